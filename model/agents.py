@@ -1,0 +1,125 @@
+"""Organisations as Mesa agents: government, departments, committees, cadres and work units.
+
+Committees' and cadres' numeric state lives in the model's arrays (`model.committees`,
+`model.cadres`) so the weekly rules in workload.py are vectorised equations; each agent is a
+handle that reads its own row, so `model.agents_by_type[Cadre].get("exhaustion")` works as in any
+Mesa model. Departments, the government and units act through their own methods.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+
+def _row(table: str, column: str, doc: str):
+    return property(lambda self: float(getattr(getattr(self.model, table), column)[self.idx]),
+                    doc=doc)
+
+
+class Government(mesa.Agent):
+    """County government: calendar of inspections and campaigns, budget year, demonstrations."""
+
+    def step(self) -> None:
+        m, p = self.model, self.model.p
+        week = m.week_of_year
+        m.new_year = week == 0
+        # inspections and campaigns spread evenly over the year (检查评比, 减负)
+        m.inspection_week = _on_calendar(week, p.inspections_per_year)
+        m.campaign_week = _on_calendar((week + 10) % 52, p.reduction_campaigns_per_year)
+
+
+def _on_calendar(week: int, per_year: int) -> bool:
+    return (week + 1) * per_year // 52 > week * per_year // 52
+
+
+class Department(mesa.Agent):
+    """A functional department (职能部门) that pushes administrative tasks down to committees."""
+
+    def __init__(self, model, idx: int, name: str, weight: float):
+        super().__init__(model)
+        self.idx, self.name, self.weight = idx, name, weight
+        self.pressure = 1.0        # blame-avoidance multiplier on the push rate (1 = calm)
+        self.pushed_last = 0       # tasks pushed this week, all committees
+
+    def push(self) -> None:
+        m = self.model
+        rate = m.p.tasks_per_week * self.weight * self.pressure * m.campaign_dip * m.size_factor
+        tasks = m.rng.poisson(rate)
+        self.pushed_last = int(tasks.sum())
+        m.arrivals += tasks
+
+    def react(self, failure_share: float, campaign: bool) -> None:
+        """Pressure rises with failures found (blame avoidance) and after campaigns (再加压)."""
+        p = self.model.p
+        self.pressure += (1.0 - self.pressure) / 104.0       # two-year memory
+        if self.model.inspection_week:
+            self.pressure += p.blame_pressure * failure_share
+        if campaign:
+            self.pressure *= 1.0 + p.campaign_rebound * (1 - p.task_admission) * (
+                1 - p.funding_follows_tasks)
+
+
+class Committee(mesa.Agent):
+    """A community residents' committee (社区居委会)."""
+
+    def __init__(self, model, idx: int):
+        super().__init__(model)
+        self.idx = idx
+
+    name = property(lambda self: self.model.committees.names[self.idx])
+    jiangkou = property(lambda self: bool(self.model.committees.jiangkou[self.idx]))
+    residents = _row("committees", "residents", "real residents")
+    backlog_hours = _row("committees", "backlog_hours", "administrative work waiting (hours)")
+    admin_share = _row("committees", "admin_share", "cadre hours on administration last week")
+    service_hours = _row("committees", "service_hours", "service hours last week, all sources")
+    coverage = _row("committees", "coverage", "share of residents' need met last week")
+    venue_places = _row("committees", "venue_places", "own activity places per week")
+    own_income = _row("committees", "own_income", "yuan/year from rent and enterprises")
+    trust = _row("committees", "trust", "mean trust of its adult residents")
+
+
+class Cadre(mesa.Agent):
+    """A community cadre (社区干部) in a seat; a replacement is a new agent in the same seat."""
+
+    def __init__(self, model, idx: int):
+        super().__init__(model)
+        self.idx = idx
+
+    committee = property(lambda self: int(self.model.cadres.committee[self.idx]))
+    educated = property(lambda self: bool(self.model.cadres.educated[self.idx]))
+    age = _row("cadres", "age", "years")
+    skill = _row("cadres", "skill", "0-1")
+    morale = _row("cadres", "morale", "0-1")
+    exhaustion = _row("cadres", "exhaustion", "0-1")
+    dependence = _row("cadres", "dependence", "0-1: waits for instructions")
+    hours = _row("cadres", "hours", "hours worked last week")
+    tenure = _row("cadres", "tenure", "years in the seat")
+
+
+class Unit(mesa.Agent):
+    """A work unit (驻区单位: organ, school or enterprise) with facilities it may open."""
+
+    def __init__(self, model, committee: int, places: float, disposition: float):
+        super().__init__(model)
+        self.committee, self.places, self.disposition = committee, places, disposition
+        self.open = False
+
+    def revise(self) -> None:
+        """Yearly: open facilities when the sharing policy and local trust make it worthwhile."""
+        m = self.model
+        trust = float(m.committees.trust[self.committee])
+        willing = m.p.unit_sharing * (0.6 + 0.8 * trust) * self.disposition
+        self.open = bool(m.rng.random() < min(1.0, willing))
+
+
+class Table:
+    """A named set of equal-length arrays (committees or cadre seats)."""
+
+    def __init__(self, **columns):
+        self.__dict__.update(columns)
+
+
+def seat_view(values: np.ndarray, committee: np.ndarray, n: int) -> np.ndarray:
+    """Sum a per-seat array into per-committee totals."""
+    return np.bincount(committee, weights=values, minlength=n)

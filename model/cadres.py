@@ -1,0 +1,89 @@
+"""Cadres' week: hours, exhaustion, morale, skill, dependence, turnover (ODD §7.4).
+
+Job demands-resources (Demerouti et al. 2001; Bakker & Demerouti 2007): exhaustion rises with
+demand above capacity and recovers below it, buffered by resources (pay, skill). Quit hazard
+h = h0 + beta*E - gamma*pay_relative (spec §4), plus retirement at 60.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .county import draw_cadre
+from .workload import OVERTIME_MAX, STANDARD_WEEK
+
+REFERENCE_PAY = 500.0          # yuan/month: the essay's "average basic wage" point
+EXHAUSTION_RISE = 0.08         # per week per unit of load above 1
+EXHAUSTION_RECOVERY = 0.01     # per week
+RESOURCE_BUFFER = 0.4          # share of the rise that full resources absorb
+MORALE_RATE = 0.05
+QUIT_EXHAUSTION = 0.20         # per year at exhaustion 1
+QUIT_PAY = 0.05                # per year per unit of pay relative to the reference
+QUIT_EDUCATED = 0.08           # graduates have outside options
+QUIT_FLOOR = 0.01
+RETIREMENT_AGE = 60.0
+VACANCY_WEEKS = 8.0            # mean weeks a seat stays empty
+EXPERIENCE_PER_YEAR = 0.02
+TRAINING_GAIN = 0.15           # skill per year at 80 training hours
+DEPENDENCE_RATE = 0.01
+
+
+def pay_term(p) -> float:
+    """Pay mapped to 0-1 (1 at 1,000 yuan/month and above)."""
+    return min(1.0, p.cadre_pay / 1000.0)
+
+
+def policy_autonomy(p) -> float:
+    """How much room the levers leave the committee to govern itself, 0-1."""
+    return (p.task_admission / 0.9 + p.authority_over_staff + p.deliberation) / 3.0
+
+
+def work_hours(s, load: np.ndarray) -> np.ndarray:
+    """Hours each seated cadre works this week: overtime grows with last week's load."""
+    over = OVERTIME_MAX * np.clip(load[s.committee] - 1.0, 0.0, 1.0) * (0.5 + 0.5 * s.morale)
+    s.hours = np.where(s.vacant, 0.0, STANDARD_WEEK + over)
+    return s.hours
+
+
+def update(s, load: np.ndarray, autonomy_c: np.ndarray, p) -> None:
+    """Exhaustion, morale, skill and dependence of seated cadres, one week."""
+    demand = load[s.committee]
+    resources = 0.5 * pay_term(p) + 0.5 * s.skill
+    rise = EXHAUSTION_RISE * np.maximum(demand - 1.0, 0.0) * (1.0 - RESOURCE_BUFFER * resources)
+    recover = EXHAUSTION_RECOVERY * (1.0 + 2.0 * np.maximum(1.0 - demand, 0.0))
+    s.exhaustion += rise * (1.0 - s.exhaustion) - recover * s.exhaustion
+    training = p.training_hours_per_year / 80.0
+    morale_target = np.clip(0.2 + 0.5 * pay_term(p) + 0.2 * autonomy_c[s.committee]
+                            + 0.1 * training - 0.4 * s.exhaustion, 0.0, 1.0)
+    s.morale += MORALE_RATE * (morale_target - s.morale)
+    s.skill += (EXPERIENCE_PER_YEAR + TRAINING_GAIN * training) / 52.0 * (1.0 - s.skill)
+    dep_target = np.clip(0.8 - 0.3 * policy_autonomy(p) - 0.2 * training - 0.2 * s.educated,
+                         0.0, 1.0)
+    s.dependence += DEPENDENCE_RATE * (dep_target - s.dependence)
+    s.age += 1.0 / 52.0
+    s.tenure += 1.0 / 52.0
+
+
+def turnover(s, rng, p) -> tuple[np.ndarray, np.ndarray]:
+    """Quits and retirements this week; vacancies filled after a search. Returns (left, hired)."""
+    hazard = np.maximum(QUIT_FLOOR, p.quit_base + QUIT_EXHAUSTION * s.exhaustion
+                        - QUIT_PAY * p.cadre_pay / REFERENCE_PAY + QUIT_EDUCATED * s.educated)
+    quits = ~s.vacant & ((rng.random(s.age.size) < hazard / 52.0) | (s.age >= RETIREMENT_AGE))
+    s.vacant |= quits
+    filled = s.vacant & ~quits & (rng.random(s.age.size) < 1.0 / VACANCY_WEEKS)
+    hired = np.flatnonzero(filled)
+    for i in hired:
+        hire(s, i, rng, p)
+    return np.flatnonzero(quits), hired
+
+
+def hire(s, i: int, rng, p) -> None:
+    """Fill seat i by the recruitment mode in force (聘转选 share competitive)."""
+    competitive = rng.random() < p.competitive_recruitment
+    s.age[i], s.educated[i] = draw_cadre(rng, competitive)
+    s.skill[i] = 0.3 + 0.3 * s.educated[i] + 0.2 * rng.random()
+    s.exhaustion[i] = 0.1
+    s.morale[i] = 0.5
+    s.dependence[i] = 0.7 - 0.2 * s.educated[i]
+    s.tenure[i] = 0.0
+    s.vacant[i] = False

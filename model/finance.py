@@ -1,0 +1,76 @@
+"""Money and places: budgets, own income, venues, aid and demonstration sites (ODD §7.9).
+
+Yearly decisions at the start of each budget year; amounts in yuan per year unless named weekly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+TRANSFER_BASE = 12_000.0        # yuan/year per committee from the county budget
+TRANSFER_PER_RESIDENT = 0.5     # yuan/year per resident
+DISCRETIONARY_SHARE = 0.1       # of the transfer, left after office running costs
+RENT_YUAN = 3_000.0             # yuan/year a renting committee pays
+HELP_WAGE = 4.0                 # yuan/hour of outside help (casual wage, mid-2000s county)
+DEMO_GRANT = 10_000.0           # yuan/year a demonstration site receives
+JIANGKOU_FOCUS_YUAN = 10_000.0  # yuan/year more for each Jiangkou committee (全县以江口镇为重点)
+DEMO_PLACES = 60.0              # places/week a demonstration site's new venue adds
+AID_YUAN = 20_000.0             # yuan/year to each aided committee at full aid
+AID_SHARE = 1 / 3               # poorest third of committees are aided
+INFRA_YUAN = 15_000.0           # yuan/year per committee at full investment
+INFRA_PLACES = 40.0             # places/week added a year at full investment
+AID_PLACES = 20.0               # places/week added a year at full aid
+ENTERPRISE_START = 0.35         # yearly chance at full support, initiative and free time
+ENTERPRISE_YUAN = 6_000.0       # yuan/year an enterprise earns at full support
+REWARD_YUAN = 200.0             # yuan of perks per certificate at full reward
+UNIT_DONATION_YUAN = 1_500.0    # yuan/year an open unit gives under co-construction (共驻共建)
+
+
+def new_year(m) -> None:
+    """Budgets, enterprises, investment, aid and demonstration designations for the year."""
+    c, p, rng = m.committees, m.p, m.rng
+    c.transfer = TRANSFER_BASE + TRANSFER_PER_RESIDENT * c.residents + JIANGKOU_FOCUS_YUAN * c.jiangkou
+    # own enterprises need policy support, cadres' initiative and time left from administration
+    free_time = 1.0 - c.admin_share
+    start = rng.random(c.residents.size) < (ENTERPRISE_START * p.enterprise_support
+                                            * m.initiative * free_time)
+    c.enterprises += start
+    c.own_income = c.shop_rent + c.enterprises * ENTERPRISE_YUAN * (0.5 + 0.5 * p.enterprise_support)
+    # investment: venues everywhere; renters move into owned offices
+    c.venue_places += INFRA_PLACES * p.infrastructure_investment
+    c.renting &= ~(rng.random(c.residents.size) < p.infrastructure_investment * 0.5)
+    # aid to the poorest third by service hours and places per resident (places alone in year 1)
+    per_res = (c.service_hours + c.venue_places) / c.residents
+    poor = per_res <= np.quantile(per_res, AID_SHARE)
+    c.aid = AID_YUAN * p.poor_community_aid * poor
+    c.venue_places += AID_PLACES * p.poor_community_aid * poor
+    designate_demonstrations(m)
+    open_units = [u.committee for u in m.units if u.open]
+    c.donations = UNIT_DONATION_YUAN * np.bincount(open_units, minlength=c.residents.size)
+    c.discretionary = (DISCRETIONARY_SHARE * (c.transfer - JIANGKOU_FOCUS_YUAN * c.jiangkou)
+                       + JIANGKOU_FOCUS_YUAN * c.jiangkou - RENT_YUAN * c.renting + c.own_income
+                       + c.donations + c.aid + DEMO_GRANT * c.demonstration)
+    c.budget = c.transfer + c.own_income + c.donations + c.aid + DEMO_GRANT * c.demonstration
+    m.year_spending = (c.transfer.sum() + c.aid.sum() + DEMO_GRANT * c.demonstration.sum()
+                       + INFRA_YUAN * p.infrastructure_investment * c.residents.size)
+
+
+def designate_demonstrations(m) -> None:
+    """Titles are kept once given; new ones go to the best-rated committees (a Matthew effect)."""
+    c, k = m.committees, m.p.demonstration_sites
+    have = int(c.demonstration.sum())
+    if have < k:
+        rating = c.coverage + c.venue_places / 1000.0 - c.backlog_hours / 1000.0
+        rating[c.demonstration] = -np.inf
+        new = np.argsort(-rating, kind="stable")[: k - have]
+        c.demonstration[new] = True
+        c.venue_places[new] += DEMO_PLACES
+    elif have > k:       # a scenario with fewer sites than the baseline: drop the newest ranks
+        keep = np.flatnonzero(c.demonstration)[:k]
+        c.demonstration[:] = False
+        c.demonstration[keep] = True
+
+
+def help_hours(c) -> np.ndarray:
+    """Service hours/week the committee buys from its discretionary money."""
+    return np.maximum(c.discretionary, 0.0) / 52.0 / HELP_WAGE

@@ -1,0 +1,194 @@
+"""Residents: vectorised per-resident state and weekly decisions (ODD §7.5-7.8).
+
+Every resident has its own state and draws its own decision each week; only the arithmetic is
+batched. Rows are sorted by committee, so per-committee sums are `np.add.reduceat` over
+contiguous segments. A row stands for `represented[committee]` real residents (1/scale).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .county import LAID_OFF, RETIRED, SOCIAL, UNIT
+
+f32 = np.float32
+
+# participation utility weights (logit scale; ODD §7.5, tuned to patterns 2 and 3)
+TRUST_WEIGHT = 2.0          # perceived benefit = trust x channel efficacy (Olson; Arnstein)
+AWARENESS_WEIGHT = 1.5      # belonging (Putnam)
+INTRINSIC_WEIGHT = 1.0
+PARTY_DUTY = 1.0            # party members are asked to take part
+LOW_INCOME_TIE = 0.5        # dependence on the committee for 低保 paperwork
+TIME_COST = {UNIT: 1.4, SOCIAL: 1.2, LAID_OFF: 0.5, RETIRED: 0.0}   # hours are scarcer at work
+VOLUNTEER_PULL = 1.0        # registered volunteers are asked to serve
+REWARD_EXTRINSIC = 2.0      # selective incentive ~ reward^2: only a generous scheme pays
+REWARD_CROWDING = 0.8       # crowding out ~ reward: "pay enough or don't pay at all"
+# volunteering
+SERVICE_HOURS = 2.0         # hours per service
+REGISTER_PER_WEEK = 0.025   # registration chance of a participant (x intrinsic, x reward)
+DROPOUT_PER_WEEK = 0.006
+DUTY_HOURS_PER_DAY = 4.0
+# slow state (weekly rates)
+TRUST_RATE = 0.02
+AWARENESS_GAIN_PART = 0.04
+AWARENESS_DECAY = 0.006
+UNIT_AWARENESS_DECAY = 0.010   # unit-attached residents identify with their unit
+SATISFACTION_RATE = 0.05
+SERVED_TRUST_SHIFT = 0.25      # trust target moves this much for a served vs unserved need
+TAKING_PART_TRUST_SHIFT = 0.3  # x (efficacy - 0.5): real deliberation builds, token erodes
+AWARENESS_GAIN_ACTIVITY = 0.01
+# need for committee services, hours/week (ODD §7.7)
+NEED_ELDERLY, NEED_DISABLED, NEED_LOW_INCOME, NEED_LAID_OFF = 0.10, 0.25, 0.30, 0.15
+UNIT_COVERS_NEED = 0.5         # share of a unit-attached resident's need the unit serves
+UNIT_TO_SOCIAL_PER_YEAR = 0.04 # 单位人 -> 社会人 (enterprise reform)
+WINDOW_WEEKS = 4               # "took part in the month"
+
+
+@dataclass
+class CommitteeSignals:
+    """What residents see of their committee this week (arrays of length n_committees)."""
+    efficacy: np.ndarray      # 0-1: does taking part change anything?
+    pull: np.ndarray          # logit: activities and publicity minus administrative burden
+    places: np.ndarray        # activity places this week (real residents)
+    coverage: np.ndarray      # 0-1: share of need the committee's services meet
+    trust_target: np.ndarray  # 0-1: what the committee's conduct warrants
+    activity: np.ndarray      # 0-1: activities and publicity reaching residents
+
+
+@dataclass
+class ResidentTotals:
+    """Per-committee real totals the organisations need back."""
+    participants: np.ndarray
+    volunteer_hours: np.ndarray
+    duty_hours: np.ndarray
+    trust: np.ndarray          # mean trust of adults per committee
+
+
+class Residents:
+    """Struct of arrays, one row per simulated resident."""
+
+    def __init__(self, state: dict[str, np.ndarray], n_groups: int, params):
+        for k, v in state.items():
+            setattr(self, k, v)
+        self.n = self.committee.size
+        n_committees = int(self.committee.max()) + 1
+        self.starts = np.searchsorted(self.committee, np.arange(n_committees))
+        self.weight = self.represented[self.committee]                 # real residents per row
+        self.adult_f = self.adult.astype(f32)
+        self.adults_per_committee = np.add.reduceat(self.adult_f, self.starts)
+        self.group_size = np.maximum(1, np.bincount(self.group, minlength=n_groups))
+        self.age_counts = np.bincount(self.age[self.adult], minlength=4)
+        self.low_income_adults = max(1, int(self.low_income.sum()))
+        self.n_adults = int(self.adult.sum())
+        self.last_part = np.full(self.n, -100, dtype=np.int32)
+        self.volunteer = np.zeros(self.n, bool)
+        self.services_year = np.zeros(self.n, np.int16)
+        self.satisfaction = np.full(self.n, 0.5, f32)
+        self.group_share = np.zeros(n_groups, f32)
+        self.duty_share = 0.0
+        # seed registered volunteers (~2% of residents) among the intrinsically motivated
+        rng_free = self.intrinsic * self.adult_f
+        self.volunteer[rng_free > np.quantile(rng_free, 0.98)] = True
+        self.refresh(params)
+
+    def refresh(self, params) -> None:
+        """Recompute what changes only with employment (the yearly 单位人 shift) or levers."""
+        cost = np.zeros(self.n, f32)
+        for code, c in TIME_COST.items():
+            cost[self.employment == code] = c
+        static = (params.participation_bias + INTRINSIC_WEIGHT * self.intrinsic
+                  + PARTY_DUTY * self.party + LOW_INCOME_TIE * self.low_income
+                  - params.social_influence * self.threshold - cost)
+        self.static = np.where(self.adult, static, -50.0).astype(f32)
+        unit = self.employment == UNIT
+        need = (NEED_ELDERLY * (self.age == 3) + NEED_DISABLED * self.disabled
+                + NEED_LOW_INCOME * self.low_income + NEED_LAID_OFF * (self.employment == LAID_OFF))
+        self.need = (need * np.where(unit, 1 - UNIT_COVERS_NEED, 1.0)).astype(f32)
+        self.needy = np.flatnonzero(self.need > 0)
+        self.need_per_committee = np.add.reduceat(self.need * self.weight, self.starts)
+        self.duty_bound = np.flatnonzero(self.low_income & ~self.disabled
+                                         & ((self.age == 1) | (self.age == 2)))
+
+    def unit_shift(self, rng) -> None:
+        """Yearly: some unit-attached residents become 'society people' (社会人)."""
+        unit = np.flatnonzero(self.employment == UNIT)
+        self.employment[unit[rng.random(unit.size) < UNIT_TO_SOCIAL_PER_YEAR]] = SOCIAL
+
+    def new_year(self) -> None:
+        self.services_year[:] = 0
+
+    def step(self, week: int, sig: CommitteeSignals, params, rng) -> ResidentTotals:
+        c = self.committee
+        # 1. decide: benefit + influence + incentives - cost + logistic noise (Epstein-style)
+        r = params.volunteer_reward
+        vol_pull = VOLUNTEER_PULL + REWARD_EXTRINSIC * r * r - REWARD_CROWDING * r
+        x = (self.static + TRUST_WEIGHT * self.trust * sig.efficacy[c]
+             + AWARENESS_WEIGHT * self.awareness + sig.pull[c]
+             + params.social_influence * self.group_share[self.group])
+        vols = np.flatnonzero(self.volunteer)
+        x[vols] += vol_pull
+        wants = np.flatnonzero(rng.random(self.n, dtype=f32) * (1 + np.exp(-x)) < 1)
+        # 2. capacity: admit each applicant with probability places / applicants
+        applicants = np.bincount(c[wants], weights=self.weight[wants], minlength=sig.places.size)
+        admit = np.minimum(1.0, sig.places / np.maximum(applicants, 1e-9))
+        took = wants[rng.random(wants.size) < admit[c[wants]]]
+        self.last_part[took] = week
+        participants = np.bincount(c[took], weights=self.weight[took], minlength=sig.places.size)
+        # 3. volunteering: services by registered volunteers who took part; the low-income duty
+        serving = took[self.volunteer[took]]
+        services = 1 + (3 * self.intrinsic[serving] * rng.random(serving.size)).astype(np.int16)
+        self.services_year[serving] += services
+        vol_hours = np.bincount(c[serving], weights=SERVICE_HOURS * services * self.weight[serving],
+                                minlength=sig.places.size)
+        duty = self.duty_bound
+        duty_hours = np.bincount(c[duty], weights=self.weight[duty], minlength=sig.places.size) * (
+            params.welfare_volunteer_days * DUTY_HOURS_PER_DAY * 12 / 52)
+        total_duty, total_vol = duty_hours.sum(), vol_hours.sum()
+        self.duty_share = total_duty / max(total_duty + total_vol, 1e-9)
+        recruits = took[~self.volunteer[took]]
+        p_join = (REGISTER_PER_WEEK * self.intrinsic[recruits] * (1 + r)
+                  * (1 - 0.5 * self.duty_share))         # duty labels volunteering as welfare work
+        self.volunteer[recruits[rng.random(recruits.size) < p_join]] = True
+        self.volunteer[vols[rng.random(vols.size) < DROPOUT_PER_WEEK]] = False
+        # 4. slow state: trust, awareness, satisfaction
+        self.recent = recent = np.flatnonzero(self.last_part > week - WINDOW_WEEKS)
+        self.group_share = (np.bincount(self.group[recent], minlength=self.group_share.size)
+                            / self.group_size).astype(f32)
+        target = sig.trust_target[c]
+        needy = self.needy
+        served = rng.random(needy.size) < sig.coverage[c[needy]]
+        target[needy] += SERVED_TRUST_SHIFT * (served - 0.5)
+        target[took] += TAKING_PART_TRUST_SHIFT * (sig.efficacy[c[took]] - 0.5)
+        self.trust += TRUST_RATE * (target - self.trust) * self.adult_f
+        np.clip(self.trust, 0.0, 1.0, out=self.trust)
+        decay = np.where(self.employment == UNIT, UNIT_AWARENESS_DECAY, AWARENESS_DECAY)
+        self.awareness += (AWARENESS_GAIN_ACTIVITY * sig.activity[c] * (1 - self.awareness)
+                           - decay * self.awareness)
+        self.awareness[took] += AWARENESS_GAIN_PART * (1 - self.awareness[took])
+        quality = sig.coverage[c]
+        quality[needy] = served
+        self.satisfaction += SATISFACTION_RATE * (quality - self.satisfaction)
+        return ResidentTotals(
+            participants=participants, volunteer_hours=vol_hours, duty_hours=duty_hours,
+            trust=np.add.reduceat(self.trust * self.adult_f, self.starts)
+            / np.maximum(self.adults_per_committee, 1),
+        )
+
+    def indicators(self) -> dict[str, float]:
+        recent = self.recent
+        by_age = np.bincount(self.age[recent], minlength=4) / np.maximum(self.age_counts, 1)
+        adults = self.n_adults
+        vols = self.volunteer.sum()
+        return {
+            "participation_rate": recent.size / adults,
+            "participation_18_35": by_age[1], "participation_36_59": by_age[2],
+            "participation_60_plus": by_age[3],
+            "participation_low_income": self.low_income[recent].sum() / self.low_income_adults,
+            "volunteer_rate": vols / self.n,
+            "volunteer_100_share": (self.services_year[self.volunteer] >= 100).sum() / max(vols, 1),
+            "trust": float(self.trust @ self.adult_f) / adults,
+            "awareness": float(self.awareness @ self.adult_f) / adults,
+            "satisfaction": float(self.satisfaction @ self.adult_f) / adults,
+        }

@@ -1,0 +1,86 @@
+"""Committees' week: tasks in, cadre hours allocated, backlog carried (ODD §7.1-7.3).
+
+Vectorised over the 63 committees. Priority follows street-level practice (Lipsky 1980):
+visible administrative work and inspection preparation first, then meetings and receptions,
+then a service floor set by the cadres' initiative, then the invisible backlog, then services.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+STANDARD_WEEK = 40.0          # hours
+OVERTIME_MAX = 20.0           # hours/week above the standard (up to ~60 h)
+VISIBLE_SHARE = 0.5           # tasks that inspections look at
+FUNDED_CADRE_SHARE = 0.2      # of a funded task's hours, the cadres still supervise
+DEADLINE_WEEKS = 8.0          # backlog expires (fails) at 1/8 a week
+SERVICE_FLOOR = 0.03          # share of hours kept for residents at zero initiative
+SERVICE_FLOOR_INITIATIVE = 0.12
+STAFF_SERVICE_SHARE = 0.3     # of staff hours kept under authority, share that serves residents
+RENT_LOGISTICS = 0.25         # renting: share of would-be service hours lost to office logistics
+ENTERPRISE_HOURS = 3.0        # cadre hours/week an own enterprise takes
+REPORTING_WEEKS = 4           # a campaign's reporting load is spread over these weeks
+DEMO_RECEPTION_HOURS = 6.0    # visits to a demonstration site, hours/week
+
+
+def admit_tasks(rng, arrivals: np.ndarray, p) -> dict[str, np.ndarray]:
+    """Admission filter (政事分离) and funding (费随事转): thin the week's arrivals."""
+    admitted = rng.binomial(arrivals, 1.0 - p.task_admission)
+    funded = rng.binomial(admitted, p.funding_follows_tasks)
+    unfunded = admitted - funded
+    return dict(
+        admitted=admitted, funded=funded, unfunded=unfunded,
+        visible=rng.binomial(unfunded, VISIBLE_SHARE) + FUNDED_CADRE_SHARE * rng.binomial(
+            funded, VISIBLE_SHARE),
+    )
+
+
+def allocate(c, hours: np.ndarray, present: np.ndarray, skill_factor: np.ndarray,
+             initiative: np.ndarray, tasks: dict, fixed_visible: np.ndarray,
+             meetings: np.ndarray, p) -> dict[str, np.ndarray]:
+    """Spend each committee's cadre hours by priority and carry the rest as backlog.
+
+    `hours` are cadre hours available per committee; task counts are turned into hours with the
+    team's skill. Returns hours by use; updates c.backlog_hours in place.
+    """
+    th = p.task_hours / skill_factor
+    task_hours_cadre = (tasks["unfunded"] + FUNDED_CADRE_SHARE * tasks["funded"]) * th
+    visible = tasks["visible"] * th + fixed_visible
+    c.backlog_hours += np.maximum(task_hours_cadre - tasks["visible"] * th, 0.0)
+
+    v = np.minimum(hours, visible)
+    left = hours - v
+    m = np.minimum(left, meetings)
+    left -= m
+    e = np.minimum(left, ENTERPRISE_HOURS * (c.enterprises > 0))
+    left -= e
+    floor = np.minimum(left, hours * (SERVICE_FLOOR + SERVICE_FLOOR_INITIATIVE * initiative))
+    backlog_work = np.minimum(left - floor, c.backlog_hours)
+    services = left - backlog_work
+    logistics = services * RENT_LOGISTICS * c.renting
+    services -= logistics
+
+    c.backlog_hours += visible - v - backlog_work
+    expired = c.backlog_hours / DEADLINE_WEEKS
+    c.backlog_hours -= expired
+    due = visible + task_hours_cadre
+    admin = v + m + backlog_work + logistics
+    return dict(admin=admin, meetings=m, services=services, enterprise=e, expired=expired,
+                failure=expired / np.maximum(due, 1e-9),
+                demand=visible + meetings + c.backlog_hours)
+
+
+def campaign(c, week_offset_hours: np.ndarray, p) -> None:
+    """A burden-reduction campaign: cut the backlog once, add reporting work for a month."""
+    c.backlog_hours *= 1.0 - p.campaign_cut_share
+    week_offset_hours[:] += p.campaign_reporting_hours / REPORTING_WEEKS
+
+
+def staff_hours(c, p) -> tuple[np.ndarray, np.ndarray]:
+    """Stationed staff (驻社区人员): work they pass to cadres, and service they give residents.
+
+    With authority over them (权随责走) staff do their own department's work and some services;
+    without it they pass the work to the committee (推诿).
+    """
+    work = p.staff_work_hours * c.size_factor
+    return work * (1.0 - p.authority_over_staff), work * p.authority_over_staff * STAFF_SERVICE_SHARE
