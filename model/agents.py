@@ -40,14 +40,16 @@ class Department(mesa.Agent):
         super().__init__(model)
         self.idx, self.name, self.weight = idx, name, weight
         self.pressure = 1.0        # blame-avoidance multiplier on the push rate (1 = calm)
-        self.pushed_last = 0       # tasks pushed this week, all committees
 
-    def push(self) -> None:
+    def push_rate(self) -> np.ndarray:
+        """Expected tasks this week to each committee (Poisson mean)."""
         m = self.model
-        rate = m.p.tasks_per_week * self.weight * self.pressure * m.campaign_dip * m.size_factor
-        tasks = m.rng.poisson(rate)
-        self.pushed_last = int(tasks.sum())
-        m.arrivals += tasks
+        return m.p.tasks_per_week * self.weight * self.pressure * m.campaign_dip * m.size_factor
+
+    @property
+    def pushed_last(self) -> int:
+        """Tasks pushed last week to all committees."""
+        return int(self.model.pushed[self.idx].sum())
 
     def react(self, failure_share: float, campaign: bool) -> None:
         """Pressure rises with failures found (blame avoidance) and after campaigns (再加压)."""

@@ -48,6 +48,7 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "vacancies": ("seats", "cadre seats vacant"),
     "own_income_share": ("share of budget", "mean own-income share of committee budgets"),
     "venue_places_per_1000": ("places/week", "activity places (venues and opened units) per 1,000"),
+    "jiangkou_venue_gap": ("ratio - 1", "Jiangkou's activity places per resident relative to the rest"),
     "high_school_share": ("share of cadres", "serving cadres with high school or above"),
     "over_45_share": ("share of cadres", "serving cadres older than 45"),
 }

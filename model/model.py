@@ -23,7 +23,8 @@ SIZE_ELASTICITY = 0.2          # pushed work grows slowly with size: item lists 
 SEAT_RECEPTION_HOURS = 6.0     # Jiangkou is a provincial demonstration zone: visits, hours/week
 # per-committee series kept for the pattern checks and the county view
 COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust",
-                    "participation", "pushed_per_cadre", "own_income_share")
+                    "participation", "pushed_per_cadre", "own_income_share", "renting",
+                    "jiangkou")
 
 
 class CountyModel(mesa.Model):
@@ -123,9 +124,8 @@ class CountyModel(mesa.Model):
             finance.new_year(self)
             self.residents.new_year()
         # 2. departments push tasks; the admission filter and funding thin them
-        self.arrivals = np.zeros(n, np.int64)
-        self.agents_by_type[Department].do("push")
-        tasks = workload.admit_tasks(rng, self.arrivals, p)
+        self.pushed = rng.poisson([d.push_rate() for d in self.departments])  # one draw, 12 x 63
+        tasks = workload.admit_tasks(rng, self.pushed.sum(axis=0), p)
         if self.campaign_week:
             workload.campaign(c, self.reporting, p)
             self.reporting_weeks_left = workload.REPORTING_WEEKS
@@ -166,12 +166,12 @@ class CountyModel(mesa.Model):
         for d in self.departments:
             d.react(failure, self.campaign_week)
         self.campaign_dip += (1.0 - self.campaign_dip) / 13.0
-        # services reach residents: cadres, bought help, staff, last week's volunteers and duty
-        supply = (use["services"] + finance.help_hours(c) + staff_service + self.vol_hours
-                  + self.duty_hours)
+        # services reach residents: cadres, bought help, staff and last week's volunteers meet
+        # needs; the low-income duty adds public works that meet none (ODD §7.6)
+        supply = use["services"] + finance.help_hours(c) + staff_service + self.vol_hours
         need = self.residents.need_per_committee
-        c.service_hours = supply
         c.coverage = np.minimum(1.0, supply / np.maximum(need, 1e-9))
+        c.service_hours = supply = supply + self.duty_hours
         # 6. residents decide, volunteer, and update trust and awareness
         adults = np.add.reduceat(self.residents.adult_f * self.residents.weight,
                                  self.residents.starts)
@@ -227,12 +227,14 @@ class CountyModel(mesa.Model):
             exhaustion=float(s.exhaustion[seated].mean()),
             cadre_turnover=left.size * 52.0 / s.age.size,
             service_hours_per_1000=1000.0 * supply.sum() / residents.sum(),
-            unmet_need=1.0 - np.minimum(supply, need).sum() / need.sum(),
+            unmet_need=max(0.0, 1.0 - float(c.coverage @ need) / need.sum()),
             task_backlog=float(c.backlog_hours.mean()),
             unfunded_share=tasks["unfunded"].sum() / admitted,
             units_open_share=float(np.mean([u.open for u in self.units])) if self.units else 0.0,
             empty_shell_share=float((budget_share <= 0.1).mean()),
             jiangkou_gap=gap - 1.0,
+            jiangkou_venue_gap=(venue[jk].sum() / residents[jk].sum())
+            / (venue[~jk].sum() / residents[~jk].sum()) - 1.0,
             cost_per_service_hour=yuan_week / max(supply.sum(), 1e-9),
             htc_H=h, htc_T=tt, htc_C=cc, htc_index=index,
             volunteer_hours_per_1000=1000.0 * (self.vol_hours.sum() + self.duty_hours.sum())
@@ -259,3 +261,5 @@ class CountyModel(mesa.Model):
         cs["participation"][t] = part / adults
         cs["pushed_per_cadre"][t] = pushed / np.maximum(present, 1)
         cs["own_income_share"][t] = budget_share
+        cs["renting"][t] = c.renting
+        cs["jiangkou"][t] = jk

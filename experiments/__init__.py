@@ -1,0 +1,1 @@
+"""juwei's experiment layer: scenarios, seeds, executors, the results store, checks and the CLI."""

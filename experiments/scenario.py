@@ -1,0 +1,135 @@
+"""Scenario files: TOML data mapped one-to-one onto `model.Parameters`, validated, never executed.
+
+A scenario has a `description`, optionally `extends` (a path relative to the file) and any
+parameter keys; it overrides only what it changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.params import FIELDS, ParameterError, Parameters, coerce
+
+META_KEYS = ("description", "extends")
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+class UserError(Exception):
+    """Bad input from the user: printed as one line, exit status 2."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str
+    description: str
+    params: Parameters
+    changes: dict  # parameter -> value, where it differs from the baseline defaults
+
+    def with_overrides(self, overrides: dict, origin: str = "--set") -> "Scenario":
+        values = dataclasses.asdict(self.params)
+        values.update(validate_values(overrides, origin))
+        params = Parameters(**values)
+        return dataclasses.replace(self, params=params, changes=changes_from_default(params))
+
+
+def suggest(key: str, choices) -> str:
+    close = difflib.get_close_matches(key, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def validate_values(values: dict, origin: str) -> dict:
+    """Coerce parameter values, raising UserError that names the origin and the key."""
+    out = {}
+    for key, value in values.items():
+        if key not in FIELDS:
+            raise UserError(f"{origin}: unknown parameter '{key}'{suggest(key, FIELDS)}"
+                            " (see `juwei levers --all`)")
+        try:
+            out[key] = coerce(key, value)
+        except ParameterError as e:
+            raise UserError(f"{origin}: {e}") from None
+    return out
+
+
+def changes_from_default(params: Parameters) -> dict:
+    default = Parameters()
+    return {k: getattr(params, k) for k in FIELDS if getattr(params, k) != getattr(default, k)}
+
+
+def resolve_path(name: str) -> Path:
+    """A scenario given as a path, or as a bare name from the scenarios folder."""
+    path = Path(name)
+    if path.suffix != ".toml" and not path.exists():
+        path = SCENARIO_DIR / f"{name}.toml"
+    if not path.is_file():
+        known = [p.stem for p in SCENARIO_DIR.glob("*.toml")]
+        raise UserError(f"{name}: no such scenario file{suggest(Path(name).stem, known)}"
+                        " (see `juwei scenarios`)")
+    return path
+
+
+def _read(path: Path, chain: tuple = ()) -> tuple[dict, str]:
+    if path.resolve() in chain:
+        raise UserError(f"{path}: extends itself through {' -> '.join(p.name for p in chain)}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise UserError(f"{path}: not valid TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise UserError(f"{path}: cannot read: {e}") from None
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise UserError(f"{path}: description: expected a string")
+    for key, value in data.items():
+        if isinstance(value, dict):
+            raise UserError(f"{path}: {key}: tables are not used in scenarios; write keys at "
+                            "the top level")
+    values = {k: v for k, v in data.items() if k not in META_KEYS}
+    values = validate_values(values, str(path))
+    parent = data.get("extends")
+    if parent is None:
+        return values, description
+    if not isinstance(parent, str):
+        raise UserError(f"{path}: extends: expected a file name string")
+    parent_path = path.parent / parent
+    if not parent_path.is_file():
+        raise UserError(f"{path}: extends: no such file {parent_path}")
+    base, _ = _read(parent_path, chain + (path.resolve(),))
+    return {**base, **values}, description
+
+
+def load(name: str) -> Scenario:
+    """Load and validate a scenario file (path or bare name)."""
+    path = resolve_path(name)
+    values, description = _read(path)
+    try:
+        params = Parameters(**values)
+    except ParameterError as e:  # pragma: no cover - values were checked one by one
+        raise UserError(f"{path}: {e}") from None
+    return Scenario(path.stem, str(path), description, params, changes_from_default(params))
+
+
+def available() -> list[Scenario]:
+    """Every scenario in the scenarios folder, baseline first."""
+    paths = sorted(SCENARIO_DIR.glob("*.toml"), key=lambda p: (p.stem != "baseline", p.stem))
+    return [load(str(p)) for p in paths]
+
+
+def parse_set(items: list[str]) -> dict:
+    """`--set lever=value` pairs, values read as TOML (numbers, booleans are rejected later)."""
+    out = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UserError(f"--set {item}: expected lever=value")
+        try:
+            out[key] = tomllib.loads(f"v = {raw.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key] = raw.strip()   # a bare word: the type check will name it
+    return out
