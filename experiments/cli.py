@@ -97,7 +97,7 @@ def cmd_run(args) -> int:
     from . import plots
     from .runner import Run, execute, replicate_seeds
     from .stats import summary_table
-    from .store import code_version, frames, now, write_json, write_parquet
+    from .store import code_version, frames, now, umask, write_json, write_parquet
 
     s = _scenario(args)
     out = Path(args.out or f"results/{s.name}-{datetime.now():%Y%m%d-%H%M%S}")
@@ -115,6 +115,7 @@ def cmd_run(args) -> int:
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
+    tmp.chmod(0o777 & ~umask())
     try:
         for name, frame in tables.items():
             write_parquet(tmp / f"{name}.parquet", frame)

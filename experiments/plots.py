@@ -15,8 +15,7 @@ PANELS = {
     "participation.png": ("Residents: participation and trust",
                           ["participation_rate", "participation_60_plus", "participation_18_35",
                            "trust", "awareness"]),
-    "workload.png": ("Cadres: workload", ["admin_share", "exhaustion", "cadre_hours_per_week",
-                                          "cadre_turnover"]),
+    "workload.png": ("Cadres: workload", ["admin_share", "exhaustion", "cadre_hours_per_week"]),
     "htc.png": ("Government hot, cadres tired, residents cold",
                 ["htc_H", "htc_T", "htc_C", "htc_index"]),
 }
@@ -39,7 +38,7 @@ def plot_run(series, out_dir: Path, title: str) -> list[Path]:
     for name, (heading, columns) in PANELS.items():
         hours = [c for c in columns if INDICATORS[c][0] == "hours"]
         shares = [c for c in columns if c not in hours]
-        fig, axes = plt.subplots(1, 1 + bool(hours), figsize=(10 if hours else 7, 4),
+        fig, axes = plt.subplots(1, 1 + bool(hours), figsize=(10 if hours else 7, 4.6),
                                  squeeze=False)
         for c in shares:
             band(axes[0, 0], series, c, f"{c}: {INDICATORS[c][1]}")
@@ -55,7 +54,7 @@ def plot_run(series, out_dir: Path, title: str) -> list[Path]:
         for ax in axes[0]:
             ax.set_xlabel("years")
             ax.grid(alpha=0.3)
-            ax.legend(fontsize=7, loc="best")
+            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
         fig.suptitle(f"{heading} — {title} (mean, 95% band across replicates)", fontsize=10)
         fig.tight_layout()
         path = out_dir / name

@@ -54,6 +54,12 @@ def _version(name: str) -> str | None:
         return None
 
 
+def umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, write) -> None:
     """Call write(tmp_path) then rename onto path."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,6 +67,7 @@ def atomic_write(path: Path, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~umask())      # mkstemp's 0600 would hide results from others
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

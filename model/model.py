@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import mesa
 import numpy as np
 
@@ -21,6 +23,7 @@ ADMIN_BURDEN = 0.5             # logit: a committee run as a little government r
 ACTIVITY_PULL = 0.5
 SIZE_ELASTICITY = 0.2          # pushed work grows slowly with size: item lists reach every committee
 SEAT_RECEPTION_HOURS = 6.0     # Jiangkou is a provincial demonstration zone: visits, hours/week
+PHASES = ("government and departments", "committees and cadres", "residents", "data collection")
 # per-committee series kept for the pattern checks and the county view
 COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust",
                     "participation", "pushed_per_cadre", "own_income_share", "renting",
@@ -106,6 +109,7 @@ class CountyModel(mesa.Model):
         self.series = {k: np.full(steps, np.nan) for k in INDICATORS}
         self.committee_series = {k: np.full((steps, n), np.nan, np.float32)
                                  for k in COMMITTEE_SERIES}
+        self.phase_seconds = dict.fromkeys(PHASES, 0.0)   # wall time by phase (benchmarks)
 
     # ------------------------------------------------------------------------------------------
     def step(self) -> None:
@@ -113,6 +117,7 @@ class CountyModel(mesa.Model):
         p, c, s, rng = self.p, self.committees, self.cadres, self.rng
         n = c.residents.size
         self.week_of_year = t % STEPS_PER_YEAR
+        clock = [time.perf_counter()]
         # 1. government: calendar and, at the year's start, units, budgets and designations
         self.government.step()
         if self.new_year:
@@ -130,6 +135,7 @@ class CountyModel(mesa.Model):
             workload.campaign(c, self.reporting, p)
             self.reporting_weeks_left = workload.REPORTING_WEEKS
             self.campaign_dip = 1.0 - p.campaign_cut_share
+        clock.append(time.perf_counter())
         # 3. stationed staff
         passed, staff_service = workload.staff_hours(c, p)
         # 4. committees allocate their cadres' hours
@@ -172,6 +178,7 @@ class CountyModel(mesa.Model):
         need = self.residents.need_per_committee
         c.coverage = np.minimum(1.0, supply / np.maximum(need, 1e-9))
         c.service_hours = supply = supply + self.duty_hours
+        clock.append(time.perf_counter())
         # 6. residents decide, volunteer, and update trust and awareness
         adults = np.add.reduceat(self.residents.adult_f * self.residents.weight,
                                  self.residents.starts)
@@ -195,9 +202,13 @@ class CountyModel(mesa.Model):
         totals = self.residents.step(t, sig, p, rng)
         self.vol_hours, self.duty_hours = totals.volunteer_hours, totals.duty_hours
         c.trust = totals.trust
+        clock.append(time.perf_counter())
         # 9. indicators
         self._record(t, tasks, use, hours, present, skill_factor, passed + inspection + reporting
                      + receptions, meetings, inspection, supply, need, venue, adults, left)
+        clock.append(time.perf_counter())
+        for phase, start, end in zip(PHASES, clock, clock[1:]):
+            self.phase_seconds[phase] += end - start
 
     # ------------------------------------------------------------------------------------------
     def _record(self, t, tasks, use, hours, present, skill_factor, fixed, meetings, inspection,
@@ -223,7 +234,7 @@ class CountyModel(mesa.Model):
                                ind["participation_rate"], ind["trust"])
         ind.update(
             admin_share=use["admin"].sum() / hours.sum(),
-            cadre_hours_per_week=hours.sum() / n_seated,
+            cadre_hours_per_week=hours.sum() / max(present.sum(), 1),   # seated when working
             exhaustion=float(s.exhaustion[seated].mean()),
             cadre_turnover=left.size * 52.0 / s.age.size,
             service_hours_per_1000=1000.0 * supply.sum() / residents.sum(),

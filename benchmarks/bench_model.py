@@ -1,0 +1,74 @@
+"""Speed and memory of one county run: median wall time, time per step by phase, peak memory.
+
+    python benchmarks/bench_model.py [--runs 5] [--years 5]
+
+Targets on the 2-core reference machine: full county (220,000 residents) 5 years <= 2 s median,
+scale 0.1 <= 0.3 s, peak memory <= 500 MB. Each scale is measured in a fresh process so peak
+memory (max resident set size) is that run's alone, imports included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+
+def measure(scale: float, runs: int, years: int) -> dict:
+    import mesa
+
+    from model import STEPS_PER_YEAR, CountyModel, Parameters
+
+    times, phases = [], []
+    for seed in range(runs):
+        t0 = time.perf_counter()
+        m = CountyModel(Parameters(scale=scale, years=years), seed=seed)
+        for _ in range(years * STEPS_PER_YEAR):
+            m.step()
+        times.append(time.perf_counter() - t0)
+        phases.append(m.phase_seconds)
+        mesa.Agent._ids.pop(m, None)
+    steps = years * STEPS_PER_YEAR
+    return {
+        "scale": scale, "residents": m.residents.n, "runs": runs, "years": years,
+        "median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
+        "ms_per_step": {k: 1e3 * statistics.median(p[k] for p in phases) / steps
+                        for k in phases[0]},
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--years", type=int, default=5)
+    ap.add_argument("--scales", type=float, nargs="+", default=[1.0, 0.1])
+    ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child is not None:
+        print(json.dumps(measure(args.child, args.runs, args.years)))
+        return
+    targets = {1.0: 2.0, 0.1: 0.3}
+    print(f"county run, {args.years} years ({args.years * 52} weekly steps), "
+          f"median of {args.runs} runs, each scale in a fresh process")
+    for scale in args.scales:
+        out = subprocess.run([sys.executable, __file__, "--child", str(scale), "--runs",
+                              str(args.runs), "--years", str(args.years)],
+                             capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout)
+        target = targets.get(scale)
+        verdict = (f" (target <= {target} s: {'met' if r['median_s'] <= target else 'MISSED'})"
+                   if target and args.years == 5 else "")
+        print(f"\nscale {scale} ({r['residents']:,} residents): median {r['median_s']:.3f} s "
+              f"[min {r['min_s']:.3f}, max {r['max_s']:.3f}]{verdict}")
+        for phase, ms in r["ms_per_step"].items():
+            print(f"  {phase:28s} {ms:7.3f} ms/step")
+        print(f"  peak memory (max RSS)        {r['peak_mb']:7.1f} MB (target <= 500)")
+
+
+if __name__ == "__main__":
+    main()

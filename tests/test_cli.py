@@ -1,0 +1,117 @@
+"""The command line end to end, as a user runs it (subprocess, real exit codes)."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from model import INDICATORS
+
+CANONICAL = list(INDICATORS)[:20]
+
+
+def juwei(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "baseline-run"
+    r = juwei("run", "scenarios/baseline.toml", "--replicates", "2", "--scale", "0.02",
+              "--years", "2", "--seed", "5", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    return out, r
+
+
+def test_run_writes_the_results_folder(run_dir):
+    out, r = run_dir
+    for name in ("manifest.json", "runs.parquet", "series.parquet", "committees.parquet",
+                 "participation.png", "workload.png", "htc.png"):
+        assert (out / name).stat().st_size > 0, name
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["scenario"] == "baseline" and m["root_seed"] == 5 and len(m["replicate_seeds"]) == 2
+    assert m["parameters"]["scale"] == 0.02 and m["parameters"]["years"] == 2
+    assert m["done"] == 2 and m["failed"] == 0
+    assert m["code"]["packages"]["mesa"].startswith("3.")
+    assert m["wall_seconds"] > 0
+    series = pd.read_parquet(out / "series.parquet")
+    assert len(series) == 2 * 2 * 52
+    assert set(CANONICAL) <= set(series.columns)
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert list(runs.seed) == m["replicate_seeds"]
+    assert "syndrome" in r.stdout and "htc_index" in r.stdout
+
+
+def test_json_summary_is_deterministic_across_executors(tmp_path):
+    args = ["run", "baseline", "--replicates", "2", "--scale", "0.02", "--years", "1", "--json"]
+    a = juwei(*args, "--out", str(tmp_path / "a"), "--executor", "inprocess")
+    b = juwei(*args, "--out", str(tmp_path / "b"), "--executor", "processes", "--workers", "2")
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    ja, jb = json.loads(a.stdout), json.loads(b.stdout)
+    for name in CANONICAL:
+        row = ja["indicators"][name]
+        assert set(row) >= {"mean", "ci95_low", "ci95_high"}
+        assert row["ci95_low"] <= row["mean"] <= row["ci95_high"]
+    assert ja["indicators"] == jb["indicators"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "no_such_scenario"], "no such scenario file"),
+    (["run", "baseline", "--set", "cadre_py=900"], "did you mean 'cadre_pay'"),
+    (["run", "baseline", "--set", "cadre_pay=9000"], "outside the range"),
+    (["run", "baseline", "--scale", "2"], "--scale: scale: 2.0 is outside the range"),
+    (["run", "baseline", "--replicates", "0"], "expected at least 1"),
+    (["run", "baseline", "--years", "many"], "invalid int value"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
+    r = juwei(*args, "--out", str(tmp_path / "out")) if args[0] == "run" else juwei(*args)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("juwei"), r.stderr
+    assert message in lines[0]
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_scenario_file_exits_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('extends = "x.toml"\ntask_admision = 0.3\n')
+    r = juwei("run", str(bad), "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and str(bad) in r.stderr and "task_admission" in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_existing_output_folder_is_not_overwritten(run_dir):
+    out, _ = run_dir
+    r = juwei("run", "baseline", "--scale", "0.02", "--years", "1", "--out", str(out))
+    assert r.returncode == 2 and "already exists" in r.stderr
+
+
+def test_levers_lists_every_lever_with_its_range():
+    r = juwei("levers", "--json")
+    rows = json.loads(r.stdout)
+    names = {row["name"] for row in rows}
+    assert {"task_admission", "cadre_pay", "unit_sharing", "demonstration_sites"} <= names
+    for row in rows:
+        assert row["group"] in ("autonomy", "incentives", "resources")
+        assert row["low"] <= row["baseline"] <= row["high"] and row["unit"] and row["meaning"]
+    text = juwei("levers").stdout
+    assert "政事分离" in text and "incentives" in text
+
+
+def test_scenarios_lists_files_with_descriptions():
+    r = juwei("scenarios")
+    assert r.returncode == 0
+    assert r.stdout.splitlines()[0].startswith("baseline")
+    assert "combined_reform" in r.stdout and "task_admission=0.5" in r.stdout
+
+
+def test_validate_holds_at_reduced_scale():
+    r = juwei("validate", "--scale", "0.1", "--replicates", "2")
+    assert "11 of 11 patterns hold" in r.stdout, r.stdout
+    assert r.returncode == 0
+    assert r.stdout.count("holds") == 11

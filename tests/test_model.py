@@ -1,0 +1,123 @@
+"""The model: determinism, structure, invariants under random levers."""
+
+import dataclasses
+
+import mesa
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model import INDICATORS, CountyModel, Parameters, levers, run
+from model.agents import Cadre, Committee, Department, Government, Unit
+from model.params import LEVER_GROUPS
+from model.workload import allocate
+
+from .conftest import SMALL
+
+SHARES = [k for k, (unit, _) in INDICATORS.items()
+          if unit.startswith("share") or unit == "0-1"]
+
+
+def test_same_seed_same_series_bit_for_bit():
+    a, b = run(SMALL, 7), run(SMALL, 7)
+    for k in INDICATORS:
+        assert np.array_equal(a.series[k], b.series[k]), k
+    for k in a.committee_series:
+        assert np.array_equal(a.committee_series[k], b.committee_series[k]), k
+
+
+def test_different_seeds_differ():
+    a, b = run(SMALL, 7), run(SMALL, 8)
+    assert not np.array_equal(a.series["participation_rate"], b.series["participation_rate"])
+
+
+def test_county_structure_from_the_essay():
+    m = CountyModel(Parameters(scale=0.05), seed=3)
+    assert len(m.agents_by_type[Committee]) == 63
+    assert sum(c.jiangkou for c in m.agents_by_type[Committee]) == 11
+    assert len(m.agents_by_type[Cadre]) == 211
+    assert len(m.agents_by_type[Department]) == 12
+    assert len(m.agents_by_type[Government]) == 1
+    assert len(m.agents_by_type[Unit]) == 11 * 6 + 52 * 2
+    c = m.committees
+    assert round(c.residents[:11].sum()) == 100_000 and round(c.residents[11:].sum()) == 120_000
+    s = m.cadres
+    assert (s.age > 45).sum() == 146 and s.educated.sum() == 18
+    seats = np.bincount(s.committee)
+    assert seats.min() == 3 and seats.max() == 5 and seats.sum() == 211
+    assert c.renting.sum() == round(0.2 * 63)
+    assert len(np.unique(m.residents.group[m.residents.committee < 11])) == 80
+    # agent handles read the model's arrays
+    ages = m.agents_by_type[Cadre].get("age")
+    assert np.allclose(sorted(ages), sorted(s.age))
+
+
+def test_population_scale_keeps_organisations_and_samples_residents():
+    small, full = CountyModel(Parameters(scale=0.01), 1), CountyModel(Parameters(scale=1.0), 1)
+    assert abs(small.residents.n - 2_200) < 70 and abs(full.residents.n - 220_000) < 70
+    assert len(small.agents_by_type[Cadre]) == len(full.agents_by_type[Cadre])
+    weight = small.residents.weight.sum()
+    assert abs(weight - 220_000) < 1
+
+
+def test_turnover_replaces_cadre_agents_in_their_seats():
+    m = CountyModel(dataclasses.replace(SMALL, years=3), seed=2)
+    first = {a.unique_id for a in m.agents_by_type[Cadre]}
+    for _ in range(3 * 52):
+        m.step()
+    now = m.agents_by_type[Cadre]
+    assert len(now) + m.cadres.vacant.sum() == 211
+    assert first - {a.unique_id for a in now}, "nobody left in three years"
+    mesa.Agent._ids.pop(m, None)
+
+
+def test_run_releases_the_model_from_mesa_registry():
+    before = len(mesa.Agent._ids)
+    run(Parameters(scale=0.01, years=1), 1)
+    assert len(mesa.Agent._ids) == before
+
+
+lever_values = st.fixed_dictionaries({
+    row["name"]: (st.integers(row["low"], row["high"]) if row["integer"]
+                  else st.floats(row["low"], row["high"]))
+    for row in levers(LEVER_GROUPS)
+})
+
+
+@settings(max_examples=25, deadline=None)
+@given(values=lever_values, seed=st.integers(0, 2**31))
+def test_bounds_and_no_nan_under_random_levers(values, seed):
+    r = run(Parameters(scale=0.01, years=1, **values), seed)
+    for k, v in r.series.items():
+        assert np.all(np.isfinite(v)), k
+    for k in SHARES:
+        assert np.all((r.series[k] >= -1e-9) & (r.series[k] <= 1 + 1e-9)), k
+    assert np.all(r.series["cadre_hours_per_week"] <= 60 + 1e-9)
+    assert np.all(r.series["cadre_hours_per_week"] >= 40 - 1e-9)
+    assert np.all(r.series["task_backlog"] >= 0)
+    assert np.all(r.series["cost_per_service_hour"] >= 0)
+
+
+class _Committees:
+    def __init__(self, backlog, enterprises, renting):
+        self.backlog_hours, self.enterprises, self.renting = backlog, enterprises, renting
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 8), data=st.data())
+def test_cadre_hours_add_up(n, data):
+    arr = lambda lo, hi: np.array(data.draw(st.lists(st.floats(lo, hi), min_size=n, max_size=n)))
+    ints = lambda hi: np.array(data.draw(st.lists(st.integers(0, hi), min_size=n, max_size=n)))
+    c = _Committees(arr(0, 500), ints(2), ints(1).astype(bool))
+    backlog_before = c.backlog_hours.copy()
+    hours, p = arr(0, 300), Parameters(task_hours=data.draw(st.floats(0.5, 8.0)))
+    unfunded, funded = ints(60), ints(60)
+    tasks = dict(unfunded=unfunded, funded=funded,
+                 visible=np.minimum(unfunded, ints(60)) + 0.2 * np.minimum(funded, ints(60)))
+    use = allocate(c, hours, np.full(n, 3.0), arr(0.7, 1.3), arr(0, 1), tasks, arr(0, 100),
+                   arr(0, 100), p)
+    total = use["admin"] + use["services"] + use["enterprise"]
+    assert np.allclose(total, hours)
+    assert np.all(use["services"] >= -1e-9) and np.all(use["admin"] >= -1e-9)
+    assert np.all(c.backlog_hours >= -1e-9)
+    assert np.all(np.isfinite(c.backlog_hours)) and backlog_before.shape == c.backlog_hours.shape

@@ -1,0 +1,110 @@
+"""Each submodel pushes the county the way its rule says (small county, paired seeds)."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from model import CountyModel, run
+from model.county import UNIT
+from model.workload import REPORTING_WEEKS, campaign
+
+from .conftest import SMALL, mean_summary, small
+
+# (lever changes, indicator, expected sign of the change from the baseline) — ODD §7
+DIRECTIONS = [
+    ({"funding_follows_tasks": 0.9}, "unfunded_share", -1),
+    ({"funding_follows_tasks": 0.9}, "admin_hours_per_cadre", -1),
+    ({"task_admission": 0.6}, "admin_share", -1),
+    ({"task_admission": 0.6}, "htc_H", -1),
+    ({"authority_over_staff": 0.9}, "admin_hours_per_cadre", -1),
+    ({"inspections_per_year": 4}, "inspection_hours", -1),
+    ({"meeting_hours_per_week": 1.0}, "meeting_hours", -1),
+    ({"meeting_hours_per_week": 1.0}, "exhaustion", -1),
+    ({"transparency": 0.9}, "trust", +1),
+    ({"deliberation": 0.9}, "trust", +1),
+    ({"cadre_pay": 1200.0}, "exhaustion", -1),
+    ({"cadre_pay": 1200.0}, "cadre_turnover", -1),
+    ({"competitive_recruitment": 0.9}, "high_school_share", +1),
+    ({"competitive_recruitment": 0.9}, "over_45_share", -1),
+    ({"training_hours_per_year": 80.0}, "exhaustion", -1),
+    ({"volunteer_reward": 1.0}, "volunteer_rate", +1),
+    ({"welfare_volunteer_days": 10.0}, "volunteer_hours_per_1000", +1),
+    ({"welfare_volunteer_days": 10.0}, "volunteer_rate", -1),     # labelled as welfare work
+    ({"unit_sharing": 0.9}, "units_open_share", +1),
+    ({"unit_sharing": 0.9}, "participation_rate", +1),
+    ({"infrastructure_investment": 1.0}, "venue_places_per_1000", +1),
+    ({"enterprise_support": 1.0}, "empty_shell_share", -1),
+    ({"poor_community_aid": 1.0}, "service_hours_per_1000", +1),
+    ({"poor_community_aid": 1.0}, "jiangkou_gap", -1),
+]
+
+
+@pytest.mark.parametrize("changes, indicator, sign", DIRECTIONS,
+                         ids=[f"{list(c)[0]}-{i}" for c, i, _ in DIRECTIONS])
+def test_lever_direction(baseline_small, changes, indicator, sign):
+    after = mean_summary(small(**changes))
+    diff = after[indicator] - baseline_small[indicator]
+    assert np.sign(diff) == sign, f"{indicator}: {baseline_small[indicator]:.4f} -> " \
+                                  f"{after[indicator]:.4f}"
+
+
+def test_small_reward_is_worse_than_none_for_volunteers():
+    """Crowding out (Gneezy & Rustichini 2000): pay enough or don't pay at all."""
+    none, token, generous = (mean_summary(small(volunteer_reward=r), seeds=(1, 2, 3, 4))
+                             for r in (0.0, 0.2, 1.0))
+    assert token["volunteer_hours_per_1000"] < none["volunteer_hours_per_1000"]
+    assert generous["volunteer_100_share"] > none["volunteer_100_share"]
+
+
+def test_duty_adds_hours_but_not_trust():
+    none = mean_summary(small())
+    duty = mean_summary(small(welfare_volunteer_days=10.0))
+    assert duty["service_hours_per_1000"] > 2 * none["service_hours_per_1000"]
+    assert duty["trust"] <= none["trust"] + 0.005
+
+
+def test_burden_paradox_campaigns_do_not_lower_admin_hours():
+    base = dataclasses.replace(SMALL, years=5, task_admission=0.0, funding_follows_tasks=0.0)
+    campaigns = mean_summary(dataclasses.replace(base, reduction_campaigns_per_year=1))
+    none = mean_summary(dataclasses.replace(base, reduction_campaigns_per_year=0))
+    assert campaigns["admin_hours_per_cadre"] >= none["admin_hours_per_cadre"]
+
+
+def test_campaign_cuts_the_backlog_once_and_adds_reporting():
+    c = type("C", (), {})()
+    c.backlog_hours = np.array([100.0, 40.0])
+    reporting = np.zeros(2)
+    p = small(campaign_cut_share=0.5, campaign_reporting_hours=20.0)
+    campaign(c, reporting, p)
+    assert np.allclose(c.backlog_hours, [50.0, 20.0])
+    assert np.allclose(reporting, 20.0 / REPORTING_WEEKS)
+
+
+def test_campaigns_follow_the_calendar():
+    m = CountyModel(small(reduction_campaigns_per_year=2), seed=1)
+    weeks = []
+    for _ in range(52):
+        m.step()
+        weeks += [m.week_of_year] if m.campaign_week else []
+    assert len(weeks) == 2
+
+
+def test_unit_attached_residents_become_society_people():
+    m = CountyModel(small(years=4), seed=1)
+    start = (m.residents.employment == UNIT).mean()
+    for _ in range(4 * 52):
+        m.step()
+    assert (m.residents.employment == UNIT).mean() < start * 0.95
+
+
+def test_renting_committees_have_fewer_places():
+    m = CountyModel(small(), seed=1)
+    c = m.committees
+    township = ~c.jiangkou & ~c.new
+    assert c.venue_places[township & c.renting].mean() < c.venue_places[township & ~c.renting].mean()
+
+
+def test_older_residents_take_part_more():
+    r = run(small(), 1).summary
+    assert r["participation_60_plus"] > 2 * r["participation_18_35"]
