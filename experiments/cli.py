@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from model import INDICATORS, LEVER_GROUPS, levers, syndrome_present
+from model.params import OTHER_GROUPS
 
 from . import scenario as scen
 from .scenario import UserError
@@ -171,7 +172,7 @@ def print_summary(s, summary: dict, n_ok: int, n_failed: int, out: Path, wall: f
 
 
 def cmd_levers(args) -> int:
-    groups = LEVER_GROUPS + (("structure", "calibration") if args.all else ())
+    groups = LEVER_GROUPS + (OTHER_GROUPS if args.all else ())
     rows = levers(groups)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -121,7 +121,3 @@ class Table:
     def __init__(self, **columns):
         self.__dict__.update(columns)
 
-
-def seat_view(values: np.ndarray, committee: np.ndarray, n: int) -> np.ndarray:
-    """Sum a per-seat array into per-committee totals."""
-    return np.bincount(committee, weights=values, minlength=n)

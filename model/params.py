@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 LEVER_GROUPS = ("autonomy", "incentives", "resources")
-OTHER_GROUPS = ("structure", "calibration")
+OTHER_GROUPS = ("structure", "calibration")   # not levers: the county and uncertain constants
 
 
 def _p(default, low, high, group, unit, meaning, zh="", integer=False):

@@ -7,7 +7,7 @@ import pytest
 from experiments import scenario as sc
 from experiments.scenario import UserError
 from model import Parameters, levers
-from model.params import LEVER_GROUPS
+from model.params import LEVER_GROUPS, OTHER_GROUPS
 
 
 def test_baseline_file_is_the_model_default():
@@ -28,7 +28,7 @@ def test_every_scenario_loads_with_a_description_and_changes_only_levers():
         assert s.description, s.name
         if s.name != "baseline":
             assert s.changes, f"{s.name} changes nothing"
-            groups = {row["group"] for row in levers(LEVER_GROUPS + ("structure", "calibration"))
+            groups = {row["group"] for row in levers(LEVER_GROUPS + OTHER_GROUPS)
                       if row["name"] in s.changes}
             assert groups <= set(LEVER_GROUPS), s.name
 
