@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -35,14 +33,27 @@ def positive_int(text: str) -> int:
     return value
 
 
-def add_batch_options(p: argparse.ArgumentParser, replicates: int) -> None:
-    p.add_argument("--replicates", type=positive_int, default=replicates,
-                   help=f"replicate runs (default {replicates})")
-    p.add_argument("--seed", type=int, default=20061, help="root seed (default 20061)")
-    p.add_argument("--years", type=int, help="horizon in years (default: the scenario's)")
-    p.add_argument("--scale", type=float, help="population scale, e.g. 0.1 (default: 1)")
-    p.add_argument("--workers", type=positive_int, help="local processes (default: all cores)")
-    p.add_argument("--executor", choices=("processes", "inprocess"), default="processes")
+def add_model_options(p, replicates: int | None) -> None:
+    if replicates is not None:
+        p.add_argument("--replicates", type=positive_int, default=replicates,
+                       help=f"replicate runs per scenario (default {replicates})")
+        p.add_argument("--seed", type=int, default=20061, help="root seed (default 20061)")
+    p.add_argument("--years", type=int, help="horizon in years (default: the scenario's, 5)")
+    p.add_argument("--scale", type=float, help="population scale, e.g. 0.1 (default 1)")
+
+
+def add_batch_options(p, out_help: str) -> None:
+    p.add_argument("--out", help=out_help)
+    p.add_argument("--resume", action="store_true",
+                   help="finish an interrupted experiment in --out (redoes failed runs)")
+    p.add_argument("--executor", choices=("processes", "inprocess", "dask"), default="processes",
+                   help="local processes (default), one process, or Dask")
+    p.add_argument("--workers", type=positive_int, help="processes or Dask workers (default: "
+                   "all cores)")
+    p.add_argument("--scheduler", metavar="ADDR", help="an existing Dask scheduler, e.g. "
+                   "tcp://10.0.0.5:8786 (implies --executor dask)")
+    p.add_argument("--dry-run", action="store_true", help="print the number of runs and an "
+                   "estimate of the time, run nothing")
 
 
 def build_parser() -> Parser:
@@ -52,22 +63,35 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("run", help="run a scenario and write its results folder")
     p.add_argument("scenario", help="scenario file or name (see `juwei scenarios`)")
-    add_batch_options(p, replicates=10)
+    add_model_options(p, replicates=10)
     p.add_argument("--set", action="append", default=[], metavar="LEVER=VALUE",
                    help="override a parameter (repeatable)")
-    p.add_argument("--out", help="results folder (default results/<scenario>-<time>)")
+    add_batch_options(p, "results folder (default results/<scenario>-<time>)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+
+    p = sub.add_parser("compare", help="compare scenarios with a base on common random numbers")
+    p.add_argument("base", help="the base scenario (file or name)")
+    p.add_argument("alternatives", nargs="+", help="scenarios to compare with the base")
+    add_model_options(p, replicates=10)
+    add_batch_options(p, "results folder (default results/compare-<time>)")
+
+    p = sub.add_parser("sweep", help="run a parameter sweep from a design file")
+    p.add_argument("design", help="design file, or a ready-made design's name")
+    add_batch_options(p, "results folder (default results/sweep-<design>-<time>)")
 
     p = sub.add_parser("levers", help="list the policy levers")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="also structure and calibration")
 
     sub.add_parser("scenarios", help="list the scenario files")
+    sub.add_parser("designs", help="list the ready-made experiment designs")
 
     p = sub.add_parser("validate", help="check the baseline against the patterns of spec §7")
     p.add_argument("scenario", nargs="?", default="baseline")
-    add_batch_options(p, replicates=5)
+    add_model_options(p, replicates=5)
+    p.add_argument("--workers", type=positive_int)
+    p.add_argument("--executor", choices=("processes", "inprocess", "dask"), default="processes")
     return top
 
 
@@ -83,69 +107,67 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _scenario(args) -> scen.Scenario:
-    s = scen.load(args.scenario)
+# --- helpers --------------------------------------------------------------------------------------
+def _scenario(name: str, args) -> scen.Scenario:
+    s = scen.load(name)
     sets = scen.parse_set(getattr(args, "set", []))
     if sets:
         s = s.with_overrides(sets, "--set")
     for flag in ("years", "scale"):
-        if getattr(args, flag) is not None:
+        if getattr(args, flag, None) is not None:
             s = s.with_overrides({flag: getattr(args, flag)}, f"--{flag}")
     return s
 
 
+def _options(args, default_out: str):
+    from .batch import Options
+    if args.resume and not args.out:
+        raise UserError("--resume needs --out DIR: the folder of the experiment to finish")
+    return Options(out=Path(args.out or default_out), resume=args.resume,
+                   executor=args.executor, workers=args.workers, scheduler=args.scheduler)
+
+
+def _stamp() -> str:
+    return f"{datetime.now():%Y%m%d-%H%M%S}"
+
+
+def _dry_run(runs, workers) -> int:
+    from .batch import estimate
+    print(estimate(runs, __import__("model").run, workers))
+    return 0
+
+
+# --- commands -------------------------------------------------------------------------------------
 def cmd_run(args) -> int:
     from . import plots
-    from .runner import Run, execute, replicate_seeds
+    from .batch import run_batch
+    from .runner import Run, replicate_seeds
     from .stats import summary_table
-    from .store import code_version, frames, now, umask, write_json, write_parquet
+    from .store import write_json
 
-    s = _scenario(args)
-    out = Path(args.out or f"results/{s.name}-{datetime.now():%Y%m%d-%H%M%S}")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UserError(f"--out {out}: already exists and is not empty; choose another folder")
+    s = _scenario(args.scenario, args)
     seeds = replicate_seeds(args.seed, args.replicates)
     runs = [Run({"scenario": s.name, "replicate": r}, s.params, seed)
             for r, seed in enumerate(seeds)]
-    started, t0 = now(), time.perf_counter()
-    outcomes = execute(runs, executor=args.executor, workers=args.workers, desc=s.name)
-    wall = time.perf_counter() - t0
-    tables = frames(outcomes)
+    if args.dry_run:
+        return _dry_run(runs, args.workers)
+    opts = _options(args, f"results/{s.name}-{_stamp()}")
+    design = {"scenario": s.name, "scenario_file": s.path, "description": s.description,
+              "changes_from_baseline": s.changes, "parameters": s.params.__dict__,
+              "replicates": args.replicates, "root_seed": args.seed, "replicate_seeds": seeds}
+    store, tables = run_batch(runs, opts, "run", design, desc=s.name)
     ok = tables["runs"][tables["runs"].status == "ok"]
-    failed = tables["runs"][tables["runs"].status == "failed"]
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
-    tmp.chmod(0o777 & ~umask())
-    try:
-        for name, frame in tables.items():
-            write_parquet(tmp / f"{name}.parquet", frame)
-        if not args.no_plots and "series" in tables:
-            plots.plot_run(tables["series"], tmp, s.name)
-        summary = summary_table(ok, INDICATORS) if len(ok) else {}
-        write_json(tmp / "manifest.json", {
-            "kind": "run", "scenario": s.name, "scenario_file": s.path,
-            "description": s.description, "changes_from_baseline": s.changes,
-            "parameters": s.params.__dict__, "root_seed": args.seed, "replicate_seeds": seeds,
-            "replicates": args.replicates, "done": int(len(ok)), "failed": int(len(failed)),
-            "errors": failed[["replicate", "seed", "error"]].to_dict("records"),
-            "started": started, "finished": now(), "wall_seconds": round(wall, 3),
-            "code": code_version(), "command": ["juwei", *sys.argv[1:]],
-            "summary": summary,
-        })
-        if out.exists():
-            out.rmdir()
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
+    summary = summary_table(ok, INDICATORS) if len(ok) else {}
+    if not args.no_plots and "series" in tables:
+        plots.plot_run(tables["series"], opts.out, s.name)
+    store.manifest["summary"] = summary
+    write_json(store.manifest_path, store.manifest)
+    failed = store.manifest["failed"]
     if args.json:
-        print(json.dumps({"scenario": s.name, "replicates": int(len(ok)),
-                          "failed": int(len(failed)), "out": str(out),
-                          "indicators": summary}, indent=2))
+        print(json.dumps({"scenario": s.name, "replicates": int(len(ok)), "failed": failed,
+                          "out": str(opts.out), "indicators": summary}, indent=2))
     else:
-        print_summary(s, summary, len(ok), len(failed), out, wall)
+        print_summary(s, summary, len(ok), failed, opts.out, store.manifest["wall_seconds"])
     return 0 if len(ok) else 1
 
 
@@ -171,6 +193,99 @@ def print_summary(s, summary: dict, n_ok: int, n_failed: int, out: Path, wall: f
     print(f"\n  results: {out}/ (manifest.json, runs/series/committees .parquet, *.png)")
 
 
+def cmd_compare(args) -> int:
+    from . import compare, report
+    from .batch import run_batch
+    from .runner import Run, replicate_seeds
+    from .store import atomic_write, write_parquet
+
+    names = [args.base] + [a for a in args.alternatives]
+    scenarios = [_scenario(n, args) for n in names]
+    labels = [s.name for s in scenarios]
+    if len(set(labels)) < len(labels):
+        raise UserError(f"compare: a scenario is named twice: {' '.join(labels)}")
+    if args.replicates < 2:
+        raise UserError("--replicates: a comparison needs at least 2 replicates for intervals")
+    seeds = replicate_seeds(args.seed, args.replicates)
+    runs = [Run({"scenario": s.name, "replicate": r}, s.params, seed)
+            for s in scenarios for r, seed in enumerate(seeds)]
+    if args.dry_run:
+        return _dry_run(runs, args.workers)
+    opts = _options(args, f"results/compare-{_stamp()}")
+    p = scenarios[0].params
+    design = {"base": labels[0], "scenarios": [
+        {"name": s.name, "file": s.path, "description": s.description, "changes": s.changes}
+        for s in scenarios], "replicates": args.replicates, "seed": args.seed,
+        "replicate_seeds": seeds, "years": p.years, "scale": p.scale}
+    store, tables = run_batch(runs, opts, "compare", design, keep=("series",), desc="compare")
+    ok = tables["runs"][tables["runs"].status == "ok"]
+    data, dropped = compare.paired(ok, labels[0], labels)
+    if data.replicate.nunique() < 2:
+        raise UserError(f"{opts.out}: fewer than 2 replicates finished in every scenario; see "
+                        f"manifest.json, then rerun with --resume --out {opts.out}")
+    table = compare.differences(data, labels[0], labels)
+    write_parquet(opts.out / "comparison.parquet", table)
+    atomic_write(opts.out / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))
+    series = tables["series"]
+    series = series[series.replicate.isin(data.replicate.unique())]
+    images = {"series": opts.out / "compare-series.png", "htc": opts.out / "compare-htc.png",
+              "differences": opts.out / "compare-differences.png"}
+    compare.plot_series(series, labels, images["series"])
+    compare.plot_htc(table, labels, images["htc"])
+    compare.plot_differences(table, labels[0], labels, images["differences"])
+    html = report.comparison(scenarios, labels[0], table, images, store.manifest, dropped)
+    atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
+    print_comparison(table, labels, dropped, opts.out, store.manifest["wall_seconds"])
+    return 0
+
+
+def print_comparison(table, labels, dropped, out: Path, wall: float) -> None:
+    from .compare import HEADLINE
+    base, alts = labels[0], labels[1:]
+    print(f"\nChanges from '{base}' (paired; * = bootstrap 95% interval excludes zero), "
+          f"{wall:.0f} s\n")
+    width = max(len(a) for a in alts) + 2
+    print(f"  {'scenario':{width}s}" + "".join(f"{h[:13]:>14s}" for h in HEADLINE))
+    for a in alts:
+        cells = []
+        for h in HEADLINE:
+            r = table[(table.indicator == h) & (table.scenario == a)].iloc[0]
+            cells.append(f"{r['diff']:+13.3f}{'*' if r.flagged else ' '}")
+        print(f"  {a:{width}s}" + "".join(cells))
+    if dropped:
+        print(f"\n  replicates {dropped} failed somewhere and were left out (manifest.json)")
+    print(f"\n  report: {out / 'report.html'}\n  tables: {out / 'comparison.csv'}, "
+          f"{out / 'runs.parquet'}, {out / 'series.parquet'}")
+
+
+def cmd_sweep(args) -> int:
+    from . import sweep
+    from .batch import run_batch
+    from .store import atomic_write, write_parquet
+
+    design = sweep.load(args.design)
+    frame = sweep.points(design)
+    runs = sweep.runs(design, frame)
+    if args.dry_run:
+        print(f"{len(frame)} design points x {design.replicates} replicates")
+        return _dry_run(runs, args.workers)
+    opts = _options(args, f"results/sweep-{Path(design.path).stem}-{_stamp()}")
+    keep = ("series",) if design.series else ()
+    store, tables = run_batch(runs, opts, "sweep", design.as_dict(), keep=keep,
+                              desc=Path(design.path).stem)
+    ok = tables["runs"][tables["runs"].status == "ok"]
+    levers_ = list(design.levers)
+    means = sweep.point_means(ok, levers_, design.outputs)
+    write_parquet(opts.out / "points.parquet", means)
+    atomic_write(opts.out / "points.csv", lambda tmp: means.to_csv(tmp, index=False))
+    sweep.plot(ok, levers_, design.outputs, opts.out)
+    m = store.manifest
+    print(f"\n{Path(design.path).stem}: {len(frame)} points x {design.replicates} replicates = "
+          f"{m['total']} runs, {m['done']} done, {m['failed']} failed, {m['wall_seconds']:.0f} s")
+    print(f"  results: {opts.out}/ (runs.parquet, points.csv, sweep-<output>.png, manifest.json)")
+    return 0 if m["failed"] == 0 else 1
+
+
 def cmd_levers(args) -> int:
     groups = LEVER_GROUPS + (OTHER_GROUPS if args.all else ())
     rows = levers(groups)
@@ -194,10 +309,18 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
+def cmd_designs(args) -> int:
+    from . import sweep
+    for path in sorted(sweep.DESIGN_DIR.glob("*.toml")):
+        d = sweep.read_toml(path)
+        print(f"{path.stem:24s} {d.get('description', '')}")
+    return 0
+
+
 def cmd_validate(args) -> int:
     from . import patterns
 
-    s = _scenario(args)
+    s = _scenario(args.scenario, args)
     t0 = time.perf_counter()
     tables = patterns.batch(s.params, args.replicates, args.seed, args.executor, args.workers)
     results = patterns.check(tables)
@@ -211,8 +334,8 @@ def cmd_validate(args) -> int:
     return 0 if n == len(results) else 1
 
 
-COMMANDS = {"run": cmd_run, "levers": cmd_levers, "scenarios": cmd_scenarios,
-            "validate": cmd_validate}
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "levers": cmd_levers,
+            "scenarios": cmd_scenarios, "designs": cmd_designs, "validate": cmd_validate}
 
 if __name__ == "__main__":
     sys.exit(main())

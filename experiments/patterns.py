@@ -49,7 +49,7 @@ def batch(params: Parameters, replicates: int, seed: int, executor: str = "proce
     failed = [o for o in outcomes if not o.ok]
     if failed:
         raise RuntimeError(f"{len(failed)} validation runs failed; first: {failed[0].error}")
-    return frames(outcomes)
+    return frames(list(enumerate(outcomes)))
 
 
 def check(tables: dict[str, pd.DataFrame]) -> list[Pattern]:

@@ -1,17 +1,22 @@
-"""Running many (parameters, seed) pairs: seeds, executors, progress.
+"""Running many (parameters, seed) pairs: seeds, executors, retries, progress.
 
-Any callable `fn(params, seed) -> result` with `.series` (name -> weekly array) and `.summary`
-(name -> float) can be driven, not only the county model (see README, "Your own model").
+Any callable `fn(params, seed)` returning an object with `.series` (name -> weekly array) and
+`.summary` (name -> float), or a dict with those keys, can be driven, not only the county model
+(README, "Your own model"). Executors: "inprocess", "processes" (a local pool, the default) and
+"dask" (a LocalCluster started here, or an existing scheduler). All give identical outcomes:
+a run's result depends only on its parameters and seed.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -20,12 +25,14 @@ from tqdm import tqdm
 import model
 
 RunFunction = Callable[[Any, int], Any]
+EXECUTORS = ("processes", "inprocess", "dask")
+MAX_ATTEMPTS = 3            # a run whose worker dies is tried this many times in all
 
 
 def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
     """Replicate seeds spawned from one root (SeedSequence); the same for every scenario."""
     children = np.random.SeedSequence(root_seed).spawn(replicates)
-    return [int(c.generate_state(1, dtype=np.uint64)[0] >> 1) for c in children]
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
 
 
 @dataclass
@@ -41,55 +48,65 @@ class Outcome:
     run: Run
     series: dict | None = None
     summary: dict | None = None
+    committees: dict | None = None
     error: str | None = None
     seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
+def _field(result, name):
+    return result.get(name) if isinstance(result, dict) else getattr(result, name, None)
+
+
 def execute_one(fn: RunFunction, run: Run) -> Outcome:
     """Run one; an exception becomes a recorded failure, never a NaN (top level for workers)."""
+    mesa = sys.modules.get("mesa")
+    before = set(mesa.Agent._ids) if mesa else set()
     start = time.perf_counter()
     try:
         result = fn(run.params, run.seed)
-        series = {k: np.asarray(v, dtype=float) for k, v in result.series.items()}
-        summary = {k: float(v) for k, v in result.summary.items()}
+        summary = {k: float(v) for k, v in _field(result, "summary").items()}
         bad = [k for k, v in summary.items() if not np.isfinite(v)]
         if bad:
             raise FloatingPointError(f"non-finite summary values: {', '.join(bad)}")
-        extra = {}
-        cs = getattr(result, "committee_series", None)
-        if cs:
-            extra["committees"] = {k: np.asarray(v)[-model.STEPS_PER_YEAR:].mean(axis=0)
-                                   for k, v in cs.items()}
-        return Outcome(run, series, summary, seconds=time.perf_counter() - start, extra=extra)
+        series = {k: np.asarray(v, dtype=float) for k, v in (_field(result, "series") or {}).items()}
+        cs = _field(result, "committee_series")
+        committees = ({k: np.asarray(v, dtype=float)[-model.STEPS_PER_YEAR:].mean(axis=0)
+                       for k, v in cs.items()} if cs else None)
+        return Outcome(run, series, summary, committees, seconds=time.perf_counter() - start)
     except Exception as e:  # noqa: BLE001 - any failure of a user's model is recorded
         last = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
         where = f" at {os.path.basename(last.filename)}:{last.lineno}" if last else ""
         return Outcome(run, error=f"{type(e).__name__}: {e}{where}",
                        seconds=time.perf_counter() - start)
+    finally:
+        mesa = sys.modules.get("mesa")
+        if mesa:   # Mesa 3.3.1 keeps every model in Agent._ids: release the ones this run made
+            for key in set(mesa.Agent._ids) - before:
+                mesa.Agent._ids.pop(key, None)
 
 
 def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count() or 1)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def execute(runs: Iterable[Run], fn: RunFunction = model.run, executor: str = "processes",
-            workers: int | None = None, on_outcome: Callable[[Outcome], None] | None = None,
-            progress: bool = True, desc: str = "runs") -> list[Outcome]:
-    """Do the runs and return their outcomes in the order given.
+            workers: int | None = None, scheduler: str | None = None,
+            on_outcome: Callable[[int, Outcome], None] | None = None, progress: bool = True,
+            desc: str = "runs", indices: list[int] | None = None) -> list[Outcome]:
+    """Do the runs; return their outcomes in the order given.
 
-    executor: "inprocess" or "processes" (a local pool of `workers`, default all cores).
-    on_outcome is called as each run finishes (in completion order), e.g. to store it.
+    on_outcome(index, outcome) is called as each run finishes (in completion order), e.g. to
+    store it. `indices` labels the runs for on_outcome (default 0..n-1).
     """
     runs = list(runs)
+    indices = list(range(len(runs))) if indices is None else indices
     outcomes: list[Outcome | None] = [None] * len(runs)
     bar = tqdm(total=len(runs), desc=desc, unit="run", disable=None if progress else True,
-               dynamic_ncols=True)
+               dynamic_ncols=True, file=sys.stderr)
     failed = 0
 
     def done(i: int, outcome: Outcome) -> None:
@@ -97,26 +114,104 @@ def execute(runs: Iterable[Run], fn: RunFunction = model.run, executor: str = "p
         outcomes[i] = outcome
         failed += not outcome.ok
         if on_outcome:
-            on_outcome(outcome)
+            on_outcome(indices[i], outcome)
         bar.set_postfix(failed=failed, refresh=False)
         bar.update()
 
+    workers = workers or default_workers()
     try:
-        workers = workers or default_workers()
-        if executor == "inprocess" or workers == 1 or len(runs) <= 1:
+        if executor == "dask" or scheduler:
+            _dask(runs, fn, workers, scheduler, done)
+        elif executor == "inprocess" or workers == 1 or len(runs) <= 1:
             for i, run in enumerate(runs):
                 done(i, execute_one(fn, run))
         elif executor == "processes":
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=min(workers, len(runs)), mp_context=ctx,
-                                     max_tasks_per_child=50) as pool:
-                pending = {pool.submit(execute_one, fn, run): i for i, run in enumerate(runs)}
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        done(pending.pop(fut), fut.result())
+            _processes(runs, fn, workers, done)
         else:
-            raise ValueError(f"unknown executor {executor!r}")
+            raise ValueError(f"unknown executor {executor!r}; choose one of {EXECUTORS}")
     finally:
         bar.close()
     return outcomes  # type: ignore[return-value]
+
+
+def _processes(runs, fn, workers, done) -> None:
+    """A spawn pool that survives dead workers.
+
+    When a worker dies the pool breaks and every unfinished run comes back. The pool takes runs
+    first in, first out, so only the first `workers + 1` unfinished runs can have been running:
+    those are retried alone, one per single-worker pool, where a death is surely theirs and
+    counts as an attempt; the others are simply resubmitted. A run that kills its worker
+    MAX_ATTEMPTS times alone is recorded as failed.
+    """
+    attempts = [0] * len(runs)
+    todo, suspects = list(range(len(runs))), []
+    while todo or suspects:
+        if todo:
+            lost = _round(runs, fn, workers, todo, done)
+            suspects += lost[: workers + 1]
+            todo = lost[workers + 1:]
+        else:
+            i = suspects.pop(0)
+            if _round(runs, fn, 1, [i], done):
+                attempts[i] += 1
+                if attempts[i] >= MAX_ATTEMPTS:
+                    done(i, Outcome(runs[i], error=f"worker died {MAX_ATTEMPTS} times running "
+                                                   "this run"))
+                else:
+                    suspects.append(i)
+
+
+def _round(runs, fn, workers, todo, done) -> list[int]:
+    """Submit `todo` to a fresh pool; return the runs lost to a broken pool, in order."""
+    # No max_tasks_per_child: it deadlocks on Python 3.11 (CPython gh-115634); execute_one
+    # releases each run's Mesa models instead, so workers do not grow.
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx)
+    lost = []
+    try:
+        pending = {pool.submit(execute_one, fn, runs[i]): i for i in todo}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                i = pending.pop(fut)
+                try:
+                    done(i, fut.result())
+                except BrokenProcessPool:
+                    lost.append(i)
+    except BaseException:          # Ctrl-C: do not wait for the runs in flight
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    order = {i: k for k, i in enumerate(todo)}
+    return sorted(lost, key=order.get)
+
+
+def _dask(runs, fn, workers, scheduler, done) -> None:
+    """Dask distributed: an existing scheduler, or a LocalCluster on loopback for this batch.
+
+    The scheduler reschedules the runs of a worker that dies (up to its allowed-failures); a run
+    that still cannot finish is recorded as failed.
+    """
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError as e:  # pragma: no cover - dask is a dependency
+        raise RuntimeError("the dask executor needs dask[distributed]") from e
+    cluster = None
+    if scheduler:
+        client = Client(scheduler, timeout="20s")
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = {client.submit(execute_one, fn, run, pure=False): i for i, run in enumerate(runs)}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                done(i, fut.result())
+            except Exception as e:  # noqa: BLE001 - KilledWorker and friends
+                done(i, Outcome(runs[i], error=f"{type(e).__name__}: {e}"))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -32,16 +32,18 @@ def test_run_writes_the_results_folder(run_dir):
                  "participation.png", "workload.png", "htc.png"):
         assert (out / name).stat().st_size > 0, name
     m = json.loads((out / "manifest.json").read_text())
-    assert m["scenario"] == "baseline" and m["root_seed"] == 5 and len(m["replicate_seeds"]) == 2
-    assert m["parameters"]["scale"] == 0.02 and m["parameters"]["years"] == 2
-    assert m["done"] == 2 and m["failed"] == 0
+    d = m["design"]
+    assert d["scenario"] == "baseline" and d["root_seed"] == 5 and len(d["replicate_seeds"]) == 2
+    assert d["parameters"]["scale"] == 0.02 and d["parameters"]["years"] == 2
+    assert m["done"] == 2 and m["failed"] == 0 and m["status"] == "complete"
+    assert m["summary"]["htc_index"]["n"] == 2
     assert m["code"]["packages"]["mesa"].startswith("3.")
     assert m["wall_seconds"] > 0
     series = pd.read_parquet(out / "series.parquet")
     assert len(series) == 2 * 2 * 52
     assert set(CANONICAL) <= set(series.columns)
     runs = pd.read_parquet(out / "runs.parquet")
-    assert list(runs.seed) == m["replicate_seeds"]
+    assert list(runs.seed) == d["replicate_seeds"]
     assert "syndrome" in r.stdout and "htc_index" in r.stdout
 
 
@@ -88,7 +90,7 @@ def test_bad_scenario_file_exits_2(tmp_path):
 def test_existing_output_folder_is_not_overwritten(run_dir):
     out, _ = run_dir
     r = juwei("run", "baseline", "--scale", "0.02", "--years", "1", "--out", str(out))
-    assert r.returncode == 2 and "already exists" in r.stderr
+    assert r.returncode == 2 and "holds an experiment already" in r.stderr
 
 
 def test_levers_lists_every_lever_with_its_range():
