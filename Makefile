@@ -14,8 +14,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-run: setup            ## the main job on the embedded defaults
-	$(BIN)/juwei run scenarios/baseline.toml
+ALTERNATIVES := separation power_funding_follow_tasks fewer_inspections_meetings \
+	burden_campaigns transparency_supervision cadre_pay_recruitment volunteer_rewards \
+	welfare_volunteer_duty unit_sharing infrastructure_enterprise poor_community_aid \
+	combined_reform
+
+run: setup            ## the main job: the baseline against the essay's remedies, with a report
+	$(BIN)/juwei compare baseline $(ALTERNATIVES) --out results/compare-remedies-$$(date +%Y%m%d-%H%M%S)
 
 test: setup           ## every test, slow ones included (what CI runs)
 	$(BIN)/python -m pytest
