@@ -11,8 +11,8 @@ from pathlib import Path
 import model
 
 from .runner import Run, RunFunction, default_workers, execute, execute_one
-from .scenario import UserError
-from .store import Store, code_version, design_hash, now
+from .scenario import Interrupted
+from .store import Store, code_version, design_hash, now, write_json
 
 
 @dataclasses.dataclass
@@ -63,9 +63,11 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict,
                 progress=opts.progress, desc=desc, indices=todo)
     except KeyboardInterrupt:
         stored = len(store.finished(runs))
-        raise UserError(f"interrupted: {stored} of {len(runs)} runs are stored in {opts.out}; "
-                        f"the same command with --resume --out {opts.out} finishes the "
-                        "rest") from None
+        store.manifest.update(status="interrupted", interrupted=now())
+        write_json(store.manifest_path, store.manifest)
+        raise Interrupted(f"interrupted: {stored} of {len(runs)} runs are stored in {opts.out}; "
+                          f"the same command with --resume --out {opts.out} finishes the "
+                          "rest") from None
     parts = store.all_parts(runs)
     seconds = [o.seconds for _, o in parts]
     tables = store.consolidate(runs, varied_parameters(runs), {

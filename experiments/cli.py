@@ -10,10 +10,11 @@ from datetime import datetime
 from pathlib import Path
 
 from model import INDICATORS, LEVER_GROUPS, levers, syndrome_present
+from model import run as run_model
 from model.params import OTHER_GROUPS
 
 from . import scenario as scen
-from .scenario import UserError
+from .scenario import Interrupted, UserError
 
 CANONICAL = list(INDICATORS)[:20]
 
@@ -102,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"juwei: error: {e}", file=sys.stderr)
         return 2
+    except Interrupted as e:
+        print(f"juwei: {e}", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("juwei: interrupted", file=sys.stderr)
         return 130
@@ -133,7 +137,7 @@ def _stamp() -> str:
 
 def _dry_run(runs, workers) -> int:
     from .batch import estimate
-    print(estimate(runs, __import__("model").run, workers))
+    print(estimate(runs, run_model, workers))
     return 0
 
 

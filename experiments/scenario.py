@@ -22,6 +22,10 @@ class UserError(Exception):
     """Bad input from the user: printed as one line, exit status 2."""
 
 
+class Interrupted(Exception):
+    """Ctrl-C or a signal stopped a batch: printed as one line, exit status 130."""
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str

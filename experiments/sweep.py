@@ -230,7 +230,7 @@ def plot(runs_table: pd.DataFrame, levers: list[str], outputs: list[str], folder
             ax.axis("off")
         axes.flat[0].legend(fontsize=7)
         fig.suptitle(f"{o}: {INDICATORS[o][1]}", fontsize=10)
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 0.97))
         path = folder / f"sweep-{o}.png"
         fig.savefig(path, dpi=100)
         plt.close(fig)
