@@ -15,6 +15,7 @@ from model.params import OTHER_GROUPS
 
 from . import scenario as scen
 from .scenario import Interrupted, UserError
+from .sensitivity import AnalysisRefused
 
 CANONICAL = list(INDICATORS)[:20]
 
@@ -81,6 +82,15 @@ def build_parser() -> Parser:
     p.add_argument("design", help="design file, or a ready-made design's name")
     add_batch_options(p, "results folder (default results/sweep-<design>-<time>)")
 
+    p = sub.add_parser("sensitivity", help="rank the levers by global sensitivity analysis")
+    p.add_argument("design", help="design file, or a ready-made design's name (morris_quick, "
+                   "sobol_cluster)")
+    p.add_argument("--method", choices=("morris", "sobol", "pawn"), help="override the design's")
+    p.add_argument("--samples", type=positive_int, help="override the design's sample size")
+    p.add_argument("--replicates", type=positive_int, help="override the design's replicates")
+    add_model_options(p, replicates=None)
+    add_batch_options(p, "results folder (default results/sensitivity-<design>-<time>)")
+
     p = sub.add_parser("levers", help="list the policy levers")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="also structure and calibration")
@@ -106,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     except Interrupted as e:
         print(f"juwei: {e}", file=sys.stderr)
         return 130
+    except AnalysisRefused as e:
+        print(f"juwei: analysis refused: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("juwei: interrupted", file=sys.stderr)
         return 130
@@ -290,6 +303,62 @@ def cmd_sweep(args) -> int:
     return 0 if m["failed"] == 0 else 1
 
 
+def cmd_sensitivity(args) -> int:
+    from . import report
+    from . import sensitivity as sa
+    from .store import atomic_write, write_json, write_parquet
+
+    d = sa.load(args.design, {"method": args.method, "samples": args.samples,
+                              "replicates": args.replicates, "years": args.years,
+                              "scale": args.scale})
+    if args.dry_run:
+        X = sa.sample(d)
+        print(f"{d.method}: {len(X)} design points x {d.replicates} replicates "
+              f"({len(d.factors.labels) - 1} {'groups' if d.factors.groups else 'levers'} + dummy)")
+        return _dry_run(sa.build_runs(d, X, sa.county_params(d)), args.workers)
+    opts = _options(args, f"results/sensitivity-{Path(d.path).stem}-{_stamp()}")
+    store, _, result = sa.run(d, opts)
+    tables = sa.tables(d, result)
+    for name, frame in tables.items():
+        write_parquet(opts.out / f"{name}.parquet", frame)
+        atomic_write(opts.out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
+    images = {"indices": opts.out / "sa-indices.png", "heatmap": opts.out / "sa-heatmap.png",
+              "ranks": opts.out / "sa-ranks.png", "convergence": opts.out / "sa-convergence.png"}
+    sa.plot_indices(d, result, images["indices"])
+    sa.plot_heatmap(d, result, images["heatmap"])
+    sa.plot_ranks(result, images["ranks"])
+    sa.plot_convergence(d, result, images["convergence"])
+    paragraphs = {o: sa.summary_sentence(d, o, r) for o, r in result.items()}
+    store.manifest["summary"] = paragraphs
+    write_json(store.manifest_path, store.manifest)
+    html = report.sensitivity(d, tables, paragraphs, images, store.manifest)
+    atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
+    print_sensitivity(d, result, paragraphs, opts.out, store.manifest["wall_seconds"])
+    return 0
+
+
+def print_sensitivity(d, result, paragraphs, out: Path, wall: float) -> None:
+    from .sensitivity import DUMMY, MAIN_INDEX
+    main = MAIN_INDEX[d.method]
+    outputs = list(result)
+    labels = [l for l in d.factors.labels if l != DUMMY]
+    print(f"\n{d.method} ranks ({main}; rank 1 = most influential; . = not above the dummy), "
+          f"{wall:.0f} s\n")
+    width = max(map(len, labels)) + 2
+    print(f"  {'':{width}s}" + "".join(f"{o[:12]:>13s}" for o in outputs))
+    for l in sorted(labels, key=lambda l: result[outputs[-1]]["table"].loc[l, "rank"]):
+        cells = []
+        for o in outputs:
+            t = result[o]["table"].loc[l]
+            cells.append(f"{int(t['rank']):>12d}{' ' if t.above_dummy else '.'}")
+        print(f"  {l:{width}s}" + "".join(cells))
+    print()
+    for o, text in paragraphs.items():
+        print(f"  {text}\n")
+    print(f"  report: {out / 'report.html'}\n  tables: {out / 'indices.csv'}, "
+          f"{out / 'rank_probabilities.csv'}, {out / 'convergence.csv'}")
+
+
 def cmd_levers(args) -> int:
     groups = LEVER_GROUPS + (OTHER_GROUPS if args.all else ())
     rows = levers(groups)
@@ -317,7 +386,8 @@ def cmd_designs(args) -> int:
     from . import sweep
     for path in sorted(sweep.DESIGN_DIR.glob("*.toml")):
         d = sweep.read_toml(path)
-        print(f"{path.stem:24s} {d.get('description', '')}")
+        command = "sensitivity" if "method" in d else "sweep"
+        print(f"{path.stem:20s} juwei {command:12s} {d.get('description', '')}")
     return 0
 
 
@@ -338,7 +408,8 @@ def cmd_validate(args) -> int:
     return 0 if n == len(results) else 1
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "levers": cmd_levers,
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep,
+            "sensitivity": cmd_sensitivity, "levers": cmd_levers,
             "scenarios": cmd_scenarios, "designs": cmd_designs, "validate": cmd_validate}
 
 if __name__ == "__main__":

@@ -186,3 +186,86 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
                f"{code['packages'].get('numpy')} · design hash {manifest['design_hash']}</p>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], manifest: dict) -> str:
+    """The sensitivity report as one HTML page, in the comparison report's style."""
+    from .sensitivity import DUMMY, MAIN_INDEX
+    main = MAIN_INDEX[d.method]
+    kind = "lever groups" if d.factors.groups else "levers"
+    idx, conv = tables["indices"], tables["convergence"].set_index("output")
+    design = manifest["design"]
+    out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+           f"<title>juwei sensitivity: {html.escape(d.method)}</title><style>{CSS}</style>"
+           "</head><body>",
+           f"<h1>Which {kind} matter? Global sensitivity analysis ({html.escape(d.method)})</h1>",
+           f"<p class='muted'>{html.escape(d.description)}<br>base scenario "
+           f"{html.escape(design.get('scenario', '—'))} · {design['points']} design points × "
+           f"{d.replicates} replicates · scale {design.get('scale')} · {design.get('years')} "
+           f"years · seed {d.seed} · {manifest.get('finished', '')}</p>",
+           "<h2>In plain words</h2>"]
+    for output, text in paragraphs.items():
+        out.append(f"<p><b>{html.escape(output)}</b>. {html.escape(text)}</p>")
+    out.append(f"<h2>Indices</h2><figure>{_img(images['indices'])}<figcaption>"
+               f"Each bar is the {main} index of a {kind[:-1]} on the replicate mean of the "
+               "output, with its 95% interval. The dummy is a factor the model never reads: its "
+               "upper bound (dashed) is the level of noise. Orange bars do not clear it."
+               "</figcaption></figure>")
+    out.append(f"<figure>{_img(images['heatmap'])}<figcaption>All outputs at once: shade is the "
+               "index relative to the largest for that output; numbers are ranks.</figcaption>"
+               "</figure>")
+    out.append(f"<h2>How sure is the ranking?</h2><figure>{_img(images['ranks'])}<figcaption>"
+               f"Share of {d.bootstrap} bootstrap resamples in which each {kind[:-1]} holds each "
+               "rank.</figcaption></figure>")
+    out.append(f"<figure>{_img(images['convergence'])}<figcaption>Indices from the first half "
+               "of the sample (N) against the whole (2N). Points on the diagonal and a rank "
+               f"correlation of at least 0.9 with the same leader: converged.</figcaption></figure>")
+    out.append("<table><tr><th>output</th><th>rank correlation N vs 2N</th><th>same leader</th>"
+               "<th>verdict</th><th>replicate noise (share of run variance)</th></tr>")
+    for o, c in conv.iterrows():
+        verdict = ("converged" if c.converged else f"not converged: try samples = "
+                   f"{int(c.next_samples)}")
+        noise = "—" if pd.isna(c.noise_share) else f"{c.noise_share:.0%}"
+        out.append(f"<tr><td>{html.escape(o)}</td><td class='num'>{c.spearman:.2f}</td>"
+                   f"<td>{'yes' if c.top_same else 'no'}</td><td>{verdict}</td>"
+                   f"<td class='num'>{noise}</td></tr>")
+    out.append("</table>")
+    out.append(f"<h2>The numbers</h2><table><tr><th>output</th><th>{kind[:-1]}</th><th>rank</th>"
+               f"<th>P(rank)</th><th>{main}</th><th>95% interval</th><th>above the dummy</th></tr>")
+    for r in idx.itertuples():
+        rank = "—" if r.factor == DUMMY else int(r.rank)
+        p = "—" if r.factor == DUMMY else f"{r.p_rank:.0%}"
+        cls = "" if r.above_dummy or r.factor == DUMMY else " class='muted'"
+        out.append(f"<tr{cls}><td>{html.escape(r.output)}</td><td>{html.escape(r.factor)}</td>"
+                   f"<td class='num'>{rank}</td><td class='num'>{p}</td><td class='num'>"
+                   f"{getattr(r, main):.4g}</td><td class='num'>"
+                   f"{_interval(getattr(r, main + '_low'), getattr(r, main + '_high'), 4)}</td>"
+                   f"<td>{'—' if r.factor == DUMMY else ('yes' if r.above_dummy else 'no')}</td>"
+                   "</tr>")
+    out.append("</table>")
+    method_text = {
+        "morris": "Morris elementary effects (Morris 1991; μ* after Campolongo et al. 2007): the "
+                  "mean absolute change of the output per step of a lever across random "
+                  "trajectories; σ measures interactions and non-linearity.",
+        "sobol": "Sobol indices (Saltelli et al. 2010 estimators): S1 is the share of output "
+                 "variance a lever explains alone, ST with all its interactions.",
+        "pawn": "PAWN (Pianosi & Wagener 2015): the median Kolmogorov-Smirnov distance between "
+                "the output's distribution with a lever fixed and its unconditional "
+                "distribution; intervals by bootstrap.",
+    }[d.method]
+    out.append("<h2>How to read this</h2><ul>"
+               f"<li>{html.escape(method_text)}</li>"
+               "<li>Every design point runs several replicates with the same random numbers as "
+               "every other point; indices are computed on the replicate mean.</li>"
+               "<li>Ranges are each lever's documented range (juwei levers) unless the design "
+               "names others; rankings hold for these ranges only. Whole-number levers are "
+               "rounded for the model; indices use the sampled values.</li></ul>")
+    out.append("<h2>What the model does not capture</h2><ul>"
+               + "".join(f"<li>{html.escape(c)}</li>" for c in CAVEATS) + "</ul>")
+    code = manifest["code"]
+    out.append("<h2>Reproduce</h2><p class='muted'><code>"
+               + html.escape(" ".join(manifest["command"])) + "</code><br>git commit "
+               f"{html.escape(str(code.get('git_commit', 'unknown')))} · SALib "
+               f"{code['packages'].get('SALib')} · design hash {manifest['design_hash']}</p>")
+    out.append("</body></html>")
+    return "\n".join(out)

@@ -27,3 +27,17 @@ def dies_once(params, seed):
         marker.touch()
         os.kill(os.getpid(), signal.SIGKILL)
     return analytic(params, seed)
+
+
+def linear(params, seed):
+    """y = 4 x1 + 2 x2 + x3 + N(0, 0.3): Morris mu* = (4, 2, 1) on [0, 1]."""
+    noise = np.random.default_rng(seed).normal(0, 0.3)
+    return {"summary": {"y": 4 * params["x1"] + 2 * params["x2"] + params["x3"] + noise},
+            "series": {}}
+
+
+def ishigami(params, seed):
+    """Ishigami (a=7, b=0.1) + N(0, 0.1): ST = (0.558, 0.442, 0.244), S1 = (0.314, 0.442, 0)."""
+    x1, x2, x3 = params["x1"], params["x2"], params["x3"]
+    y = np.sin(x1) + 7 * np.sin(x2) ** 2 + 0.1 * x3 ** 4 * np.sin(x1)
+    return {"summary": {"y": float(y + np.random.default_rng(seed).normal(0, 0.1))}, "series": {}}

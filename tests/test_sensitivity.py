@@ -1,0 +1,166 @@
+"""Sensitivity analysis: known indices recovered through the public path; refusals; resume."""
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from SALib.analyze import morris as salib_morris
+
+from experiments import sensitivity as sa
+from experiments.batch import Options
+from experiments.sensitivity import DUMMY, AnalysisRefused, Design, Factors
+
+from . import engine_helpers as h
+
+
+def design(method, bounds, samples, replicates=2, groups=None, bootstrap=200):
+    return Design(description="analytic", method=method, samples=samples, levels=4,
+                  replicates=replicates, seed=11, outputs=["y"], spread=False,
+                  bootstrap=bootstrap, factors=Factors.with_dummy(bounds, groups))
+
+
+def as_dict(row):
+    return {k: v for k, v in row.items() if k != DUMMY}
+
+
+def test_morris_recovers_a_linear_function(tmp_path):
+    d = design("morris", {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}, samples=40)
+    _, tables, result = sa.run(d, Options(tmp_path / "m", executor="inprocess", progress=False),
+                               fn=h.linear, make_params=as_dict)
+    t = result["y"]["table"]
+    assert list(t.drop(index=DUMMY).sort_values("rank").index) == ["x1", "x2", "x3"]
+    for name, true in (("x1", 4), ("x2", 2), ("x3", 1)):
+        assert t.loc[name, "mu_star_low"] <= true <= t.loc[name, "mu_star_high"] + 0.15, name
+        assert t.loc[name, "above_dummy"]
+    assert not t.loc[DUMMY, "above_dummy"]
+    assert result["y"]["rank_probs"].loc["x1", 1] > 0.95
+    assert 0 < result["y"]["noise_share"] < 0.2
+    assert result["y"]["convergence"]["converged"]
+
+
+def test_our_elementary_effects_match_salib():
+    d = design("morris", {"a": (0, 2), "b": (-1, 1)}, samples=10)
+    X = sa.sample(d)
+    y = X[:, 0] ** 2 + 3 * X[:, 1]
+    ours = np.abs(sa._elementary_effects(X, y, 3, 4, d.factors)).mean(axis=1)
+    theirs = salib_morris.analyze(d.factors.problem(), X, y, num_levels=4, seed=1)["mu_star"]
+    assert np.allclose(ours, theirs)
+
+
+def test_sobol_recovers_ishigami(tmp_path):
+    pi = math.pi
+    d = design("sobol", {"x1": (-pi, pi), "x2": (-pi, pi), "x3": (-pi, pi)}, samples=512,
+               replicates=1)
+    _, _, result = sa.run(d, Options(tmp_path / "s", executor="inprocess", progress=False),
+                          fn=h.ishigami, make_params=as_dict)
+    t = result["y"]["table"]
+    assert list(t.drop(index=DUMMY).sort_values("rank").index) == ["x1", "x2", "x3"]
+    for name, st, s1 in (("x1", 0.558, 0.314), ("x2", 0.442, 0.442), ("x3", 0.244, 0.0)):
+        assert t.loc[name, "ST_low"] - 0.02 <= st <= t.loc[name, "ST_high"] + 0.02, name
+        assert t.loc[name, "S1_low"] - 0.02 <= s1 <= t.loc[name, "S1_high"] + 0.02, name
+    assert t.loc[DUMMY, "ST"] < 0.02 and not t.loc[DUMMY, "above_dummy"]
+
+
+def test_pawn_ranks_and_flags_the_dummy(tmp_path):
+    d = design("pawn", {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}, samples=256, bootstrap=60)
+    _, _, result = sa.run(d, Options(tmp_path / "p", executor="inprocess", progress=False),
+                          fn=h.linear, make_params=as_dict)
+    t = result["y"]["table"]
+    assert t.drop(index=DUMMY).sort_values("rank").index[0] == "x1"
+    assert t.loc["x1", "above_dummy"] and not t.loc[DUMMY, "above_dummy"]
+
+
+def test_lever_groups_are_ranked_as_groups(tmp_path):
+    groups = {"x1": "big", "x2": "small", "x3": "small"}
+    d = design("morris", {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}, samples=20, groups=groups)
+    _, _, result = sa.run(d, Options(tmp_path / "g", executor="inprocess", progress=False),
+                          fn=h.linear, make_params=as_dict)
+    t = result["y"]["table"]
+    assert list(t.index) == ["big", "small", DUMMY]
+    assert t.loc["big", "rank"] == 1
+
+
+def test_failed_runs_are_never_analysed(tmp_path):
+    d = design("morris", {"x1": (0, 1), "x2": (0, 1)}, samples=4)
+    X = sa.sample(d)
+    runs = pd.DataFrame([{"run": i, "point": p, "replicate": r, "status": "ok", "error": None,
+                          "y": 1.0} for i, (p, r) in enumerate(
+                              (p, r) for p in range(len(X)) for r in range(2))])
+    runs.loc[3, ["status", "error", "y"]] = ["failed", "ValueError: boom", np.nan]
+    with pytest.raises(AnalysisRefused, match="1 failed .* run 3 .*boom.*--resume"):
+        sa.analyse(d, X, runs)
+    with pytest.raises(AnalysisRefused, match="missing"):
+        sa.analyse(d, X, runs.drop(index=5))
+
+
+def juwei(*args):
+    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True,
+                          text=True, timeout=900)
+
+
+TINY = ["--samples", "4", "--replicates", "2", "--scale", "0.01", "--years", "1"]
+
+
+def test_morris_design_end_to_end_at_tiny_scale(tmp_path):
+    out = tmp_path / "m"
+    r = juwei("sensitivity", "morris_quick", *TINY, "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    for name in ("indices.csv", "rank_probabilities.csv", "convergence.csv", "report.html",
+                 "sa-indices.png", "sa-heatmap.png", "sa-ranks.png", "sa-convergence.png",
+                 "runs.parquet", "manifest.json"):
+        assert (out / name).exists(), name
+    idx = pd.read_csv(out / "indices.csv")
+    assert set(idx.output) >= {"participation_rate", "trust", "admin_share", "htc_index"}
+    assert DUMMY in set(idx.factor) and "task_admission" in set(idx.factor)
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 4 and "https://" not in html
+    assert "distinguishable" in html and "converged" in html
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["design"]["method"] == "morris" and m["design"]["points"] == 4 * 21
+
+
+def test_interrupted_analysis_resumes_to_the_same_indices(tmp_path):
+    from .test_engine import kill_when_parts
+    killed, clean = tmp_path / "k", tmp_path / "c"
+    cmd = [sys.executable, "-m", "experiments.cli", "sensitivity", "morris_quick", *TINY,
+           "--workers", "2"]
+    kill_when_parts(cmd + ["--out", str(killed)], killed, at_least=30)
+    assert not (killed / "indices.csv").exists()
+    assert juwei("sensitivity", "morris_quick", *TINY, "--out", str(killed),
+                 "--resume").returncode == 0
+    assert juwei("sensitivity", "morris_quick", *TINY, "--out", str(clean)).returncode == 0
+    for name in ("indices", "rank_probabilities", "convergence"):
+        pd.testing.assert_frame_equal(pd.read_parquet(killed / f"{name}.parquet"),
+                                      pd.read_parquet(clean / f"{name}.parquet"))
+
+
+@pytest.mark.slow
+def test_sobol_design_on_dask_matches_local(tmp_path):
+    args = ["sensitivity", "sobol_cluster", "--samples", "4", "--replicates", "1", "--scale",
+            "0.01", "--years", "1"]
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert juwei(*args, "--out", str(a)).returncode == 0
+    r = juwei(*args, "--executor", "dask", "--workers", "2", "--out", str(b))
+    assert r.returncode == 0, r.stderr
+    for name in ("runs", "indices", "rank_probabilities", "convergence"):
+        pd.testing.assert_frame_equal(pd.read_parquet(a / f"{name}.parquet"),
+                                      pd.read_parquet(b / f"{name}.parquet"))
+
+
+@pytest.mark.parametrize("text, message", [
+    ('method = "morish"', "did you mean 'morris'"),
+    ('method = "sobol"\nsamples = 100', "needs a power of 2, got 100 (try 128)"),
+    ('method = "pawn"\nsamples = 64\ngroups = true', "groups work with morris and sobol"),
+    ('bootstrap = 5', "bootstrap: expected at least 50"),
+    ('[levers]\ntask_admission = [0.0, 1.5]', "task_admission: 1.5 is outside the range"),
+])
+def test_bad_sensitivity_designs(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    r = juwei("sensitivity", str(path), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and message in r.stderr and str(path) in r.stderr
+    assert not (tmp_path / "o").exists()
