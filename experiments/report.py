@@ -205,7 +205,7 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
            f"years · seed {d.seed} · {manifest.get('finished', '')}</p>",
            "<h2>In plain words</h2>"]
     for output, text in paragraphs.items():
-        out.append(f"<p><b>{html.escape(output)}</b>. {html.escape(text)}</p>")
+        out.append(f"<p>{html.escape(text)}</p>")
     out.append(f"<h2>Indices</h2><figure>{_img(images['indices'])}<figcaption>"
                f"Each bar is the {main} index of a {kind[:-1]} on the replicate mean of the "
                "output, with its 95% interval. The dummy is a factor the model never reads: its "
@@ -225,7 +225,8 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
     for o, c in conv.iterrows():
         verdict = ("converged" if c.converged else f"not converged: try samples = "
                    f"{int(c.next_samples)}")
-        noise = "—" if pd.isna(c.noise_share) else f"{c.noise_share:.0%}"
+        noise = ("—" if pd.isna(c.noise_share) else
+                 "under 1%" if c.noise_share < 0.01 else f"{c.noise_share:.0%}")
         out.append(f"<tr><td>{html.escape(o)}</td><td class='num'>{c.spearman:.2f}</td>"
                    f"<td>{'yes' if c.top_same else 'no'}</td><td>{verdict}</td>"
                    f"<td class='num'>{noise}</td></tr>")

@@ -3,8 +3,12 @@
 What SALib leaves to the user, done here:
 - replicates per design point on common random numbers; indices on the replicate mean; the
   share of output variance that is replicate noise;
-- a dummy factor the model never reads in every analysis; an index not clearly above the
-  dummy's (lower bound <= the dummy's upper bound) is reported as not distinguishable from noise;
+- a dummy factor the model never reads in every analysis. Its value picks the random-number
+  stream of the run (a change of any real lever re-draws part of the model's randomness too),
+  so the dummy's index is what noise alone produces; an index not clearly above it (lower bound
+  <= the dummy's upper bound) is reported as not distinguishable from noise. Points of one
+  block with the same dummy value share random numbers (most of a Morris trajectory; a
+  Saltelli row's A and AB_j), so lever effects are measured on common random numbers;
 - rankings with their uncertainty: bootstrap probability of each lever holding each rank;
 - a convergence check: indices and ranking from the first half of the sample (N) against the
   whole (2N), with a verdict and the next sample size to try;
@@ -184,12 +188,28 @@ def county_params(d: Design):
     return make
 
 
+def block_size(d: Design) -> int:
+    """Rows of the design matrix that belong together: a Morris trajectory, a Saltelli block."""
+    return {"morris": len(d.factors.labels) + 1, "sobol": len(d.factors.labels) + 2,
+            "pawn": 1}[d.method]
+
+
+def stream(replicate_seed: int, block: int, dummy: float) -> int:
+    """The run's seed: the replicate's, re-drawn for each block and by the dummy's value."""
+    state = np.random.SeedSequence([replicate_seed, block, int(dummy * 2**31)]).generate_state(
+        1, np.uint64)
+    return int(state[0] >> np.uint64(1))
+
+
 def build_runs(d: Design, X: np.ndarray, make_params) -> list[Run]:
     seeds = replicate_seeds(d.seed, d.replicates)
+    size = block_size(d)
     runs = []
     for p, x in enumerate(X):
-        params = make_params(dict(zip(d.factors.names, x.tolist())))
-        runs += [Run({"point": p, "replicate": r}, params, s) for r, s in enumerate(seeds)]
+        row = dict(zip(d.factors.names, x.tolist()))
+        params = make_params(row)
+        runs += [Run({"point": p, "replicate": r}, params, stream(s, p // size, row[DUMMY]))
+                 for r, s in enumerate(seeds)]
     return runs
 
 
@@ -276,9 +296,7 @@ def analyse_output(d: Design, X: np.ndarray, y: np.ndarray, Y: np.ndarray | None
 
 def _half(d: Design, X: np.ndarray) -> int:
     """Rows making up the first half of the sample (whole trajectories or blocks)."""
-    block = {"morris": len(d.factors.labels) + 1, "sobol": len(d.factors.labels) + 2,
-             "pawn": 1}[d.method]
-    return block * (d.samples // 2)
+    return block_size(d) * (d.samples // 2)
 
 
 def _indices(d: Design, X: np.ndarray, y: np.ndarray, n: int | None) -> tuple[dict, np.ndarray]:
@@ -502,9 +520,9 @@ def summary_sentence(d: Design, output: str, r: dict) -> str:
         parts.append(f"{len(noise)} are not distinguishable from the dummy "
                      f"({', '.join(noise.index[:6])}{'…' if len(noise) > 6 else ''}).")
     if r["noise_share"] is not None:
-        parts.append(f"Replicate noise is {r['noise_share']:.0%} of the run-to-run variance "
-                     f"({r['noise_share_of_means']:.0%} of the variance of the replicate means "
-                     "analysed).")
+        parts.append(f"Replicate noise is {_share(r['noise_share'])} of the run-to-run variance "
+                     f"({_share(r['noise_share_of_means'])} of the variance of the replicate "
+                     "means analysed).")
     c = r["convergence"]
     if c["converged"]:
         parts.append(f"The ranking has converged: rank correlation {c['spearman']:.2f} between "
@@ -515,3 +533,7 @@ def summary_sentence(d: Design, output: str, r: dict) -> str:
                      f"{'' if c['top_same'] else ', the leader changed'}): try samples = "
                      f"{c['next_samples']}.")
     return " ".join(parts)
+
+
+def _share(x: float) -> str:
+    return "under 1%" if x < 0.01 else f"{x:.0%}"

@@ -28,15 +28,19 @@ def as_dict(row):
 
 
 def test_morris_recovers_a_linear_function(tmp_path):
-    d = design("morris", {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}, samples=40)
+    # x4 is never read by the function: it must be flagged as noise, like the dummy
+    d = design("morris", {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1), "x4": (0, 1)}, samples=40)
     _, tables, result = sa.run(d, Options(tmp_path / "m", executor="inprocess", progress=False),
                                fn=h.linear, make_params=as_dict)
     t = result["y"]["table"]
-    assert list(t.drop(index=DUMMY).sort_values("rank").index) == ["x1", "x2", "x3"]
+    assert list(t.drop(index=DUMMY).sort_values("rank").index) == ["x1", "x2", "x3", "x4"]
     for name, true in (("x1", 4), ("x2", 2), ("x3", 1)):
         assert t.loc[name, "mu_star_low"] <= true <= t.loc[name, "mu_star_high"] + 0.15, name
         assert t.loc[name, "above_dummy"]
-    assert not t.loc[DUMMY, "above_dummy"]
+    assert not t.loc["x4", "above_dummy"] and not t.loc[DUMMY, "above_dummy"]
+    # the dummy re-draws the noise: mean of 2 replicates of N(0, 0.3), difference over a step
+    # of 2/3 -> |N(0, 0.45)|, mean 0.36
+    assert 0.2 < t.loc[DUMMY, "mu_star"] < 0.55
     assert result["y"]["rank_probs"].loc["x1", 1] > 0.95
     assert 0 < result["y"]["noise_share"] < 0.2
     assert result["y"]["convergence"]["converged"]
