@@ -15,7 +15,7 @@ import pandas as pd
 
 from model import INDICATORS, SYNDROME_THRESHOLD
 
-from .plots import band, plt
+from .plots import band, panels, plt
 from .stats import mean_ci
 
 HEADLINE = ["participation_rate", "trust", "admin_share", "exhaustion", "cadre_turnover",
@@ -69,20 +69,16 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
 # --- figures --------------------------------------------------------------------------------------
 def plot_series(series: pd.DataFrame, scenarios: list[str], path: Path,
                 indicators=SERIES) -> None:
-    cols = 4
-    rows = -(-len(indicators) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    fig, axes, _ = panels(len(indicators), 4, 4.2, 3.2)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for ax, name in zip(axes.flat, indicators):
+    for ax, name in zip(axes, indicators):
         for k, s in enumerate(scenarios):
             band(ax, series[series.scenario == s], name, s, color=colors[k % len(colors)])
         ax.set_title(f"{name}\n{INDICATORS[name][1]}", fontsize=8)
         ax.set_xlabel("years", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(indicators):]:
-        ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
+    handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(scenarios)), fontsize=8,
                frameon=False)
     fig.suptitle("Indicators over time (mean and 95% band across replicates)", fontsize=11)
@@ -119,12 +115,9 @@ def plot_htc(table: pd.DataFrame, scenarios: list[str], path: Path) -> None:
 def plot_differences(table: pd.DataFrame, base: str, scenarios: list[str], path: Path,
                      indicators=HEADLINE) -> None:
     alts = [s for s in scenarios if s != base]
-    cols = 4
-    rows = -(-len(indicators) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 0.32 * len(alts) * rows + 2.2 * rows),
-                             squeeze=False)
+    fig, axes, cols = panels(len(indicators), 4, 4.2, 0.32 * len(alts) + 2.2)
     y = np.arange(len(alts))[::-1]
-    for k, (ax, name) in enumerate(zip(axes.flat, indicators)):
+    for k, (ax, name) in enumerate(zip(axes, indicators)):
         rows_ = table[table.indicator == name].set_index("scenario").loc[alts]
         diff = rows_["diff"].to_numpy(float)
         lo = diff - rows_.diff_low.fillna(rows_["diff"]).to_numpy(float)
@@ -138,8 +131,6 @@ def plot_differences(table: pd.DataFrame, base: str, scenarios: list[str], path:
         ax.set_title(f"{name} ({INDICATORS[name][0]})", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(alpha=0.3, axis="x")
-    for ax in list(axes.flat)[len(indicators):]:
-        ax.axis("off")
     fig.suptitle(f"Difference from '{base}' with bootstrap 95% intervals "
                  "(red: interval excludes zero)", fontsize=10)
     fig.tight_layout()

@@ -21,6 +21,16 @@ PANELS = {
 }
 
 
+def panels(n: int, max_cols: int, width: float, height: float):
+    """A grid for n panels of width x height inches; unused cells hidden. -> fig, axes, cols."""
+    cols = min(max_cols, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    return fig, list(axes.flat)[:n], cols
+
+
 def band(ax, series, column: str, label: str | None = None, color=None) -> None:
     """Mean line with a 95% band (2.5th-97.5th percentile across replicates) against years."""
     g = series.groupby("step")[column]

@@ -57,6 +57,20 @@ def _interval(lo, hi, digits=3) -> str:
     return "—" if lo is None or pd.isna(lo) else f"[{_fmt(lo, digits)}, {_fmt(hi, digits)}]"
 
 
+def _footer(manifest: dict) -> str:
+    """Caveats and how to reproduce the page, closing the document."""
+    code = manifest["code"]
+    packages = " · ".join(f"{p} {code['packages'].get(p)}" for p in ("mesa", "numpy", "SALib"))
+    return ("<h2>What the model does not capture</h2><ul>"
+            + "".join(f"<li>{html.escape(c)}</li>" for c in CAVEATS) + "</ul>"
+            "<h2>Reproduce</h2><p class='muted'><code>"
+            + html.escape(" ".join(manifest["command"])) + "</code><br>git commit "
+            f"{html.escape(str(code.get('git_commit', 'unknown')))}"
+            f"{' (with local changes)' if code.get('git_dirty') else ''} · Python "
+            f"{code['python']} · {packages} · design hash {manifest['design_hash']}</p>"
+            "</body></html>")
+
+
 def _verdict(rows: pd.DataFrame, scenario: str) -> tuple[bool, dict]:
     means = rows[rows.scenario == scenario].set_index("indicator")["mean"]
     parts = {k: float(means[k]) for k in ("htc_H", "htc_T", "htc_C", "htc_index")}
@@ -175,16 +189,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
                f"({design['replicates']} pairs). Effect size d is the change divided by the "
                "pooled spread across replicates: 0.2 small, 0.5 medium, 0.8 large (Cohen).</li>"
                "<li>Indicator definitions and every rule of the model: docs/ODD.md.</li></ul>")
-    out.append("<h2>What the model does not capture</h2><ul>"
-               + "".join(f"<li>{html.escape(c)}</li>" for c in CAVEATS) + "</ul>")
-    code = manifest["code"]
-    out.append("<h2>Reproduce</h2><p class='muted'><code>"
-               + html.escape(" ".join(manifest["command"])) + "</code><br>"
-               f"git commit {html.escape(str(code.get('git_commit', 'unknown')))}"
-               f"{' (with local changes)' if code.get('git_dirty') else ''} · Python "
-               f"{code['python']} · mesa {code['packages'].get('mesa')} · numpy "
-               f"{code['packages'].get('numpy')} · design hash {manifest['design_hash']}</p>")
-    out.append("</body></html>")
+    out.append(_footer(manifest))
     return "\n".join(out)
 
 
@@ -261,12 +266,5 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
                "<li>Ranges are each lever's documented range (juwei levers) unless the design "
                "names others; rankings hold for these ranges only. Whole-number levers are "
                "rounded for the model; indices use the sampled values.</li></ul>")
-    out.append("<h2>What the model does not capture</h2><ul>"
-               + "".join(f"<li>{html.escape(c)}</li>" for c in CAVEATS) + "</ul>")
-    code = manifest["code"]
-    out.append("<h2>Reproduce</h2><p class='muted'><code>"
-               + html.escape(" ".join(manifest["command"])) + "</code><br>git commit "
-               f"{html.escape(str(code.get('git_commit', 'unknown')))} · SALib "
-               f"{code['packages'].get('SALib')} · design hash {manifest['design_hash']}</p>")
-    out.append("</body></html>")
+    out.append(_footer(manifest))
     return "\n".join(out)

@@ -385,15 +385,11 @@ def tables(d: Design, result: dict) -> dict[str, pd.DataFrame]:
 
 
 def plot_indices(d: Design, result: dict, path: Path) -> None:
-    from .plots import plt
+    from .plots import panels, plt
     main = MAIN_INDEX[d.method]
     outputs = list(result)
-    cols = min(3, len(outputs))
-    rows = -(-len(outputs) // cols)
-    k = len(d.factors.labels)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 0.28 * k * rows + 1.6 * rows),
-                             squeeze=False)
-    for ax, output in zip(axes.flat, outputs):
+    fig, axes, _ = panels(len(outputs), 3, 5.2, 0.28 * len(d.factors.labels) + 1.6)
+    for ax, output in zip(axes, outputs):
         t = result[output]["table"].sort_values(main)
         y = np.arange(len(t))
         colors = ["tab:grey" if f == DUMMY else ("tab:blue" if a else "tab:orange")
@@ -404,8 +400,6 @@ def plot_indices(d: Design, result: dict, path: Path) -> None:
         ax.set_yticks(y, t.index, fontsize=7)
         ax.set_title(output, fontsize=9)
         ax.tick_params(axis="x", labelsize=7)
-    for ax in list(axes.flat)[len(outputs):]:
-        ax.axis("off")
     fig.suptitle(f"{d.method}: {main} with 95% intervals. Blue: clearly above the dummy "
                  "(dashed: its upper bound); orange: not distinguishable from noise", fontsize=9)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
@@ -439,12 +433,10 @@ def plot_heatmap(d: Design, result: dict, path: Path) -> None:
 
 
 def plot_ranks(result: dict, path: Path, top: int = 8) -> None:
-    from .plots import plt
+    from .plots import panels, plt
     outputs = list(result)
-    cols = min(3, len(outputs))
-    rows = -(-len(outputs) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.4 * rows), squeeze=False)
-    for ax, output in zip(axes.flat, outputs):
+    fig, axes, _ = panels(len(outputs), 3, 5.2, 3.4)
+    for ax, output in zip(axes, outputs):
         p = result[output]["rank_probs"]
         order = result[output]["table"].loc[p.index, "rank"].sort_values().index[:top]
         shown = p.loc[order, p.columns[:top]]
@@ -459,8 +451,6 @@ def plot_ranks(result: dict, path: Path, top: int = 8) -> None:
         ax.set_yticks(range(len(order)), order, fontsize=7)
         ax.set_xlabel("rank", fontsize=8)
         ax.set_title(output, fontsize=9)
-    for ax in list(axes.flat)[len(outputs):]:
-        ax.axis("off")
     fig.suptitle("Probability of each rank over bootstrap resamples (top levers)", fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     fig.savefig(path, dpi=100)
@@ -468,13 +458,11 @@ def plot_ranks(result: dict, path: Path, top: int = 8) -> None:
 
 
 def plot_convergence(d: Design, result: dict, path: Path) -> None:
-    from .plots import plt
+    from .plots import panels, plt
     main = MAIN_INDEX[d.method]
     outputs = list(result)
-    cols = min(3, len(outputs))
-    rows = -(-len(outputs) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
-    for ax, output in zip(axes.flat, outputs):
+    fig, axes, _ = panels(len(outputs), 3, 4.2, 3.6)
+    for ax, output in zip(axes, outputs):
         r = result[output]
         t, c = r["table"], r["convergence"]
         half = pd.Series(c["half"])
@@ -487,8 +475,6 @@ def plot_convergence(d: Design, result: dict, path: Path) -> None:
         verdict = "converged" if c["converged"] else "not converged"
         ax.set_title(f"{output}: rank correlation {c['spearman']:.2f}, {verdict}", fontsize=8)
         ax.tick_params(labelsize=7)
-    for ax in list(axes.flat)[len(outputs):]:
-        ax.axis("off")
     fig.suptitle("Convergence: indices from half the sample against the whole", fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     fig.savefig(path, dpi=100)

@@ -32,7 +32,7 @@ from model import INDICATORS
 from model.params import FIELDS, ParameterError, coerce
 
 from . import scenario as sc
-from .plots import plt
+from .plots import panels, plt
 from .runner import Run, replicate_seeds
 from .scenario import UserError, suggest
 
@@ -215,10 +215,8 @@ def plot(runs_table: pd.DataFrame, levers: list[str], outputs: list[str], folder
     paths = []
     means = runs_table.groupby("point")[levers + outputs].mean()
     for o in outputs:
-        cols = min(4, len(levers))
-        rows = -(-len(levers) // cols)
-        fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 3.0 * rows), squeeze=False)
-        for ax, lever in zip(axes.flat, levers):
+        fig, axes, _ = panels(len(levers), 4, 3.6, 3.0)
+        for ax, lever in zip(axes, levers):
             ax.scatter(runs_table[lever], runs_table[o], s=6, alpha=0.25, color="tab:grey",
                        label="replicates")
             ax.scatter(means[lever], means[o], s=14, color="tab:blue", label="point mean")
@@ -226,9 +224,7 @@ def plot(runs_table: pd.DataFrame, levers: list[str], outputs: list[str], folder
             ax.set_ylabel(o, fontsize=8)
             ax.tick_params(labelsize=7)
             ax.grid(alpha=0.3)
-        for ax in list(axes.flat)[len(levers):]:
-            ax.axis("off")
-        axes.flat[0].legend(fontsize=7)
+        axes[0].legend(fontsize=7)
         fig.suptitle(f"{o}: {INDICATORS[o][1]}", fontsize=10)
         fig.tight_layout(rect=(0, 0, 1, 0.97))
         path = folder / f"sweep-{o}.png"
