@@ -35,9 +35,11 @@ def varied_parameters(runs: list[Run]) -> list[str]:
 
 
 def run_batch(runs: list[Run], opts: Options, kind: str, design: dict,
-              fn: RunFunction = model.run, keep=("series", "committees"), desc: str = "runs"):
+              fn: RunFunction = model.run, keep=("series", "committees"), desc: str = "runs",
+              on_outcome=None):
     """Run (or finish) an experiment into opts.out; return its consolidated tables.
 
+    on_outcome(index, outcome), if given, is told of each run as it is stored (progress).
     Each finished run is stored at once; Ctrl-C or a kill loses at most the runs in flight, and
     the same call with resume=True does only what is missing or failed.
     """
@@ -58,9 +60,12 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict,
               file=sys.stderr)
     t0 = time.perf_counter()
     try:
+        def stored(i, o):
+            store.write_part(i, o, set(keep))
+            if on_outcome:
+                on_outcome(i, o)
         execute([runs[i] for i in todo], fn, opts.executor, opts.workers, opts.scheduler,
-                on_outcome=lambda i, o: store.write_part(i, o, set(keep)),
-                progress=opts.progress, desc=desc, indices=todo)
+                on_outcome=stored, progress=opts.progress, desc=desc, indices=todo)
     except KeyboardInterrupt:
         stored = len(store.finished(runs))
         store.manifest.update(status="interrupted", interrupted=now())

@@ -95,6 +95,11 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="also structure and calibration")
 
+    p = sub.add_parser("app", help="start the workshop dashboard in the browser")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: "
+                   "this machine only; 0.0.0.0 opens it to the network)")
+
     sub.add_parser("scenarios", help="list the scenario files")
     sub.add_parser("designs", help="list the ready-made experiment designs")
 
@@ -211,10 +216,7 @@ def print_summary(s, summary: dict, n_ok: int, n_failed: int, out: Path, wall: f
 
 
 def cmd_compare(args) -> int:
-    from . import compare, report
-    from .batch import run_batch
-    from .runner import Run, replicate_seeds
-    from .store import atomic_write, write_parquet
+    from . import compare
 
     names = [args.base] + [a for a in args.alternatives]
     scenarios = [_scenario(n, args) for n in names]
@@ -223,36 +225,12 @@ def cmd_compare(args) -> int:
         raise UserError(f"compare: a scenario is named twice: {' '.join(labels)}")
     if args.replicates < 2:
         raise UserError("--replicates: a comparison needs at least 2 replicates for intervals")
-    seeds = replicate_seeds(args.seed, args.replicates)
-    runs = [Run({"scenario": s.name, "replicate": r}, s.params, seed)
-            for s in scenarios for r, seed in enumerate(seeds)]
     if args.dry_run:
+        runs = compare.runs(scenarios, args.replicates, args.seed)
         return _dry_run(runs, args.workers)
     opts = _options(args, f"results/compare-{_stamp()}")
-    p = scenarios[0].params
-    design = {"base": labels[0], "scenarios": [
-        {"name": s.name, "file": s.path, "description": s.description, "changes": s.changes}
-        for s in scenarios], "replicates": args.replicates, "seed": args.seed,
-        "replicate_seeds": seeds, "years": p.years, "scale": p.scale}
-    store, tables = run_batch(runs, opts, "compare", design, keep=("series",), desc="compare")
-    ok = tables["runs"][tables["runs"].status == "ok"]
-    data, dropped = compare.paired(ok, labels[0], labels)
-    if data.replicate.nunique() < 2:
-        raise UserError(f"{opts.out}: fewer than 2 replicates finished in every scenario; see "
-                        f"manifest.json, then rerun with --resume --out {opts.out}")
-    table = compare.differences(data, labels[0], labels)
-    write_parquet(opts.out / "comparison.parquet", table)
-    atomic_write(opts.out / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))
-    series = tables["series"]
-    series = series[series.replicate.isin(data.replicate.unique())]
-    images = {"series": opts.out / "compare-series.png", "htc": opts.out / "compare-htc.png",
-              "differences": opts.out / "compare-differences.png"}
-    compare.plot_series(series, labels, images["series"])
-    compare.plot_htc(table, labels, images["htc"])
-    compare.plot_differences(table, labels[0], labels, images["differences"])
-    html = report.comparison(scenarios, labels[0], table, images, store.manifest, dropped)
-    atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
-    print_comparison(table, labels, dropped, opts.out, store.manifest["wall_seconds"])
+    result = compare.run(scenarios, args.replicates, args.seed, opts)
+    print_comparison(result.table, labels, result.dropped, opts.out, result.wall_seconds)
     return 0
 
 
@@ -359,6 +337,25 @@ def print_sensitivity(d, result, paragraphs, out: Path, wall: float) -> None:
           f"{out / 'rank_probabilities.csv'}, {out / 'convergence.csv'}")
 
 
+def cmd_app(args) -> int:
+    import importlib.util
+    import os
+    import subprocess
+    if importlib.util.find_spec("solara") is None:
+        raise UserError("app: the dashboard needs the app extra: pip install -e '.[app]' "
+                        "(`make setup` installs it)")
+    if not 0 < args.port < 65536:
+        raise UserError(f"--port: expected 1-65535, got {args.port}")
+    print(f"juwei dashboard: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    cmd = [sys.executable, "-m", "solara", "run", "experiments.app", "--host", args.host, "--port",
+           str(args.port), "--production", "--no-open"]
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 130
+
+
 def cmd_levers(args) -> int:
     groups = LEVER_GROUPS + (OTHER_GROUPS if args.all else ())
     rows = levers(groups)
@@ -409,7 +406,7 @@ def cmd_validate(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep,
-            "sensitivity": cmd_sensitivity, "levers": cmd_levers,
+            "sensitivity": cmd_sensitivity, "app": cmd_app, "levers": cmd_levers,
             "scenarios": cmd_scenarios, "designs": cmd_designs, "validate": cmd_validate}
 
 if __name__ == "__main__":

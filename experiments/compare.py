@@ -8,6 +8,7 @@ excludes zero.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,8 @@ import pandas as pd
 from model import INDICATORS, SYNDROME_THRESHOLD
 
 from .plots import band, panels, plt
+from .runner import Run, replicate_seeds
+from .scenario import UserError
 from .stats import mean_ci
 
 HEADLINE = ["participation_rate", "trust", "admin_share", "exhaustion", "cadre_turnover",
@@ -136,3 +139,53 @@ def plot_differences(table: pd.DataFrame, base: str, scenarios: list[str], path:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+# --- the whole comparison ----------------------------------------------------------------------
+@dataclass
+class Comparison:
+    out: Path
+    table: pd.DataFrame
+    dropped: list
+    wall_seconds: float
+
+
+def runs(scenarios, replicates: int, seed: int) -> list[Run]:
+    """Every scenario x replicate; replicate r has the same seed in every scenario."""
+    seeds = replicate_seeds(seed, replicates)
+    return [Run({"scenario": s.name, "replicate": r}, s.params, sd)
+            for s in scenarios for r, sd in enumerate(seeds)]
+
+
+def run(scenarios, replicates: int, seed: int, opts, on_outcome=None) -> Comparison:
+    """Run the scenarios (first = base) and write tables, figures and report.html to opts.out."""
+    from . import report
+    from .batch import run_batch
+    from .store import atomic_write, write_parquet
+
+    labels = [s.name for s in scenarios]
+    p = scenarios[0].params
+    design = {"base": labels[0], "scenarios": [
+        {"name": s.name, "file": s.path, "description": s.description, "changes": s.changes}
+        for s in scenarios], "replicates": replicates, "seed": seed,
+        "replicate_seeds": replicate_seeds(seed, replicates), "years": p.years, "scale": p.scale}
+    store, tables = run_batch(runs(scenarios, replicates, seed), opts, "compare", design,
+                              keep=("series",), desc="compare", on_outcome=on_outcome)
+    ok = tables["runs"][tables["runs"].status == "ok"]
+    data, dropped = paired(ok, labels[0], labels)
+    if data.replicate.nunique() < 2:
+        raise UserError(f"{opts.out}: fewer than 2 replicates finished in every scenario; see "
+                        f"manifest.json, then rerun with --resume --out {opts.out}")
+    table = differences(data, labels[0], labels)
+    write_parquet(opts.out / "comparison.parquet", table)
+    atomic_write(opts.out / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))
+    series = tables["series"]
+    series = series[series.replicate.isin(data.replicate.unique())]
+    images = {"series": opts.out / "compare-series.png", "htc": opts.out / "compare-htc.png",
+              "differences": opts.out / "compare-differences.png"}
+    plot_series(series, labels, images["series"])
+    plot_htc(table, labels, images["htc"])
+    plot_differences(table, labels[0], labels, images["differences"])
+    html = report.comparison(scenarios, labels[0], table, images, store.manifest, dropped)
+    atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
+    return Comparison(opts.out, table, dropped, store.manifest["wall_seconds"])

@@ -114,6 +114,9 @@ class CountyModel(mesa.Model):
     # ------------------------------------------------------------------------------------------
     def step(self) -> None:
         t = self.steps - 1          # Mesa counts the step before calling it
+        if t >= len(self.series["htc_index"]):   # the horizon is reached: stop, record nothing
+            self.running = False
+            return
         p, c, s, rng = self.p, self.committees, self.cadres, self.rng
         n = c.residents.size
         self.week_of_year = t % STEPS_PER_YEAR

@@ -1,0 +1,261 @@
+"""The workshop dashboard: Mesa's SolaraViz on the county model (`juwei app`).
+
+Explore: a scenario, every lever as a slider (grouped, both languages), population scale and seed;
+Mesa's run / step / pause / reset; live charts, the county's 63 committees, a plain verdict.
+Compare: scenarios side by side through the comparison engine, with its report to download.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import solara
+from matplotlib.figure import Figure
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from model import LEVER_GROUPS, SYNDROME_THRESHOLD, CountyModel, levers
+from model.county import N_JIANGKOU
+from model.params import coerce
+
+from . import compare
+from . import scenario as sc
+from .batch import Options
+
+matplotlib.use("Agg")
+
+DEFAULT_SCALE = 0.1
+ZH = {  # indicator names in the essay's terms
+    "participation_rate": "居民参与率", "trust": "居民信任", "awareness": "社区意识",
+    "admin_share": "行政事务占比", "exhaustion": "干部疲惫", "cadre_hours_per_week": "干部周工时",
+    "htc_H": "政府热", "htc_T": "居干累", "htc_C": "居民冷", "htc_index": "热累冷指数",
+    "service_hours_per_1000": "每千人服务小时", "unmet_need": "未满足需求",
+    "own_income_share": "自有收入占比", "participation_60_plus": "60岁以上参与率",
+}
+COUNTY_VIEW = ["admin_share", "trust", "participation", "service_per_1000", "pushed_per_cadre",
+               "own_income_share"]
+county_indicator = solara.reactive("admin_share")
+
+
+def label(name: str) -> str:
+    """Both languages side by side, as workshops may be held in either (page text only: figures
+    stay in English, as a machine without CJK fonts would draw boxes)."""
+    return f"{name} · {ZH[name]}" if name in ZH else name
+
+
+class DashboardModel(CountyModel):
+    """The county model built from a scenario and slider values (sliders left at the baseline
+    value take the scenario's)."""
+
+    def __init__(self, scenario: str = "baseline", scale: float = DEFAULT_SCALE, seed: int = 1,
+                 **kwargs):  # levers (Mesa checks for this exact name)
+        base = sc.load(scenario)
+        defaults = {r["name"]: r["baseline"] for r in levers(LEVER_GROUPS)}
+        moved = {k: coerce(k, v) for k, v in kwargs.items() if v != defaults.get(k)}
+        params = dataclasses.replace(base.params, scale=coerce("scale", scale), **moved)
+        super().__init__(params, seed=int(seed))
+        self.scenario = base
+
+
+def model_params() -> dict:
+    """SolaraViz inputs: the scenario, structure, then every lever grouped."""
+    out = {"scenario": {"type": "Select", "value": "baseline", "label": "scenario · 情景",
+                        "values": [s.name for s in sc.available()]},
+           "scale": {"type": "SliderFloat", "value": DEFAULT_SCALE, "min": 0.02, "max": 1.0,
+                     "step": 0.02, "label": "population scale · 人口比例"},
+           "seed": {"type": "SliderInt", "value": 1, "min": 1, "max": 100, "step": 1,
+                    "label": "seed · 随机种子"}}
+    for r in levers(LEVER_GROUPS):
+        step = 1 if r["integer"] else (r["high"] - r["low"]) / 50
+        out[r["name"]] = {
+            "type": "SliderInt" if r["integer"] else "SliderFloat", "value": r["baseline"],
+            "min": r["low"], "max": r["high"], "step": step,
+            "label": f"{r['group'][0].upper()} · {r['name']} · {r['zh']} ({r['unit']})"}
+    return out
+
+
+def _now(model) -> int:
+    return max(0, min(model.steps, len(model.series["htc_index"])))
+
+
+def _figure(width=6.0, height=3.0):
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots()
+
+
+def _lines(model, names, title, ylabel, threshold=None):
+    t = _now(model)
+    fig, ax = _figure()
+    years = np.arange(t) / 52
+    for name in names:
+        ax.plot(years, model.series[name][:t], label=name)
+    if threshold is not None:
+        ax.axhline(threshold, color="grey", ls="--", lw=1)
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel("years", fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.set_xlim(0, max(1.0, t / 52))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
+    return fig
+
+
+@solara.component
+def Verdict(model):
+    update_counter.get()
+    t = _now(model)
+    if t == 0:
+        solara.HTML(tag="h3", unsafe_innerHTML="Press step or play to run the county · 点击运行")
+        return
+    recent = {k: float(np.mean(model.series[k][max(0, t - 4):t]))
+              for k in ("htc_H", "htc_T", "htc_C", "htc_index")}
+    present = all(recent[k] > SYNDROME_THRESHOLD for k in ("htc_H", "htc_T", "htc_C"))
+    word = "present · 存在" if present else "absent · 不存在"
+    solara.HTML(tag="h3", unsafe_innerHTML=(
+        f"Syndrome {word}: H {recent['htc_H']:.2f}, T {recent['htc_T']:.2f}, "
+        f"C {recent['htc_C']:.2f} (week {t}, {html.escape(model.scenario.name)})"))
+
+
+@solara.component
+def Residents(model):
+    update_counter.get()
+    solara.FigureMatplotlib(_lines(model, ["participation_rate", "participation_60_plus",
+                                           "trust", "awareness"],
+                                   "Residents", "share (0-1)"), format="png")
+
+
+@solara.component
+def Cadres(model):
+    update_counter.get()
+    fig = _lines(model, ["admin_share", "exhaustion"], "Cadres", "share (0-1)")
+    ax2 = fig.axes[0].twinx()
+    t = _now(model)
+    ax2.plot(np.arange(t) / 52, model.series["cadre_hours_per_week"][:t], color="tab:red",
+             label="cadre_hours_per_week")
+    ax2.set_ylabel("hours/week", fontsize=8)
+    ax2.legend(fontsize=7, loc="lower right")
+    solara.FigureMatplotlib(fig, format="png")
+
+
+@solara.component
+def Syndrome(model):
+    update_counter.get()
+    solara.FigureMatplotlib(_lines(model, ["htc_H", "htc_T", "htc_C", "htc_index"],
+                                   "Government hot, cadres tired, residents cold (dashed: 0.6)",
+                                   "0-1", threshold=SYNDROME_THRESHOLD), format="png")
+
+
+@solara.component
+def County(model):
+    """The 63 committees coloured by a chosen indicator; Jiangkou's 11 set apart."""
+    update_counter.get()
+    solara.HTML(tag="b", unsafe_innerHTML="The 63 committees · 63个社区居委会 "
+                "(Jiangkou · 江口镇 set apart)")
+    solara.Select("colour by · 颜色", values=COUNTY_VIEW, value=county_indicator)
+    t = _now(model)
+    name = county_indicator.value
+    values = (model.committee_series[name][t - 1] if t else
+              np.full(len(model.committees.residents), np.nan))
+    fig = Figure(figsize=(6.0, 2.6), layout="constrained")
+    ax_j, ax_t = fig.subplots(1, 2, width_ratios=[1, 4])
+    vmin, vmax = np.nanmin(values) if t else 0, np.nanmax(values) if t else 1
+    for ax, part, cols, title in ((ax_j, values[:N_JIANGKOU], 3, "Jiangkou (11)"),
+                                  (ax_t, values[N_JIANGKOU:], 13, "elsewhere (52)")):
+        rows = -(-len(part) // cols)
+        grid = np.full(rows * cols, np.nan)
+        grid[:len(part)] = part
+        im = ax.imshow(grid.reshape(rows, cols), cmap="viridis", vmin=vmin, vmax=vmax)
+        ax.set_title(title, fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.colorbar(im, ax=ax_t, shrink=0.8, label=name)
+    solara.FigureMatplotlib(fig, format="png")
+
+
+# --- compare page ------------------------------------------------------------------------------
+progress = solara.reactive("")
+result_folder = solara.reactive("")
+
+
+def _saved_scenario(model) -> tuple[sc.Scenario, str]:
+    """The current sliders as a scenario, and as TOML text to download."""
+    s = model.scenario
+    changes = sc.changes_from_default(model.p)
+    changes.pop("scale", None)
+    current = dataclasses.replace(s, name="my_levers", path="(dashboard)", changes=changes,
+                                  description=f"Dashboard levers on {s.name}",
+                                  params=dataclasses.replace(model.p))
+    toml = [f"description = {json.dumps(current.description, ensure_ascii=False)}",
+            'extends = "baseline.toml"', ""]
+    toml += [f"{k} = {v!r}" for k, v in changes.items()]
+    return current, "\n".join(toml) + "\n"
+
+
+@solara.component
+def Compare(model):
+    chosen = solara.use_reactive(["baseline", "separation", "combined_reform"])
+    replicates = solara.use_reactive(4)
+    with_sliders = solara.use_reactive(True)
+    names = [s.name for s in sc.available()]
+    solara.HTML(tag="h2", unsafe_innerHTML="Compare scenarios · 情景比较")
+    solara.Text("The first is the base; every scenario runs the same replicates with the same "
+                "random numbers. 第一个为基准情景。")
+    solara.SelectMultiple("scenarios · 情景", values=chosen, all_values=names)
+    solara.Checkbox(label="add the current sliders as a scenario (my_levers)", value=with_sliders)
+    solara.SliderInt("replicates · 重复次数", value=replicates, min=2, max=20)
+    current, toml = _saved_scenario(model)
+
+    def start():
+        scenarios = [dataclasses.replace(sc.load(n), params=dataclasses.replace(
+            sc.load(n).params, scale=model.p.scale)) for n in chosen.value]
+        if with_sliders.value:
+            scenarios.append(current)
+        if len(scenarios) < 2:
+            progress.set("choose at least two scenarios")
+            return
+        total = len(scenarios) * replicates.value
+        done = []
+        out = Path("results") / f"app-compare-{datetime.now():%Y%m%d-%H%M%S}"
+
+        def work():
+            try:
+                progress.set(f"running 0 of {total} runs …")
+                compare.run(scenarios, replicates.value, 20061,
+                            Options(out, executor="inprocess", progress=False),
+                            on_outcome=lambda i, o: (done.append(i), progress.set(
+                                f"running {len(done)} of {total} runs …")))
+                result_folder.set(str(out))
+                progress.set(f"done: {total} runs, report in {out}")
+            except Exception as e:  # noqa: BLE001 - shown to the user, not a crash
+                progress.set(f"failed: {e}")
+        threading.Thread(target=work, daemon=True).start()
+
+    solara.Button("Run comparison · 运行比较", on_click=start, color="primary")
+    solara.Text(progress.value)
+    solara.FileDownload(toml.encode(), filename="my_levers.toml",
+                        label="Download the sliders as a scenario (TOML)")
+    folder = result_folder.value
+    if folder and (Path(folder) / "report.html").exists():
+        f = Path(folder)
+        solara.FileDownload((f / "report.html").read_bytes(), filename="report.html",
+                            label="Download the HTML report")
+        solara.Image(str(f / "compare-htc.png"))
+        solara.Image(str(f / "compare-differences.png"))
+
+
+page = SolaraViz(
+    DashboardModel(),
+    components=[(Verdict, 0), (Syndrome, 0), (Residents, 0), (Cadres, 0), (County, 0),
+                (Compare, 1)],
+    model_params=model_params(),
+    name="juwei · 居委",
+    play_interval=50,
+    render_interval=13,
+)

@@ -1,0 +1,146 @@
+"""The dashboard in a real browser: headless Chromium driven by Playwright.
+
+Outside CI the tests skip, with the reason, when Chromium or Playwright is missing; in CI
+(CI=true) .ci/run installs Chromium and a missing browser is a failure. Screenshots go to
+test-artifacts/ (not in git).
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover
+    sync_playwright = None
+
+missing = ("Playwright is not installed" if sync_playwright is None else
+           f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+           if not Path(CHROMIUM).exists() else None)
+if missing and os.environ.get("CI"):
+    raise RuntimeError(f"browser tests cannot run in CI: {missing}")
+pytestmark = pytest.mark.skipif(bool(missing), reason=f"browser tests skipped: {missing}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "app", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"juwei app exited: {proc.stdout.read()}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("juwei app did not answer within 90 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.errors, page.external = [], []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("request", lambda r: page.external.append(r.url) if not r.url.startswith(
+        (app_url, app_url.replace("http", "ws"), "data:", "blob:")) else None)
+    page.goto(app_url, wait_until="networkidle", timeout=90_000)
+    expect(page.get_by_role("button", name="RESET")).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="RESET").click()      # the server keeps one county
+    expect(page.get_by_text("Press step or play to run the county")).to_be_visible(timeout=60_000)
+    yield page
+    page.close()
+
+
+def syndrome_h(page) -> float:
+    text = page.get_by_text(re.compile(r"Syndrome .*H \d")).inner_text()
+    return float(re.search(r"H (\d\.\d+)", text).group(1))
+
+
+def run_for(page, seconds: float) -> None:
+    page.get_by_role("button", name="▶").click()
+    page.wait_for_timeout(seconds * 1000)
+    page.get_by_role("button", name="❚❚").click()
+
+
+def test_page_loads_offline_without_errors(page):
+    for text in ("juwei", "Controls", "Model Parameters", "政事分离", "STEP", "RESET"):
+        expect(page.get_by_text(text).first).to_be_visible()
+    assert page.locator("img").count() >= 4            # the charts and the county view
+    page.screenshot(path=ARTIFACTS / "app-explore.png", full_page=True)
+    assert page.errors == []
+    assert page.external == [], "the page fetched something from outside this machine"
+
+
+def test_a_lever_change_and_a_run_update_the_charts(page):
+    charts = page.locator("img")
+    before = charts.first.get_attribute("src")
+    run_for(page, 4)
+    expect(page.get_by_text(re.compile(r"Syndrome (present|absent)"))).to_be_visible(
+        timeout=30_000)
+    assert charts.first.get_attribute("src") != before
+    h_baseline = syndrome_h(page)
+    # the admission filter (政事分离) to its maximum; RESET rebuilds the model with it
+    slider = page.get_by_role("slider", name=re.compile("task_admission"))
+    slider.focus()
+    slider.press("End")
+    page.get_by_role("button", name="RESET").click()
+    expect(page.get_by_text("Press step or play to run the county")).to_be_visible(
+        timeout=30_000)
+    run_for(page, 4)
+    expect(page.get_by_text(re.compile(r"Syndrome (present|absent)"))).to_be_visible(
+        timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "app-after-lever.png", full_page=True)
+    assert syndrome_h(page) < h_baseline - 0.1
+    assert page.errors == []
+
+
+def test_the_comparison_view_renders(page):
+    page.get_by_role("tab", name=re.compile("page 1", re.I)).click()
+    expect(page.get_by_text("Compare scenarios")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name=re.compile("Run comparison")).click()
+    expect(page.get_by_text(re.compile(r"done: \d+ runs"))).to_be_visible(timeout=240_000)
+    expect(page.get_by_text("Download the HTML report")).to_be_visible()
+    expect(page.get_by_text("Download the sliders as a scenario")).to_be_visible()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=ARTIFACTS / "app-compare.png", full_page=True)
+    assert page.locator("img").count() >= 2
+    assert page.errors == []
