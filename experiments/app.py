@@ -77,7 +77,7 @@ def model_params() -> dict:
         out[r["name"]] = {
             "type": "SliderInt" if r["integer"] else "SliderFloat", "value": r["baseline"],
             "min": r["low"], "max": r["high"], "step": step,
-            "label": f"{r['group'][0].upper()} · {r['name']} · {r['zh']} ({r['unit']})"}
+            "label": f"{r['group'][0].upper()} · {r['name']} · {r['zh']}"}
     return out
 
 
