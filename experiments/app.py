@@ -250,12 +250,11 @@ def Compare(model):
         solara.Image(str(f / "compare-differences.png"))
 
 
-page = SolaraViz(
-    DashboardModel(),
-    components=[(Verdict, 0), (Syndrome, 0), (Residents, 0), (Cadres, 0), (County, 0),
-                (Compare, 1)],
-    model_params=model_params(),
-    name="juwei · 居委",
-    play_interval=50,
-    render_interval=13,
-)
+@solara.component
+def Page():
+    """One county per browser session: two tabs in a workshop do not drive the same model."""
+    model = solara.use_memo(DashboardModel, dependencies=[])
+    SolaraViz(model, components=[(Verdict, 0), (Syndrome, 0), (Residents, 0), (Cadres, 0),
+                                 (County, 0), (Compare, 1)],
+              model_params=model_params(), name="juwei · 居委", play_interval=50,
+              render_interval=13)

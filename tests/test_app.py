@@ -84,8 +84,6 @@ def page(browser, app_url):
     page.on("request", lambda r: page.external.append(r.url) if not r.url.startswith(
         (app_url, app_url.replace("http", "ws"), "data:", "blob:")) else None)
     page.goto(app_url, wait_until="networkidle", timeout=90_000)
-    expect(page.get_by_role("button", name="RESET")).to_be_visible(timeout=60_000)
-    page.get_by_role("button", name="RESET").click()      # the server keeps one county
     expect(page.get_by_text("Press step or play to run the county")).to_be_visible(timeout=60_000)
     yield page
     page.close()
@@ -132,6 +130,17 @@ def test_a_lever_change_and_a_run_update_the_charts(page):
     page.screenshot(path=ARTIFACTS / "app-after-lever.png", full_page=True)
     assert syndrome_h(page) < h_baseline - 0.1
     assert page.errors == []
+
+
+def test_each_browser_session_has_its_own_county(page, browser, app_url):
+    run_for(page, 3)
+    expect(page.get_by_text(re.compile(r"Syndrome (present|absent)"))).to_be_visible(
+        timeout=30_000)
+    other = browser.new_page()
+    other.goto(app_url, wait_until="networkidle", timeout=90_000)
+    expect(other.get_by_text("Press step or play to run the county")).to_be_visible(
+        timeout=60_000)
+    other.close()
 
 
 def test_the_comparison_view_renders(page):
