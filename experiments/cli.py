@@ -163,14 +163,13 @@ def _dry_run(runs, workers) -> int:
 def cmd_run(args) -> int:
     from . import plots
     from .batch import run_batch
-    from .runner import Run, replicate_seeds
+    from .runner import replicate_seeds, scenario_runs
     from .stats import summary_table
     from .store import write_json
 
     s = _scenario(args.scenario, args)
     seeds = replicate_seeds(args.seed, args.replicates)
-    runs = [Run({"scenario": s.name, "replicate": r}, s.params, seed)
-            for r, seed in enumerate(seeds)]
+    runs = scenario_runs([s], args.replicates, args.seed)
     if args.dry_run:
         return _dry_run(runs, args.workers)
     opts = _options(args, f"results/{s.name}-{_stamp()}")
@@ -217,6 +216,7 @@ def print_summary(s, summary: dict, n_ok: int, n_failed: int, out: Path, wall: f
 
 def cmd_compare(args) -> int:
     from . import compare
+    from .runner import scenario_runs
 
     names = [args.base] + [a for a in args.alternatives]
     scenarios = [_scenario(n, args) for n in names]
@@ -226,8 +226,7 @@ def cmd_compare(args) -> int:
     if args.replicates < 2:
         raise UserError("--replicates: a comparison needs at least 2 replicates for intervals")
     if args.dry_run:
-        runs = compare.runs(scenarios, args.replicates, args.seed)
-        return _dry_run(runs, args.workers)
+        return _dry_run(scenario_runs(scenarios, args.replicates, args.seed), args.workers)
     opts = _options(args, f"results/compare-{_stamp()}")
     result = compare.run(scenarios, args.replicates, args.seed, opts)
     print_comparison(result.table, labels, result.dropped, opts.out, result.wall_seconds)

@@ -17,7 +17,7 @@ import pandas as pd
 from model import INDICATORS, SYNDROME_THRESHOLD
 
 from .plots import band, panels, plt
-from .runner import Run, replicate_seeds
+from .runner import replicate_seeds, scenario_runs
 from .scenario import UserError
 from .stats import mean_ci
 
@@ -150,13 +150,6 @@ class Comparison:
     wall_seconds: float
 
 
-def runs(scenarios, replicates: int, seed: int) -> list[Run]:
-    """Every scenario x replicate; replicate r has the same seed in every scenario."""
-    seeds = replicate_seeds(seed, replicates)
-    return [Run({"scenario": s.name, "replicate": r}, s.params, sd)
-            for s in scenarios for r, sd in enumerate(seeds)]
-
-
 def run(scenarios, replicates: int, seed: int, opts, on_outcome=None) -> Comparison:
     """Run the scenarios (first = base) and write tables, figures and report.html to opts.out."""
     from . import report
@@ -169,7 +162,7 @@ def run(scenarios, replicates: int, seed: int, opts, on_outcome=None) -> Compari
         {"name": s.name, "file": s.path, "description": s.description, "changes": s.changes}
         for s in scenarios], "replicates": replicates, "seed": seed,
         "replicate_seeds": replicate_seeds(seed, replicates), "years": p.years, "scale": p.scale}
-    store, tables = run_batch(runs(scenarios, replicates, seed), opts, "compare", design,
+    store, tables = run_batch(scenario_runs(scenarios, replicates, seed), opts, "compare", design,
                               keep=("series",), desc="compare", on_outcome=on_outcome)
     ok = tables["runs"][tables["runs"].status == "ok"]
     data, dropped = paired(ok, labels[0], labels)

@@ -43,6 +43,13 @@ class Run:
     seed: int
 
 
+def scenario_runs(scenarios, replicates: int, seed: int) -> list[Run]:
+    """Every scenario x replicate; replicate r has the same seed in every scenario (CRN)."""
+    seeds = replicate_seeds(seed, replicates)
+    return [Run({"scenario": s.name, "replicate": r}, s.params, sd)
+            for s in scenarios for r, sd in enumerate(seeds)]
+
+
 @dataclass
 class Outcome:
     run: Run

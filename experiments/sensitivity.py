@@ -50,7 +50,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 import model
-from model import INDICATORS, LEVER_GROUPS, levers
+from model import LEVER_GROUPS, levers
 from model.params import FIELDS
 
 from . import scenario as sc
@@ -61,8 +61,6 @@ from .scenario import UserError, suggest
 
 METHODS = ("morris", "sobol", "pawn")
 DUMMY = "dummy"
-DEFAULT_OUTPUTS = ["participation_rate", "trust", "admin_share", "exhaustion", "cadre_turnover",
-                   "htc_index"]
 CONVERGED_RHO = 0.9          # Spearman correlation of rankings at N and 2N that counts as stable
 MAIN_INDEX = {"morris": "mu_star", "sobol": "ST", "pawn": "median"}
 KEYS = {"description": str, "scenario": str, "method": str, "samples": int, "levels": int,
@@ -135,15 +133,7 @@ def load(name: str, overrides: dict | None = None) -> Design:
     if method not in METHODS:
         raise UserError(f"{path}: method: expected one of {', '.join(METHODS)}, got "
                         f"{method!r}{suggest(str(method), METHODS)}")
-    scen_path = path.parent / data.get("scenario", "baseline")
-    base = sc.load(str(scen_path) if scen_path.is_file() else data.get("scenario", "baseline"))
-    if any(k in data for k in ("years", "scale")):
-        base = base.with_overrides({k: data[k] for k in ("years", "scale") if k in data},
-                                   str(path))
-    outputs = data.get("outputs", DEFAULT_OUTPUTS)
-    for o in outputs:
-        if o not in INDICATORS:
-            raise UserError(f"{path}: outputs: unknown indicator {o!r}{suggest(str(o), INDICATORS)}")
+    base, outputs = sweep.base_and_outputs(path, data)
     if data.get("levers"):
         specs = sweep.lever_specs(path, data["levers"], "lhs")
         bounds = {n: (s[1], s[2]) for n, s in specs.items()}
@@ -162,7 +152,7 @@ def load(name: str, overrides: dict | None = None) -> Design:
         description=data.get("description", ""), method=method, samples=samples,
         levels=sweep.positive(path, "levels", data.get("levels", 4), 2),
         replicates=sweep.positive(path, "replicates", data.get("replicates", 2)),
-        seed=data.get("seed", 20061), outputs=list(outputs), spread=data.get("spread", False),
+        seed=data.get("seed", 20061), outputs=outputs, spread=data.get("spread", False),
         bootstrap=sweep.positive(path, "bootstrap", data.get("bootstrap", 500), 50),
         factors=Factors.with_dummy(bounds, groups), base=base, path=str(path))
 

@@ -132,6 +132,23 @@ def lever_specs(path: Path, levers: dict, sampling: str) -> dict:
     return specs
 
 
+def base_and_outputs(path: Path, data: dict) -> tuple[sc.Scenario, list[str]]:
+    """A design's base scenario (a name, or a path relative to the design) with its years and
+    scale, and its validated outputs."""
+    name = data.get("scenario", "baseline")
+    beside = path.parent / name
+    base = sc.load(str(beside) if beside.is_file() else name)
+    overrides = {k: data[k] for k in ("years", "scale") if k in data}
+    if overrides:
+        base = base.with_overrides(overrides, str(path))
+    outputs = data.get("outputs", DEFAULT_OUTPUTS)
+    for o in outputs:
+        if o not in INDICATORS:
+            raise UserError(f"{path}: outputs: unknown indicator {o!r}"
+                            f"{suggest(str(o), INDICATORS)}")
+    return base, list(outputs)
+
+
 def load(name: str, keys: dict = KEYS) -> Design:
     """Read and validate a design file; errors name the file and the key."""
     path = resolve_design(name)
@@ -141,22 +158,13 @@ def load(name: str, keys: dict = KEYS) -> Design:
     if sampling not in SAMPLINGS:
         raise UserError(f"{path}: sampling: expected one of {', '.join(SAMPLINGS)}, got "
                         f"{sampling!r}{suggest(sampling, SAMPLINGS)}")
-    scen_name = data.get("scenario", "baseline")
-    scen_path = path.parent / scen_name
-    base = sc.load(str(scen_path) if scen_path.is_file() else scen_name)
-    overrides = {k: data[k] for k in ("years", "scale") if k in data}
-    if overrides:
-        base = base.with_overrides(overrides, str(path))
-    outputs = data.get("outputs", DEFAULT_OUTPUTS)
-    for o in outputs:
-        if o not in INDICATORS:
-            raise UserError(f"{path}: outputs: unknown indicator {o!r}{suggest(str(o), INDICATORS)}")
+    base, outputs = base_and_outputs(path, data)
     return Design(
         path=str(path), description=data.get("description", ""), base=base, sampling=sampling,
         samples=positive(path, "samples", data.get("samples", 16)),
         levels=positive(path, "levels", data.get("levels", 3), 2),
         replicates=positive(path, "replicates", data.get("replicates", 2)),
-        seed=data.get("seed", 20061), outputs=list(outputs), series=data.get("series", False),
+        seed=data.get("seed", 20061), outputs=outputs, series=data.get("series", False),
         levers=lever_specs(path, data.get("levers", {}), sampling),
     )
 
