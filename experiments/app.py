@@ -179,6 +179,19 @@ def County(model):
     solara.FigureMatplotlib(fig, format="png")
 
 
+@solara.component
+def LeverGuide(model):
+    """Every lever with its group, range, unit and meaning (as `juwei levers`), both languages."""
+    rows = "".join(
+        f"<tr><td>{r['group']}</td><td><b>{r['name']}</b><br>{r['zh']}</td>"
+        f"<td>{r['baseline']}</td><td>{r['low']} – {r['high']}</td><td>{html.escape(r['unit'])}"
+        f"</td><td>{html.escape(r['meaning'])}</td></tr>" for r in levers(LEVER_GROUPS))
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        "<h2>The levers · 政策杠杆</h2><table style='border-collapse:collapse' border='1' "
+        "cellpadding='4'><tr><th>group</th><th>lever · 杠杆</th><th>baseline</th><th>range</th>"
+        f"<th>unit</th><th>meaning</th></tr>{rows}</table>"))
+
+
 # --- compare page ------------------------------------------------------------------------------
 progress = solara.reactive("")
 result_folder = solara.reactive("")
@@ -255,6 +268,6 @@ def Page():
     """One county per browser session: two tabs in a workshop do not drive the same model."""
     model = solara.use_memo(DashboardModel, dependencies=[])
     SolaraViz(model, components=[(Verdict, 0), (Syndrome, 0), (Residents, 0), (Cadres, 0),
-                                 (County, 0), (Compare, 1)],
+                                 (County, 0), (Compare, 1), (LeverGuide, 2)],
               model_params=model_params(), name="juwei · 居委", play_interval=50,
               render_interval=13)

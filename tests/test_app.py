@@ -143,6 +143,14 @@ def test_each_browser_session_has_its_own_county(page, browser, app_url):
     other.close()
 
 
+def test_the_lever_guide_lists_every_lever_with_range_unit_and_meaning(page):
+    page.get_by_role("tab", name=re.compile("page 2", re.I)).click()
+    expect(page.get_by_text("The levers · 政策杠杆")).to_be_visible(timeout=30_000)
+    for text in ("funding_follows_tasks", "费随事转", "yuan/month", "200.0 – 1500.0",
+                 "share of pushed tasks that bring money for outside help"):
+        expect(page.get_by_text(text, exact=False).first).to_be_visible()
+
+
 def test_the_comparison_view_renders(page):
     page.get_by_role("tab", name=re.compile("page 1", re.I)).click()
     expect(page.get_by_text("Compare scenarios")).to_be_visible(timeout=30_000)

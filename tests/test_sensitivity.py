@@ -1,5 +1,6 @@
 """Sensitivity analysis: known indices recovered through the public path; refusals; resume."""
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -44,6 +45,18 @@ def test_morris_recovers_a_linear_function(tmp_path):
     assert result["y"]["rank_probs"].loc["x1", 1] > 0.95
     assert 0 < result["y"]["noise_share"] < 0.2
     assert result["y"]["convergence"]["converged"]
+
+
+def test_spread_across_replicates_is_analysed_too(tmp_path):
+    d = dataclasses.replace(design("morris", {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)},
+                                   samples=10),
+                            spread=True)
+    _, _, result = sa.run(d, Options(tmp_path / "sp", executor="inprocess", progress=False),
+                          fn=h.linear, make_params=as_dict)
+    assert set(result) == {"y", "y_sd"}
+    # the noise sd does not depend on the levers: nothing clears the dummy for the spread
+    assert not result["y_sd"]["table"].drop(index=DUMMY).above_dummy.any()
+    assert result["y"]["table"].loc["x1", "above_dummy"]
 
 
 def test_our_elementary_effects_match_salib():
