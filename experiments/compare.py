@@ -16,7 +16,7 @@ import pandas as pd
 
 from model import INDICATORS, SYNDROME_THRESHOLD
 
-from .plots import band, panels, plt
+from .plots import band, panels, plt, save
 from .runner import replicate_seeds, scenario_runs
 from .scenario import UserError
 from .stats import mean_ci
@@ -84,10 +84,8 @@ def plot_series(series: pd.DataFrame, scenarios: list[str], path: Path,
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(scenarios)), fontsize=8,
                frameon=False)
-    fig.suptitle("Indicators over time (mean and 95% band across replicates)", fontsize=11)
-    fig.tight_layout(rect=(0, 0.05 + 0.02 * (len(scenarios) // 4), 1, 0.96))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path, "Indicators over time (mean and 95% band across replicates)", fontsize=11,
+         rect=(0, 0.05 + 0.02 * (len(scenarios) // 4), 1, 0.96))
 
 
 def plot_htc(table: pd.DataFrame, scenarios: list[str], path: Path) -> None:
@@ -110,9 +108,7 @@ def plot_htc(table: pd.DataFrame, scenarios: list[str], path: Path) -> None:
     ax.set_title("Hot-tired-cold components by scenario (bars: mean; whiskers: 95% interval)",
                  fontsize=10)
     ax.legend(fontsize=8, ncol=4, loc="upper right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path)
 
 
 def plot_differences(table: pd.DataFrame, base: str, scenarios: list[str], path: Path,
@@ -134,11 +130,8 @@ def plot_differences(table: pd.DataFrame, base: str, scenarios: list[str], path:
         ax.set_title(f"{name} ({INDICATORS[name][0]})", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(alpha=0.3, axis="x")
-    fig.suptitle(f"Difference from '{base}' with bootstrap 95% intervals "
-                 "(red: interval excludes zero)", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path, f"Difference from '{base}' with bootstrap 95% intervals "
+                 "(red: interval excludes zero)")
 
 
 # --- the whole comparison ----------------------------------------------------------------------

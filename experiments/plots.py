@@ -31,6 +31,16 @@ def panels(n: int, max_cols: int, width: float, height: float):
     return fig, list(axes.flat)[:n], cols
 
 
+def save(fig, path: Path, title: str | None = None, fontsize: float = 10,
+         rect=(0, 0, 1, 1), dpi: int = 100) -> None:
+    """Title, lay out, write and close a figure (every PNG juwei writes goes through here)."""
+    if title:
+        fig.suptitle(title, fontsize=fontsize)
+    fig.tight_layout(rect=rect)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+
+
 def band(ax, series, column: str, label: str | None = None, color=None) -> None:
     """Mean line with a 95% band (2.5th-97.5th percentile across replicates) against years."""
     g = series.groupby("step")[column]
@@ -65,10 +75,7 @@ def plot_run(series, out_dir: Path, title: str) -> list[Path]:
             ax.set_xlabel("years")
             ax.grid(alpha=0.3)
             ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
-        fig.suptitle(f"{heading} — {title} (mean, 95% band across replicates)", fontsize=10)
-        fig.tight_layout()
         path = out_dir / name
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
+        save(fig, path, f"{heading} — {title} (mean, 95% band across replicates)", dpi=110)
         paths.append(path)
     return paths

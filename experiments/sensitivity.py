@@ -375,7 +375,7 @@ def tables(d: Design, result: dict) -> dict[str, pd.DataFrame]:
 
 
 def plot_indices(d: Design, result: dict, path: Path) -> None:
-    from .plots import panels, plt
+    from .plots import panels, save
     main = MAIN_INDEX[d.method]
     outputs = list(result)
     fig, axes, _ = panels(len(outputs), 3, 5.2, 0.28 * len(d.factors.labels) + 1.6)
@@ -390,15 +390,13 @@ def plot_indices(d: Design, result: dict, path: Path) -> None:
         ax.set_yticks(y, t.index, fontsize=7)
         ax.set_title(output, fontsize=9)
         ax.tick_params(axis="x", labelsize=7)
-    fig.suptitle(f"{d.method}: {main} with 95% intervals. Blue: clearly above the dummy "
-                 "(dashed: its upper bound); orange: not distinguishable from noise", fontsize=9)
-    fig.tight_layout(rect=(0, 0, 1, 0.97))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path, f"{d.method}: {main} with 95% intervals. Blue: clearly above the dummy "
+                 "(dashed: its upper bound); orange: not distinguishable from noise", fontsize=9,
+         rect=(0, 0, 1, 0.97))
 
 
 def plot_heatmap(d: Design, result: dict, path: Path) -> None:
-    from .plots import plt
+    from .plots import plt, save
     main = MAIN_INDEX[d.method]
     labels = [l for l in d.factors.labels if l != DUMMY]
     outputs = list(result)
@@ -417,13 +415,11 @@ def plot_heatmap(d: Design, result: dict, path: Path) -> None:
     fig.colorbar(im, ax=ax, label=f"{main} / largest for the output")
     ax.set_title("Which levers move which outputs (numbers: rank; · = not above the dummy)",
                  fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path)
 
 
 def plot_ranks(result: dict, path: Path, top: int = 8) -> None:
-    from .plots import panels, plt
+    from .plots import panels, save
     outputs = list(result)
     fig, axes, _ = panels(len(outputs), 3, 5.2, 3.4)
     for ax, output in zip(axes, outputs):
@@ -441,14 +437,12 @@ def plot_ranks(result: dict, path: Path, top: int = 8) -> None:
         ax.set_yticks(range(len(order)), order, fontsize=7)
         ax.set_xlabel("rank", fontsize=8)
         ax.set_title(output, fontsize=9)
-    fig.suptitle("Probability of each rank over bootstrap resamples (top levers)", fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path, "Probability of each rank over bootstrap resamples (top levers)",
+         rect=(0, 0, 1, 0.96))
 
 
 def plot_convergence(d: Design, result: dict, path: Path) -> None:
-    from .plots import panels, plt
+    from .plots import panels, save
     main = MAIN_INDEX[d.method]
     outputs = list(result)
     fig, axes, _ = panels(len(outputs), 3, 4.2, 3.6)
@@ -465,10 +459,8 @@ def plot_convergence(d: Design, result: dict, path: Path) -> None:
         verdict = "converged" if c["converged"] else "not converged"
         ax.set_title(f"{output}: rank correlation {c['spearman']:.2f}, {verdict}", fontsize=8)
         ax.tick_params(labelsize=7)
-    fig.suptitle("Convergence: indices from half the sample against the whole", fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path, "Convergence: indices from half the sample against the whole",
+         rect=(0, 0, 1, 0.95))
 
 
 def summary_sentence(d: Design, output: str, r: dict) -> str:

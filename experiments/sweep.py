@@ -32,7 +32,7 @@ from model import INDICATORS
 from model.params import FIELDS, ParameterError, coerce
 
 from . import scenario as sc
-from .plots import panels, plt
+from .plots import panels, save
 from .runner import Run, replicate_seeds
 from .scenario import UserError, suggest
 
@@ -233,11 +233,8 @@ def plot(runs_table: pd.DataFrame, levers: list[str], outputs: list[str], folder
             ax.tick_params(labelsize=7)
             ax.grid(alpha=0.3)
         axes[0].legend(fontsize=7)
-        fig.suptitle(f"{o}: {INDICATORS[o][1]}", fontsize=10)
-        fig.tight_layout(rect=(0, 0, 1, 0.97))
         path = folder / f"sweep-{o}.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
+        save(fig, path, f"{o}: {INDICATORS[o][1]}", rect=(0, 0, 1, 0.97))
         paths.append(path)
     return paths
 
