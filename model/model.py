@@ -92,8 +92,7 @@ class CountyModel(mesa.Model):
                       for _ in range(p.units_seat if jiangkou[k] else p.units_township)]
         self.residents = Residents(county.draw_residents(rng, sizes, groups, p.scale),
                                    int(groups.sum()), p)
-        for unit in self.units:
-            unit.revise()
+        self._revise_units()
 
         self.load = np.full(n, 1.2)            # last week's demand / standard capacity
         self.reporting = np.zeros(n)           # campaign reporting hours still due per week
@@ -125,8 +124,7 @@ class CountyModel(mesa.Model):
         self.government.step()
         if self.new_year:
             if t > 0:
-                for unit in self.units:
-                    unit.revise()
+                self._revise_units()
                 self.residents.unit_shift(rng)
                 self.residents.refresh(p)
             finance.new_year(self)
@@ -177,21 +175,19 @@ class CountyModel(mesa.Model):
         self.campaign_dip += (1.0 - self.campaign_dip) / 13.0
         # services reach residents: cadres, bought help, staff and last week's volunteers meet
         # needs; the low-income duty adds public works that meet none (ODD §7.6)
-        supply = use["services"] + finance.help_hours(c) + staff_service + self.vol_hours
+        help_hours = finance.help_hours(c)
+        supply = use["services"] + help_hours + staff_service + self.vol_hours
         need = self.residents.need_per_committee
         c.coverage = np.minimum(1.0, supply / np.maximum(need, 1e-9))
         c.service_hours = supply = supply + self.duty_hours
         clock.append(time.perf_counter())
         # 6. residents decide, volunteer, and update trust and awareness
-        adults = np.add.reduceat(self.residents.adult_f * self.residents.weight,
-                                 self.residents.starts)
+        adults = self.residents.adults_real
         real = p.deliberation * discretion
         token = p.deliberation * (1.0 - discretion)
-        unit_places = np.bincount([u.committee for u in self.units if u.open],
-                                  weights=[u.places for u in self.units if u.open], minlength=n)
-        venue = c.venue_places + unit_places + DELIBERATION_PLACES * p.deliberation * adults
-        organised = PLACES_PER_ORGANISER_HOUR * (use["services"] + 0.5 * (self.vol_hours
-                                                                           + finance.help_hours(c)))
+        venue = c.venue_places + self.unit_places + DELIBERATION_PLACES * p.deliberation * adults
+        organised = PLACES_PER_ORGANISER_HOUR * (use["services"]
+                                                 + 0.5 * (self.vol_hours + help_hours))
         places = np.minimum(venue, organised)
         activity = np.minimum(1.0, places / (0.05 * adults))
         sig = CommitteeSignals(
@@ -213,6 +209,15 @@ class CountyModel(mesa.Model):
         for phase, start, end in zip(PHASES, clock, clock[1:]):
             self.phase_seconds[phase] += end - start
 
+    def _revise_units(self) -> None:
+        """Units decide yearly whether to open; their places per committee hold for the year."""
+        for unit in self.units:
+            unit.revise()
+        opened = [u for u in self.units if u.open]
+        self.unit_places = np.bincount([u.committee for u in opened],
+                                       weights=[u.places for u in opened],
+                                       minlength=len(self.committees.residents))
+
     # ------------------------------------------------------------------------------------------
     def _record(self, t, tasks, use, hours, present, skill_factor, fixed, meetings, inspection,
                 supply, need, venue, adults, left) -> None:
@@ -232,13 +237,14 @@ class CountyModel(mesa.Model):
                      + finance.REWARD_YUAN * p.volunteer_reward * ind["volunteer_rate"]
                      * self.residents.n * ind["volunteer_100_share"] / 52)
         admitted = max(int(tasks["admitted"].sum()), 1)
-        h, tt, cc, index = htc(pushed.sum(), capacity.sum(), use["admin"].sum() / hours.sum(),
-                               float(s.exhaustion[seated].mean()),
+        admin_share = use["admin"].sum() / hours.sum()
+        exhaustion = float(s.exhaustion[seated].mean())
+        h, tt, cc, index = htc(pushed.sum(), capacity.sum(), admin_share, exhaustion,
                                ind["participation_rate"], ind["trust"])
         ind.update(
-            admin_share=use["admin"].sum() / hours.sum(),
+            admin_share=admin_share,
             cadre_hours_per_week=hours.sum() / max(present.sum(), 1),   # seated when working
-            exhaustion=float(s.exhaustion[seated].mean()),
+            exhaustion=exhaustion,
             cadre_turnover=left.size * 52.0 / s.age.size,
             service_hours_per_1000=1000.0 * supply.sum() / residents.sum(),
             unmet_need=max(0.0, 1.0 - float(c.coverage @ need) / need.sum()),

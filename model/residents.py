@@ -85,6 +85,7 @@ class Residents:
         self.weight = self.represented[self.committee]                 # real residents per row
         self.adult_f = self.adult.astype(f32)
         self.adults_per_committee = np.add.reduceat(self.adult_f, self.starts)
+        self.adults_real = np.add.reduceat(self.adult_f * self.weight, self.starts)
         self.per_group = np.bincount(self.group, minlength=n_groups)
         self.group_size = np.maximum(1, self.per_group)
         self.age_counts = np.bincount(self.age[self.adult], minlength=4)
