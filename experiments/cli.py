@@ -339,7 +339,6 @@ def print_sensitivity(d, result, paragraphs, out: Path, wall: float) -> None:
 def cmd_app(args) -> int:
     import importlib.util
     import os
-    import subprocess
     if importlib.util.find_spec("solara") is None:
         raise UserError("app: the dashboard needs the app extra: pip install -e '.[app]' "
                         "(`make setup` installs it)")
@@ -349,10 +348,8 @@ def cmd_app(args) -> int:
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     cmd = [sys.executable, "-m", "solara", "run", "experiments.app", "--host", args.host, "--port",
            str(args.port), "--production", "--no-open"]
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 130
+    # become the server (no parent left behind): stopping `juwei app` stops the server
+    os.execve(sys.executable, cmd, env)
 
 
 def cmd_levers(args) -> int:

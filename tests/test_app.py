@@ -64,6 +64,8 @@ def app_url(tmp_path_factory):
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+    with pytest.raises(OSError):          # the server itself is gone, not only a parent
+        urllib.request.urlopen(url, timeout=2)
 
 
 @pytest.fixture(scope="module")
