@@ -18,9 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from experiments.batch import Options, run_batch
-from experiments.runner import Run, execute, replicate_seeds
-from model import Parameters, run
+from juwei.engine import Options, Run, execute, replicate_seeds, run_batch
+from juwei.model import Parameters, run
 
 
 def batch(n: int, scale=0.05, years=2) -> list[Run]:
@@ -43,9 +42,9 @@ def main() -> None:
 
     rates = {}
     for workers in (1, 2):
-        secs = [timed(lambda: execute(runs, executor="processes", workers=workers,
+        secs = [timed(lambda: execute(runs, run, executor="processes", workers=workers,
                                       progress=False)) if workers > 1 else
-                timed(lambda: execute(runs, executor="inprocess", progress=False))
+                timed(lambda: execute(runs, run, executor="inprocess", progress=False))
                 for _ in range(args.repeats)]
         rates[workers] = args.runs / statistics.median(secs)
         print(f"{workers} process{'es' if workers > 1 else ''}: {rates[workers]:6.2f} runs/s "
@@ -56,9 +55,9 @@ def main() -> None:
           f"{'met' if eff >= 0.85 else 'MISSED'})")
     # start-up: a batch of one run per worker, less one run's time
     tiny = batch(2)
-    one = statistics.median(timed(lambda: execute(tiny[:1], executor="inprocess",
+    one = statistics.median(timed(lambda: execute(tiny[:1], run, executor="inprocess",
                                                   progress=False)) for _ in range(args.repeats))
-    startup = statistics.median(timed(lambda: execute(tiny, executor="processes", workers=2,
+    startup = statistics.median(timed(lambda: execute(tiny, run, executor="processes", workers=2,
                                                       progress=False))
                                 for _ in range(args.repeats)) - one
     print(f"pool start-up: {startup:.2f} s, a fixed cost per batch (so batches shorter than a "
@@ -67,14 +66,14 @@ def main() -> None:
     short = batch(60, scale=0.01, years=1)
     direct = statistics.median(timed(lambda: [run(r.params, r.seed) for r in short])
                                for _ in range(args.repeats))
-    engine = statistics.median(timed(lambda: execute(short, executor="inprocess",
+    engine = statistics.median(timed(lambda: execute(short, run, executor="inprocess",
                                                      progress=False))
                                for _ in range(args.repeats))
 
     def stored():
         with tempfile.TemporaryDirectory() as d:
             run_batch(short, Options(Path(d) / "x", executor="inprocess", progress=False),
-                      "bench", {})
+                      "bench", {}, fn=run)
     with_store = statistics.median(timed(stored) for _ in range(args.repeats))
     for label, t in (("engine", engine), ("engine + store (parts, tables, manifest)", with_store)):
         ms = 1e3 * (t - direct) / len(short)

@@ -21,7 +21,7 @@ import time
 def measure(scale: float, runs: int, years: int) -> dict:
     import mesa
 
-    from model import STEPS_PER_YEAR, CountyModel, Parameters
+    from juwei.model import STEPS_PER_YEAR, CountyModel, Parameters
 
     times, phases = [], []
     for seed in range(runs):

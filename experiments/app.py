@@ -21,33 +21,19 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from model import LEVER_GROUPS, SYNDROME_THRESHOLD, CountyModel, levers
-from model.county import N_JIANGKOU
-from model.params import coerce
-
-from . import compare
-from . import scenario as sc
-from .batch import Options
+from .engine import DEFAULT_SEED, Options
+from .inputs import scenario as sc
+from .model import LEVER_GROUPS, SYNDROME_THRESHOLD, CountyModel, levers, syndrome
+from .model.county import N_JIANGKOU
+from .model.params import coerce
+from .studies import compare
 
 matplotlib.use("Agg")
 
 DEFAULT_SCALE = 0.1
-ZH = {  # indicator names in the essay's terms
-    "participation_rate": "居民参与率", "trust": "居民信任", "awareness": "社区意识",
-    "admin_share": "行政事务占比", "exhaustion": "干部疲惫", "cadre_hours_per_week": "干部周工时",
-    "htc_H": "政府热", "htc_T": "居干累", "htc_C": "居民冷", "htc_index": "热累冷指数",
-    "service_hours_per_1000": "每千人服务小时", "unmet_need": "未满足需求",
-    "own_income_share": "自有收入占比", "participation_60_plus": "60岁以上参与率",
-}
 COUNTY_VIEW = ["admin_share", "trust", "participation", "service_per_1000", "pushed_per_cadre",
                "own_income_share"]
 county_indicator = solara.reactive("admin_share")
-
-
-def label(name: str) -> str:
-    """Both languages side by side, as workshops may be held in either (page text only: figures
-    stay in English, as a machine without CJK fonts would draw boxes)."""
-    return f"{name} · {ZH[name]}" if name in ZH else name
 
 
 class DashboardModel(CountyModel):
@@ -114,13 +100,11 @@ def Verdict(model):
     if t == 0:
         solara.HTML(tag="h3", unsafe_innerHTML="Press step or play to run the county · 点击运行")
         return
-    recent = {k: float(np.mean(model.series[k][max(0, t - 4):t]))
-              for k in ("htc_H", "htc_T", "htc_C", "htc_index")}
-    present = all(recent[k] > SYNDROME_THRESHOLD for k in ("htc_H", "htc_T", "htc_C"))
-    word = "present · 存在" if present else "absent · 不存在"
+    v = syndrome({k: float(np.mean(model.series[k][max(0, t - 4):t]))
+                  for k in ("htc_H", "htc_T", "htc_C", "htc_index")})
     solara.HTML(tag="h3", unsafe_innerHTML=(
-        f"Syndrome {word}: H {recent['htc_H']:.2f}, T {recent['htc_T']:.2f}, "
-        f"C {recent['htc_C']:.2f} (week {t}, {html.escape(model.scenario.name)})"))
+        f"Syndrome {v.word} · {v.word_zh}: H {v.H:.2f}, T {v.T:.2f}, C {v.C:.2f} "
+        f"(week {t}, {html.escape(model.scenario.name)})"))
 
 
 @solara.component
@@ -148,7 +132,8 @@ def Cadres(model):
 def Syndrome(model):
     update_counter.get()
     solara.FigureMatplotlib(_lines(model, ["htc_H", "htc_T", "htc_C", "htc_index"],
-                                   "Government hot, cadres tired, residents cold (dashed: 0.6)",
+                                   "Government hot, cadres tired, residents cold (dashed: "
+                                   f"{SYNDROME_THRESHOLD:g})",
                                    "0-1", threshold=SYNDROME_THRESHOLD), format="png")
 
 
@@ -240,7 +225,7 @@ def Compare(model):
         def work():
             try:
                 progress.set(f"running 0 of {total} runs …")
-                compare.run(scenarios, replicates.value, 20061,
+                compare.run(scenarios, replicates.value, DEFAULT_SEED,
                             Options(out, executor="inprocess", progress=False),
                             on_outcome=lambda i, o: (done.append(i), progress.set(
                                 f"running {len(done)} of {total} runs …")))

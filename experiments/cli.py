@@ -1,23 +1,18 @@
-"""`juwei`: the command line. Bad input exits with status 2 and one line, never a traceback."""
+"""`juwei`: the command line. It parses, calls a study and prints; bad input exits with status 2
+and one line, never a traceback."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
-from model import INDICATORS, LEVER_GROUPS, levers, syndrome_present
-from model import run as run_model
-from model.params import OTHER_GROUPS
-
-from . import scenario as scen
-from .scenario import Interrupted, UserError
-from .sensitivity import AnalysisRefused
-
-CANONICAL = list(INDICATORS)[:20]
+from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Options, UserError,
+                     check_seed)
+from .inputs import scenario as scen
+from .model import CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers, syndrome
 
 
 class Parser(argparse.ArgumentParser):
@@ -35,11 +30,19 @@ def positive_int(text: str) -> int:
     return value
 
 
+def seed(text: str) -> int:
+    try:
+        return check_seed(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+
+
 def add_model_options(p, replicates: int | None) -> None:
     if replicates is not None:
         p.add_argument("--replicates", type=positive_int, default=replicates,
                        help=f"replicate runs per scenario (default {replicates})")
-        p.add_argument("--seed", type=int, default=20061, help="root seed (default 20061)")
+        p.add_argument("--seed", type=seed, default=DEFAULT_SEED,
+                       help=f"root seed, a whole number >= 0 (default {DEFAULT_SEED})")
     p.add_argument("--years", type=int, help="horizon in years (default: the scenario's, 5)")
     p.add_argument("--scale", type=float, help="population scale, e.g. 0.1 (default 1)")
 
@@ -48,7 +51,7 @@ def add_batch_options(p, out_help: str) -> None:
     p.add_argument("--out", help=out_help)
     p.add_argument("--resume", action="store_true",
                    help="finish an interrupted experiment in --out (redoes failed runs)")
-    p.add_argument("--executor", choices=("processes", "inprocess", "dask"), default="processes",
+    p.add_argument("--executor", choices=EXECUTORS, default="processes",
                    help="local processes (default), one process, or Dask")
     p.add_argument("--workers", type=positive_int, help="processes or Dask workers (default: "
                    "all cores)")
@@ -107,7 +110,7 @@ def build_parser() -> Parser:
     p.add_argument("scenario", nargs="?", default="baseline")
     add_model_options(p, replicates=5)
     p.add_argument("--workers", type=positive_int)
-    p.add_argument("--executor", choices=("processes", "inprocess", "dask"), default="processes")
+    p.add_argument("--executor", choices=EXECUTORS, default="processes")
     return top
 
 
@@ -127,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("juwei: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:        # `juwei scenarios | head`: the reader left; not an error
+        sys.stdout = None
+        return 0
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -141,8 +147,7 @@ def _scenario(name: str, args) -> scen.Scenario:
     return s
 
 
-def _options(args, default_out: str):
-    from .batch import Options
+def _options(args, default_out: str) -> Options:
     if args.resume and not args.out:
         raise UserError("--resume needs --out DIR: the folder of the experiment to finish")
     return Options(out=Path(args.out or default_out), resume=args.resume,
@@ -154,90 +159,72 @@ def _stamp() -> str:
 
 
 def _dry_run(runs, workers) -> int:
-    from .batch import estimate
-    print(estimate(runs, run_model, workers))
+    from .studies.common import dry_run
+    print(dry_run(runs, workers))
     return 0
 
 
 # --- commands -------------------------------------------------------------------------------------
 def cmd_run(args) -> int:
-    from . import plots
-    from .batch import run_batch
-    from .runner import replicate_seeds, scenario_runs
-    from .stats import summary_table
-    from .store import write_json
+    from .studies import run
+    from .studies.common import scenario_runs
 
     s = _scenario(args.scenario, args)
-    seeds = replicate_seeds(args.seed, args.replicates)
-    runs = scenario_runs([s], args.replicates, args.seed)
     if args.dry_run:
-        return _dry_run(runs, args.workers)
+        return _dry_run(scenario_runs([s], args.replicates, args.seed), args.workers)
     opts = _options(args, f"results/{s.name}-{_stamp()}")
-    design = {"scenario": s.name, "scenario_file": s.path, "description": s.description,
-              "changes_from_baseline": s.changes, "parameters": s.params.__dict__,
-              "replicates": args.replicates, "root_seed": args.seed, "replicate_seeds": seeds}
-    store, tables = run_batch(runs, opts, "run", design, desc=s.name)
-    ok = tables["runs"][tables["runs"].status == "ok"]
-    summary = summary_table(ok, INDICATORS) if len(ok) else {}
-    if not args.no_plots and "series" in tables:
-        plots.plot_run(tables["series"], opts.out, s.name)
-    store.manifest["summary"] = summary
-    write_json(store.manifest_path, store.manifest)
-    failed = store.manifest["failed"]
+    r = run.run(s, args.replicates, args.seed, opts, plots=not args.no_plots)
     if args.json:
-        print(json.dumps({"scenario": s.name, "replicates": int(len(ok)), "failed": failed,
-                          "out": str(opts.out), "indicators": summary}, indent=2))
+        print(json.dumps({"scenario": s.name, "replicates": r.replicates_ok, "failed": r.failed,
+                          "out": str(r.out), "indicators": r.summary}, indent=2))
     else:
-        print_summary(s, summary, len(ok), failed, opts.out, store.manifest["wall_seconds"])
-    return 0 if len(ok) else 1
+        print_summary(r)
+    return 0 if r.replicates_ok else 1
 
 
-def print_summary(s, summary: dict, n_ok: int, n_failed: int, out: Path, wall: float) -> None:
+def print_summary(r) -> None:
+    s = r.scenario
     print(f"\n{s.name}: {s.description}")
     if s.changes:
         print("  changes: " + ", ".join(f"{k}={v}" for k, v in s.changes.items()))
-    print(f"  {n_ok} replicates" + (f", {n_failed} FAILED (see manifest.json)" if n_failed else "")
-          + f", {wall:.1f} s; last-year means with 95% intervals\n")
-    print(f"  {'indicator':26s} {'mean':>10s}  {'95% interval':>21s}  unit")
+    print(f"  {r.replicates_ok} replicates"
+          + (f", {r.failed} FAILED (see manifest.json)" if r.failed else "")
+          + f", {r.wall_seconds:.1f} s; last-year means with 95% intervals\n")
+    print(f"  {'indicator':26s} {'mean':>10s}  {'95% interval':>21s}  {'unit':20s} 指标")
     for name in CANONICAL:
-        if name not in summary:
+        if name not in r.summary:
             continue
-        row = summary[name]
+        row = r.summary[name]
         ci = (f"[{row['ci95_low']:9.3f}, {row['ci95_high']:9.3f}]" if row["ci95_low"] is not None
               else " " * 21)
-        print(f"  {name:26s} {row['mean']:10.3f}  {ci}  {INDICATORS[name][0]}")
-    if summary:
-        means = {k: v["mean"] for k, v in summary.items()}
-        verdict = "present" if syndrome_present(means) else "absent"
-        print(f"\n  syndrome {verdict}: H {means['htc_H']:.2f}, T {means['htc_T']:.2f}, "
-              f"C {means['htc_C']:.2f} (threshold 0.6 each)")
-    print(f"\n  results: {out}/ (manifest.json, runs/series/committees .parquet, *.png)")
+        print(f"  {name:26s} {row['mean']:10.3f}  {ci}  {INDICATORS[name].unit:20s} "
+              f"{INDICATORS[name].zh}")
+    if r.summary:
+        v = syndrome({k: row["mean"] for k, row in r.summary.items()})
+        print(f"\n  syndrome {v.describe()}")
+    files = ["manifest.json", "runs/series/committees .parquet"]
+    files += [p.name for p in r.figures]
+    print(f"\n  results: {r.out}/ ({', '.join(files)})")
 
 
 def cmd_compare(args) -> int:
-    from . import compare
-    from .runner import scenario_runs
+    from .studies import compare
+    from .studies.common import scenario_runs
 
-    names = [args.base] + [a for a in args.alternatives]
-    scenarios = [_scenario(n, args) for n in names]
-    labels = [s.name for s in scenarios]
-    if len(set(labels)) < len(labels):
-        raise UserError(f"compare: a scenario is named twice: {' '.join(labels)}")
-    if args.replicates < 2:
-        raise UserError("--replicates: a comparison needs at least 2 replicates for intervals")
+    scenarios = [_scenario(n, args) for n in [args.base, *args.alternatives]]
+    compare.check(scenarios, args.replicates)
     if args.dry_run:
         return _dry_run(scenario_runs(scenarios, args.replicates, args.seed), args.workers)
     opts = _options(args, f"results/compare-{_stamp()}")
-    result = compare.run(scenarios, args.replicates, args.seed, opts)
-    print_comparison(result.table, labels, result.dropped, opts.out, result.wall_seconds)
+    print_comparison(compare.run(scenarios, args.replicates, args.seed, opts))
     return 0
 
 
-def print_comparison(table, labels, dropped, out: Path, wall: float) -> None:
-    from .compare import HEADLINE
-    base, alts = labels[0], labels[1:]
-    print(f"\nChanges from '{base}' (paired; * = bootstrap 95% interval excludes zero), "
-          f"{wall:.0f} s\n")
+def print_comparison(c) -> None:
+    alts = c.scenarios[1:]
+    table = c.table
+    print(f"\nChanges from '{c.base}' (paired; * = bootstrap 95% interval excludes zero), "
+          f"{c.wall_seconds:.0f} s\n")
     width = max(len(a) for a in alts) + 2
     print(f"  {'scenario':{width}s}" + "".join(f"{h[:13]:>14s}" for h in HEADLINE))
     for a in alts:
@@ -246,92 +233,66 @@ def print_comparison(table, labels, dropped, out: Path, wall: float) -> None:
             r = table[(table.indicator == h) & (table.scenario == a)].iloc[0]
             cells.append(f"{r['diff']:+13.3f}{'*' if r.flagged else ' '}")
         print(f"  {a:{width}s}" + "".join(cells))
-    if dropped:
-        print(f"\n  replicates {dropped} failed somewhere and were left out (manifest.json)")
-    print(f"\n  report: {out / 'report.html'}\n  tables: {out / 'comparison.csv'}, "
-          f"{out / 'runs.parquet'}, {out / 'series.parquet'}")
+    if c.dropped:
+        print(f"\n  replicates {c.dropped} failed somewhere and were left out (manifest.json)")
+    print(f"\n  report: {c.out / 'report.html'}\n  tables: {c.out / 'comparison.csv'}, "
+          f"{c.out / 'runs.parquet'}, {c.out / 'series.parquet'}")
 
 
 def cmd_sweep(args) -> int:
-    from . import sweep
-    from .batch import run_batch
-    from .store import atomic_write, write_parquet
+    from .inputs.design import load_sweep
+    from .studies import sweep
 
-    design = sweep.load(args.design)
-    frame = sweep.points(design)
-    runs = sweep.runs(design, frame)
+    design = load_sweep(args.design)
     if args.dry_run:
+        frame = sweep.points(design)
         print(f"{len(frame)} design points x {design.replicates} replicates")
-        return _dry_run(runs, args.workers)
-    opts = _options(args, f"results/sweep-{Path(design.path).stem}-{_stamp()}")
-    keep = ("series",) if design.series else ()
-    store, tables = run_batch(runs, opts, "sweep", design.as_dict(), keep=keep,
-                              desc=Path(design.path).stem)
-    ok = tables["runs"][tables["runs"].status == "ok"]
-    levers_ = list(design.levers)
-    means = sweep.point_means(ok, levers_, design.outputs)
-    write_parquet(opts.out / "points.parquet", means)
-    atomic_write(opts.out / "points.csv", lambda tmp: means.to_csv(tmp, index=False))
-    sweep.plot(ok, levers_, design.outputs, opts.out)
-    m = store.manifest
-    print(f"\n{Path(design.path).stem}: {len(frame)} points x {design.replicates} replicates = "
+        return _dry_run(sweep.runs(design, frame), args.workers)
+    opts = _options(args, f"results/sweep-{design.name}-{_stamp()}")
+    r = sweep.run(design, opts)
+    m = r.manifest
+    print(f"\n{design.name}: {r.points} points x {design.replicates} replicates = "
           f"{m['total']} runs, {m['done']} done, {m['failed']} failed, {m['wall_seconds']:.0f} s")
-    print(f"  results: {opts.out}/ (runs.parquet, points.csv, sweep-<output>.png, manifest.json)")
+    print(f"  results: {r.out}/ (runs.parquet, points.csv, sweep-<output>.png, manifest.json)")
     return 0 if m["failed"] == 0 else 1
 
 
 def cmd_sensitivity(args) -> int:
-    from . import report
-    from . import sensitivity as sa
-    from .store import atomic_write, write_json, write_parquet
+    from .inputs.design import load_sensitivity
+    from .studies import sensitivity
 
-    d = sa.load(args.design, {"method": args.method, "samples": args.samples,
-                              "replicates": args.replicates, "years": args.years,
-                              "scale": args.scale})
+    d = load_sensitivity(args.design, {"method": args.method, "samples": args.samples,
+                                       "replicates": args.replicates, "years": args.years,
+                                       "scale": args.scale})
     if args.dry_run:
-        X = sa.sample(d)
+        X, runs = sensitivity.runs_of(d)
         print(f"{d.method}: {len(X)} design points x {d.replicates} replicates "
               f"({len(d.factors.labels) - 1} {'groups' if d.factors.groups else 'levers'} + dummy)")
-        return _dry_run(sa.build_runs(d, X, sa.county_params(d)), args.workers)
-    opts = _options(args, f"results/sensitivity-{Path(d.path).stem}-{_stamp()}")
-    store, _, result = sa.run(d, opts)
-    tables = sa.tables(d, result)
-    for name, frame in tables.items():
-        write_parquet(opts.out / f"{name}.parquet", frame)
-        atomic_write(opts.out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
-    images = {"indices": opts.out / "sa-indices.png", "heatmap": opts.out / "sa-heatmap.png",
-              "ranks": opts.out / "sa-ranks.png", "convergence": opts.out / "sa-convergence.png"}
-    sa.plot_indices(d, result, images["indices"])
-    sa.plot_heatmap(d, result, images["heatmap"])
-    sa.plot_ranks(result, images["ranks"])
-    sa.plot_convergence(d, result, images["convergence"])
-    paragraphs = {o: sa.summary_sentence(d, o, r) for o, r in result.items()}
-    store.manifest["summary"] = paragraphs
-    write_json(store.manifest_path, store.manifest)
-    html = report.sensitivity(d, tables, paragraphs, images, store.manifest)
-    atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
-    print_sensitivity(d, result, paragraphs, opts.out, store.manifest["wall_seconds"])
+        return _dry_run(runs, args.workers)
+    opts = _options(args, f"results/sensitivity-{d.name}-{_stamp()}")
+    print_sensitivity(sensitivity.run(d, opts))
     return 0
 
 
-def print_sensitivity(d, result, paragraphs, out: Path, wall: float) -> None:
-    from .sensitivity import DUMMY, MAIN_INDEX
-    main = MAIN_INDEX[d.method]
+def print_sensitivity(study) -> None:
+    from .inputs.design import DUMMY
+    d, result = study.design, study.indices.outputs
     outputs = list(result)
     labels = [l for l in d.factors.labels if l != DUMMY]
-    print(f"\n{d.method} ranks ({main}; rank 1 = most influential; . = not above the dummy), "
-          f"{wall:.0f} s\n")
+    print(f"\n{d.method} ranks ({d.main_index}; rank 1 = most influential; . = not above the "
+          f"dummy), {study.manifest['wall_seconds']:.0f} s\n")
     width = max(map(len, labels)) + 2
     print(f"  {'':{width}s}" + "".join(f"{o[:12]:>13s}" for o in outputs))
-    for l in sorted(labels, key=lambda l: result[outputs[-1]]["table"].loc[l, "rank"]):
+    for l in sorted(labels, key=lambda l: result[outputs[-1]].table.loc[l, "rank"]):
         cells = []
         for o in outputs:
-            t = result[o]["table"].loc[l]
+            t = result[o].table.loc[l]
             cells.append(f"{int(t['rank']):>12d}{' ' if t.above_dummy else '.'}")
         print(f"  {l:{width}s}" + "".join(cells))
     print()
-    for o, text in paragraphs.items():
+    for text in study.paragraphs.values():
         print(f"  {text}\n")
+    out = study.out
     print(f"  report: {out / 'report.html'}\n  tables: {out / 'indices.csv'}, "
           f"{out / 'rank_probabilities.csv'}, {out / 'convergence.csv'}")
 
@@ -346,7 +307,7 @@ def cmd_app(args) -> int:
         raise UserError(f"--port: expected 1-65535, got {args.port}")
     print(f"juwei dashboard: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-    cmd = [sys.executable, "-m", "solara", "run", "experiments.app", "--host", args.host, "--port",
+    cmd = [sys.executable, "-m", "solara", "run", "juwei.app", "--host", args.host, "--port",
            str(args.port), "--production", "--no-open"]
     # become the server (no parent left behind): stopping `juwei app` stops the server
     os.execve(sys.executable, cmd, env)
@@ -376,29 +337,24 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_designs(args) -> int:
-    from . import sweep
-    for path in sorted(sweep.DESIGN_DIR.glob("*.toml")):
-        d = sweep.read_toml(path)
-        command = "sensitivity" if "method" in d else "sweep"
-        print(f"{path.stem:20s} juwei {command:12s} {d.get('description', '')}")
+    from .inputs.design import ready_made
+    for name, command, description in ready_made():
+        print(f"{name:20s} juwei {command:12s} {description}")
     return 0
 
 
 def cmd_validate(args) -> int:
-    from . import patterns
+    from .studies import validate
 
     s = _scenario(args.scenario, args)
-    t0 = time.perf_counter()
-    tables = patterns.batch(s.params, args.replicates, args.seed, args.executor, args.workers)
-    results = patterns.check(tables)
+    v = validate.run(s, args.replicates, args.seed, args.executor, args.workers)
     print(f"\nPatterns of spec §7 on '{s.name}' (scale {s.params.scale}, {s.params.years} years, "
-          f"{args.replicates} replicates, seed {args.seed}, {time.perf_counter() - t0:.0f} s)")
-    for r in results:
+          f"{args.replicates} replicates, seed {args.seed}, {v.seconds:.0f} s)")
+    for r in v.patterns:
         print(f"  {r.number:2d}. {'holds' if r.holds else 'FAILS':5s}  {r.title}: {r.figure}"
               f"  [{r.condition}]")
-    n = sum(r.holds for r in results)
-    print(f"\n{n} of {len(results)} patterns hold")
-    return 0 if n == len(results) else 1
+    print(f"\n{v.holds} of {len(v.patterns)} patterns hold")
+    return 0 if v.holds == len(v.patterns) else 1
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep,

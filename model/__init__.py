@@ -1,12 +1,13 @@
 """juwei's simulation layer: one county of the essay as a Mesa model. No I/O, no plotting."""
 
-from .indicators import INDICATORS, SYNDROME_THRESHOLD, htc, syndrome_present
+from .indicators import (CANONICAL, HEADLINE, INDICATORS, SYNDROME_THRESHOLD, Syndrome, htc,
+                         label, syndrome)
 from .model import STEPS_PER_YEAR, CountyModel
-from .params import LEVER_GROUPS, ParameterError, Parameters, describe, levers
-from .run import RunResult, run
+from .params import LEVER_GROUPS, OTHER_GROUPS, ParameterError, Parameters, describe, levers
+from .run import RunResult, one_year, run
 
 __all__ = [
-    "INDICATORS", "SYNDROME_THRESHOLD", "htc", "syndrome_present", "STEPS_PER_YEAR",
-    "CountyModel", "LEVER_GROUPS", "ParameterError", "Parameters", "describe", "levers",
-    "RunResult", "run",
+    "CANONICAL", "HEADLINE", "INDICATORS", "SYNDROME_THRESHOLD", "Syndrome", "htc", "label",
+    "syndrome", "STEPS_PER_YEAR", "CountyModel", "LEVER_GROUPS", "OTHER_GROUPS",
+    "ParameterError", "Parameters", "describe", "levers", "RunResult", "one_year", "run",
 ]

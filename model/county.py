@@ -1,7 +1,7 @@
 """The baseline county's composition (essay facts; ODD §5 Initialisation cites each number).
 
 Only fixed facts and the draws that turn them into a concrete county live here; the rules that
-change state week by week live in residents.py and organisations.py.
+change state week by week live in residents.py, workload.py, cadres.py, finance.py and agents.py.
 """
 
 from __future__ import annotations

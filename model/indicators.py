@@ -7,53 +7,96 @@ last year per seat) and `volunteer_100_share` (share at the year's end).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
-SYNDROME_THRESHOLD = 0.6
+SYNDROME_THRESHOLD = 0.6       # each of H, T and C above it: the syndrome is present (spec §6)
 
-# name: (unit, meaning). Order is the order of columns everywhere.
-INDICATORS: dict[str, tuple[str, str]] = {
-    "participation_rate": ("share of adults", "took part in any activity in the last 4 weeks"),
-    "volunteer_rate": ("share of residents", "registered volunteers"),
-    "trust": ("0-1", "mean trust of adults in their committee"),
-    "awareness": ("0-1", "mean community awareness and belonging of adults"),
-    "admin_share": ("share of hours", "cadre hours spent on administrative work, meetings, inspections"),
-    "cadre_hours_per_week": ("hours", "mean weekly hours of a serving cadre"),
-    "exhaustion": ("0-1", "mean cadre exhaustion"),
-    "cadre_turnover": ("per seat-year", "quits and retirements, annualised"),
-    "service_hours_per_1000": ("hours/week", "service hours reaching residents per 1,000 residents"),
-    "unmet_need": ("share", "residents' service need left unmet"),
-    "task_backlog": ("hours/committee", "administrative work waiting"),
-    "unfunded_share": ("share of hours", "pushed task hours arriving without money"),
-    "units_open_share": ("share of units", "work units with facilities open to residents"),
-    "empty_shell_share": ("share of committees", "own income at most 10% of budget (空壳社区)"),
-    "jiangkou_gap": ("ratio - 1", "Jiangkou's service hours per resident relative to the rest"),
-    "cost_per_service_hour": ("yuan/hour", "public spending per service hour delivered"),
-    "htc_H": ("0-1", "government hot: pushed, inspection and meeting hours vs cadre capacity"),
-    "htc_T": ("0-1", "cadres tired: mean of administrative share and exhaustion"),
-    "htc_C": ("0-1", "residents cold: one minus the mean of participation and trust"),
-    "htc_index": ("0-1", "geometric mean of H, T and C"),
+
+class Indicator(NamedTuple):
+    unit: str
+    meaning: str
+    zh: str                    # the essay's term or a plain Chinese name, for workshops
+
+
+# Order is the order of columns everywhere.
+INDICATORS: dict[str, Indicator] = {
+    "participation_rate": Indicator(
+        "share of adults", "took part in any activity in the last 4 weeks", "居民参与率"),
+    "volunteer_rate": Indicator("share of residents", "registered volunteers", "注册志愿者比例"),
+    "trust": Indicator("0-1", "mean trust of adults in their committee", "居民信任"),
+    "awareness": Indicator("0-1", "mean community awareness and belonging of adults", "社区意识"),
+    "admin_share": Indicator(
+        "share of hours", "cadre hours spent on administrative work, meetings, inspections",
+        "行政事务占比"),
+    "cadre_hours_per_week": Indicator(
+        "hours", "mean weekly hours of a serving cadre", "干部周工时"),
+    "exhaustion": Indicator("0-1", "mean cadre exhaustion", "干部疲惫"),
+    "cadre_turnover": Indicator("per seat-year", "quits and retirements, annualised", "干部流失率"),
+    "service_hours_per_1000": Indicator(
+        "hours/week", "service hours reaching residents per 1,000 residents", "每千人服务小时"),
+    "unmet_need": Indicator("share", "residents' service need left unmet", "未满足需求"),
+    "task_backlog": Indicator("hours/committee", "administrative work waiting", "积压任务"),
+    "unfunded_share": Indicator(
+        "share of hours", "pushed task hours arriving without money", "无经费任务占比"),
+    "units_open_share": Indicator(
+        "share of units", "work units with facilities open to residents", "单位设施开放比例"),
+    "empty_shell_share": Indicator(
+        "share of committees", "own income at most 10% of budget (空壳社区)", "空壳社区比例"),
+    "jiangkou_gap": Indicator(
+        "ratio - 1", "Jiangkou's service hours per resident relative to the rest", "江口镇服务差距"),
+    "cost_per_service_hour": Indicator(
+        "yuan/hour", "public spending per service hour delivered", "每服务小时成本"),
+    "htc_H": Indicator(
+        "0-1", "government hot: pushed, inspection and meeting hours vs cadre capacity", "政府热"),
+    "htc_T": Indicator(
+        "0-1", "cadres tired: mean of administrative share and exhaustion", "居干累"),
+    "htc_C": Indicator(
+        "0-1", "residents cold: one minus the mean of participation and trust", "居民冷"),
+    "htc_index": Indicator("0-1", "geometric mean of H, T and C", "热累冷指数"),
     # further indicators beside the canonical ones
-    "participation_18_35": ("share", "participation rate of residents aged 18-35"),
-    "participation_36_59": ("share", "participation rate of residents aged 36-59"),
-    "participation_60_plus": ("share", "participation rate of residents aged 60 and over"),
-    "participation_low_income": ("share", "participation rate of low-income (低保) adults"),
-    "volunteer_hours_per_1000": ("hours/week", "volunteer and duty service hours per 1,000 residents"),
-    "volunteer_100_share": ("share of volunteers", "volunteers with 100 services so far this year"),
-    "satisfaction": ("0-1", "mean satisfaction of adults"),
-    "admin_hours_per_cadre": ("hours/week", "administrative hours of a serving cadre"),
-    "inspection_hours": ("hours/committee/week", "hours spent preparing inspections"),
-    "meeting_hours": ("hours/committee/week", "hours in meetings and receptions"),
-    "vacancies": ("seats", "cadre seats vacant"),
-    "own_income_share": ("share of budget", "mean own-income share of committee budgets"),
-    "venue_places_per_1000": ("places/week", "activity places (venues and opened units) per 1,000"),
-    "jiangkou_venue_gap": ("ratio - 1", "Jiangkou's activity places per resident relative to the rest"),
-    "high_school_share": ("share of cadres", "serving cadres with high school or above"),
-    "over_45_share": ("share of cadres", "serving cadres older than 45"),
+    "participation_18_35": Indicator(
+        "share", "participation rate of residents aged 18-35", "18-35岁参与率"),
+    "participation_36_59": Indicator(
+        "share", "participation rate of residents aged 36-59", "36-59岁参与率"),
+    "participation_60_plus": Indicator(
+        "share", "participation rate of residents aged 60 and over", "60岁以上参与率"),
+    "participation_low_income": Indicator(
+        "share", "participation rate of low-income (低保) adults", "低保对象参与率"),
+    "volunteer_hours_per_1000": Indicator(
+        "hours/week", "volunteer and duty service hours per 1,000 residents", "每千人志愿服务小时"),
+    "volunteer_100_share": Indicator(
+        "share of volunteers", "volunteers with 100 services so far this year", "年满百次志愿者比例"),
+    "satisfaction": Indicator("0-1", "mean satisfaction of adults", "居民满意度"),
+    "admin_hours_per_cadre": Indicator(
+        "hours/week", "administrative hours of a serving cadre", "干部行政工时"),
+    "inspection_hours": Indicator(
+        "hours/committee/week", "hours spent preparing inspections", "迎检工时"),
+    "meeting_hours": Indicator(
+        "hours/committee/week", "hours in meetings and receptions", "会议接待工时"),
+    "vacancies": Indicator("seats", "cadre seats vacant", "干部空缺"),
+    "own_income_share": Indicator(
+        "share of budget", "mean own-income share of committee budgets", "自有收入占比"),
+    "venue_places_per_1000": Indicator(
+        "places/week", "activity places (venues and opened units) per 1,000", "每千人活动场所"),
+    "jiangkou_venue_gap": Indicator(
+        "ratio - 1", "Jiangkou's activity places per resident relative to the rest", "江口镇场所差距"),
+    "high_school_share": Indicator(
+        "share of cadres", "serving cadres with high school or above", "高中以上学历干部比例"),
+    "over_45_share": Indicator(
+        "share of cadres", "serving cadres older than 45", "45岁以上干部比例"),
 }
 
+CANONICAL = list(INDICATORS)[:20]          # spec §6's indicators, before the further ones
+HEADLINE = ["participation_rate", "trust", "admin_share", "exhaustion", "cadre_turnover",
+            "service_hours_per_1000", "unmet_need", "htc_index"]    # a comparison's columns
 LAST_VALUE = {"volunteer_100_share"}
+
+
+def label(name: str) -> str:
+    """The indicator's name with its Chinese term, for pages officials read."""
+    return f"{name} · {INDICATORS[name].zh}"
 
 
 def unit_interval(ratio: float) -> float:
@@ -83,5 +126,30 @@ def summarise(series: dict[str, np.ndarray], steps_per_year: int = 52) -> dict[s
     return out
 
 
-def syndrome_present(summary: dict[str, float]) -> bool:
-    return all(summary[k] > SYNDROME_THRESHOLD for k in ("htc_H", "htc_T", "htc_C"))
+class Syndrome(NamedTuple):
+    """The verdict on "government hot, cadres tired, residents cold" from H, T and C."""
+    present: bool
+    H: float
+    T: float
+    C: float
+    index: float
+
+    @property
+    def word(self) -> str:
+        return "present" if self.present else "absent"
+
+    @property
+    def word_zh(self) -> str:
+        return "存在" if self.present else "不存在"
+
+    def describe(self) -> str:
+        """One line, e.g. 'present: H 0.71, T 0.70, C 0.85 (each above 0.6 means present)'."""
+        return (f"{self.word}: H {self.H:.2f}, T {self.T:.2f}, C {self.C:.2f} (each above "
+                f"{SYNDROME_THRESHOLD:g} means present)")
+
+
+def syndrome(values) -> Syndrome:
+    """The verdict from any mapping with htc_H, htc_T, htc_C and htc_index (a run's summary,
+    a row of means): present when all three components exceed the threshold."""
+    h, t, c = (float(values[k]) for k in ("htc_H", "htc_T", "htc_C"))
+    return Syndrome(min(h, t, c) > SYNDROME_THRESHOLD, h, t, c, float(values["htc_index"]))

@@ -155,6 +155,12 @@ def coerce(name: str, value):
     return value
 
 
+def from_sample(name: str, value) -> int | float:
+    """A sampled number (from a sweep or sensitivity design) as the field's type: whole-number
+    fields are rounded, half to even."""
+    return int(round(value)) if FIELDS[name].metadata["integer"] else float(value)
+
+
 def check(params: Parameters) -> None:
     for name in FIELDS:
         coerce(name, getattr(params, name))

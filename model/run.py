@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-import mesa
 import numpy as np
 
+from ..engine.runner import releasing_mesa_models
 from .indicators import summarise
 from .model import STEPS_PER_YEAR, CountyModel
 from .params import Parameters
@@ -14,11 +15,19 @@ from .params import Parameters
 
 @dataclass
 class RunResult:
-    """Weekly series (indicator -> array over steps), summary values and per-committee series."""
+    """Weekly series (indicator -> array over steps), summary values and per-committee series
+    (indicator -> array of steps x committees)."""
 
     series: dict[str, np.ndarray]
     summary: dict[str, float]
     committee_series: dict[str, np.ndarray]
+    time_axis = ("year", STEPS_PER_YEAR)          # for the engine: a step is 1/52 of a year
+
+    @property
+    def breakdown(self) -> tuple[str, dict[str, np.ndarray]]:
+        """For the engine: each committee's mean over the last simulated year."""
+        return "committee", {k: np.asarray(v, dtype=float)[-STEPS_PER_YEAR:].mean(axis=0)
+                             for k, v in self.committee_series.items()}
 
 
 def run(params: Parameters | None = None, seed: int = 0) -> RunResult:
@@ -27,10 +36,16 @@ def run(params: Parameters | None = None, seed: int = 0) -> RunResult:
     Deterministic: the same parameters and seed give bit-identical results.
     """
     params = params or Parameters()
-    model = CountyModel(params, seed=seed)
-    try:
+    with releasing_mesa_models():
+        model = CountyModel(params, seed=seed)
         for _ in range(params.years * STEPS_PER_YEAR):
             model.step()
-    finally:
-        mesa.Agent._ids.pop(model, None)     # Mesa 3.3.1 keeps every model alive otherwise
     return RunResult(model.series, summarise(model.series, STEPS_PER_YEAR), model.committee_series)
+
+
+def one_year(params: Parameters) -> tuple[Parameters, int]:
+    """A one-year run of `params` and how many times longer the full run is (for the engine's
+    time estimates)."""
+    if params.years <= 1:
+        return params, 1
+    return dataclasses.replace(params, years=1), params.years

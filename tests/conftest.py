@@ -1,9 +1,13 @@
 import dataclasses
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from model import Parameters, run
+from juwei.model import Parameters, run
 
 SMALL = Parameters(scale=0.03, years=2)
 
@@ -21,3 +25,16 @@ def mean_summary(params: Parameters, seeds=(1, 2, 3)) -> dict[str, float]:
 @pytest.fixture(scope="session")
 def baseline_small():
     return mean_summary(SMALL)
+
+
+def juwei(*args, timeout=900, **kw) -> subprocess.CompletedProcess:
+    """The command line as a user runs it: a subprocess with real exit codes."""
+    return subprocess.run([sys.executable, "-m", "juwei", *args], capture_output=True,
+                          text=True, timeout=timeout, **kw)
+
+
+def same_tables(a: Path, b: Path, names) -> None:
+    """The named Parquet tables of two results folders are equal."""
+    for name in names:
+        pd.testing.assert_frame_equal(pd.read_parquet(a / f"{name}.parquet"),
+                                      pd.read_parquet(b / f"{name}.parquet"))

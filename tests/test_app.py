@@ -45,7 +45,7 @@ def free_port() -> int:
 def app_url(tmp_path_factory):
     port = free_port()
     # run from a scratch folder: the comparison's results/ must not land in the user's
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "app", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "juwei", "app", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             cwd=tmp_path_factory.mktemp("app"))
     url = f"http://127.0.0.1:{port}/"

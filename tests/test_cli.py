@@ -1,20 +1,14 @@
 """The command line end to end, as a user runs it (subprocess, real exit codes)."""
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
-from model import INDICATORS
+from juwei.model import CANONICAL
 
-CANONICAL = list(INDICATORS)[:20]
+from .conftest import juwei
 
-
-def juwei(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -67,16 +61,27 @@ def test_json_summary_is_deterministic_across_executors(tmp_path):
     (["run", "baseline", "--scale", "2"], "--scale: scale: 2.0 is outside the range"),
     (["run", "baseline", "--replicates", "0"], "expected at least 1"),
     (["run", "baseline", "--years", "many"], "invalid int value"),
+    (["run", "baseline", "--seed", "-5"], "--seed: expected a whole number >= 0, got '-5'"),
+    (["compare", "baseline", "separation", "--seed", "1.5"], "expected a whole number >= 0"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
-    r = juwei(*args, "--out", str(tmp_path / "out")) if args[0] == "run" else juwei(*args)
+    r = (juwei(*args, "--out", str(tmp_path / "out")) if args[0] in ("run", "compare")
+         else juwei(*args))
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("juwei"), r.stderr
     assert message in lines[0]
     assert "Traceback" not in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_no_plots_writes_and_lists_no_figures(tmp_path):
+    out = tmp_path / "np"
+    r = juwei("run", "baseline", "--replicates", "1", "--scale", "0.01", "--years", "1",
+              "--no-plots", "--executor", "inprocess", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert not list(out.glob("*.png")) and ".png" not in r.stdout
 
 
 def test_bad_scenario_file_exits_2(tmp_path):

@@ -14,20 +14,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import compare, store, sweep
-from experiments.batch import Options, run_batch
-from experiments.runner import Run, execute, replicate_seeds
-from experiments.scenario import UserError
-from model import Parameters
+from juwei.engine import Options, Run, UserError, execute, replicate_seeds, run_batch, store
+from juwei.inputs.design import load_sweep
+from juwei.model import Parameters
+from juwei.model import run as county_run
+from juwei.present.stats import differences
+from juwei.studies import sweep
 
 from . import engine_helpers as h
+from .conftest import juwei, same_tables
 
 TINY = Parameters(scale=0.01, years=1)
 
-
-def juwei(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True,
-                          text=True, timeout=600, **kw)
 
 
 def test_replicate_seeds_are_spawned_and_stable():
@@ -44,7 +42,7 @@ def test_replicate_seeds_are_spawned_and_stable():
 def executor_outcomes():
     runs = [Run({"arm": arm, "replicate": r}, dataclasses.replace(TINY, task_admission=t), s)
             for arm, t in (("a", 0.0), ("b", 0.5)) for r, s in enumerate(replicate_seeds(3, 2))]
-    return {ex: execute(runs, executor=ex, workers=2, progress=False)
+    return {ex: execute(runs, county_run, executor=ex, workers=2, progress=False)
             for ex in ("inprocess", "processes", "dask")}
 
 
@@ -105,7 +103,7 @@ def test_user_callable_runs_through_the_engine(tmp_path):
 
 def test_mesa_models_do_not_leak_in_workers():
     before = len(mesa.Agent._ids)
-    execute([Run({}, TINY, s) for s in range(3)], executor="inprocess", progress=False)
+    execute([Run({}, TINY, s) for s in range(3)], county_run, executor="inprocess", progress=False)
     assert len(mesa.Agent._ids) == before
 
 
@@ -130,7 +128,7 @@ def test_resume_after_a_kill_gives_the_same_tables(tmp_path):
                       'series = true\n[levers]\ntask_admission = [0.0, 0.9]\n'
                       'cadre_pay = [200, 1500]\n')
     killed, clean = tmp_path / "killed", tmp_path / "clean"
-    base = [sys.executable, "-m", "experiments.cli", "sweep", str(design), "--workers", "2"]
+    base = [sys.executable, "-m", "juwei", "sweep", str(design), "--workers", "2"]
     kill_when_parts(base + ["--out", str(killed)], killed, at_least=6)
     stored = len(list((killed / "parts").glob("*.npz")))
     assert 0 < stored < 24, "the kill should land mid-batch"
@@ -141,9 +139,7 @@ def test_resume_after_a_kill_gives_the_same_tables(tmp_path):
     assert r.returncode == 0, r.stderr
     assert f"{stored} of 24 runs already stored" in r.stderr
     assert juwei("sweep", str(design), "--workers", "2", "--out", str(clean)).returncode == 0
-    for name in ("runs", "series", "points"):
-        pd.testing.assert_frame_equal(pd.read_parquet(killed / f"{name}.parquet"),
-                                      pd.read_parquet(clean / f"{name}.parquet"))
+    same_tables(killed, clean, ("runs", "series", "points"))
     m = json.loads((killed / "manifest.json").read_text())
     assert m["status"] == "complete" and m["done"] == 24 and len(m["resumed"]) == 1
 
@@ -162,9 +158,9 @@ def test_comparison_flags_a_real_difference_and_not_an_identical_twin():
     arms = {"base": TINY, "twin": TINY, "reform": dataclasses.replace(TINY, task_admission=0.8)}
     runs = [Run({"scenario": n, "replicate": r}, p, s) for n, p in arms.items()
             for r, s in enumerate(seeds)]
-    outcomes = execute(runs, executor="inprocess", progress=False)
+    outcomes = execute(runs, county_run, executor="inprocess", progress=False)
     t = store.frames(list(enumerate(outcomes)))["runs"]
-    table = compare.differences(t, "base", list(arms))
+    table = differences(t, "base", list(arms))
     twin = table[table.scenario == "twin"]
     assert not twin.flagged.any() and (twin["diff"] == 0).all()
     reform = table[(table.scenario == "reform")].set_index("indicator")
@@ -202,12 +198,13 @@ def test_compare_command_writes_the_report(tmp_path):
     ('scale = 3.0\n[levers]\ncadre_pay = [200, 900]', "scale: 3.0 is outside the range"),
     ('[levers]', "name at least one lever"),
     ('samples = 0\n[levers]\ncadre_pay = [200, 900]', "samples: expected at least 1"),
+    ('seed = -3\n[levers]\ncadre_pay = [200, 900]', "seed: expected a whole number >= 0"),
 ])
 def test_bad_designs_name_file_and_key(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(UserError) as e:
-        sweep.load(str(path))
+        load_sweep(str(path))
     assert str(path) in str(e.value) and message in str(e.value)
     r = juwei("sweep", str(path), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
@@ -215,7 +212,7 @@ def test_bad_designs_name_file_and_key(tmp_path, text, message):
 
 
 def test_sampling_points():
-    grid = sweep.load("quick")
+    grid = load_sweep("quick")
     assert len(sweep.points(grid)) == 4
     d = dataclasses.replace(grid, sampling="lhs", samples=10)
     pts = sweep.points(d)
@@ -246,6 +243,4 @@ def test_ready_made_design_on_dask_matches_local(tmp_path):
     assert juwei("sweep", "quick", "--out", str(a)).returncode == 0
     r = juwei("sweep", "quick", "--executor", "dask", "--workers", "2", "--out", str(b))
     assert r.returncode == 0, r.stderr
-    for name in ("runs", "points"):
-        pd.testing.assert_frame_equal(pd.read_parquet(a / f"{name}.parquet"),
-                                      pd.read_parquet(b / f"{name}.parquet"))
+    same_tables(a, b, ("runs", "points"))

@@ -7,14 +7,15 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import INDICATORS, CountyModel, Parameters, levers, run
-from model.agents import Cadre, Committee, Department, Government, Unit
-from model.params import LEVER_GROUPS
-from model.workload import allocate
+from juwei.model import (INDICATORS, SYNDROME_THRESHOLD, CountyModel, Parameters, label,
+                         levers, run, syndrome)
+from juwei.model.agents import Cadre, Committee, Department, Government, Unit
+from juwei.model.params import LEVER_GROUPS
+from juwei.model.workload import allocate
 
 from .conftest import SMALL
 
-SHARES = [k for k, (unit, _) in INDICATORS.items()
+SHARES = [k for k, (unit, _, _) in INDICATORS.items()
           if unit.startswith("share") or unit == "0-1"]
 
 
@@ -24,6 +25,21 @@ def test_same_seed_same_series_bit_for_bit():
         assert np.array_equal(a.series[k], b.series[k]), k
     for k in a.committee_series:
         assert np.array_equal(a.committee_series[k], b.committee_series[k]), k
+
+
+def test_every_indicator_has_unit_meaning_and_chinese_name():
+    for name, ind in INDICATORS.items():
+        assert ind.unit and ind.meaning and ind.zh, name
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in ind.zh), name
+        assert label(name) == f"{name} · {ind.zh}"
+
+
+def test_the_syndrome_needs_all_three_parts_above_the_threshold():
+    hot = {"htc_H": 0.7, "htc_T": 0.7, "htc_C": 0.7, "htc_index": 0.7}
+    assert syndrome(hot).present and syndrome(hot).word_zh == "存在"
+    for part in ("htc_H", "htc_T", "htc_C"):
+        v = syndrome({**hot, part: SYNDROME_THRESHOLD})       # at the threshold: not above
+        assert not v.present and v.word == "absent", part
 
 
 def test_different_seeds_differ():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from model import Parameters, run
+from juwei.model import Parameters, run
 
 SHARES = ["participation_rate", "participation_60_plus", "volunteer_rate", "trust", "awareness",
           "admin_share", "exhaustion", "unmet_need", "unfunded_share", "htc_index"]

@@ -4,10 +4,11 @@ import dataclasses
 
 import pytest
 
-from experiments import scenario as sc
-from experiments.scenario import UserError
-from model import Parameters, levers
-from model.params import LEVER_GROUPS, OTHER_GROUPS
+from juwei.engine import UserError
+from juwei.inputs import scenario as sc
+from juwei.inputs.files import SCENARIO_DIR
+from juwei.model import Parameters, levers
+from juwei.model.params import LEVER_GROUPS, OTHER_GROUPS
 
 
 def test_baseline_file_is_the_model_default():
@@ -15,7 +16,7 @@ def test_baseline_file_is_the_model_default():
 
 
 def test_baseline_file_lists_every_lever():
-    text = (sc.SCENARIO_DIR / "baseline.toml").read_text()
+    text = (SCENARIO_DIR / "baseline.toml").read_text()
     for row in levers(LEVER_GROUPS):
         assert f"\n{row['name']} = " in text
 

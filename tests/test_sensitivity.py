@@ -3,7 +3,6 @@
 import dataclasses
 import json
 import math
-import subprocess
 import sys
 
 import numpy as np
@@ -11,11 +10,15 @@ import pandas as pd
 import pytest
 from SALib.analyze import morris as salib_morris
 
-from experiments import sensitivity as sa
-from experiments.batch import Options
-from experiments.sensitivity import DUMMY, AnalysisRefused, Design, Factors
+from juwei.engine import AnalysisRefused, Options
+from juwei.inputs.design import DUMMY, Factors
+from juwei.inputs.design import SensitivityDesign as Design
+from juwei.studies import sensitivity as sa
+from juwei.studies.sensitivity.analysis import _elementary_effects, analyse
+from juwei.studies.sensitivity.sampling import sample
 
 from . import engine_helpers as h
+from .conftest import juwei, same_tables
 
 
 def design(method, bounds, samples, replicates=2, groups=None, bootstrap=200):
@@ -31,9 +34,9 @@ def as_dict(row):
 def test_morris_recovers_a_linear_function(tmp_path):
     # x4 is never read by the function: it must be flagged as noise, like the dummy
     d = design("morris", {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1), "x4": (0, 1)}, samples=40)
-    _, tables, result = sa.run(d, Options(tmp_path / "m", executor="inprocess", progress=False),
-                               fn=h.linear, make_params=as_dict)
-    t = result["y"]["table"]
+    result = sa.run(d, Options(tmp_path / "m", executor="inprocess", progress=False),
+                    fn=h.linear, make_params=as_dict).indices.outputs
+    t = result["y"].table
     assert list(t.drop(index=DUMMY).sort_values("rank").index) == ["x1", "x2", "x3", "x4"]
     for name, true in (("x1", 4), ("x2", 2), ("x3", 1)):
         assert t.loc[name, "mu_star_low"] <= true <= t.loc[name, "mu_star_high"] + 0.15, name
@@ -42,28 +45,28 @@ def test_morris_recovers_a_linear_function(tmp_path):
     # the dummy re-draws the noise: mean of 2 replicates of N(0, 0.3), difference over a step
     # of 2/3 -> |N(0, 0.45)|, mean 0.36
     assert 0.2 < t.loc[DUMMY, "mu_star"] < 0.55
-    assert result["y"]["rank_probs"].loc["x1", 1] > 0.95
-    assert 0 < result["y"]["noise_share"] < 0.2
-    assert result["y"]["convergence"]["converged"]
+    assert result["y"].rank_probs.loc["x1", 1] > 0.95
+    assert 0 < result["y"].noise_share < 0.2
+    assert result["y"].convergence.converged
 
 
 def test_spread_across_replicates_is_analysed_too(tmp_path):
     d = dataclasses.replace(design("morris", {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)},
                                    samples=10),
                             spread=True)
-    _, _, result = sa.run(d, Options(tmp_path / "sp", executor="inprocess", progress=False),
-                          fn=h.linear, make_params=as_dict)
+    result = sa.run(d, Options(tmp_path / "sp", executor="inprocess", progress=False),
+                          fn=h.linear, make_params=as_dict).indices.outputs
     assert set(result) == {"y", "y_sd"}
     # the noise sd does not depend on the levers: nothing clears the dummy for the spread
-    assert not result["y_sd"]["table"].drop(index=DUMMY).above_dummy.any()
-    assert result["y"]["table"].loc["x1", "above_dummy"]
+    assert not result["y_sd"].table.drop(index=DUMMY).above_dummy.any()
+    assert result["y"].table.loc["x1", "above_dummy"]
 
 
 def test_our_elementary_effects_match_salib():
     d = design("morris", {"a": (0, 2), "b": (-1, 1)}, samples=10)
-    X = sa.sample(d)
+    X = sample(d)
     y = X[:, 0] ** 2 + 3 * X[:, 1]
-    ours = np.abs(sa._elementary_effects(X, y, 3, 4, d.factors)).mean(axis=1)
+    ours = np.abs(_elementary_effects(X, y, 3, 4, d.factors)).mean(axis=1)
     theirs = salib_morris.analyze(d.factors.problem(), X, y, num_levels=4, seed=1)["mu_star"]
     assert np.allclose(ours, theirs)
 
@@ -72,9 +75,9 @@ def test_sobol_recovers_ishigami(tmp_path):
     pi = math.pi
     d = design("sobol", {"x1": (-pi, pi), "x2": (-pi, pi), "x3": (-pi, pi)}, samples=512,
                replicates=1)
-    _, _, result = sa.run(d, Options(tmp_path / "s", executor="inprocess", progress=False),
-                          fn=h.ishigami, make_params=as_dict)
-    t = result["y"]["table"]
+    result = sa.run(d, Options(tmp_path / "s", executor="inprocess", progress=False),
+                          fn=h.ishigami, make_params=as_dict).indices.outputs
+    t = result["y"].table
     assert list(t.drop(index=DUMMY).sort_values("rank").index) == ["x1", "x2", "x3"]
     for name, st, s1 in (("x1", 0.558, 0.314), ("x2", 0.442, 0.442), ("x3", 0.244, 0.0)):
         assert t.loc[name, "ST_low"] - 0.02 <= st <= t.loc[name, "ST_high"] + 0.02, name
@@ -84,9 +87,9 @@ def test_sobol_recovers_ishigami(tmp_path):
 
 def test_pawn_ranks_and_flags_the_dummy(tmp_path):
     d = design("pawn", {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}, samples=256, bootstrap=60)
-    _, _, result = sa.run(d, Options(tmp_path / "p", executor="inprocess", progress=False),
-                          fn=h.linear, make_params=as_dict)
-    t = result["y"]["table"]
+    result = sa.run(d, Options(tmp_path / "p", executor="inprocess", progress=False),
+                          fn=h.linear, make_params=as_dict).indices.outputs
+    t = result["y"].table
     assert t.drop(index=DUMMY).sort_values("rank").index[0] == "x1"
     assert t.loc["x1", "above_dummy"] and not t.loc[DUMMY, "above_dummy"]
 
@@ -94,29 +97,25 @@ def test_pawn_ranks_and_flags_the_dummy(tmp_path):
 def test_lever_groups_are_ranked_as_groups(tmp_path):
     groups = {"x1": "big", "x2": "small", "x3": "small"}
     d = design("morris", {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}, samples=20, groups=groups)
-    _, _, result = sa.run(d, Options(tmp_path / "g", executor="inprocess", progress=False),
-                          fn=h.linear, make_params=as_dict)
-    t = result["y"]["table"]
+    result = sa.run(d, Options(tmp_path / "g", executor="inprocess", progress=False),
+                          fn=h.linear, make_params=as_dict).indices.outputs
+    t = result["y"].table
     assert list(t.index) == ["big", "small", DUMMY]
     assert t.loc["big", "rank"] == 1
 
 
 def test_failed_runs_are_never_analysed(tmp_path):
     d = design("morris", {"x1": (0, 1), "x2": (0, 1)}, samples=4)
-    X = sa.sample(d)
+    X = sample(d)
     runs = pd.DataFrame([{"run": i, "point": p, "replicate": r, "status": "ok", "error": None,
                           "y": 1.0} for i, (p, r) in enumerate(
                               (p, r) for p in range(len(X)) for r in range(2))])
     runs.loc[3, ["status", "error", "y"]] = ["failed", "ValueError: boom", np.nan]
     with pytest.raises(AnalysisRefused, match="1 failed .* run 3 .*boom.*--resume"):
-        sa.analyse(d, X, runs)
+        analyse(d, X, runs)
     with pytest.raises(AnalysisRefused, match="missing"):
-        sa.analyse(d, X, runs.drop(index=5))
+        analyse(d, X, runs.drop(index=5))
 
-
-def juwei(*args):
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True,
-                          text=True, timeout=900)
 
 
 TINY = ["--samples", "4", "--replicates", "2", "--scale", "0.01", "--years", "1"]
@@ -143,16 +142,14 @@ def test_morris_design_end_to_end_at_tiny_scale(tmp_path):
 def test_interrupted_analysis_resumes_to_the_same_indices(tmp_path):
     from .test_engine import kill_when_parts
     killed, clean = tmp_path / "k", tmp_path / "c"
-    cmd = [sys.executable, "-m", "experiments.cli", "sensitivity", "morris_quick", *TINY,
+    cmd = [sys.executable, "-m", "juwei", "sensitivity", "morris_quick", *TINY,
            "--workers", "2"]
     kill_when_parts(cmd + ["--out", str(killed)], killed, at_least=30)
     assert not (killed / "indices.csv").exists()
     assert juwei("sensitivity", "morris_quick", *TINY, "--out", str(killed),
                  "--resume").returncode == 0
     assert juwei("sensitivity", "morris_quick", *TINY, "--out", str(clean)).returncode == 0
-    for name in ("indices", "rank_probabilities", "convergence"):
-        pd.testing.assert_frame_equal(pd.read_parquet(killed / f"{name}.parquet"),
-                                      pd.read_parquet(clean / f"{name}.parquet"))
+    same_tables(killed, clean, ("indices", "rank_probabilities", "convergence"))
 
 
 @pytest.mark.slow
@@ -163,9 +160,7 @@ def test_sobol_design_on_dask_matches_local(tmp_path):
     assert juwei(*args, "--out", str(a)).returncode == 0
     r = juwei(*args, "--executor", "dask", "--workers", "2", "--out", str(b))
     assert r.returncode == 0, r.stderr
-    for name in ("runs", "indices", "rank_probabilities", "convergence"):
-        pd.testing.assert_frame_equal(pd.read_parquet(a / f"{name}.parquet"),
-                                      pd.read_parquet(b / f"{name}.parquet"))
+    same_tables(a, b, ("runs", "indices", "rank_probabilities", "convergence"))
 
 
 @pytest.mark.parametrize("text, message", [

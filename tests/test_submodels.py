@@ -5,9 +5,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from model import CountyModel, run
-from model.county import UNIT
-from model.workload import REPORTING_WEEKS, campaign
+from juwei.model import CountyModel, run
+from juwei.model.county import UNIT
+from juwei.model.workload import REPORTING_WEEKS, campaign
 
 from .conftest import SMALL, mean_summary, small
 

@@ -8,10 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-import model
-
-from .runner import Run, RunFunction, default_workers, execute, execute_one
-from .scenario import Interrupted
+from .errors import Interrupted
+from .executors import default_workers, execute
+from .runner import Run, RunFunction, execute_one
 from .store import Store, code_version, design_hash, now, write_json
 
 
@@ -34,11 +33,11 @@ def varied_parameters(runs: list[Run]) -> list[str]:
     return [n for n in names if len({getattr(r.params, n) for r in runs}) > 1]
 
 
-def run_batch(runs: list[Run], opts: Options, kind: str, design: dict,
-              fn: RunFunction = model.run, keep=("series", "committees"), desc: str = "runs",
-              on_outcome=None):
-    """Run (or finish) an experiment into opts.out; return its consolidated tables.
+def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFunction,
+              keep=("series", "breakdown"), desc: str = "runs", on_outcome=None):
+    """Run (or finish) an experiment into opts.out; return its store and consolidated tables.
 
+    `keep` names what of each result is stored besides its summary: "series", "breakdown".
     on_outcome(index, outcome), if given, is told of each run as it is stored (progress).
     Each finished run is stored at once; Ctrl-C or a kill loses at most the runs in flight, and
     the same call with resume=True does only what is missing or failed.
@@ -84,16 +83,17 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict,
     return store, tables
 
 
-def estimate(runs: list[Run], fn: RunFunction, workers: int | None) -> str:
-    """A dry run's answer: how many runs, and a time estimate from one short timed run."""
+def estimate(runs: list[Run], fn: RunFunction, workers: int | None, shorten=None) -> str:
+    """A dry run's answer: how many runs, and a time estimate from one timed run.
+
+    `shorten(params) -> (shorter params, how many times longer the full run is)`, if given,
+    makes the timed run a short one (the county model times one year of a longer horizon).
+    """
     workers = workers or default_workers()
     probe = runs[0]
-    params = probe.params
-    years = getattr(params, "years", None)
-    if isinstance(params, model.Parameters) and years and years > 1:
-        params = dataclasses.replace(params, years=1)
+    params, factor = shorten(probe.params) if shorten else (probe.params, 1)
     outcome = execute_one(fn, Run(probe.labels, params, probe.seed))
-    per_run = outcome.seconds * (years if params is not probe.params else 1)
+    per_run = outcome.seconds * factor
     total = per_run * len(runs) / min(workers, len(runs)) / 0.9   # ~90% parallel efficiency
     status = "" if outcome.ok else f" (the probe run failed: {outcome.error})"
     return (f"{len(runs)} runs; one run takes about {per_run:.2f} s here, so about "

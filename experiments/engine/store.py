@@ -3,8 +3,9 @@
     DIR/manifest.json            what was asked (design, seeds), code and package versions, status
     DIR/parts/000042.npz         one finished run (data only: arrays + JSON metadata), atomic
     DIR/runs.parquet             consolidated at the end: one row per run, parameters + summary
-    DIR/series.parquet           one row per run and week (when the design keeps series)
-    DIR/committees.parquet       one row per run and committee (last-year means)
+    DIR/series.parquet           one row per run and step (when the design keeps series)
+    DIR/<entity>s.parquet        one row per run and entity of the run's breakdown, e.g.
+                                 committees.parquet (when the design keeps breakdowns)
 
 Each run's part is written by rename as soon as the run finishes, so an interrupted experiment
 loses at most the runs in flight; `--resume` reads the parts and does only what is missing or
@@ -29,14 +30,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model import STEPS_PER_YEAR
-
+from .errors import UserError
 from .runner import Outcome, Run
-from .scenario import UserError
 
 PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "SALib", "tqdm",
             "dask", "distributed")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]    # the source checkout, when there is one
 
 
 def now() -> str:
@@ -132,7 +131,7 @@ def _params_dict(params) -> dict:
 
 def write_part(folder: Path, index: int, outcome: Outcome, keep: set[str]) -> None:
     meta = {"index": index, "labels": outcome.run.labels, "seed": outcome.run.seed,
-            "error": outcome.error, "seconds": outcome.seconds}
+            "error": outcome.error, "seconds": outcome.seconds, "time_axis": outcome.time_axis}
     arrays = {"meta": np.array(json.dumps(meta, default=_jsonable))}
     if outcome.ok:
         arrays["summary_names"] = np.array(list(outcome.summary))
@@ -140,9 +139,11 @@ def write_part(folder: Path, index: int, outcome: Outcome, keep: set[str]) -> No
         if "series" in keep and outcome.series:
             arrays["series_names"] = np.array(list(outcome.series))
             arrays["series"] = np.stack(list(outcome.series.values()))
-        if "committees" in keep and outcome.committees:
-            arrays["committee_names"] = np.array(list(outcome.committees))
-            arrays["committees"] = np.stack(list(outcome.committees.values()))
+        if "breakdown" in keep and outcome.breakdown:
+            entity, values = outcome.breakdown
+            arrays["breakdown_entity"] = np.array(entity)
+            arrays["breakdown_names"] = np.array(list(values))
+            arrays["breakdown"] = np.stack(list(values.values()))
 
     def write(tmp):
         with open(tmp, "wb") as f:
@@ -159,17 +160,19 @@ def read_part(path: Path, runs: list[Run] | None = None) -> tuple[int, Outcome]:
             return index, Outcome(run, error=meta["error"], seconds=meta["seconds"])
         summary = dict(zip(z["summary_names"].tolist(), z["summary"].tolist()))
         series = (dict(zip(z["series_names"].tolist(), z["series"])) if "series" in z else None)
-        committees = (dict(zip(z["committee_names"].tolist(), z["committees"]))
-                      if "committees" in z else None)
-    return index, Outcome(run, series=series, summary=summary, committees=committees,
-                          seconds=meta["seconds"])
+        breakdown = ((str(z["breakdown_entity"]),
+                      dict(zip(z["breakdown_names"].tolist(), z["breakdown"])))
+                     if "breakdown" in z else None)
+    axis = meta.get("time_axis")
+    return index, Outcome(run, series=series, summary=summary, breakdown=breakdown,
+                          time_axis=tuple(axis) if axis else None, seconds=meta["seconds"])
 
 
 # --- tidy tables ----------------------------------------------------------------------------------
 def frames(indexed: list[tuple[int, Outcome]], parameters: list[str] | None = None
            ) -> dict[str, pd.DataFrame]:
-    """Tidy tables of runs, sorted by run index: runs, series and committees."""
-    runs, series, committees = [], [], []
+    """Tidy tables of runs, sorted by run index: runs, series and one per breakdown entity."""
+    runs, series, breakdowns = [], [], {}
     for index, o in sorted(indexed, key=lambda x: x[0]):
         base = {"run": index, **o.run.labels, "seed": o.run.seed}
         params = ({k: getattr(o.run.params, k) for k in parameters}
@@ -178,19 +181,20 @@ def frames(indexed: list[tuple[int, Outcome]], parameters: list[str] | None = No
                      **params, **(o.summary or {})})
         if o.ok and o.series:
             steps = len(next(iter(o.series.values())))
-            week = np.arange(steps)
+            step = np.arange(steps)
+            time = {o.time_axis[0]: step / o.time_axis[1]} if o.time_axis else {}
             series.append(pd.DataFrame({**{k: [v] * steps for k, v in base.items()},
-                                        "step": week, "year": week / STEPS_PER_YEAR,
-                                        **o.series}))
-        if o.ok and o.committees:
-            n = len(next(iter(o.committees.values())))
-            committees.append(pd.DataFrame({**{k: [v] * n for k, v in base.items()},
-                                            "committee": np.arange(n), **o.committees}))
+                                        "step": step, **time, **o.series}))
+        if o.ok and o.breakdown:
+            entity, values = o.breakdown
+            n = len(next(iter(values.values())))
+            breakdowns.setdefault(f"{entity}s", []).append(pd.DataFrame(
+                {**{k: [v] * n for k, v in base.items()}, entity: np.arange(n), **values}))
     out = {"runs": pd.DataFrame(runs)}
     if series:
         out["series"] = pd.concat(series, ignore_index=True)
-    if committees:
-        out["committees"] = pd.concat(committees, ignore_index=True)
+    for name, parts in breakdowns.items():
+        out[name] = pd.concat(parts, ignore_index=True)
     return out
 
 
@@ -244,7 +248,8 @@ class Store:
         for name, frame in tables.items():
             write_parquet(self.folder / f"{name}.parquet", frame)
         status = tables["runs"]["status"]
-        self.manifest.update(extra, finished=now(), done=int((status == "ok").sum()),
+        self.manifest.update(extra, tables=list(tables), finished=now(),
+                             done=int((status == "ok").sum()),
                              failed=int((status == "failed").sum()), total=len(runs),
                              status="complete" if len(status) == len(runs) else "incomplete")
         write_json(self.manifest_path, self.manifest)
@@ -253,13 +258,17 @@ class Store:
 
 @dataclass
 class Experiment:
-    """A stored experiment in pandas: `runs` holds only successful runs; `failed` the others."""
+    """A stored experiment in pandas: `runs` holds only successful runs; `failed` the others;
+    `tables` the other run tables by name (series, and breakdowns such as committees)."""
     folder: Path
     manifest: dict
     runs: pd.DataFrame
     failed: pd.DataFrame
-    series: pd.DataFrame | None
-    committees: pd.DataFrame | None
+    tables: dict[str, pd.DataFrame]
+
+    @property
+    def series(self) -> pd.DataFrame | None:
+        return self.tables.get("series")
 
     def require_complete(self) -> None:
         """Refuse analysis on an experiment with failed or missing runs, naming them."""
@@ -281,8 +290,7 @@ def load(folder) -> Experiment:
     if not (folder / "runs.parquet").exists():
         raise UserError(f"{folder}: the experiment did not finish; rerun it with --resume")
     runs = pd.read_parquet(folder / "runs.parquet")
-    read = lambda name: (pd.read_parquet(folder / f"{name}.parquet")
-                         if (folder / f"{name}.parquet").exists() else None)
+    tables = {name: pd.read_parquet(folder / f"{name}.parquet")
+              for name in manifest.get("tables", []) if name != "runs"}
     return Experiment(folder, manifest, runs[runs.status == "ok"].reset_index(drop=True),
-                      runs[runs.status == "failed"].reset_index(drop=True), read("series"),
-                      read("committees"))
+                      runs[runs.status == "failed"].reset_index(drop=True), tables)

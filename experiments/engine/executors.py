@@ -1,106 +1,28 @@
-"""Running many (parameters, seed) pairs: seeds, executors, retries, progress.
-
-Any callable `fn(params, seed)` returning an object with `.series` (name -> weekly array) and
-`.summary` (name -> float), or a dict with those keys, can be driven, not only the county model
-(README, "Your own model"). Executors: "inprocess", "processes" (a local pool, the default) and
-"dask" (a LocalCluster started here, or an existing scheduler). All give identical outcomes:
-a run's result depends only on its parameters and seed.
-"""
+"""Executors: many runs in one process, a local process pool, or Dask. All give identical
+outcomes, because a run's result depends only on its parameters and seed."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import sys
-import time
-import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
-import numpy as np
 from tqdm import tqdm
 
-import model
+from .runner import Outcome, Run, RunFunction, execute_one
 
-RunFunction = Callable[[Any, int], Any]
 EXECUTORS = ("processes", "inprocess", "dask")
 MAX_ATTEMPTS = 3            # a run whose worker dies is tried this many times in all
-
-
-def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
-    """Replicate seeds spawned from one root (SeedSequence); the same for every scenario."""
-    children = np.random.SeedSequence(root_seed).spawn(replicates)
-    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
-
-
-@dataclass
-class Run:
-    """One run to do: where it belongs (labels), its parameters and its seed."""
-    labels: dict
-    params: Any
-    seed: int
-
-
-def scenario_runs(scenarios, replicates: int, seed: int) -> list[Run]:
-    """Every scenario x replicate; replicate r has the same seed in every scenario (CRN)."""
-    seeds = replicate_seeds(seed, replicates)
-    return [Run({"scenario": s.name, "replicate": r}, s.params, sd)
-            for s in scenarios for r, sd in enumerate(seeds)]
-
-
-@dataclass
-class Outcome:
-    run: Run
-    series: dict | None = None
-    summary: dict | None = None
-    committees: dict | None = None
-    error: str | None = None
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-def _field(result, name):
-    return result.get(name) if isinstance(result, dict) else getattr(result, name, None)
-
-
-def execute_one(fn: RunFunction, run: Run) -> Outcome:
-    """Run one; an exception becomes a recorded failure, never a NaN (top level for workers)."""
-    mesa = sys.modules.get("mesa")
-    before = set(mesa.Agent._ids) if mesa else set()
-    start = time.perf_counter()
-    try:
-        result = fn(run.params, run.seed)
-        summary = {k: float(v) for k, v in _field(result, "summary").items()}
-        bad = [k for k, v in summary.items() if not np.isfinite(v)]
-        if bad:
-            raise FloatingPointError(f"non-finite summary values: {', '.join(bad)}")
-        series = {k: np.asarray(v, dtype=float) for k, v in (_field(result, "series") or {}).items()}
-        cs = _field(result, "committee_series")
-        committees = ({k: np.asarray(v, dtype=float)[-model.STEPS_PER_YEAR:].mean(axis=0)
-                       for k, v in cs.items()} if cs else None)
-        return Outcome(run, series, summary, committees, seconds=time.perf_counter() - start)
-    except Exception as e:  # noqa: BLE001 - any failure of a user's model is recorded
-        last = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
-        where = f" at {os.path.basename(last.filename)}:{last.lineno}" if last else ""
-        return Outcome(run, error=f"{type(e).__name__}: {e}{where}",
-                       seconds=time.perf_counter() - start)
-    finally:
-        mesa = sys.modules.get("mesa")
-        if mesa:   # Mesa 3.3.1 keeps every model in Agent._ids: release the ones this run made
-            for key in set(mesa.Agent._ids) - before:
-                mesa.Agent._ids.pop(key, None)
 
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def execute(runs: Iterable[Run], fn: RunFunction = model.run, executor: str = "processes",
+def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
             workers: int | None = None, scheduler: str | None = None,
             on_outcome: Callable[[int, Outcome], None] | None = None, progress: bool = True,
             desc: str = "runs", indices: list[int] | None = None) -> list[Outcome]:

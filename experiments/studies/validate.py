@@ -7,15 +7,16 @@ same county with and without campaigns. Figures are means across replicates.
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from model import Parameters
-
-from .runner import Run, execute, replicate_seeds
-from .store import frames
+from ..engine import AnalysisRefused, Run, execute, replicate_seeds
+from ..engine.store import frames
+from ..model import SYNDROME_THRESHOLD, Parameters, syndrome
+from ..model import run as county_run
 
 
 @dataclass
@@ -44,11 +45,12 @@ def batch(params: Parameters, replicates: int, seed: int, executor: str = "proce
             for arm, p in (("baseline", params), ("campaigns", campaigns),
                            ("no_campaigns", no_campaigns))
             for r, s in enumerate(seeds)]
-    outcomes = execute(runs, executor=executor, workers=workers, progress=progress,
+    outcomes = execute(runs, county_run, executor=executor, workers=workers, progress=progress,
                        desc="validate")
     failed = [o for o in outcomes if not o.ok]
     if failed:
-        raise RuntimeError(f"{len(failed)} validation runs failed; first: {failed[0].error}")
+        raise AnalysisRefused(f"{len(failed)} validation runs failed, so the patterns cannot be "
+                              f"checked; first: {failed[0].error}")
     return frames(list(enumerate(outcomes)))
 
 
@@ -123,12 +125,36 @@ def check(tables: dict[str, pd.DataFrame]) -> list[Pattern]:
         f"correlation across committees: participation {cp:+.2f}, trust {ct:+.2f}",
         "both <= 0", cp <= 0 and ct <= 0)
 
+    v = syndrome(m)
     add("hot-tired-cold syndrome present",
-        f"H {m.htc_H:.2f}, T {m.htc_T:.2f}, C {m.htc_C:.2f} (index {m.htc_index:.2f})",
-        "H, T and C all > 0.6", min(m.htc_H, m.htc_T, m.htc_C) > 0.6)
+        f"H {v.H:.2f}, T {v.T:.2f}, C {v.C:.2f} (index {v.index:.2f})",
+        f"H, T and C all > {SYNDROME_THRESHOLD:g}", v.present)
 
     with_income = (per_committee.own_income_share > 0.1).mean()
     add("empty-shell committees (空壳社区)",
         f"{with_income:.1%} of committees with own income > 10% of budget",
         "<= 10%", with_income <= 0.1)
     return out
+
+
+@dataclass
+class Validation:
+    scenario: str
+    params: Parameters
+    replicates: int
+    seed: int
+    patterns: list[Pattern]
+    seconds: float
+
+    @property
+    def holds(self) -> int:
+        return sum(p.holds for p in self.patterns)
+
+
+def run(scenario, replicates: int, seed: int, executor: str = "processes",
+        workers: int | None = None) -> Validation:
+    """Check the patterns on a scenario: its replicates and the paradox pair, then every check."""
+    t0 = time.perf_counter()
+    patterns = check(batch(scenario.params, replicates, seed, executor, workers))
+    return Validation(scenario.name, scenario.params, replicates, seed, patterns,
+                      time.perf_counter() - t0)

@@ -1,4 +1,5 @@
-"""Scenario files: TOML data mapped one-to-one onto `model.Parameters`, validated, never executed.
+"""Scenario files: TOML data mapped one-to-one onto the model's `Parameters`, validated, never
+executed.
 
 A scenario has a `description`, optionally `extends` (a path relative to the file) and any
 parameter keys; it overrides only what it changes.
@@ -7,23 +8,15 @@ parameter keys; it overrides only what it changes.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.params import FIELDS, ParameterError, Parameters, coerce
+from ..engine.errors import UserError
+from ..model.params import FIELDS, ParameterError, Parameters, coerce
+from .files import SCENARIO_DIR, find, read_toml, suggest
 
 META_KEYS = ("description", "extends")
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-
-
-class UserError(Exception):
-    """Bad input from the user: printed as one line, exit status 2."""
-
-
-class Interrupted(Exception):
-    """Ctrl-C or a signal stopped a batch: printed as one line, exit status 130."""
 
 
 @dataclass(frozen=True)
@@ -39,11 +32,6 @@ class Scenario:
         values.update(validate_values(overrides, origin))
         params = Parameters(**values)
         return dataclasses.replace(self, params=params, changes=changes_from_default(params))
-
-
-def suggest(key: str, choices) -> str:
-    close = difflib.get_close_matches(key, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def validate_values(values: dict, origin: str) -> dict:
@@ -65,27 +53,10 @@ def changes_from_default(params: Parameters) -> dict:
     return {k: getattr(params, k) for k in FIELDS if getattr(params, k) != getattr(default, k)}
 
 
-def resolve_path(name: str) -> Path:
-    """A scenario given as a path, or as a bare name from the scenarios folder."""
-    path = Path(name)
-    if path.suffix != ".toml" and not path.exists():
-        path = SCENARIO_DIR / f"{name}.toml"
-    if not path.is_file():
-        known = [p.stem for p in SCENARIO_DIR.glob("*.toml")]
-        raise UserError(f"{name}: no such scenario file{suggest(Path(name).stem, known)}"
-                        " (see `juwei scenarios`)")
-    return path
-
-
 def _read(path: Path, chain: tuple = ()) -> tuple[dict, str]:
     if path.resolve() in chain:
         raise UserError(f"{path}: extends itself through {' -> '.join(p.name for p in chain)}")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise UserError(f"{path}: not valid TOML: {e}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise UserError(f"{path}: cannot read: {e}") from None
+    data = read_toml(path)
     description = data.get("description", "")
     if not isinstance(description, str):
         raise UserError(f"{path}: description: expected a string")
@@ -109,7 +80,7 @@ def _read(path: Path, chain: tuple = ()) -> tuple[dict, str]:
 
 def load(name: str) -> Scenario:
     """Load and validate a scenario file (path or bare name)."""
-    path = resolve_path(name)
+    path = find(name, SCENARIO_DIR, "scenario", "see `juwei scenarios`")
     values, description = _read(path)
     try:
         params = Parameters(**values)

@@ -1,0 +1,7 @@
+"""`python -m juwei` is the `juwei` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,98 @@
+"""One run: a (parameters, seed) pair through any run function, into an `Outcome`.
+
+The engine drives any callable `fn(params, seed)`, not only the county model (README, "Your own
+model"). It returns a dict or an object with:
+
+- `summary`: name -> float (required; a non-finite value makes the run a failure);
+- `series`: name -> array over steps (optional);
+- `time_axis`: (column, steps per unit), e.g. ("year", 52): what a step means (optional; the
+  series table then gets that column, step / steps per unit);
+- `breakdown`: (entity, {name: array over entities}), e.g. ("committee", {...}): one value per
+  member of the run (optional; stored as the table "<entity>s").
+
+The engine knows nothing else of the model it runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+RunFunction = Callable[[Any, int], Any]
+
+
+@dataclass
+class Run:
+    """One run to do: where it belongs (labels), its parameters and its seed."""
+    labels: dict
+    params: Any
+    seed: int
+
+
+@dataclass
+class Outcome:
+    run: Run
+    series: dict | None = None
+    summary: dict | None = None
+    breakdown: tuple[str, dict] | None = None
+    time_axis: tuple[str, float] | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@contextlib.contextmanager
+def releasing_mesa_models():
+    """Forget the Mesa models made inside the block. Mesa 3.3.1 keeps every model alive in
+    `Agent._ids`, so a worker that builds thousands of models would otherwise grow without
+    limit. Does nothing when Mesa is not imported."""
+    mesa = sys.modules.get("mesa")
+    before = set(mesa.Agent._ids) if mesa else set()
+    try:
+        yield
+    finally:
+        mesa = sys.modules.get("mesa")
+        if mesa:
+            for key in set(mesa.Agent._ids) - before:
+                mesa.Agent._ids.pop(key, None)
+
+
+def _field(result, name):
+    return result.get(name) if isinstance(result, dict) else getattr(result, name, None)
+
+
+def execute_one(fn: RunFunction, run: Run) -> Outcome:
+    """Run one; an exception becomes a recorded failure, never a NaN (top level for workers)."""
+    start = time.perf_counter()
+    try:
+        with releasing_mesa_models():
+            result = fn(run.params, run.seed)
+        summary = {k: float(v) for k, v in _field(result, "summary").items()}
+        bad = [k for k, v in summary.items() if not np.isfinite(v)]
+        if bad:
+            raise FloatingPointError(f"non-finite summary values: {', '.join(bad)}")
+        series = {k: np.asarray(v, dtype=float)
+                  for k, v in (_field(result, "series") or {}).items()}
+        breakdown = _field(result, "breakdown")
+        if breakdown:
+            entity, values = breakdown
+            breakdown = (str(entity), {k: np.asarray(v, dtype=float) for k, v in values.items()})
+        axis = _field(result, "time_axis")
+        return Outcome(run, series, summary, breakdown or None,
+                       (str(axis[0]), axis[1]) if axis else None,
+                       seconds=time.perf_counter() - start)
+    except Exception as e:  # noqa: BLE001 - any failure of a user's model is recorded
+        last = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
+        where = f" at {os.path.basename(last.filename)}:{last.lineno}" if last else ""
+        return Outcome(run, error=f"{type(e).__name__}: {e}{where}",
+                       seconds=time.perf_counter() - start)

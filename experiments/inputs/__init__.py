@@ -1,0 +1,1 @@
+"""Input files, read as data and validated: scenarios, sweep and sensitivity designs."""

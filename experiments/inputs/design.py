@@ -1,0 +1,264 @@
+"""Design files of sweeps and sensitivity analyses (TOML data, validated like scenarios).
+
+A sweep:
+
+    description = "..."
+    scenario = "baseline"          # base scenario: a name, or a path relative to this file
+    sampling = "lhs"               # grid | lhs | sobol
+    samples = 32                   # points for lhs and sobol (sobol: a power of 2)
+    levels = 3                     # grid points per [low, high] range
+    replicates = 2                 # per point, on common random numbers
+    years = 5
+    scale = 0.1
+    seed = 1
+    outputs = ["participation_rate", "trust", "admin_share", "htc_index"]
+    series = false                 # keep weekly series (large for big sweeps)
+
+    [levers]                       # each lever: [low, high] or { values = [...] } (grid only)
+    task_admission = [0.0, 0.9]
+    cadre_pay = [200, 1500]
+
+A sensitivity analysis: the same `scenario`, `outputs`, `replicates`, `years`, `scale`, `seed`
+and `levers` (ranges only; default: every lever over its documented range), plus
+
+    method = "morris"          # morris | sobol | pawn
+    samples = 20               # morris: trajectories; sobol: base samples; pawn: points
+    levels = 4                 # morris grid levels
+    groups = false             # true: rank the lever groups (autonomy, incentives, resources)
+    spread = false             # also analyse each output's sd across replicates
+    bootstrap = 500            # resamples for rank probabilities (and PAWN intervals)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine.errors import UserError
+from ..engine.seeds import DEFAULT_SEED, check_seed
+from ..model import INDICATORS, LEVER_GROUPS, levers
+from ..model.params import FIELDS, ParameterError, coerce
+from . import scenario as sc
+from .files import DESIGN_DIR, at_least, check_keys, find, read_toml, suggest
+
+SAMPLINGS = ("grid", "lhs", "sobol")
+METHODS = ("morris", "sobol", "pawn")
+MAIN_INDEX = {"morris": "mu_star", "sobol": "ST", "pawn": "median"}   # what ranks the factors
+DUMMY = "dummy"              # the factor the model never reads: the level of noise
+COMMON_KEYS = {"description": str, "scenario": str, "samples": int, "levels": int,
+               "replicates": int, "years": int, "scale": (int, float), "seed": int,
+               "outputs": list, "levers": dict}
+SWEEP_KEYS = {**COMMON_KEYS, "sampling": str, "series": bool}
+SENSITIVITY_KEYS = {**COMMON_KEYS, "method": str, "groups": bool, "spread": bool,
+                    "bootstrap": int}
+DEFAULT_OUTPUTS = ["participation_rate", "trust", "admin_share", "exhaustion", "cadre_turnover",
+                   "htc_index"]
+
+
+def ready_made() -> list[tuple[str, str, str]]:
+    """The ready-made designs: (name, command, description)."""
+    out = []
+    for path in sorted(DESIGN_DIR.glob("*.toml")):
+        d = read_toml(path)
+        out.append((path.stem, "sensitivity" if "method" in d else "sweep",
+                    d.get("description", "")))
+    return out
+
+
+def _read(name: str, keys: dict) -> tuple[Path, dict]:
+    known = ", ".join(sorted(p.stem for p in DESIGN_DIR.glob("*.toml")))
+    path = find(name, DESIGN_DIR, "design", f"ready-made designs: {known}")
+    data = read_toml(path)
+    check_keys(path, data, keys)
+    return path, data
+
+
+def _seed(path: Path, data: dict) -> int:
+    try:
+        return check_seed(data.get("seed", DEFAULT_SEED))
+    except ValueError as e:
+        raise UserError(f"{path}: seed: {e}") from None
+
+
+def lever_specs(path: Path, levers_: dict, sampling: str) -> dict:
+    """name -> ("range", low, high) or ("values", [...]), each value checked against the schema."""
+    specs = {}
+    if not levers_:
+        raise UserError(f"{path}: levers: name at least one lever to vary")
+    for name, spec in levers_.items():
+        if name not in FIELDS:
+            raise UserError(f"{path}: levers.{name}: unknown parameter{suggest(name, FIELDS)}")
+        key = f"{path}: levers.{name}"
+        try:
+            if isinstance(spec, dict):
+                if set(spec) != {"values"} or not isinstance(spec["values"], list) \
+                        or not spec["values"]:
+                    raise UserError(f"{key}: expected {{ values = [...] }} or [low, high]")
+                if sampling != "grid":
+                    raise UserError(f"{key}: a values list needs sampling = \"grid\"")
+                specs[name] = ("values", [coerce(name, v) for v in spec["values"]])
+            elif isinstance(spec, list) and len(spec) == 2:
+                low, high = (coerce(name, v) for v in spec)
+                if not low < high:
+                    raise UserError(f"{key}: expected low < high, got {spec}")
+                specs[name] = ("range", low, high)
+            else:
+                raise UserError(f"{key}: expected [low, high] or {{ values = [...] }}")
+        except ParameterError as e:
+            raise UserError(f"{path}: levers.{e}") from None
+    return specs
+
+
+def base_and_outputs(path: Path, data: dict) -> tuple[sc.Scenario, list[str]]:
+    """A design's base scenario (a name, or a path relative to the design) with its years and
+    scale, and its validated outputs."""
+    name = data.get("scenario", "baseline")
+    beside = path.parent / name
+    base = sc.load(str(beside) if beside.is_file() else name)
+    overrides = {k: data[k] for k in ("years", "scale") if k in data}
+    if overrides:
+        base = base.with_overrides(overrides, str(path))
+    outputs = data.get("outputs", DEFAULT_OUTPUTS)
+    for o in outputs:
+        if o not in INDICATORS:
+            raise UserError(f"{path}: outputs: unknown indicator {o!r}"
+                            f"{suggest(str(o), INDICATORS)}")
+    return base, list(outputs)
+
+
+# --- sweeps ---------------------------------------------------------------------------------------
+@dataclass
+class SweepDesign:
+    path: str
+    description: str
+    base: sc.Scenario
+    sampling: str
+    samples: int
+    levels: int
+    replicates: int
+    seed: int
+    outputs: list[str]
+    series: bool
+    levers: dict           # name -> ("range", low, high) or ("values", [...])
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).stem
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "description": self.description, "scenario": self.base.name,
+                "scenario_changes": self.base.changes, "sampling": self.sampling,
+                "samples": self.samples, "levels": self.levels, "replicates": self.replicates,
+                "seed": self.seed, "years": self.base.params.years, "scale": self.base.params.scale,
+                "outputs": self.outputs, "levers": self.levers}
+
+
+def load_sweep(name: str) -> SweepDesign:
+    """Read and validate a sweep design; errors name the file and the key."""
+    path, data = _read(name, SWEEP_KEYS)
+    sampling = data.get("sampling", "lhs")
+    if sampling not in SAMPLINGS:
+        raise UserError(f"{path}: sampling: expected one of {', '.join(SAMPLINGS)}, got "
+                        f"{sampling!r}{suggest(sampling, SAMPLINGS)}")
+    base, outputs = base_and_outputs(path, data)
+    return SweepDesign(
+        path=str(path), description=data.get("description", ""), base=base, sampling=sampling,
+        samples=at_least(path, "samples", data.get("samples", 16)),
+        levels=at_least(path, "levels", data.get("levels", 3), 2),
+        replicates=at_least(path, "replicates", data.get("replicates", 2)),
+        seed=_seed(path, data), outputs=outputs, series=data.get("series", False),
+        levers=lever_specs(path, data.get("levers", {}), sampling),
+    )
+
+
+# --- sensitivity analyses -----------------------------------------------------------------------
+@dataclass
+class Factors:
+    """The factors of an analysis: levers (or any named inputs) plus the dummy, last."""
+    names: list[str]
+    bounds: list[tuple[float, float]]
+    groups: list[str] | None = None
+
+    @classmethod
+    def with_dummy(cls, bounds: dict, groups: dict | None = None) -> "Factors":
+        names = list(bounds) + [DUMMY]
+        return cls(names, [tuple(map(float, bounds[n])) for n in bounds] + [(0.0, 1.0)],
+                   [groups[n] for n in bounds] + [DUMMY] if groups else None)
+
+    def problem(self) -> dict:
+        """SALib's problem dictionary."""
+        p = {"num_vars": len(self.names), "names": self.names, "bounds": self.bounds}
+        if self.groups:
+            p["groups"] = self.groups
+        return p
+
+    @property
+    def labels(self) -> list[str]:
+        """What is ranked: the factors, or their groups."""
+        return list(dict.fromkeys(self.groups)) if self.groups else self.names
+
+
+@dataclass
+class SensitivityDesign:
+    description: str
+    method: str
+    samples: int
+    levels: int
+    replicates: int
+    seed: int
+    outputs: list[str]
+    spread: bool
+    bootstrap: int
+    factors: Factors
+    base: sc.Scenario | None = None      # None for a user's own run function
+    path: str = ""
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).stem
+
+    @property
+    def main_index(self) -> str:
+        return MAIN_INDEX[self.method]
+
+    def as_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d.pop("base")
+        d["factors"] = dataclasses.asdict(self.factors)
+        if self.base:
+            d.update(scenario=self.base.name, scenario_changes=self.base.changes,
+                     years=self.base.params.years, scale=self.base.params.scale)
+        return d
+
+
+def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDesign:
+    """Read and validate a sensitivity design; `overrides` (from the command line) win."""
+    path, data = _read(name, SENSITIVITY_KEYS)
+    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    method = data.get("method", "morris")
+    if method not in METHODS:
+        raise UserError(f"{path}: method: expected one of {', '.join(METHODS)}, got "
+                        f"{method!r}{suggest(str(method), METHODS)}")
+    base, outputs = base_and_outputs(path, data)
+    if data.get("levers"):
+        specs = lever_specs(path, data["levers"], "lhs")
+        bounds = {n: (s[1], s[2]) for n, s in specs.items()}
+    else:
+        bounds = {r["name"]: (r["low"], r["high"]) for r in levers(LEVER_GROUPS)}
+    groups = None
+    if data.get("groups", False):
+        if method == "pawn":
+            raise UserError(f"{path}: groups: lever groups work with morris and sobol")
+        groups = {n: FIELDS[n].metadata["group"] for n in bounds}
+    samples = at_least(path, "samples", data.get("samples", 20), 2)
+    if method in ("sobol", "pawn") and samples & (samples - 1):
+        raise UserError(f"{path}: samples: {method} needs a power of 2, got {samples} "
+                        f"(try {1 << (samples - 1).bit_length()})")
+    return SensitivityDesign(
+        description=data.get("description", ""), method=method, samples=samples,
+        levels=at_least(path, "levels", data.get("levels", 4), 2),
+        replicates=at_least(path, "replicates", data.get("replicates", 2)),
+        seed=_seed(path, data), outputs=outputs, spread=data.get("spread", False),
+        bootstrap=at_least(path, "bootstrap", data.get("bootstrap", 500), 50),
+        factors=Factors.with_dummy(bounds, groups), base=base, path=str(path))

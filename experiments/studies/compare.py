@@ -1,0 +1,76 @@
+"""Policy comparisons: scenarios on common random numbers, paired differences from a base
+(statistics in present/stats.py), figures and the HTML report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..engine import Options, UserError, replicate_seeds, run_batch
+from ..engine.store import atomic_write, write_parquet
+from ..model import run as county_run
+from ..present import figures
+from ..present.compare_page import comparison as comparison_page
+from ..present.stats import differences
+from .common import scenario_runs
+
+
+@dataclass
+class Comparison:
+    out: Path
+    base: str
+    scenarios: list[str]       # the base first
+    table: pd.DataFrame        # present/stats.differences: one row per indicator and scenario
+    dropped: list              # replicates left out because they failed in some scenario
+    wall_seconds: float
+
+
+def paired(runs: pd.DataFrame, scenarios: list[str]) -> tuple[pd.DataFrame, list]:
+    """Successful runs with a replicate in every scenario, and the replicates dropped."""
+    have = runs.groupby("replicate")["scenario"].nunique()
+    complete = sorted(have[have == len(scenarios)].index)
+    dropped = sorted(set(runs.replicate) - set(complete))
+    return runs[runs.replicate.isin(complete)], dropped
+
+
+def check(scenarios, replicates: int) -> None:
+    """A comparison needs distinct scenario names and at least 2 replicates for intervals."""
+    labels = [s.name for s in scenarios]
+    if len(set(labels)) < len(labels):
+        raise UserError(f"compare: a scenario is named twice: {' '.join(labels)}")
+    if replicates < 2:
+        raise UserError("--replicates: a comparison needs at least 2 replicates for intervals")
+
+
+def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None) -> Comparison:
+    """Run the scenarios (first = base) and write tables, figures and report.html to opts.out."""
+    check(scenarios, replicates)
+    labels = [s.name for s in scenarios]
+    p = scenarios[0].params
+    design = {"base": labels[0], "scenarios": [
+        {"name": s.name, "file": s.path, "description": s.description, "changes": s.changes}
+        for s in scenarios], "replicates": replicates, "seed": seed,
+        "replicate_seeds": replicate_seeds(seed, replicates), "years": p.years, "scale": p.scale}
+    store, tables = run_batch(scenario_runs(scenarios, replicates, seed), opts, "compare", design,
+                              fn=county_run, keep=("series",), desc="compare",
+                              on_outcome=on_outcome)
+    ok = tables["runs"][tables["runs"].status == "ok"]
+    data, dropped = paired(ok, labels)
+    if data.replicate.nunique() < 2:
+        raise UserError(f"{opts.out}: fewer than 2 replicates finished in every scenario; see "
+                        f"manifest.json, then rerun with --resume --out {opts.out}")
+    table = differences(data, labels[0], labels)
+    write_parquet(opts.out / "comparison.parquet", table)
+    atomic_write(opts.out / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))
+    series = tables["series"]
+    series = series[series.replicate.isin(data.replicate.unique())]
+    images = {"series": opts.out / "compare-series.png", "htc": opts.out / "compare-htc.png",
+              "differences": opts.out / "compare-differences.png"}
+    figures.plot_series(series, labels, images["series"])
+    figures.plot_htc(table, labels, images["htc"])
+    figures.plot_differences(table, labels[0], labels, images["differences"])
+    html = comparison_page(scenarios, labels[0], table, images, store.manifest, dropped)
+    atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
+    return Comparison(opts.out, labels[0], labels, table, dropped, store.manifest["wall_seconds"])

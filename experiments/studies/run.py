@@ -1,0 +1,44 @@
+"""One scenario's replicates: runs, tables, summary with intervals, figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..engine import Options, replicate_seeds, run_batch
+from ..engine.store import write_json
+from ..inputs.scenario import Scenario
+from ..model import INDICATORS
+from ..model import run as county_run
+from ..present.figures import plot_run
+from ..present.stats import summary_table
+from .common import scenario_runs
+
+
+@dataclass
+class ScenarioRun:
+    scenario: Scenario
+    out: Path
+    summary: dict              # indicator -> mean, ci95_low, ci95_high, sd, n (last-year means)
+    replicates_ok: int
+    failed: int
+    wall_seconds: float
+    figures: list[Path] = field(default_factory=list)
+
+
+def run(s: Scenario, replicates: int, seed: int, opts: Options,
+        plots: bool = True) -> ScenarioRun:
+    """Run the scenario's replicates into opts.out (tables, manifest with the summary, PNGs)."""
+    design = {"scenario": s.name, "scenario_file": s.path, "description": s.description,
+              "changes_from_baseline": s.changes, "parameters": s.params.__dict__,
+              "replicates": replicates, "root_seed": seed,
+              "replicate_seeds": replicate_seeds(seed, replicates)}
+    store, tables = run_batch(scenario_runs([s], replicates, seed), opts, "run", design,
+                              fn=county_run, desc=s.name)
+    ok = tables["runs"][tables["runs"].status == "ok"]
+    summary = summary_table(ok, INDICATORS) if len(ok) else {}
+    figures = plot_run(tables["series"], opts.out, s.name) if plots and "series" in tables else []
+    store.manifest["summary"] = summary
+    write_json(store.manifest_path, store.manifest)
+    return ScenarioRun(s, opts.out, summary, len(ok), store.manifest["failed"],
+                       store.manifest["wall_seconds"], figures)

@@ -1,0 +1,62 @@
+"""Global sensitivity analysis of a stochastic model: sample (sampling.py), run through the
+engine (stored, resumable, any executor), analyse (analysis.py), then tables, figures and the
+report (present/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...engine import Options, RunFunction, run_batch
+from ...engine.store import atomic_write, write_json, write_parquet
+from ...inputs.design import SensitivityDesign
+from ...model import run as county_run
+from ...present import sensitivity_figures as figures
+from ...present import sensitivity_page as page
+from .analysis import Indices, analyse
+from .sampling import build_runs, county_params, sample
+
+
+@dataclass
+class SensitivityStudy:
+    out: Path
+    design: SensitivityDesign
+    indices: Indices
+    paragraphs: dict[str, str]      # output -> plain words
+    manifest: dict
+
+    def to_frame(self):
+        return self.indices.to_frame()
+
+
+def runs_of(d: SensitivityDesign, make_params=None):
+    """The design matrix and its runs (county parameters unless `make_params` is given)."""
+    X = sample(d)
+    return X, build_runs(d, X, make_params or county_params(d))
+
+
+def run(d: SensitivityDesign, opts: Options, fn: RunFunction = county_run,
+        make_params=None) -> SensitivityStudy:
+    """Sample, run, analyse; write the tables, figures and report.html into opts.out.
+
+    `fn` and `make_params(row) -> params` run any model (README, "Your own model").
+    """
+    X, runs = runs_of(d, make_params)
+    store, tables = run_batch(runs, opts, "sensitivity", {**d.as_dict(), "points": len(X)},
+                              fn=fn, keep=(), desc=f"{d.method} analysis")
+    indices = analyse(d, X, tables["runs"])
+    for name, frame in indices.tables().items():
+        write_parquet(opts.out / f"{name}.parquet", frame)
+        atomic_write(opts.out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
+    images = {"indices": opts.out / "sa-indices.png", "heatmap": opts.out / "sa-heatmap.png",
+              "ranks": opts.out / "sa-ranks.png", "convergence": opts.out / "sa-convergence.png"}
+    figures.plot_indices(d, indices, images["indices"])
+    figures.plot_heatmap(d, indices, images["heatmap"])
+    figures.plot_ranks(indices, images["ranks"])
+    figures.plot_convergence(d, indices, images["convergence"])
+    paragraphs = page.paragraphs(d, indices)
+    store.manifest["summary"] = paragraphs
+    write_json(store.manifest_path, store.manifest)
+    html = page.sensitivity(d, indices.tables(), paragraphs, images, store.manifest)
+    atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
+    return SensitivityStudy(opts.out, d, indices, paragraphs, store.manifest)

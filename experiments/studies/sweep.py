@@ -1,0 +1,91 @@
+"""Parameter sweeps: the design's points, their runs on common random numbers, the mean and sd
+at each point, and a figure per output."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from ..engine import Options, Run, replicate_seeds, run_batch
+from ..engine.store import atomic_write, write_parquet
+from ..inputs.design import SweepDesign
+from ..model import run as county_run
+from ..model.params import FIELDS, from_sample
+from ..present.figures import plot_sweep
+
+
+@dataclass
+class Sweep:
+    out: Path
+    design: SweepDesign
+    points: int
+    means: pd.DataFrame         # one row per point: the levers, each output's mean and sd
+    manifest: dict
+
+
+def points(design: SweepDesign) -> pd.DataFrame:
+    """The design points: one row per point, one column per varied lever."""
+    names = list(design.levers)
+    if design.sampling == "grid":
+        axes = []
+        for n in names:
+            spec = design.levers[n]
+            axes.append(spec[1] if spec[0] == "values"
+                        else list(np.linspace(spec[1], spec[2], design.levels)))
+        mesh = np.meshgrid(*axes, indexing="ij")
+        frame = pd.DataFrame({n: m.ravel() for n, m in zip(names, mesh)})
+    else:
+        d = len(names)
+        if design.sampling == "lhs":
+            unit = qmc.LatinHypercube(d=d, seed=design.seed).random(design.samples)
+        else:
+            unit = qmc.Sobol(d=d, scramble=True, seed=design.seed).random(design.samples)
+        lows = np.array([design.levers[n][1] for n in names], float)
+        highs = np.array([design.levers[n][2] for n in names], float)
+        frame = pd.DataFrame(qmc.scale(unit, lows, highs), columns=names)
+    for n in names:
+        if FIELDS[n].metadata["integer"]:
+            frame[n] = [from_sample(n, v) for v in frame[n]]
+    return frame.drop_duplicates().reset_index(drop=True)
+
+
+def runs(design: SweepDesign, frame: pd.DataFrame) -> list[Run]:
+    """Every point x replicate; replicate r uses the same seed at every point."""
+    seeds = replicate_seeds(design.seed, design.replicates)
+    out = []
+    for p, row in enumerate(frame.to_dict("records")):
+        values = {k: from_sample(k, v) for k, v in row.items()}
+        params = dataclasses.replace(design.base.params, **values)
+        out += [Run({"point": p, "replicate": r}, params, s) for r, s in enumerate(seeds)]
+    return out
+
+
+def point_means(runs_table: pd.DataFrame, levers: list[str], outputs: list[str]) -> pd.DataFrame:
+    """Mean and sd across replicates at each design point."""
+    g = runs_table.groupby("point")
+    out = g[levers].first()
+    for o in outputs:
+        out[f"{o}_mean"] = g[o].mean()
+        out[f"{o}_sd"] = g[o].std(ddof=1)
+    out["replicates"] = g.size()
+    return out.reset_index()
+
+
+def run(design: SweepDesign, opts: Options) -> Sweep:
+    """Run every point x replicate into opts.out; write points.csv/.parquet and the figures."""
+    frame = points(design)
+    keep = ("series",) if design.series else ()
+    store, tables = run_batch(runs(design, frame), opts, "sweep", design.as_dict(),
+                              fn=county_run, keep=keep, desc=design.name)
+    ok = tables["runs"][tables["runs"].status == "ok"]
+    levers = list(design.levers)
+    means = point_means(ok, levers, design.outputs)
+    write_parquet(opts.out / "points.parquet", means)
+    atomic_write(opts.out / "points.csv", lambda tmp: means.to_csv(tmp, index=False))
+    plot_sweep(ok, levers, design.outputs, opts.out)
+    return Sweep(opts.out, design, len(frame), means, store.manifest)
