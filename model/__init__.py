@@ -1,13 +1,13 @@
 """juwei's simulation layer: one county of the essay as a Mesa model. No I/O, no plotting."""
 
-from .indicators import (CANONICAL, HEADLINE, INDICATORS, SYNDROME_THRESHOLD, Syndrome, htc,
-                         label, syndrome)
+from .indicators import (BURN_IN_YEARS, CANONICAL, HEADLINE, INDICATORS, SYNDROME_THRESHOLD,
+                         Syndrome, htc, label, summary_window, syndrome)
 from .model import STEPS_PER_YEAR, CountyModel
 from .params import LEVER_GROUPS, OTHER_GROUPS, ParameterError, Parameters, describe, levers
 from .run import RunResult, one_year, run
 
 __all__ = [
-    "CANONICAL", "HEADLINE", "INDICATORS", "SYNDROME_THRESHOLD", "Syndrome", "htc", "label",
+    "BURN_IN_YEARS", "summary_window", "CANONICAL", "HEADLINE", "INDICATORS", "SYNDROME_THRESHOLD", "Syndrome", "htc", "label",
     "syndrome", "STEPS_PER_YEAR", "CountyModel", "LEVER_GROUPS", "OTHER_GROUPS",
     "ParameterError", "Parameters", "describe", "levers", "RunResult", "one_year", "run",
 ]

@@ -34,17 +34,42 @@ def _on_calendar(week: int, per_year: int) -> bool:
 
 
 class Department(mesa.Agent):
-    """A functional department (职能部门) that pushes administrative tasks down to committees."""
+    """A functional department (职能部门) that pushes administrative tasks down to committees.
 
-    def __init__(self, model, idx: int, name: str, weight: float):
+    Each has its own normal push rate (its weight), its own share of inspected work and its own
+    sensitivity to blame, and reacts to what its own inspections find (ODD §7.1). Its pressure
+    is pulled back to normal by fading attention and by the county's discipline on pushing
+    down, and its push saturates at its capacity, so pressure settles instead of running away.
+    """
+
+    def __init__(self, model, idx: int, name: str, weight: float, inspected: float,
+                 blame: float):
         super().__init__(model)
         self.idx, self.name, self.weight = idx, name, weight
-        self.pressure = 1.0        # blame-avoidance multiplier on the push rate (1 = calm)
+        self.inspected = inspected  # share of its unfunded tasks that inspections look at
+        self.blame = blame          # pressure rise per share of its tasks found failed
+        self.blamed = 0.0           # pressure from blame (inspections found failures)
+        self.rebound = 0.0          # pressure from campaigns' rebound (再加压)
+
+    @property
+    def pressure(self) -> float:
+        """Blame-avoidance pressure (1 = calm)."""
+        return 1.0 + self.blamed
+
+    def push_factor(self) -> float:
+        """Push relative to normal. Blame raises the department's effort, which saturates at
+        its capacity K: 1 + b / (1 + b / (K - 1)) for blame pressure b; a campaign's rebound
+        adds new items on top (x (1 + rebound))."""
+        k = self.model.p.department_capacity
+        b = max(self.blamed, 0.0)
+        effort = 1.0 + (b / (1.0 + b / (k - 1.0)) if k > 1.0 else 0.0)
+        return effort * (1.0 + self.rebound)
 
     def push_rate(self) -> np.ndarray:
         """Expected tasks this week to each committee (Poisson mean)."""
         m = self.model
-        return m.p.tasks_per_week * self.weight * self.pressure * m.campaign_dip * m.size_factor
+        return (m.p.tasks_per_week * self.weight * self.push_factor() * m.campaign_dip
+                * m.size_factor)
 
     @property
     def pushed_last(self) -> int:
@@ -52,13 +77,17 @@ class Department(mesa.Agent):
         return int(self.model.pushed[self.idx].sum())
 
     def react(self, failure_share: float, campaign: bool) -> None:
-        """Pressure rises with failures found (blame avoidance) and after campaigns (再加压)."""
+        """Blame pressure rises when this department's inspection finds its tasks failed and
+        fades with attention; a campaign's rebound (再加压) fades on its own, slower clock. The
+        county's discipline on pushing down pulls both back (stronger under separation)."""
         p = self.model.p
-        self.pressure += (1.0 - self.pressure) / 104.0       # two-year memory
+        discipline = p.push_discipline * (1.0 + p.task_admission / 0.9)
+        self.blamed -= min(1.0 / p.attention_weeks + discipline, 1.0) * self.blamed
+        self.rebound -= min(1.0 / p.rebound_weeks + discipline, 1.0) * self.rebound
         if self.model.inspection_week:
-            self.pressure += p.blame_pressure * failure_share
+            self.blamed += self.blame * failure_share
         if campaign:
-            self.pressure *= 1.0 + p.campaign_rebound * (1 - p.task_admission) * (
+            self.rebound += p.campaign_rebound * (1 - p.task_admission) * (
                 1 - p.funding_follows_tasks)
 
 

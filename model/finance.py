@@ -15,6 +15,7 @@ HELP_WAGE = 4.0                 # yuan/hour of outside help (casual wage, mid-20
 DEMO_GRANT = 10_000.0           # yuan/year a demonstration site receives
 JIANGKOU_FOCUS_YUAN = 10_000.0  # yuan/year more for each Jiangkou committee (全县以江口镇为重点)
 DEMO_PLACES = 60.0              # places/week a demonstration site's new venue adds
+RENTING_VENUE_FACTOR = 0.5      # a rented office has half the activity space (essay: 20% rent)
 AID_YUAN = 20_000.0             # yuan/year to each aided committee at full aid
 AID_SHARE = 1 / 3               # poorest third of committees are aided
 INFRA_YUAN = 15_000.0           # yuan/year per committee at full investment
@@ -36,12 +37,17 @@ def new_year(m) -> None:
                                             * m.initiative * free_time)
     c.enterprises += start
     c.own_income = c.shop_rent + c.enterprises * ENTERPRISE_YUAN * (0.5 + 0.5 * p.enterprise_support)
-    # investment: venues everywhere; renters move into owned offices
+    # investment: venues everywhere; renters move into owned offices and get their full venue
     c.venue_places += INFRA_PLACES * p.infrastructure_investment
-    c.renting &= ~(rng.random(c.residents.size) < p.infrastructure_investment * 0.5)
-    # aid to the poorest third by service hours and places per resident (places alone in year 1)
-    per_res = (c.service_hours + c.venue_places) / c.residents
-    poor = per_res <= np.quantile(per_res, AID_SHARE)
+    moved = c.renting & (rng.random(c.residents.size) < p.infrastructure_investment * 0.5)
+    c.venue_places[moved] /= RENTING_VENUE_FACTOR
+    c.renting &= ~moved
+    # aid to the poorest third: the mean of their ranks by service hours and by places per
+    # resident (hours and places are not added: they are different things)
+    hours_rank = np.argsort(np.argsort(c.service_hours / c.residents, kind="stable"))
+    places_rank = np.argsort(np.argsort(c.venue_places / c.residents, kind="stable"))
+    rank = hours_rank + places_rank
+    poor = rank <= np.quantile(rank, AID_SHARE)
     c.aid = AID_YUAN * p.poor_community_aid * poor
     c.venue_places += AID_PLACES * p.poor_community_aid * poor
     designate_demonstrations(m)

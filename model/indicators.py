@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 SYNDROME_THRESHOLD = 0.6       # each of H, T and C above it: the syndrome is present (spec §6)
+BURN_IN_YEARS = 3              # the baseline settles within 3 years (ODD §7.1, measured)
 
 
 class Indicator(NamedTuple):
@@ -115,6 +116,14 @@ def htc(pushed_hours: float, capacity_hours: float, admin_share: float, exhausti
     t = 0.5 * (admin_share + exhaustion)
     c = 1.0 - 0.5 * (participation + trust)
     return h, t, c, math.cbrt(h * t * c)
+
+
+def summary_window(years: int) -> str:
+    """Which weeks a summary covers, and whether they come after the burn-in."""
+    first, last = (years - 1) * 52 + 1, years * 52
+    when = (f"after the {BURN_IN_YEARS}-year burn-in" if years > BURN_IN_YEARS
+            else f"inside the {BURN_IN_YEARS}-year burn-in: not a steady state")
+    return f"year {years} (weeks {first}-{last}), {when}"
 
 
 def summarise(series: dict[str, np.ndarray], steps_per_year: int = 52) -> dict[str, float]:

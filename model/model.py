@@ -15,7 +15,6 @@ from .residents import CommitteeSignals, Residents
 
 STEPS_PER_YEAR = 52
 VENUE_SEAT, VENUE_OLD, VENUE_NEW = 120.0, 30.0, 5.0      # own activity places/week at start
-RENTING_VENUE_FACTOR = 0.5
 UNIT_PLACES_SEAT, UNIT_PLACES_TOWNSHIP = 80.0, 40.0
 PLACES_PER_ORGANISER_HOUR = 8.0
 DELIBERATION_PLACES = 0.02     # places per adult a week at full deliberation
@@ -27,7 +26,7 @@ PHASES = ("government and departments", "committees and cadres", "residents", "d
 # per-committee series kept for the pattern checks and the county view
 COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust",
                     "participation", "pushed_per_cadre", "own_income_share", "renting",
-                    "jiangkou")
+                    "jiangkou", "residents")
 
 
 class CountyModel(mesa.Model):
@@ -53,7 +52,7 @@ class CountyModel(mesa.Model):
         shop_rent = np.zeros(n)
         shop_rent[2:2 + county.SHOP_RENT_COMMITTEES] = county.SHOP_RENT_YUAN
         venue = np.where(jiangkou, VENUE_SEAT, np.where(new, VENUE_NEW, VENUE_OLD))
-        venue = venue * np.where(renting, RENTING_VENUE_FACTOR, 1.0)
+        venue = venue * np.where(renting, finance.RENTING_VENUE_FACTOR, 1.0)
         self.size_factor = (sizes / sizes[~jiangkou].mean()) ** SIZE_ELASTICITY
         demonstration = np.zeros(n, bool)
         demonstration[: min(2, p.demonstration_sites)] = True     # Jiangkou's titles (新华街)
@@ -81,8 +80,13 @@ class CountyModel(mesa.Model):
 
         self.government = Government(self)
         w = county.DEPARTMENT_WEIGHTS / county.DEPARTMENT_WEIGHTS.sum()
-        self.departments = [Department(self, i, name, w[i])
+        k = len(county.DEPARTMENTS)
+        spread = p.department_spread
+        inspected = np.clip(p.inspected_share * rng.uniform(1 - spread, 1 + spread, k), 0.0, 1.0)
+        blame = p.blame_pressure * rng.uniform(1 - spread, 1 + spread, k)
+        self.departments = [Department(self, i, name, w[i], inspected[i], blame[i])
                             for i, name in enumerate(county.DEPARTMENTS)]
+        self.inspected = inspected
         for i in range(n):
             Committee(self, i)
         self.seat_agents: list[Cadre | None] = [Cadre(self, i) for i in range(m)]
@@ -131,7 +135,7 @@ class CountyModel(mesa.Model):
             self.residents.new_year()
         # 2. departments push tasks; the admission filter and funding thin them
         self.pushed = rng.poisson([d.push_rate() for d in self.departments])  # one draw, 12 x 63
-        tasks = workload.admit_tasks(rng, self.pushed.sum(axis=0), p)
+        tasks = workload.admit_tasks(rng, self.pushed, self.inspected, p)
         if self.campaign_week:
             workload.campaign(c, self.reporting, p)
             self.reporting_weeks_left = workload.REPORTING_WEEKS
@@ -169,9 +173,9 @@ class CountyModel(mesa.Model):
             self.seat_agents[i] = None
         for i in hired:
             self.seat_agents[i] = Cadre(self, int(i))
-        failure = float(use["failure"].mean())
+        failure = workload.department_failure(tasks, use["expired"], p.task_hours / skill_factor)
         for d in self.departments:
-            d.react(failure, self.campaign_week)
+            d.react(float(failure[d.idx]), self.campaign_week)
         self.campaign_dip += (1.0 - self.campaign_dip) / 13.0
         # services reach residents: cadres, bought help, staff and last week's volunteers meet
         # needs; the low-income duty adds public works that meet none (ODD §7.6)
@@ -235,7 +239,7 @@ class CountyModel(mesa.Model):
         yuan_week = (self.year_spending / 52.0 + n_seated * p.cadre_pay * 12 / 52
                      + tasks["funded"].sum() * p.task_hours * finance.HELP_WAGE
                      + finance.REWARD_YUAN * p.volunteer_reward * ind["volunteer_rate"]
-                     * self.residents.n * ind["volunteer_100_share"] / 52)
+                     * residents.sum() * ind["volunteer_100_share"] / 52)
         admitted = max(int(tasks["admitted"].sum()), 1)
         admin_share = use["admin"].sum() / hours.sum()
         exhaustion = float(s.exhaustion[seated].mean())
@@ -283,3 +287,4 @@ class CountyModel(mesa.Model):
         cs["own_income_share"][t] = budget_share
         cs["renting"][t] = c.renting
         cs["jiangkou"][t] = jk
+        cs["residents"][t] = residents

@@ -98,12 +98,30 @@ class Parameters:
                                       "committee hours to prepare one inspection")
     staff_work_hours: float = _p(12.0, 0.0, 40.0, "calibration", "hours/committee/week",
                                  "stationed staff's own departmental work in a community")
-    campaign_rebound: float = _p(0.15, 0.0, 0.5, "calibration", "share/campaign",
-                                 "rise of push rates after a campaign (再加压)")
+    campaign_rebound: float = _p(0.15, 0.0, 0.5, "calibration", "pressure/campaign",
+                                 "rise of departments' pressure after a campaign (再加压)")
+    rebound_weeks: float = _p(104.0, 4.0, 520.0, "calibration", "weeks",
+                              "time over which a campaign's rebound fades (a renewed push is "
+                              "written into plans and targets)")
     campaign_reporting_hours: float = _p(30.0, 0.0, 100.0, "calibration", "hours/campaign",
                                          "committee hours of reporting a campaign demands")
-    blame_pressure: float = _p(0.1, 0.0, 2.0, "calibration", "per failure share",
-                               "push-rate rise after inspections find failures")
+    blame_pressure: float = _p(0.4, 0.0, 2.0, "calibration", "per failure share",
+                               "a department's pressure rise when its inspection finds its "
+                               "tasks failed (mean over departments)")
+    attention_weeks: float = _p(52.0, 4.0, 208.0, "calibration", "weeks",
+                                "time over which a department's raised pressure fades by itself")
+    push_discipline: float = _p(0.01, 0.0, 0.1, "calibration", "per week",
+                                "the county's pull on departments' pressure back to normal; "
+                                "doubled under full separation (政事分离)")
+    department_capacity: float = _p(2.0, 1.0, 5.0, "calibration", "x normal push",
+                                    "most a department can push, as a multiple of its normal "
+                                    "rate (its own staff and attention are finite)")
+    inspected_share: float = _p(0.5, 0.1, 0.9, "calibration", "share",
+                                "share of unfunded tasks inspections look at (mean over "
+                                "departments)")
+    department_spread: float = _p(0.4, 0.0, 0.9, "calibration", "± share",
+                                  "departments differ: inspected share and blame sensitivity "
+                                  "drawn within ± this share of their means")
     participation_bias: float = _p(-3.4, -8.0, 2.0, "calibration", "logit",
                                    "baseline propensity to take part in a given week")
     social_influence: float = _p(2.0, 0.0, 6.0, "calibration", "logit per share",

@@ -97,9 +97,9 @@ class Residents:
         self.satisfaction = np.full(self.n, 0.5, f32)
         self.group_share = np.zeros(n_groups, f32)
         self.duty_share = 0.0
-        # seed registered volunteers (~2% of residents) among the intrinsically motivated
-        rng_free = self.intrinsic * self.adult_f
-        self.volunteer[rng_free > np.quantile(rng_free, 0.98)] = True
+        # seed registered volunteers (2% of residents) among the most motivated adults
+        motivated = np.where(self.adult, self.intrinsic, -np.inf)
+        self.volunteer[np.argsort(-motivated, kind="stable")[: round(0.02 * self.n)]] = True
         self.refresh(params)
 
     def refresh(self, params) -> None:

@@ -11,7 +11,6 @@ import numpy as np
 
 STANDARD_WEEK = 40.0          # hours
 OVERTIME_MAX = 20.0           # hours/week above the standard (up to ~60 h)
-VISIBLE_SHARE = 0.5           # tasks that inspections look at
 FUNDED_CADRE_SHARE = 0.2      # of a funded task's hours, the cadres still supervise
 DEADLINE_WEEKS = 8.0          # backlog expires (fails) at 1/8 a week
 SERVICE_FLOOR = 0.03          # share of hours kept for residents at zero initiative
@@ -23,16 +22,33 @@ REPORTING_WEEKS = 4           # a campaign's reporting load is spread over these
 DEMO_RECEPTION_HOURS = 6.0    # visits to a demonstration site, hours/week
 
 
-def admit_tasks(rng, arrivals: np.ndarray, p) -> dict[str, np.ndarray]:
-    """Admission filter (政事分离) and funding (费随事转): thin the week's arrivals."""
-    admitted = rng.binomial(arrivals, 1.0 - p.task_admission)
+def admit_tasks(rng, pushed: np.ndarray, inspected: np.ndarray, p) -> dict[str, np.ndarray]:
+    """Admission filter (政事分离) and funding (费随事转) thin each department's arrivals
+    (`pushed`: departments x committees); each department's inspected share marks its visible
+    tasks. Per-committee totals, and the departments' own counts as `by_department`."""
+    admitted = rng.binomial(pushed, 1.0 - p.task_admission)
     funded = rng.binomial(admitted, p.funding_follows_tasks)
     unfunded = admitted - funded
+    share = inspected[:, None]
+    seen_unfunded, seen_funded = rng.binomial(unfunded, share), rng.binomial(funded, share)
+    visible = seen_unfunded + FUNDED_CADRE_SHARE * seen_funded
+    cadre = unfunded + FUNDED_CADRE_SHARE * funded          # tasks' worth of cadre work
     return dict(
-        admitted=admitted, funded=funded, unfunded=unfunded,
-        visible=rng.binomial(unfunded, VISIBLE_SHARE) + FUNDED_CADRE_SHARE * rng.binomial(
-            funded, VISIBLE_SHARE),
+        admitted=admitted.sum(axis=0), funded=funded.sum(axis=0),
+        unfunded=unfunded.sum(axis=0), visible=visible.sum(axis=0),
+        by_department=dict(cadre=cadre, invisible=cadre - visible),
     )
+
+
+def department_failure(tasks: dict, expired: np.ndarray, task_hours: np.ndarray) -> np.ndarray:
+    """What each department's inspection finds: hours of its tasks that expired this week over
+    the cadre hours of its tasks that arrived. A committee's expired backlog is invisible work,
+    shared among departments by their part of this week's invisible tasks there."""
+    d = tasks["by_department"]
+    invisible = d["invisible"]
+    share = invisible / np.maximum(invisible.sum(axis=0), 1e-9)
+    due = (d["cadre"] * task_hours).sum(axis=1)
+    return (share * expired).sum(axis=1) / np.maximum(due, 1e-9)
 
 
 def allocate(c, hours: np.ndarray, present: np.ndarray, skill_factor: np.ndarray,

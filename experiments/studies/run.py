@@ -8,7 +8,7 @@ from pathlib import Path
 from ..engine import Options, replicate_seeds, run_batch
 from ..engine.store import write_json
 from ..inputs.scenario import Scenario
-from ..model import INDICATORS
+from ..model import INDICATORS, summary_window
 from ..model import run as county_run
 from ..present.figures import plot_run
 from ..present.stats import summary_table
@@ -20,6 +20,7 @@ class ScenarioRun:
     scenario: Scenario
     out: Path
     summary: dict              # indicator -> mean, ci95_low, ci95_high, sd, n (last-year means)
+    window: str                # which weeks the summary covers
     replicates_ok: int
     failed: int
     wall_seconds: float
@@ -38,7 +39,8 @@ def run(s: Scenario, replicates: int, seed: int, opts: Options,
     ok = tables["runs"][tables["runs"].status == "ok"]
     summary = summary_table(ok, INDICATORS) if len(ok) else {}
     figures = plot_run(tables["series"], opts.out, s.name) if plots and "series" in tables else []
-    store.manifest["summary"] = summary
+    window = summary_window(s.params.years)
+    store.manifest.update(summary=summary, summary_window=window)
     write_json(store.manifest_path, store.manifest)
-    return ScenarioRun(s, opts.out, summary, len(ok), store.manifest["failed"],
+    return ScenarioRun(s, opts.out, summary, window, len(ok), store.manifest["failed"],
                        store.manifest["wall_seconds"], figures)
