@@ -1,6 +1,10 @@
 """Speed and memory of one county run: median wall time, time per step by phase, peak memory.
 
-    python benchmarks/bench_model.py [--runs 5] [--years 5]
+    python benchmarks/bench_model.py [--runs 5] [--years 5] [--against COMMIT]
+
+With --against, the same figures for another commit's model (a temporary git worktree) are
+measured in the same run, interleaved with this one's, and the ratio printed: the machines are
+noisy, so only figures taken side by side compare.
 
 Targets on the 2-core reference machine: full county (220,000 residents) 5 years <= 2 s median,
 scale 0.1 <= 0.3 s, peak memory <= 500 MB. Each scale is measured in a fresh process so peak
@@ -13,9 +17,14 @@ import argparse
 import json
 import resource
 import statistics
+import os
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def measure(scale: float, runs: int, years: int) -> dict:
@@ -42,11 +51,36 @@ def measure(scale: float, runs: int, years: int) -> dict:
     }
 
 
+def reference_path(commit: str, folder: Path) -> str:
+    """A PYTHONPATH under which `import juwei` is `commit`'s code (a git worktree with the
+    package-dir mapping of pyproject.toml laid out as symlinks)."""
+    tree = folder / "tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree),
+                    commit], check=True)
+    for sub in ("model", "scenarios"):
+        if not (tree / "experiments" / sub).exists():
+            (tree / "experiments" / sub).symlink_to(tree / sub)
+    (folder / "path").mkdir()
+    (folder / "path" / "juwei").symlink_to(tree / "experiments")
+    return str(folder / "path")
+
+
+def child(scale: float, args, pythonpath: str | None = None) -> dict:
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    out = subprocess.run([sys.executable, __file__, "--child", str(scale), "--runs",
+                          str(args.runs), "--years", str(args.years)],
+                         capture_output=True, text=True, check=True, env=env)
+    return json.loads(out.stdout)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--years", type=int, default=5)
     ap.add_argument("--scales", type=float, nargs="+", default=[1.0, 0.1])
+    ap.add_argument("--against", metavar="COMMIT", help="also measure this commit's model")
     ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
@@ -55,19 +89,30 @@ def main() -> None:
     targets = {1.0: 2.0, 0.1: 0.3}
     print(f"county run, {args.years} years ({args.years * 52} weekly steps), "
           f"median of {args.runs} runs, each scale in a fresh process")
-    for scale in args.scales:
-        out = subprocess.run([sys.executable, __file__, "--child", str(scale), "--runs",
-                              str(args.runs), "--years", str(args.years)],
-                             capture_output=True, text=True, check=True)
-        r = json.loads(out.stdout)
-        target = targets.get(scale)
-        verdict = (f" (target <= {target} s: {'met' if r['median_s'] <= target else 'MISSED'})"
-                   if target and args.years == 5 else "")
-        print(f"\nscale {scale} ({r['residents']:,} residents): median {r['median_s']:.3f} s "
-              f"[min {r['min_s']:.3f}, max {r['max_s']:.3f}]{verdict}")
-        for phase, ms in r["ms_per_step"].items():
-            print(f"  {phase:28s} {ms:7.3f} ms/step")
-        print(f"  peak memory (max RSS)        {r['peak_mb']:7.1f} MB (target <= 500)")
+    with tempfile.TemporaryDirectory() as tmp:
+        ref = reference_path(args.against, Path(tmp)) if args.against else None
+        try:
+            for scale in args.scales:
+                r = child(scale, args)
+                old = child(scale, args, ref) if ref else None
+                target = targets.get(scale)
+                verdict = (f" (target <= {target} s: "
+                           f"{'met' if r['median_s'] <= target else 'MISSED'})"
+                           if target and args.years == 5 else "")
+                print(f"\nscale {scale} ({r['residents']:,} residents): median "
+                      f"{r['median_s']:.3f} s [min {r['min_s']:.3f}, max {r['max_s']:.3f}]"
+                      f"{verdict}")
+                if old:
+                    print(f"  {args.against}: median {old['median_s']:.3f} s, peak "
+                          f"{old['peak_mb']:.1f} MB; ratio this / that "
+                          f"{r['median_s'] / old['median_s']:.2f}")
+                for phase, ms in r["ms_per_step"].items():
+                    print(f"  {phase:28s} {ms:7.3f} ms/step")
+                print(f"  peak memory (max RSS)        {r['peak_mb']:7.1f} MB (target <= 500)")
+        finally:
+            if ref:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                                str(Path(tmp) / "tree")], check=False)
 
 
 if __name__ == "__main__":

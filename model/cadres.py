@@ -2,7 +2,10 @@
 
 Job demands-resources (Demerouti et al. 2001; Bakker & Demerouti 2007): exhaustion rises with
 demand above capacity and recovers below it, buffered by resources (pay, skill). Quit hazard
-h = h0 + beta*E - gamma*pay_relative (spec §4), plus retirement at 60.
+h = (h0 + beta*E + graduates' outside option) x (reference pay / pay)^eta: the spec's rising in
+exhaustion and falling in pay (spec §4), continuous over the lever's whole range; plus
+retirement at 60. Pay also sets who applies: graduates join an open competition when the pay
+meets their reservation wage.
 """
 
 from __future__ import annotations
@@ -18,9 +21,7 @@ EXHAUSTION_RECOVERY = 0.01     # per week
 RESOURCE_BUFFER = 0.4          # share of the rise that full resources absorb
 MORALE_RATE = 0.05
 QUIT_EXHAUSTION = 0.20         # per year at exhaustion 1
-QUIT_PAY = 0.05                # per year per unit of pay relative to the reference
-QUIT_EDUCATED = 0.08           # graduates have outside options
-QUIT_FLOOR = 0.01
+QUIT_EDUCATED = 0.08           # per year: graduates have outside options
 RETIREMENT_AGE = 60.0
 VACANCY_WEEKS = 8.0            # mean weeks a seat stays empty
 EXPERIENCE_PER_YEAR = 0.02
@@ -29,8 +30,9 @@ DEPENDENCE_RATE = 0.01
 
 
 def pay_term(p) -> float:
-    """Pay mapped to 0-1 (1 at 1,000 yuan/month and above)."""
-    return min(1.0, p.cadre_pay / 1000.0)
+    """Pay as a resource, 0-1: pay / (pay + reference), 0.5 at the reference wage; it rises
+    over the lever's whole range (0.29 at 200, 0.75 at 1,500 yuan/month)."""
+    return p.cadre_pay / (p.cadre_pay + REFERENCE_PAY)
 
 
 def policy_autonomy(p) -> float:
@@ -66,8 +68,8 @@ def update(s, load: np.ndarray, autonomy_c: np.ndarray, p) -> None:
 
 def turnover(s, rng, p) -> tuple[np.ndarray, np.ndarray]:
     """Quits and retirements this week; vacancies filled after a search. Returns (left, hired)."""
-    hazard = np.maximum(QUIT_FLOOR, p.quit_base + QUIT_EXHAUSTION * s.exhaustion
-                        - QUIT_PAY * p.cadre_pay / REFERENCE_PAY + QUIT_EDUCATED * s.educated)
+    hazard = ((p.quit_base + QUIT_EXHAUSTION * s.exhaustion + QUIT_EDUCATED * s.educated)
+              * (REFERENCE_PAY / p.cadre_pay) ** p.pay_quit_elasticity)
     quits = ~s.vacant & ((rng.random(s.age.size) < hazard / 52.0) | (s.age >= RETIREMENT_AGE))
     s.vacant |= quits
     filled = s.vacant & ~quits & (rng.random(s.age.size) < 1.0 / VACANCY_WEEKS)
@@ -78,9 +80,12 @@ def turnover(s, rng, p) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hire(s, i: int, rng, p) -> None:
-    """Fill seat i by the recruitment mode in force (聘转选 share competitive)."""
+    """Fill seat i by the recruitment mode in force (聘转选 share competitive); an open
+    competition finds a young graduate when the pay draws one to apply."""
     competitive = rng.random() < p.competitive_recruitment
-    s.age[i], s.educated[i] = draw_cadre(rng, competitive)
+    graduate = competitive and rng.random() < p.cadre_pay / (p.cadre_pay
+                                                              + p.graduate_reservation_pay)
+    s.age[i], s.educated[i] = draw_cadre(rng, graduate)
     s.skill[i] = 0.3 + 0.3 * s.educated[i] + 0.2 * rng.random()
     s.exhaustion[i] = 0.1
     s.morale[i] = 0.5

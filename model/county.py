@@ -118,9 +118,10 @@ def draw_residents(rng: np.random.Generator, sizes: np.ndarray, groups_per_commi
     )
 
 
-def draw_cadre(rng: np.random.Generator, competitive: bool) -> tuple[float, bool]:
-    """Age and education of a new hire: open competition brings young graduates (聘转选)."""
-    if competitive:
+def draw_cadre(rng: np.random.Generator, graduate: bool) -> tuple[float, bool]:
+    """Age and education of a new hire: a young graduate from an open competition (聘转选),
+    or a local candidate of the usual kind."""
+    if graduate:
         return float(rng.uniform(24, 36)), bool(rng.random() < 0.9)
     return float(rng.uniform(38, 56)), bool(rng.random() < 0.1)
 

@@ -83,6 +83,10 @@ INDICATORS: dict[str, Indicator] = {
         "places/week", "activity places (venues and opened units) per 1,000", "每千人活动场所"),
     "jiangkou_venue_gap": Indicator(
         "ratio - 1", "Jiangkou's activity places per resident relative to the rest", "江口镇场所差距"),
+    "admin_share_sd": Indicator(
+        "sd", "spread of the administrative share across committees", "行政事务占比差异"),
+    "surface_share": Indicator(
+        "share of hours", "cadre hours on inspected work (表面文章, 应付)", "迎检应付占比"),
     "high_school_share": Indicator(
         "share of cadres", "serving cadres with high school or above", "高中以上学历干部比例"),
     "over_45_share": Indicator(

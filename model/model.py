@@ -66,6 +66,7 @@ class CountyModel(mesa.Model):
             trust=np.full(n, 0.375), enterprises=np.zeros(n, int), own_income=shop_rent.copy(),
             demonstration=demonstration, transfer=zeros.copy(), aid=zeros.copy(),
             donations=zeros.copy(), discretionary=zeros.copy(), budget=np.ones(n),
+            leadership=rng.uniform(1 - p.leadership_spread, 1 + p.leadership_spread, n),
         )
         seat_committee, age, educated = county.initial_cadres(rng)
         m = seat_committee.size
@@ -95,7 +96,7 @@ class CountyModel(mesa.Model):
                       for k in range(n)
                       for _ in range(p.units_seat if jiangkou[k] else p.units_township)]
         self.residents = Residents(county.draw_residents(rng, sizes, groups, p.scale),
-                                   int(groups.sum()), p)
+                                   int(groups.sum()), p, rng)
         self._revise_units()
 
         self.load = np.full(n, 1.2)            # last week's demand / standard capacity
@@ -157,8 +158,8 @@ class CountyModel(mesa.Model):
         reporting = self.reporting if self.reporting_weeks_left > 0 else np.zeros(n)
         receptions = workload.DEMO_RECEPTION_HOURS * c.demonstration + SEAT_RECEPTION_HOURS * c.jiangkou
         meetings = p.meeting_hours_per_week * present
-        use = workload.allocate(c, hours, present, skill_factor, self.initiative, tasks,
-                                passed + inspection + reporting + receptions, meetings, p)
+        use = workload.allocate(c, hours, skill_factor, self.initiative, self.accountability(),
+                                tasks, passed + inspection + reporting + receptions, meetings, p)
         self.reporting_weeks_left -= 1
         if self.reporting_weeks_left <= 0:
             self.reporting[:] = 0.0
@@ -201,6 +202,8 @@ class CountyModel(mesa.Model):
             trust_target=(0.1 + 0.35 * c.coverage + 0.2 * p.transparency + 0.3 * real
                           - 0.15 * token).astype(np.float32),
             activity=activity.astype(np.float32),
+            outreach=np.minimum(np.maximum(need - (supply - self.duty_hours - self.vol_hours), 0.0),
+                                p.volunteer_organising * (use["services"] + help_hours)),
         )
         totals = self.residents.step(t, sig, p, rng)
         self.vol_hours, self.duty_hours = totals.volunteer_hours, totals.duty_hours
@@ -212,6 +215,16 @@ class CountyModel(mesa.Model):
         clock.append(time.perf_counter())
         for phase, start, end in zip(PHASES, clock, clock[1:]):
             self.phase_seconds[phase] += end - start
+
+    def accountability(self) -> np.ndarray:
+        """What each committee answers for: the blame pressure of the departments that push
+        to it (weighted by their tasks this week) and the county's inspections (relative to
+        the essay's 26 a year)."""
+        pressure = np.array([d.pressure for d in self.departments])
+        weights = self.pushed.sum(axis=1)
+        mean_pressure = float(pressure @ weights / max(weights.sum(), 1))
+        inspections = 0.5 + 0.5 * self.p.inspections_per_year / 26.0
+        return np.full(len(self.committees.residents), mean_pressure * inspections)
 
     def _revise_units(self) -> None:
         """Units decide yearly whether to open; their places per committee hold for the year."""
@@ -247,6 +260,8 @@ class CountyModel(mesa.Model):
                                ind["participation_rate"], ind["trust"])
         ind.update(
             admin_share=admin_share,
+            admin_share_sd=float(c.admin_share.std()),
+            surface_share=use["surface"].sum() / hours.sum(),
             cadre_hours_per_week=hours.sum() / max(present.sum(), 1),   # seated when working
             exhaustion=exhaustion,
             cadre_turnover=left.size * 52.0 / s.age.size,

@@ -122,12 +122,32 @@ class Parameters:
     department_spread: float = _p(0.4, 0.0, 0.9, "calibration", "± share",
                                   "departments differ: inspected share and blame sensitivity "
                                   "drawn within ± this share of their means")
+    service_motivation: float = _p(1.0, 0.0, 5.0, "calibration", "weight",
+                                   "pull of residents' unmet need on a team of cadres, at full "
+                                   "initiative")
+    leadership_spread: float = _p(0.5, 0.0, 0.9, "calibration", "± share",
+                                  "committees differ in their director's drive to serve: the "
+                                  "service motivation of each drawn within ± this share")
+    accountability_weight: float = _p(1.5, 0.0, 10.0, "calibration", "weight",
+                                      "pull of what cadres answer for (departments' pressure "
+                                      "and inspections) on their hours")
     participation_bias: float = _p(-3.4, -8.0, 2.0, "calibration", "logit",
                                    "baseline propensity to take part in a given week")
     social_influence: float = _p(2.0, 0.0, 6.0, "calibration", "logit per share",
-                                 "weight of the resident group's participation against threshold")
-    quit_base: float = _p(0.06, 0.0, 0.5, "calibration", "per year",
+                                 "weight of contacts' participation against one's threshold")
+    volunteer_organising: float = _p(3.0, 0.0, 20.0, "calibration", "hours/hour",
+                                     "volunteer hours outside the venues (visits, patrols) one "
+                                     "hour of cadre or bought service can organise")
+    acquaintance_share: float = _p(0.1, 0.0, 1.0, "calibration", "share",
+                                   "share of a resident's contacts outside their resident group "
+                                   "(acquaintances across the committee)")
+    quit_base: float = _p(0.03, 0.0, 0.5, "calibration", "per year",
                           "cadre quit hazard at zero exhaustion and reference pay")
+    pay_quit_elasticity: float = _p(0.5, 0.0, 2.0, "calibration", "elasticity",
+                                    "how strongly pay lowers quitting: hazard x (500 / pay)^this")
+    graduate_reservation_pay: float = _p(800.0, 200.0, 3000.0, "calibration", "yuan/month",
+                                         "pay at which half of open competitions draw a "
+                                         "young graduate")
 
     def __post_init__(self):
         check(self)

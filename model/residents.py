@@ -49,6 +49,30 @@ NEED_ELDERLY, NEED_DISABLED, NEED_LOW_INCOME, NEED_LAID_OFF = 0.10, 0.25, 0.30, 
 UNIT_COVERS_NEED = 0.5         # share of a unit-attached resident's need the unit serves
 UNIT_TO_SOCIAL_PER_YEAR = 0.04 # 单位人 -> 社会人 (enterprise reform)
 WINDOW_WEEKS = 4               # "took part in the month"
+CONTACTS = 4                   # neighbours each resident talks to: two on each side in the group
+
+
+def contact_network(rng, group: np.ndarray, starts: np.ndarray, per_committee: np.ndarray,
+                    acquaintances: float) -> np.ndarray:
+    """Each resident's CONTACTS contacts, built once (rows x CONTACTS, int32).
+
+    A ring of neighbours within the resident group (rows are sorted by group: the two rows on
+    each side, wrapping inside the group), each contact rewired with probability
+    `acquaintances` to a random resident of the same committee, across groups (Watts & Strogatz
+    1998: a small world of neighbours and acquaintances).
+    """
+    n = group.size
+    rows = np.arange(n)
+    first = np.searchsorted(group, group)                  # each row's group start
+    size = np.bincount(group)[group]
+    offsets = np.array([-2, -1, 1, 2])
+    ring = first[:, None] + ((rows - first)[:, None] + offsets[None, :]) % size[:, None]
+    committee = np.repeat(np.arange(per_committee.size), per_committee)
+    rewire = rng.random((n, CONTACTS)) < acquaintances
+    k = int(rewire.sum())
+    cs = committee[np.nonzero(rewire)[0]]
+    ring[rewire] = starts[cs] + (rng.random(k) * per_committee[cs]).astype(np.int64)
+    return ring.astype(np.int32)
 
 
 @dataclass
@@ -60,6 +84,7 @@ class CommitteeSignals:
     coverage: np.ndarray      # 0-1: share of need the committee's services meet
     trust_target: np.ndarray  # 0-1: what the committee's conduct warrants
     activity: np.ndarray      # 0-1: activities and publicity reaching residents
+    outreach: np.ndarray      # volunteer hours the committee can organise outside the venues
 
 
 @dataclass
@@ -74,7 +99,7 @@ class ResidentTotals:
 class Residents:
     """Struct of arrays, one row per simulated resident."""
 
-    def __init__(self, state: dict[str, np.ndarray], n_groups: int, params):
+    def __init__(self, state: dict[str, np.ndarray], n_groups: int, params, rng):
         for k, v in state.items():
             setattr(self, k, v)
         self.n = self.committee.size
@@ -86,8 +111,6 @@ class Residents:
         self.adult_f = self.adult.astype(f32)
         self.adults_per_committee = np.add.reduceat(self.adult_f, self.starts)
         self.adults_real = np.add.reduceat(self.adult_f * self.weight, self.starts)
-        self.per_group = np.bincount(self.group, minlength=n_groups)
-        self.group_size = np.maximum(1, self.per_group)
         self.age_counts = np.bincount(self.age[self.adult], minlength=4)
         self.low_income_adults = max(1, int(self.low_income.sum()))
         self.n_adults = int(self.adult.sum())
@@ -95,7 +118,10 @@ class Residents:
         self.volunteer = np.zeros(self.n, bool)
         self.services_year = np.zeros(self.n, np.int16)
         self.satisfaction = np.full(self.n, 0.5, f32)
-        self.group_share = np.zeros(n_groups, f32)
+        self.contacts = contact_network(rng, self.group, self.starts, self.per_committee,
+                                        params.acquaintance_share)
+        self.reached_by = np.maximum(np.bincount(self.contacts.ravel(), minlength=self.n), 1)
+        self.contact_share = np.zeros(self.n, f32)
         self.duty_share = 0.0
         # seed registered volunteers (2% of residents) among the most motivated adults
         motivated = np.where(self.adult, self.intrinsic, -np.inf)
@@ -140,24 +166,32 @@ class Residents:
         r = params.volunteer_reward
         x = (self.static + TRUST_WEIGHT * self.trust * self.rows(sig.efficacy)
              + AWARENESS_WEIGHT * self.awareness + self.rows(sig.pull)
-             + params.social_influence * np.repeat(self.group_share, self.per_group))
+             + params.social_influence * self.contact_share)
         vols = np.flatnonzero(self.volunteer)
         on_track = self.services_year[vols] >= ON_TRACK * CERTIFICATE_SERVICES * (week % 52) / 52
         x[vols] += VOLUNTEER_PULL - REWARD_CROWDING * r + REWARD_EXTRINSIC * r * r * on_track
         wants = np.flatnonzero(rng.random(self.n, dtype=f32) * (1 + np.exp(-x)) < 1)
-        # 2. capacity: admit each applicant with probability places / applicants
-        applicants = np.bincount(c[wants], weights=self.weight[wants], minlength=sig.places.size)
-        admit = np.minimum(1.0, sig.places / np.maximum(applicants, 1e-9))
-        took = wants[rng.random(wants.size) < admit[c[wants]]]
-        self.last_part[took] = week
-        participants = np.bincount(c[took], weights=self.weight[took], minlength=sig.places.size)
-        # 3. volunteering: services by registered volunteers who took part; the low-income duty
-        serving = took[self.volunteer[took]]
-        services = 1 + (MAX_EXTRA_SERVICES * self.intrinsic[serving]
-                        * rng.random(serving.size)).astype(np.int16)
+        n_c = sig.places.size
+        # 2. volunteers serve outside the venues (visits to the elderly and disabled, patrols),
+        # as far as the committee can organise them and there is need (ODD §7.6)
+        volunteering = wants[self.volunteer[wants]]
+        services = 1 + (MAX_EXTRA_SERVICES * self.intrinsic[volunteering]
+                        * rng.random(volunteering.size)).astype(np.int16)
+        offered = np.bincount(c[volunteering], weights=SERVICE_HOURS * services
+                              * self.weight[volunteering], minlength=n_c)
+        admit_v = np.minimum(1.0, sig.outreach / np.maximum(offered, 1e-9))
+        served_v = rng.random(volunteering.size) < admit_v[c[volunteering]]
+        serving, services = volunteering[served_v], services[served_v]
         self.services_year[serving] += services
         vol_hours = np.bincount(c[serving], weights=SERVICE_HOURS * services * self.weight[serving],
-                                minlength=sig.places.size)
+                                minlength=n_c)
+        # 3. the others: admit each applicant with probability places / applicants
+        others = wants[~self.volunteer[wants]]
+        applicants = np.bincount(c[others], weights=self.weight[others], minlength=n_c)
+        admit = np.minimum(1.0, sig.places / np.maximum(applicants, 1e-9))
+        took = np.concatenate([others[rng.random(others.size) < admit[c[others]]], serving])
+        self.last_part[took] = week
+        participants = np.bincount(c[took], weights=self.weight[took], minlength=n_c)
         duty = self.duty_bound
         duty_hours = np.bincount(c[duty], weights=self.weight[duty], minlength=sig.places.size) * (
             params.welfare_volunteer_days * DUTY_HOURS_PER_DAY * DUTY_COMPLIANCE * 12 / 52)
@@ -170,8 +204,10 @@ class Residents:
         self.volunteer[vols[rng.random(vols.size) < DROPOUT_PER_WEEK]] = False
         # 4. slow state: trust, awareness, satisfaction
         self.recent = recent = np.flatnonzero(self.last_part > week - WINDOW_WEEKS)
-        self.group_share = (np.bincount(self.group[recent], minlength=self.group_share.size)
-                            / self.group_size).astype(f32)
+        # what each resident hears: the share of those who count them as a contact and took
+        # part in the month (influence flows from participants along their contacts)
+        self.contact_share = (np.bincount(self.contacts[recent].ravel(), minlength=self.n)
+                              / self.reached_by).astype(f32)
         target = self.rows(sig.trust_target)
         needy = self.needy
         served = rng.random(needy.size) < sig.coverage[c[needy]]

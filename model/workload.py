@@ -1,8 +1,8 @@
 """Committees' week: tasks in, cadre hours allocated, backlog carried (ODD §7.1-7.3).
 
-Vectorised over the 63 committees. Priority follows street-level practice (Lipsky 1980):
-visible administrative work and inspection preparation first, then meetings and receptions,
-then a service floor set by the cadres' initiative, then the invisible backlog, then services.
+Vectorised over the 63 committees. Each committee's team of cadres weighs accountability
+against residents' demand and its own motivation (street-level practice, Lipsky 1980): inspected
+work first within the administrative hours (surface work, 应付), deferral of the rest.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ STANDARD_WEEK = 40.0          # hours
 OVERTIME_MAX = 20.0           # hours/week above the standard (up to ~60 h)
 FUNDED_CADRE_SHARE = 0.2      # of a funded task's hours, the cadres still supervise
 DEADLINE_WEEKS = 8.0          # backlog expires (fails) at 1/8 a week
-SERVICE_FLOOR = 0.03          # share of hours kept for residents at zero initiative
-SERVICE_FLOOR_INITIATIVE = 0.12
 STAFF_SERVICE_SHARE = 0.3     # of staff hours kept under authority, share that serves residents
 RENT_LOGISTICS = 0.25         # renting: share of would-be service hours lost to office logistics
 ENTERPRISE_HOURS = 3.0        # cadre hours/week an own enterprise takes
@@ -51,39 +49,53 @@ def department_failure(tasks: dict, expired: np.ndarray, task_hours: np.ndarray)
     return (share * expired).sum(axis=1) / np.maximum(due, 1e-9)
 
 
-def allocate(c, hours: np.ndarray, present: np.ndarray, skill_factor: np.ndarray,
-             initiative: np.ndarray, tasks: dict, fixed_visible: np.ndarray,
+def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndarray,
+             accountability: np.ndarray, tasks: dict, fixed_visible: np.ndarray,
              meetings: np.ndarray, p) -> dict[str, np.ndarray]:
-    """Spend each committee's cadre hours by priority and carry the rest as backlog.
+    """The team of cadres decides how to spend its week, and carries the rest as backlog.
 
-    `hours` are cadre hours available per committee; task counts are turned into hours with the
-    team's skill. Returns hours by use; updates c.backlog_hours in place.
+    Meetings and an own enterprise come first (attendance is required). Of the hours left the
+    team gives residents the share s = m / (m + a) it is moved to give them, and the rest to
+    administration (ODD §7.3):
+
+    - m = `service_motivation` x leadership x initiative x unmet need (last week's 1 -
+      coverage): what pulls cadres to residents (the director's drive, the team's own
+      motivation, and residents queuing at the door);
+    - a = `accountability_weight` x accountability (departments' blame pressure and the
+      county's inspections): what they answer for.
+
+    Administrative hours go first to what is inspected (surface work, 应付: visible tasks,
+    inspection preparation, reports), then to the backlog; what is not reached is deferred and
+    expires after DEADLINE_WEEKS on average. Hours the administration does not need go to
+    residents; services beyond the need are not given (rationing works both ways). `hours` are
+    cadre hours per committee; task counts become hours with the team's skill. Returns hours by
+    use; updates c.backlog_hours in place.
     """
     th = p.task_hours / skill_factor
     task_hours_cadre = (tasks["unfunded"] + FUNDED_CADRE_SHARE * tasks["funded"]) * th
     visible = tasks["visible"] * th + fixed_visible
     c.backlog_hours += np.maximum(task_hours_cadre - tasks["visible"] * th, 0.0)
 
-    v = np.minimum(hours, visible)
-    left = hours - v
-    m = np.minimum(left, meetings)
-    left -= m
+    m = np.minimum(hours, meetings)
+    left = hours - m
     e = np.minimum(left, ENTERPRISE_HOURS * (c.enterprises > 0))
     left -= e
-    floor = np.minimum(left, hours * (SERVICE_FLOOR + SERVICE_FLOOR_INITIATIVE * initiative))
-    backlog_work = np.minimum(left - floor, c.backlog_hours)
-    services = left - backlog_work
+    motive = p.service_motivation * c.leadership * initiative * (1.0 - c.coverage)
+    pull = p.accountability_weight * accountability
+    service_share = motive / np.maximum(motive + pull, 1e-9)
+    admin_budget = left * (1.0 - service_share)
+    v = np.minimum(admin_budget, visible)
+    backlog_work = np.minimum(admin_budget - v, c.backlog_hours)
+    services = left - v - backlog_work
     logistics = services * RENT_LOGISTICS * c.renting
     services -= logistics
 
     c.backlog_hours += visible - v - backlog_work
     expired = c.backlog_hours / DEADLINE_WEEKS
     c.backlog_hours -= expired
-    due = visible + task_hours_cadre
     admin = v + m + backlog_work + logistics
     return dict(admin=admin, meetings=m, services=services, enterprise=e, expired=expired,
-                failure=expired / np.maximum(due, 1e-9),
-                demand=visible + meetings + c.backlog_hours)
+                surface=v, demand=visible + meetings + c.backlog_hours)
 
 
 def campaign(c, week_offset_hours: np.ndarray, p) -> None:

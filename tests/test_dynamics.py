@@ -59,3 +59,17 @@ def test_the_burden_paradox_needs_a_lasting_rebound():
                               - run(none, s).summary["admin_hours_per_cadre"] for s in (1, 2, 3)]))
     assert paradox() > 0
     assert paradox(campaign_rebound=0.0) < 0
+
+
+def test_committees_choose_and_differ():
+    """The team's motivation against accountability sets each committee's admin share: a
+    director with more drive gives residents more hours (ODD §7.3)."""
+    m = CountyModel(Parameters(scale=0.05, years=3), seed=5)
+    for _ in range(3 * 52):
+        m.step()
+    admin = m.committee_series["admin_share"][-52:].mean(axis=0)
+    assert admin.std() > 0.01 and m.series["admin_share_sd"][-52:].mean() > 0.01
+    assert np.corrcoef(m.committees.leadership, admin)[0, 1] < -0.3
+    # less accountability (no inspections, calm departments): more hours to residents
+    calm = run(Parameters(scale=0.05, years=3, inspections_per_year=0, blame_pressure=0.0), 5)
+    assert calm.summary["admin_share"] < m.series["admin_share"][-52:].mean() - 0.05

@@ -115,8 +115,9 @@ def test_bounds_and_no_nan_under_random_levers(values, seed):
 
 
 class _Committees:
-    def __init__(self, backlog, enterprises, renting):
+    def __init__(self, backlog, enterprises, renting, coverage, leadership):
         self.backlog_hours, self.enterprises, self.renting = backlog, enterprises, renting
+        self.coverage, self.leadership = coverage, leadership
 
 
 @settings(max_examples=60, deadline=None)
@@ -124,16 +125,17 @@ class _Committees:
 def test_cadre_hours_add_up(n, data):
     arr = lambda lo, hi: np.array(data.draw(st.lists(st.floats(lo, hi), min_size=n, max_size=n)))
     ints = lambda hi: np.array(data.draw(st.lists(st.integers(0, hi), min_size=n, max_size=n)))
-    c = _Committees(arr(0, 500), ints(2), ints(1).astype(bool))
+    c = _Committees(arr(0, 500), ints(2), ints(1).astype(bool), arr(0, 1), arr(0.1, 1.9))
     backlog_before = c.backlog_hours.copy()
     hours, p = arr(0, 300), Parameters(task_hours=data.draw(st.floats(0.5, 8.0)))
     unfunded, funded = ints(60), ints(60)
     tasks = dict(unfunded=unfunded, funded=funded,
                  visible=np.minimum(unfunded, ints(60)) + 0.2 * np.minimum(funded, ints(60)))
-    use = allocate(c, hours, np.full(n, 3.0), arr(0.7, 1.3), arr(0, 1), tasks, arr(0, 100),
+    use = allocate(c, hours, arr(0.7, 1.3), arr(0, 1), arr(0, 5), tasks, arr(0, 100),
                    arr(0, 100), p)
     total = use["admin"] + use["services"] + use["enterprise"]
     assert np.allclose(total, hours)
     assert np.all(use["services"] >= -1e-9) and np.all(use["admin"] >= -1e-9)
+    assert np.all(use["surface"] <= use["admin"] + 1e-9)
     assert np.all(c.backlog_hours >= -1e-9)
     assert np.all(np.isfinite(c.backlog_hours)) and backlog_before.shape == c.backlog_hours.shape
