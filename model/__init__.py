@@ -2,7 +2,8 @@
 
 from .indicators import (BURN_IN_YEARS, CANONICAL, HEADLINE, INDICATORS, SYNDROME_THRESHOLD,
                          Syndrome, htc, label, summary_window, syndrome)
-from .model import STEPS_PER_YEAR, CountyModel
+from .calendar import STEPS_PER_YEAR
+from .model import CountyModel
 from .params import LEVER_GROUPS, OTHER_GROUPS, ParameterError, Parameters, describe, levers
 from .run import RunResult, one_year, run
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from .calendar import STEPS_PER_YEAR
+
 
 def _row(table: str, column: str, doc: str):
     return property(lambda self: float(getattr(getattr(self.model, table), column)[self.idx]),
@@ -26,11 +28,11 @@ class Government(mesa.Agent):
         m.new_year = week == 0
         # inspections and campaigns spread evenly over the year (检查评比, 减负)
         m.inspection_week = _on_calendar(week, p.inspections_per_year)
-        m.campaign_week = _on_calendar((week + 10) % 52, p.reduction_campaigns_per_year)
+        m.campaign_week = _on_calendar((week + 10) % STEPS_PER_YEAR, p.reduction_campaigns_per_year)
 
 
 def _on_calendar(week: int, per_year: int) -> bool:
-    return (week + 1) * per_year // 52 > week * per_year // 52
+    return (week + 1) * per_year // STEPS_PER_YEAR > week * per_year // STEPS_PER_YEAR
 
 
 class Department(mesa.Agent):
@@ -144,9 +146,27 @@ class Unit(mesa.Agent):
         self.open = bool(m.rng.random() < min(1.0, willing))
 
 
+COMMITTEE_COLUMNS = (
+    "names", "residents", "jiangkou", "renting", "new", "shop_rent", "venue_places", "size_factor",
+    "backlog_hours", "admin_share", "service_hours", "coverage", "trust", "enterprises",
+    "own_income", "demonstration", "transfer", "aid", "donations", "discretionary", "budget",
+    "leadership")
+CADRE_COLUMNS = ("committee", "age", "educated", "skill", "morale", "exhaustion", "dependence",
+                 "hours", "tenure", "vacant")
+
+
 class Table:
-    """A named set of equal-length arrays (committees or cadre seats)."""
+    """A named set of equal-length arrays (committees or cadre seats) with declared columns:
+    creating one without a declared column, or setting an undeclared one, is an error."""
 
-    def __init__(self, **columns):
-        self.__dict__.update(columns)
+    def __init__(self, columns: tuple[str, ...], **values):
+        missing, extra = set(columns) - set(values), set(values) - set(columns)
+        if missing or extra:
+            raise TypeError(f"Table columns: missing {sorted(missing)}, undeclared {sorted(extra)}")
+        object.__setattr__(self, "columns", columns)
+        self.__dict__.update(values)
 
+    def __setattr__(self, name, value):
+        if name not in self.columns:
+            raise AttributeError(f"{name!r} is not a declared column ({', '.join(self.columns)})")
+        object.__setattr__(self, name, value)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .calendar import STEPS_PER_YEAR
+
 from .county import draw_cadre
 from .workload import OVERTIME_MAX, STANDARD_WEEK
 
@@ -58,19 +60,19 @@ def update(s, load: np.ndarray, autonomy_c: np.ndarray, p) -> None:
     morale_target = np.clip(0.2 + 0.5 * pay_term(p) + 0.2 * autonomy_c[s.committee]
                             + 0.1 * training - 0.4 * s.exhaustion, 0.0, 1.0)
     s.morale += MORALE_RATE * (morale_target - s.morale)
-    s.skill += (EXPERIENCE_PER_YEAR + TRAINING_GAIN * training) / 52.0 * (1.0 - s.skill)
+    s.skill += (EXPERIENCE_PER_YEAR + TRAINING_GAIN * training) / STEPS_PER_YEAR * (1.0 - s.skill)
     dep_target = np.clip(0.8 - 0.3 * policy_autonomy(p) - 0.2 * training - 0.2 * s.educated,
                          0.0, 1.0)
     s.dependence += DEPENDENCE_RATE * (dep_target - s.dependence)
-    s.age += 1.0 / 52.0
-    s.tenure += 1.0 / 52.0
+    s.age += 1.0 / STEPS_PER_YEAR
+    s.tenure += 1.0 / STEPS_PER_YEAR
 
 
 def turnover(s, rng, p) -> tuple[np.ndarray, np.ndarray]:
     """Quits and retirements this week; vacancies filled after a search. Returns (left, hired)."""
     hazard = ((p.quit_base + QUIT_EXHAUSTION * s.exhaustion + QUIT_EDUCATED * s.educated)
               * (REFERENCE_PAY / p.cadre_pay) ** p.pay_quit_elasticity)
-    quits = ~s.vacant & ((rng.random(s.age.size) < hazard / 52.0) | (s.age >= RETIREMENT_AGE))
+    quits = ~s.vacant & ((rng.random(s.age.size) < hazard / STEPS_PER_YEAR) | (s.age >= RETIREMENT_AGE))
     s.vacant |= quits
     filled = s.vacant & ~quits & (rng.random(s.age.size) < 1.0 / VACANCY_WEEKS)
     hired = np.flatnonzero(filled)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .calendar import STEPS_PER_YEAR
+
 TRANSFER_BASE = 12_000.0        # yuan/year per committee from the county budget
 TRANSFER_PER_RESIDENT = 0.5     # yuan/year per resident
 DISCRETIONARY_SHARE = 0.1       # of the transfer, left after office running costs
@@ -79,4 +81,4 @@ def designate_demonstrations(m) -> None:
 
 def help_hours(c) -> np.ndarray:
     """Service hours/week the committee buys from its discretionary money."""
-    return np.maximum(c.discretionary, 0.0) / 52.0 / HELP_WAGE
+    return np.maximum(c.discretionary, 0.0) / STEPS_PER_YEAR / HELP_WAGE

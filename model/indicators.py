@@ -11,6 +11,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import finance, workload
+from .calendar import MONTHS_PER_YEAR, STEPS_PER_YEAR
+
 SYNDROME_THRESHOLD = 0.6       # each of H, T and C above it: the syndrome is present (spec §6)
 BURN_IN_YEARS = 3              # the baseline settles within 3 years (ODD §7.1, measured)
 
@@ -124,13 +127,14 @@ def htc(pushed_hours: float, capacity_hours: float, admin_share: float, exhausti
 
 def summary_window(years: int) -> str:
     """Which weeks a summary covers, and whether they come after the burn-in."""
-    first, last = (years - 1) * 52 + 1, years * 52
+    first, last = (years - 1) * STEPS_PER_YEAR + 1, years * STEPS_PER_YEAR
     when = (f"after the {BURN_IN_YEARS}-year burn-in" if years > BURN_IN_YEARS
             else f"inside the {BURN_IN_YEARS}-year burn-in: not a steady state")
     return f"year {years} (weeks {first}-{last}), {when}"
 
 
-def summarise(series: dict[str, np.ndarray], steps_per_year: int = 52) -> dict[str, float]:
+def summarise(series: dict[str, np.ndarray],
+              steps_per_year: int = STEPS_PER_YEAR) -> dict[str, float]:
     """Summary values of one run from its weekly series (see the module docstring)."""
     out = {}
     for name, values in series.items():
@@ -166,3 +170,79 @@ def syndrome(values) -> Syndrome:
     a row of means): present when all three components exceed the threshold."""
     h, t, c = (float(values[k]) for k in ("htc_H", "htc_T", "htc_C"))
     return Syndrome(min(h, t, c) > SYNDROME_THRESHOLD, h, t, c, float(values["htc_index"]))
+
+
+def record(m, week) -> None:
+    """The week's indicators into m.series and m.committee_series (model-level aggregates of
+    array state, never per-agent tables; ODD §4.10). `week` holds what the phases computed."""
+    p, c, s = m.p, m.committees, m.cadres
+    t, tasks, use, hours, present = week.t, week.tasks, week.use, week.hours, week.present
+    skill_factor, fixed, meetings, inspection = (week.skill_factor, week.fixed, week.meetings,
+                                                 week.inspection)
+    supply, need, venue, left = week.supply, week.need, week.venue, week.left
+    adults = m.residents.adults_real
+    seated = ~s.vacant
+    n_seated = max(int(seated.sum()), 1)
+    pushed = tasks["admitted"] * p.task_hours / skill_factor + fixed + meetings
+    capacity = workload.STANDARD_WEEK * m.seats
+    residents = c.residents
+    ind = m.residents.indicators()
+    budget_share = c.own_income / np.maximum(c.budget, 1.0)
+    jk = c.jiangkou
+    per_res = supply / residents
+    gap = (supply[jk].sum() / residents[jk].sum()) / (supply[~jk].sum() / residents[~jk].sum())
+    yuan_week = (m.year_spending / STEPS_PER_YEAR + n_seated * p.cadre_pay * MONTHS_PER_YEAR
+                 / STEPS_PER_YEAR
+                 + tasks["funded"].sum() * p.task_hours * finance.HELP_WAGE
+                 + finance.REWARD_YUAN * p.volunteer_reward * ind["volunteer_rate"]
+                 * residents.sum() * ind["volunteer_100_share"] / STEPS_PER_YEAR)
+    admitted = max(int(tasks["admitted"].sum()), 1)
+    admin_share = use["admin"].sum() / hours.sum()
+    exhaustion = float(s.exhaustion[seated].mean())
+    h, tt, cc, index = htc(pushed.sum(), capacity.sum(), admin_share, exhaustion,
+                           ind["participation_rate"], ind["trust"])
+    ind.update(
+        admin_share=admin_share,
+        admin_share_sd=float(c.admin_share.std()),
+        surface_share=use["surface"].sum() / hours.sum(),
+        cadre_hours_per_week=hours.sum() / max(present.sum(), 1),   # seated when working
+        exhaustion=exhaustion,
+        cadre_turnover=left.size * STEPS_PER_YEAR / s.age.size,
+        service_hours_per_1000=1000.0 * supply.sum() / residents.sum(),
+        unmet_need=max(0.0, 1.0 - float(c.coverage @ need) / need.sum()),
+        task_backlog=float(c.backlog_hours.mean()),
+        unfunded_share=tasks["unfunded"].sum() / admitted,
+        units_open_share=float(np.mean([u.open for u in m.units])) if m.units else 0.0,
+        empty_shell_share=float((budget_share <= 0.1).mean()),
+        jiangkou_gap=gap - 1.0,
+        jiangkou_venue_gap=(venue[jk].sum() / residents[jk].sum())
+        / (venue[~jk].sum() / residents[~jk].sum()) - 1.0,
+        cost_per_service_hour=yuan_week / max(supply.sum(), 1e-9),
+        htc_H=h, htc_T=tt, htc_C=cc, htc_index=index,
+        volunteer_hours_per_1000=1000.0 * (m.vol_hours.sum() + m.duty_hours.sum())
+        / residents.sum(),
+        admin_hours_per_cadre=use["admin"].sum() / n_seated,
+        inspection_hours=float(inspection.mean()),
+        meeting_hours=float(use["meetings"].mean()),
+        vacancies=float(s.vacant.sum()),
+        own_income_share=float(budget_share.mean()),
+        venue_places_per_1000=1000.0 * venue.sum() / residents.sum(),
+        high_school_share=float(s.educated[seated].mean()),
+        over_45_share=float((s.age[seated] > 45).mean()),
+    )
+    for k, v in ind.items():
+        m.series[k][t] = v
+    recent = m.residents.recent
+    part = np.bincount(m.residents.committee[recent],
+                       weights=m.residents.weight[recent], minlength=residents.size)
+    cs = m.committee_series
+    cs["admin_share"][t] = c.admin_share
+    cs["service_per_1000"][t] = 1000.0 * per_res
+    cs["venue_per_1000"][t] = 1000.0 * venue / residents
+    cs["trust"][t] = c.trust
+    cs["participation"][t] = part / adults
+    cs["pushed_per_cadre"][t] = pushed / np.maximum(present, 1)
+    cs["own_income_share"][t] = budget_share
+    cs["renting"][t] = c.renting
+    cs["jiangkou"][t] = jk
+    cs["residents"][t] = residents

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import mesa
 import numpy as np
 
 from . import cadres, county, finance, workload
-from .agents import Cadre, Committee, Department, Government, Table, Unit
-from .indicators import INDICATORS, htc
+from .agents import (CADRE_COLUMNS, COMMITTEE_COLUMNS, Cadre, Committee, Department,
+                     Government, Table, Unit)
+from .calendar import STEPS_PER_YEAR
+from .indicators import INDICATORS, record
 from .params import Parameters
-from .residents import CommitteeSignals, Residents
+from .residents import DELIBERATION_PLACES, Residents, signals
 
-STEPS_PER_YEAR = 52
 VENUE_SEAT, VENUE_OLD, VENUE_NEW = 120.0, 30.0, 5.0      # own activity places/week at start
 UNIT_PLACES_SEAT, UNIT_PLACES_TOWNSHIP = 80.0, 40.0
-PLACES_PER_ORGANISER_HOUR = 8.0
-DELIBERATION_PLACES = 0.02     # places per adult a week at full deliberation
-ADMIN_BURDEN = 0.5             # logit: a committee run as a little government repels residents
-ACTIVITY_PULL = 0.5
 SIZE_ELASTICITY = 0.2          # pushed work grows slowly with size: item lists reach every committee
 SEAT_RECEPTION_HOURS = 6.0     # Jiangkou is a provincial demonstration zone: visits, hours/week
 PHASES = ("government and departments", "committees and cadres", "residents", "data collection")
@@ -58,7 +56,7 @@ class CountyModel(mesa.Model):
         demonstration[: min(2, p.demonstration_sites)] = True     # Jiangkou's titles (新华街)
         zeros = np.zeros(n)
         self.committees = Table(
-            names=[f"Jiangkou-{i + 1}" if i < county.N_JIANGKOU else f"Township-{i - 10}"
+            COMMITTEE_COLUMNS, names=[f"Jiangkou-{i + 1}" if i < county.N_JIANGKOU else f"Township-{i - 10}"
                    for i in range(n)],
             residents=sizes, jiangkou=jiangkou, renting=renting, new=new, shop_rent=shop_rent,
             venue_places=venue, size_factor=self.size_factor, backlog_hours=zeros.copy(),
@@ -71,7 +69,7 @@ class CountyModel(mesa.Model):
         seat_committee, age, educated = county.initial_cadres(rng)
         m = seat_committee.size
         self.cadres = Table(
-            committee=seat_committee, age=age, educated=educated,
+            CADRE_COLUMNS, committee=seat_committee, age=age, educated=educated,
             skill=0.3 + 0.3 * educated + 0.2 * rng.random(m), morale=np.full(m, 0.4),
             exhaustion=np.full(m, 0.3), dependence=0.7 - 0.2 * educated,
             hours=np.full(m, workload.STANDARD_WEEK), tenure=rng.uniform(0, 10, m),
@@ -117,104 +115,117 @@ class CountyModel(mesa.Model):
 
     # ------------------------------------------------------------------------------------------
     def step(self) -> None:
+        """One week, in the order of ODD §3."""
         t = self.steps - 1          # Mesa counts the step before calling it
         if t >= len(self.series["htc_index"]):   # the horizon is reached: stop, record nothing
             self.running = False
             return
-        p, c, s, rng = self.p, self.committees, self.cadres, self.rng
-        n = c.residents.size
         self.week_of_year = t % STEPS_PER_YEAR
-        clock = [time.perf_counter()]
-        # 1. government: calendar and, at the year's start, units, budgets and designations
+        week = SimpleNamespace(t=t)               # what this week's phases hand on
+        for phase, rules in ((PHASES[0], (self.calendar_and_budgets, self.push_tasks)),
+                             (PHASES[1], (self.allocate_hours, self.cadres_and_departments,
+                                          self.deliver_services)),
+                             (PHASES[2], (self.residents_decide,)),
+                             (PHASES[3], (self.collect_data,))):
+            start = time.perf_counter()
+            for rule in rules:
+                rule(week)
+            self.phase_seconds[phase] += time.perf_counter() - start
+
+    def calendar_and_budgets(self, week) -> None:
+        """1. The government's calendar; at the year's start units, budgets and designations."""
+        p, rng = self.p, self.rng
         self.government.step()
         if self.new_year:
-            if t > 0:
+            if week.t > 0:
                 self._revise_units()
                 self.residents.unit_shift(rng)
                 self.residents.refresh(p)
             finance.new_year(self)
             self.residents.new_year()
-        # 2. departments push tasks; the admission filter and funding thin them
-        self.pushed = rng.poisson([d.push_rate() for d in self.departments])  # one draw, 12 x 63
-        tasks = workload.admit_tasks(rng, self.pushed, self.inspected, p)
+
+    def push_tasks(self, week) -> None:
+        """2. Departments push tasks; the admission filter and funding thin them; campaigns."""
+        p, c = self.p, self.committees
+        self.pushed = self.rng.poisson([d.push_rate() for d in self.departments])  # 12 x 63
+        week.tasks = workload.admit_tasks(self.rng, self.pushed, self.inspected, p)
         if self.campaign_week:
             workload.campaign(c, self.reporting, p)
             self.reporting_weeks_left = workload.REPORTING_WEEKS
             self.campaign_dip = 1.0 - p.campaign_cut_share
-        clock.append(time.perf_counter())
-        # 3. stationed staff
-        passed, staff_service = workload.staff_hours(c, p)
-        # 4. committees allocate their cadres' hours
+
+    def allocate_hours(self, week) -> None:
+        """3-4. Stationed staff pass or do their work; each committee's team allocates its
+        cadres' hours (ODD §7.2-7.3)."""
+        p, c, s = self.p, self.committees, self.cadres
+        n = c.residents.size
+        passed, week.staff_service = workload.staff_hours(c, p)
         hours_seat = cadres.work_hours(s, self.load)
         seated = ~s.vacant
-        present = np.bincount(s.committee, weights=seated, minlength=n)
-        hours = np.bincount(s.committee, weights=hours_seat, minlength=n)
-        safe_present = np.maximum(present, 1)
-        skill_factor = np.where(present > 0, np.bincount(
+        week.present = present = np.bincount(s.committee, weights=seated, minlength=n)
+        week.hours = hours = np.bincount(s.committee, weights=hours_seat, minlength=n)
+        week.safe_present = safe_present = np.maximum(present, 1)
+        week.skill_factor = np.where(present > 0, np.bincount(
             s.committee, weights=(0.7 + 0.6 * s.skill) * seated, minlength=n) / safe_present, 1.0)
         self.initiative = np.where(present > 0, 1.0 - np.bincount(
             s.committee, weights=s.dependence * seated, minlength=n) / safe_present, 0.0)
-        inspection = p.inspection_prep_hours * self.size_factor * self.inspection_week
+        week.inspection = p.inspection_prep_hours * self.size_factor * self.inspection_week
         reporting = self.reporting if self.reporting_weeks_left > 0 else np.zeros(n)
-        receptions = workload.DEMO_RECEPTION_HOURS * c.demonstration + SEAT_RECEPTION_HOURS * c.jiangkou
-        meetings = p.meeting_hours_per_week * present
-        use = workload.allocate(c, hours, skill_factor, self.initiative, self.accountability(),
-                                tasks, passed + inspection + reporting + receptions, meetings, p)
+        receptions = (workload.DEMO_RECEPTION_HOURS * c.demonstration
+                      + SEAT_RECEPTION_HOURS * c.jiangkou)
+        week.fixed = passed + week.inspection + reporting + receptions
+        week.meetings = p.meeting_hours_per_week * present
+        week.use = workload.allocate(c, hours, week.skill_factor, self.initiative,
+                                     self.accountability(), week.tasks, week.fixed,
+                                     week.meetings, p)
         self.reporting_weeks_left -= 1
         if self.reporting_weeks_left <= 0:
             self.reporting[:] = 0.0
-        c.admin_share = use["admin"] / np.maximum(hours, 1e-9)
-        # 5. cadres: exhaustion, morale, turnover and recruitment
-        self.load = use["demand"] / (workload.STANDARD_WEEK * safe_present)
-        discretion = 0.5 * cadres.policy_autonomy(p) + 0.5 * (1.0 - c.admin_share)
-        cadres.update(s, self.load, discretion, p)
-        left, hired = cadres.turnover(s, rng, p)
-        for i in left:
+        c.admin_share = week.use["admin"] / np.maximum(hours, 1e-9)
+
+    def cadres_and_departments(self, week) -> None:
+        """5. Cadres: load, exhaustion, morale, turnover and hiring; departments react to what
+        their inspections found (ODD §7.1, §7.4)."""
+        p, c, s, use = self.p, self.committees, self.cadres, week.use
+        self.load = use["demand"] / (workload.STANDARD_WEEK * week.safe_present)
+        week.discretion = 0.5 * cadres.policy_autonomy(p) + 0.5 * (1.0 - c.admin_share)
+        cadres.update(s, self.load, week.discretion, p)
+        week.left, hired = cadres.turnover(s, self.rng, p)
+        for i in week.left:
             self.seat_agents[i].remove()
             self.seat_agents[i] = None
         for i in hired:
             self.seat_agents[i] = Cadre(self, int(i))
-        failure = workload.department_failure(tasks, use["expired"], p.task_hours / skill_factor)
+        failure = workload.department_failure(week.tasks, use["expired"],
+                                              p.task_hours / week.skill_factor)
         for d in self.departments:
             d.react(float(failure[d.idx]), self.campaign_week)
         self.campaign_dip += (1.0 - self.campaign_dip) / 13.0
-        # services reach residents: cadres, bought help, staff and last week's volunteers meet
-        # needs; the low-income duty adds public works that meet none (ODD §7.6)
-        help_hours = finance.help_hours(c)
-        supply = use["services"] + help_hours + staff_service + self.vol_hours
-        need = self.residents.need_per_committee
-        c.coverage = np.minimum(1.0, supply / np.maximum(need, 1e-9))
-        c.service_hours = supply = supply + self.duty_hours
-        clock.append(time.perf_counter())
-        # 6. residents decide, volunteer, and update trust and awareness
+
+    def deliver_services(self, week) -> None:
+        """Services reach residents: cadres, bought help, staff and last week's volunteers meet
+        needs; the low-income duty adds public works that meet none (ODD §7.6-7.7)."""
+        c = self.committees
+        week.help_hours = finance.help_hours(c)
+        supply = week.use["services"] + week.help_hours + week.staff_service + self.vol_hours
+        week.need = self.residents.need_per_committee
+        c.coverage = np.minimum(1.0, supply / np.maximum(week.need, 1e-9))
+        c.service_hours = week.supply = supply + self.duty_hours
+
+    def residents_decide(self, week) -> None:
+        """6. Residents decide, volunteer, and update trust and awareness (ODD §7.5-7.8)."""
+        p, c = self.p, self.committees
         adults = self.residents.adults_real
-        real = p.deliberation * discretion
-        token = p.deliberation * (1.0 - discretion)
-        venue = c.venue_places + self.unit_places + DELIBERATION_PLACES * p.deliberation * adults
-        organised = PLACES_PER_ORGANISER_HOUR * (use["services"]
-                                                 + 0.5 * (self.vol_hours + help_hours))
-        places = np.minimum(venue, organised)
-        activity = np.minimum(1.0, places / (0.05 * adults))
-        sig = CommitteeSignals(
-            efficacy=(0.2 + 0.3 * c.coverage + 0.3 * real + 0.2 * p.transparency).astype(np.float32),
-            pull=(ACTIVITY_PULL * activity - ADMIN_BURDEN * c.admin_share).astype(np.float32),
-            places=places, coverage=c.coverage.astype(np.float32),
-            trust_target=(0.1 + 0.35 * c.coverage + 0.2 * p.transparency + 0.3 * real
-                          - 0.15 * token).astype(np.float32),
-            activity=activity.astype(np.float32),
-            outreach=np.minimum(np.maximum(need - (supply - self.duty_hours - self.vol_hours), 0.0),
-                                p.volunteer_organising * (use["services"] + help_hours)),
-        )
-        totals = self.residents.step(t, sig, p, rng)
+        week.venue = (c.venue_places + self.unit_places
+                      + DELIBERATION_PLACES * p.deliberation * adults)
+        sig = signals(c, p, week, self.vol_hours, self.duty_hours, adults)
+        totals = self.residents.step(week.t, sig, p, self.rng)
         self.vol_hours, self.duty_hours = totals.volunteer_hours, totals.duty_hours
         c.trust = totals.trust
-        clock.append(time.perf_counter())
-        # 9. indicators
-        self._record(t, tasks, use, hours, present, skill_factor, passed + inspection + reporting
-                     + receptions, meetings, inspection, supply, need, venue, adults, left)
-        clock.append(time.perf_counter())
-        for phase, start, end in zip(PHASES, clock, clock[1:]):
-            self.phase_seconds[phase] += end - start
+
+    def collect_data(self, week) -> None:
+        """9. Indicators of the week (ODD §4.10)."""
+        record(self, week)
 
     def accountability(self) -> np.ndarray:
         """What each committee answers for: the blame pressure of the departments that push
@@ -234,72 +245,3 @@ class CountyModel(mesa.Model):
         self.unit_places = np.bincount([u.committee for u in opened],
                                        weights=[u.places for u in opened],
                                        minlength=len(self.committees.residents))
-
-    # ------------------------------------------------------------------------------------------
-    def _record(self, t, tasks, use, hours, present, skill_factor, fixed, meetings, inspection,
-                supply, need, venue, adults, left) -> None:
-        p, c, s = self.p, self.committees, self.cadres
-        seated = ~s.vacant
-        n_seated = max(int(seated.sum()), 1)
-        pushed = tasks["admitted"] * p.task_hours / skill_factor + fixed + meetings
-        capacity = workload.STANDARD_WEEK * self.seats
-        residents = c.residents
-        ind = self.residents.indicators()
-        budget_share = c.own_income / np.maximum(c.budget, 1.0)
-        jk = c.jiangkou
-        per_res = supply / residents
-        gap = (supply[jk].sum() / residents[jk].sum()) / (supply[~jk].sum() / residents[~jk].sum())
-        yuan_week = (self.year_spending / 52.0 + n_seated * p.cadre_pay * 12 / 52
-                     + tasks["funded"].sum() * p.task_hours * finance.HELP_WAGE
-                     + finance.REWARD_YUAN * p.volunteer_reward * ind["volunteer_rate"]
-                     * residents.sum() * ind["volunteer_100_share"] / 52)
-        admitted = max(int(tasks["admitted"].sum()), 1)
-        admin_share = use["admin"].sum() / hours.sum()
-        exhaustion = float(s.exhaustion[seated].mean())
-        h, tt, cc, index = htc(pushed.sum(), capacity.sum(), admin_share, exhaustion,
-                               ind["participation_rate"], ind["trust"])
-        ind.update(
-            admin_share=admin_share,
-            admin_share_sd=float(c.admin_share.std()),
-            surface_share=use["surface"].sum() / hours.sum(),
-            cadre_hours_per_week=hours.sum() / max(present.sum(), 1),   # seated when working
-            exhaustion=exhaustion,
-            cadre_turnover=left.size * 52.0 / s.age.size,
-            service_hours_per_1000=1000.0 * supply.sum() / residents.sum(),
-            unmet_need=max(0.0, 1.0 - float(c.coverage @ need) / need.sum()),
-            task_backlog=float(c.backlog_hours.mean()),
-            unfunded_share=tasks["unfunded"].sum() / admitted,
-            units_open_share=float(np.mean([u.open for u in self.units])) if self.units else 0.0,
-            empty_shell_share=float((budget_share <= 0.1).mean()),
-            jiangkou_gap=gap - 1.0,
-            jiangkou_venue_gap=(venue[jk].sum() / residents[jk].sum())
-            / (venue[~jk].sum() / residents[~jk].sum()) - 1.0,
-            cost_per_service_hour=yuan_week / max(supply.sum(), 1e-9),
-            htc_H=h, htc_T=tt, htc_C=cc, htc_index=index,
-            volunteer_hours_per_1000=1000.0 * (self.vol_hours.sum() + self.duty_hours.sum())
-            / residents.sum(),
-            admin_hours_per_cadre=use["admin"].sum() / n_seated,
-            inspection_hours=float(inspection.mean()),
-            meeting_hours=float(use["meetings"].mean()),
-            vacancies=float(s.vacant.sum()),
-            own_income_share=float(budget_share.mean()),
-            venue_places_per_1000=1000.0 * venue.sum() / residents.sum(),
-            high_school_share=float(s.educated[seated].mean()),
-            over_45_share=float((s.age[seated] > 45).mean()),
-        )
-        for k, v in ind.items():
-            self.series[k][t] = v
-        recent = self.residents.recent
-        part = np.bincount(self.residents.committee[recent],
-                           weights=self.residents.weight[recent], minlength=residents.size)
-        cs = self.committee_series
-        cs["admin_share"][t] = c.admin_share
-        cs["service_per_1000"][t] = 1000.0 * per_res
-        cs["venue_per_1000"][t] = 1000.0 * venue / residents
-        cs["trust"][t] = c.trust
-        cs["participation"][t] = part / adults
-        cs["pushed_per_cadre"][t] = pushed / np.maximum(present, 1)
-        cs["own_income_share"][t] = budget_share
-        cs["renting"][t] = c.renting
-        cs["jiangkou"][t] = jk
-        cs["residents"][t] = residents

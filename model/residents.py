@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .calendar import MONTHS_PER_YEAR, STEPS_PER_YEAR
 from .county import LAID_OFF, RETIRED, SOCIAL, UNIT
 
 f32 = np.float32
@@ -85,6 +86,35 @@ class CommitteeSignals:
     trust_target: np.ndarray  # 0-1: what the committee's conduct warrants
     activity: np.ndarray      # 0-1: activities and publicity reaching residents
     outreach: np.ndarray      # volunteer hours the committee can organise outside the venues
+
+
+# what residents see of their committee (ODD §7.5)
+DELIBERATION_PLACES = 0.02     # places per adult a week at full deliberation
+ADMIN_BURDEN = 0.5             # logit: a committee run as a little government repels residents
+ACTIVITY_PULL = 0.5
+PLACES_PER_ORGANISER_HOUR = 8.0
+
+
+def signals(c, p, week, vol_hours: np.ndarray, duty_hours: np.ndarray,
+            adults: np.ndarray) -> CommitteeSignals:
+    """What residents see of their committee this week, from its state and the week's hours:
+    whether taking part changes anything, activities, places, services and conduct."""
+    use, help_hours = week.use, week.help_hours
+    real = p.deliberation * week.discretion
+    token = p.deliberation * (1.0 - week.discretion)
+    organised = PLACES_PER_ORGANISER_HOUR * (use["services"] + 0.5 * (vol_hours + help_hours))
+    places = np.minimum(week.venue, organised)
+    activity = np.minimum(1.0, places / (0.05 * adults))
+    return CommitteeSignals(
+        efficacy=(0.2 + 0.3 * c.coverage + 0.3 * real + 0.2 * p.transparency).astype(f32),
+        pull=(ACTIVITY_PULL * activity - ADMIN_BURDEN * c.admin_share).astype(f32),
+        places=places, coverage=c.coverage.astype(f32),
+        trust_target=(0.1 + 0.35 * c.coverage + 0.2 * p.transparency + 0.3 * real
+                      - 0.15 * token).astype(f32),
+        activity=activity.astype(f32),
+        outreach=np.minimum(np.maximum(week.need - (week.supply - duty_hours - vol_hours), 0.0),
+                            p.volunteer_organising * (use["services"] + help_hours)),
+    )
 
 
 @dataclass
@@ -168,7 +198,8 @@ class Residents:
              + AWARENESS_WEIGHT * self.awareness + self.rows(sig.pull)
              + params.social_influence * self.contact_share)
         vols = np.flatnonzero(self.volunteer)
-        on_track = self.services_year[vols] >= ON_TRACK * CERTIFICATE_SERVICES * (week % 52) / 52
+        on_track = (self.services_year[vols] >= ON_TRACK * CERTIFICATE_SERVICES
+                    * (week % STEPS_PER_YEAR) / STEPS_PER_YEAR)
         x[vols] += VOLUNTEER_PULL - REWARD_CROWDING * r + REWARD_EXTRINSIC * r * r * on_track
         wants = np.flatnonzero(rng.random(self.n, dtype=f32) * (1 + np.exp(-x)) < 1)
         n_c = sig.places.size
@@ -194,7 +225,8 @@ class Residents:
         participants = np.bincount(c[took], weights=self.weight[took], minlength=n_c)
         duty = self.duty_bound
         duty_hours = np.bincount(c[duty], weights=self.weight[duty], minlength=sig.places.size) * (
-            params.welfare_volunteer_days * DUTY_HOURS_PER_DAY * DUTY_COMPLIANCE * 12 / 52)
+            params.welfare_volunteer_days * DUTY_HOURS_PER_DAY * DUTY_COMPLIANCE
+            * MONTHS_PER_YEAR / STEPS_PER_YEAR)
         total_duty, total_vol = duty_hours.sum(), vol_hours.sum()
         self.duty_share = total_duty / max(total_duty + total_vol, 1e-9)
         recruits = took[~self.volunteer[took]]

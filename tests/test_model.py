@@ -4,12 +4,13 @@ import dataclasses
 
 import mesa
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from juwei.model import (INDICATORS, SYNDROME_THRESHOLD, CountyModel, Parameters, label,
                          levers, run, syndrome)
-from juwei.model.agents import Cadre, Committee, Department, Government, Unit
+from juwei.model.agents import Cadre, Committee, Department, Government, Table, Unit
 from juwei.model.params import LEVER_GROUPS
 from juwei.model.workload import allocate
 
@@ -139,3 +140,12 @@ def test_cadre_hours_add_up(n, data):
     assert np.all(use["surface"] <= use["admin"] + 1e-9)
     assert np.all(c.backlog_hours >= -1e-9)
     assert np.all(np.isfinite(c.backlog_hours)) and backlog_before.shape == c.backlog_hours.shape
+
+
+def test_tables_declare_their_columns():
+    m = CountyModel(SMALL, seed=1)
+    m.committees.coverage = m.committees.coverage          # a declared column: fine
+    with pytest.raises(AttributeError, match="not a declared column"):
+        m.committees.covrage = 0.5                          # a typo is an error, not a new column
+    with pytest.raises(TypeError, match="missing"):
+        Table(("a", "b"), a=np.zeros(2))

@@ -1,0 +1,4 @@
+"""Unit conversions of the weekly calendar (the only module constants that are not behaviour)."""
+
+STEPS_PER_YEAR = 52        # one step is a week
+MONTHS_PER_YEAR = 12
