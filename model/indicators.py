@@ -196,7 +196,6 @@ def record(m, week) -> None:
                  + tasks["funded"].sum() * p.task_hours * finance.HELP_WAGE
                  + finance.REWARD_YUAN * p.volunteer_reward * ind["volunteer_rate"]
                  * residents.sum() * ind["volunteer_100_share"] / STEPS_PER_YEAR)
-    admitted = max(int(tasks["admitted"].sum()), 1)
     admin_share = use["admin"].sum() / hours.sum()
     exhaustion = float(s.exhaustion[seated].mean())
     h, tt, cc, index = htc(pushed.sum(), capacity.sum(), admin_share, exhaustion,
@@ -211,7 +210,8 @@ def record(m, week) -> None:
         service_hours_per_1000=1000.0 * supply.sum() / residents.sum(),
         unmet_need=max(0.0, 1.0 - float(c.coverage @ need) / need.sum()),
         task_backlog=float(c.backlog_hours.mean()),
-        unfunded_share=tasks["unfunded"].sum() / admitted,
+        unfunded_share=float((tasks["unfunded"] / skill_factor).sum()
+                             / max((tasks["admitted"] / skill_factor).sum(), 1e-9)),
         units_open_share=float(np.mean([u.open for u in m.units])) if m.units else 0.0,
         empty_shell_share=float((budget_share <= 0.1).mean()),
         jiangkou_gap=gap - 1.0,
