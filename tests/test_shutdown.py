@@ -59,7 +59,8 @@ def start_sweep(tmp_path, out):
     return design, proc, children
 
 
-@pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+@pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143), (signal.SIGHUP, 129),
+                                         (signal.SIGINT, 130)])
 def test_a_signal_stops_the_batch_cleanly(tmp_path, sig, status):
     out = tmp_path / "o"
     design, proc, children = start_sweep(tmp_path, out)

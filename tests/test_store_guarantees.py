@@ -395,3 +395,59 @@ def test_an_unwritable_output_folder_is_one_line(tmp_path, capsys):
                         "1", "--out", out) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "cannot write there" in err[0], err
+
+
+# --- a real kill, then a real code change ------------------------------------------------------------
+OWN_MODEL = textwrap.dedent("""
+    import time
+    RISE = {rise}
+
+    def run(params, seed):
+        time.sleep(0.25)
+        return {{"summary": {{"y": RISE * params["a"] + seed}}}}
+""")
+EXPERIMENT = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from juwei.engine import Options, Run, UserError, run_batch
+    from mymodel import run
+
+    if __name__ == "__main__":
+        runs = [Run({"i": i}, {"a": 1.0}, i) for i in range(16)]
+        try:
+            run_batch(runs, Options(Path("out"), resume="resume" in sys.argv, workers=2,
+                                    allow_code_change="allow" in sys.argv, progress=False),
+                      "mine", {}, fn=run, outputs=["y"])
+        except UserError as e:
+            print(e, file=sys.stderr)
+            sys.exit(2)
+""")
+
+
+def test_a_kill_then_a_code_change_is_refused_on_resume(tmp_path):
+    (tmp_path / "mymodel.py").write_text(OWN_MODEL.format(rise=0.08))
+    (tmp_path / "experiment.py").write_text(EXPERIMENT)
+    proc = subprocess.Popen([sys.executable, "experiment.py"], cwd=tmp_path,
+                            start_new_session=True)
+    parts = tmp_path / "out" / "parts"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(parts.glob("*.npz"))) < 3 and proc.poll() is None:
+        time.sleep(0.05)
+    os.killpg(proc.pid, 9)
+    proc.wait()
+    stored = len(list(parts.glob("*.npz")))
+    assert 3 <= stored < 16
+    (tmp_path / "mymodel.py").write_text(OWN_MODEL.format(rise=0.30))       # the code changes
+
+    def again(*flags):
+        return subprocess.run([sys.executable, "experiment.py", *flags], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+    r = again("resume")
+    assert r.returncode == 2 and "the code changed since the experiment started" in r.stderr
+    assert len(list(parts.glob("*.npz"))) == stored and not (tmp_path / "out" / "runs.parquet"
+                                                               ).exists()
+    r = again("resume", "allow")
+    assert r.returncode == 0, r.stderr
+    m = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert m["status"] == "complete" and m["allow_code_change"] and len(m["code_changes"]) == 1
+    assert m["code"]["run_function_hash"] != m["code_history"][0]["run_function_hash"]
