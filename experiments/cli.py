@@ -1,5 +1,10 @@
 """`juwei`: the command line. It parses, calls a study and prints; bad input exits with status 2
-and one line, never a traceback."""
+and one line, never a traceback.
+
+Exit status: 0 done; 1 some runs failed, or the analysis was refused (failed or missing runs);
+2 bad input (nothing written); 130, 143, 129 stopped by Ctrl-C, SIGTERM, SIGHUP; 75 the Dask
+scheduler was lost. An interrupted experiment is finished with --resume --out DIR.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Options, UserError,
-                     check_seed)
+                     check_seed, check_size)
+from .engine.store import short
 from .inputs import scenario as scen
 from .model import CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers, syndrome
 
@@ -24,17 +30,27 @@ def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {short(repr(text), 40)}"
+                                         ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
     return value
+
+
+def whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {short(repr(text), 40)}"
+                                         ) from None
 
 
 def seed(text: str) -> int:
     try:
         return check_seed(int(text))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got "
+                                         f"{short(repr(text), 40)}") from None
 
 
 def add_model_options(p, replicates: int | None) -> None:
@@ -57,8 +73,10 @@ def add_batch_options(p, out_help: str) -> None:
                    "all cores)")
     p.add_argument("--scheduler", metavar="ADDR", help="an existing Dask scheduler, e.g. "
                    "tcp://10.0.0.5:8786 (implies --executor dask)")
-    p.add_argument("--dry-run", action="store_true", help="print the number of runs and an "
-                   "estimate of the time, run nothing")
+    p.add_argument("--dry-run", action="store_true", help="print the number of runs (with "
+                   "--resume: those left) and an estimate of the time, run nothing")
+    p.add_argument("--allow-code-change", action="store_true", help="with --resume: accept "
+                   "parts written by other code (the manifest records it)")
 
 
 def build_parser() -> Parser:
@@ -114,19 +132,33 @@ def build_parser() -> Parser:
     return top
 
 
+def say(text: str) -> None:
+    """One line on stderr, however long or multi-line the message."""
+    print(short(text, 1000), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except UserError as e:
-        print(f"juwei: error: {e}", file=sys.stderr)
+        say(f"juwei: error: {e}")
+        return 2
+    except (RecursionError, MemoryError) as e:
+        say(f"juwei: error: the input is too large or too deeply nested ({type(e).__name__})")
         return 2
     except Interrupted as e:
-        print(f"juwei: {e}", file=sys.stderr)
-        return 130
+        say(f"juwei: {e}")
+        return e.status
     except AnalysisRefused as e:
-        print(f"juwei: analysis refused: {e}", file=sys.stderr)
+        say(f"juwei: analysis refused: {e}")
         return 1
+    except OSError as e:           # a folder that cannot be written, a full disk
+        if isinstance(e, BrokenPipeError):      # `juwei scenarios | head`: not an error
+            sys.stdout = None
+            return 0
+        say(f"juwei: error: {e.filename or ''}: {e.strerror or e}")
+        return 2
     except KeyboardInterrupt:
         print("juwei: interrupted", file=sys.stderr)
         return 130
@@ -150,17 +182,33 @@ def _scenario(name: str, args) -> scen.Scenario:
 def _options(args, default_out: str) -> Options:
     if args.resume and not args.out:
         raise UserError("--resume needs --out DIR: the folder of the experiment to finish")
+    if args.allow_code_change and not args.resume:
+        raise UserError("--allow-code-change goes with --resume")
+    if args.out is not None and (not args.out.strip() or "\0" in args.out):
+        raise UserError(f"--out {short(repr(args.out), 60)}: not a folder name")
     return Options(out=Path(args.out or default_out), resume=args.resume,
-                   executor=args.executor, workers=args.workers, scheduler=args.scheduler)
+                   executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+                   allow_code_change=args.allow_code_change)
 
 
 def _stamp() -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}"
 
 
-def _dry_run(runs, workers) -> int:
+def _dry_run(args, build, total: int, probe) -> int:
+    """Print how many runs (with --resume, how many are left) and about how long. The design
+    is built only to count what a resume has left; otherwise `probe` (one run) is timed."""
+    from .engine import remaining
+    from .model import run as county_run
     from .studies.common import dry_run
-    print(dry_run(runs, workers))
+    _options(args, "")
+    if args.resume:
+        runs = build()
+        left = remaining(runs, county_run, Path(args.out))
+        print(f"{left} of {len(runs)} runs left to do in {args.out}")
+        print(dry_run(runs[:1], args.workers, total=left))
+    else:
+        print(dry_run([probe()], args.workers, total=total))
     return 0
 
 
@@ -170,8 +218,10 @@ def cmd_run(args) -> int:
     from .studies.common import scenario_runs
 
     s = _scenario(args.scenario, args)
+    check_size(args.replicates, "--replicates")
     if args.dry_run:
-        return _dry_run(scenario_runs([s], args.replicates, args.seed), args.workers)
+        return _dry_run(args, lambda: scenario_runs([s], args.replicates, args.seed),
+                        args.replicates, lambda: scenario_runs([s], 1, args.seed)[0])
     opts = _options(args, f"results/{s.name}-{_stamp()}")
     r = run.run(s, args.replicates, args.seed, opts, plots=not args.no_plots)
     if args.json:
@@ -185,7 +235,7 @@ def cmd_run(args) -> int:
 
 def print_summary(r) -> None:
     s = r.scenario
-    print(f"\n{s.name}: {s.description}")
+    print(f"\n{s.name}: {short(s.description, 200)}")
     if s.changes:
         print("  changes: " + ", ".join(f"{k}={v}" for k, v in s.changes.items()))
     print(f"  {r.replicates_ok} replicates"
@@ -214,8 +264,11 @@ def cmd_compare(args) -> int:
 
     scenarios = [_scenario(n, args) for n in [args.base, *args.alternatives]]
     compare.check(scenarios, args.replicates)
+    check_size(len(scenarios) * args.replicates, "--replicates")
     if args.dry_run:
-        return _dry_run(scenario_runs(scenarios, args.replicates, args.seed), args.workers)
+        return _dry_run(args, lambda: scenario_runs(scenarios, args.replicates, args.seed),
+                        len(scenarios) * args.replicates,
+                        lambda: scenario_runs(scenarios[:1], 1, args.seed)[0])
     opts = _options(args, f"results/compare-{_stamp()}")
     print_comparison(compare.run(scenarios, args.replicates, args.seed, opts))
     return 0
@@ -246,12 +299,18 @@ def cmd_sweep(args) -> int:
 
     design = load_sweep(args.design)
     if args.dry_run:
-        frame = sweep.points(design)
-        print(f"{len(frame)} design points x {design.replicates} replicates")
-        return _dry_run(sweep.runs(design, frame), args.workers)
+        n = design.point_count()
+        up_to = "" if design.sampling == "grid" else "up to "
+        print(f"{up_to}{n} design points x {design.replicates} replicates")
+        return _dry_run(args, lambda: sweep.runs(design, sweep.points(design)),
+                        n * design.replicates, lambda: sweep.probe(design))
     opts = _options(args, f"results/sweep-{design.name}-{_stamp()}")
     r = sweep.run(design, opts)
     m = r.manifest
+    if m["failed"]:
+        first = m["errors"][0]
+        print(f"{m['failed']} of {m['total']} runs failed; the first (run {first['run']}): "
+              f"{short(first['error'], 200)}", file=sys.stderr)
     print(f"\n{design.name}: {r.points} points x {design.replicates} replicates = "
           f"{m['total']} runs, {m['done']} done, {m['failed']} failed, {m['wall_seconds']:.0f} s")
     print(f"  results: {r.out}/ (runs.parquet, points.csv, sweep-<output>.png, manifest.json)")
@@ -266,10 +325,11 @@ def cmd_sensitivity(args) -> int:
                                        "replicates": args.replicates, "years": args.years,
                                        "scale": args.scale})
     if args.dry_run:
-        X, runs = sensitivity.runs_of(d)
-        print(f"{d.method}: {len(X)} design points x {d.replicates} replicates "
+        n = d.point_count()
+        print(f"{d.method}: {n} design points x {d.replicates} replicates "
               f"({len(d.factors.labels) - 1} {'groups' if d.factors.groups else 'levers'} + dummy)")
-        return _dry_run(runs, args.workers)
+        return _dry_run(args, lambda: sensitivity.runs_of(d)[1], n * d.replicates,
+                        lambda: sensitivity.probe(d))
     opts = _options(args, f"results/sensitivity-{d.name}-{_stamp()}")
     print_sensitivity(sensitivity.run(d, opts))
     return 0
@@ -308,8 +368,9 @@ def cmd_app(args) -> int:
         raise UserError(f"--port: expected 1-65535, got {args.port}")
     print(f"juwei dashboard: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    # --no-check-version: solara would ask pypi.org for a newer release at every start
     cmd = [sys.executable, "-m", "solara", "run", "juwei.app", "--host", args.host, "--port",
-           str(args.port), "--production", "--no-open"]
+           str(args.port), "--production", "--no-open", "--no-check-version"]
     # become the server (no parent left behind): stopping `juwei app` stops the server
     os.execve(sys.executable, cmd, env)
 
@@ -331,7 +392,7 @@ def cmd_levers(args) -> int:
 
 def cmd_scenarios(args) -> int:
     for s in scen.available():
-        print(f"{s.name:28s} {s.description}")
+        print(f"{s.name:28s} {short(s.description, 200)}")
         if s.changes:
             print(f"{'':28s}   " + ", ".join(f"{k}={v}" for k, v in s.changes.items()))
     return 0
@@ -348,6 +409,7 @@ def cmd_validate(args) -> int:
     from .studies import validate
 
     s = _scenario(args.scenario, args)
+    check_size(args.replicates, "--replicates")
     v = validate.run(s, args.replicates, args.seed, args.executor, args.workers)
     print(f"\nPatterns of spec §7 on '{s.name}' (scale {s.params.scale}, {s.params.years} years, "
           f"{args.replicates} replicates, seed {args.seed}, {v.seconds:.0f} s)")

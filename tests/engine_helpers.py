@@ -41,3 +41,24 @@ def ishigami(params, seed):
     x1, x2, x3 = params["x1"], params["x2"], params["x3"]
     y = np.sin(x1) + 7 * np.sin(x2) ** 2 + 0.1 * x3 ** 4 * np.sin(x1)
     return {"summary": {"y": float(y + np.random.default_rng(seed).normal(0, 0.1))}, "series": {}}
+
+
+def slow(params, seed):
+    """analytic, taking params.get("sleep", 0.3) s: long enough to stop a batch midway."""
+    import time
+    time.sleep(params.get("sleep", 0.3))
+    return analytic(params, seed)
+
+
+def misses_an_output(params, seed):
+    """Odd seeds return a summary without "y"; seed % 3 == 0: a NaN in the series."""
+    r = analytic(params, seed)
+    if seed % 2:
+        r["summary"] = {"z": 1.0}
+    elif seed % 3 == 0:
+        r["series"]["y"][5] = np.nan
+    return r
+
+
+def always_fails(params, seed):
+    raise RuntimeError("the model broke")

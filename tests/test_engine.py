@@ -60,9 +60,10 @@ def test_a_raising_run_is_recorded_and_the_batch_goes_on(tmp_path):
     runs = [Run({"i": i}, {"a": 1.0, "b": 2.0}, i) for i in range(6)]
     _, tables = run_batch(runs, Options(tmp_path / "x", executor="inprocess", progress=False),
                           "test", {}, fn=h.fails_on_odd_seeds, keep=("series",))
-    t = tables["runs"]
-    assert list(t.status) == ["ok", "failed"] * 3
-    assert t.error[1].startswith("ValueError: bad luck with seed 1")
+    t, failed = tables["runs"], tables["failed"]
+    assert list(t.run) == [0, 2, 4] and (t.status == "ok").all()    # successful runs only
+    assert list(failed.run) == [1, 3, 5] and (failed.status == "failed").all()
+    assert failed.error[0].startswith("ValueError: bad luck with seed 1")
     exp = store.load(tmp_path / "x")
     assert len(exp.runs) == 3 and len(exp.failed) == 3
     assert exp.runs.y.notna().all()                 # failures are not NaN rows

@@ -135,6 +135,7 @@ def test_readme_own_model_example_runs_beside_a_users_model_py(tmp_path):
     spread = {float(k): float(v) for k, v in re.findall(r"^(\d\.\d+)\s+(\d+\.\d+)$", r.stdout,
                                                         flags=re.M)}
     assert set(spread) == {0.5, 1.0}, r.stdout
+    assert "nan" not in r.stdout and re.search(r"^0 failed$", r.stdout, flags=re.M), r.stdout
     # common random numbers: the same coin flips at both step sizes, so exactly twice the spread
     assert spread[1.0] == pytest.approx(2 * spread[0.5], rel=1e-6)      # printed to 6 places
     series = __import__("pandas").read_parquet(tmp_path / "results" / "mine" / "series.parquet")

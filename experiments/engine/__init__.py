@@ -9,7 +9,7 @@ It knows no model: the county is one run function among others (README, "Your ow
 - `seeds`: root and replicate seeds (SeedSequence); `errors`: what stops an experiment.
 """
 
-from .batch import Options, estimate, run_batch
+from .batch import MAX_RUNS, Options, check_size, estimate, remaining, run_batch
 from .errors import AnalysisRefused, Interrupted, UserError
 from .executors import EXECUTORS, default_workers, execute
 from .runner import Outcome, Run, RunFunction, execute_one, releasing_mesa_models
@@ -17,7 +17,7 @@ from .seeds import DEFAULT_SEED, check_seed, derived_seed, replicate_seeds
 from .store import Experiment, load
 
 __all__ = [
-    "Options", "estimate", "run_batch", "AnalysisRefused", "Interrupted", "UserError",
+    "MAX_RUNS", "Options", "check_size", "estimate", "remaining", "run_batch", "AnalysisRefused", "Interrupted", "UserError",
     "EXECUTORS", "default_workers", "execute", "Outcome", "Run", "RunFunction", "execute_one",
     "releasing_mesa_models", "DEFAULT_SEED", "check_seed", "derived_seed", "replicate_seeds",
     "Experiment", "load",

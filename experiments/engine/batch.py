@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import signal
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
-from .errors import Interrupted
-from .executors import default_workers, execute
-from .runner import Run, RunFunction, execute_one
-from .store import Store, code_version, design_hash, now, write_json
+import numpy as np
+
+from .errors import LOST_STATUS, SIGNAL_STATUS, Interrupted, SchedulerLost, Stop, UserError
+from .executors import SCHEDULER_TIMEOUT, check_scheduler, default_workers, execute
+from .runner import Outcome, Run, RunFunction, execute_one
+from .store import Store, code_version, design_hash, now
+
+MAX_RUNS = 2_000_000        # a design larger than this is refused before anything is built
 
 
 @dataclasses.dataclass
@@ -23,6 +30,16 @@ class Options:
     workers: int | None = None
     scheduler: str | None = None
     progress: bool = True
+    allow_code_change: bool = False
+    scheduler_timeout: float = SCHEDULER_TIMEOUT
+
+
+def check_size(total: int, what: str = "the design") -> int:
+    """Refuse a batch of more than MAX_RUNS runs (counted before any is built)."""
+    if total > MAX_RUNS:
+        raise UserError(f"{what}: {total:,} runs is more than the {MAX_RUNS:,} juwei runs in one "
+                        "experiment; use fewer samples, levels or replicates")
+    return total
 
 
 def varied_parameters(runs: list[Run]) -> list[str]:
@@ -33,71 +50,171 @@ def varied_parameters(runs: list[Run]) -> list[str]:
     return [n for n in names if len({getattr(r.params, n) for r in runs}) > 1]
 
 
+def checked(outcome: Outcome, outputs, keep) -> Outcome:
+    """An outcome is ok only if every declared output is present and finite in its summary
+    and, when series are kept, every kept series is finite and holds the declared outputs."""
+    if not outcome.ok:
+        return outcome
+    problems = []
+    summary = outcome.summary or {}
+    if not summary:
+        problems.append("an empty summary")
+    missing = [o for o in outputs or () if o not in summary]
+    if missing:
+        problems.append(f"no {', '.join(missing)} in the summary")
+    if "series" in keep and outcome.series:
+        absent = [o for o in outputs or () if o not in outcome.series]
+        if absent:
+            problems.append(f"no {', '.join(absent)} in the series")
+        bad = [k for k, v in outcome.series.items() if not np.all(np.isfinite(v))]
+        if bad:
+            problems.append(f"non-finite values in the series {', '.join(bad)}")
+    if not problems:
+        return outcome
+    return Outcome(outcome.run, error="ValueError: the result has " + "; ".join(problems),
+                   seconds=outcome.seconds)
+
+
+@contextlib.contextmanager
+def stopping_on_signals():
+    """SIGTERM and SIGHUP stop a batch as Ctrl-C does (raise Stop); restored afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(s, signal.SIG_IGN)     # one stop is enough: finish cleaning up
+        raise Stop(signum)
+
+    old = {signal.SIGINT: signal.getsignal(signal.SIGINT)}
+    old.update({s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGHUP)})
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
 def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFunction,
-              keep=("series", "breakdown"), desc: str = "runs", on_outcome=None):
+              keep=("series", "breakdown"), desc: str = "runs", on_outcome=None,
+              outputs=None, finish: bool = True):
     """Run (or finish) an experiment into opts.out; return its store and consolidated tables.
 
     `keep` names what of each result is stored besides its summary: "series", "breakdown".
+    `outputs` names the outputs every run must give, finite (else it is stored as failed).
     on_outcome(index, outcome), if given, is told of each run as it is stored (progress).
-    Each finished run is stored at once; Ctrl-C or a kill loses at most the runs in flight, and
-    the same call with resume=True does only what is missing or failed.
+    Each finished run is stored at once; Ctrl-C, SIGTERM, SIGHUP or a kill loses at most the
+    runs in flight, and the same call with resume=True does only what is missing or failed.
+    tables["runs"] holds the successful runs, tables["failed"] the others with their errors.
+    With finish=False the manifest stays "tables" until the caller, having written its own
+    outputs, calls store.finish().
     """
+    check_size(len(runs))
+    keep = tuple(keep)
+    if opts.scheduler:
+        check_scheduler(opts.scheduler, opts.scheduler_timeout)     # before anything is written
+    workers = max(1, min(opts.workers or default_workers(), len(runs)))
     fn_name = f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
     store = Store(opts.out)
     store.create({
         "kind": kind, "design": design, "design_hash": design_hash(runs, fn_name),
         "run_function": fn_name, "total": len(runs), "keep": list(keep),
+        "outputs": list(outputs) if outputs else None,
         "executor": "dask" if opts.scheduler else opts.executor,
-        "workers": opts.workers or default_workers(), "scheduler": opts.scheduler,
-        "started": now(), "status": "running", "code": code_version(),
+        "workers": workers, "scheduler": opts.scheduler,
+        "started": now(), "status": "running", "code": code_version(fn),
         "command": ["juwei", *sys.argv[1:]],
-    }, opts.resume)
-    done = store.finished(runs) if opts.resume else {}
-    todo = [i for i in range(len(runs)) if i not in done]
-    if opts.resume:
-        print(f"resuming {opts.out}: {len(done)} of {len(runs)} runs already stored",
-              file=sys.stderr)
+    }, opts.resume, opts.allow_code_change)
     t0 = time.perf_counter()
     try:
-        def stored(i, o):
-            store.write_part(i, o, set(keep))
-            if on_outcome:
-                on_outcome(i, o)
-        execute([runs[i] for i in todo], fn, opts.executor, opts.workers, opts.scheduler,
-                on_outcome=stored, progress=opts.progress, desc=desc, indices=todo)
-    except KeyboardInterrupt:
-        stored = len(store.finished(runs))
-        store.manifest.update(status="interrupted", interrupted=now())
-        write_json(store.manifest_path, store.manifest)
-        raise Interrupted(f"interrupted: {stored} of {len(runs)} runs are stored in {opts.out}; "
-                          f"the same command with --resume --out {opts.out} finishes the "
-                          "rest") from None
-    parts = store.all_parts(runs)
-    seconds = [o.seconds for _, o in parts]
-    tables = store.consolidate(runs, varied_parameters(runs), {
-        "wall_seconds": round(time.perf_counter() - t0, 3),
-        "run_seconds_median": round(statistics.median(seconds), 4) if seconds else None,
-        "errors": [{"run": i, **o.run.labels, "seed": o.run.seed, "error": o.error}
-                   for i, o in parts if not o.ok],
-    })
+        with stopping_on_signals():
+            done = store.finished(runs) if opts.resume else {}
+            todo = [i for i in range(len(runs)) if i not in done]
+            if opts.resume:
+                print(f"resuming {opts.out}: {len(done)} of {len(runs)} runs already stored",
+                      file=sys.stderr)
+            if store.manifest.get("status") != "running":
+                store.manifest.update(status="running")
+                store.write_manifest()
+
+            def stored(i, o):
+                o = checked(o, outputs, keep)
+                store.write_part(i, o, set(keep))
+                if on_outcome:
+                    on_outcome(i, o)
+            execute([runs[i] for i in todo], fn, opts.executor, min(workers, max(len(todo), 1)),
+                    opts.scheduler, on_outcome=stored, progress=opts.progress, desc=desc,
+                    indices=todo)
+            parts = store.all_parts(runs)
+            seconds = [o.seconds for _, o in parts]
+            tables = store.consolidate(runs, varied_parameters(runs), {
+                "wall_seconds": round(time.perf_counter() - t0, 3),
+                "run_seconds_median": round(statistics.median(seconds), 4) if seconds else None,
+                "errors": [{"run": i, **o.run.labels, "seed": o.run.seed, "error": o.error}
+                           for i, o in parts if not o.ok],
+            })
+    except (KeyboardInterrupt, SchedulerLost) as e:
+        stored = sum(store.check_parts(runs, quarantine=False).values())
+        if isinstance(e, SchedulerLost):
+            why, status = f"the Dask scheduler was lost ({e})", LOST_STATUS
+        else:
+            signum = e.signum if isinstance(e, Stop) else signal.SIGINT
+            why, status = f"interrupted by {signal.Signals(signum).name}", SIGNAL_STATUS[signum]
+        store.manifest.update(status="interrupted", interrupted=now(), interrupted_by=why)
+        store.write_manifest()
+        store.lock.release()
+        raise Interrupted(f"{why}: {stored} of {len(runs)} runs are stored in {opts.out}; the "
+                          f"same command with --resume --out {opts.out} finishes the rest",
+                          status) from None
+    except BaseException:
+        store.lock.release()
+        raise
+    if finish:
+        store.finish()
+    everything = tables["runs"]
+    tables["runs"] = everything[everything.status == "ok"].reset_index(drop=True)
+    tables["failed"] = everything[everything.status != "ok"].reset_index(drop=True)
     return store, tables
 
 
-def estimate(runs: list[Run], fn: RunFunction, workers: int | None, shorten=None) -> str:
+def remaining(runs: list[Run], fn: RunFunction, folder: Path) -> int:
+    """How many runs a --resume of `folder` would do (for --resume --dry-run); reads only."""
+    fn_name = f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+    store = Store(folder)
+    if not store.folder.is_dir():
+        raise UserError(f"--resume {folder}: no experiment there to resume")
+    store.stamp = {"design_hash": design_hash(runs, fn_name), "code_id": None}
+    store.allow_code_change = True
+    old = store._old_manifest()
+    if old is not None and old.get("design_hash") != store.stamp["design_hash"]:
+        raise UserError(f"--resume {folder}: the design differs from the one started there; "
+                        "use a new --out")
+    done = store.check_parts(runs, quarantine=False)
+    return len(runs) - sum(done.values())
+
+
+def estimate(runs: list[Run], fn: RunFunction, workers: int | None, shorten=None,
+             total: int | None = None) -> str:
     """A dry run's answer: how many runs, and a time estimate from one timed run.
 
     `shorten(params) -> (shorter params, how many times longer the full run is)`, if given,
     makes the timed run a short one (the county model times one year of a longer horizon).
+    `total`, if given, is the number of runs, and `runs` need only hold the probe run (a
+    design too large to build just to count).
     """
     workers = workers or default_workers()
     probe = runs[0]
+    count = len(runs) if total is None else total
+    if count == 0:
+        return "0 runs left to do"
     params, factor = shorten(probe.params) if shorten else (probe.params, 1)
     outcome = execute_one(fn, Run(probe.labels, params, probe.seed))
     per_run = outcome.seconds * factor
-    total = per_run * len(runs) / min(workers, len(runs)) / 0.9   # ~90% parallel efficiency
+    seconds = per_run * count / min(workers, count) / 0.9   # ~90% parallel efficiency
     status = "" if outcome.ok else f" (the probe run failed: {outcome.error})"
-    return (f"{len(runs)} runs; one run takes about {per_run:.2f} s here, so about "
-            f"{_duration(total)} on {min(workers, len(runs))} worker(s){status}")
+    return (f"{count} runs; one run takes about {per_run:.2f} s here, so about "
+            f"{_duration(seconds)} on {min(workers, count)} worker(s){status}")
 
 
 def _duration(seconds: float) -> str:

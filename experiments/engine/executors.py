@@ -5,17 +5,45 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import sys
+import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable
 
 from tqdm import tqdm
 
+from .errors import SchedulerLost, UserError
 from .runner import Outcome, Run, RunFunction, execute_one
 
 EXECUTORS = ("processes", "inprocess", "dask")
 MAX_ATTEMPTS = 3            # a run whose worker dies is tried this many times in all
+SCHEDULER_TIMEOUT = 10.0    # seconds to reach a --scheduler before giving up
+ADDRESS = re.compile(r"(tcp|tls)://[A-Za-z0-9._\-\[\]:]+:\d{1,5}")
+
+
+def watch_parent(parent: int, every: float = 0.5) -> None:
+    """Worker initializer: exit when the parent process is gone (killed, even by SIGKILL)."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="watch-parent").start()
+
+
+def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
+    """A malformed or unreachable scheduler is a UserError within `timeout` seconds."""
+    if not ADDRESS.fullmatch(address or ""):
+        raise UserError(f"--scheduler {address[:80]!r}: expected tcp://HOST:PORT, e.g. "
+                        "tcp://10.0.0.5:8786")
+    from dask.distributed import Client
+    try:
+        Client(address, timeout=f"{timeout}s").close()
+    except Exception as e:  # noqa: BLE001 - OSError, TimeoutError, CommClosedError...
+        raise UserError(f"--scheduler {address}: cannot reach the scheduler within {timeout:g} s "
+                        f"({type(e).__name__})") from None
 
 
 def default_workers() -> int:
@@ -47,7 +75,7 @@ def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
         bar.set_postfix(failed=failed, refresh=False)
         bar.update()
 
-    workers = workers or default_workers()
+    workers = max(1, min(workers or default_workers(), len(runs)))
     try:
         if executor == "dask" or scheduler:
             _dask(runs, fn, workers, scheduler, done)
@@ -95,7 +123,8 @@ def _round(runs, fn, workers, todo, done) -> list[int]:
     # No max_tasks_per_child: it deadlocks on Python 3.11 (CPython gh-115634); execute_one
     # releases each run's Mesa models instead, so workers do not grow.
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
+                               initializer=watch_parent, initargs=(os.getpid(),))
     lost = []
     try:
         pending = {pool.submit(execute_one, fn, runs[i]): i for i in todo}
@@ -107,19 +136,35 @@ def _round(runs, fn, workers, todo, done) -> list[int]:
                     done(i, fut.result())
                 except BrokenProcessPool:
                     lost.append(i)
-    except BaseException:          # Ctrl-C: do not wait for the runs in flight
-        pool.shutdown(wait=False, cancel_futures=True)
+    except BaseException:          # Ctrl-C, a signal: end the workers, runs in flight and all
+        end_pool(pool)
         raise
     pool.shutdown(wait=True)
     order = {i: k for k, i in enumerate(todo)}
     return sorted(lost, key=order.get)
 
 
+def end_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what waits, end every worker process and wait for them."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join(5)
+        if p.is_alive():
+            p.kill()
+            p.join(1)
+
+
 def _dask(runs, fn, workers, scheduler, done) -> None:
     """Dask distributed: an existing scheduler, or a LocalCluster on loopback for this batch.
 
     The scheduler reschedules the runs of a worker that dies (up to its allowed-failures); a run
-    that still cannot finish is recorded as failed.
+    that still cannot finish (KilledWorker) is recorded as failed. Any other error of a future
+    means the cluster is gone (scheduler lost): SchedulerLost, so the batch is interrupted and
+    can be resumed, never stored as failed.
     """
     try:
         from dask.distributed import Client, LocalCluster, as_completed
@@ -127,19 +172,22 @@ def _dask(runs, fn, workers, scheduler, done) -> None:
         raise RuntimeError("the dask executor needs dask[distributed]") from e
     cluster = None
     if scheduler:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT}s")
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
+    from distributed.scheduler import KilledWorker
     try:
         futures = {client.submit(execute_one, fn, run, pure=False): i for i, run in enumerate(runs)}
         for fut in as_completed(futures):
             i = futures[fut]
             try:
                 done(i, fut.result())
-            except Exception as e:  # noqa: BLE001 - KilledWorker and friends
+            except KilledWorker as e:
                 done(i, Outcome(runs[i], error=f"{type(e).__name__}: {e}"))
+            except Exception as e:  # noqa: BLE001 - cancelled, comm closed: the scheduler is gone
+                raise SchedulerLost(f"{type(e).__name__}: {e}") from None
     finally:
         client.close()
         if cluster is not None:

@@ -11,14 +11,25 @@ Each run's part is written by rename as soon as the run finishes, so an interrup
 loses at most the runs in flight; `--resume` reads the parts and does only what is missing or
 failed. The consolidated tables are sorted by run index, so they do not depend on the order runs
 finished in, nor on the executor.
+
+Resume never mixes: each part records the design hash, the code version and its run index, and a
+part from another experiment, from other code (unless allowed) or under another run's name is
+refused by name; an unreadable part is moved to parts/quarantine/ and its run redone. One writer
+at a time: DIR/.lock names the process holding the folder (an flock, freed when it dies).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import importlib.util
+import inspect
 import json
 import os
+import pkgutil
 import platform
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -42,11 +53,50 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def code_version() -> dict:
-    """Package version and, in a git checkout, the commit and whether the tree was dirty."""
+def _package_files(top: str) -> list[Path]:
+    """The Python source files of package `top`, its subpackages and every subpackage already
+    imported, wherever each is mapped (an editable install maps some to other folders)."""
+    files, seen = [], set()
+    queue = [top] + sorted(m for m, mod in list(sys.modules.items())
+                           if m.startswith(top + ".") and hasattr(mod, "__path__"))
+    while queue:
+        name = queue.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        spec = importlib.util.find_spec(name)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            files += sorted(Path(folder).glob("*.py"))
+            queue += [f"{name}.{m.name}" for m in pkgutil.iter_modules([folder]) if m.ispkg]
+    return sorted(set(files))
+
+
+def source_hash(files) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        h.update(Path(f).name.encode() + b"\0")
+        h.update(Path(f).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def code_version(fn=None) -> dict:
+    """Package version, the hash of the installed package's source (and of the run function's
+    own file when it lies outside the package), and, in a git checkout, the commit and whether
+    the tree was dirty. `code_id` is what resume compares."""
+    top = __name__.split(".")[0]
+    files = _package_files(top)
     info = {"juwei": _version("juwei"), "python": sys.version.split()[0],
-            "platform": platform.platform(),
+            "platform": platform.platform(), "source_hash": source_hash(files),
             "packages": {p: _version(p) for p in PACKAGES}}
+    try:
+        own = Path(inspect.getsourcefile(fn)).resolve() if fn is not None else None
+    except (TypeError, OSError):
+        own = None
+    if own and own.is_file() and own not in {f.resolve() for f in files}:
+        info["run_function_file"] = str(own)
+        info["run_function_hash"] = source_hash([own])
+    info["code_id"] = hashlib.sha256(
+        f"{info['source_hash']}:{info.get('run_function_hash', '')}".encode()).hexdigest()[:16]
     try:
         commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
                                 text=True, timeout=5)
@@ -129,9 +179,12 @@ def _params_dict(params) -> dict:
     return dict(params.__dict__) if hasattr(params, "__dict__") else dict(params)
 
 
-def write_part(folder: Path, index: int, outcome: Outcome, keep: set[str]) -> None:
+def write_part(folder: Path, index: int, outcome: Outcome, keep: set[str],
+               stamp: dict | None = None) -> None:
+    """One finished run, atomically. `stamp` (design hash, code id) says where it belongs."""
     meta = {"index": index, "labels": outcome.run.labels, "seed": outcome.run.seed,
-            "error": outcome.error, "seconds": outcome.seconds, "time_axis": outcome.time_axis}
+            "error": outcome.error, "seconds": outcome.seconds, "time_axis": outcome.time_axis,
+            **(stamp or {})}
     arrays = {"meta": np.array(json.dumps(meta, default=_jsonable))}
     if outcome.ok:
         arrays["summary_names"] = np.array(list(outcome.summary))
@@ -149,6 +202,15 @@ def write_part(folder: Path, index: int, outcome: Outcome, keep: set[str]) -> No
         with open(tmp, "wb") as f:
             np.savez(f, **arrays)
     atomic_write(folder / "parts" / f"{index:06d}.npz", write)
+
+
+def read_meta(path: Path) -> dict:
+    """A part's metadata (raises on an unreadable part)."""
+    with np.load(path, allow_pickle=False) as z:
+        meta = json.loads(str(z["meta"]))
+    if not isinstance(meta, dict) or not isinstance(meta.get("index"), int):
+        raise ValueError("no run index in its metadata")
+    return meta
 
 
 def read_part(path: Path, runs: list[Run] | None = None) -> tuple[int, Outcome]:
@@ -198,62 +260,206 @@ def frames(indexed: list[tuple[int, Outcome]], parameters: list[str] | None = No
     return out
 
 
+def short(text, limit: int = 120) -> str:
+    """One line of at most `limit` characters, for messages."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Lock:
+    """One writer per results folder: an flock on DIR/.lock holding the writer's PID and host.
+    The kernel frees it when the process dies, so a stale lock is simply taken over."""
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / ".lock"
+        self.fd = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666 & ~umask())
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 200).decode("utf-8", "replace").split()
+            os.close(fd)
+            pid, host = (holder + ["?", "?"])[:2]
+            raise UserError(f"{self.path.parent}: in use by process {pid} on {host}; wait for "
+                            "it to finish (or stop it), or choose another --out") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()} {socket.gethostname()} {now()}\n".encode())
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)           # closing frees the flock
+            self.fd = None
+
+
 class Store:
     """One experiment's folder."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.manifest_path = self.folder / "manifest.json"
+        self.parts = self.folder / "parts"
+        self.lock = Lock(self.folder)
+        self.stamp: dict = {}
 
-    def create(self, manifest: dict, resume: bool) -> None:
-        """Start a new experiment, or check that a resumed one asks for the same design."""
-        if self.manifest_path.exists():
-            if not resume:
-                raise UserError(f"--out {self.folder}: holds an experiment already; add --resume "
-                                "to finish it, or choose another folder")
-            old = json.loads(self.manifest_path.read_text())
-            if old.get("design_hash") != manifest["design_hash"]:
-                raise UserError(f"--resume {self.folder}: the design differs from the one "
-                                "started there (parameters, seeds or runs changed); use a new "
-                                "--out")
-            manifest = {**manifest, "started": old.get("started", manifest["started"]),
-                        "resumed": old.get("resumed", []) + [now()]}
-        elif self.folder.exists() and any(self.folder.iterdir()):
+    def _entries(self) -> list[str]:
+        return [p.name for p in self.folder.iterdir() if p.name != ".lock"] \
+            if self.folder.is_dir() else []
+
+    def create(self, manifest: dict, resume: bool, allow_code_change: bool = False) -> None:
+        """Start a new experiment, or check that a resumed one asks for the same design and
+        runs the same code. The folder is locked first; the manifest is written before any
+        run starts, and rebuilt (resume) when it is missing or unreadable."""
+        if self.folder.exists() and not self.folder.is_dir():
+            raise UserError(f"--out {self.folder}: is a file, not a folder")
+        if not resume and self._entries():
+            if self.manifest_path.exists() or self.parts.exists():
+                raise UserError(f"--out {self.folder}: holds an experiment already; add "
+                                "--resume to finish it, or choose another folder")
             raise UserError(f"--out {self.folder}: already exists and is not empty; choose "
                             "another folder")
-        elif resume:
+        if resume and not self.folder.is_dir():
             raise UserError(f"--resume {self.folder}: no experiment there to resume")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.manifest = manifest
-        write_json(self.manifest_path, manifest)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.lock.acquire()
+        except OSError as e:
+            raise UserError(f"--out {self.folder}: cannot write there ({e.strerror})") from None
+        try:
+            self._create(manifest, resume, allow_code_change)
+        except BaseException:
+            self.lock.release()
+            raise
 
-    def finished(self, runs: list[Run]) -> dict[int, Outcome]:
+    def _create(self, manifest: dict, resume: bool, allow_code_change: bool) -> None:
+        self.stamp = {"design_hash": manifest["design_hash"],
+                      "code_id": manifest["code"]["code_id"]}
+        self.allow_code_change = allow_code_change
+        if resume:
+            old = self._old_manifest()
+            if old is None:
+                print(f"juwei: {self.manifest_path} is missing or unreadable; rebuilding it from "
+                      "the design given and the parts", file=sys.stderr)
+                manifest = {**manifest, "rebuilt": now()}
+            else:
+                if old.get("design_hash") != manifest["design_hash"]:
+                    raise UserError(f"--resume {self.folder}: the design differs from the one "
+                                    "started there (parameters, seeds or runs changed); use a "
+                                    "new --out")
+                old_code = (old.get("code") or {}).get("code_id")
+                changes = old.get("code_changes", [])
+                if old_code != self.stamp["code_id"]:
+                    if not allow_code_change:
+                        raise UserError(
+                            f"--resume {self.folder}: the code changed since the experiment "
+                            f"started (code {old_code} -> {self.stamp['code_id']}); its results "
+                            "would mix two versions. Use a new --out, or --allow-code-change "
+                            "if you mean it")
+                    changes = changes + [{"at": now(), "from": old_code,
+                                          "to": self.stamp["code_id"]}]
+                manifest = {**manifest, "started": old.get("started", manifest["started"]),
+                            "resumed": old.get("resumed", []) + [now()],
+                            "code_history": old.get("code_history", [old.get("code")])
+                            + ([manifest["code"]] if changes != old.get("code_changes", [])
+                               else [])}
+                if changes:
+                    manifest["code_changes"] = changes
+                    manifest["allow_code_change"] = True
+        self.manifest = manifest
+        self.write_manifest()
+
+    def _old_manifest(self) -> dict | None:
+        try:
+            old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return old if isinstance(old, dict) and "design_hash" in old else None
+
+    def write_manifest(self) -> None:
+        try:
+            write_json(self.manifest_path, self.manifest)
+        except OSError as e:
+            raise UserError(f"--out {self.folder}: cannot write there ({e.strerror})") from None
+
+    def check_parts(self, runs: list[Run], quarantine: bool = True) -> dict[int, bool]:
+        """Run index -> ok, for every stored part, after checking each belongs here.
+
+        A part of another design, or under another run's name (a stray copy), is refused with a
+        UserError naming it; so is one written by other code, unless allowed. An unreadable part
+        is moved to parts/quarantine/ (when `quarantine`) and its run is redone."""
+        found: dict[int, bool] = {}
+        for tmp in self.parts.glob(".*.tmp") if quarantine else ():
+            tmp.unlink(missing_ok=True)             # left by a kill during a write
+        for path in sorted(self.parts.glob("*.npz")):
+            try:
+                meta = read_meta(path)
+                ok = meta.get("error") is None
+                if ok:
+                    read_part(path, None)
+            except Exception as e:  # noqa: BLE001 - any unreadable part: BadZipFile, EOF, ...
+                if quarantine:
+                    where = self.parts / "quarantine"
+                    where.mkdir(exist_ok=True)
+                    shutil.move(str(path), where / path.name)
+                    print(f"juwei: {path} is unreadable ({short(type(e).__name__ + ': ' + str(e), 80)}); "
+                          f"moved to {where}/, its run will be redone", file=sys.stderr)
+                continue
+            index = meta["index"]
+            if meta.get("design_hash") != self.stamp.get("design_hash"):
+                raise UserError(f"{path}: belongs to another experiment (design "
+                                f"{short(meta.get('design_hash'), 20)}, this one "
+                                f"{self.stamp.get('design_hash')}); remove it, or use a new --out")
+            if path.name != f"{index:06d}.npz" or not 0 <= index < len(runs) or index in found:
+                raise UserError(f"{path}: holds run {index}, a duplicate or stray copy; remove "
+                                "it and resume again")
+            run = runs[index]
+            if (json.loads(json.dumps(run.labels, default=_jsonable)) != meta.get("labels")
+                    or run.seed != meta.get("seed")):
+                raise UserError(f"{path}: its labels or seed are not those of run {index}; "
+                                "remove it, or use a new --out")
+            if meta.get("code_id") != self.stamp.get("code_id") and not self.allow_code_change:
+                raise UserError(f"{path}: written by other code (code "
+                                f"{short(meta.get('code_id'), 20)}, now {self.stamp.get('code_id')}); "
+                                "use a new --out, or --allow-code-change if you mean it")
+            found[index] = ok
+        return found
+
+    def finished(self, runs: list[Run]) -> dict[int, bool]:
         """Runs already stored successfully (a resumed experiment redoes failed ones)."""
-        done = {}
-        for path in sorted((self.folder / "parts").glob("*.npz")):
-            index, outcome = read_part(path, runs)
-            if outcome.ok:
-                done[index] = outcome
-        return done
+        return {i: ok for i, ok in self.check_parts(runs).items() if ok}
 
     def write_part(self, index: int, outcome: Outcome, keep: set[str]) -> None:
-        write_part(self.folder, index, outcome, keep)
+        write_part(self.folder, index, outcome, keep, self.stamp)
 
     def all_parts(self, runs: list[Run]) -> list[tuple[int, Outcome]]:
-        return [read_part(p, runs) for p in sorted((self.folder / "parts").glob("*.npz"))]
+        return [read_part(p, runs) for p in sorted(self.parts.glob("*.npz"))]
 
     def consolidate(self, runs: list[Run], parameters: list[str] | None, extra: dict) -> dict:
-        """Write the Parquet tables from the parts and finish the manifest."""
+        """Write the Parquet tables from the parts; the manifest says "tables" until the study
+        has written its figures and report and calls finish()."""
         tables = frames(self.all_parts(runs), parameters)
         for name, frame in tables.items():
             write_parquet(self.folder / f"{name}.parquet", frame)
         status = tables["runs"]["status"]
-        self.manifest.update(extra, tables=list(tables), finished=now(),
+        self.manifest.update(extra, tables=list(tables), consolidated=now(),
                              done=int((status == "ok").sum()),
                              failed=int((status == "failed").sum()), total=len(runs),
-                             status="complete" if len(status) == len(runs) else "incomplete")
-        write_json(self.manifest_path, self.manifest)
+                             status="tables")
+        self.write_manifest()
         return tables
+
+    def finish(self, status: str | None = None, **extra) -> None:
+        """Mark the experiment "complete" (every run stored, every output written), or
+        "incomplete", or `status`; then free the folder."""
+        m = self.manifest
+        if status is None:
+            status = "complete" if m.get("done", 0) + m.get("failed", 0) == m["total"] \
+                else "incomplete"
+        m.update(extra, status=status, finished=now())
+        self.write_manifest()
+        self.lock.release()
 
 
 @dataclass
@@ -286,7 +492,11 @@ def load(folder) -> Experiment:
     path = folder / "manifest.json"
     if not path.exists():
         raise UserError(f"{folder}: no manifest.json; not a juwei results folder")
-    manifest = json.loads(path.read_text())
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise UserError(f"{path}: unreadable ({short(e, 80)}); rerun the experiment's command "
+                        "with --resume to rebuild it") from None
     if not (folder / "runs.parquet").exists():
         raise UserError(f"{folder}: the experiment did not finish; rerun it with --resume")
     runs = pd.read_parquet(folder / "runs.parquet")

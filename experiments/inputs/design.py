@@ -35,12 +35,13 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..engine.batch import check_size
 from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED, check_seed
 from ..model import INDICATORS, LEVER_GROUPS, levers
-from ..model.params import FIELDS, ParameterError, coerce
+from ..model.params import FIELDS, ParameterError
 from . import scenario as sc
-from .files import DESIGN_DIR, at_least, check_keys, find, read_toml, suggest
+from .files import DESIGN_DIR, at_least, check_keys, find, one_line, read_toml, suggest
 
 SAMPLINGS = ("grid", "lhs", "sobol")
 METHODS = ("morris", "sobol", "pawn")
@@ -52,6 +53,10 @@ COMMON_KEYS = {"description": str, "scenario": str, "samples": int, "levels": in
 SWEEP_KEYS = {**COMMON_KEYS, "sampling": str, "series": bool}
 SENSITIVITY_KEYS = {**COMMON_KEYS, "method": str, "groups": bool, "spread": bool,
                     "bootstrap": int}
+MAX_LEVELS = 1000            # grid and Morris levels
+MAX_SAMPLES = 1 << 20        # samples (points, trajectories, base samples)
+MAX_REPLICATES = 10_000
+MAX_BOOTSTRAP = 100_000
 DEFAULT_OUTPUTS = ["participation_rate", "trust", "admin_share", "exhaustion", "cadre_turnover",
                    "htc_index"]
 
@@ -88,7 +93,8 @@ def lever_specs(path: Path, levers_: dict, sampling: str) -> dict:
         raise UserError(f"{path}: levers: name at least one lever to vary")
     for name, spec in levers_.items():
         if name not in FIELDS:
-            raise UserError(f"{path}: levers.{name}: unknown parameter{suggest(name, FIELDS)}")
+            raise UserError(f"{path}: levers.{one_line(name, 60)}: unknown parameter"
+                            f"{suggest(name, FIELDS)}")
         key = f"{path}: levers.{name}"
         try:
             if isinstance(spec, dict):
@@ -97,11 +103,14 @@ def lever_specs(path: Path, levers_: dict, sampling: str) -> dict:
                     raise UserError(f"{key}: expected {{ values = [...] }} or [low, high]")
                 if sampling != "grid":
                     raise UserError(f"{key}: a values list needs sampling = \"grid\"")
-                specs[name] = ("values", [coerce(name, v) for v in spec["values"]])
+                if len(spec["values"]) > MAX_LEVELS:
+                    raise UserError(f"{key}: at most {MAX_LEVELS} values")
+                specs[name] = ("values", [sc.safe_coerce(name, v, f"{path}: levers")
+                                          for v in spec["values"]])
             elif isinstance(spec, list) and len(spec) == 2:
-                low, high = (coerce(name, v) for v in spec)
+                low, high = (sc.safe_coerce(name, v, f"{path}: levers") for v in spec)
                 if not low < high:
-                    raise UserError(f"{key}: expected low < high, got {spec}")
+                    raise UserError(f"{key}: expected low < high, got {one_line(spec, 60)}")
                 specs[name] = ("range", low, high)
             else:
                 raise UserError(f"{key}: expected [low, high] or {{ values = [...] }}")
@@ -115,15 +124,19 @@ def base_and_outputs(path: Path, data: dict) -> tuple[sc.Scenario, list[str]]:
     scale, and its validated outputs."""
     name = data.get("scenario", "baseline")
     beside = path.parent / name
-    base = sc.load(str(beside) if beside.is_file() else name)
+    base = sc.load(str(beside) if "\0" not in name and sc.is_file(beside) else name)
     overrides = {k: data[k] for k in ("years", "scale") if k in data}
     if overrides:
         base = base.with_overrides(overrides, str(path))
     outputs = data.get("outputs", DEFAULT_OUTPUTS)
+    if not outputs:
+        raise UserError(f"{path}: outputs: name at least one indicator")
     for o in outputs:
-        if o not in INDICATORS:
-            raise UserError(f"{path}: outputs: unknown indicator {o!r}"
+        if not isinstance(o, str) or o not in INDICATORS:
+            raise UserError(f"{path}: outputs: unknown indicator {one_line(repr(o), 60)}"
                             f"{suggest(str(o), INDICATORS)}")
+    if len(set(outputs)) < len(outputs):
+        raise UserError(f"{path}: outputs: an indicator is named twice")
     return base, list(outputs)
 
 
@@ -146,6 +159,16 @@ class SweepDesign:
     def name(self) -> str:
         return Path(self.path).stem
 
+    def point_count(self) -> int:
+        """Design points, counted without building them (lhs and sobol: at most this many,
+        as points that round to the same integer levers are merged)."""
+        if self.sampling != "grid":
+            return self.samples
+        count = 1
+        for spec in self.levers.values():
+            count *= len(spec[1]) if spec[0] == "values" else self.levels
+        return count
+
     def as_dict(self) -> dict:
         return {"path": self.path, "description": self.description, "scenario": self.base.name,
                 "scenario_changes": self.base.changes, "sampling": self.sampling,
@@ -161,15 +184,18 @@ def load_sweep(name: str) -> SweepDesign:
     if sampling not in SAMPLINGS:
         raise UserError(f"{path}: sampling: expected one of {', '.join(SAMPLINGS)}, got "
                         f"{sampling!r}{suggest(sampling, SAMPLINGS)}")
+    samples = at_least(path, "samples", data.get("samples", 16), 1, MAX_SAMPLES)
     base, outputs = base_and_outputs(path, data)
-    return SweepDesign(
-        path=str(path), description=data.get("description", ""), base=base, sampling=sampling,
-        samples=at_least(path, "samples", data.get("samples", 16)),
-        levels=at_least(path, "levels", data.get("levels", 3), 2),
-        replicates=at_least(path, "replicates", data.get("replicates", 2)),
+    design = SweepDesign(
+        path=str(path), description=one_line(data.get("description", "")), base=base,
+        sampling=sampling, samples=samples,
+        levels=at_least(path, "levels", data.get("levels", 3), 2, MAX_LEVELS),
+        replicates=at_least(path, "replicates", data.get("replicates", 2), 1, MAX_REPLICATES),
         seed=_seed(path, data), outputs=outputs, series=data.get("series", False),
         levers=lever_specs(path, data.get("levers", {}), sampling),
     )
+    check_size(design.point_count() * design.replicates, str(path))
+    return design
 
 
 # --- sensitivity analyses -----------------------------------------------------------------------
@@ -222,6 +248,12 @@ class SensitivityDesign:
     def main_index(self) -> str:
         return MAIN_INDEX[self.method]
 
+    def point_count(self) -> int:
+        """Rows of the design matrix, counted without building it."""
+        if self.method == "pawn":
+            return self.samples
+        return self.samples * (len(self.factors.labels) + (1 if self.method == "morris" else 2))
+
     def as_dict(self) -> dict:
         d = dataclasses.asdict(self)
         d.pop("base")
@@ -251,14 +283,16 @@ def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDes
         if method == "pawn":
             raise UserError(f"{path}: groups: lever groups work with morris and sobol")
         groups = {n: FIELDS[n].metadata["group"] for n in bounds}
-    samples = at_least(path, "samples", data.get("samples", 20), 2)
+    samples = at_least(path, "samples", data.get("samples", 20), 2, MAX_SAMPLES)
     if method in ("sobol", "pawn") and samples & (samples - 1):
         raise UserError(f"{path}: samples: {method} needs a power of 2, got {samples} "
                         f"(try {1 << (samples - 1).bit_length()})")
-    return SensitivityDesign(
-        description=data.get("description", ""), method=method, samples=samples,
-        levels=at_least(path, "levels", data.get("levels", 4), 2),
-        replicates=at_least(path, "replicates", data.get("replicates", 2)),
+    design = SensitivityDesign(
+        description=one_line(data.get("description", "")), method=method, samples=samples,
+        levels=at_least(path, "levels", data.get("levels", 4), 2, MAX_LEVELS),
+        replicates=at_least(path, "replicates", data.get("replicates", 2), 1, MAX_REPLICATES),
         seed=_seed(path, data), outputs=outputs, spread=data.get("spread", False),
-        bootstrap=at_least(path, "bootstrap", data.get("bootstrap", 500), 50),
+        bootstrap=at_least(path, "bootstrap", data.get("bootstrap", 500), 50, MAX_BOOTSTRAP),
         factors=Factors.with_dummy(bounds, groups), base=base, path=str(path))
+    check_size(design.point_count() * design.replicates, str(path))
+    return design

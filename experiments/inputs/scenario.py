@@ -1,20 +1,22 @@
 """Scenario files: TOML data mapped one-to-one onto the model's `Parameters`, validated, never
 executed.
 
-A scenario has a `description`, optionally `extends` (a path relative to the file) and any
+A scenario has a `description`, optionally `extends` (a path relative to the file, to a file
+in the same folder or below it, or in the shipped scenarios folder: nothing else is read) and any
 parameter keys; it overrides only what it changes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import UserError
 from ..model.params import FIELDS, ParameterError, Parameters, coerce
-from .files import SCENARIO_DIR, find, read_toml, suggest
+from .files import SCENARIO_DIR, find, is_file, one_line, read_toml, suggest
 
 META_KEYS = ("description", "extends")
 
@@ -39,13 +41,21 @@ def validate_values(values: dict, origin: str) -> dict:
     out = {}
     for key, value in values.items():
         if key not in FIELDS:
-            raise UserError(f"{origin}: unknown parameter '{key}'{suggest(key, FIELDS)}"
+            raise UserError(f"{origin}: unknown parameter {one_line(repr(key), 60)}"
+                            f"{suggest(key, FIELDS)}"
                             " (see `juwei levers --all`)")
-        try:
-            out[key] = coerce(key, value)
-        except ParameterError as e:
-            raise UserError(f"{origin}: {e}") from None
+        out[key] = safe_coerce(key, value, origin)
     return out
+
+
+def safe_coerce(key: str, value, origin: str):
+    """The model's coerce, with every refusal (also inf and nan) a one-line UserError."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UserError(f"{origin}: {key}: expected a finite number, got {value}")
+    try:
+        return coerce(key, value)
+    except (ParameterError, OverflowError, ValueError, TypeError) as e:
+        raise UserError(f"{origin}: {one_line(e, 200)}") from None
 
 
 def changes_from_default(params: Parameters) -> dict:
@@ -53,17 +63,27 @@ def changes_from_default(params: Parameters) -> dict:
     return {k: getattr(params, k) for k in FIELDS if getattr(params, k) != getattr(default, k)}
 
 
-def _read(path: Path, chain: tuple = ()) -> tuple[dict, str]:
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+def _read(path: Path, chain: tuple = (), home: Path | None = None) -> tuple[dict, str]:
+    home = home or path.parent
     if path.resolve() in chain:
         raise UserError(f"{path}: extends itself through {' -> '.join(p.name for p in chain)}")
     data = read_toml(path)
     description = data.get("description", "")
     if not isinstance(description, str):
         raise UserError(f"{path}: description: expected a string")
+    description = one_line(description)
     for key, value in data.items():
         if isinstance(value, dict):
-            raise UserError(f"{path}: {key}: tables are not used in scenarios; write keys at "
-                            "the top level")
+            raise UserError(f"{path}: {one_line(key, 60)}: tables are not used in scenarios; "
+                            "write keys at the top level")
     values = {k: v for k, v in data.items() if k not in META_KEYS}
     values = validate_values(values, str(path))
     parent = data.get("extends")
@@ -71,10 +91,15 @@ def _read(path: Path, chain: tuple = ()) -> tuple[dict, str]:
         return values, description
     if not isinstance(parent, str):
         raise UserError(f"{path}: extends: expected a file name string")
+    if "\0" in parent:
+        raise UserError(f"{path}: extends: not a file name")
     parent_path = path.parent / parent
-    if not parent_path.is_file():
-        raise UserError(f"{path}: extends: no such file {parent_path}")
-    base, _ = _read(parent_path, chain + (path.resolve(),))
+    if not any(_inside(parent_path, d) for d in (SCENARIO_DIR, home, path.parent)):
+        raise UserError(f"{path}: extends: {one_line(parent, 80)} is outside the scenario "
+                        f"folders ({home} and the shipped scenarios); it is not read")
+    if not is_file(parent_path):
+        raise UserError(f"{path}: extends: no such file {one_line(parent_path, 120)}")
+    base, _ = _read(parent_path, chain + (path.resolve(),), home)
     return {**base, **values}, description
 
 

@@ -13,6 +13,7 @@ def scenario_runs(scenarios, replicates: int, seed: int) -> list[Run]:
             for s in scenarios for r, sd in enumerate(seeds)]
 
 
-def dry_run(runs: list[Run], workers: int | None) -> str:
-    """How many runs, and about how long, from one timed year of the first."""
-    return estimate(runs, run, workers, shorten=one_year)
+def dry_run(runs: list[Run], workers: int | None, total: int | None = None) -> str:
+    """How many runs (`total`, or len(runs)), and about how long, from one timed year of the
+    first."""
+    return estimate(runs, run, workers, shorten=one_year, total=total)

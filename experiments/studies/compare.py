@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..engine import Options, UserError, replicate_seeds, run_batch
+from ..engine import AnalysisRefused, Options, UserError, replicate_seeds, run_batch
+from ..model import INDICATORS
 from ..engine.store import atomic_write, write_parquet
 from ..model import run as county_run
 from ..present import figures
@@ -55,12 +56,15 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None) -
         "replicate_seeds": replicate_seeds(seed, replicates), "years": p.years, "scale": p.scale}
     store, tables = run_batch(scenario_runs(scenarios, replicates, seed), opts, "compare", design,
                               fn=county_run, keep=("series",), desc="compare",
-                              on_outcome=on_outcome)
-    ok = tables["runs"][tables["runs"].status == "ok"]
-    data, dropped = paired(ok, labels)
-    if data.replicate.nunique() < 2:
-        raise UserError(f"{opts.out}: fewer than 2 replicates finished in every scenario; see "
-                        f"manifest.json, then rerun with --resume --out {opts.out}")
+                              on_outcome=on_outcome, outputs=list(INDICATORS), finish=False)
+    ok = tables["runs"]
+    data, dropped = paired(ok, labels) if len(ok) else (ok, [])
+    if not len(ok) or data.replicate.nunique() < 2:
+        store.finish("failed")
+        raise AnalysisRefused(f"{len(tables['failed'])} of {store.manifest['total']} runs "
+                              "failed and fewer than 2 replicates finished in every scenario; "
+                              f"see {opts.out / 'manifest.json'}, then rerun with --resume "
+                              f"--out {opts.out}")
     table = differences(data, labels[0], labels)
     write_parquet(opts.out / "comparison.parquet", table)
     atomic_write(opts.out / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))
@@ -73,4 +77,5 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None) -
     figures.plot_differences(table, labels[0], labels, images["differences"])
     html = comparison_page(scenarios, labels[0], table, images, store.manifest, dropped)
     atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
+    store.finish()
     return Comparison(opts.out, labels[0], labels, table, dropped, store.manifest["wall_seconds"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine import Options, replicate_seeds, run_batch
-from ..engine.store import write_json
+from ..engine import AnalysisRefused, Options, replicate_seeds, run_batch
+from ..engine.store import short
 from ..inputs.scenario import Scenario
 from ..model import INDICATORS, summary_window
 from ..model import run as county_run
@@ -35,12 +35,17 @@ def run(s: Scenario, replicates: int, seed: int, opts: Options,
               "replicates": replicates, "root_seed": seed,
               "replicate_seeds": replicate_seeds(seed, replicates)}
     store, tables = run_batch(scenario_runs([s], replicates, seed), opts, "run", design,
-                              fn=county_run, desc=s.name)
-    ok = tables["runs"][tables["runs"].status == "ok"]
-    summary = summary_table(ok, INDICATORS) if len(ok) else {}
+                              fn=county_run, desc=s.name, outputs=list(INDICATORS), finish=False)
+    ok = tables["runs"]
+    if not len(ok):
+        first = tables["failed"].error.iloc[0]
+        store.finish("failed")
+        raise AnalysisRefused(f"all {len(tables['failed'])} replicates failed, so there is no "
+                              f"summary; the first: {short(first, 200)} (all errors in "
+                              f"{opts.out / 'manifest.json'})")
+    summary = summary_table(ok, INDICATORS)
     figures = plot_run(tables["series"], opts.out, s.name) if plots and "series" in tables else []
     window = summary_window(s.params.years)
-    store.manifest.update(summary=summary, summary_window=window)
-    write_json(store.manifest_path, store.manifest)
+    store.finish(summary=summary, summary_window=window)
     return ScenarioRun(s, opts.out, summary, window, len(ok), store.manifest["failed"],
                        store.manifest["wall_seconds"], figures)

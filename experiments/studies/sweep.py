@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from ..engine import Options, Run, replicate_seeds, run_batch
-from ..engine.store import atomic_write, write_parquet
+from ..engine import AnalysisRefused, Options, Run, replicate_seeds, run_batch
+from ..engine.store import atomic_write, short, write_parquet
 from ..inputs.design import SweepDesign
 from ..model import run as county_run
 from ..model.params import FIELDS, from_sample
@@ -65,6 +65,11 @@ def runs(design: SweepDesign, frame: pd.DataFrame) -> list[Run]:
     return out
 
 
+def probe(design: SweepDesign) -> Run:
+    """One run of the base scenario, to time a dry run without building the design."""
+    return Run({"point": 0, "replicate": 0}, design.base.params, replicate_seeds(design.seed, 1)[0])
+
+
 def point_means(runs_table: pd.DataFrame, levers: list[str], outputs: list[str]) -> pd.DataFrame:
     """Mean and sd across replicates at each design point."""
     g = runs_table.groupby("point")
@@ -81,11 +86,19 @@ def run(design: SweepDesign, opts: Options) -> Sweep:
     frame = points(design)
     keep = ("series",) if design.series else ()
     store, tables = run_batch(runs(design, frame), opts, "sweep", design.as_dict(),
-                              fn=county_run, keep=keep, desc=design.name)
-    ok = tables["runs"][tables["runs"].status == "ok"]
+                              fn=county_run, keep=keep, desc=design.name,
+                              outputs=design.outputs, finish=False)
+    ok = tables["runs"]
+    if not len(ok):
+        first = tables["failed"].error.iloc[0]
+        store.finish("failed")
+        raise AnalysisRefused(f"all {len(tables['failed'])} runs of the sweep failed, so there "
+                              f"are no means; the first: {short(first, 200)} (all errors in "
+                              f"{opts.out / 'manifest.json'})")
     levers = list(design.levers)
     means = point_means(ok, levers, design.outputs)
     write_parquet(opts.out / "points.parquet", means)
     atomic_write(opts.out / "points.csv", lambda tmp: means.to_csv(tmp, index=False))
     plot_sweep(ok, levers, design.outputs, opts.out)
+    store.finish()
     return Sweep(opts.out, design, len(frame), means, store.manifest)

@@ -5,10 +5,13 @@ report (present/)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import pandas as pd
 from pathlib import Path
 
 from ...engine import Options, RunFunction, run_batch
-from ...engine.store import atomic_write, write_json, write_parquet
+from ...engine.errors import AnalysisRefused
+from ...engine.store import atomic_write, write_parquet
 from ...inputs.design import SensitivityDesign
 from ...model import run as county_run
 from ...present import sensitivity_figures as figures
@@ -35,6 +38,12 @@ def runs_of(d: SensitivityDesign, make_params=None):
     return X, build_runs(d, X, make_params or county_params(d))
 
 
+def probe(d: SensitivityDesign):
+    """One run of the base scenario, to time a dry run without building the design."""
+    from ...engine import Run, replicate_seeds
+    return Run({"point": 0, "replicate": 0}, d.base.params, replicate_seeds(d.seed, 1)[0])
+
+
 def run(d: SensitivityDesign, opts: Options, fn: RunFunction = county_run,
         make_params=None) -> SensitivityStudy:
     """Sample, run, analyse; write the tables, figures and report.html into opts.out.
@@ -43,8 +52,13 @@ def run(d: SensitivityDesign, opts: Options, fn: RunFunction = county_run,
     """
     X, runs = runs_of(d, make_params)
     store, tables = run_batch(runs, opts, "sensitivity", {**d.as_dict(), "points": len(X)},
-                              fn=fn, keep=(), desc=f"{d.method} analysis")
-    indices = analyse(d, X, tables["runs"])
+                              fn=fn, keep=(), desc=f"{d.method} analysis", outputs=d.outputs,
+                              finish=False)
+    try:
+        indices = analyse(d, X, pd.concat([tables["runs"], tables["failed"]], ignore_index=True))
+    except AnalysisRefused:
+        store.finish("analysis refused")
+        raise
     for name, frame in indices.tables().items():
         write_parquet(opts.out / f"{name}.parquet", frame)
         atomic_write(opts.out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
@@ -56,7 +70,7 @@ def run(d: SensitivityDesign, opts: Options, fn: RunFunction = county_run,
     figures.plot_convergence(d, indices, images["convergence"])
     paragraphs = page.paragraphs(d, indices)
     store.manifest["summary"] = paragraphs
-    write_json(store.manifest_path, store.manifest)
     html = page.sensitivity(d, indices.tables(), paragraphs, images, store.manifest)
     atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
+    store.finish()
     return SensitivityStudy(opts.out, d, indices, paragraphs, store.manifest)
