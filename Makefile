@@ -28,8 +28,8 @@ test: setup           ## every test, slow ones included (what CI runs)
 test-fast: setup      ## skip the tests marked slow
 	$(BIN)/python -m pytest -m "not slow"
 
-validate: setup       ## the patterns of the spec at full scale
-	$(BIN)/juwei validate
+validate: setup       ## the patterns of the spec at full scale, 30 replicates (2 min)
+	$(BIN)/juwei validate --replicates 30
 
 bench: setup          ## speed and memory figures
 	$(BIN)/python benchmarks/bench_model.py

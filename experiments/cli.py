@@ -362,8 +362,8 @@ def cmd_app(args) -> int:
     import importlib.util
     import os
     if importlib.util.find_spec("solara") is None:
-        raise UserError("app: the dashboard needs the app extra: pip install -e '.[app]' "
-                        "(`make setup` installs it)")
+        raise UserError("app: the dashboard needs the app extra: pip install 'juwei[app]' "
+                        "(in a checkout: `make setup`, or pip install -e '.[app]')")
     if not 0 < args.port < 65536:
         raise UserError(f"--port: expected 1-65535, got {args.port}")
     print(f"juwei dashboard: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
