@@ -1,8 +1,10 @@
-"""What the county studies share: scenario x replicate runs and the dry-run estimate."""
+"""What the county studies share: scenario x replicate runs, the dry-run estimate, and the
+refusal when every run failed."""
 
 from __future__ import annotations
 
-from ..engine import Run, estimate, replicate_seeds
+from ..engine import AnalysisRefused, Run, estimate, replicate_seeds
+from ..engine.store import short
 from ..model import one_year, run
 
 
@@ -17,3 +19,14 @@ def dry_run(runs: list[Run], workers: int | None, total: int | None = None) -> s
     """How many runs (`total`, or len(runs)), and about how long, from one timed year of the
     first."""
     return estimate(runs, run, workers, shorten=one_year, total=total)
+
+
+def refuse_if_all_failed(store, tables: dict, what: str, missing: str) -> None:
+    """Mark the experiment failed and stop with one line when no run succeeded."""
+    if len(tables["runs"]):
+        return
+    first = tables["failed"].error.iloc[0]
+    store.finish("failed")
+    raise AnalysisRefused(f"all {len(tables['failed'])} {what} failed, so there {missing}; the "
+                          f"first: {short(first, 200)} (all errors in "
+                          f"{store.folder / 'manifest.json'})")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine import AnalysisRefused, Options, UserError, replicate_seeds, run_batch
-from ..model import INDICATORS
 from ..engine.store import atomic_write, write_parquet
+from ..model import INDICATORS
 from ..model import run as county_run
 from ..present import figures
 from ..present.compare_page import comparison as comparison_page

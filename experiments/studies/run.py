@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine import AnalysisRefused, Options, replicate_seeds, run_batch
-from ..engine.store import short
+from ..engine import Options, replicate_seeds, run_batch
 from ..inputs.scenario import Scenario
 from ..model import INDICATORS, summary_window
 from ..model import run as county_run
 from ..present.figures import plot_run
 from ..present.stats import summary_table
-from .common import scenario_runs
+from .common import refuse_if_all_failed, scenario_runs
 
 
 @dataclass
@@ -36,13 +35,8 @@ def run(s: Scenario, replicates: int, seed: int, opts: Options,
               "replicate_seeds": replicate_seeds(seed, replicates)}
     store, tables = run_batch(scenario_runs([s], replicates, seed), opts, "run", design,
                               fn=county_run, desc=s.name, outputs=list(INDICATORS), finish=False)
+    refuse_if_all_failed(store, tables, "replicates", "is no summary")
     ok = tables["runs"]
-    if not len(ok):
-        first = tables["failed"].error.iloc[0]
-        store.finish("failed")
-        raise AnalysisRefused(f"all {len(tables['failed'])} replicates failed, so there is no "
-                              f"summary; the first: {short(first, 200)} (all errors in "
-                              f"{opts.out / 'manifest.json'})")
     summary = summary_table(ok, INDICATORS)
     figures = plot_run(tables["series"], opts.out, s.name) if plots and "series" in tables else []
     window = summary_window(s.params.years)

@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from ..engine import AnalysisRefused, Options, Run, replicate_seeds, run_batch
-from ..engine.store import atomic_write, short, write_parquet
+from ..engine import Options, Run, replicate_seeds, run_batch
+from ..engine.store import atomic_write, write_parquet
 from ..inputs.design import SweepDesign
 from ..model import run as county_run
 from ..model.params import FIELDS, from_sample
 from ..present.figures import plot_sweep
+from .common import refuse_if_all_failed
 
 
 @dataclass
@@ -88,13 +89,8 @@ def run(design: SweepDesign, opts: Options) -> Sweep:
     store, tables = run_batch(runs(design, frame), opts, "sweep", design.as_dict(),
                               fn=county_run, keep=keep, desc=design.name,
                               outputs=design.outputs, finish=False)
+    refuse_if_all_failed(store, tables, "runs of the sweep", "are no means")
     ok = tables["runs"]
-    if not len(ok):
-        first = tables["failed"].error.iloc[0]
-        store.finish("failed")
-        raise AnalysisRefused(f"all {len(tables['failed'])} runs of the sweep failed, so there "
-                              f"are no means; the first: {short(first, 200)} (all errors in "
-                              f"{opts.out / 'manifest.json'})")
     levers = list(design.levers)
     means = point_means(ok, levers, design.outputs)
     write_parquet(opts.out / "points.parquet", means)

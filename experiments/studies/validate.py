@@ -21,7 +21,6 @@ from ..model import STEPS_PER_YEAR, SYNDROME_THRESHOLD, Parameters, syndrome
 from ..model import run as county_run
 from ..present.stats import mean_ci
 
-
 HOLDS_SHARE = 0.9        # a pattern holds when it holds in at least this share of replicates
 
 

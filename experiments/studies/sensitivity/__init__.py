@@ -5,9 +5,9 @@ report (present/)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
-from pathlib import Path
 
 from ...engine import Options, RunFunction, run_batch
 from ...engine.errors import AnalysisRefused
