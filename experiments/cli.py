@@ -37,14 +37,6 @@ def positive_int(text: str) -> int:
     return value
 
 
-def whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {short(repr(text), 40)}"
-                                         ) from None
-
-
 def seed(text: str) -> int:
     try:
         return check_seed(int(text))

@@ -23,7 +23,6 @@ EXHAUSTION_RECOVERY = 0.01     # per week
 RESOURCE_BUFFER = 0.4          # share of the rise that full resources absorb
 MORALE_RATE = 0.05
 QUIT_EXHAUSTION = 0.20         # per year at exhaustion 1
-QUIT_EDUCATED = 0.08           # per year: graduates have outside options
 RETIREMENT_AGE = 60.0
 VACANCY_WEEKS = 8.0            # mean weeks a seat stays empty
 EXPERIENCE_PER_YEAR = 0.02
@@ -70,7 +69,7 @@ def update(s, load: np.ndarray, autonomy_c: np.ndarray, p) -> None:
 
 def turnover(s, rng, p) -> tuple[np.ndarray, np.ndarray]:
     """Quits and retirements this week; vacancies filled after a search. Returns (left, hired)."""
-    hazard = ((p.quit_base + QUIT_EXHAUSTION * s.exhaustion + QUIT_EDUCATED * s.educated)
+    hazard = ((p.quit_base + QUIT_EXHAUSTION * s.exhaustion + p.quit_educated * s.educated)
               * (REFERENCE_PAY / p.cadre_pay) ** p.pay_quit_elasticity)
     quits = ~s.vacant & ((rng.random(s.age.size) < hazard / STEPS_PER_YEAR) | (s.age >= RETIREMENT_AGE))
     s.vacant |= quits

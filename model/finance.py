@@ -17,7 +17,6 @@ HELP_WAGE = 4.0                 # yuan/hour of outside help (casual wage, mid-20
 DEMO_GRANT = 10_000.0           # yuan/year a demonstration site receives
 JIANGKOU_FOCUS_YUAN = 10_000.0  # yuan/year more for each Jiangkou committee (全县以江口镇为重点)
 DEMO_PLACES = 60.0              # places/week a demonstration site's new venue adds
-RENTING_VENUE_FACTOR = 0.5      # a rented office has half the activity space (essay: 20% rent)
 AID_YUAN = 20_000.0             # yuan/year to each aided committee at full aid
 AID_SHARE = 1 / 3               # poorest third of committees are aided
 INFRA_YUAN = 15_000.0           # yuan/year per committee at full investment
@@ -42,7 +41,7 @@ def new_year(m) -> None:
     # investment: venues everywhere; renters move into owned offices and get their full venue
     c.venue_places += INFRA_PLACES * p.infrastructure_investment
     moved = c.renting & (rng.random(c.residents.size) < p.infrastructure_investment * 0.5)
-    c.venue_places[moved] /= RENTING_VENUE_FACTOR
+    c.venue_places[moved] /= p.renting_venue_share
     c.renting &= ~moved
     # aid to the poorest third: the mean of their ranks by service hours and by places per
     # resident (hours and places are not added: they are different things)

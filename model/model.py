@@ -50,7 +50,7 @@ class CountyModel(mesa.Model):
         shop_rent = np.zeros(n)
         shop_rent[2:2 + county.SHOP_RENT_COMMITTEES] = county.SHOP_RENT_YUAN
         venue = np.where(jiangkou, VENUE_SEAT, np.where(new, VENUE_NEW, VENUE_OLD))
-        venue = venue * np.where(renting, finance.RENTING_VENUE_FACTOR, 1.0)
+        venue = venue * np.where(renting, p.renting_venue_share, 1.0)
         self.size_factor = (sizes / sizes[~jiangkou].mean()) ** SIZE_ELASTICITY
         demonstration = np.zeros(n, bool)
         demonstration[: min(2, p.demonstration_sites)] = True     # Jiangkou's titles (新华街)
@@ -93,8 +93,7 @@ class CountyModel(mesa.Model):
                            float(rng.uniform(0.5, 1.5)))
                       for k in range(n)
                       for _ in range(p.units_seat if jiangkou[k] else p.units_township)]
-        self.residents = Residents(county.draw_residents(rng, sizes, groups, p.scale),
-                                   int(groups.sum()), p, rng)
+        self.residents = Residents(county.draw_residents(rng, sizes, groups, p.scale), p, rng)
         self._revise_units()
 
         self.load = np.full(n, 1.2)            # last week's demand / standard capacity

@@ -96,6 +96,8 @@ class Parameters:
                            "cadre hours one task takes at average skill")
     inspection_prep_hours: float = _p(16.0, 0.0, 60.0, "calibration", "hours/inspection",
                                       "committee hours to prepare one inspection")
+    renting_venue_share: float = _p(0.5, 0.1, 1.0, "calibration", "share",
+                                    "activity space of a rented office relative to an owned one")
     staff_work_hours: float = _p(12.0, 0.0, 40.0, "calibration", "hours/committee/week",
                                  "stationed staff's own departmental work in a community")
     campaign_rebound: float = _p(0.15, 0.0, 0.5, "calibration", "pressure/campaign",
@@ -143,6 +145,8 @@ class Parameters:
                                    "(acquaintances across the committee)")
     quit_base: float = _p(0.03, 0.0, 0.5, "calibration", "per year",
                           "cadre quit hazard at zero exhaustion and reference pay")
+    quit_educated: float = _p(0.08, 0.0, 0.5, "calibration", "per year",
+                              "extra quit hazard of a graduate cadre (outside options)")
     pay_quit_elasticity: float = _p(0.5, 0.0, 2.0, "calibration", "elasticity",
                                     "how strongly pay lowers quitting: hazard x (500 / pay)^this")
     graduate_reservation_pay: float = _p(800.0, 200.0, 3000.0, "calibration", "yuan/month",

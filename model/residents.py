@@ -129,7 +129,7 @@ class ResidentTotals:
 class Residents:
     """Struct of arrays, one row per simulated resident."""
 
-    def __init__(self, state: dict[str, np.ndarray], n_groups: int, params, rng):
+    def __init__(self, state: dict[str, np.ndarray], params, rng):
         for k, v in state.items():
             setattr(self, k, v)
         self.n = self.committee.size

@@ -50,6 +50,11 @@ def varied_parameters(runs: list[Run]) -> list[str]:
     return [n for n in names if len({getattr(r.params, n) for r in runs}) > 1]
 
 
+def function_name(fn: RunFunction) -> str:
+    """The run function as module.name, part of an experiment's identity."""
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
 def checked(outcome: Outcome, outputs, keep) -> Outcome:
     """An outcome is ok only if every declared output is present and finite in its summary
     and, when series are kept, every kept series is finite and holds the declared outputs."""
@@ -115,7 +120,7 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
     if opts.scheduler:
         check_scheduler(opts.scheduler, opts.scheduler_timeout)     # before anything is written
     workers = max(1, min(opts.workers or default_workers(), len(runs)))
-    fn_name = f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+    fn_name = function_name(fn)
     store = Store(opts.out)
     store.create({
         "kind": kind, "design": design, "design_hash": design_hash(runs, fn_name),
@@ -180,7 +185,7 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
 
 def remaining(runs: list[Run], fn: RunFunction, folder: Path) -> int:
     """How many runs a --resume of `folder` would do (for --resume --dry-run); reads only."""
-    fn_name = f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+    fn_name = function_name(fn)
     store = Store(folder)
     if not store.folder.is_dir():
         raise UserError(f"--resume {folder}: no experiment there to resume")

@@ -175,10 +175,6 @@ def design_hash(runs: list[Run], fn_name: str) -> str:
 
 
 # --- parts: one finished run each ----------------------------------------------------------------
-def _params_dict(params) -> dict:
-    return dict(params.__dict__) if hasattr(params, "__dict__") else dict(params)
-
-
 def write_part(folder: Path, index: int, outcome: Outcome, keep: set[str],
                stamp: dict | None = None) -> None:
     """One finished run, atomically. `stamp` (design hash, code id) says where it belongs."""
