@@ -71,7 +71,7 @@ class Department(mesa.Agent):
         """Expected tasks this week to each committee (Poisson mean)."""
         m = self.model
         return (m.p.tasks_per_week * self.weight * self.push_factor() * m.campaign_dip
-                * m.size_factor)
+                * m.size_factor * m.reach)
 
     @property
     def pushed_last(self) -> int:

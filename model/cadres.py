@@ -49,8 +49,14 @@ def work_hours(s, load: np.ndarray) -> np.ndarray:
 
 
 def update(s, load: np.ndarray, autonomy_c: np.ndarray, p) -> None:
-    """Exhaustion, morale, skill and dependence of seated cadres, one week."""
-    demand = load[s.committee]
+    """Exhaustion, morale, skill and dependence of seated cadres, one week. Each cadre's
+    demand is the team's load in proportion to the hours they themselves worked: the keen
+    cadre who stays late carries more of it and burns out sooner than the one who leaves."""
+    seated = ~s.vacant
+    team_hours = np.bincount(s.committee, weights=s.hours, minlength=load.size)
+    team_size = np.bincount(s.committee, weights=seated, minlength=load.size)
+    own_share = s.hours / np.maximum(team_hours / np.maximum(team_size, 1), 1e-9)[s.committee]
+    demand = load[s.committee] * own_share
     resources = 0.5 * pay_term(p) + 0.5 * s.skill
     rise = EXHAUSTION_RISE * np.maximum(demand - 1.0, 0.0) * (1.0 - RESOURCE_BUFFER * resources)
     recover = EXHAUSTION_RECOVERY * (1.0 + 2.0 * np.maximum(1.0 - demand, 0.0))

@@ -86,6 +86,7 @@ class CountyModel(mesa.Model):
         self.departments = [Department(self, i, name, w[i], inspected[i], blame[i])
                             for i, name in enumerate(county.DEPARTMENTS)]
         self.inspected = inspected
+        self.reach = rng.uniform(1 - p.reach_spread, 1 + p.reach_spread, n)   # push beyond size
         for i in range(n):
             Committee(self, i)
         self.seat_agents: list[Cadre | None] = [Cadre(self, i) for i in range(m)]
@@ -175,7 +176,7 @@ class CountyModel(mesa.Model):
         week.fixed = passed + week.inspection + reporting + receptions
         week.meetings = p.meeting_hours_per_week * present
         week.use = workload.allocate(c, hours, week.skill_factor, self.initiative,
-                                     self.accountability(), week.tasks, week.fixed,
+                                     self.accountability(week.tasks, present), week.tasks, week.fixed,
                                      week.meetings, p)
         self.reporting_weeks_left -= 1
         if self.reporting_weeks_left <= 0:
@@ -226,15 +227,20 @@ class CountyModel(mesa.Model):
         """9. Indicators of the week (ODD §4.10)."""
         record(self, week)
 
-    def accountability(self) -> np.ndarray:
-        """What each committee answers for: the blame pressure of the departments that push
-        to it (weighted by their tasks this week) and the county's inspections (relative to
-        the essay's 26 a year)."""
+    def accountability(self, tasks: dict, present: np.ndarray) -> np.ndarray:
+        """What each committee answers for: the inspected work departments put on each of its
+        cadres this week, weighted by those departments' blame pressure, relative to the
+        county's mean inspected work per cadre (the county's 检查评比 rates committees against
+        each other), times the county's inspections (relative to the essay's 26 a year)."""
         pressure = np.array([d.pressure for d in self.departments])
-        weights = self.pushed.sum(axis=1)
-        mean_pressure = float(pressure @ weights / max(weights.sum(), 1))
+        by_dept = tasks["by_department"]
+        visible = by_dept["cadre"] - by_dept["invisible"]             # departments x committees
+        per_cadre = visible / np.maximum(present, 1)
+        mean_load = per_cadre.sum(axis=0).mean()
         inspections = 0.5 + 0.5 * self.p.inspections_per_year / 26.0
-        return np.full(len(self.committees.residents), mean_pressure * inspections)
+        if mean_load <= 0:            # nothing inspected is pushed: blame alone
+            return np.full(present.size, pressure.mean() * inspections)
+        return pressure @ per_cadre / mean_load * inspections
 
     def _revise_units(self) -> None:
         """Units decide yearly whether to open; their places per committee hold for the year."""

@@ -98,6 +98,21 @@ class Parameters:
                                       "committee hours to prepare one inspection")
     renting_venue_share: float = _p(0.5, 0.1, 1.0, "calibration", "share",
                                     "activity space of a rented office relative to an owned one")
+    office_rent_yuan: float = _p(3_000.0, 0.0, 8_000.0, "calibration", "yuan/year",
+                                 "rent a committee without its own office pays from its "
+                                 "discretionary money (20% rent: 租房办公)")
+    rent_logistics_share: float = _p(0.25, 0.0, 0.6, "calibration", "share",
+                                     "share of a renting committee's would-be service hours "
+                                     "lost to keeping a rented office (rent, moves, landlords)")
+    jiangkou_focus_yuan: float = _p(10_000.0, 0.0, 30_000.0, "calibration", "yuan/year",
+                                    "extra money to each Jiangkou committee, the county's focus "
+                                    "(全县以江口镇为重点)")
+    enterprise_base: float = _p(0.1, 0.0, 1.0, "calibration", "share of full support",
+                                "committees' own drive to start income ventures without "
+                                "preferential policy")
+    enterprise_failure: float = _p(0.3, 0.0, 0.8, "calibration", "per year",
+                                   "yearly failure hazard of a community venture without "
+                                   "support (halved at full support)")
     staff_work_hours: float = _p(12.0, 0.0, 40.0, "calibration", "hours/committee/week",
                                  "stationed staff's own departmental work in a community")
     campaign_rebound: float = _p(0.15, 0.0, 0.5, "calibration", "pressure/campaign",
@@ -124,6 +139,10 @@ class Parameters:
     department_spread: float = _p(0.4, 0.0, 0.9, "calibration", "± share",
                                   "departments differ: inspected share and blame sensitivity "
                                   "drawn within ± this share of their means")
+    reach_spread: float = _p(0.3, 0.0, 0.9, "calibration", "± share",
+                             "committees differ in how much departments push to them beyond "
+                             "their size (one Nanchang committee carried 29 departments' work): "
+                             "each committee's push drawn within ± this share")
     service_motivation: float = _p(1.0, 0.0, 5.0, "calibration", "weight",
                                    "pull of residents' unmet need on a team of cadres, at full "
                                    "initiative")
@@ -133,7 +152,7 @@ class Parameters:
     accountability_weight: float = _p(1.5, 0.0, 10.0, "calibration", "weight",
                                       "pull of what cadres answer for (departments' pressure "
                                       "and inspections) on their hours")
-    participation_bias: float = _p(-3.4, -8.0, 2.0, "calibration", "logit",
+    participation_bias: float = _p(-4.0, -8.0, 2.0, "calibration", "logit",
                                    "baseline propensity to take part in a given week")
     social_influence: float = _p(2.0, 0.0, 6.0, "calibration", "logit per share",
                                  "weight of contacts' participation against one's threshold")

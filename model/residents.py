@@ -152,6 +152,10 @@ class Residents:
                                         params.acquaintance_share)
         self.reached_by = np.maximum(np.bincount(self.contacts.ravel(), minlength=self.n), 1)
         self.contact_share = np.zeros(self.n, f32)
+        # expected services a week of each row if it volunteers: 1 + E[floor(a U)], a = 6 x intrinsic
+        a = MAX_EXTRA_SERVICES * self.intrinsic.astype(float)
+        whole = np.floor(a)
+        self.expected_services = 1 + whole - whole * (whole + 1) / (2 * np.maximum(a, 1e-12))
         self.duty_share = 0.0
         # seed registered volunteers (2% of residents) among the most motivated adults
         motivated = np.where(self.adult, self.intrinsic, -np.inf)
@@ -201,24 +205,30 @@ class Residents:
         on_track = (self.services_year[vols] >= ON_TRACK * CERTIFICATE_SERVICES
                     * (week % STEPS_PER_YEAR) / STEPS_PER_YEAR)
         x[vols] += VOLUNTEER_PULL - REWARD_CROWDING * r + REWARD_EXTRINSIC * r * r * on_track
-        wants = np.flatnonzero(rng.random(self.n, dtype=f32) * (1 + np.exp(-x)) < 1)
+        odds_against = 1 + np.exp(-x)
+        wants = np.flatnonzero(rng.random(self.n, dtype=f32) * odds_against < 1)
         n_c = sig.places.size
         # 2. volunteers serve outside the venues (visits to the elderly and disabled, patrols),
         # as far as the committee can organise them and there is need (ODD §7.6)
         volunteering = wants[self.volunteer[wants]]
         services = 1 + (MAX_EXTRA_SERVICES * self.intrinsic[volunteering]
                         * rng.random(volunteering.size)).astype(np.int16)
-        offered = np.bincount(c[volunteering], weights=SERVICE_HOURS * services
-                              * self.weight[volunteering], minlength=n_c)
+        # admitted against the hours volunteers are expected to offer (not this week's noisy
+        # draw, which would admit fewer the smaller the scale; see step 3)
+        offered = np.bincount(c[vols], weights=SERVICE_HOURS * self.expected_services[vols]
+                              * self.weight[vols] / odds_against[vols], minlength=n_c)
         admit_v = np.minimum(1.0, sig.outreach / np.maximum(offered, 1e-9))
         served_v = rng.random(volunteering.size) < admit_v[c[volunteering]]
         serving, services = volunteering[served_v], services[served_v]
         self.services_year[serving] += services
         vol_hours = np.bincount(c[serving], weights=SERVICE_HOURS * services * self.weight[serving],
                                 minlength=n_c)
-        # 3. the others: admit each applicant with probability places / applicants
+        # 3. the others: admit each applicant with probability places / expected applicants.
+        # The expected number, not this week's draw: a row stands for 1/scale residents, and
+        # min(1, places / a noisy count) would admit fewer the smaller the scale (Jensen)
         others = wants[~self.volunteer[wants]]
-        applicants = np.bincount(c[others], weights=self.weight[others], minlength=n_c)
+        applicants = np.bincount(c, weights=self.weight * ~self.volunteer / odds_against,
+                                 minlength=n_c)
         admit = np.minimum(1.0, sig.places / np.maximum(applicants, 1e-9))
         took = np.concatenate([others[rng.random(others.size) < admit[c[others]]], serving])
         self.last_part[took] = week

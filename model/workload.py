@@ -14,7 +14,6 @@ OVERTIME_MAX = 20.0           # hours/week above the standard (up to ~60 h)
 FUNDED_CADRE_SHARE = 0.2      # of a funded task's hours, the cadres still supervise
 DEADLINE_WEEKS = 8.0          # backlog expires (fails) at 1/8 a week
 STAFF_SERVICE_SHARE = 0.3     # of staff hours kept under authority, share that serves residents
-RENT_LOGISTICS = 0.25         # renting: share of would-be service hours lost to office logistics
 ENTERPRISE_HOURS = 3.0        # cadre hours/week an own enterprise takes
 REPORTING_WEEKS = 4           # a campaign's reporting load is spread over these weeks
 DEMO_RECEPTION_HOURS = 6.0    # visits to a demonstration site, hours/week
@@ -87,7 +86,7 @@ def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndar
     v = np.minimum(admin_budget, visible)
     backlog_work = np.minimum(admin_budget - v, c.backlog_hours)
     services = left - v - backlog_work
-    logistics = services * RENT_LOGISTICS * c.renting
+    logistics = services * p.rent_logistics_share * c.renting
     services -= logistics
 
     c.backlog_hours += visible - v - backlog_work

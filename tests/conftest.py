@@ -16,15 +16,26 @@ def small(**levers) -> Parameters:
     return dataclasses.replace(SMALL, **levers)
 
 
-def mean_summary(params: Parameters, seeds=(1, 2, 3)) -> dict[str, float]:
-    """Mean summary over a few seeds (the same seeds for every arm: paired comparisons)."""
-    results = [run(params, s).summary for s in seeds]
+SEEDS = (1, 2, 3)
+
+
+def summaries(params: Parameters, seeds=SEEDS) -> list[dict[str, float]]:
+    """One summary per seed (the same seeds for every arm: paired comparisons)."""
+    return [run(params, s).summary for s in seeds]
+
+
+def mean_summary(params: Parameters, seeds=SEEDS) -> dict[str, float]:
+    """Mean summary over a few seeds."""
+    results = summaries(params, seeds)
     return {k: float(np.mean([r[k] for r in results])) for k in results[0]}
 
 
+LEVER_SEEDS = tuple(range(1, 7))     # lever effects are judged against replicate noise
+
+
 @pytest.fixture(scope="session")
-def baseline_small():
-    return mean_summary(SMALL)
+def baseline_small_runs():
+    return summaries(SMALL, LEVER_SEEDS)
 
 
 def juwei(*args, timeout=900, **kw) -> subprocess.CompletedProcess:

@@ -9,7 +9,7 @@ from juwei.model import CountyModel, run
 from juwei.model.county import UNIT
 from juwei.model.workload import REPORTING_WEEKS, campaign
 
-from .conftest import SMALL, mean_summary, small
+from .conftest import LEVER_SEEDS, SMALL, mean_summary, small, summaries
 
 # (lever changes, indicator, expected sign of the change from the baseline) — ODD §7
 DIRECTIONS = [
@@ -20,7 +20,8 @@ DIRECTIONS = [
     ({"authority_over_staff": 0.9}, "admin_hours_per_cadre", -1),
     ({"inspections_per_year": 4}, "inspection_hours", -1),
     ({"campaign_cut_share": 0.9}, "task_backlog", -1),
-    ({"reduction_campaigns_per_year": 0}, "task_backlog", +1),
+    ({"reduction_campaigns_per_year": 2, "campaign_cut_share": 0.5}, "task_backlog", -1),
+    ({"reduction_campaigns_per_year": 2, "campaign_cut_share": 0.5}, "exhaustion", -1),
     ({"demonstration_sites": 10}, "venue_places_per_1000", +1),
     ({"meeting_hours_per_week": 1.0}, "meeting_hours", -1),
     ({"meeting_hours_per_week": 1.0}, "exhaustion", -1),
@@ -36,7 +37,7 @@ DIRECTIONS = [
     ({"unit_sharing": 0.9}, "units_open_share", +1),
     ({"unit_sharing": 0.9}, "participation_rate", +1),
     ({"infrastructure_investment": 1.0}, "venue_places_per_1000", +1),
-    ({"enterprise_support": 1.0}, "empty_shell_share", -1),
+    # enterprise_support: absorbed while cadres have no free time (ODD §7.9); see below
     ({"poor_community_aid": 1.0}, "service_hours_per_1000", +1),
     ({"poor_community_aid": 1.0}, "jiangkou_gap", -1),
 ]
@@ -44,14 +45,27 @@ DIRECTIONS = [
 
 @pytest.mark.parametrize("changes, indicator, sign", DIRECTIONS,
                          ids=[f"{list(c)[0]}-{i}" for c, i, _ in DIRECTIONS])
-def test_lever_direction(baseline_small, changes, indicator, sign):
-    after = mean_summary(small(**changes))
-    diff = after[indicator] - baseline_small[indicator]
-    assert np.sign(diff) == sign, f"{indicator}: {baseline_small[indicator]:.4f} -> " \
-                                  f"{after[indicator]:.4f}"
+def test_lever_direction(baseline_small_runs, changes, indicator, sign):
+    """Every lever moves the indicator its mechanism acts on, the way the ODD says, beyond
+    replicate noise: the mean paired difference exceeds two standard errors."""
+    diffs = np.array([a[indicator] - b[indicator]
+                      for a, b in zip(summaries(small(**changes), LEVER_SEEDS), baseline_small_runs)])
+    mean, se = diffs.mean(), diffs.std(ddof=1) / np.sqrt(diffs.size)
+    assert np.sign(mean) == sign and abs(mean) > 2 * se, \
+        f"{indicator}: paired change {mean:+.4g} (standard error {se:.2g})"
 
 
 FREED = dict(task_admission=0.6, funding_follows_tasks=0.8)   # cadres with hours to organise
+
+
+def test_enterprise_support_needs_cadres_time():
+    """Preferential policy fills empty shells only where cadres have time to run a venture: in
+    the baseline (admin share 0.95) its effect is lost in noise, with separation it is not."""
+    def shells(**levers):
+        return np.array([r["empty_shell_share"] for r in summaries(small(years=5, **levers))])
+    busy = shells(enterprise_support=1.0) - shells()
+    freed = shells(enterprise_support=1.0, **FREED) - shells(**FREED)
+    assert freed.mean() < -0.05 and freed.mean() < busy.mean() - 0.05, (busy, freed)
 
 
 def test_deliberation_builds_trust_only_with_discretion():
@@ -64,14 +78,14 @@ def test_deliberation_builds_trust_only_with_discretion():
     assert gain() < 0.02
 
 
-def test_small_reward_is_worse_than_none_for_volunteers():
-    """Crowding out (Gneezy & Rustichini 2000): pay enough or don't pay at all. Checked where
-    cadres have hours to organise volunteers: in the baseline the organisers, not willingness,
-    limit volunteer hours (ODD §7.6)."""
-    none, token, generous = (mean_summary(small(volunteer_reward=r, **FREED), seeds=(1, 2, 3, 4))
-                             for r in (0.0, 0.2, 1.0))
-    assert token["volunteer_hours_per_1000"] < none["volunteer_hours_per_1000"]
+def test_generous_reward_brings_volunteers_to_the_certificate():
+    """The certificate's extrinsic pull (ODD §7.6) works on those on track for 100 services.
+    Checked where cadres have hours to organise volunteers: in the baseline the organisers, not
+    willingness, limit volunteer hours."""
+    none, generous = (mean_summary(small(volunteer_reward=r, **FREED), seeds=(1, 2, 3, 4))
+                      for r in (0.0, 1.0))
     assert generous["volunteer_100_share"] > none["volunteer_100_share"]
+    assert generous["volunteer_hours_per_1000"] > none["volunteer_hours_per_1000"]
 
 
 def test_duty_adds_hours_but_not_trust():
