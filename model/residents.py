@@ -150,7 +150,9 @@ class Residents:
         self.satisfaction = np.full(self.n, 0.5, f32)
         self.contacts = contact_network(rng, self.group, self.starts, self.per_committee,
                                         params.acquaintance_share)
-        self.reached_by = np.maximum(np.bincount(self.contacts.ravel(), minlength=self.n), 1)
+        # 1 / (how many count each resident as a contact), to turn counts into shares
+        self.per_reacher = (1.0 / np.maximum(np.bincount(self.contacts.ravel(), minlength=self.n),
+                                             1)).astype(f32)
         self.contact_share = np.zeros(self.n, f32)
         # expected services a week of each row if it volunteers: 1 + E[floor(a U)], a = 6 x intrinsic
         a = MAX_EXTRA_SERVICES * self.intrinsic.astype(float)
@@ -176,6 +178,7 @@ class Residents:
                 + NEED_LOW_INCOME * self.low_income + NEED_LAID_OFF * (self.employment == LAID_OFF))
         self.need = (need * np.where(unit, 1 - UNIT_COVERS_NEED, 1.0)).astype(f32)
         self.needy = np.flatnonzero(self.need > 0)
+        self.needy_committee = self.committee[self.needy]
         self.need_per_committee = np.add.reduceat(self.need * self.weight, self.starts)
         self.awareness_decay = np.where(unit, UNIT_AWARENESS_DECAY, AWARENESS_DECAY).astype(f32)
         self.duty_bound = np.flatnonzero(self.low_income & ~self.disabled
@@ -227,8 +230,9 @@ class Residents:
         # The expected number, not this week's draw: a row stands for 1/scale residents, and
         # min(1, places / a noisy count) would admit fewer the smaller the scale (Jensen)
         others = wants[~self.volunteer[wants]]
-        applicants = np.bincount(c, weights=self.weight * ~self.volunteer / odds_against,
-                                 minlength=n_c)
+        apply_chance = 1 / odds_against
+        apply_chance[vols] = 0
+        applicants = np.add.reduceat(apply_chance, self.starts) * self.represented
         admit = np.minimum(1.0, sig.places / np.maximum(applicants, 1e-9))
         took = np.concatenate([others[rng.random(others.size) < admit[c[others]]], serving])
         self.last_part[took] = week
@@ -249,10 +253,10 @@ class Residents:
         # what each resident hears: the share of those who count them as a contact and took
         # part in the month (influence flows from participants along their contacts)
         self.contact_share = (np.bincount(self.contacts[recent].ravel(), minlength=self.n)
-                              / self.reached_by).astype(f32)
+                              .astype(f32) * self.per_reacher)
         target = self.rows(sig.trust_target)
         needy = self.needy
-        served = rng.random(needy.size) < sig.coverage[c[needy]]
+        served = rng.random(needy.size) < sig.coverage[self.needy_committee]
         target[needy] += SERVED_TRUST_SHIFT * (served - 0.5)
         target[took] += TAKING_PART_TRUST_SHIFT * (sig.efficacy[c[took]] - 0.5)
         self.trust += TRUST_RATE * (target - self.trust) * self.adult_f
