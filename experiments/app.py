@@ -23,7 +23,8 @@ from mesa.visualization.utils import update_counter
 
 from .engine import DEFAULT_SEED, Options
 from .inputs import scenario as sc
-from .model import LEVER_GROUPS, SYNDROME_THRESHOLD, CountyModel, levers, syndrome
+from .model import (BURN_IN_YEARS, LEVER_GROUPS, SYNDROME_THRESHOLD, CountyModel, levers,
+                    syndrome)
 from .model.county import N_JIANGKOU
 from .model.params import coerce
 from .studies import compare
@@ -46,8 +47,10 @@ class DashboardModel(CountyModel):
         defaults = {r["name"]: r["baseline"] for r in levers(LEVER_GROUPS)}
         moved = {k: coerce(k, v) for k, v in kwargs.items() if v != defaults.get(k)}
         params = dataclasses.replace(base.params, scale=coerce("scale", scale), **moved)
-        super().__init__(params, seed=int(seed))
+        super().__init__(params, seed=int(seed), warm_up_years=BURN_IN_YEARS)
         self.scenario = base
+        for _ in range(self.warm_up_weeks):   # the county settles before the workshop sees it
+            self.step()
 
 
 def model_params() -> dict:
@@ -68,7 +71,8 @@ def model_params() -> dict:
 
 
 def _now(model) -> int:
-    return max(0, min(model.steps, len(model.series["htc_index"])))
+    """Weeks shown so far (after the warm-up)."""
+    return max(0, min(model.steps - model.warm_up_weeks, len(model.series["htc_index"])))
 
 
 def _figure(width=6.0, height=3.0):
@@ -85,7 +89,7 @@ def _lines(model, names, title, ylabel, threshold=None):
     if threshold is not None:
         ax.axhline(threshold, color="grey", ls="--", lw=1)
     ax.set_title(title, fontsize=9)
-    ax.set_xlabel("years", fontsize=8)
+    ax.set_xlabel(f"years after a {BURN_IN_YEARS}-year warm-up · 预热{BURN_IN_YEARS}年后", fontsize=8)
     ax.set_ylabel(ylabel, fontsize=8)
     ax.set_xlim(0, max(1.0, t / 52))
     ax.grid(alpha=0.3)

@@ -176,7 +176,7 @@ def record(m, week) -> None:
     """The week's indicators into m.series and m.committee_series (model-level aggregates of
     array state, never per-agent tables; ODD §4.10). `week` holds what the phases computed."""
     p, c, s = m.p, m.committees, m.cadres
-    t, tasks, use, hours, present = week.t, week.tasks, week.use, week.hours, week.present
+    t, tasks, use, hours, present = week.row, week.tasks, week.use, week.hours, week.present
     skill_factor, fixed, meetings, inspection = (week.skill_factor, week.fixed, week.meetings,
                                                  week.inspection)
     supply, need, venue, left = week.supply, week.need, week.venue, week.left

@@ -36,8 +36,10 @@ class CountyModel(mesa.Model):
         seed: integer seed of the model's numpy generator (`self.rng`).
     """
 
-    def __init__(self, params: Parameters | None = None, seed: int = 0):
+    def __init__(self, params: Parameters | None = None, seed: int = 0, warm_up_years: int = 0):
         super().__init__(rng=seed)
+        # weeks simulated before the first recorded one (the dashboard starts after the burn-in)
+        self.warm_up_weeks = warm_up_years * STEPS_PER_YEAR
         self.p = p = params or Parameters()
         rng = self.rng
         n = county.N_COMMITTEES
@@ -117,11 +119,12 @@ class CountyModel(mesa.Model):
     def step(self) -> None:
         """One week, in the order of ODD §3."""
         t = self.steps - 1          # Mesa counts the step before calling it
-        if t >= len(self.series["htc_index"]):   # the horizon is reached: stop, record nothing
+        row = t - self.warm_up_weeks               # the week's row in the series (< 0: warm-up)
+        if row >= len(self.series["htc_index"]):  # the horizon is reached: stop, record nothing
             self.running = False
             return
         self.week_of_year = t % STEPS_PER_YEAR
-        week = SimpleNamespace(t=t)               # what this week's phases hand on
+        week = SimpleNamespace(t=t, row=row)      # what this week's phases hand on
         for phase, rules in ((PHASES[0], (self.calendar_and_budgets, self.push_tasks)),
                              (PHASES[1], (self.allocate_hours, self.cadres_and_departments,
                                           self.deliver_services)),
@@ -224,8 +227,9 @@ class CountyModel(mesa.Model):
         c.trust = totals.trust
 
     def collect_data(self, week) -> None:
-        """9. Indicators of the week (ODD §4.10)."""
-        record(self, week)
+        """9. Indicators of the week (ODD §4.10), once the warm-up is over."""
+        if week.row >= 0:
+            record(self, week)
 
     def accountability(self, tasks: dict, present: np.ndarray) -> np.ndarray:
         """What each committee answers for: the inspected work departments put on each of its

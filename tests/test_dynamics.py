@@ -5,7 +5,7 @@ import dataclasses
 
 import numpy as np
 
-from juwei.model import CountyModel, Parameters, run, syndrome
+from juwei.model import STEPS_PER_YEAR, CountyModel, Parameters, run, syndrome
 from juwei.studies.validate import paradox_pair
 
 STEADY = ["htc_H", "htc_T", "htc_C", "exhaustion", "admin_share", "participation_rate"]
@@ -73,3 +73,16 @@ def test_committees_choose_and_differ():
     # less accountability (no inspections, calm departments): more hours to residents
     calm = run(Parameters(scale=0.05, years=3, inspections_per_year=0, blame_pressure=0.0), 5)
     assert calm.summary["admin_share"] < m.series["admin_share"][-52:].mean() - 0.05
+
+
+def test_dashboard_shows_the_settled_county_from_its_first_week():
+    """The dashboard simulates the burn-in before the workshop sees anything, so the
+    baseline's first shown year already has the syndrome (it did not until year 3)."""
+    from juwei.app import DashboardModel
+    m = DashboardModel(scale=0.05)
+    assert np.isnan(m.series["htc_index"]).all()          # the warm-up is not shown
+    for _ in range(STEPS_PER_YEAR):
+        m.step()
+    first_year = {k: float(np.mean(m.series[k][:STEPS_PER_YEAR]))
+                  for k in ("htc_H", "htc_T", "htc_C", "htc_index")}
+    assert syndrome(first_year).present, first_year
