@@ -86,3 +86,18 @@ def test_dashboard_shows_the_settled_county_from_its_first_week():
     first_year = {k: float(np.mean(m.series[k][:STEPS_PER_YEAR]))
                   for k in ("htc_H", "htc_T", "htc_C", "htc_index")}
     assert syndrome(first_year).present, first_year
+
+
+def test_participation_spreads_through_contacts_where_places_allow():
+    """Social influence over the contact network (ODD §7.5): with places to spare and a low
+    base propensity, participation keeps spreading from contact to contact year after year;
+    without influence it settles within the first years."""
+    free_places = dict(scale=0.05, years=5, infrastructure_investment=1.0, unit_sharing=1.0,
+                       demonstration_sites=10, deliberation=1.0, transparency=1.0,
+                       participation_bias=-5.5)
+
+    def growth(influence):
+        s = run(Parameters(**free_places, social_influence=influence), 1).series
+        year = lambda k: float(np.mean(s["participation_rate"][k * STEPS_PER_YEAR:(k + 1) * STEPS_PER_YEAR]))
+        return year(4) / year(1)
+    assert growth(6.0) > 1.25 > 1.12 > growth(0.0)
