@@ -19,6 +19,8 @@ from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Opti
 from .engine.store import short
 from .inputs import scenario as scen
 from .model import CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers, syndrome
+from .model.params import TAGS
+from .present.schema import schema_tables
 
 
 class Parser(argparse.ArgumentParser):
@@ -104,9 +106,12 @@ def build_parser() -> Parser:
     add_model_options(p, replicates=None)
     add_batch_options(p, "results folder (default results/sensitivity-<design>-<time>)")
 
-    p = sub.add_parser("levers", help="list the policy levers")
+    p = sub.add_parser("levers", help="list the policy levers (--all: every parameter)")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--all", action="store_true", help="also structure and calibration")
+    p.add_argument("--all", action="store_true",
+                   help="also the structure and the uncertain constants of each submodel")
+    p.add_argument("--markdown", action="store_true",
+                   help="the parameter tables of docs/ODD.md §8 (every parameter)")
 
     p = sub.add_parser("app", help="start the workshop dashboard in the browser")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
@@ -368,8 +373,11 @@ def cmd_app(args) -> int:
 
 
 def cmd_levers(args) -> int:
-    groups = LEVER_GROUPS + (OTHER_GROUPS if args.all else ())
+    groups = LEVER_GROUPS + (OTHER_GROUPS if args.all or args.markdown else ())
     rows = levers(groups)
+    if args.markdown:
+        print(schema_tables(rows), end="")
+        return 0
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
@@ -377,8 +385,11 @@ def cmd_levers(args) -> int:
         print(f"\n{group}")
         for r in (r for r in rows if r["group"] == group):
             zh = f" ({r['zh']})" if r["zh"] else ""
+            source = f" {r['source']}" if r["source"] else ""
             print(f"  {r['name']:30s} {r['baseline']!s:>7} in [{r['low']}, {r['high']}] "
-                  f"{r['unit']}: {r['meaning']}{zh}")
+                  f"{r['unit']}: {r['meaning']}{zh}  [{r['tag']}]{source}")
+    if args.all:
+        print("\nsources: " + "; ".join(f"[{k}] {v}" for k, v in TAGS.items()))
     return 0
 
 

@@ -15,25 +15,12 @@ import numpy as np
 from .calendar import STEPS_PER_YEAR
 
 from .county import draw_cadre
-from .workload import OVERTIME_MAX, STANDARD_WEEK
-
-REFERENCE_PAY = 500.0          # yuan/month: the essay's "average basic wage" point
-EXHAUSTION_RISE = 0.08         # per week per unit of load above 1
-EXHAUSTION_RECOVERY = 0.01     # per week
-RESOURCE_BUFFER = 0.4          # share of the rise that full resources absorb
-MORALE_RATE = 0.05
-QUIT_EXHAUSTION = 0.20         # per year at exhaustion 1
-RETIREMENT_AGE = 60.0
-VACANCY_WEEKS = 8.0            # mean weeks a seat stays empty
-EXPERIENCE_PER_YEAR = 0.02
-TRAINING_GAIN = 0.15           # skill per year at 80 training hours
-DEPENDENCE_RATE = 0.01
 
 
 def pay_term(p) -> float:
     """Pay as a resource, 0-1: pay / (pay + reference), 0.5 at the reference wage; it rises
     over the lever's whole range (0.29 at 200, 0.75 at 1,500 yuan/month)."""
-    return p.cadre_pay / (p.cadre_pay + REFERENCE_PAY)
+    return p.cadre_pay / (p.cadre_pay + p.reference_pay)
 
 
 def policy_autonomy(p) -> float:
@@ -41,10 +28,10 @@ def policy_autonomy(p) -> float:
     return (p.task_admission / 0.9 + p.authority_over_staff + p.deliberation) / 3.0
 
 
-def work_hours(s, load: np.ndarray) -> np.ndarray:
+def work_hours(s, load: np.ndarray, p) -> np.ndarray:
     """Hours each seated cadre works this week: overtime grows with last week's load."""
-    over = OVERTIME_MAX * np.clip(load[s.committee] - 1.0, 0.0, 1.0) * (0.5 + 0.5 * s.morale)
-    s.hours = np.where(s.vacant, 0.0, STANDARD_WEEK + over)
+    over = p.overtime_max * np.clip(load[s.committee] - 1.0, 0.0, 1.0) * (0.5 + 0.5 * s.morale)
+    s.hours = np.where(s.vacant, 0.0, p.standard_week + over)
     return s.hours
 
 
@@ -58,28 +45,30 @@ def update(s, load: np.ndarray, autonomy_c: np.ndarray, p) -> None:
     own_share = s.hours / np.maximum(team_hours / np.maximum(team_size, 1), 1e-9)[s.committee]
     demand = load[s.committee] * own_share
     resources = 0.5 * pay_term(p) + 0.5 * s.skill
-    rise = EXHAUSTION_RISE * np.maximum(demand - 1.0, 0.0) * (1.0 - RESOURCE_BUFFER * resources)
-    recover = EXHAUSTION_RECOVERY * (1.0 + 2.0 * np.maximum(1.0 - demand, 0.0))
+    rise = p.exhaustion_rise * np.maximum(demand - 1.0, 0.0) * (1.0 - p.resource_buffer * resources)
+    recover = p.exhaustion_recovery * (1.0 + 2.0 * np.maximum(1.0 - demand, 0.0))
     s.exhaustion += rise * (1.0 - s.exhaustion) - recover * s.exhaustion
     training = p.training_hours_per_year / 80.0
     morale_target = np.clip(0.2 + 0.5 * pay_term(p) + 0.2 * autonomy_c[s.committee]
                             + 0.1 * training - 0.4 * s.exhaustion, 0.0, 1.0)
-    s.morale += MORALE_RATE * (morale_target - s.morale)
-    s.skill += (EXPERIENCE_PER_YEAR + TRAINING_GAIN * training) / STEPS_PER_YEAR * (1.0 - s.skill)
+    s.morale += p.morale_rate * (morale_target - s.morale)
+    gain = (p.experience_per_year + p.training_gain * training) / STEPS_PER_YEAR
+    s.skill += gain * (1.0 - s.skill)
     dep_target = np.clip(0.8 - 0.3 * policy_autonomy(p) - 0.2 * training - 0.2 * s.educated,
                          0.0, 1.0)
-    s.dependence += DEPENDENCE_RATE * (dep_target - s.dependence)
+    s.dependence += p.dependence_rate * (dep_target - s.dependence)
     s.age += 1.0 / STEPS_PER_YEAR
     s.tenure += 1.0 / STEPS_PER_YEAR
 
 
 def turnover(s, rng, p) -> tuple[np.ndarray, np.ndarray]:
     """Quits and retirements this week; vacancies filled after a search. Returns (left, hired)."""
-    hazard = ((p.quit_base + QUIT_EXHAUSTION * s.exhaustion + p.quit_educated * s.educated)
-              * (REFERENCE_PAY / p.cadre_pay) ** p.pay_quit_elasticity)
-    quits = ~s.vacant & ((rng.random(s.age.size) < hazard / STEPS_PER_YEAR) | (s.age >= RETIREMENT_AGE))
+    hazard = ((p.quit_base + p.quit_exhaustion * s.exhaustion + p.quit_educated * s.educated)
+              * (p.reference_pay / p.cadre_pay) ** p.pay_quit_elasticity)
+    quits = ~s.vacant & ((rng.random(s.age.size) < hazard / STEPS_PER_YEAR)
+                         | (s.age >= p.retirement_age))
     s.vacant |= quits
-    filled = s.vacant & ~quits & (rng.random(s.age.size) < 1.0 / VACANCY_WEEKS)
+    filled = s.vacant & ~quits & (rng.random(s.age.size) < 1.0 / p.vacancy_weeks)
     hired = np.flatnonzero(filled)
     for i in hired:
         hire(s, i, rng, p)

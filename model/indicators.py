@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import finance, workload
+from . import finance
 from .calendar import MONTHS_PER_YEAR, STEPS_PER_YEAR
 
 SYNDROME_THRESHOLD = 0.6       # each of H, T and C above it: the syndrome is present (spec §6)
@@ -184,7 +184,7 @@ def record(m, week) -> None:
     seated = ~s.vacant
     n_seated = max(int(seated.sum()), 1)
     pushed = tasks["admitted"] * p.task_hours / skill_factor + fixed + meetings
-    capacity = workload.STANDARD_WEEK * m.seats
+    capacity = m.p.standard_week * m.seats
     residents = c.residents
     ind = m.residents.indicators()
     budget_share = c.own_income / np.maximum(c.budget, 1.0)

@@ -74,7 +74,7 @@ class CountyModel(mesa.Model):
             CADRE_COLUMNS, committee=seat_committee, age=age, educated=educated,
             skill=0.3 + 0.3 * educated + 0.2 * rng.random(m), morale=np.full(m, 0.4),
             exhaustion=np.full(m, 0.3), dependence=0.7 - 0.2 * educated,
-            hours=np.full(m, workload.STANDARD_WEEK), tenure=rng.uniform(0, 10, m),
+            hours=np.full(m, p.standard_week), tenure=rng.uniform(0, 10, m),
             vacant=np.zeros(m, bool),
         )
         self.seats = np.bincount(seat_committee, minlength=n)
@@ -154,7 +154,7 @@ class CountyModel(mesa.Model):
         week.tasks = workload.admit_tasks(self.rng, self.pushed, self.inspected, p)
         if self.campaign_week:
             workload.campaign(c, self.reporting, p)
-            self.reporting_weeks_left = workload.REPORTING_WEEKS
+            self.reporting_weeks_left = p.reporting_weeks
             self.campaign_dip = 1.0 - p.campaign_cut_share
 
     def allocate_hours(self, week) -> None:
@@ -163,7 +163,7 @@ class CountyModel(mesa.Model):
         p, c, s = self.p, self.committees, self.cadres
         n = c.residents.size
         passed, week.staff_service = workload.staff_hours(c, p)
-        hours_seat = cadres.work_hours(s, self.load)
+        hours_seat = cadres.work_hours(s, self.load, p)
         seated = ~s.vacant
         week.present = present = np.bincount(s.committee, weights=seated, minlength=n)
         week.hours = hours = np.bincount(s.committee, weights=hours_seat, minlength=n)
@@ -174,13 +174,13 @@ class CountyModel(mesa.Model):
             s.committee, weights=s.dependence * seated, minlength=n) / safe_present, 0.0)
         week.inspection = p.inspection_prep_hours * self.size_factor * self.inspection_week
         reporting = self.reporting if self.reporting_weeks_left > 0 else np.zeros(n)
-        receptions = (workload.DEMO_RECEPTION_HOURS * c.demonstration
+        receptions = (p.demo_reception_hours * c.demonstration
                       + SEAT_RECEPTION_HOURS * c.jiangkou)
         week.fixed = passed + week.inspection + reporting + receptions
         week.meetings = p.meeting_hours_per_week * present
-        week.use = workload.allocate(c, hours, week.skill_factor, self.initiative,
-                                     self.accountability(week.tasks, present), week.tasks, week.fixed,
-                                     week.meetings, p)
+        accountability = self.accountability(week.tasks, present)
+        week.use = workload.allocate(c, hours, week.skill_factor, self.initiative, accountability,
+                                     week.tasks, week.fixed, week.meetings, p)
         self.reporting_weeks_left -= 1
         if self.reporting_weeks_left <= 0:
             self.reporting[:] = 0.0
@@ -190,7 +190,7 @@ class CountyModel(mesa.Model):
         """5. Cadres: load, exhaustion, morale, turnover and hiring; departments react to what
         their inspections found (ODD §7.1, §7.4)."""
         p, c, s, use = self.p, self.committees, self.cadres, week.use
-        self.load = use["demand"] / (workload.STANDARD_WEEK * week.safe_present)
+        self.load = use["demand"] / (p.standard_week * week.safe_present)
         week.discretion = 0.5 * cadres.policy_autonomy(p) + 0.5 * (1.0 - c.admin_share)
         cadres.update(s, self.load, week.discretion, p)
         week.left, hired = cadres.turnover(s, self.rng, p)

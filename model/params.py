@@ -11,14 +11,21 @@ import dataclasses
 from dataclasses import dataclass, field
 
 LEVER_GROUPS = ("autonomy", "incentives", "resources")
-OTHER_GROUPS = ("structure", "calibration")   # not levers: the county and uncertain constants
+# uncertain constants, grouped by the submodel that uses them (ODD §7), so a sensitivity analysis
+# or a calibration can take a whole submodel at once
+SUBMODELS = ("departments", "workload", "cadres", "residents", "volunteering", "units", "finance")
+OTHER_GROUPS = ("structure",) + SUBMODELS      # not levers: the county and uncertain constants
+TAGS = {"E": "the essay", "N": "a national or literature figure", "A": "an assumption",
+        "C": "calibrated: tuned to the patterns"}
 
 
-def _p(default, low, high, group, unit, meaning, zh="", integer=False):
+def _p(default, low, high, group, unit, meaning, zh="", integer=False, tag="A", source=""):
+    """A schema field: range, unit, one-line meaning, the essay's term, and where the baseline
+    value comes from (`tag`, one of TAGS, and `source`, the citation or reason)."""
     return field(
         default=default,
         metadata=dict(low=low, high=high, group=group, unit=unit, meaning=meaning, zh=zh,
-                      integer=integer),
+                      integer=integer, tag=tag, source=source),
     )
 
 
@@ -29,148 +36,285 @@ class Parameters:
     # --- autonomy: the government-community relationship -------------------------------------
     task_admission: float = _p(0.0, 0.0, 0.9, "autonomy", "share",
                                "share of pushed administrative tasks the committee may refuse",
-                               "政事分离")
+                               "政事分离",
+                               tag="E", source="政事分离 not practised")
     funding_follows_tasks: float = _p(0.2, 0.0, 1.0, "autonomy", "share",
                                       "share of pushed tasks that bring money for outside help",
-                                      "费随事转")
+                                      "费随事转",
+                                      tag="E",
+                                      source=("费随事转 \"not institutionalised\"; 0.2 from the "
+                                              "specification"))
     authority_over_staff: float = _p(0.1, 0.0, 1.0, "autonomy", "share",
                                      "committee power over departments' stationed staff",
-                                     "权随责走")
+                                     "权随责走",
+                                     tag="E",
+                                     source=("权随责走; supervision \"可望不可及\"; 0.1 from the "
+                                             "specification"))
     inspections_per_year: int = _p(26, 0, 52, "autonomy", "per year",
                                    "inspections and evaluations each committee prepares for",
-                                   "检查评比", integer=True)
+                                   "检查评比", integer=True,
+                                   tag="N", source="26 evaluation campaigns (2016 report, spec §8)")
     meeting_hours_per_week: float = _p(6.0, 0.0, 15.0, "autonomy", "hours/cadre/week",
-                                       "meetings and receptions each cadre attends", "会议接待")
+                                       "meetings and receptions each cadre attends", "会议接待",
+                                       tag="A", source="\"各种会议多\"; 6 h from the specification")
     reduction_campaigns_per_year: int = _p(1, 0, 2, "autonomy", "per year",
-                                           "burden-reduction campaigns", "减负", integer=True)
+                                           "burden-reduction campaigns", "减负", integer=True,
+                                           tag="E", source="年年减负")
     campaign_cut_share: float = _p(0.3, 0.0, 0.9, "autonomy", "share",
-                                   "share of the task backlog a campaign removes", "减负力度")
+                                   "share of the task backlog a campaign removes", "减负力度",
+                                   tag="A", source="30%, pattern 4 of the specification")
     transparency: float = _p(0.2, 0.0, 1.0, "autonomy", "index 0-1",
-                             "openness of party, residents' and financial affairs", "三公开")
+                             "openness of party, residents' and financial affairs", "三公开",
+                             tag="E",
+                             source=("三公开 proposed, not practised; 0.2 from the specification"))
     deliberation: float = _p(0.1, 0.0, 1.0, "autonomy", "index 0-1",
                              "members' congress, deliberative council and supervision in practice",
-                             "三位一体")
+                             "三位一体",
+                             tag="E", source="三位一体 proposed; 0.1 from the specification")
 
     # --- incentives ---------------------------------------------------------------------------
     cadre_pay: float = _p(300.0, 200.0, 1500.0, "incentives", "yuan/month",
-                          "community cadre pay", "干部待遇")
+                          "community cadre pay", "干部待遇",
+                          tag="E", source="\"工资福利偏低\", 500 proposed; 300 from the specification")
     competitive_recruitment: float = _p(0.1, 0.0, 1.0, "incentives", "share of hires",
                                         "hires made by open competition (graduates, veterans)",
-                                        "聘转选")
+                                        "聘转选",
+                                        tag="E", source="聘转选 proposed; 0.1 from the specification")
     training_hours_per_year: float = _p(0.0, 0.0, 80.0, "incentives", "hours/cadre/year",
-                                        "systematic cadre training", "教育培训")
+                                        "systematic cadre training", "教育培训",
+                                        tag="E", source="\"未受过系统的专业培训\"")
     volunteer_reward: float = _p(0.0, 0.0, 1.0, "incentives", "index 0-1",
                                  "certificate-and-perks scheme for 100 services a year",
-                                 "志愿服务证")
+                                 "志愿服务证",
+                                 tag="E", source="志愿服务证 proposed, not in place")
     welfare_volunteer_days: float = _p(0.0, 0.0, 10.0, "incentives", "days/month",
                                        "duty service of able-bodied low-income recipients",
-                                       "低保义工制")
+                                       "低保义工制",
+                                       tag="E", source="义工制 proposed, at least 10 days a month")
 
     # --- resources ----------------------------------------------------------------------------
     unit_sharing: float = _p(0.1, 0.0, 1.0, "resources", "share",
-                             "share of work units' facilities opened to residents", "共驻共建")
+                             "share of work units' facilities opened to residents", "共驻共建",
+                             tag="E", source="共驻共建 proposed; 0.1 from the specification")
     infrastructure_investment: float = _p(0.0, 0.0, 1.0, "resources", "index 0-1",
-                                          "public investment in offices and venues", "基础设施")
+                                          "public investment in offices and venues", "基础设施",
+                                          tag="E", source="\"财政配套资金严重不足\"")
     enterprise_support: float = _p(0.0, 0.0, 1.0, "resources", "index 0-1",
-                                   "preferential policy for community enterprises", "优惠政策")
+                                   "preferential policy for community enterprises", "优惠政策",
+                                   tag="E", source="\"缺少优惠政策支持\"")
     poor_community_aid: float = _p(0.0, 0.0, 1.0, "resources", "index 0-1",
-                                   "aid to the poorest committees", "困难社区援建")
+                                   "aid to the poorest committees", "困难社区援建",
+                                   tag="E", source="援建机制 proposed")
     demonstration_sites: int = _p(2, 0, 10, "resources", "committees",
                                   "demonstration communities (示范社区) funded and visited",
-                                  "示范社区", integer=True)
+                                  "示范社区", integer=True,
+                                  tag="E", source="Jiangkou's and 新华街's titles")
 
     # --- structure ----------------------------------------------------------------------------
     scale: float = _p(1.0, 0.001, 1.0, "structure", "share",
-                      "population scale: share of the 220,000 residents simulated")
+                      "population scale: share of the 220,000 residents simulated",
+                      tag="A",
+                      source=("220,000 residents (essay); 0.1 is enough for shares "
+                              "(tests/test_scale.py)"))
     years: int = _p(5, 1, 30, "structure", "years", "horizon (52 weekly steps a year)",
-                    integer=True)
+                    integer=True,
+                    tag="A", source="5-year horizon of the specification")
     units_seat: int = _p(6, 0, 20, "structure", "per committee",
-                         "work units per committee in Jiangkou (county seat)", integer=True)
+                         "work units per committee in Jiangkou (county seat)", integer=True,
+                         tag="A", source="the county seat has more organs, schools and enterprises")
     units_township: int = _p(2, 0, 20, "structure", "per committee",
-                             "work units per committee elsewhere", integer=True)
+                             "work units per committee elsewhere", integer=True,
+                             tag="A", source="fewer units outside the seat")
 
-    # --- calibration (uncertain constants; tuned values and reasons in the ODD) ----------------
-    tasks_per_week: float = _p(28.0, 1.0, 60.0, "calibration", "tasks/committee/week",
-                               "tasks all departments push to a township committee")
-    task_hours: float = _p(3.0, 0.5, 8.0, "calibration", "hours/task",
-                           "cadre hours one task takes at average skill")
-    inspection_prep_hours: float = _p(16.0, 0.0, 60.0, "calibration", "hours/inspection",
-                                      "committee hours to prepare one inspection")
-    renting_venue_share: float = _p(0.5, 0.1, 1.0, "calibration", "share",
-                                    "activity space of a rented office relative to an owned one")
-    office_rent_yuan: float = _p(3_000.0, 0.0, 8_000.0, "calibration", "yuan/year",
+    # --- uncertain constants, grouped by submodel; tuned values and reasons in the ODD --------
+    tasks_per_week: float = _p(28.0, 1.0, 60.0, "departments", "tasks/committee/week",
+                               "tasks all departments push to a township committee",
+                               tag="C",
+                               source=("against ~1,850 tasks a year in two Hubei committees (spec "
+                                       "§8); patterns 1, 10"))
+    standard_week: float = _p(40.0, 30.0, 50.0, "workload", "hours/week",
+                              "a cadre's standard working week (capacity)", tag="N",
+                              source="40-hour week (State Council, 1995)")
+    overtime_max: float = _p(20.0, 0.0, 40.0, "workload", "hours/week",
+                             "most overtime a cadre works under full load", tag="A",
+                             source="up to about 60 hours a week (spec §4)")
+    funded_cadre_share: float = _p(0.2, 0.0, 1.0, "workload", "share",
+                                   "share of a funded task's hours cadres still supervise",
+                                   tag="A")
+    deadline_weeks: float = _p(8.0, 1.0, 52.0, "workload", "weeks",
+                               "mean time before deferred work expires and counts as failed",
+                               tag="A")
+    staff_service_share: float = _p(0.3, 0.0, 1.0, "workload", "share",
+                                    "share of stationed staff's hours under the committee's "
+                                    "authority that serve residents", tag="A")
+    enterprise_hours: float = _p(3.0, 0.0, 20.0, "workload", "hours/week",
+                                 "cadre hours a committee's own venture takes", tag="A")
+    reporting_weeks: int = _p(4, 1, 13, "workload", "weeks",
+                              "weeks over which a campaign's reporting load is spread", tag="A",
+                              integer=True)
+    demo_reception_hours: float = _p(6.0, 0.0, 20.0, "workload", "hours/week",
+                                     "visits a demonstration site receives (接待应酬多)",
+                                     tag="A", source="\"接待应酬多\" (essay) for the visits")
+    task_hours: float = _p(3.0, 0.5, 8.0, "workload", "hours/task",
+                           "cadre hours one task takes at average skill",
+                           tag="C", source="includes the task's ledger (台账); patterns 1, 10")
+    inspection_prep_hours: float = _p(16.0, 0.0, 60.0, "workload", "hours/inspection",
+                                      "committee hours to prepare one inspection", tag="A")
+    renting_venue_share: float = _p(0.5, 0.1, 1.0, "finance", "share",
+                                    "activity space of a rented office relative to an owned one",
+                                    tag="A",
+                                    source=("a rented office has half the activity space; pattern "
+                                            "7"))
+    office_rent_yuan: float = _p(3_000.0, 0.0, 8_000.0, "finance", "yuan/year",
                                  "rent a committee without its own office pays from its "
-                                 "discretionary money (20% rent: 租房办公)")
-    rent_logistics_share: float = _p(0.25, 0.0, 0.6, "calibration", "share",
+                                 "discretionary money (20% rent: 租房办公)",
+                                 tag="A",
+                                 source=("20% of committees rent their office (essay); pattern 7"))
+    rent_logistics_share: float = _p(0.25, 0.0, 0.6, "workload", "share",
                                      "share of a renting committee's would-be service hours "
-                                     "lost to keeping a rented office (rent, moves, landlords)")
-    jiangkou_focus_yuan: float = _p(10_000.0, 0.0, 30_000.0, "calibration", "yuan/year",
+                                     "lost to keeping a rented office (rent, moves, landlords)",
+                                     tag="A", source="moving and borrowing rooms; pattern 7")
+    jiangkou_focus_yuan: float = _p(10_000.0, 0.0, 30_000.0, "finance", "yuan/year",
                                     "extra money to each Jiangkou committee, the county's focus "
-                                    "(全县以江口镇为重点)")
-    enterprise_base: float = _p(0.1, 0.0, 1.0, "calibration", "share of full support",
+                                    "(全县以江口镇为重点)",
+                                    tag="A",
+                                    source=("the focus is the essay's (全县以江口镇为重点), the amount "
+                                            "assumed; pattern 6"))
+    enterprise_base: float = _p(0.1, 0.0, 1.0, "finance", "share of full support",
                                 "committees' own drive to start income ventures without "
-                                "preferential policy")
-    enterprise_failure: float = _p(0.3, 0.0, 0.8, "calibration", "per year",
+                                "preferential policy",
+                                tag="A",
+                                source=("some committees try without preferential policy; pattern "
+                                        "11"))
+    enterprise_failure: float = _p(0.3, 0.0, 0.8, "finance", "per year",
                                    "yearly failure hazard of a community venture without "
-                                   "support (halved at full support)")
-    staff_work_hours: float = _p(12.0, 0.0, 40.0, "calibration", "hours/committee/week",
-                                 "stationed staff's own departmental work in a community")
-    campaign_rebound: float = _p(0.15, 0.0, 0.5, "calibration", "pressure/campaign",
-                                 "rise of departments' pressure after a campaign (再加压)")
-    rebound_weeks: float = _p(104.0, 4.0, 520.0, "calibration", "weeks",
+                                   "support (halved at full support)",
+                                   tag="A",
+                                   source=("between 0.13 (half of new firms live 5 years, SAIC "
+                                           "2013) and 0.4 (2.5-year mean life)"))
+    staff_work_hours: float = _p(12.0, 0.0, 40.0, "workload", "hours/committee/week",
+                                 "stationed staff's own departmental work in a community", tag="A")
+    campaign_rebound: float = _p(0.15, 0.0, 0.5, "departments", "pressure/campaign",
+                                 "rise of departments' pressure after a campaign (再加压)",
+                                 tag="C", source="pattern 4: 加压-减负-再加压 (Liu & Liu 2021)")
+    rebound_weeks: float = _p(104.0, 4.0, 520.0, "departments", "weeks",
                               "time over which a campaign's rebound fades (a renewed push is "
-                              "written into plans and targets)")
-    campaign_reporting_hours: float = _p(30.0, 0.0, 100.0, "calibration", "hours/campaign",
-                                         "committee hours of reporting a campaign demands")
-    blame_pressure: float = _p(0.4, 0.0, 2.0, "calibration", "per failure share",
+                              "written into plans and targets)",
+                              tag="C",
+                              source=("pattern 4: a renewed push is written into plans and "
+                                      "targets"))
+    campaign_reporting_hours: float = _p(30.0, 0.0, 100.0, "workload", "hours/campaign",
+                                         "committee hours of reporting a campaign demands", tag="A")
+    blame_pressure: float = _p(0.4, 0.0, 2.0, "departments", "per failure share",
                                "a department's pressure rise when its inspection finds its "
-                               "tasks failed (mean over departments)")
-    attention_weeks: float = _p(52.0, 4.0, 208.0, "calibration", "weeks",
-                                "time over which a department's raised pressure fades by itself")
-    push_discipline: float = _p(0.01, 0.0, 0.1, "calibration", "per week",
+                               "tasks failed (mean over departments)",
+                               tag="C", source="patterns 1, 10; blame avoidance (Hood 2011)")
+    attention_weeks: float = _p(52.0, 4.0, 208.0, "departments", "weeks",
+                                "time over which a department's raised pressure fades by itself",
+                                tag="C",
+                                source=("a department's raised pressure fades within about a year"))
+    push_discipline: float = _p(0.01, 0.0, 0.1, "departments", "per week",
                                 "the county's pull on departments' pressure back to normal; "
-                                "doubled under full separation (政事分离)")
-    department_capacity: float = _p(2.0, 1.0, 5.0, "calibration", "x normal push",
+                                "doubled under full separation (政事分离)",
+                                tag="A",
+                                source=("the county's pull on pressure, doubled under full "
+                                        "separation"))
+    department_capacity: float = _p(2.0, 1.0, 5.0, "departments", "x normal push",
                                     "most a department can push, as a multiple of its normal "
-                                    "rate (its own staff and attention are finite)")
-    inspected_share: float = _p(0.5, 0.1, 0.9, "calibration", "share",
+                                    "rate (its own staff and attention are finite)",
+                                    tag="A", source="a department's staff and attention are finite")
+    inspected_share: float = _p(0.5, 0.1, 0.9, "departments", "share",
                                 "share of unfunded tasks inspections look at (mean over "
-                                "departments)")
-    department_spread: float = _p(0.4, 0.0, 0.9, "calibration", "± share",
+                                "departments)", tag="A")
+    department_spread: float = _p(0.4, 0.0, 0.9, "departments", "± share",
                                   "departments differ: inspected share and blame sensitivity "
-                                  "drawn within ± this share of their means")
-    reach_spread: float = _p(0.3, 0.0, 0.9, "calibration", "± share",
+                                  "drawn within ± this share of their means",
+                                  tag="A", source="ministries differ (各部门)")
+    reach_spread: float = _p(0.3, 0.0, 0.9, "departments", "± share",
                              "committees differ in how much departments push to them beyond "
                              "their size (one Nanchang committee carried 29 departments' work): "
-                             "each committee's push drawn within ± this share")
-    service_motivation: float = _p(1.0, 0.0, 5.0, "calibration", "weight",
+                             "each committee's push drawn within ± this share",
+                             tag="A",
+                             source=("one Nanchang committee carried 29 departments' work (spec "
+                                     "§8)"))
+    service_motivation: float = _p(1.0, 0.0, 5.0, "workload", "weight",
                                    "pull of residents' unmet need on a team of cadres, at full "
-                                   "initiative")
-    leadership_spread: float = _p(0.5, 0.0, 0.9, "calibration", "± share",
+                                   "initiative",
+                                   tag="C",
+                                   source=("pattern 1 (street-level bureaucracy, Lipsky 1980)"))
+    leadership_spread: float = _p(0.5, 0.0, 0.9, "workload", "± share",
                                   "committees differ in their director's drive to serve: the "
-                                  "service motivation of each drawn within ± this share")
-    accountability_weight: float = _p(1.5, 0.0, 10.0, "calibration", "weight",
+                                  "service motivation of each drawn within ± this share",
+                                  tag="A", source="committees' directors differ in drive")
+    accountability_weight: float = _p(1.5, 0.0, 10.0, "workload", "weight",
                                       "pull of what cadres answer for (departments' pressure "
-                                      "and inspections) on their hours")
-    participation_bias: float = _p(-4.0, -8.0, 2.0, "calibration", "logit",
-                                   "baseline propensity to take part in a given week")
-    social_influence: float = _p(2.0, 0.0, 6.0, "calibration", "logit per share",
-                                 "weight of contacts' participation against one's threshold")
-    volunteer_organising: float = _p(3.0, 0.0, 20.0, "calibration", "hours/hour",
+                                      "and inspections) on their hours",
+                                      tag="C", source="pattern 1")
+    participation_bias: float = _p(-4.0, -8.0, 2.0, "residents", "logit",
+                                   "baseline propensity to take part in a given week",
+                                   tag="C",
+                                   source=("pattern 2; places bind in about half the "
+                                           "committee-weeks"))
+    social_influence: float = _p(2.0, 0.0, 6.0, "residents", "logit per share",
+                                 "weight of contacts' participation against one's threshold",
+                                 tag="A",
+                                 source=("thresholds over a contact network (Granovetter 1978)"))
+    volunteer_organising: float = _p(3.0, 0.0, 20.0, "volunteering", "hours/hour",
                                      "volunteer hours outside the venues (visits, patrols) one "
-                                     "hour of cadre or bought service can organise")
-    acquaintance_share: float = _p(0.1, 0.0, 1.0, "calibration", "share",
+                                     "hour of cadre or bought service can organise", tag="A")
+    acquaintance_share: float = _p(0.1, 0.0, 1.0, "residents", "share",
                                    "share of a resident's contacts outside their resident group "
-                                   "(acquaintances across the committee)")
-    quit_base: float = _p(0.03, 0.0, 0.5, "calibration", "per year",
-                          "cadre quit hazard at zero exhaustion and reference pay")
-    quit_educated: float = _p(0.08, 0.0, 0.5, "calibration", "per year",
-                              "extra quit hazard of a graduate cadre (outside options)")
-    pay_quit_elasticity: float = _p(0.5, 0.0, 2.0, "calibration", "elasticity",
-                                    "how strongly pay lowers quitting: hazard x (500 / pay)^this")
-    graduate_reservation_pay: float = _p(800.0, 200.0, 3000.0, "calibration", "yuan/month",
+                                   "(acquaintances across the committee)",
+                                   tag="A", source="small world (Watts & Strogatz 1998)")
+    reference_pay: float = _p(500.0, 200.0, 1500.0, "cadres", "yuan/month",
+                              "pay at which pay as a resource is one half, and the quit "
+                              "hazard's reference", tag="E",
+                              source="the essay's proposed floor: \"不低于当地平均基本工资\", 500")
+    exhaustion_rise: float = _p(0.08, 0.0, 0.5, "cadres", "per week per unit of load",
+                                "rise of exhaustion a week for each unit of load above capacity",
+                                tag="C", source="pattern 10 (job demands-resources, Demerouti "
+                                                "et al. 2001)")
+    exhaustion_recovery: float = _p(0.01, 0.0, 0.2, "cadres", "per week",
+                                    "share of exhaustion recovered a week at capacity (three "
+                                    "times as fast when idle)", tag="A")
+    resource_buffer: float = _p(0.4, 0.0, 1.0, "cadres", "share",
+                                "share of exhaustion's rise that full resources (pay, skill) "
+                                "absorb", tag="A", source="job demands-resources (Bakker & "
+                                                          "Demerouti 2007)")
+    morale_rate: float = _p(0.05, 0.0, 0.5, "cadres", "per week",
+                            "speed at which morale moves to its target", tag="A")
+    quit_exhaustion: float = _p(0.20, 0.0, 1.0, "cadres", "per year",
+                                "extra quit hazard of a fully exhausted cadre", tag="A")
+    retirement_age: float = _p(60.0, 50.0, 70.0, "cadres", "years",
+                               "age at which a cadre retires", tag="N",
+                               source="statutory retirement age of men (spec §3)")
+    vacancy_weeks: float = _p(8.0, 1.0, 52.0, "cadres", "weeks",
+                              "mean time a seat stays empty before a hire", tag="A")
+    experience_per_year: float = _p(0.02, 0.0, 0.2, "cadres", "skill/year",
+                                    "skill gained a year on the job (towards 1)", tag="A")
+    training_gain: float = _p(0.15, 0.0, 0.5, "cadres", "skill/year",
+                              "extra skill a year at 80 hours of training (towards 1)", tag="A",
+                              source="\"大多数未受过系统的专业培训\" (essay) for the need")
+    dependence_rate: float = _p(0.01, 0.0, 0.2, "cadres", "per week",
+                                "speed at which dependence on the government moves to its "
+                                "target", tag="A", source="\"依赖政府\" (essay)")
+    quit_base: float = _p(0.03, 0.0, 0.5, "cadres", "per year",
+                          "cadre quit hazard at zero exhaustion and reference pay",
+                          tag="C",
+                          source=("turnover about 20% a year, as for big-city social workers (spec"
+                                  " §8)"))
+    quit_educated: float = _p(0.08, 0.0, 0.5, "cadres", "per year",
+                              "extra quit hazard of a graduate cadre (outside options)",
+                              tag="A", source="graduates' outside options")
+    pay_quit_elasticity: float = _p(0.5, 0.0, 2.0, "cadres", "elasticity",
+                                    "how strongly pay lowers quitting: hazard x (500 / pay)^this",
+                                    tag="A", source="hazard x (500 / pay)^this")
+    graduate_reservation_pay: float = _p(800.0, 200.0, 3000.0, "cadres", "yuan/month",
                                          "pay at which half of open competitions draw a "
-                                         "young graduate")
+                                         "young graduate",
+                                         tag="A",
+                                         source=("pay at which half of open competitions draw a "
+                                                 "graduate"))
 
     def __post_init__(self):
         check(self)

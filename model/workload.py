@@ -9,14 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-STANDARD_WEEK = 40.0          # hours
-OVERTIME_MAX = 20.0           # hours/week above the standard (up to ~60 h)
-FUNDED_CADRE_SHARE = 0.2      # of a funded task's hours, the cadres still supervise
-DEADLINE_WEEKS = 8.0          # backlog expires (fails) at 1/8 a week
-STAFF_SERVICE_SHARE = 0.3     # of staff hours kept under authority, share that serves residents
-ENTERPRISE_HOURS = 3.0        # cadre hours/week an own enterprise takes
-REPORTING_WEEKS = 4           # a campaign's reporting load is spread over these weeks
-DEMO_RECEPTION_HOURS = 6.0    # visits to a demonstration site, hours/week
 
 
 def admit_tasks(rng, pushed: np.ndarray, inspected: np.ndarray, p) -> dict[str, np.ndarray]:
@@ -28,8 +20,8 @@ def admit_tasks(rng, pushed: np.ndarray, inspected: np.ndarray, p) -> dict[str, 
     unfunded = admitted - funded
     share = inspected[:, None]
     seen_unfunded, seen_funded = rng.binomial(unfunded, share), rng.binomial(funded, share)
-    visible = seen_unfunded + FUNDED_CADRE_SHARE * seen_funded
-    cadre = unfunded + FUNDED_CADRE_SHARE * funded          # tasks' worth of cadre work
+    visible = seen_unfunded + p.funded_cadre_share * seen_funded
+    cadre = unfunded + p.funded_cadre_share * funded          # tasks' worth of cadre work
     return dict(
         admitted=admitted.sum(axis=0), funded=funded.sum(axis=0),
         unfunded=unfunded.sum(axis=0), visible=visible.sum(axis=0),
@@ -65,19 +57,19 @@ def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndar
 
     Administrative hours go first to what is inspected (surface work, 应付: visible tasks,
     inspection preparation, reports), then to the backlog; what is not reached is deferred and
-    expires after DEADLINE_WEEKS on average. Hours the administration does not need go to
+    expires after `deadline_weeks` on average. Hours the administration does not need go to
     residents; services beyond the need are not given (rationing works both ways). `hours` are
     cadre hours per committee; task counts become hours with the team's skill. Returns hours by
     use; updates c.backlog_hours in place.
     """
     th = p.task_hours / skill_factor
-    task_hours_cadre = (tasks["unfunded"] + FUNDED_CADRE_SHARE * tasks["funded"]) * th
+    task_hours_cadre = (tasks["unfunded"] + p.funded_cadre_share * tasks["funded"]) * th
     visible = tasks["visible"] * th + fixed_visible
     c.backlog_hours += np.maximum(task_hours_cadre - tasks["visible"] * th, 0.0)
 
     m = np.minimum(hours, meetings)
     left = hours - m
-    e = np.minimum(left, ENTERPRISE_HOURS * (c.enterprises > 0))
+    e = np.minimum(left, p.enterprise_hours * (c.enterprises > 0))
     left -= e
     motive = p.service_motivation * c.leadership * initiative * (1.0 - c.coverage)
     pull = p.accountability_weight * accountability
@@ -90,7 +82,7 @@ def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndar
     services -= logistics
 
     c.backlog_hours += visible - v - backlog_work
-    expired = c.backlog_hours / DEADLINE_WEEKS
+    expired = c.backlog_hours / p.deadline_weeks
     c.backlog_hours -= expired
     admin = v + m + backlog_work + logistics
     return dict(admin=admin, meetings=m, services=services, enterprise=e, expired=expired,
@@ -100,7 +92,7 @@ def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndar
 def campaign(c, week_offset_hours: np.ndarray, p) -> None:
     """A burden-reduction campaign: cut the backlog once, add reporting work for a month."""
     c.backlog_hours *= 1.0 - p.campaign_cut_share
-    week_offset_hours[:] += p.campaign_reporting_hours / REPORTING_WEEKS
+    week_offset_hours[:] += p.campaign_reporting_hours / p.reporting_weeks
 
 
 def staff_hours(c, p) -> tuple[np.ndarray, np.ndarray]:
@@ -110,4 +102,5 @@ def staff_hours(c, p) -> tuple[np.ndarray, np.ndarray]:
     without it they pass the work to the committee (推诿).
     """
     work = p.staff_work_hours * c.size_factor
-    return work * (1.0 - p.authority_over_staff), work * p.authority_over_staff * STAFF_SERVICE_SHARE
+    a = p.authority_over_staff
+    return work * (1.0 - a), work * a * p.staff_service_share

@@ -7,7 +7,7 @@ import pytest
 
 from juwei.model import CountyModel, run
 from juwei.model.county import UNIT
-from juwei.model.workload import REPORTING_WEEKS, campaign
+from juwei.model.workload import campaign
 
 from .conftest import LEVER_SEEDS, SMALL, mean_summary, small, summaries
 
@@ -109,7 +109,7 @@ def test_campaign_cuts_the_backlog_once_and_adds_reporting():
     p = small(campaign_cut_share=0.5, campaign_reporting_hours=20.0)
     campaign(c, reporting, p)
     assert np.allclose(c.backlog_hours, [50.0, 20.0])
-    assert np.allclose(reporting, 20.0 / REPORTING_WEEKS)
+    assert np.allclose(reporting, 20.0 / SMALL.reporting_weeks)
 
 
 def test_campaigns_follow_the_calendar():
