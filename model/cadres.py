@@ -35,14 +35,12 @@ def work_hours(s, load: np.ndarray, p) -> np.ndarray:
     return s.hours
 
 
-def update(s, load: np.ndarray, autonomy_c: np.ndarray, p) -> None:
+def update(s, load: np.ndarray, team_hours: np.ndarray, autonomy_c: np.ndarray, p) -> None:
     """Exhaustion, morale, skill and dependence of seated cadres, one week. Each cadre's
     demand is the team's load in proportion to the hours they themselves worked: the keen
-    cadre who stays late carries more of it and burns out sooner than the one who leaves."""
-    seated = ~s.vacant
-    team_hours = np.bincount(s.committee, weights=s.hours, minlength=load.size)
-    team_size = np.bincount(s.committee, weights=seated, minlength=load.size)
-    own_share = s.hours / np.maximum(team_hours / np.maximum(team_size, 1), 1e-9)[s.committee]
+    cadre who stays late carries more of it and burns out sooner than the one who leaves.
+    `team_hours` is each committee's mean hours a seated cadre worked this week."""
+    own_share = s.hours / np.maximum(team_hours, 1e-9)[s.committee]
     demand = load[s.committee] * own_share
     resources = 0.5 * pay_term(p) + 0.5 * s.skill
     rise = p.exhaustion_rise * np.maximum(demand - 1.0, 0.0) * (1.0 - p.resource_buffer * resources)

@@ -150,7 +150,8 @@ class CountyModel(mesa.Model):
     def push_tasks(self, week) -> None:
         """2. Departments push tasks; the admission filter and funding thin them; campaigns."""
         p, c = self.p, self.committees
-        self.pushed = self.rng.poisson([d.push_rate() for d in self.departments])  # 12 x 63
+        self.push_means = np.array([d.push_rate() for d in self.departments])  # 12 x 63
+        self.pushed = self.rng.poisson(self.push_means)
         week.tasks = workload.admit_tasks(self.rng, self.pushed, self.inspected, p)
         if self.campaign_week:
             workload.campaign(c, self.reporting, p)
@@ -178,7 +179,7 @@ class CountyModel(mesa.Model):
                       + SEAT_RECEPTION_HOURS * c.jiangkou)
         week.fixed = passed + week.inspection + reporting + receptions
         week.meetings = p.meeting_hours_per_week * present
-        accountability = self.accountability(week.tasks, present)
+        accountability = self.accountability(safe_present)
         week.use = workload.allocate(c, hours, week.skill_factor, self.initiative, accountability,
                                      week.tasks, week.fixed, week.meetings, p)
         self.reporting_weeks_left -= 1
@@ -192,7 +193,7 @@ class CountyModel(mesa.Model):
         p, c, s, use = self.p, self.committees, self.cadres, week.use
         self.load = use["demand"] / (p.standard_week * week.safe_present)
         week.discretion = 0.5 * cadres.policy_autonomy(p) + 0.5 * (1.0 - c.admin_share)
-        cadres.update(s, self.load, week.discretion, p)
+        cadres.update(s, self.load, week.hours / week.safe_present, week.discretion, p)
         week.left, hired = cadres.turnover(s, self.rng, p)
         for i in week.left:
             self.seat_agents[i].remove()
@@ -231,20 +232,17 @@ class CountyModel(mesa.Model):
         if week.row >= 0:
             record(self, week)
 
-    def accountability(self, tasks: dict, present: np.ndarray) -> np.ndarray:
+    def accountability(self, seated: np.ndarray) -> np.ndarray:
         """What each committee answers for: the inspected work departments put on each of its
-        cadres this week, weighted by those departments' blame pressure, relative to the
-        county's mean inspected work per cadre (the county's 检查评比 rates committees against
-        each other), times the county's inspections (relative to the essay's 26 a year)."""
+        `seated` cadres (the expected push, not this week's draw: an assignment is known before
+        it arrives), weighted by those departments' blame pressure, relative to the county's
+        mean (the county's 检查评比 rates committees against each other), times the county's
+        inspections (relative to the essay's 26 a year). Admission and funding thin every
+        committee's push alike, so they cancel in the ratio."""
         pressure = np.array([d.pressure for d in self.departments])
-        by_dept = tasks["by_department"]
-        visible = by_dept["cadre"] - by_dept["invisible"]             # departments x committees
-        per_cadre = visible / np.maximum(present, 1)
-        mean_load = per_cadre.sum(axis=0).mean()
+        per_cadre = self.push_means * self.inspected[:, None] / seated   # departments x committees
         inspections = 0.5 + 0.5 * self.p.inspections_per_year / 26.0
-        if mean_load <= 0:            # nothing inspected is pushed: blame alone
-            return np.full(present.size, pressure.mean() * inspections)
-        return pressure @ per_cadre / mean_load * inspections
+        return pressure @ per_cadre / per_cadre.sum(axis=0).mean() * inspections
 
     def _revise_units(self) -> None:
         """Units decide yearly whether to open; their places per committee hold for the year."""

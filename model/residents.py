@@ -26,7 +26,7 @@ LOW_INCOME_TIE = 0.5        # dependence on the committee for 低保 paperwork
 TIME_COST = {UNIT: 1.4, SOCIAL: 1.2, LAID_OFF: 0.5, RETIRED: 0.0}   # hours are scarcer at work
 VOLUNTEER_PULL = 1.0        # registered volunteers are asked to serve
 REWARD_EXTRINSIC = 2.0      # selective incentive ~ reward^2: only a generous scheme pays
-REWARD_CROWDING = 0.8       # crowding out ~ reward: "pay enough or don't pay at all"
+REWARD_CROWDING = 0.8       # crowding out ~ reward (Gneezy & Rustichini 2000); net effect: ODD §7.6
 # volunteering
 SERVICE_HOURS = 1.0         # hours per service (一次服务: a visit, a shift)
 MAX_EXTRA_SERVICES = 6      # a committed volunteer serves up to 1 + 6 x intrinsic times a week
@@ -210,6 +210,7 @@ class Residents:
         x[vols] += VOLUNTEER_PULL - REWARD_CROWDING * r + REWARD_EXTRINSIC * r * r * on_track
         odds_against = 1 + np.exp(-x)
         wants = np.flatnonzero(rng.random(self.n, dtype=f32) * odds_against < 1)
+        p_want = 1 / odds_against
         n_c = sig.places.size
         # 2. volunteers serve outside the venues (visits to the elderly and disabled, patrols),
         # as far as the committee can organise them and there is need (ODD §7.6)
@@ -219,7 +220,7 @@ class Residents:
         # admitted against the hours volunteers are expected to offer (not this week's noisy
         # draw, which would admit fewer the smaller the scale; see step 3)
         offered = np.bincount(c[vols], weights=SERVICE_HOURS * self.expected_services[vols]
-                              * self.weight[vols] / odds_against[vols], minlength=n_c)
+                              * self.weight[vols] * p_want[vols], minlength=n_c)
         admit_v = np.minimum(1.0, sig.outreach / np.maximum(offered, 1e-9))
         served_v = rng.random(volunteering.size) < admit_v[c[volunteering]]
         serving, services = volunteering[served_v], services[served_v]
@@ -230,9 +231,8 @@ class Residents:
         # The expected number, not this week's draw: a row stands for 1/scale residents, and
         # min(1, places / a noisy count) would admit fewer the smaller the scale (Jensen)
         others = wants[~self.volunteer[wants]]
-        apply_chance = 1 / odds_against
-        apply_chance[vols] = 0
-        applicants = np.add.reduceat(apply_chance, self.starts) * self.represented
+        p_want[vols] = 0
+        applicants = np.add.reduceat(p_want, self.starts) * self.represented
         admit = np.minimum(1.0, sig.places / np.maximum(applicants, 1e-9))
         took = np.concatenate([others[rng.random(others.size) < admit[c[others]]], serving])
         self.last_part[took] = week
