@@ -16,8 +16,6 @@ from .indicators import INDICATORS, record
 from .params import Parameters
 from .residents import DELIBERATION_PLACES, Residents, signals
 
-VENUE_SEAT, VENUE_OLD, VENUE_NEW = 120.0, 30.0, 5.0      # own activity places/week at start
-UNIT_PLACES_SEAT, UNIT_PLACES_TOWNSHIP = 80.0, 40.0
 SIZE_ELASTICITY = 0.2          # pushed work grows slowly with size: item lists reach every committee
 SEAT_RECEPTION_HOURS = 6.0     # Jiangkou is a provincial demonstration zone: visits, hours/week
 PHASES = ("government and departments", "committees and cadres", "residents", "data collection")
@@ -51,7 +49,8 @@ class CountyModel(mesa.Model):
         new = ~jiangkou & (rng.random(n) < county.NEW_TOWNSHIP_SHARE)
         shop_rent = np.zeros(n)
         shop_rent[2:2 + county.SHOP_RENT_COMMITTEES] = county.SHOP_RENT_YUAN
-        venue = np.where(jiangkou, VENUE_SEAT, np.where(new, VENUE_NEW, VENUE_OLD))
+        venue = np.where(jiangkou, p.venue_places_seat,
+                         np.where(new, p.venue_places_new, p.venue_places_old))
         venue = venue * np.where(renting, p.renting_venue_share, 1.0)
         self.size_factor = (sizes / sizes[~jiangkou].mean()) ** SIZE_ELASTICITY
         demonstration = np.zeros(n, bool)
@@ -92,7 +91,7 @@ class CountyModel(mesa.Model):
         for i in range(n):
             Committee(self, i)
         self.seat_agents: list[Cadre | None] = [Cadre(self, i) for i in range(m)]
-        self.units = [Unit(self, k, UNIT_PLACES_SEAT if jiangkou[k] else UNIT_PLACES_TOWNSHIP,
+        self.units = [Unit(self, k, p.unit_places_seat if jiangkou[k] else p.unit_places_township,
                            float(rng.uniform(0.5, 1.5)))
                       for k in range(n)
                       for _ in range(p.units_seat if jiangkou[k] else p.units_township)]

@@ -165,6 +165,21 @@ class Parameters:
                                     tag="A",
                                     source=("a rented office has half the activity space; pattern "
                                             "7"))
+    venue_places_seat: float = _p(120.0, 0.0, 400.0, "finance", "places/week",
+                                  "activity places a week a Jiangkou committee has at the start",
+                                  tag="A", source="the ranking is the essay's (Jiangkou's squares, "
+                                                  "金佛花园, 天使广场); the numbers assumed")
+    venue_places_old: float = _p(30.0, 0.0, 400.0, "finance", "places/week",
+                                 "activity places a week an old township committee has",
+                                 tag="A", source="\"几乎没有固定的活动场地\" (essay); number assumed")
+    venue_places_new: float = _p(5.0, 0.0, 400.0, "finance", "places/week",
+                                 "activity places a week a new township committee has "
+                                 "(才开始起步)", tag="A",
+                                 source="\"才开始起步\" (essay); number assumed")
+    unit_places_seat: float = _p(80.0, 0.0, 300.0, "units", "places/week",
+                                 "places a week an open Jiangkou unit offers residents", tag="A")
+    unit_places_township: float = _p(40.0, 0.0, 300.0, "units", "places/week",
+                                     "places a week an open unit elsewhere offers", tag="A")
     office_rent_yuan: float = _p(3_000.0, 0.0, 8_000.0, "finance", "yuan/year",
                                  "rent a committee without its own office pays from its "
                                  "discretionary money (20% rent: 租房办公)",

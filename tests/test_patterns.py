@@ -1,8 +1,8 @@
 """Patterns that could have failed: for each pattern of spec §7, a setting within the documented
 ranges under which `juwei validate` reports it failing (ODD §1.2). A pattern that cannot fail is
-no validation. Not here: pattern 6, whose places gap is the essay's own description of the
-venues (Jiangkou's squares, townships with almost none) and which no setting in range closes, so
-it is partly imposed (ODD §1.2); and pattern 9, a claim of no effect ("push does not raise participation or trust"):
+no validation. Pattern 6 fails only when the county's inputs change (the focus money, the
+venues and units the essay describes), so it is partly imposed (ODD §1.2). Pattern 9 is a claim
+of no effect ("push does not raise participation or trust"):
 no setting in range makes push raise them, so its test here shows instead that its negative
 sign comes from the mechanism (committees answer for the inspected work put on them), not from
 construction."""
@@ -23,6 +23,9 @@ BREAKERS = {
     3: (dict(participation_bias=-8.0), "nobody takes part, so nobody registers"),
     4: (dict(campaign_rebound=0.0), "campaigns without a rebound do lighten the load"),
     5: (dict(funding_follows_tasks=0.9), "money follows tasks"),
+    6: (dict(jiangkou_focus_yuan=0.0, venue_places_new=30.0, unit_places_township=60.0),
+        "the county spends alike, new townships get the old ones' rooms and townships' units "
+        "offer as many places per resident as Jiangkou's"),
     7: (dict(office_rent_yuan=0.0, rent_logistics_share=0.0, renting_venue_share=1.0),
         "a rented office that costs nothing and is as good as an owned one"),
     8: (dict(competitive_recruitment=1.0, cadre_pay=1500.0), "graduates hired for years"),
