@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import finance
 from .calendar import MONTHS_PER_YEAR, STEPS_PER_YEAR
 
 SYNDROME_THRESHOLD = 0.6       # each of H, T and C above it: the syndrome is present (spec §6)
@@ -193,8 +192,8 @@ def record(m, week) -> None:
     gap = (supply[jk].sum() / residents[jk].sum()) / (supply[~jk].sum() / residents[~jk].sum())
     yuan_week = (m.year_spending / STEPS_PER_YEAR + n_seated * p.cadre_pay * MONTHS_PER_YEAR
                  / STEPS_PER_YEAR
-                 + tasks["funded"].sum() * p.task_hours * finance.HELP_WAGE
-                 + finance.REWARD_YUAN * p.volunteer_reward * ind["volunteer_rate"]
+                 + tasks["funded"].sum() * p.task_hours * p.help_wage
+                 + p.reward_yuan * p.volunteer_reward * ind["volunteer_rate"]
                  * residents.sum() * ind["volunteer_100_share"] / STEPS_PER_YEAR)
     admin_share = use["admin"].sum() / hours.sum()
     exhaustion = float(s.exhaustion[seated].mean())

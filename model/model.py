@@ -14,7 +14,7 @@ from .agents import (CADRE_COLUMNS, COMMITTEE_COLUMNS, Cadre, Committee, Departm
 from .calendar import STEPS_PER_YEAR
 from .indicators import INDICATORS, record
 from .params import Parameters
-from .residents import DELIBERATION_PLACES, Residents, signals
+from .residents import Residents, signals
 
 SIZE_ELASTICITY = 0.2          # pushed work grows slowly with size: item lists reach every committee
 SEAT_RECEPTION_HOURS = 6.0     # Jiangkou is a provincial demonstration zone: visits, hours/week
@@ -141,7 +141,7 @@ class CountyModel(mesa.Model):
         if self.new_year:
             if week.t > 0:
                 self._revise_units()
-                self.residents.unit_shift(rng)
+                self.residents.unit_shift(rng, p)
                 self.residents.refresh(p)
             finance.new_year(self)
             self.residents.new_year()
@@ -209,7 +209,7 @@ class CountyModel(mesa.Model):
         """Services reach residents: cadres, bought help, staff and last week's volunteers meet
         needs; the low-income duty adds public works that meet none (ODD §7.6-7.7)."""
         c = self.committees
-        week.help_hours = finance.help_hours(c)
+        week.help_hours = finance.help_hours(c, self.p)
         supply = week.use["services"] + week.help_hours + week.staff_service + self.vol_hours
         week.need = self.residents.need_per_committee
         c.coverage = np.minimum(1.0, supply / np.maximum(week.need, 1e-9))
@@ -220,7 +220,7 @@ class CountyModel(mesa.Model):
         p, c = self.p, self.committees
         adults = self.residents.adults_real
         week.venue = (c.venue_places + self.unit_places
-                      + DELIBERATION_PLACES * p.deliberation * adults)
+                      + p.deliberation_places * p.deliberation * adults)
         sig = signals(c, p, week, self.vol_hours, self.duty_hours, adults)
         totals = self.residents.step(week.t, sig, p, self.rng)
         self.vol_hours, self.duty_hours = totals.volunteer_hours, totals.duty_hours

@@ -180,6 +180,45 @@ class Parameters:
                                  "places a week an open Jiangkou unit offers residents", tag="A")
     unit_places_township: float = _p(40.0, 0.0, 300.0, "units", "places/week",
                                      "places a week an open unit elsewhere offers", tag="A")
+    transfer_base_yuan: float = _p(12_000.0, 0.0, 50_000.0, "finance", "yuan/year",
+                                   "the county's yearly transfer to each committee, before its "
+                                   "per-resident part", tag="A",
+                                   source="\"财政配套资金严重不足\" (essay) for its smallness")
+    transfer_per_resident_yuan: float = _p(0.5, 0.0, 5.0, "finance", "yuan/year",
+                                           "the transfer's part per resident", tag="A")
+    discretionary_share: float = _p(0.1, 0.0, 0.5, "finance", "share",
+                                    "share of the ordinary transfer left after the office's "
+                                    "running costs", tag="A")
+    help_wage: float = _p(4.0, 1.0, 20.0, "finance", "yuan/hour",
+                          "wage of outside help bought for services or funded tasks", tag="A",
+                          source="a casual county wage of the mid-2000s")
+    demo_grant_yuan: float = _p(10_000.0, 0.0, 50_000.0, "finance", "yuan/year",
+                                "yearly grant to a demonstration site (示范社区)", tag="A")
+    demo_places: float = _p(60.0, 0.0, 300.0, "finance", "places/week",
+                            "places a demonstration site's new venue adds", tag="A")
+    aid_yuan: float = _p(20_000.0, 0.0, 100_000.0, "finance", "yuan/year",
+                         "money to each aided committee at full aid (困难社区援建)", tag="A")
+    aid_share: float = _p(1 / 3, 0.05, 1.0, "finance", "share of committees",
+                          "the poorest share of committees that aid reaches", tag="A")
+    aid_places: float = _p(20.0, 0.0, 200.0, "finance", "places/week per year",
+                           "places added a year to each aided committee at full aid", tag="A")
+    infrastructure_yuan: float = _p(15_000.0, 0.0, 100_000.0, "finance", "yuan/year",
+                                    "cost per committee of full infrastructure investment",
+                                    tag="A")
+    infrastructure_places: float = _p(40.0, 0.0, 200.0, "finance", "places/week per year",
+                                      "places added a year everywhere at full investment",
+                                      tag="A")
+    enterprise_start: float = _p(0.35, 0.0, 1.0, "finance", "per year",
+                                 "yearly chance of starting a venture at full drive, initiative "
+                                 "and free time", tag="A")
+    enterprise_yuan: float = _p(6_000.0, 0.0, 50_000.0, "finance", "yuan/year",
+                                "what a venture earns a year at full support (half without)",
+                                tag="A")
+    reward_yuan: float = _p(200.0, 0.0, 2_000.0, "volunteering", "yuan/certificate",
+                            "perks per volunteer certificate at full reward (志愿服务证)", tag="A")
+    unit_donation_yuan: float = _p(1_500.0, 0.0, 20_000.0, "units", "yuan/year",
+                                   "what an open unit gives its committee under co-construction "
+                                   "(共驻共建)", tag="A")
     office_rent_yuan: float = _p(3_000.0, 0.0, 8_000.0, "finance", "yuan/year",
                                  "rent a committee without its own office pays from its "
                                  "discretionary money (20% rent: 租房办公)",
@@ -265,6 +304,96 @@ class Parameters:
                                       "pull of what cadres answer for (departments' pressure "
                                       "and inspections) on their hours",
                                       tag="C", source="pattern 1")
+    trust_weight: float = _p(2.0, 0.0, 6.0, "residents", "logit",
+        "weight of trust x the channel's efficacy in the wish to take part", tag="A",
+        source="perceived benefit (Olson 1965; Arnstein 1969)")
+    awareness_weight: float = _p(1.5, 0.0, 6.0, "residents", "logit",
+        "weight of community awareness (belonging) in the wish to take part", tag="A",
+        source="Putnam 2000")
+    intrinsic_weight: float = _p(1.0, 0.0, 6.0, "residents", "logit",
+        "weight of intrinsic motivation in the wish to take part", tag="A")
+    party_duty: float = _p(1.0, 0.0, 4.0, "residents", "logit",
+        "extra wish to take part of party members, who are asked to", tag="A")
+    low_income_tie: float = _p(0.5, 0.0, 4.0, "residents", "logit",
+        "extra wish to take part of low-income residents, tied to the committee by 低保 "
+        "paperwork", tag="A")
+    time_cost_unit: float = _p(1.4, 0.0, 4.0, "residents", "logit",
+        "cost of taking part for unit-attached residents (单位人): hours are scarce at work", tag="C",
+        source="pattern 2")
+    time_cost_social: float = _p(1.2, 0.0, 4.0, "residents", "logit",
+        "cost of taking part for other employed residents (社会人)", tag="C", source="pattern 2")
+    time_cost_laid_off: float = _p(0.5, 0.0, 4.0, "residents", "logit",
+        "cost of taking part for laid-off residents", tag="C", source="pattern 2")
+    time_cost_retired: float = _p(0.0, 0.0, 4.0, "residents", "logit",
+        "cost of taking part for retired residents", tag="C", source="pattern 2")
+    trust_rate: float = _p(0.02, 0.0, 0.5, "residents", "per week",
+        "speed at which trust moves to what the committee's conduct warrants", tag="A")
+    served_trust_shift: float = _p(0.25, 0.0, 1.0, "residents", "trust",
+        "how far a served (or unserved) need moves a resident's trust target", tag="A")
+    taking_part_trust_shift: float = _p(0.3, 0.0, 1.0, "residents", "trust per efficacy",
+        "how far taking part moves trust, times (efficacy - 0.5): real deliberation builds it, "
+        "token erodes it", tag="A",
+        source="Arnstein 1969")
+    awareness_gain_part: float = _p(0.04, 0.0, 0.5, "residents", "per week",
+        "awareness gained by taking part", tag="A")
+    awareness_gain_activity: float = _p(0.01, 0.0, 0.5, "residents", "per week",
+        "awareness gained from the committee's activities and publicity", tag="A")
+    awareness_decay: float = _p(0.006, 0.0, 0.1, "residents", "per week",
+        "awareness lost a week", tag="A")
+    unit_awareness_decay: float = _p(0.01, 0.0, 0.1, "residents", "per week",
+        "awareness lost a week by unit-attached residents, who identify with their unit", tag="E",
+        source="单位人 (essay)")
+    satisfaction_rate: float = _p(0.05, 0.0, 0.5, "residents", "per week",
+        "speed at which satisfaction follows service quality", tag="A")
+    need_elderly: float = _p(0.1, 0.0, 2.0, "residents", "hours/week",
+        "service need of a resident over 60", tag="A")
+    need_disabled: float = _p(0.25, 0.0, 2.0, "residents", "hours/week",
+        "service need of a disabled resident", tag="A")
+    need_low_income: float = _p(0.3, 0.0, 2.0, "residents", "hours/week",
+        "service need of a low-income (低保) resident", tag="A")
+    need_laid_off: float = _p(0.15, 0.0, 2.0, "residents", "hours/week",
+        "service need of a laid-off resident (re-employment)", tag="A")
+    unit_covers_need: float = _p(0.5, 0.0, 1.0, "residents", "share",
+        "share of a unit-attached resident's need the unit still serves", tag="A")
+    unit_to_social_per_year: float = _p(0.04, 0.0, 0.3, "residents", "per year",
+        "share of unit-attached residents who become 社会人 a year (enterprise reform)", tag="E",
+        source="单位人 -> 社会人 (essay); pace assumed")
+    admin_burden: float = _p(0.5, 0.0, 4.0, "residents", "logit",
+        "how much a committee run as a little government repels residents, per unit of admin "
+        "share", tag="A")
+    activity_pull: float = _p(0.5, 0.0, 4.0, "residents", "logit",
+        "pull of the committee's activities and publicity", tag="A")
+    places_per_organiser_hour: float = _p(8.0, 0.0, 40.0, "residents", "places/hour",
+        "activity places one hour of organising opens", tag="A")
+    deliberation_places: float = _p(0.02, 0.0, 0.2, "residents", "places/adult/week",
+        "places a week full deliberation opens (meetings, councils)", tag="A")
+    volunteer_pull: float = _p(1.0, 0.0, 4.0, "volunteering", "logit",
+        "extra wish to serve of registered volunteers, who are asked", tag="A")
+    reward_extrinsic: float = _p(2.0, 0.0, 6.0, "volunteering", "logit per reward^2",
+        "pull of the certificate's perks on volunteers on track for it", tag="A",
+        source="selective incentives (Olson 1965): only a generous scheme pays")
+    reward_crowding: float = _p(0.8, 0.0, 4.0, "volunteering", "logit per reward",
+        "crowding out of volunteers' own motivation by a reward", tag="A",
+        source="Gneezy & Rustichini 2000; Frey & Oberholzer-Gee 1997")
+    service_hours: float = _p(1.0, 0.25, 4.0, "volunteering", "hours/service",
+        "hours one volunteer service takes (a visit, a shift)", tag="A")
+    max_extra_services: float = _p(6.0, 0.0, 20.0, "volunteering", "services/week",
+        "extra services a week of the most committed volunteer (1 + this x intrinsic)", tag="C",
+        source="pattern 3: some volunteers approach 100 a year")
+    certificate_services: float = _p(100.0, 10.0, 300.0, "volunteering", "services/year",
+        "services a year that earn the volunteer certificate", tag="E",
+        source="\"年不少于100次\" (essay)")
+    on_track: float = _p(0.6, 0.0, 1.0, "volunteering", "share",
+        "share of the pro-rata target at which the certificate still seems in reach", tag="A")
+    register_per_week: float = _p(0.025, 0.0, 0.2, "volunteering", "per week",
+        "chance a participant registers as a volunteer (x intrinsic, x (1 + reward))", tag="C",
+        source="pattern 3; 2.56% registered in 2016 (spec §8)")
+    dropout_per_week: float = _p(0.006, 0.0, 0.1, "volunteering", "per week",
+        "chance a registered volunteer drops out", tag="C", source="pattern 3")
+    duty_hours_per_day: float = _p(4.0, 0.0, 8.0, "volunteering", "hours/day",
+        "hours of a low-income recipient's duty day (义工制)", tag="A")
+    duty_compliance: float = _p(0.6, 0.0, 1.0, "volunteering", "share",
+        "share of duty days actually served (enforcement is uneven)", tag="A")
     participation_bias: float = _p(-4.0, -8.0, 2.0, "residents", "logit",
                                    "baseline propensity to take part in a given week",
                                    tag="C",

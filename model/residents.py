@@ -17,38 +17,6 @@ from .county import LAID_OFF, RETIRED, SOCIAL, UNIT
 
 f32 = np.float32
 
-# participation utility weights (logit scale; ODD §7.5, tuned to patterns 2 and 3)
-TRUST_WEIGHT = 2.0          # perceived benefit = trust x channel efficacy (Olson; Arnstein)
-AWARENESS_WEIGHT = 1.5      # belonging (Putnam)
-INTRINSIC_WEIGHT = 1.0
-PARTY_DUTY = 1.0            # party members are asked to take part
-LOW_INCOME_TIE = 0.5        # dependence on the committee for 低保 paperwork
-TIME_COST = {UNIT: 1.4, SOCIAL: 1.2, LAID_OFF: 0.5, RETIRED: 0.0}   # hours are scarcer at work
-VOLUNTEER_PULL = 1.0        # registered volunteers are asked to serve
-REWARD_EXTRINSIC = 2.0      # selective incentive ~ reward^2: only a generous scheme pays
-REWARD_CROWDING = 0.8       # crowding out ~ reward (Gneezy & Rustichini 2000); net effect: ODD §7.6
-# volunteering
-SERVICE_HOURS = 1.0         # hours per service (一次服务: a visit, a shift)
-MAX_EXTRA_SERVICES = 6      # a committed volunteer serves up to 1 + 6 x intrinsic times a week
-CERTIFICATE_SERVICES = 100  # services a year that earn the certificate
-ON_TRACK = 0.6              # share of the pro-rata target that keeps the certificate in reach
-REGISTER_PER_WEEK = 0.025   # registration chance of a participant (x intrinsic, x reward)
-DROPOUT_PER_WEEK = 0.006
-DUTY_HOURS_PER_DAY = 4.0
-DUTY_COMPLIANCE = 0.6       # share of duty days actually served (enforcement is uneven)
-# slow state (weekly rates)
-TRUST_RATE = 0.02
-AWARENESS_GAIN_PART = 0.04
-AWARENESS_DECAY = 0.006
-UNIT_AWARENESS_DECAY = 0.010   # unit-attached residents identify with their unit
-SATISFACTION_RATE = 0.05
-SERVED_TRUST_SHIFT = 0.25      # trust target moves this much for a served vs unserved need
-TAKING_PART_TRUST_SHIFT = 0.3  # x (efficacy - 0.5): real deliberation builds, token erodes
-AWARENESS_GAIN_ACTIVITY = 0.01
-# need for committee services, hours/week (ODD §7.7)
-NEED_ELDERLY, NEED_DISABLED, NEED_LOW_INCOME, NEED_LAID_OFF = 0.10, 0.25, 0.30, 0.15
-UNIT_COVERS_NEED = 0.5         # share of a unit-attached resident's need the unit serves
-UNIT_TO_SOCIAL_PER_YEAR = 0.04 # 单位人 -> 社会人 (enterprise reform)
 WINDOW_WEEKS = 4               # "took part in the month"
 CONTACTS = 4                   # neighbours each resident talks to: two on each side in the group
 
@@ -88,13 +56,6 @@ class CommitteeSignals:
     outreach: np.ndarray      # volunteer hours the committee can organise outside the venues
 
 
-# what residents see of their committee (ODD §7.5)
-DELIBERATION_PLACES = 0.02     # places per adult a week at full deliberation
-ADMIN_BURDEN = 0.5             # logit: a committee run as a little government repels residents
-ACTIVITY_PULL = 0.5
-PLACES_PER_ORGANISER_HOUR = 8.0
-
-
 def signals(c, p, week, vol_hours: np.ndarray, duty_hours: np.ndarray,
             adults: np.ndarray) -> CommitteeSignals:
     """What residents see of their committee this week, from its state and the week's hours:
@@ -102,12 +63,12 @@ def signals(c, p, week, vol_hours: np.ndarray, duty_hours: np.ndarray,
     use, help_hours = week.use, week.help_hours
     real = p.deliberation * week.discretion
     token = p.deliberation * (1.0 - week.discretion)
-    organised = PLACES_PER_ORGANISER_HOUR * (use["services"] + 0.5 * (vol_hours + help_hours))
+    organised = p.places_per_organiser_hour * (use["services"] + 0.5 * (vol_hours + help_hours))
     places = np.minimum(week.venue, organised)
     activity = np.minimum(1.0, places / (0.05 * adults))
     return CommitteeSignals(
         efficacy=(0.2 + 0.3 * c.coverage + 0.3 * real + 0.2 * p.transparency).astype(f32),
-        pull=(ACTIVITY_PULL * activity - ADMIN_BURDEN * c.admin_share).astype(f32),
+        pull=(p.activity_pull * activity - p.admin_burden * c.admin_share).astype(f32),
         places=places, coverage=c.coverage.astype(f32),
         trust_target=(0.1 + 0.35 * c.coverage + 0.2 * p.transparency + 0.3 * real
                       - 0.15 * token).astype(f32),
@@ -154,8 +115,8 @@ class Residents:
         self.per_reacher = (1.0 / np.maximum(np.bincount(self.contacts.ravel(), minlength=self.n),
                                              1)).astype(f32)
         self.contact_share = np.zeros(self.n, f32)
-        # expected services a week of each row if it volunteers: 1 + E[floor(a U)], a = 6 x intrinsic
-        a = MAX_EXTRA_SERVICES * self.intrinsic.astype(float)
+        # expected services a week of a row if it volunteers: 1 + E[floor(a U)], a = max x intrinsic
+        a = params.max_extra_services * self.intrinsic.astype(float)
         whole = np.floor(a)
         self.expected_services = 1 + whole - whole * (whole + 1) / (2 * np.maximum(a, 1e-12))
         self.duty_share = 0.0
@@ -167,27 +128,31 @@ class Residents:
     def refresh(self, params) -> None:
         """Recompute what changes only with employment (the yearly 单位人 shift) or levers."""
         cost = np.zeros(self.n, f32)
-        for code, c in TIME_COST.items():
+        for code, c in ((UNIT, params.time_cost_unit), (SOCIAL, params.time_cost_social),
+                        (LAID_OFF, params.time_cost_laid_off), (RETIRED, params.time_cost_retired)):
             cost[self.employment == code] = c
-        static = (params.participation_bias + INTRINSIC_WEIGHT * self.intrinsic
-                  + PARTY_DUTY * self.party + LOW_INCOME_TIE * self.low_income
+        static = (params.participation_bias + params.intrinsic_weight * self.intrinsic
+                  + params.party_duty * self.party + params.low_income_tie * self.low_income
                   - params.social_influence * self.threshold - cost)
         self.static = np.where(self.adult, static, -50.0).astype(f32)
+        self.certificate_services = params.certificate_services
         unit = self.employment == UNIT
-        need = (NEED_ELDERLY * (self.age == 3) + NEED_DISABLED * self.disabled
-                + NEED_LOW_INCOME * self.low_income + NEED_LAID_OFF * (self.employment == LAID_OFF))
-        self.need = (need * np.where(unit, 1 - UNIT_COVERS_NEED, 1.0)).astype(f32)
+        need = (params.need_elderly * (self.age == 3) + params.need_disabled * self.disabled
+                + params.need_low_income * self.low_income
+                + params.need_laid_off * (self.employment == LAID_OFF))
+        self.need = (need * np.where(unit, 1 - params.unit_covers_need, 1.0)).astype(f32)
         self.needy = np.flatnonzero(self.need > 0)
         self.needy_committee = self.committee[self.needy]
         self.need_per_committee = np.add.reduceat(self.need * self.weight, self.starts)
-        self.awareness_decay = np.where(unit, UNIT_AWARENESS_DECAY, AWARENESS_DECAY).astype(f32)
+        self.awareness_decay = np.where(unit, params.unit_awareness_decay,
+                                        params.awareness_decay).astype(f32)
         self.duty_bound = np.flatnonzero(self.low_income & ~self.disabled
                                          & ((self.age == 1) | (self.age == 2)))
 
-    def unit_shift(self, rng) -> None:
+    def unit_shift(self, rng, params) -> None:
         """Yearly: some unit-attached residents become 'society people' (社会人)."""
         unit = np.flatnonzero(self.employment == UNIT)
-        self.employment[unit[rng.random(unit.size) < UNIT_TO_SOCIAL_PER_YEAR]] = SOCIAL
+        self.employment[unit[rng.random(unit.size) < params.unit_to_social_per_year]] = SOCIAL
 
     def new_year(self) -> None:
         self.services_year[:] = 0
@@ -201,13 +166,14 @@ class Residents:
         # 1. decide: benefit + influence + incentives - cost + logistic noise (Epstein-style)
         # volunteers: the certificate pulls those on track for 100; crowding touches every one
         r = params.volunteer_reward
-        x = (self.static + TRUST_WEIGHT * self.trust * self.rows(sig.efficacy)
-             + AWARENESS_WEIGHT * self.awareness + self.rows(sig.pull)
+        x = (self.static + params.trust_weight * self.trust * self.rows(sig.efficacy)
+             + params.awareness_weight * self.awareness + self.rows(sig.pull)
              + params.social_influence * self.contact_share)
         vols = np.flatnonzero(self.volunteer)
-        on_track = (self.services_year[vols] >= ON_TRACK * CERTIFICATE_SERVICES
+        on_track = (self.services_year[vols] >= params.on_track * params.certificate_services
                     * (week % STEPS_PER_YEAR) / STEPS_PER_YEAR)
-        x[vols] += VOLUNTEER_PULL - REWARD_CROWDING * r + REWARD_EXTRINSIC * r * r * on_track
+        x[vols] += (params.volunteer_pull - params.reward_crowding * r
+                    + params.reward_extrinsic * r * r * on_track)
         odds_against = 1 + np.exp(-x)
         wants = np.flatnonzero(rng.random(self.n, dtype=f32) * odds_against < 1)
         p_want = 1 / odds_against
@@ -215,17 +181,18 @@ class Residents:
         # 2. volunteers serve outside the venues (visits to the elderly and disabled, patrols),
         # as far as the committee can organise them and there is need (ODD §7.6)
         volunteering = wants[self.volunteer[wants]]
-        services = 1 + (MAX_EXTRA_SERVICES * self.intrinsic[volunteering]
+        services = 1 + (params.max_extra_services * self.intrinsic[volunteering]
                         * rng.random(volunteering.size)).astype(np.int16)
         # admitted against the hours volunteers are expected to offer (not this week's noisy
         # draw, which would admit fewer the smaller the scale; see step 3)
-        offered = np.bincount(c[vols], weights=SERVICE_HOURS * self.expected_services[vols]
+        offered = np.bincount(c[vols], weights=params.service_hours * self.expected_services[vols]
                               * self.weight[vols] * p_want[vols], minlength=n_c)
         admit_v = np.minimum(1.0, sig.outreach / np.maximum(offered, 1e-9))
         served_v = rng.random(volunteering.size) < admit_v[c[volunteering]]
         serving, services = volunteering[served_v], services[served_v]
         self.services_year[serving] += services
-        vol_hours = np.bincount(c[serving], weights=SERVICE_HOURS * services * self.weight[serving],
+        vol_hours = np.bincount(c[serving], weights=params.service_hours * services
+                                * self.weight[serving],
                                 minlength=n_c)
         # 3. the others: admit each applicant with probability places / expected applicants.
         # The expected number, not this week's draw: a row stands for 1/scale residents, and
@@ -239,15 +206,15 @@ class Residents:
         participants = np.bincount(c[took], weights=self.weight[took], minlength=n_c)
         duty = self.duty_bound
         duty_hours = np.bincount(c[duty], weights=self.weight[duty], minlength=sig.places.size) * (
-            params.welfare_volunteer_days * DUTY_HOURS_PER_DAY * DUTY_COMPLIANCE
+            params.welfare_volunteer_days * params.duty_hours_per_day * params.duty_compliance
             * MONTHS_PER_YEAR / STEPS_PER_YEAR)
         total_duty, total_vol = duty_hours.sum(), vol_hours.sum()
         self.duty_share = total_duty / max(total_duty + total_vol, 1e-9)
         recruits = took[~self.volunteer[took]]
-        p_join = (REGISTER_PER_WEEK * self.intrinsic[recruits] * (1 + r)
+        p_join = (params.register_per_week * self.intrinsic[recruits] * (1 + r)
                   * (1 - 0.5 * self.duty_share))         # duty labels volunteering as welfare work
         self.volunteer[recruits[rng.random(recruits.size) < p_join]] = True
-        self.volunteer[vols[rng.random(vols.size) < DROPOUT_PER_WEEK]] = False
+        self.volunteer[vols[rng.random(vols.size) < params.dropout_per_week]] = False
         # 4. slow state: trust, awareness, satisfaction
         self.recent = recent = np.flatnonzero(self.last_part > week - WINDOW_WEEKS)
         # what each resident hears: the share of those who count them as a contact and took
@@ -257,16 +224,17 @@ class Residents:
         target = self.rows(sig.trust_target)
         needy = self.needy
         served = rng.random(needy.size) < sig.coverage[self.needy_committee]
-        target[needy] += SERVED_TRUST_SHIFT * (served - 0.5)
-        target[took] += TAKING_PART_TRUST_SHIFT * (sig.efficacy[c[took]] - 0.5)
-        self.trust += TRUST_RATE * (target - self.trust) * self.adult_f
+        target[needy] += params.served_trust_shift * (served - 0.5)
+        target[took] += params.taking_part_trust_shift * (sig.efficacy[c[took]] - 0.5)
+        self.trust += params.trust_rate * (target - self.trust) * self.adult_f
         np.clip(self.trust, 0.0, 1.0, out=self.trust)
-        self.awareness += (AWARENESS_GAIN_ACTIVITY * self.rows(sig.activity) * (1 - self.awareness)
+        activity = self.rows(sig.activity)
+        self.awareness += (params.awareness_gain_activity * activity * (1 - self.awareness)
                            - self.awareness_decay * self.awareness)
-        self.awareness[took] += AWARENESS_GAIN_PART * (1 - self.awareness[took])
+        self.awareness[took] += params.awareness_gain_part * (1 - self.awareness[took])
         quality = self.rows(sig.coverage)
         quality[needy] = served
-        self.satisfaction += SATISFACTION_RATE * (quality - self.satisfaction)
+        self.satisfaction += params.satisfaction_rate * (quality - self.satisfaction)
         return ResidentTotals(
             participants=participants, volunteer_hours=vol_hours, duty_hours=duty_hours,
             trust=np.add.reduceat(self.trust * self.adult_f, self.starts)
@@ -284,7 +252,8 @@ class Residents:
             "participation_60_plus": by_age[3],
             "participation_low_income": self.low_income[recent].sum() / self.low_income_adults,
             "volunteer_rate": vols / self.n,
-            "volunteer_100_share": (self.services_year[self.volunteer] >= 100).sum() / max(vols, 1),
+            "volunteer_100_share": (self.services_year[self.volunteer]
+                                    >= self.certificate_services).sum() / max(vols, 1),
             "trust": float(self.trust @ self.adult_f) / adults,
             "awareness": float(self.awareness @ self.adult_f) / adults,
             "satisfaction": float(self.satisfaction @ self.adult_f) / adults,
