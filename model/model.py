@@ -16,8 +16,6 @@ from .indicators import INDICATORS, record
 from .params import Parameters
 from .residents import Residents, signals
 
-SIZE_ELASTICITY = 0.2          # pushed work grows slowly with size: item lists reach every committee
-SEAT_RECEPTION_HOURS = 6.0     # Jiangkou is a provincial demonstration zone: visits, hours/week
 PHASES = ("government and departments", "committees and cadres", "residents", "data collection")
 # per-committee series kept for the pattern checks and the county view
 COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust",
@@ -52,7 +50,7 @@ class CountyModel(mesa.Model):
         venue = np.where(jiangkou, p.venue_places_seat,
                          np.where(new, p.venue_places_new, p.venue_places_old))
         venue = venue * np.where(renting, p.renting_venue_share, 1.0)
-        self.size_factor = (sizes / sizes[~jiangkou].mean()) ** SIZE_ELASTICITY
+        self.size_factor = (sizes / sizes[~jiangkou].mean()) ** p.size_elasticity
         demonstration = np.zeros(n, bool)
         demonstration[: min(2, p.demonstration_sites)] = True     # Jiangkou's titles (新华街)
         zeros = np.zeros(n)
@@ -175,7 +173,7 @@ class CountyModel(mesa.Model):
         week.inspection = p.inspection_prep_hours * self.size_factor * self.inspection_week
         reporting = self.reporting if self.reporting_weeks_left > 0 else np.zeros(n)
         receptions = (p.demo_reception_hours * c.demonstration
-                      + SEAT_RECEPTION_HOURS * c.jiangkou)
+                      + p.seat_reception_hours * c.jiangkou)
         week.fixed = passed + week.inspection + reporting + receptions
         week.meetings = p.meeting_hours_per_week * present
         accountability = self.accountability(safe_present)

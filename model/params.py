@@ -127,6 +127,15 @@ class Parameters:
                              tag="A", source="fewer units outside the seat")
 
     # --- uncertain constants, grouped by submodel; tuned values and reasons in the ODD --------
+    size_elasticity: float = _p(0.2, 0.0, 1.0, "departments", "elasticity",
+                                "how pushed work grows with a committee's size: item lists reach "
+                                "every committee alike", tag="C",
+                                source="322 work items, 26 campaigns, 32 stamps (spec §8); "
+                                       "patterns 1, 10")
+    seat_reception_hours: float = _p(6.0, 0.0, 20.0, "workload", "hours/week",
+                                     "visits a Jiangkou committee receives, the county seat being "
+                                     "a provincial demonstration zone", tag="A",
+                                     source="\"接待应酬多\" (essay) for the visits")
     tasks_per_week: float = _p(28.0, 1.0, 60.0, "departments", "tasks/committee/week",
                                "tasks all departments push to a township committee",
                                tag="C",
