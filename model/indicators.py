@@ -183,7 +183,7 @@ def record(m, week) -> None:
     seated = ~s.vacant
     n_seated = max(int(seated.sum()), 1)
     pushed = tasks["admitted"] * p.task_hours / skill_factor + fixed + meetings
-    capacity = m.p.standard_week * m.seats
+    capacity = p.standard_week * m.seats
     residents = c.residents
     ind = m.residents.indicators()
     budget_share = c.own_income / np.maximum(c.budget, 1.0)
@@ -240,7 +240,7 @@ def record(m, week) -> None:
     cs["venue_per_1000"][t] = 1000.0 * venue / residents
     cs["trust"][t] = c.trust
     cs["participation"][t] = part / adults
-    cs["pushed_per_cadre"][t] = pushed / np.maximum(present, 1)
+    cs["pushed_per_cadre"][t] = pushed / week.safe_present
     cs["own_income_share"][t] = budget_share
     cs["renting"][t] = c.renting
     cs["jiangkou"][t] = jk

@@ -415,6 +415,11 @@ class Parameters:
     volunteer_organising: float = _p(3.0, 0.0, 20.0, "volunteering", "hours/hour",
                                      "volunteer hours outside the venues (visits, patrols) one "
                                      "hour of cadre or bought service can organise", tag="A")
+    neighbours_each_side: int = _p(2, 1, 10, "residents", "residents",
+                                   "contacts a resident has on each side among the neighbours "
+                                   "of their resident group (4 contacts at 2)", integer=True,
+                                   tag="A", source="a small world of degree 4 (Watts & "
+                                                   "Strogatz 1998)")
     acquaintance_share: float = _p(0.1, 0.0, 1.0, "residents", "share",
                                    "share of a resident's contacts outside their resident group "
                                    "(acquaintances across the committee)",

@@ -18,15 +18,15 @@ from .county import LAID_OFF, RETIRED, SOCIAL, UNIT
 f32 = np.float32
 
 WINDOW_WEEKS = 4               # "took part in the month"
-CONTACTS = 4                   # neighbours each resident talks to: two on each side in the group
 
 
-def contact_network(rng, group: np.ndarray, starts: np.ndarray, per_committee: np.ndarray,
+def contact_network(rng, group: np.ndarray, committee: np.ndarray, starts: np.ndarray,
+                    per_committee: np.ndarray, each_side: int,
                     acquaintances: float) -> np.ndarray:
-    """Each resident's CONTACTS contacts, built once (rows x CONTACTS, int32).
+    """Each resident's 2 x `each_side` contacts, built once (rows x contacts, int32).
 
-    A ring of neighbours within the resident group (rows are sorted by group: the two rows on
-    each side, wrapping inside the group), each contact rewired with probability
+    A ring of neighbours within the resident group (rows are sorted by group: the `each_side`
+    rows on each side, wrapping inside the group), each contact rewired with probability
     `acquaintances` to a random resident of the same committee, across groups (Watts & Strogatz
     1998: a small world of neighbours and acquaintances).
     """
@@ -34,10 +34,9 @@ def contact_network(rng, group: np.ndarray, starts: np.ndarray, per_committee: n
     rows = np.arange(n)
     first = np.searchsorted(group, group)                  # each row's group start
     size = np.bincount(group)[group]
-    offsets = np.array([-2, -1, 1, 2])
+    offsets = np.r_[-each_side:0, 1:each_side + 1]
     ring = first[:, None] + ((rows - first)[:, None] + offsets[None, :]) % size[:, None]
-    committee = np.repeat(np.arange(per_committee.size), per_committee)
-    rewire = rng.random((n, CONTACTS)) < acquaintances
+    rewire = rng.random(ring.shape) < acquaintances
     k = int(rewire.sum())
     cs = committee[np.nonzero(rewire)[0]]
     ring[rewire] = starts[cs] + (rng.random(k) * per_committee[cs]).astype(np.int64)
@@ -109,7 +108,8 @@ class Residents:
         self.volunteer = np.zeros(self.n, bool)
         self.services_year = np.zeros(self.n, np.int16)
         self.satisfaction = np.full(self.n, 0.5, f32)
-        self.contacts = contact_network(rng, self.group, self.starts, self.per_committee,
+        self.contacts = contact_network(rng, self.group, self.committee, self.starts,
+                                        self.per_committee, params.neighbours_each_side,
                                         params.acquaintance_share)
         # 1 / (how many count each resident as a contact), to turn counts into shares
         self.per_reacher = (1.0 / np.maximum(np.bincount(self.contacts.ravel(), minlength=self.n),
