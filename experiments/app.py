@@ -25,7 +25,6 @@ from .engine import DEFAULT_SEED, Options
 from .inputs import scenario as sc
 from .model import (BURN_IN_YEARS, LEVER_GROUPS, SYNDROME_THRESHOLD, CountyModel, levers,
                     syndrome)
-from .model.county import N_JIANGKOU
 from .model.params import coerce
 from .studies import compare
 
@@ -47,7 +46,7 @@ class DashboardModel(CountyModel):
         defaults = {r["name"]: r["baseline"] for r in levers(LEVER_GROUPS)}
         moved = {k: coerce(k, v) for k, v in kwargs.items() if v != defaults.get(k)}
         params = dataclasses.replace(base.params, scale=coerce("scale", scale), **moved)
-        super().__init__(params, seed=int(seed), warm_up_years=BURN_IN_YEARS)
+        super().__init__(params, seed=int(seed), warm_up_years=BURN_IN_YEARS, county=base.county)
         self.scenario = base
         for _ in range(self.warm_up_weeks):   # the county settles before the workshop sees it
             self.step()
@@ -143,20 +142,25 @@ def Syndrome(model):
 
 @solara.component
 def County(model):
-    """The 63 committees coloured by a chosen indicator; Jiangkou's 11 set apart."""
+    """The county's committees coloured by a chosen indicator; the county seat's set apart."""
     update_counter.get()
-    solara.HTML(tag="b", unsafe_innerHTML="The 63 committees · 63个社区居委会 "
-                "(Jiangkou · 江口镇 set apart)")
+    place = model.county
+    seat = place.in_seat
+    solara.HTML(tag="b", unsafe_innerHTML=f"The {place.n} committees · {place.n}个社区居委会 "
+                f"(the county seat {place.seat} · 县城 set apart)")
     solara.Select("colour by · 颜色", values=COUNTY_VIEW, value=county_indicator)
     t = _now(model)
     name = county_indicator.value
     values = (model.committee_series[name][t - 1] if t else
               np.full(len(model.committees.residents), np.nan))
     fig = Figure(figsize=(6.0, 2.6), layout="constrained")
-    ax_j, ax_t = fig.subplots(1, 2, width_ratios=[1, 4])
+    parts = [(values[seat], 3, f"{place.seat} ({seat.sum()})"),
+             (values[~seat], 13, f"elsewhere ({(~seat).sum()})")]
+    parts = [part for part in parts if len(part[0])]
+    axes = np.atleast_1d(fig.subplots(1, len(parts),
+                                      width_ratios=[1, 4][:len(parts)] if len(parts) > 1 else None))
     vmin, vmax = np.nanmin(values) if t else 0, np.nanmax(values) if t else 1
-    for ax, part, cols, title in ((ax_j, values[:N_JIANGKOU], 3, "Jiangkou (11)"),
-                                  (ax_t, values[N_JIANGKOU:], 13, "elsewhere (52)")):
+    for ax, (part, cols, title) in zip(axes, parts):
         rows = -(-len(part) // cols)
         grid = np.full(rows * cols, np.nan)
         grid[:len(part)] = part
@@ -164,7 +168,7 @@ def County(model):
         ax.set_title(title, fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.colorbar(im, ax=ax_t, shrink=0.8, label=name)
+    fig.colorbar(im, ax=axes[-1], shrink=0.8, label=name)
     solara.FigureMatplotlib(fig, format="png")
 
 

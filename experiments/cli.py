@@ -55,6 +55,9 @@ def add_model_options(p, replicates: int | None) -> None:
                        help=f"root seed, a whole number >= 0 (default {DEFAULT_SEED})")
     p.add_argument("--years", type=int, help="horizon in years (default: the scenario's, 5)")
     p.add_argument("--scale", type=float, help="population scale, e.g. 0.1 (default 1)")
+    if replicates is not None:
+        p.add_argument("--county", metavar="FILE", help="a county file, or a shipped county's "
+                       "name (default: the scenario's, else the essay's; see `juwei counties`)")
 
 
 def add_batch_options(p, out_help: str) -> None:
@@ -119,6 +122,9 @@ def build_parser() -> Parser:
                    "this machine only; 0.0.0.0 opens it to the network)")
 
     sub.add_parser("scenarios", help="list the scenario files")
+    p = sub.add_parser("counties", help="list the shipped county files, or check and describe "
+                       "one")
+    p.add_argument("file", nargs="?", help="a county file to check (see counties/template.toml)")
     sub.add_parser("designs", help="list the ready-made experiment designs")
 
     p = sub.add_parser("validate", help="check the baseline against the patterns of spec §7")
@@ -173,6 +179,8 @@ def _scenario(name: str, args) -> scen.Scenario:
     for flag in ("years", "scale"):
         if getattr(args, flag, None) is not None:
             s = s.with_overrides({flag: getattr(args, flag)}, f"--{flag}")
+    if getattr(args, "county", None) is not None:
+        s = s.with_county(args.county)
     return s
 
 
@@ -192,20 +200,20 @@ def _stamp() -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}"
 
 
-def _dry_run(args, build, total: int, probe) -> int:
+def _dry_run(args, build, total: int, probe, county=None) -> int:
     """Print how many runs (with --resume, how many are left) and about how long. The design
     is built only to count what a resume has left; otherwise `probe` (one run) is timed."""
     from .engine import remaining
-    from .model import run as county_run
+    from .model import run_on
     from .studies.common import dry_run
     _options(args, "")
     if args.resume:
         runs = build()
-        left = remaining(runs, county_run, Path(args.out))
+        left = remaining(runs, run_on(county), Path(args.out))
         print(f"{left} of {len(runs)} runs left to do in {args.out}")
-        print(dry_run(runs[:1], args.workers, total=left))
+        print(dry_run(runs[:1], args.workers, total=left, county=county))
     else:
-        print(dry_run([probe()], args.workers, total=total))
+        print(dry_run([probe()], args.workers, total=total, county=county))
     return 0
 
 
@@ -218,7 +226,7 @@ def cmd_run(args) -> int:
     check_size(args.replicates, "--replicates")
     if args.dry_run:
         return _dry_run(args, lambda: scenario_runs([s], args.replicates, args.seed),
-                        args.replicates, lambda: scenario_runs([s], 1, args.seed)[0])
+                        args.replicates, lambda: scenario_runs([s], 1, args.seed)[0], s.county)
     opts = _options(args, f"results/{s.name}-{_stamp()}")
     r = run.run(s, args.replicates, args.seed, opts, plots=not args.no_plots)
     if args.json:
@@ -233,6 +241,8 @@ def cmd_run(args) -> int:
 def print_summary(r) -> None:
     s = r.scenario
     print(f"\n{s.name}: {short(s.description, 200)}")
+    if s.county:
+        print(f"  county: {s.county.name} ({s.county_file})")
     if s.changes:
         print("  changes: " + ", ".join(f"{k}={v}" for k, v in s.changes.items()))
     print(f"  {r.replicates_ok} replicates"
@@ -265,7 +275,8 @@ def cmd_compare(args) -> int:
     if args.dry_run:
         return _dry_run(args, lambda: scenario_runs(scenarios, args.replicates, args.seed),
                         len(scenarios) * args.replicates,
-                        lambda: scenario_runs(scenarios[:1], 1, args.seed)[0])
+                        lambda: scenario_runs(scenarios[:1], 1, args.seed)[0],
+                        scenarios[0].county)
     opts = _options(args, f"results/compare-{_stamp()}")
     print_comparison(compare.run(scenarios, args.replicates, args.seed, opts))
     return 0
@@ -300,7 +311,7 @@ def cmd_sweep(args) -> int:
         up_to = "" if design.sampling == "grid" else "up to "
         print(f"{up_to}{n} design points x {design.replicates} replicates")
         return _dry_run(args, lambda: sweep.runs(design, sweep.points(design)),
-                        n * design.replicates, lambda: sweep.probe(design))
+                        n * design.replicates, lambda: sweep.probe(design), design.base.county)
     opts = _options(args, f"results/sweep-{design.name}-{_stamp()}")
     r = sweep.run(design, opts)
     m = r.manifest
@@ -326,7 +337,7 @@ def cmd_sensitivity(args) -> int:
         print(f"{d.method}: {n} design points x {d.replicates} replicates "
               f"({len(d.factors.labels) - 1} {'groups' if d.factors.groups else 'levers'} + dummy)")
         return _dry_run(args, lambda: sensitivity.runs_of(d)[1], n * d.replicates,
-                        lambda: sensitivity.probe(d))
+                        lambda: sensitivity.probe(d), d.base.county)
     opts = _options(args, f"results/sensitivity-{d.name}-{_stamp()}")
     print_sensitivity(sensitivity.run(d, opts))
     return 0
@@ -401,6 +412,19 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
+def cmd_counties(args) -> int:
+    from .inputs import county as counties
+    if args.file:
+        county, path = counties.load(args.file, "counties")
+        print(f"{path}: a valid county file\n{counties.describe(county)}")
+        return 0
+    for county, path in counties.available():
+        print(f"{path.stem:16s} {counties.describe(county)}\n")
+    print(f"A new county: copy {counties.COUNTY_DIR / 'template.toml'} and check it with "
+          "`juwei counties FILE`")
+    return 0
+
+
 def cmd_designs(args) -> int:
     from .inputs.design import ready_made
     for name, command, description in ready_made():
@@ -427,7 +451,8 @@ def cmd_validate(args) -> int:
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep,
             "sensitivity": cmd_sensitivity, "app": cmd_app, "levers": cmd_levers,
-            "scenarios": cmd_scenarios, "designs": cmd_designs, "validate": cmd_validate}
+            "scenarios": cmd_scenarios, "counties": cmd_counties, "designs": cmd_designs,
+            "validate": cmd_validate}
 
 if __name__ == "__main__":
     sys.exit(main())

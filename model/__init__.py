@@ -5,10 +5,12 @@ from .indicators import (BURN_IN_YEARS, CANONICAL, HEADLINE, INDICATORS, SYNDROM
 from .calendar import STEPS_PER_YEAR
 from .model import CountyModel
 from .params import LEVER_GROUPS, OTHER_GROUPS, ParameterError, Parameters, describe, levers
-from .run import RunResult, one_year, run
+from .county import County, CountyError, essay_county
+from .run import CountyRun, RunResult, one_year, run, run_on
 
 __all__ = [
     "BURN_IN_YEARS", "summary_window", "CANONICAL", "HEADLINE", "INDICATORS", "SYNDROME_THRESHOLD", "Syndrome", "htc", "label",
     "syndrome", "STEPS_PER_YEAR", "CountyModel", "LEVER_GROUPS", "OTHER_GROUPS",
     "ParameterError", "Parameters", "describe", "levers", "RunResult", "one_year", "run",
+    "County", "CountyError", "essay_county", "CountyRun", "run_on",
 ]

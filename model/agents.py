@@ -101,7 +101,7 @@ class Committee(mesa.Agent):
         self.idx = idx
 
     name = property(lambda self: self.model.committees.names[self.idx])
-    jiangkou = property(lambda self: bool(self.model.committees.jiangkou[self.idx]))
+    seat = property(lambda self: bool(self.model.committees.seat[self.idx]), doc="in the county seat")
     residents = _row("committees", "residents", "real residents")
     backlog_hours = _row("committees", "backlog_hours", "administrative work waiting (hours)")
     admin_share = _row("committees", "admin_share", "cadre hours on administration last week")
@@ -147,7 +147,7 @@ class Unit(mesa.Agent):
 
 
 COMMITTEE_COLUMNS = (
-    "names", "residents", "jiangkou", "renting", "new", "shop_rent", "venue_places", "size_factor",
+    "names", "residents", "seat", "renting", "new", "shop_rent", "venue_places", "size_factor",
     "backlog_hours", "admin_share", "service_hours", "coverage", "trust", "enterprises",
     "own_income", "demonstration", "transfer", "aid", "donations", "discretionary", "budget",
     "leadership")

@@ -1,105 +1,415 @@
-"""The baseline county's composition (essay facts; ODD §5 Initialisation cites each number).
+"""A county as data, and the draws that turn it into a concrete initial county (ODD §5).
 
-Only fixed facts and the draws that turn them into a concrete county live here; the rules that
+A county file (`counties/*.toml`, read by `juwei.inputs.county`) describes towns, committees,
+departments and the population's composition; `County.from_data` checks it and keeps it as a
+frozen value that pickles to worker processes and Dask. Where a committee row leaves a fact out
+(its residents, whether it rents its office, whether it is new), the fact is drawn from the
+county's shares, in a fixed order, so one seed always gives the same county. The rules that
 change state week by week live in residents.py, workload.py, cadres.py, finance.py and agents.py.
 """
 
 from __future__ import annotations
 
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
 import numpy as np
 
-# --- the essay's county -----------------------------------------------------------------------
-N_COMMITTEES = 63
-N_JIANGKOU = 11                      # committees in Jiangkou town (the county seat)
-RESIDENTS_JIANGKOU = 100_000
-RESIDENTS_REST = 120_000
-GROUPS_JIANGKOU = 80                 # resident groups (居民小组) in Jiangkou
-RESIDENTS_PER_GROUP = 1_250          # Jiangkou's ratio, assumed for the rest of the county
-SEATS_JIANGKOU, SEATS_TOWNSHIP = 5, 3    # 11*5 + 52*3 = 211 cadres, "three to five" each
-CADRES_HIGH_SCHOOL = 18              # 8.5% of 211
-CADRES_OVER_45 = 146                 # 69.2% of 211
-RENTING_SHARE = 0.2                  # committees renting their office
-SHOP_RENT_COMMITTEES = 2             # 文化街, 政法街 in the county seat
-SHOP_RENT_YUAN = 9_000.0             # yuan/year each (assumed; makes them non-empty shells)
-NEW_TOWNSHIP_SHARE = 0.5             # township communities "just starting" (才开始起步)
-
-DEPARTMENTS = (
-    "civil affairs", "public security", "health", "labour and social security", "culture",
-    "family planning", "urban management", "education", "justice", "statistics",
-    "federation of trade unions", "women's federation",
-)
-# relative push weights (civil affairs, security, health, labour and family planning push most)
-DEPARTMENT_WEIGHTS = np.array([1.6, 1.3, 1.2, 1.3, 0.6, 1.3, 1.0, 0.5, 0.5, 0.6, 0.4, 0.5])
-
-# --- residents: national figures of the period (ODD §5) --------------------------------------
-AGE_BANDS = ("0-17", "18-35", "36-59", "60+")
-AGE_SHARES = np.array([0.20, 0.28, 0.385, 0.135])          # 2010 census, 60+ = 13.3%
 UNIT, SOCIAL, LAID_OFF, RETIRED = 0, 1, 2, 3                 # employment codes (adults)
 CHILD = 4
-# employment shares by adult age band (rows 18-35, 36-59, 60+) in the county seat
-EMPLOYMENT_SEAT = np.array([[0.42, 0.50, 0.08, 0.00],
-                            [0.40, 0.33, 0.12, 0.15],
-                            [0.02, 0.06, 0.02, 0.90]])
-TOWNSHIP_UNIT_FACTOR = 0.6           # fewer unit-attached residents outside the seat
-LOW_INCOME_BASE = 0.02               # 低保: about 3-4% of urban residents in 2010
-LOW_INCOME_LAID_OFF = 0.15
-PARTY_BY_AGE = np.array([0.0, 0.04, 0.08, 0.14])           # about 6% of the population
-DISABLED_BY_AGE = np.array([0.02, 0.03, 0.05, 0.24])       # 6.34% overall (2006 survey)
-# Fischbacher, Gächter & Fehr 2001: ~50% conditional cooperators, ~1/3 free riders
-PREFERENCE_SHARES = np.array([0.33, 0.50, 0.17])           # free rider, conditional, unconditional
+AGE_BANDS = ("0-17", "18-35", "36-59", "60+")
+EMPLOYMENT = ("unit", "social", "laid_off", "retired")
+PREFERENCES = ("free_rider", "conditional", "unconditional")
+
+MAX_SEATS = 9                # 城市居民委员会组织法 art. 7: five to nine members (townships: fewer)
+MAX_COMMITTEES = 2_000
+MAX_RESIDENTS = 3_000_000    # a county's residents (memory: about 60 bytes a resident at scale 1)
+ESSAY_COUNTY = "essay_county"
 
 
-def committee_sizes(rng: np.random.Generator) -> np.ndarray:
-    """Residents per committee: the essay's totals split with a mild lognormal spread."""
-    sizes = np.empty(N_COMMITTEES)
-    for lo, hi, total in ((0, N_JIANGKOU, RESIDENTS_JIANGKOU),
-                          (N_JIANGKOU, N_COMMITTEES, RESIDENTS_REST)):
-        w = rng.lognormal(0.0, 0.25, hi - lo)
-        sizes[lo:hi] = total * w / w.sum()
-    return sizes
+class CountyError(ValueError):
+    """A county file's value that cannot be used: `where` names the row ("committee 5 'Xinhua'")
+    or is empty for a top-level key, `key` names the key."""
+
+    def __init__(self, where: str, key: str, message: str):
+        self.where, self.key, self.detail = where, key, message
+        super().__init__(" ".join(x for x in (where, f"{key}:" if key else "", message) if x))
 
 
-def resident_groups(sizes: np.ndarray) -> np.ndarray:
-    """Resident groups per committee: 80 in Jiangkou spread by size, ~1,250 residents elsewhere."""
-    groups = np.maximum(1, np.round(sizes / RESIDENTS_PER_GROUP)).astype(int)
-    jk = sizes[:N_JIANGKOU]
-    base = np.floor(GROUPS_JIANGKOU * jk / jk.sum()).astype(int)
-    short = GROUPS_JIANGKOU - base.sum()
-    base[np.argsort(-(GROUPS_JIANGKOU * jk / jk.sum() - base))[:short]] += 1
-    groups[:N_JIANGKOU] = base
-    return groups
+# --- the keys a county file may hold: type, lowest, highest, required (None: any size) ------------
+NUMBER, WHOLE, TEXT, FLAG = (int, float), int, str, bool
+TOP = {"name": (TEXT, None, None, True), "description": (TEXT, None, None, False),
+       "seat": (TEXT, None, None, True),
+       "size_spread": (NUMBER, 0.0, 2.0, False), "residents_per_group": (NUMBER, 1.0, 1e6, True),
+       "renting_share": (NUMBER, 0.0, 1.0, False), "new_share": (NUMBER, 0.0, 1.0, False),
+       "cadres_over_45_share": (NUMBER, 0.0, 1.0, True),
+       "cadres_high_school_share": (NUMBER, 0.0, 1.0, True),
+       "population": (dict, None, None, True), "department": (list, None, None, True),
+       "town": (list, None, None, True), "committee": (list, None, None, True)}
+POPULATION = {"age_shares": (list, 4, None, True), "employment_seat": (list, 3, None, True),
+              "township_unit_factor": (NUMBER, 0.0, 1.0, True),
+              "low_income_base": (NUMBER, 0.0, 1.0, True),
+              "low_income_laid_off": (NUMBER, 0.0, 1.0, True),
+              "party_by_age": (list, 4, None, True), "disabled_by_age": (list, 4, None, True),
+              "preference_shares": (list, 3, None, True)}
+DEPARTMENT = {"name": (TEXT, None, None, True), "weight": (NUMBER, 0.0, 100.0, True)}
+TOWN = {"name": (TEXT, None, None, True), "residents": (NUMBER, 0.0, MAX_RESIDENTS, False),
+        "groups": (WHOLE, 1, 100_000, False), "seats": (WHOLE, 1, MAX_SEATS, True)}
+COMMITTEE = {"name": (TEXT, None, None, True), "town": (TEXT, None, None, True),
+             "residents": (NUMBER, 1.0, MAX_RESIDENTS, False),
+             "groups": (WHOLE, 1, 10_000, False), "seats": (WHOLE, 1, MAX_SEATS, False),
+             "office": (TEXT, None, None, False), "new": (FLAG, None, None, False),
+             "venue_places": (NUMBER, 0.0, 10_000.0, False), "units": (WHOLE, 0, 100, False),
+             "unit_places": (NUMBER, 0.0, 1_000.0, False),
+             "own_income_yuan": (NUMBER, 0.0, 1e8, False),
+             "demonstration": (FLAG, None, None, False)}
+OFFICES = ("owned", "rented")
 
 
-def draw_residents(rng: np.random.Generator, sizes: np.ndarray, groups_per_committee: np.ndarray,
-                   scale: float) -> dict[str, np.ndarray]:
+def _suggest(key: str, known) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _checked(data: dict, keys: dict, where: str) -> dict:
+    """`data`'s keys known, required ones present, values of their type and range."""
+    if not isinstance(data, dict):
+        raise CountyError(where, "", f"expected a table, got {type(data).__name__}")
+    for key, value in data.items():
+        if key not in keys:
+            raise CountyError(where, "", f"unknown key {key!r}{_suggest(key, keys)}")
+        kind, low, high, _ = keys[key]
+        if isinstance(value, bool) and kind is not FLAG or not isinstance(value, kind):
+            want = {NUMBER: "a number", WHOLE: "a whole number", TEXT: "a string",
+                    FLAG: "true or false", dict: "a table", list: "a list"}[kind]
+            raise CountyError(where, key, f"expected {want}, got {type(value).__name__} "
+                                          f"{str(value)[:60]!r}")
+        if kind is NUMBER and not math.isfinite(value):
+            raise CountyError(where, key, f"expected a finite number, got {value}")
+        if kind in (NUMBER, WHOLE) and low is not None and not low <= value <= high:
+            raise CountyError(where, key, f"{value!r} is outside {low:g}..{high:g}")
+        if kind is list and low is not None and len(value) != low:
+            raise CountyError(where, key, f"expected {low} entries, got {len(value)}")
+        if kind is TEXT and not value.strip():
+            raise CountyError(where, key, "expected a non-empty string")
+    for key, (*_, required) in keys.items():
+        if required and key not in data:
+            raise CountyError(where, key, "missing")
+    return data
+
+
+def _shares(values, where: str, key: str, total: bool = True) -> np.ndarray:
+    """A list of shares in 0..1 (summing to 1 when `total`)."""
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        raise CountyError(where, key, "expected a list of numbers")
+    a = np.array(values, dtype=float)
+    if not (np.isfinite(a).all() and (a >= 0).all() and (a <= 1).all()):
+        raise CountyError(where, key, f"expected shares between 0 and 1, got {values}")
+    if total and abs(a.sum() - 1.0) > 1e-6:
+        raise CountyError(where, key, f"the shares sum to {a.sum():.6g}, not 1")
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Committee:
+    """One row of the county file; None means "drawn from the county's shares"."""
+
+    name: str
+    town: str
+    residents: float | None = None
+    groups: int | None = None
+    seats: int | None = None
+    renting: bool | None = None
+    new: bool | None = None
+    venue_places: float | None = None
+    units: int | None = None
+    unit_places: float | None = None
+    own_income_yuan: float = 0.0
+    demonstration: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Town:
+    name: str
+    seats: int
+    residents: float | None = None    # all its residents; those its committees do not give are
+    groups: int | None = None         # split among the others, as are its resident groups
+
+
+@dataclass(frozen=True, eq=False)
+class Population:
+    """The residents' composition (census and survey shares)."""
+
+    age_shares: np.ndarray            # by AGE_BANDS
+    employment_seat: np.ndarray       # adult bands (rows 18-35, 36-59, 60+) x EMPLOYMENT, seat
+    township_unit_factor: float       # unit-attached share outside the seat, relative to it
+    low_income_base: float
+    low_income_laid_off: float
+    party_by_age: np.ndarray
+    disabled_by_age: np.ndarray
+    preference_shares: np.ndarray     # by PREFERENCES
+
+
+@dataclass(frozen=True, eq=False)
+class County:
+    """A county's fixed facts: what a county file says, checked."""
+
+    name: str
+    description: str
+    seat: str                          # the county seat's town (县城)
+    departments: tuple[str, ...]
+    department_weights: np.ndarray     # relative push of each department
+    towns: tuple[Town, ...]
+    committees: tuple[Committee, ...]
+    population: Population
+    size_spread: float                 # lognormal sd of drawn committee sizes
+    residents_per_group: float         # for committees whose town gives no group total
+    renting_share: float               # of committees that do not say whether they rent
+    new_share: float                   # of township committees that do not say whether new
+    cadres_over_45_share: float
+    cadres_high_school_share: float
+    digest: str = ""                   # sha256 of the file's text (manifests, resume)
+
+    # --- reading ----------------------------------------------------------------------------
+    @classmethod
+    def from_data(cls, data: dict, digest: str = "") -> "County":
+        """Check a parsed county file; raise CountyError naming the row and key."""
+        _checked(data, TOP, "")
+        pop = _checked(data["population"], POPULATION, "population")
+        employment = pop["employment_seat"]
+        if not all(isinstance(r, list) and len(r) == 4 for r in employment):
+            raise CountyError("population", "employment_seat",
+                              "expected 3 rows (18-35, 36-59, 60+) of 4 shares "
+                              "(unit, social, laid off, retired)")
+        population = Population(
+            age_shares=_shares(pop["age_shares"], "population", "age_shares"),
+            employment_seat=np.array([_shares(r, "population", "employment_seat")
+                                      for r in employment]),
+            township_unit_factor=float(pop["township_unit_factor"]),
+            low_income_base=float(pop["low_income_base"]),
+            low_income_laid_off=float(pop["low_income_laid_off"]),
+            party_by_age=_shares(pop["party_by_age"], "population", "party_by_age", False),
+            disabled_by_age=_shares(pop["disabled_by_age"], "population", "disabled_by_age",
+                                    False),
+            preference_shares=_shares(pop["preference_shares"], "population",
+                                      "preference_shares"))
+        departments = [_checked(d, DEPARTMENT, f"department {i + 1}")
+                       for i, d in enumerate(data["department"])]
+        if not departments:
+            raise CountyError("", "department", "a county needs at least one department")
+        if sum(d["weight"] for d in departments) <= 0:
+            raise CountyError("", "department", "the departments' weights sum to 0")
+        towns = [_checked(t, TOWN, f"town {i + 1}") for i, t in enumerate(data["town"])]
+        town_names = [t["name"] for t in towns]
+        _unique(town_names, "town")
+        if data["seat"] not in town_names:
+            raise CountyError("", "seat", f"{data['seat']!r} is not a town of the file"
+                                          f"{_suggest(data['seat'], town_names)}")
+        rows = data["committee"]
+        if not rows:
+            raise CountyError("", "committee", "a county needs at least one committee")
+        if len(rows) > MAX_COMMITTEES:
+            raise CountyError("", "committee", f"{len(rows)} committees; at most "
+                                               f"{MAX_COMMITTEES:,}")
+        committees = []
+        for i, row in enumerate(rows):
+            where = f"committee {i + 1}" + (f" {row['name']!r}" if isinstance(row, dict)
+                                            and isinstance(row.get("name"), str) else "")
+            row = dict(_checked(row, COMMITTEE, where))
+            if row["town"] not in town_names:
+                raise CountyError(where, "town", f"{row['town']!r} is not a town of the file"
+                                                 f"{_suggest(row['town'], town_names)}")
+            office = row.pop("office", None)
+            if office is not None and office not in OFFICES:
+                raise CountyError(where, "office", f"expected \"owned\" or \"rented\", got "
+                                                   f"{office!r}")
+            for key in ("residents", "venue_places", "unit_places", "own_income_yuan"):
+                if key in row:
+                    row[key] = float(row[key])
+            committees.append(Committee(renting=None if office is None else office == "rented",
+                                        **row))
+        _unique([c.name for c in committees], "committee")
+        town_objs = []
+        for where, t in ((f"town {i + 1} {t['name']!r}", t) for i, t in enumerate(towns)):
+            mine = [c for c in committees if c.town == t["name"]]
+            if not mine:
+                raise CountyError(where, "name", "no committee is in this town")
+            open_rows = [c for c in mine if c.residents is None]
+            if open_rows and "residents" not in t:
+                raise CountyError(where, "residents", f"missing: {len(open_rows)} of its "
+                                  "committees give no residents, so the town's total is needed")
+            given = sum(c.residents for c in mine if c.residents is not None)
+            if "residents" in t and open_rows and t["residents"] - given < len(open_rows):
+                raise CountyError(where, "residents", f"{t['residents']:g} leaves fewer than one "
+                                  f"resident each for the {len(open_rows)} committees that give "
+                                  "none")
+            if "residents" in t and not open_rows and abs(t["residents"] - given) > 0.5:
+                raise CountyError(where, "residents", f"{t['residents']:g}, but its committees "
+                                  f"give {given:g}")
+            town_objs.append(Town(t["name"], t["seats"], t.get("residents"), t.get("groups")))
+        total = sum(t.residents if t.residents is not None else
+                    sum(c.residents for c in committees if c.town == t.name)
+                    for t in town_objs)
+        if total > MAX_RESIDENTS:
+            raise CountyError("", "committee", f"{total:,.0f} residents; at most "
+                                               f"{MAX_RESIDENTS:,} (use --scale for fewer rows)")
+        return cls(
+            name=data["name"], description=data.get("description", ""), seat=data["seat"],
+            departments=tuple(d["name"] for d in departments),
+            department_weights=np.array([float(d["weight"]) for d in departments]),
+            towns=tuple(town_objs), committees=tuple(committees), population=population,
+            size_spread=float(data.get("size_spread", 0.0)),
+            residents_per_group=float(data["residents_per_group"]),
+            renting_share=float(data.get("renting_share", 0.0)),
+            new_share=float(data.get("new_share", 0.0)),
+            cadres_over_45_share=float(data["cadres_over_45_share"]),
+            cadres_high_school_share=float(data["cadres_high_school_share"]), digest=digest)
+
+    # --- facts by committee -------------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        return len(self.committees)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.committees]
+
+    @property
+    def in_seat(self) -> np.ndarray:
+        """Committees in the county seat (县城): the essay's urban communities."""
+        return np.array([c.town == self.seat for c in self.committees])
+
+    def _town(self, name: str) -> Town:
+        return next(t for t in self.towns if t.name == name)
+
+    def seats(self) -> np.ndarray:
+        return np.array([c.seats or self._town(c.town).seats for c in self.committees])
+
+    def column(self, key: str, default) -> np.ndarray:
+        """A committee fact, `default` (an array by committee) where a row does not give it."""
+        given = [getattr(c, key) for c in self.committees]
+        return np.array([d if g is None else g for g, d in zip(given, default)])
+
+    # --- draws (in this order, so one seed gives one county) ----------------------------------
+    def committee_sizes(self, rng: np.random.Generator) -> np.ndarray:
+        """Residents per committee: given ones as they are; each town's remaining residents
+        split among its other committees with a lognormal spread."""
+        sizes = np.array([c.residents or 0.0 for c in self.committees])
+        for town in self.towns:
+            rows = [i for i, c in enumerate(self.committees)
+                    if c.town == town.name and c.residents is None]
+            if rows:
+                w = rng.lognormal(0.0, self.size_spread, len(rows))
+                given = sum(c.residents for c in self.committees
+                            if c.town == town.name and c.residents is not None)
+                sizes[rows] = (town.residents - given) * w / w.sum()
+        return sizes
+
+    def resident_groups(self, sizes: np.ndarray) -> np.ndarray:
+        """Resident groups (居民小组) per committee: as given; a town's total shared by size
+        (largest remainder); elsewhere one per `residents_per_group` residents."""
+        groups = np.maximum(1, np.round(sizes / self.residents_per_group)).astype(int)
+        for town in self.towns:
+            rows = np.array([i for i, c in enumerate(self.committees)
+                             if c.town == town.name and c.groups is None], dtype=int)
+            if town.groups is None or not rows.size:
+                continue
+            total = town.groups - sum(c.groups for c in self.committees
+                                      if c.town == town.name and c.groups is not None)
+            share = sizes[rows] / sizes[rows].sum()
+            base = np.floor(total * share).astype(int)
+            short = total - base.sum()
+            base[np.argsort(-(total * share - base))[:short]] += 1
+            groups[rows] = np.maximum(base, 1)
+        return self.column("groups", groups).astype(int)
+
+    def offices(self, rng: np.random.Generator) -> np.ndarray:
+        """Whether each committee rents its office: as given, else a `renting_share` of the
+        others drawn at random."""
+        open_rows = np.array([i for i, c in enumerate(self.committees) if c.renting is None],
+                             dtype=int)
+        drawn = np.zeros(self.n, bool)
+        if open_rows.size:
+            k = open_rows.size
+            drawn[open_rows[rng.choice(k, round(self.renting_share * k), replace=False)]] = True
+        return self.column("renting", drawn).astype(bool)
+
+    def new_communities(self, rng: np.random.Generator) -> np.ndarray:
+        """Township communities "just starting" (才开始起步): as given, else drawn with
+        `new_share`; the seat's communities are old unless their row says otherwise."""
+        drawn = np.zeros(self.n, bool)
+        if any(c.new is None and c.town != self.seat for c in self.committees):
+            drawn = ~self.in_seat & (rng.random(self.n) < self.new_share)
+        return self.column("new", drawn).astype(bool)
+
+    def initial_cadres(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray,
+                                                                np.ndarray]:
+        """Seats' committee, cadre ages and education, with the file's shares as exact counts."""
+        committee = np.repeat(np.arange(self.n), self.seats())
+        n = committee.size
+        over_45 = np.zeros(n, bool)
+        over_45[rng.choice(n, round(self.cadres_over_45_share * n), replace=False)] = True
+        age = np.where(over_45, rng.uniform(45.01, 59.9, n), rng.uniform(26, 45, n))
+        educated = np.zeros(n, bool)
+        educated[rng.choice(n, round(self.cadres_high_school_share * n), replace=False)] = True
+        return committee, age, educated
+
+
+def _unique(names: list[str], what: str) -> None:
+    seen = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise CountyError(f"{what} {i + 1}", "name", f"{name!r} is named twice")
+        seen.add(name)
+
+
+_ESSAY: County | None = None
+
+
+def essay_county() -> County:
+    """The essay's county, read once from the shipped `counties/essay_county.toml`."""
+    global _ESSAY
+    if _ESSAY is None:
+        import hashlib
+        text = (resources.files("juwei.counties") / f"{ESSAY_COUNTY}.toml").read_text("utf-8")
+        _ESSAY = County.from_data(tomllib.loads(text), hashlib.sha256(text.encode()).hexdigest())
+    return _ESSAY
+
+
+def draw_residents(rng: np.random.Generator, county: County, sizes: np.ndarray,
+                   groups_per_committee: np.ndarray, scale: float) -> dict[str, np.ndarray]:
     """Per-resident initial state (struct of arrays). Each row stands for 1/scale residents."""
+    pop = county.population
     counts = np.maximum(1, np.round(sizes * scale)).astype(np.int64)
     n = int(counts.sum())
-    committee = np.repeat(np.arange(N_COMMITTEES), counts).astype(np.int16)
-    seat = committee < N_JIANGKOU
+    committee = np.repeat(np.arange(county.n), counts).astype(np.int16)
+    seat = county.in_seat[committee]
     # resident groups: consecutive ids, residents spread evenly over their committee's groups
     first_group = np.concatenate([[0], np.cumsum(groups_per_committee)[:-1]])
     within = np.concatenate([np.arange(c) * g // c for c, g in zip(counts, groups_per_committee)])
     group = (first_group[committee] + within).astype(np.int32)
 
-    age = rng.choice(4, size=n, p=AGE_SHARES).astype(np.int8)
+    age = rng.choice(4, size=n, p=pop.age_shares).astype(np.int8)
     employment = np.full(n, CHILD, dtype=np.int8)
     u = rng.random(n)
     for band in (1, 2, 3):
         for in_seat in (True, False):
-            shares = EMPLOYMENT_SEAT[band - 1].copy()
+            shares = pop.employment_seat[band - 1].copy()
             if not in_seat:
-                moved = shares[UNIT] * (1 - TOWNSHIP_UNIT_FACTOR)
+                moved = shares[UNIT] * (1 - pop.township_unit_factor)
                 shares[UNIT] -= moved
                 shares[SOCIAL] += moved
             rows = (age == band) & (seat == in_seat)
             employment[rows] = np.searchsorted(np.cumsum(shares), u[rows] * shares.sum())
     adult = age > 0
-    low_income = adult & (rng.random(n) < LOW_INCOME_BASE + LOW_INCOME_LAID_OFF
+    low_income = adult & (rng.random(n) < pop.low_income_base + pop.low_income_laid_off
                           * (employment == LAID_OFF))
-    party = rng.random(n) < PARTY_BY_AGE[age]
-    disabled = rng.random(n) < DISABLED_BY_AGE[age]
-    preference = rng.choice(3, size=n, p=PREFERENCE_SHARES)
+    party = rng.random(n) < pop.party_by_age[age]
+    disabled = rng.random(n) < pop.disabled_by_age[age]
+    preference = rng.choice(3, size=n, p=pop.preference_shares)
     # thresholds (Granovetter): free riders never follow, conditional cooperators follow a share
     threshold = np.where(preference == 0, 1.0,
                          np.where(preference == 1, rng.uniform(0.0, 0.4, n), 0.0))
@@ -124,16 +434,3 @@ def draw_cadre(rng: np.random.Generator, graduate: bool) -> tuple[float, bool]:
     if graduate:
         return float(rng.uniform(24, 36)), bool(rng.random() < 0.9)
     return float(rng.uniform(38, 56)), bool(rng.random() < 0.1)
-
-
-def initial_cadres(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Seats' committee, cadre ages and education, with the essay's exact counts."""
-    committee = np.repeat(np.arange(N_COMMITTEES),
-                          [SEATS_JIANGKOU] * N_JIANGKOU + [SEATS_TOWNSHIP] * (N_COMMITTEES - N_JIANGKOU))
-    n = committee.size
-    over_45 = np.zeros(n, bool)
-    over_45[rng.choice(n, CADRES_OVER_45, replace=False)] = True
-    age = np.where(over_45, rng.uniform(45.01, 59.9, n), rng.uniform(26, 45, n))
-    educated = np.zeros(n, bool)
-    educated[rng.choice(n, CADRES_HIGH_SCHOOL, replace=False)] = True
-    return committee, age, educated

@@ -14,7 +14,7 @@ from .calendar import STEPS_PER_YEAR
 def new_year(m) -> None:
     """Budgets, enterprises, investment, aid and demonstration designations for the year."""
     c, p, rng = m.committees, m.p, m.rng
-    focus = p.jiangkou_focus_yuan * c.jiangkou
+    focus = p.seat_focus_yuan * c.seat
     c.transfer = p.transfer_base_yuan + p.transfer_per_resident_yuan * c.residents + focus
     # own income ventures (社区服务业): started with the committee's drive (its own, plus
     # preferential policy), cadres' initiative and time left from administration; some fail

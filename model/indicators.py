@@ -47,8 +47,9 @@ INDICATORS: dict[str, Indicator] = {
         "share of units", "work units with facilities open to residents", "单位设施开放比例"),
     "empty_shell_share": Indicator(
         "share of committees", "own income at most 10% of budget (空壳社区)", "空壳社区比例"),
-    "jiangkou_gap": Indicator(
-        "ratio - 1", "Jiangkou's service hours per resident relative to the rest", "江口镇服务差距"),
+    "seat_gap": Indicator(
+        "ratio - 1", "the county seat's service hours per resident relative to the rest",
+        "县城服务差距"),
     "cost_per_service_hour": Indicator(
         "yuan/hour", "public spending per service hour delivered", "每服务小时成本"),
     "htc_H": Indicator(
@@ -83,8 +84,9 @@ INDICATORS: dict[str, Indicator] = {
         "share of budget", "mean own-income share of committee budgets", "自有收入占比"),
     "venue_places_per_1000": Indicator(
         "places/week", "activity places (venues and opened units) per 1,000", "每千人活动场所"),
-    "jiangkou_venue_gap": Indicator(
-        "ratio - 1", "Jiangkou's activity places per resident relative to the rest", "江口镇场所差距"),
+    "seat_venue_gap": Indicator(
+        "ratio - 1", "the county seat's activity places per resident relative to the rest",
+        "县城场所差距"),
     "admin_share_sd": Indicator(
         "sd", "spread of the administrative share across committees", "行政事务占比差异"),
     "surface_share": Indicator(
@@ -171,6 +173,15 @@ def syndrome(values) -> Syndrome:
     return Syndrome(min(h, t, c) > SYNDROME_THRESHOLD, h, t, c, float(values["htc_index"]))
 
 
+def seat_gap(amount: np.ndarray, residents: np.ndarray, seat: np.ndarray) -> float:
+    """The county seat's `amount` per resident relative to the rest's, minus 1; 0 in a county
+    with no committee on one side (there is no gap to measure)."""
+    if seat.all() or not seat.any():
+        return 0.0
+    return (amount[seat].sum() / residents[seat].sum()) / (amount[~seat].sum()
+                                                          / residents[~seat].sum()) - 1.0
+
+
 def record(m, week) -> None:
     """The week's indicators into m.series and m.committee_series (model-level aggregates of
     array state, never per-agent tables; ODD §4.10). `week` holds what the phases computed."""
@@ -187,9 +198,7 @@ def record(m, week) -> None:
     residents = c.residents
     ind = m.residents.indicators()
     budget_share = c.own_income / np.maximum(c.budget, 1.0)
-    jk = c.jiangkou
     per_res = supply / residents
-    gap = (supply[jk].sum() / residents[jk].sum()) / (supply[~jk].sum() / residents[~jk].sum())
     yuan_week = (m.year_spending / STEPS_PER_YEAR + n_seated * p.cadre_pay * MONTHS_PER_YEAR
                  / STEPS_PER_YEAR
                  + tasks["funded"].sum() * p.task_hours * p.help_wage
@@ -213,9 +222,8 @@ def record(m, week) -> None:
                              / max((tasks["admitted"] / skill_factor).sum(), 1e-9)),
         units_open_share=float(np.mean([u.open for u in m.units])) if m.units else 0.0,
         empty_shell_share=float((budget_share <= 0.1).mean()),
-        jiangkou_gap=gap - 1.0,
-        jiangkou_venue_gap=(venue[jk].sum() / residents[jk].sum())
-        / (venue[~jk].sum() / residents[~jk].sum()) - 1.0,
+        seat_gap=seat_gap(supply, residents, c.seat),
+        seat_venue_gap=seat_gap(venue, residents, c.seat),
         cost_per_service_hour=yuan_week / max(supply.sum(), 1e-9),
         htc_H=h, htc_T=tt, htc_C=cc, htc_index=index,
         volunteer_hours_per_1000=1000.0 * (m.vol_hours.sum() + m.duty_hours.sum())
@@ -243,5 +251,5 @@ def record(m, week) -> None:
     cs["pushed_per_cadre"][t] = pushed / week.safe_present
     cs["own_income_share"][t] = budget_share
     cs["renting"][t] = c.renting
-    cs["jiangkou"][t] = jk
+    cs["seat"][t] = c.seat
     cs["residents"][t] = residents

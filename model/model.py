@@ -8,10 +8,11 @@ from types import SimpleNamespace
 import mesa
 import numpy as np
 
-from . import cadres, county, finance, workload
+from . import cadres, finance, workload
 from .agents import (CADRE_COLUMNS, COMMITTEE_COLUMNS, Cadre, Committee, Department,
                      Government, Table, Unit)
 from .calendar import STEPS_PER_YEAR
+from .county import County, draw_residents, essay_county
 from .indicators import INDICATORS, record
 from .params import Parameters
 from .residents import Residents, signals
@@ -20,7 +21,7 @@ PHASES = ("government and departments", "committees and cadres", "residents", "d
 # per-committee series kept for the pattern checks and the county view
 COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust",
                     "participation", "pushed_per_cadre", "own_income_share", "renting",
-                    "jiangkou", "residents")
+                    "seat", "residents")
 
 
 class CountyModel(mesa.Model):
@@ -32,40 +33,42 @@ class CountyModel(mesa.Model):
         seed: integer seed of the model's numpy generator (`self.rng`).
     """
 
-    def __init__(self, params: Parameters | None = None, seed: int = 0, warm_up_years: int = 0):
+    def __init__(self, params: Parameters | None = None, seed: int = 0, warm_up_years: int = 0,
+                 county: County | None = None):
         super().__init__(rng=seed)
         # weeks simulated before the first recorded one (the dashboard starts after the burn-in)
         self.warm_up_weeks = warm_up_years * STEPS_PER_YEAR
         self.p = p = params or Parameters()
+        self.county = place = county or essay_county()
         rng = self.rng
-        n = county.N_COMMITTEES
-        sizes = county.committee_sizes(rng)
-        groups = county.resident_groups(sizes)
-        jiangkou = np.arange(n) < county.N_JIANGKOU
-        renting = np.zeros(n, bool)
-        renting[rng.choice(n, round(county.RENTING_SHARE * n), replace=False)] = True
-        new = ~jiangkou & (rng.random(n) < county.NEW_TOWNSHIP_SHARE)
-        shop_rent = np.zeros(n)
-        shop_rent[2:2 + county.SHOP_RENT_COMMITTEES] = county.SHOP_RENT_YUAN
-        venue = np.where(jiangkou, p.venue_places_seat,
+        n = place.n
+        sizes = place.committee_sizes(rng)
+        groups = place.resident_groups(sizes)
+        seat = place.in_seat
+        renting = place.offices(rng)
+        new = place.new_communities(rng)
+        own_income = place.column("own_income_yuan", np.zeros(n)).astype(float)
+        venue = np.where(seat, p.venue_places_seat,
                          np.where(new, p.venue_places_new, p.venue_places_old))
-        venue = venue * np.where(renting, p.renting_venue_share, 1.0)
-        self.size_factor = (sizes / sizes[~jiangkou].mean()) ** p.size_elasticity
+        venue = place.column("venue_places", venue * np.where(renting, p.renting_venue_share,
+                                                              1.0)).astype(float)
+        rest = sizes[~seat] if (~seat).any() else sizes
+        self.size_factor = (sizes / rest.mean()) ** p.size_elasticity
+        titled = np.flatnonzero(place.column("demonstration", np.zeros(n, bool)).astype(bool))
         demonstration = np.zeros(n, bool)
-        demonstration[: min(2, p.demonstration_sites)] = True     # Jiangkou's titles (新华街)
+        demonstration[titled[: p.demonstration_sites]] = True     # titles held (新华街)
         zeros = np.zeros(n)
         self.committees = Table(
-            COMMITTEE_COLUMNS, names=[f"Jiangkou-{i + 1}" if i < county.N_JIANGKOU else f"Township-{i - 10}"
-                   for i in range(n)],
-            residents=sizes, jiangkou=jiangkou, renting=renting, new=new, shop_rent=shop_rent,
+            COMMITTEE_COLUMNS, names=place.names,
+            residents=sizes, seat=seat, renting=renting, new=new, shop_rent=own_income,
             venue_places=venue, size_factor=self.size_factor, backlog_hours=zeros.copy(),
             admin_share=np.full(n, 0.9), service_hours=zeros.copy(), coverage=np.full(n, 0.3),
-            trust=np.full(n, 0.375), enterprises=np.zeros(n, int), own_income=shop_rent.copy(),
+            trust=np.full(n, 0.375), enterprises=np.zeros(n, int), own_income=own_income.copy(),
             demonstration=demonstration, transfer=zeros.copy(), aid=zeros.copy(),
             donations=zeros.copy(), discretionary=zeros.copy(), budget=np.ones(n),
             leadership=rng.uniform(1 - p.leadership_spread, 1 + p.leadership_spread, n),
         )
-        seat_committee, age, educated = county.initial_cadres(rng)
+        seat_committee, age, educated = place.initial_cadres(rng)
         m = seat_committee.size
         self.cadres = Table(
             CADRE_COLUMNS, committee=seat_committee, age=age, educated=educated,
@@ -77,23 +80,24 @@ class CountyModel(mesa.Model):
         self.seats = np.bincount(seat_committee, minlength=n)
 
         self.government = Government(self)
-        w = county.DEPARTMENT_WEIGHTS / county.DEPARTMENT_WEIGHTS.sum()
-        k = len(county.DEPARTMENTS)
+        w = place.department_weights / place.department_weights.sum()
+        k = len(place.departments)
         spread = p.department_spread
         inspected = np.clip(p.inspected_share * rng.uniform(1 - spread, 1 + spread, k), 0.0, 1.0)
         blame = p.blame_pressure * rng.uniform(1 - spread, 1 + spread, k)
         self.departments = [Department(self, i, name, w[i], inspected[i], blame[i])
-                            for i, name in enumerate(county.DEPARTMENTS)]
+                            for i, name in enumerate(place.departments)]
         self.inspected = inspected
         self.reach = rng.uniform(1 - p.reach_spread, 1 + p.reach_spread, n)   # push beyond size
         for i in range(n):
             Committee(self, i)
         self.seat_agents: list[Cadre | None] = [Cadre(self, i) for i in range(m)]
-        self.units = [Unit(self, k, p.unit_places_seat if jiangkou[k] else p.unit_places_township,
-                           float(rng.uniform(0.5, 1.5)))
-                      for k in range(n)
-                      for _ in range(p.units_seat if jiangkou[k] else p.units_township)]
-        self.residents = Residents(county.draw_residents(rng, sizes, groups, p.scale), p, rng)
+        units = place.column("units", np.where(seat, p.units_seat, p.units_township))
+        places = place.column("unit_places", np.where(seat, p.unit_places_seat,
+                                                      p.unit_places_township))
+        self.units = [Unit(self, k, float(places[k]), float(rng.uniform(0.5, 1.5)))
+                      for k in range(n) for _ in range(int(units[k]))]
+        self.residents = Residents(draw_residents(rng, place, sizes, groups, p.scale), p, rng)
         self._revise_units()
 
         self.load = np.full(n, 1.2)            # last week's demand / standard capacity
@@ -173,7 +177,7 @@ class CountyModel(mesa.Model):
         week.inspection = p.inspection_prep_hours * self.size_factor * self.inspection_week
         reporting = self.reporting if self.reporting_weeks_left > 0 else np.zeros(n)
         receptions = (p.demo_reception_hours * c.demonstration
-                      + p.seat_reception_hours * c.jiangkou)
+                      + p.seat_reception_hours * c.seat)
         week.fixed = passed + week.inspection + reporting + receptions
         week.meetings = p.meeting_hours_per_week * present
         accountability = self.accountability(safe_present)

@@ -112,7 +112,7 @@ class Parameters:
 
     # --- structure ----------------------------------------------------------------------------
     scale: float = _p(1.0, 0.001, 1.0, "structure", "share",
-                      "population scale: share of the 220,000 residents simulated",
+                      "population scale: share of the county's residents simulated (one row each)",
                       tag="A",
                       source=("220,000 residents (essay); 0.1 is enough for shares "
                               "(tests/test_scale.py)"))
@@ -120,7 +120,7 @@ class Parameters:
                     integer=True,
                     tag="A", source="5-year horizon of the specification")
     units_seat: int = _p(6, 0, 20, "structure", "per committee",
-                         "work units per committee in Jiangkou (county seat)", integer=True,
+                         "work units per committee in the county seat", integer=True,
                          tag="A", source="the county seat has more organs, schools and enterprises")
     units_township: int = _p(2, 0, 20, "structure", "per committee",
                              "work units per committee elsewhere", integer=True,
@@ -133,8 +133,8 @@ class Parameters:
                                 source="322 work items, 26 campaigns, 32 stamps (spec §8); "
                                        "patterns 1, 10")
     seat_reception_hours: float = _p(6.0, 0.0, 20.0, "workload", "hours/week",
-                                     "visits a Jiangkou committee receives, the county seat being "
-                                     "a provincial demonstration zone", tag="A",
+                                     "visits a county-seat committee receives, Jiangkou being a "
+                                     "provincial demonstration zone", tag="A",
                                      source="\"接待应酬多\" (essay) for the visits")
     tasks_per_week: float = _p(28.0, 1.0, 60.0, "departments", "tasks/committee/week",
                                "tasks all departments push to a township committee",
@@ -175,7 +175,7 @@ class Parameters:
                                     source=("a rented office has half the activity space; pattern "
                                             "7"))
     venue_places_seat: float = _p(120.0, 0.0, 400.0, "finance", "places/week",
-                                  "activity places a week a Jiangkou committee has at the start",
+                                  "activity places a week a county-seat committee has at the start",
                                   tag="A", source="the ranking is the essay's (Jiangkou's squares, "
                                                   "金佛花园, 天使广场); the numbers assumed")
     venue_places_old: float = _p(30.0, 0.0, 400.0, "finance", "places/week",
@@ -186,7 +186,7 @@ class Parameters:
                                  "(才开始起步)", tag="A",
                                  source="\"才开始起步\" (essay); number assumed")
     unit_places_seat: float = _p(80.0, 0.0, 300.0, "units", "places/week",
-                                 "places a week an open Jiangkou unit offers residents", tag="A")
+                                 "places a week an open county-seat unit offers residents", tag="A")
     unit_places_township: float = _p(40.0, 0.0, 300.0, "units", "places/week",
                                      "places a week an open unit elsewhere offers", tag="A")
     transfer_base_yuan: float = _p(12_000.0, 0.0, 50_000.0, "finance", "yuan/year",
@@ -237,12 +237,12 @@ class Parameters:
                                      "share of a renting committee's would-be service hours "
                                      "lost to keeping a rented office (rent, moves, landlords)",
                                      tag="A", source="moving and borrowing rooms; pattern 7")
-    jiangkou_focus_yuan: float = _p(10_000.0, 0.0, 30_000.0, "finance", "yuan/year",
-                                    "extra money to each Jiangkou committee, the county's focus "
-                                    "(全县以江口镇为重点)",
-                                    tag="A",
-                                    source=("the focus is the essay's (全县以江口镇为重点), the amount "
-                                            "assumed; pattern 6"))
+    seat_focus_yuan: float = _p(10_000.0, 0.0, 30_000.0, "finance", "yuan/year",
+                                "extra money to each committee in the county seat, the county's "
+                                "focus (全县以江口镇为重点)",
+                                tag="A",
+                                source=("the focus is the essay's (全县以江口镇为重点), the amount "
+                                        "assumed; pattern 6"))
     enterprise_base: float = _p(0.1, 0.0, 1.0, "finance", "share of full support",
                                 "committees' own drive to start income ventures without "
                                 "preferential policy",

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..engine.runner import releasing_mesa_models
 from .indicators import summarise
+from .county import County
 from .model import STEPS_PER_YEAR, CountyModel
 from .params import Parameters
 
@@ -30,14 +31,16 @@ class RunResult:
                              for k, v in self.committee_series.items()}
 
 
-def run(params: Parameters | None = None, seed: int = 0) -> RunResult:
-    """Simulate the county for `params.years` years and return its indicators.
+def run(params: Parameters | None = None, seed: int = 0, county: County | None = None
+        ) -> RunResult:
+    """Simulate the county (default: the essay's) for `params.years` years and return its
+    indicators.
 
-    Deterministic: the same parameters and seed give bit-identical results.
+    Deterministic: the same parameters, county and seed give bit-identical results.
     """
     params = params or Parameters()
     with releasing_mesa_models():
-        model = CountyModel(params, seed=seed)
+        model = CountyModel(params, seed=seed, county=county)
         for _ in range(params.years * STEPS_PER_YEAR):
             model.step()
     return RunResult(model.series, summarise(model.series, STEPS_PER_YEAR), model.committee_series)
@@ -49,3 +52,24 @@ def one_year(params: Parameters) -> tuple[Parameters, int]:
     if params.years <= 1:
         return params, 1
     return dataclasses.replace(params, years=1), params.years
+
+
+@dataclass(frozen=True)
+class CountyRun:
+    """`run` on another county than the essay's, as the engine's `fn(params, seed)`. It pickles
+    (the county travels with it to worker processes and Dask) and names itself by the county's
+    name and content hash, so a resume refuses a different county file."""
+
+    county: County
+
+    def __call__(self, params: Parameters | None = None, seed: int = 0) -> RunResult:
+        return run(params, seed, self.county)
+
+    @property
+    def identity(self) -> str:
+        return f"{run.__module__}.run@{self.county.name}:{self.county.digest[:16]}"
+
+
+def run_on(county: County | None):
+    """The run function for `county`: `run` itself for the essay's county (None)."""
+    return run if county is None else CountyRun(county)

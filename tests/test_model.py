@@ -51,7 +51,7 @@ def test_different_seeds_differ():
 def test_county_structure_from_the_essay():
     m = CountyModel(Parameters(scale=0.05), seed=3)
     assert len(m.agents_by_type[Committee]) == 63
-    assert sum(c.jiangkou for c in m.agents_by_type[Committee]) == 11
+    assert sum(c.seat for c in m.agents_by_type[Committee]) == 11
     assert len(m.agents_by_type[Cadre]) == 211
     assert len(m.agents_by_type[Department]) == 12
     assert len(m.agents_by_type[Government]) == 1

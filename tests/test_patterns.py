@@ -23,7 +23,7 @@ BREAKERS = {
     3: (dict(participation_bias=-8.0), "nobody takes part, so nobody registers"),
     4: (dict(campaign_rebound=0.0), "campaigns without a rebound do lighten the load"),
     5: (dict(funding_follows_tasks=0.9), "money follows tasks"),
-    6: (dict(jiangkou_focus_yuan=0.0, venue_places_new=30.0, unit_places_township=60.0),
+    6: (dict(seat_focus_yuan=0.0, venue_places_new=30.0, unit_places_township=60.0),
         "the county spends alike, new townships get the old ones' rooms and townships' units "
         "offer as many places per resident as Jiangkou's"),
     7: (dict(office_rent_yuan=0.0, rent_logistics_share=0.0, renting_venue_share=1.0),

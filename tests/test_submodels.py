@@ -39,7 +39,7 @@ DIRECTIONS = [
     ({"infrastructure_investment": 1.0}, "venue_places_per_1000", +1),
     # enterprise_support: absorbed while cadres have no free time (ODD §7.9); see below
     ({"poor_community_aid": 1.0}, "service_hours_per_1000", +1),
-    ({"poor_community_aid": 1.0}, "jiangkou_gap", -1),
+    ({"poor_community_aid": 1.0}, "seat_gap", -1),
 ]
 
 
@@ -132,7 +132,7 @@ def test_unit_attached_residents_become_society_people():
 def test_renting_committees_have_fewer_places():
     m = CountyModel(small(), seed=1)
     c = m.committees
-    township = ~c.jiangkou & ~c.new
+    township = ~c.seat & ~c.new
     assert c.venue_places[township & c.renting].mean() < c.venue_places[township & ~c.renting].mean()
 
 

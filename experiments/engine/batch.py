@@ -51,7 +51,10 @@ def varied_parameters(runs: list[Run]) -> list[str]:
 
 
 def function_name(fn: RunFunction) -> str:
-    """The run function as module.name, part of an experiment's identity."""
+    """The run function as module.name (or a callable object's own `identity`), part of an
+    experiment's identity."""
+    if isinstance(getattr(fn, "identity", None), str):
+        return fn.identity
     return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
 
 

@@ -171,7 +171,8 @@ class SweepDesign:
 
     def as_dict(self) -> dict:
         return {"path": self.path, "description": self.description, "scenario": self.base.name,
-                "scenario_changes": self.base.changes, "sampling": self.sampling,
+                "scenario_changes": self.base.changes, "county": self.base.county_name,
+                "sampling": self.sampling,
                 "samples": self.samples, "levels": self.levels, "replicates": self.replicates,
                 "seed": self.seed, "years": self.base.params.years, "scale": self.base.params.scale,
                 "outputs": self.outputs, "levers": self.levers}
@@ -260,6 +261,7 @@ class SensitivityDesign:
         d["factors"] = dataclasses.asdict(self.factors)
         if self.base:
             d.update(scenario=self.base.name, scenario_changes=self.base.changes,
+                     county=self.base.county_name,
                      years=self.base.params.years, scale=self.base.params.scale)
         return d
 

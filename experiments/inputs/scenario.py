@@ -2,7 +2,9 @@
 executed.
 
 A scenario has a `description`, optionally `extends` (a path relative to the file, to a file
-in the same folder or below it, or in the shipped scenarios folder: nothing else is read) and any
+in the same folder or below it, or in the shipped scenarios folder: nothing else is read),
+optionally `county` (a county file relative to the scenario, or a shipped county's name; default
+the essay's; a scenario that extends another keeps its county unless it names its own) and any
 parameter keys; it overrides only what it changes.
 """
 
@@ -15,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import UserError
+from ..model.county import County
 from ..model.params import FIELDS, ParameterError, Parameters, coerce
+from . import county as counties
 from .files import SCENARIO_DIR, find, is_file, one_line, read_toml, suggest
 
-META_KEYS = ("description", "extends")
+META_KEYS = ("description", "extends", "county")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,19 @@ class Scenario:
     description: str
     params: Parameters
     changes: dict  # parameter -> value, where it differs from the baseline defaults
+    county: County | None = None     # None: the essay's county
+    county_file: str = ""            # where the county was read from ("" for the essay's)
+
+    def with_county(self, name: str, origin: str = "--county") -> "Scenario":
+        """The scenario on another county (a file, or a shipped county's name)."""
+        county, path = counties.load(name, origin)
+        if counties.is_essay(path):
+            return dataclasses.replace(self, county=None, county_file="")
+        return dataclasses.replace(self, county=county, county_file=str(path))
+
+    @property
+    def county_name(self) -> str:
+        return self.county.name if self.county else "the essay's county"
 
     def with_overrides(self, overrides: dict, origin: str = "--set") -> "Scenario":
         values = dataclasses.asdict(self.params)
@@ -71,7 +88,10 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def _read(path: Path, chain: tuple = (), home: Path | None = None) -> tuple[dict, str]:
+def _read(path: Path, chain: tuple = (), home: Path | None = None
+          ) -> tuple[dict, str, tuple[str, str] | None]:
+    """The file's parameter values over its parents', its description, and the county it or
+    its nearest parent names (the name and the file that names it)."""
     home = home or path.parent
     if path.resolve() in chain:
         raise UserError(f"{path}: extends itself through {' -> '.join(p.name for p in chain)}")
@@ -86,9 +106,14 @@ def _read(path: Path, chain: tuple = (), home: Path | None = None) -> tuple[dict
                             "write keys at the top level")
     values = {k: v for k, v in data.items() if k not in META_KEYS}
     values = validate_values(values, str(path))
+    county = data.get("county")
+    if county is not None and not (isinstance(county, str) and county.strip()):
+        raise UserError(f"{path}: county: expected a county file name or a shipped county's "
+                        "name (see `juwei counties`)")
+    named = (county, str(path)) if county is not None else None
     parent = data.get("extends")
     if parent is None:
-        return values, description
+        return values, description, named
     if not isinstance(parent, str):
         raise UserError(f"{path}: extends: expected a file name string")
     if "\0" in parent:
@@ -99,19 +124,24 @@ def _read(path: Path, chain: tuple = (), home: Path | None = None) -> tuple[dict
                         f"folders ({home} and the shipped scenarios); it is not read")
     if not is_file(parent_path):
         raise UserError(f"{path}: extends: no such file {one_line(parent_path, 120)}")
-    base, _ = _read(parent_path, chain + (path.resolve(),), home)
-    return {**base, **values}, description
+    base, _, inherited = _read(parent_path, chain + (path.resolve(),), home)
+    return {**base, **values}, description, named or inherited
 
 
 def load(name: str) -> Scenario:
     """Load and validate a scenario file (path or bare name)."""
     path = find(name, SCENARIO_DIR, "scenario", "see `juwei scenarios`")
-    values, description = _read(path)
+    values, description, county = _read(path)
     try:
         params = Parameters(**values)
     except ParameterError as e:  # pragma: no cover - values were checked one by one
         raise UserError(f"{path}: {e}") from None
-    return Scenario(path.stem, str(path), description, params, changes_from_default(params))
+    s = Scenario(path.stem, str(path), description, params, changes_from_default(params))
+    if county is None:
+        return s
+    name, named_in = county
+    relative = Path(named_in).parent / name
+    return s.with_county(str(relative) if is_file(relative) else name, f"{named_in}: county")
 
 
 def available() -> list[Scenario]:

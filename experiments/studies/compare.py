@@ -11,11 +11,11 @@ import pandas as pd
 from ..engine import AnalysisRefused, Options, UserError, replicate_seeds, run_batch
 from ..engine.store import atomic_write, write_parquet
 from ..model import INDICATORS
-from ..model import run as county_run
+from ..model import run_on
 from ..present import figures
 from ..present.compare_page import comparison as comparison_page
 from ..present.stats import differences
-from .common import scenario_runs
+from .common import county_record, one_county, scenario_runs
 
 
 @dataclass
@@ -43,6 +43,7 @@ def check(scenarios, replicates: int) -> None:
         raise UserError(f"compare: a scenario is named twice: {' '.join(labels)}")
     if replicates < 2:
         raise UserError("--replicates: a comparison needs at least 2 replicates for intervals")
+    one_county(scenarios)
 
 
 def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None) -> Comparison:
@@ -53,9 +54,10 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None) -
     design = {"base": labels[0], "scenarios": [
         {"name": s.name, "file": s.path, "description": s.description, "changes": s.changes}
         for s in scenarios], "replicates": replicates, "seed": seed,
-        "replicate_seeds": replicate_seeds(seed, replicates), "years": p.years, "scale": p.scale}
+        "replicate_seeds": replicate_seeds(seed, replicates), "years": p.years, "scale": p.scale,
+        **county_record(scenarios[0])}
     store, tables = run_batch(scenario_runs(scenarios, replicates, seed), opts, "compare", design,
-                              fn=county_run, keep=("series",), desc="compare",
+                              fn=run_on(one_county(scenarios)), keep=("series",), desc="compare",
                               on_outcome=on_outcome, outputs=list(INDICATORS), finish=False)
     ok = tables["runs"]
     data, dropped = paired(ok, labels) if len(ok) else (ok, [])

@@ -8,10 +8,10 @@ from pathlib import Path
 from ..engine import Options, replicate_seeds, run_batch
 from ..inputs.scenario import Scenario
 from ..model import INDICATORS, summary_window
-from ..model import run as county_run
+from ..model import run_on
 from ..present.figures import plot_run
 from ..present.stats import summary_table
-from .common import refuse_if_all_failed, scenario_runs
+from .common import county_record, refuse_if_all_failed, scenario_runs
 
 
 @dataclass
@@ -30,11 +30,12 @@ def run(s: Scenario, replicates: int, seed: int, opts: Options,
         plots: bool = True) -> ScenarioRun:
     """Run the scenario's replicates into opts.out (tables, manifest with the summary, PNGs)."""
     design = {"scenario": s.name, "scenario_file": s.path, "description": s.description,
+              **county_record(s),
               "changes_from_baseline": s.changes, "parameters": s.params.__dict__,
               "replicates": replicates, "root_seed": seed,
               "replicate_seeds": replicate_seeds(seed, replicates)}
     store, tables = run_batch(scenario_runs([s], replicates, seed), opts, "run", design,
-                              fn=county_run, desc=s.name, outputs=list(INDICATORS), finish=False)
+                              fn=run_on(s.county), desc=s.name, outputs=list(INDICATORS), finish=False)
     refuse_if_all_failed(store, tables, "replicates", "is no summary")
     ok = tables["runs"]
     summary = summary_table(ok, INDICATORS)

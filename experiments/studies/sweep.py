@@ -14,7 +14,7 @@ from scipy.stats import qmc
 from ..engine import Options, Run, replicate_seeds, run_batch
 from ..engine.store import atomic_write, write_parquet
 from ..inputs.design import SweepDesign
-from ..model import run as county_run
+from ..model import run_on
 from ..model.params import FIELDS, from_sample
 from ..present.figures import plot_sweep
 from .common import refuse_if_all_failed
@@ -87,7 +87,7 @@ def run(design: SweepDesign, opts: Options) -> Sweep:
     frame = points(design)
     keep = ("series",) if design.series else ()
     store, tables = run_batch(runs(design, frame), opts, "sweep", design.as_dict(),
-                              fn=county_run, keep=keep, desc=design.name,
+                              fn=run_on(design.base.county), keep=keep, desc=design.name,
                               outputs=design.outputs, finish=False)
     refuse_if_all_failed(store, tables, "runs of the sweep", "are no means")
     ok = tables["runs"]

@@ -20,6 +20,7 @@ from ..engine import AnalysisRefused, Run, execute, replicate_seeds
 from ..engine.store import frames
 from ..model import STEPS_PER_YEAR, SYNDROME_THRESHOLD, Parameters, syndrome
 from ..model import run as county_run
+from ..model import run_on
 from ..present.stats import mean_ci
 
 HOLDS_SHARE = 0.9        # a pattern holds when it holds in at least this share of replicates
@@ -62,15 +63,17 @@ def paradox_pair(base: Parameters) -> tuple[Parameters, Parameters]:
 
 
 def batch(params: Parameters, replicates: int, seed: int, executor: str = "processes",
-          workers: int | None = None, progress: bool = True) -> dict[str, pd.DataFrame]:
-    """The baseline and the paradox pair, `replicates` each, on shared replicate seeds."""
+          workers: int | None = None, progress: bool = True, fn=county_run
+          ) -> dict[str, pd.DataFrame]:
+    """The baseline and the paradox pair, `replicates` each, on shared replicate seeds (`fn`:
+    the run function, of the county to check)."""
     seeds = replicate_seeds(seed, replicates)
     campaigns, no_campaigns = paradox_pair(params)
     runs = [Run({"arm": arm, "replicate": r}, p, s)
             for arm, p in (("baseline", params), ("campaigns", campaigns),
                            ("no_campaigns", no_campaigns))
             for r, s in enumerate(seeds)]
-    outcomes = execute(runs, county_run, executor=executor, workers=workers, progress=progress,
+    outcomes = execute(runs, fn, executor=executor, workers=workers, progress=progress,
                        desc="validate")
     failed = [o for o in outcomes if not o.ok]
     if failed:
@@ -92,14 +95,14 @@ def _replicate(run, com: pd.DataFrame, first_year: pd.Series, paradox: float) ->
                 run.volunteer_rate, {"reaching 100 services": run.volunteer_100_share}))
     out.append((paradox >= 0, paradox, {}))
     out.append((run.unfunded_share > 0.5, run.unfunded_share, {}))
-    gap_s, gap_v, gap_1 = run.jiangkou_gap, run.jiangkou_venue_gap, first_year.jiangkou_gap
+    gap_s, gap_v, gap_1 = run.seat_gap, run.seat_venue_gap, first_year.seat_gap
     # a year-1 gap of 10% or more must not fade by half or turn; a gap that opens later counts
     persists = abs(gap_1) < 0.1 or (np.sign(gap_s) == np.sign(gap_1)
                                     and abs(gap_s) >= 0.5 * abs(gap_1))
     out.append((abs(gap_s) >= 0.1 and abs(gap_v) >= 0.1 and persists, gap_s,
                 {"year-1 service gap": gap_1, "places gap": gap_v}))
     # within Jiangkou and within the townships, so committee size does not confound
-    peers = com.groupby("jiangkou").service_per_1000.transform("mean")
+    peers = com.groupby("seat").service_per_1000.transform("mean")
     rel = com.service_per_1000 / peers
     rent = com.renting > 0.5
     renting, owning = float(rel[rent].mean()), float(rel[~rent].mean())
@@ -120,7 +123,7 @@ def _partial_correlation(com: pd.DataFrame, x: str, y: str) -> float:
     """Correlation of x and y across committees with committee size (log residents) and the
     Jiangkou/township split held fixed: the correlation of their regression residuals."""
     controls = np.column_stack([np.ones(len(com)), np.log(com.residents.to_numpy(float)),
-                                com.jiangkou.to_numpy(float)])
+                                com.seat.to_numpy(float)])
 
     def residual(v):
         v = com[v].to_numpy(float)
@@ -200,6 +203,7 @@ def run(scenario, replicates: int, seed: int, executor: str = "processes",
         workers: int | None = None) -> Validation:
     """Check the patterns on a scenario: its replicates and the paradox pair, then every check."""
     t0 = time.perf_counter()
-    patterns = check(batch(scenario.params, replicates, seed, executor, workers))
+    patterns = check(batch(scenario.params, replicates, seed, executor, workers,
+                           fn=run_on(scenario.county)))
     return Validation(scenario.name, scenario.params, replicates, seed, patterns,
                       time.perf_counter() - t0)

@@ -13,7 +13,7 @@ from ...engine import Options, RunFunction, run_batch
 from ...engine.errors import AnalysisRefused
 from ...engine.store import atomic_write, write_parquet
 from ...inputs.design import SensitivityDesign
-from ...model import run as county_run
+from ...model import run_on
 from ...present import sensitivity_figures as figures
 from ...present import sensitivity_page as page
 from .analysis import Indices, analyse
@@ -44,13 +44,14 @@ def probe(d: SensitivityDesign):
     return Run({"point": 0, "replicate": 0}, d.base.params, replicate_seeds(d.seed, 1)[0])
 
 
-def run(d: SensitivityDesign, opts: Options, fn: RunFunction = county_run,
+def run(d: SensitivityDesign, opts: Options, fn: RunFunction | None = None,
         make_params=None) -> SensitivityStudy:
     """Sample, run, analyse; write the tables, figures and report.html into opts.out.
 
     `fn` and `make_params(row) -> params` run any model (README, "Your own model").
     """
     X, runs = runs_of(d, make_params)
+    fn = fn or run_on(d.base.county if d.base else None)
     store, tables = run_batch(runs, opts, "sensitivity", {**d.as_dict(), "points": len(X)},
                               fn=fn, keep=(), desc=f"{d.method} analysis", outputs=d.outputs,
                               finish=False)
