@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from .calendar import STEPS_PER_YEAR
+from .params import lever_share
 
 
 def _row(table: str, column: str, doc: str):
@@ -28,7 +29,8 @@ class Government(mesa.Agent):
         m.new_year = week == 0
         # inspections and campaigns spread evenly over the year (检查评比, 减负)
         m.inspection_week = _on_calendar(week, p.inspections_per_year)
-        m.campaign_week = _on_calendar((week + 10) % STEPS_PER_YEAR, p.reduction_campaigns_per_year)
+        m.campaign_week = _on_calendar((week + p.campaign_week_offset) % STEPS_PER_YEAR,
+                                       p.reduction_campaigns_per_year)
 
 
 def _on_calendar(week: int, per_year: int) -> bool:
@@ -83,7 +85,7 @@ class Department(mesa.Agent):
         fades with attention; a campaign's rebound (再加压) fades on its own, slower clock. The
         county's discipline on pushing down pulls both back (stronger under separation)."""
         p = self.model.p
-        discipline = p.push_discipline * (1.0 + p.task_admission / 0.9)
+        discipline = p.push_discipline * (1.0 + lever_share(p, "task_admission"))
         self.blamed -= min(1.0 / p.attention_weeks + discipline, 1.0) * self.blamed
         self.rebound -= min(1.0 / p.rebound_weeks + discipline, 1.0) * self.rebound
         if self.model.inspection_week:
@@ -142,7 +144,9 @@ class Unit(mesa.Agent):
         """Yearly: open facilities when the sharing policy and local trust make it worthwhile."""
         m = self.model
         trust = float(m.committees.trust[self.committee])
-        willing = m.p.unit_sharing * (0.6 + 0.8 * trust) * self.disposition
+        p = m.p
+        willing = (p.unit_sharing * (p.unit_trust_base + p.unit_trust_weight * trust)
+                   * self.disposition)
         self.open = bool(m.rng.random() < min(1.0, willing))
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .calendar import STEPS_PER_YEAR
 
-from .county import draw_cadre
+from .params import lever_share
 
 
 def pay_term(p) -> float:
@@ -25,12 +25,14 @@ def pay_term(p) -> float:
 
 def policy_autonomy(p) -> float:
     """How much room the levers leave the committee to govern itself, 0-1."""
-    return (p.task_admission / 0.9 + p.authority_over_staff + p.deliberation) / 3.0
+    return float(np.mean([lever_share(p, "task_admission"), p.authority_over_staff,
+                          p.deliberation]))
 
 
 def work_hours(s, load: np.ndarray, p) -> np.ndarray:
     """Hours each seated cadre works this week: overtime grows with last week's load."""
-    over = p.overtime_max * np.clip(load[s.committee] - 1.0, 0.0, 1.0) * (0.5 + 0.5 * s.morale)
+    keen = (1.0 - p.overtime_morale_weight) + p.overtime_morale_weight * s.morale
+    over = p.overtime_max * np.clip(load[s.committee] - 1.0, 0.0, 1.0) * keen
     s.hours = np.where(s.vacant, 0.0, p.standard_week + over)
     return s.hours
 
@@ -42,18 +44,23 @@ def update(s, load: np.ndarray, team_hours: np.ndarray, autonomy_c: np.ndarray, 
     `team_hours` is each committee's mean hours a seated cadre worked this week."""
     own_share = s.hours / np.maximum(team_hours, 1e-9)[s.committee]
     demand = load[s.committee] * own_share
-    resources = 0.5 * pay_term(p) + 0.5 * s.skill
+    resources = (p.resources_pay_weight * pay_term(p)
+                 + (1.0 - p.resources_pay_weight) * s.skill)
     rise = p.exhaustion_rise * np.maximum(demand - 1.0, 0.0) * (1.0 - p.resource_buffer * resources)
-    recover = p.exhaustion_recovery * (1.0 + 2.0 * np.maximum(1.0 - demand, 0.0))
+    recover = p.exhaustion_recovery * (1.0 + p.recovery_slack_gain
+                                         * np.maximum(1.0 - demand, 0.0))
     s.exhaustion += rise * (1.0 - s.exhaustion) - recover * s.exhaustion
-    training = p.training_hours_per_year / 80.0
-    morale_target = np.clip(0.2 + 0.5 * pay_term(p) + 0.2 * autonomy_c[s.committee]
-                            + 0.1 * training - 0.4 * s.exhaustion, 0.0, 1.0)
+    training = p.training_hours_per_year / p.training_reference_hours
+    morale_target = np.clip(p.morale_base + p.morale_pay * pay_term(p)
+                            + p.morale_autonomy * autonomy_c[s.committee]
+                            + p.morale_training * training - p.morale_exhaustion * s.exhaustion,
+                            0.0, 1.0)
     s.morale += p.morale_rate * (morale_target - s.morale)
     gain = (p.experience_per_year + p.training_gain * training) / STEPS_PER_YEAR
     s.skill += gain * (1.0 - s.skill)
-    dep_target = np.clip(0.8 - 0.3 * policy_autonomy(p) - 0.2 * training - 0.2 * s.educated,
-                         0.0, 1.0)
+    dep_target = np.clip(p.dependence_target_base - p.dependence_policy * policy_autonomy(p)
+                         - p.dependence_training * training
+                         - p.dependence_schooling * s.educated, 0.0, 1.0)
     s.dependence += p.dependence_rate * (dep_target - s.dependence)
     s.age += 1.0 / STEPS_PER_YEAR
     s.tenure += 1.0 / STEPS_PER_YEAR
@@ -79,10 +86,15 @@ def hire(s, i: int, rng, p) -> None:
     competitive = rng.random() < p.competitive_recruitment
     graduate = competitive and rng.random() < p.cadre_pay / (p.cadre_pay
                                                               + p.graduate_reservation_pay)
-    s.age[i], s.educated[i] = draw_cadre(rng, graduate)
-    s.skill[i] = 0.3 + 0.3 * s.educated[i] + 0.2 * rng.random()
-    s.exhaustion[i] = 0.1
-    s.morale[i] = 0.5
-    s.dependence[i] = 0.7 - 0.2 * s.educated[i]
+    if graduate:      # a young graduate from an open competition (聘转选)
+        s.age[i] = float(rng.uniform(p.graduate_age_min, p.graduate_age_max))
+        s.educated[i] = bool(rng.random() < p.graduate_educated_share)
+    else:             # a local candidate of the usual kind
+        s.age[i] = float(rng.uniform(p.local_age_min, p.local_age_max))
+        s.educated[i] = bool(rng.random() < p.local_educated_share)
+    s.skill[i] = p.skill_base + p.skill_educated * s.educated[i] + p.skill_spread * rng.random()
+    s.exhaustion[i] = p.hire_exhaustion
+    s.morale[i] = p.hire_morale
+    s.dependence[i] = p.dependence_base - p.dependence_educated * s.educated[i]
     s.tenure[i] = 0.0
     s.vacant[i] = False

@@ -18,16 +18,24 @@ from importlib import resources
 
 import numpy as np
 
-UNIT, SOCIAL, LAID_OFF, RETIRED = 0, 1, 2, 3                 # employment codes (adults)
-CHILD = 4
 AGE_BANDS = ("0-17", "18-35", "36-59", "60+")
+CHILD_AGE, YOUNG, MIDDLE_AGED, SENIOR = range(len(AGE_BANDS))        # age band codes
 EMPLOYMENT = ("unit", "social", "laid_off", "retired")
+UNIT, SOCIAL, LAID_OFF, RETIRED = range(len(EMPLOYMENT))            # employment codes (adults)
+CHILD = len(EMPLOYMENT)                                              # no employment: a child
 PREFERENCES = ("free_rider", "conditional", "unconditional")
+FREE_RIDER, CONDITIONAL, UNCONDITIONAL = range(len(PREFERENCES))
+OVER_45 = 45.0               # the essay's statistic: "45岁以上" cadres (69.2%)
 
 MAX_SEATS = 9                # 城市居民委员会组织法 art. 7: five to nine members (townships: fewer)
 MAX_COMMITTEES = 2_000
 MAX_RESIDENTS = 3_000_000    # a county's residents (memory: about 60 bytes a resident at scale 1)
 ESSAY_COUNTY = "essay_county"
+# reading county files (not behaviour): a key's closest match, tolerances, message length
+SUGGEST_CUTOFF = 0.6         # difflib similarity at which a known key is suggested
+SHARE_TOLERANCE = 1e-6       # shares that must sum to 1 may miss by this (decimal rounding)
+RESIDENT_TOLERANCE = 0.5     # a town's total may differ from its committees' sum by this
+SHOWN_CHARS = 60             # a wrong value is quoted up to this many characters
 
 
 class CountyError(ValueError):
@@ -70,7 +78,7 @@ OFFICES = ("owned", "rented")
 
 
 def _suggest(key: str, known) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=SUGGEST_CUTOFF)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
@@ -86,7 +94,7 @@ def _checked(data: dict, keys: dict, where: str) -> dict:
             want = {NUMBER: "a number", WHOLE: "a whole number", TEXT: "a string",
                     FLAG: "true or false", dict: "a table", list: "a list"}[kind]
             raise CountyError(where, key, f"expected {want}, got {type(value).__name__} "
-                                          f"{str(value)[:60]!r}")
+                                          f"{str(value)[:SHOWN_CHARS]!r}")
         if kind is NUMBER and not math.isfinite(value):
             raise CountyError(where, key, f"expected a finite number, got {value}")
         if kind in (NUMBER, WHOLE) and low is not None and not low <= value <= high:
@@ -108,7 +116,7 @@ def _shares(values, where: str, key: str, total: bool = True) -> np.ndarray:
     a = np.array(values, dtype=float)
     if not (np.isfinite(a).all() and (a >= 0).all() and (a <= 1).all()):
         raise CountyError(where, key, f"expected shares between 0 and 1, got {values}")
-    if total and abs(a.sum() - 1.0) > 1e-6:
+    if total and abs(a.sum() - 1.0) > SHARE_TOLERANCE:
         raise CountyError(where, key, f"the shares sum to {a.sum():.6g}, not 1")
     return a
 
@@ -180,7 +188,7 @@ class County:
         _checked(data, TOP, "")
         pop = _checked(data["population"], POPULATION, "population")
         employment = pop["employment_seat"]
-        if not all(isinstance(r, list) and len(r) == 4 for r in employment):
+        if not all(isinstance(r, list) and len(r) == len(EMPLOYMENT) for r in employment):
             raise CountyError("population", "employment_seat",
                               "expected 3 rows (18-35, 36-59, 60+) of 4 shares "
                               "(unit, social, laid off, retired)")
@@ -246,7 +254,7 @@ class County:
                 raise CountyError(where, "residents", f"{t['residents']:g} leaves fewer than one "
                                   f"resident each for the {len(open_rows)} committees that give "
                                   "none")
-            if "residents" in t and not open_rows and abs(t["residents"] - given) > 0.5:
+            if "residents" in t and not open_rows and abs(t["residents"] - given) > RESIDENT_TOLERANCE:
                 raise CountyError(where, "residents", f"{t['residents']:g}, but its committees "
                                   f"give {given:g}")
             town_objs.append(Town(t["name"], t["seats"], t.get("residents"), t.get("groups")))
@@ -345,14 +353,16 @@ class County:
             drawn = ~self.in_seat & (rng.random(self.n) < self.new_share)
         return self.column("new", drawn).astype(bool)
 
-    def initial_cadres(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray,
-                                                                np.ndarray]:
-        """Seats' committee, cadre ages and education, with the file's shares as exact counts."""
+    def initial_cadres(self, rng: np.random.Generator, p) -> tuple[np.ndarray, np.ndarray,
+                                                                   np.ndarray]:
+        """Seats' committee, cadre ages and education, with the file's shares as exact counts
+        (ages uniform within the schema's bounds, on either side of 45)."""
         committee = np.repeat(np.arange(self.n), self.seats())
         n = committee.size
         over_45 = np.zeros(n, bool)
         over_45[rng.choice(n, round(self.cadres_over_45_share * n), replace=False)] = True
-        age = np.where(over_45, rng.uniform(45.01, 59.9, n), rng.uniform(26, 45, n))
+        age = np.where(over_45, rng.uniform(p.initial_old_age_min, p.initial_old_age_max, n),
+                       rng.uniform(p.initial_young_age_min, OVER_45, n))
         educated = np.zeros(n, bool)
         educated[rng.choice(n, round(self.cadres_high_school_share * n), replace=False)] = True
         return committee, age, educated
@@ -380,10 +390,11 @@ def essay_county() -> County:
 
 
 def draw_residents(rng: np.random.Generator, county: County, sizes: np.ndarray,
-                   groups_per_committee: np.ndarray, scale: float) -> dict[str, np.ndarray]:
-    """Per-resident initial state (struct of arrays). Each row stands for 1/scale residents."""
+                   groups_per_committee: np.ndarray, p) -> dict[str, np.ndarray]:
+    """Per-resident initial state (struct of arrays): the county's composition, and the
+    schema's motivation, trust and awareness priors. Each row stands for 1/scale residents."""
     pop = county.population
-    counts = np.maximum(1, np.round(sizes * scale)).astype(np.int64)
+    counts = np.maximum(1, np.round(sizes * p.scale)).astype(np.int64)
     n = int(counts.sum())
     committee = np.repeat(np.arange(county.n), counts).astype(np.int16)
     seat = county.in_seat[committee]
@@ -392,10 +403,10 @@ def draw_residents(rng: np.random.Generator, county: County, sizes: np.ndarray,
     within = np.concatenate([np.arange(c) * g // c for c, g in zip(counts, groups_per_committee)])
     group = (first_group[committee] + within).astype(np.int32)
 
-    age = rng.choice(4, size=n, p=pop.age_shares).astype(np.int8)
+    age = rng.choice(len(AGE_BANDS), size=n, p=pop.age_shares).astype(np.int8)
     employment = np.full(n, CHILD, dtype=np.int8)
     u = rng.random(n)
-    for band in (1, 2, 3):
+    for band in (YOUNG, MIDDLE_AGED, SENIOR):
         for in_seat in (True, False):
             shares = pop.employment_seat[band - 1].copy()
             if not in_seat:
@@ -409,15 +420,19 @@ def draw_residents(rng: np.random.Generator, county: County, sizes: np.ndarray,
                           * (employment == LAID_OFF))
     party = rng.random(n) < pop.party_by_age[age]
     disabled = rng.random(n) < pop.disabled_by_age[age]
-    preference = rng.choice(3, size=n, p=pop.preference_shares)
+    preference = rng.choice(len(PREFERENCES), size=n, p=pop.preference_shares)
     # thresholds (Granovetter): free riders never follow, conditional cooperators follow a share
-    threshold = np.where(preference == 0, 1.0,
-                         np.where(preference == 1, rng.uniform(0.0, 0.4, n), 0.0))
-    intrinsic = np.where(preference == 0, rng.uniform(0.0, 0.2, n),
-                         np.where(preference == 1, rng.uniform(0.2, 0.7, n),
-                                  rng.uniform(0.6, 1.0, n)))
-    trust = rng.beta(3.0, 5.0, n)                                   # mean 0.375
-    awareness = rng.beta(2.0, 5.0, n) * np.where(employment == UNIT, 0.7, 1.0)
+    threshold = np.where(preference == FREE_RIDER, 1.0,
+                         np.where(preference == CONDITIONAL,
+                                  rng.uniform(0.0, p.conditional_threshold_max, n), 0.0))
+    intrinsic = np.where(preference == FREE_RIDER, rng.uniform(0.0, p.intrinsic_free_rider_max, n),
+                         np.where(preference == CONDITIONAL,
+                                  rng.uniform(p.intrinsic_conditional_min,
+                                              p.intrinsic_conditional_max, n),
+                                  rng.uniform(p.intrinsic_unconditional_min, 1.0, n)))
+    trust = rng.beta(p.initial_trust_a, p.initial_trust_b, n)
+    awareness = (rng.beta(p.initial_awareness_a, p.initial_awareness_b, n)
+                 * np.where(employment == UNIT, p.unit_awareness_factor, 1.0))
     f32 = np.float32
     return dict(
         committee=committee, group=group, age=age, employment=employment, adult=adult,
@@ -427,10 +442,3 @@ def draw_residents(rng: np.random.Generator, county: County, sizes: np.ndarray,
         represented=(sizes / counts).astype(f32),     # residents one row stands for, per committee
     )
 
-
-def draw_cadre(rng: np.random.Generator, graduate: bool) -> tuple[float, bool]:
-    """Age and education of a new hire: a young graduate from an open competition (聘转选),
-    or a local candidate of the usual kind."""
-    if graduate:
-        return float(rng.uniform(24, 36)), bool(rng.random() < 0.9)
-    return float(rng.uniform(38, 56)), bool(rng.random() < 0.1)

@@ -21,13 +21,16 @@ def new_year(m) -> None:
     drive = p.enterprise_base + (1.0 - p.enterprise_base) * p.enterprise_support
     free_time = 1.0 - c.admin_share
     start = rng.random(c.residents.size) < p.enterprise_start * drive * m.initiative * free_time
-    failed = rng.binomial(c.enterprises, p.enterprise_failure * (1.0 - 0.5 * p.enterprise_support))
+    failed = rng.binomial(c.enterprises, p.enterprise_failure
+                          * (1.0 - p.support_failure_cut * p.enterprise_support))
     c.enterprises += start - failed
-    earning = p.enterprise_yuan * (0.5 + 0.5 * p.enterprise_support)
+    earning = p.enterprise_yuan * ((1.0 - p.support_earning_weight)
+                                   + p.support_earning_weight * p.enterprise_support)
     c.own_income = c.shop_rent + c.enterprises * earning
     # investment: venues everywhere; renters move into owned offices and get their full venue
     c.venue_places += p.infrastructure_places * p.infrastructure_investment
-    moved = c.renting & (rng.random(c.residents.size) < p.infrastructure_investment * 0.5)
+    moved = c.renting & (rng.random(c.residents.size) < p.infrastructure_investment
+                            * p.rehousing_share)
     c.venue_places[moved] /= p.renting_venue_share
     c.renting &= ~moved
     # aid to the poorest third: the mean of their ranks by service hours and by places per
@@ -55,7 +58,8 @@ def designate_demonstrations(m) -> None:
     c, k = m.committees, m.p.demonstration_sites
     have = int(c.demonstration.sum())
     if have < k:
-        rating = c.coverage + c.venue_places / 1000.0 - c.backlog_hours / 1000.0
+        scale = m.p.demo_rating_scale
+        rating = c.coverage + c.venue_places / scale - c.backlog_hours / scale
         rating[c.demonstration] = -np.inf
         new = np.argsort(-rating, kind="stable")[: k - have]
         c.demonstration[new] = True

@@ -12,9 +12,12 @@ from typing import NamedTuple
 import numpy as np
 
 from .calendar import MONTHS_PER_YEAR, STEPS_PER_YEAR
+from .county import OVER_45
 
 SYNDROME_THRESHOLD = 0.6       # each of H, T and C above it: the syndrome is present (spec §6)
 BURN_IN_YEARS = 3              # the baseline settles within 3 years (ODD §7.1, measured)
+PER_THOUSAND = 1000.0          # indicators per 1,000 residents
+EMPTY_SHELL_SHARE = 0.1        # 空壳社区: own income at most this share of the budget (ODD §4.10)
 
 
 class Indicator(NamedTuple):
@@ -121,8 +124,8 @@ def htc(pushed_hours: float, capacity_hours: float, admin_share: float, exhausti
         participation: float, trust: float) -> tuple[float, float, float, float]:
     """The hot-tired-cold components and index; each component lies in [0, 1]."""
     h = unit_interval(pushed_hours / capacity_hours) if capacity_hours > 0 else 1.0
-    t = 0.5 * (admin_share + exhaustion)
-    c = 1.0 - 0.5 * (participation + trust)
+    t = (admin_share + exhaustion) / 2
+    c = 1.0 - (participation + trust) / 2
     return h, t, c, math.cbrt(h * t * c)
 
 
@@ -215,27 +218,27 @@ def record(m, week) -> None:
         cadre_hours_per_week=hours.sum() / max(present.sum(), 1),   # seated when working
         exhaustion=exhaustion,
         cadre_turnover=left.size * STEPS_PER_YEAR / s.age.size,
-        service_hours_per_1000=1000.0 * supply.sum() / residents.sum(),
+        service_hours_per_1000=PER_THOUSAND * supply.sum() / residents.sum(),
         unmet_need=max(0.0, 1.0 - float(c.coverage @ need) / need.sum()),
         task_backlog=float(c.backlog_hours.mean()),
         unfunded_share=float((tasks["unfunded"] / skill_factor).sum()
                              / max((tasks["admitted"] / skill_factor).sum(), 1e-9)),
         units_open_share=float(np.mean([u.open for u in m.units])) if m.units else 0.0,
-        empty_shell_share=float((budget_share <= 0.1).mean()),
+        empty_shell_share=float((budget_share <= EMPTY_SHELL_SHARE).mean()),
         seat_gap=seat_gap(supply, residents, c.seat),
         seat_venue_gap=seat_gap(venue, residents, c.seat),
         cost_per_service_hour=yuan_week / max(supply.sum(), 1e-9),
         htc_H=h, htc_T=tt, htc_C=cc, htc_index=index,
-        volunteer_hours_per_1000=1000.0 * (m.vol_hours.sum() + m.duty_hours.sum())
+        volunteer_hours_per_1000=PER_THOUSAND * (m.vol_hours.sum() + m.duty_hours.sum())
         / residents.sum(),
         admin_hours_per_cadre=use["admin"].sum() / n_seated,
         inspection_hours=float(inspection.mean()),
         meeting_hours=float(use["meetings"].mean()),
         vacancies=float(s.vacant.sum()),
         own_income_share=float(budget_share.mean()),
-        venue_places_per_1000=1000.0 * venue.sum() / residents.sum(),
+        venue_places_per_1000=PER_THOUSAND * venue.sum() / residents.sum(),
         high_school_share=float(s.educated[seated].mean()),
-        over_45_share=float((s.age[seated] > 45).mean()),
+        over_45_share=float((s.age[seated] > OVER_45).mean()),
     )
     for k, v in ind.items():
         m.series[k][t] = v
@@ -244,8 +247,8 @@ def record(m, week) -> None:
                        weights=m.residents.weight[recent], minlength=residents.size)
     cs = m.committee_series
     cs["admin_share"][t] = c.admin_share
-    cs["service_per_1000"][t] = 1000.0 * per_res
-    cs["venue_per_1000"][t] = 1000.0 * venue / residents
+    cs["service_per_1000"][t] = PER_THOUSAND * per_res
+    cs["venue_per_1000"][t] = PER_THOUSAND * venue / residents
     cs["trust"][t] = c.trust
     cs["participation"][t] = part / adults
     cs["pushed_per_cadre"][t] = pushed / week.safe_present

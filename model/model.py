@@ -62,19 +62,21 @@ class CountyModel(mesa.Model):
             COMMITTEE_COLUMNS, names=place.names,
             residents=sizes, seat=seat, renting=renting, new=new, shop_rent=own_income,
             venue_places=venue, size_factor=self.size_factor, backlog_hours=zeros.copy(),
-            admin_share=np.full(n, 0.9), service_hours=zeros.copy(), coverage=np.full(n, 0.3),
-            trust=np.full(n, 0.375), enterprises=np.zeros(n, int), own_income=own_income.copy(),
+            admin_share=np.full(n, p.initial_admin_share), service_hours=zeros.copy(),
+            coverage=np.full(n, p.initial_coverage),
+            trust=np.full(n, p.initial_trust_a / (p.initial_trust_a + p.initial_trust_b)), enterprises=np.zeros(n, int), own_income=own_income.copy(),
             demonstration=demonstration, transfer=zeros.copy(), aid=zeros.copy(),
             donations=zeros.copy(), discretionary=zeros.copy(), budget=np.ones(n),
             leadership=rng.uniform(1 - p.leadership_spread, 1 + p.leadership_spread, n),
         )
-        seat_committee, age, educated = place.initial_cadres(rng)
+        seat_committee, age, educated = place.initial_cadres(rng, p)
         m = seat_committee.size
         self.cadres = Table(
             CADRE_COLUMNS, committee=seat_committee, age=age, educated=educated,
-            skill=0.3 + 0.3 * educated + 0.2 * rng.random(m), morale=np.full(m, 0.4),
-            exhaustion=np.full(m, 0.3), dependence=0.7 - 0.2 * educated,
-            hours=np.full(m, p.standard_week), tenure=rng.uniform(0, 10, m),
+            skill=p.skill_base + p.skill_educated * educated + p.skill_spread * rng.random(m),
+            morale=np.full(m, p.initial_morale), exhaustion=np.full(m, p.initial_exhaustion),
+            dependence=p.dependence_base - p.dependence_educated * educated,
+            hours=np.full(m, p.standard_week), tenure=rng.uniform(0.0, p.initial_tenure_max, m),
             vacant=np.zeros(m, bool),
         )
         self.seats = np.bincount(seat_committee, minlength=n)
@@ -95,12 +97,13 @@ class CountyModel(mesa.Model):
         units = place.column("units", np.where(seat, p.units_seat, p.units_township))
         places = place.column("unit_places", np.where(seat, p.unit_places_seat,
                                                       p.unit_places_township))
-        self.units = [Unit(self, k, float(places[k]), float(rng.uniform(0.5, 1.5)))
+        lean = p.unit_disposition_spread
+        self.units = [Unit(self, k, float(places[k]), float(rng.uniform(1 - lean, 1 + lean)))
                       for k in range(n) for _ in range(int(units[k]))]
-        self.residents = Residents(draw_residents(rng, place, sizes, groups, p.scale), p, rng)
+        self.residents = Residents(draw_residents(rng, place, sizes, groups, p), p, rng)
         self._revise_units()
 
-        self.load = np.full(n, 1.2)            # last week's demand / standard capacity
+        self.load = np.full(n, p.initial_load)      # last week's demand / standard capacity
         self.reporting = np.zeros(n)           # campaign reporting hours still due per week
         self.reporting_weeks_left = 0
         self.campaign_dip = 1.0
@@ -126,11 +129,11 @@ class CountyModel(mesa.Model):
             return
         self.week_of_year = t % STEPS_PER_YEAR
         week = SimpleNamespace(t=t, row=row)      # what this week's phases hand on
-        for phase, rules in ((PHASES[0], (self.calendar_and_budgets, self.push_tasks)),
-                             (PHASES[1], (self.allocate_hours, self.cadres_and_departments,
-                                          self.deliver_services)),
-                             (PHASES[2], (self.residents_decide,)),
-                             (PHASES[3], (self.collect_data,))):
+        for phase, rules in zip(PHASES, ((self.calendar_and_budgets, self.push_tasks),
+                                         (self.allocate_hours, self.cadres_and_departments,
+                                          self.deliver_services),
+                                         (self.residents_decide,),
+                                         (self.collect_data,))):
             start = time.perf_counter()
             for rule in rules:
                 rule(week)
@@ -171,7 +174,8 @@ class CountyModel(mesa.Model):
         week.hours = hours = np.bincount(s.committee, weights=hours_seat, minlength=n)
         week.safe_present = safe_present = np.maximum(present, 1)
         week.skill_factor = np.where(present > 0, np.bincount(
-            s.committee, weights=(0.7 + 0.6 * s.skill) * seated, minlength=n) / safe_present, 1.0)
+            s.committee, weights=(p.skill_speed_base + p.skill_speed_weight * s.skill) * seated,
+            minlength=n) / safe_present, 1.0)
         self.initiative = np.where(present > 0, 1.0 - np.bincount(
             s.committee, weights=s.dependence * seated, minlength=n) / safe_present, 0.0)
         week.inspection = p.inspection_prep_hours * self.size_factor * self.inspection_week
@@ -193,7 +197,8 @@ class CountyModel(mesa.Model):
         their inspections found (ODD §7.1, §7.4)."""
         p, c, s, use = self.p, self.committees, self.cadres, week.use
         self.load = use["demand"] / (p.standard_week * week.safe_present)
-        week.discretion = 0.5 * cadres.policy_autonomy(p) + 0.5 * (1.0 - c.admin_share)
+        w = p.discretion_policy_weight
+        week.discretion = w * cadres.policy_autonomy(p) + (1.0 - w) * (1.0 - c.admin_share)
         cadres.update(s, self.load, week.hours / week.safe_present, week.discretion, p)
         week.left, hired = cadres.turnover(s, self.rng, p)
         for i in week.left:
@@ -205,7 +210,7 @@ class CountyModel(mesa.Model):
                                               p.task_hours / week.skill_factor)
         for d in self.departments:
             d.react(float(failure[d.idx]), self.campaign_week)
-        self.campaign_dip += (1.0 - self.campaign_dip) / 13.0
+        self.campaign_dip += (1.0 - self.campaign_dip) / p.campaign_recovery_weeks
 
     def deliver_services(self, week) -> None:
         """Services reach residents: cadres, bought help, staff and last week's volunteers meet
@@ -238,11 +243,12 @@ class CountyModel(mesa.Model):
         `seated` cadres (the expected push, not this week's draw: an assignment is known before
         it arrives), weighted by those departments' blame pressure, relative to the county's
         mean (the county's 检查评比 rates committees against each other), times the county's
-        inspections (relative to the essay's 26 a year). Admission and funding thin every
+        inspections (relative to `reference_inspections`, the essay's 26 a year). Admission and funding thin every
         committee's push alike, so they cancel in the ratio."""
         pressure = np.array([d.pressure for d in self.departments])
         per_cadre = self.push_means * self.inspected[:, None] / seated   # departments x committees
-        inspections = 0.5 + 0.5 * self.p.inspections_per_year / 26.0
+        w = self.p.accountability_inspection_weight
+        inspections = (1.0 - w) + w * self.p.inspections_per_year / self.p.reference_inspections
         return pressure @ per_cadre / per_cadre.sum(axis=0).mean() * inspections
 
     def _revise_units(self) -> None:

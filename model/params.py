@@ -474,6 +474,203 @@ class Parameters:
                                          source=("pay at which half of open competitions draw a "
                                                  "graduate"))
 
+
+    # --- the equations' coefficients (ODD §7), each an assumption unless a source is given ----
+    campaign_week_offset: int = _p(10, 0, 51, "departments", "weeks",
+                                   "week of the year the first burden-reduction campaign falls in, "
+                                   "counted back from the year's end", integer=True, tag="A")
+    skill_speed_base: float = _p(0.7, 0.1, 1.5, "workload", "x task speed",
+                                 "speed of a cadre of skill 0 (a task takes task_hours / this)",
+                                 tag="A")
+    skill_speed_weight: float = _p(0.6, 0.0, 1.5, "workload", "x task speed per skill",
+                                   "extra speed of a fully skilled cadre", tag="A",
+                                   source="skill 0-1 spans 0.7x-1.3x the average speed")
+    discretion_policy_weight: float = _p(0.5, 0.0, 1.0, "workload", "weight",
+                                         "weight of the levers' room (vs. free hours) in a "
+                                         "committee's discretion", tag="A")
+    accountability_inspection_weight: float = _p(0.5, 0.0, 1.0, "workload", "weight",
+                                                 "share of accountability that scales with "
+                                                 "inspections (relative to the reference)",
+                                                 tag="A")
+    reference_inspections: float = _p(26.0, 1.0, 52.0, "workload", "per year",
+                                      "inspections a year at which accountability is its base",
+                                      tag="N", source="26 evaluation campaigns (spec §8)")
+    campaign_recovery_weeks: float = _p(13.0, 1.0, 52.0, "workload", "weeks",
+                                        "time constant of departments' return to full push "
+                                        "after a campaign", tag="A",
+                                        source="a quarter; pattern 4 (反弹)")
+    initial_admin_share: float = _p(0.9, 0.0, 1.0, "workload", "share of hours",
+                                    "committees' administrative share before the first week "
+                                    "(overwritten in week 1; the burn-in removes it)", tag="A")
+    initial_load: float = _p(1.2, 0.0, 3.0, "workload", "x capacity",
+                             "committees' load before the first week (burned in)", tag="A")
+    initial_coverage: float = _p(0.3, 0.0, 1.0, "workload", "share of need",
+                                 "need met before the first week (burned in)", tag="A")
+    initial_morale: float = _p(0.4, 0.0, 1.0, "cadres", "0-1", "cadres' morale at the start",
+                               tag="A")
+    initial_exhaustion: float = _p(0.3, 0.0, 1.0, "cadres", "0-1",
+                                   "cadres' exhaustion at the start", tag="A")
+    initial_tenure_max: float = _p(10.0, 0.0, 30.0, "cadres", "years",
+                                   "cadres' years in the seat at the start: uniform up to this",
+                                   tag="A")
+    initial_young_age_min: float = _p(26.0, 18.0, 45.0, "cadres", "years",
+                                      "youngest cadre at the start (the rest under 45: uniform)",
+                                      tag="A")
+    initial_old_age_min: float = _p(45.01, 45.01, 60.0, "cadres", "years",
+                                    "youngest of the cadres over 45 at the start", tag="A",
+                                    source="\"45岁以上\" (essay) for the boundary")
+    initial_old_age_max: float = _p(59.9, 45.01, 70.0, "cadres", "years",
+                                    "oldest cadre at the start (below retirement)", tag="A")
+    skill_base: float = _p(0.3, 0.0, 1.0, "cadres", "0-1",
+                           "skill of a new or initial cadre without schooling, before a random "
+                           "part", tag="A")
+    skill_educated: float = _p(0.3, 0.0, 1.0, "cadres", "0-1",
+                               "extra skill of a cadre with high school or more", tag="A")
+    skill_spread: float = _p(0.2, 0.0, 0.5, "cadres", "0-1",
+                             "random part of a cadre's initial skill: uniform up to this",
+                             tag="A")
+    dependence_base: float = _p(0.7, 0.0, 1.0, "cadres", "0-1",
+                                "dependence on the government of a new or initial cadre",
+                                tag="A", source="\"依赖政府的现象突出\" (essay) for its height")
+    dependence_educated: float = _p(0.2, 0.0, 1.0, "cadres", "0-1",
+                                    "less dependence of a cadre with high school or more",
+                                    tag="A")
+    hire_morale: float = _p(0.5, 0.0, 1.0, "cadres", "0-1", "morale of a new hire", tag="A")
+    hire_exhaustion: float = _p(0.1, 0.0, 1.0, "cadres", "0-1", "exhaustion of a new hire",
+                                tag="A")
+    graduate_age_min: float = _p(24.0, 18.0, 40.0, "cadres", "years",
+                                 "youngest graduate an open competition hires", tag="A")
+    graduate_age_max: float = _p(36.0, 18.0, 50.0, "cadres", "years",
+                                 "oldest graduate an open competition hires", tag="A")
+    graduate_educated_share: float = _p(0.9, 0.0, 1.0, "cadres", "share",
+                                        "graduate hires with high school or more", tag="A")
+    local_age_min: float = _p(38.0, 18.0, 59.0, "cadres", "years",
+                              "youngest local candidate of the usual kind", tag="A",
+                              source="most cadres are over 45 (essay: 69.2%)")
+    local_age_max: float = _p(56.0, 18.0, 59.0, "cadres", "years",
+                              "oldest local candidate", tag="A")
+    local_educated_share: float = _p(0.1, 0.0, 1.0, "cadres", "share",
+                                     "local hires with high school or more", tag="A",
+                                     source="8.5% of cadres (essay)")
+    overtime_morale_weight: float = _p(0.5, 0.0, 1.0, "cadres", "weight",
+                                       "share of overtime that depends on morale", tag="A")
+    resources_pay_weight: float = _p(0.5, 0.0, 1.0, "cadres", "weight",
+                                     "weight of pay (vs. skill) in a cadre's job resources",
+                                     tag="A", source="job demands-resources (Bakker & Demerouti "
+                                                     "2007)")
+    recovery_slack_gain: float = _p(2.0, 0.0, 10.0, "cadres", "x recovery",
+                                    "extra recovery per unit of slack below capacity", tag="A")
+    training_reference_hours: float = _p(80.0, 10.0, 200.0, "cadres", "hours/year",
+                                         "training a year that counts as full training", tag="A")
+    morale_base: float = _p(0.2, 0.0, 1.0, "cadres", "0-1", "morale target at zero of all "
+                                                             "its terms", tag="A")
+    morale_pay: float = _p(0.5, 0.0, 1.0, "cadres", "0-1", "morale target per unit of pay "
+                                                            "as a resource", tag="A")
+    morale_autonomy: float = _p(0.2, 0.0, 1.0, "cadres", "0-1",
+                                "morale target per unit of the committee's discretion", tag="A")
+    morale_training: float = _p(0.1, 0.0, 1.0, "cadres", "0-1",
+                                "morale target per unit of training", tag="A")
+    morale_exhaustion: float = _p(0.4, 0.0, 1.0, "cadres", "0-1",
+                                  "morale target lost per unit of exhaustion", tag="A")
+    dependence_target_base: float = _p(0.8, 0.0, 1.0, "cadres", "0-1",
+                                       "dependence target without autonomy, training or "
+                                       "schooling", tag="A")
+    dependence_policy: float = _p(0.3, 0.0, 1.0, "cadres", "0-1",
+                                  "dependence target lost per unit of the levers' autonomy",
+                                  tag="A")
+    dependence_training: float = _p(0.2, 0.0, 1.0, "cadres", "0-1",
+                                    "dependence target lost per unit of training", tag="A")
+    dependence_schooling: float = _p(0.2, 0.0, 1.0, "cadres", "0-1",
+                                     "dependence target lost by a cadre with high school or more",
+                                     tag="A")
+    helper_organising_share: float = _p(0.5, 0.0, 1.0, "residents", "share",
+                                        "places a volunteer's or bought helper's hour organises, "
+                                        "relative to a cadre's", tag="A")
+    activity_saturation_share: float = _p(0.05, 0.005, 0.5, "residents", "places/adult",
+                                          "places a week per adult at which activity is full",
+                                          tag="A")
+    efficacy_base: float = _p(0.2, 0.0, 1.0, "residents", "0-1",
+                              "felt efficacy of taking part with no service, voice or openness",
+                              tag="A")
+    efficacy_coverage: float = _p(0.3, 0.0, 1.0, "residents", "0-1",
+                                  "efficacy per share of need met", tag="A")
+    efficacy_voice: float = _p(0.3, 0.0, 1.0, "residents", "0-1",
+                               "efficacy per unit of real deliberation", tag="A")
+    efficacy_transparency: float = _p(0.2, 0.0, 1.0, "residents", "0-1",
+                                      "efficacy per unit of transparency", tag="A")
+    trust_target_base: float = _p(0.1, 0.0, 1.0, "residents", "0-1",
+                                  "trust target with no service, openness or voice", tag="A")
+    trust_target_coverage: float = _p(0.35, 0.0, 1.0, "residents", "0-1",
+                                      "trust target per share of need met", tag="A",
+                                      source="services build trust (spec §4)")
+    trust_target_transparency: float = _p(0.2, 0.0, 1.0, "residents", "0-1",
+                                          "trust target per unit of transparency", tag="A",
+                                          source="三公开 (essay)")
+    trust_target_voice: float = _p(0.3, 0.0, 1.0, "residents", "0-1",
+                                   "trust target per unit of real deliberation", tag="A")
+    trust_target_token: float = _p(0.15, 0.0, 1.0, "residents", "0-1",
+                                   "trust target lost per unit of token deliberation (a council "
+                                   "that decides nothing)", tag="A")
+    experience_neutral: float = _p(0.5, 0.0, 1.0, "residents", "0-1",
+                                   "coverage or efficacy at which being served or taking part "
+                                   "leaves trust where it is", tag="A")
+    initial_satisfaction: float = _p(0.5, 0.0, 1.0, "residents", "0-1",
+                                     "residents' satisfaction at the start", tag="A")
+    conditional_threshold_max: float = _p(0.4, 0.0, 1.0, "residents", "share of contacts",
+                                          "highest threshold of a conditional cooperator "
+                                          "(uniform from 0)", tag="A",
+                                          source="Granovetter 1978 thresholds")
+    intrinsic_free_rider_max: float = _p(0.2, 0.0, 1.0, "residents", "0-1",
+                                         "highest intrinsic motivation of a free rider", tag="A")
+    intrinsic_conditional_min: float = _p(0.2, 0.0, 1.0, "residents", "0-1",
+                                          "lowest intrinsic motivation of a conditional "
+                                          "cooperator", tag="A")
+    intrinsic_conditional_max: float = _p(0.7, 0.0, 1.0, "residents", "0-1",
+                                          "highest intrinsic motivation of a conditional "
+                                          "cooperator", tag="A")
+    intrinsic_unconditional_min: float = _p(0.6, 0.0, 1.0, "residents", "0-1",
+                                            "lowest intrinsic motivation of an unconditional "
+                                            "cooperator (up to 1)", tag="A")
+    initial_trust_a: float = _p(3.0, 0.5, 20.0, "residents", "Beta a",
+                                "initial trust ~ Beta(a, b); its mean a / (a + b) is also "
+                                "committees' initial trust", tag="A")
+    initial_trust_b: float = _p(5.0, 0.5, 20.0, "residents", "Beta b",
+                                "see initial_trust_a (mean 0.375 at 3 and 5)", tag="A")
+    initial_awareness_a: float = _p(2.0, 0.5, 20.0, "residents", "Beta a",
+                                    "initial community awareness ~ Beta(a, b)", tag="A",
+                                    source="\"社区意识差\" (essay) for its lowness")
+    initial_awareness_b: float = _p(5.0, 0.5, 20.0, "residents", "Beta b",
+                                    "see initial_awareness_a", tag="A")
+    unit_awareness_factor: float = _p(0.7, 0.0, 1.0, "residents", "x awareness",
+                                      "initial awareness of a unit-attached resident (单位人), "
+                                      "relative to others", tag="A",
+                                      source="单位人 look to their unit (essay)")
+    registered_volunteer_share: float = _p(0.02, 0.0, 0.2, "volunteering", "share of residents",
+                                           "residents registered as volunteers at the start "
+                                           "(the most motivated adults)", tag="N",
+                                           source="registered volunteers 2.56% in 2016 (spec §8)")
+    duty_label_penalty: float = _p(0.5, 0.0, 1.0, "volunteering", "share",
+                                   "how much the low-income duty, as a share of service, "
+                                   "labels volunteering as welfare work", tag="A")
+    unit_trust_base: float = _p(0.6, 0.0, 2.0, "units", "x willingness",
+                                "a unit's willingness to open at zero local trust", tag="A")
+    unit_trust_weight: float = _p(0.8, 0.0, 2.0, "units", "x willingness per trust",
+                                  "extra willingness per unit of local trust", tag="A")
+    unit_disposition_spread: float = _p(0.5, 0.0, 0.9, "units", "x willingness",
+                                        "units' dispositions are uniform in 1 +- this", tag="A")
+    support_failure_cut: float = _p(0.5, 0.0, 1.0, "finance", "share",
+                                    "share of ventures' failure that full enterprise support "
+                                    "prevents", tag="A")
+    support_earning_weight: float = _p(0.5, 0.0, 1.0, "finance", "share",
+                                       "share of a venture's earnings that needs support (the "
+                                       "rest it earns unsupported)", tag="A")
+    rehousing_share: float = _p(0.5, 0.0, 1.0, "finance", "share a year",
+                                "renting committees housed a year at full infrastructure "
+                                "investment", tag="A")
+    demo_rating_scale: float = _p(1000.0, 10.0, 100_000.0, "finance", "places or hours",
+                                  "venue places, or backlog hours, worth a whole unit of "
+                                  "coverage when the county picks demonstration sites", tag="A")
+
     def __post_init__(self):
         check(self)
 
@@ -484,6 +681,12 @@ FIELDS = {f.name: f for f in dataclasses.fields(Parameters)}
 def levers(groups=LEVER_GROUPS):
     """The schema rows for the given groups, in declaration order."""
     return [describe(name) for name, f in FIELDS.items() if f.metadata["group"] in groups]
+
+
+def lever_share(p: Parameters, name: str) -> float:
+    """A lever's value as a share of its documented maximum (0-1), for rules that read it as
+    "how far the reform has gone"."""
+    return getattr(p, name) / FIELDS[name].metadata["high"]
 
 
 def describe(name: str) -> dict:

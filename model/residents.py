@@ -13,11 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .calendar import MONTHS_PER_YEAR, STEPS_PER_YEAR
-from .county import LAID_OFF, RETIRED, SOCIAL, UNIT
+from .county import (AGE_BANDS, LAID_OFF, MIDDLE_AGED, RETIRED, SENIOR, SOCIAL, UNIT,
+                     YOUNG)
 
 f32 = np.float32
 
-WINDOW_WEEKS = 4               # "took part in the month"
+WINDOW_WEEKS = 4               # "took part in the month": the indicator's definition (ODD §4.10)
+NEVER_WEEK = -100              # last week of taking part of one who never took part
+NEVER_UTILITY = -50.0          # children's utility: they never decide to take part
 
 
 def contact_network(rng, group: np.ndarray, committee: np.ndarray, starts: np.ndarray,
@@ -62,15 +65,18 @@ def signals(c, p, week, vol_hours: np.ndarray, duty_hours: np.ndarray,
     use, help_hours = week.use, week.help_hours
     real = p.deliberation * week.discretion
     token = p.deliberation * (1.0 - week.discretion)
-    organised = p.places_per_organiser_hour * (use["services"] + 0.5 * (vol_hours + help_hours))
+    organised = p.places_per_organiser_hour * (use["services"] + p.helper_organising_share
+                                               * (vol_hours + help_hours))
     places = np.minimum(week.venue, organised)
-    activity = np.minimum(1.0, places / (0.05 * adults))
+    activity = np.minimum(1.0, places / (p.activity_saturation_share * adults))
     return CommitteeSignals(
-        efficacy=(0.2 + 0.3 * c.coverage + 0.3 * real + 0.2 * p.transparency).astype(f32),
+        efficacy=(p.efficacy_base + p.efficacy_coverage * c.coverage + p.efficacy_voice * real
+                  + p.efficacy_transparency * p.transparency).astype(f32),
         pull=(p.activity_pull * activity - p.admin_burden * c.admin_share).astype(f32),
         places=places, coverage=c.coverage.astype(f32),
-        trust_target=(0.1 + 0.35 * c.coverage + 0.2 * p.transparency + 0.3 * real
-                      - 0.15 * token).astype(f32),
+        trust_target=(p.trust_target_base + p.trust_target_coverage * c.coverage
+                      + p.trust_target_transparency * p.transparency + p.trust_target_voice * real
+                      - p.trust_target_token * token).astype(f32),
         activity=activity.astype(f32),
         outreach=np.minimum(np.maximum(week.need - (week.supply - duty_hours - vol_hours), 0.0),
                             p.volunteer_organising * (use["services"] + help_hours)),
@@ -101,13 +107,13 @@ class Residents:
         self.adult_f = self.adult.astype(f32)
         self.adults_per_committee = np.add.reduceat(self.adult_f, self.starts)
         self.adults_real = np.add.reduceat(self.adult_f * self.weight, self.starts)
-        self.age_counts = np.bincount(self.age[self.adult], minlength=4)
+        self.age_counts = np.bincount(self.age[self.adult], minlength=len(AGE_BANDS))
         self.low_income_adults = max(1, int(self.low_income.sum()))
         self.n_adults = int(self.adult.sum())
-        self.last_part = np.full(self.n, -100, dtype=np.int32)
+        self.last_part = np.full(self.n, NEVER_WEEK, dtype=np.int32)
         self.volunteer = np.zeros(self.n, bool)
         self.services_year = np.zeros(self.n, np.int16)
-        self.satisfaction = np.full(self.n, 0.5, f32)
+        self.satisfaction = np.full(self.n, params.initial_satisfaction, f32)
         self.contacts = contact_network(rng, self.group, self.committee, self.starts,
                                         self.per_committee, params.neighbours_each_side,
                                         params.acquaintance_share)
@@ -120,9 +126,10 @@ class Residents:
         whole = np.floor(a)
         self.expected_services = 1 + whole - whole * (whole + 1) / (2 * np.maximum(a, 1e-12))
         self.duty_share = 0.0
-        # seed registered volunteers (2% of residents) among the most motivated adults
+        # seed registered volunteers among the most motivated adults
         motivated = np.where(self.adult, self.intrinsic, -np.inf)
-        self.volunteer[np.argsort(-motivated, kind="stable")[: round(0.02 * self.n)]] = True
+        first = round(params.registered_volunteer_share * self.n)
+        self.volunteer[np.argsort(-motivated, kind="stable")[:first]] = True
         self.refresh(params)
 
     def refresh(self, params) -> None:
@@ -134,10 +141,10 @@ class Residents:
         static = (params.participation_bias + params.intrinsic_weight * self.intrinsic
                   + params.party_duty * self.party + params.low_income_tie * self.low_income
                   - params.social_influence * self.threshold - cost)
-        self.static = np.where(self.adult, static, -50.0).astype(f32)
+        self.static = np.where(self.adult, static, NEVER_UTILITY).astype(f32)
         self.certificate_services = params.certificate_services
         unit = self.employment == UNIT
-        need = (params.need_elderly * (self.age == 3) + params.need_disabled * self.disabled
+        need = (params.need_elderly * (self.age == SENIOR) + params.need_disabled * self.disabled
                 + params.need_low_income * self.low_income
                 + params.need_laid_off * (self.employment == LAID_OFF))
         self.need = (need * np.where(unit, 1 - params.unit_covers_need, 1.0)).astype(f32)
@@ -147,7 +154,7 @@ class Residents:
         self.awareness_decay = np.where(unit, params.unit_awareness_decay,
                                         params.awareness_decay).astype(f32)
         self.duty_bound = np.flatnonzero(self.low_income & ~self.disabled
-                                         & ((self.age == 1) | (self.age == 2)))
+                                         & ((self.age == YOUNG) | (self.age == MIDDLE_AGED)))
 
     def unit_shift(self, rng, params) -> None:
         """Yearly: some unit-attached residents become 'society people' (社会人)."""
@@ -212,7 +219,7 @@ class Residents:
         self.duty_share = total_duty / max(total_duty + total_vol, 1e-9)
         recruits = took[~self.volunteer[took]]
         p_join = (params.register_per_week * self.intrinsic[recruits] * (1 + r)
-                  * (1 - 0.5 * self.duty_share))         # duty labels volunteering as welfare work
+                  * (1 - params.duty_label_penalty * self.duty_share))   # duty: welfare work
         self.volunteer[recruits[rng.random(recruits.size) < p_join]] = True
         self.volunteer[vols[rng.random(vols.size) < params.dropout_per_week]] = False
         # 4. slow state: trust, awareness, satisfaction
@@ -224,8 +231,9 @@ class Residents:
         target = self.rows(sig.trust_target)
         needy = self.needy
         served = rng.random(needy.size) < sig.coverage[self.needy_committee]
-        target[needy] += params.served_trust_shift * (served - 0.5)
-        target[took] += params.taking_part_trust_shift * (sig.efficacy[c[took]] - 0.5)
+        neutral = params.experience_neutral
+        target[needy] += params.served_trust_shift * (served - neutral)
+        target[took] += params.taking_part_trust_shift * (sig.efficacy[c[took]] - neutral)
         self.trust += params.trust_rate * (target - self.trust) * self.adult_f
         np.clip(self.trust, 0.0, 1.0, out=self.trust)
         activity = self.rows(sig.activity)
@@ -243,13 +251,14 @@ class Residents:
 
     def indicators(self) -> dict[str, float]:
         recent = self.recent
-        by_age = np.bincount(self.age[recent], minlength=4) / np.maximum(self.age_counts, 1)
+        by_age = (np.bincount(self.age[recent], minlength=len(AGE_BANDS))
+                  / np.maximum(self.age_counts, 1))
         adults = self.n_adults
         vols = self.volunteer.sum()
         return {
             "participation_rate": recent.size / adults,
-            "participation_18_35": by_age[1], "participation_36_59": by_age[2],
-            "participation_60_plus": by_age[3],
+            "participation_18_35": by_age[YOUNG], "participation_36_59": by_age[MIDDLE_AGED],
+            "participation_60_plus": by_age[SENIOR],
             "participation_low_income": self.low_income[recent].sum() / self.low_income_adults,
             "volunteer_rate": vols / self.n,
             "volunteer_100_share": (self.services_year[self.volunteer]

@@ -13,6 +13,8 @@ from .county import County
 from .model import STEPS_PER_YEAR, CountyModel
 from .params import Parameters
 
+DIGEST_CHARS = 16      # of a county file's SHA-256 in the run function's identity
+
 
 @dataclass
 class RunResult:
@@ -67,7 +69,7 @@ class CountyRun:
 
     @property
     def identity(self) -> str:
-        return f"{run.__module__}.run@{self.county.name}:{self.county.digest[:16]}"
+        return f"{run.__module__}.run@{self.county.name}:{self.county.digest[:DIGEST_CHARS]}"
 
 
 def run_on(county: County | None):

@@ -30,3 +30,60 @@ def test_every_parameter_has_a_range_unit_meaning_and_source_tag():
             assert m["source"], name
     assert {FIELDS[n].metadata["group"] for n in FIELDS} >= set(LEVER_GROUPS) | {"structure"}
     assert set(SUBMODELS) & {f.metadata["group"] for f in FIELDS.values()}
+
+
+MODEL = Path(__file__).resolve().parent.parent / "model"
+# Numbers that may be written in model/ outside the schema: identities and arithmetic ...
+ARITHMETIC = {0, 1, -1, 2, 1e-9, 1e-12}       # 1e-9, 1e-12: guards against dividing by zero
+# ... and module constants that are units, definitions or file limits, never behaviour.
+DEFINITIONS = {
+    "STEPS_PER_YEAR": "unit: a step is a week", "MONTHS_PER_YEAR": "unit",
+    "PER_THOUSAND": "unit of the per-1,000 indicators",
+    "OVER_45": "the essay's statistic (45岁以上)", "EMPTY_SHELL_SHARE": "spec §7 pattern 11",
+    "SYNDROME_THRESHOLD": "spec §6", "BURN_IN_YEARS": "measured (ODD §7.1)",
+    "CANONICAL": "spec §6's indicators", "WINDOW_WEEKS": "the participation indicator's month",
+    "NEVER_WEEK": "sentinel", "NEVER_UTILITY": "sentinel: children never take part",
+    "MAX_SEATS": "the Organic Law's five to nine members", "MAX_COMMITTEES": "file limit",
+    "MAX_RESIDENTS": "file limit (memory)", "SUGGEST_CUTOFF": "error messages",
+    "SHARE_TOLERANCE": "file reading", "RESIDENT_TOLERANCE": "file reading",
+    "SHOWN_CHARS": "error messages", "DIGEST_CHARS": "run identity",
+    "TOP": "county file format", "POPULATION": "county file format",
+    "DEPARTMENT": "county file format", "TOWN": "county file format",
+    "COMMITTEE": "county file format",
+}
+
+
+def _model_literals(folder: Path = MODEL):
+    """(module, line, value) of every number in model/ outside the schema, ARITHMETIC and the
+    DEFINITIONS' own assignments."""
+    import ast
+    for path in sorted(folder.glob("*.py")):
+        if path.name == "params.py":                  # the schema: where the numbers live
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        defined = set()
+        for node in tree.body:
+            targets = (node.targets if isinstance(node, ast.Assign)
+                       else [node.target] if isinstance(node, ast.AnnAssign) else [])
+            names = {t.id for t in targets if isinstance(t, ast.Name)}
+            if names and names <= set(DEFINITIONS):
+                defined |= {id(sub) for sub in ast.walk(node)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and type(node.value) in (int, float)
+                    and node.value not in ARITHMETIC and id(node) not in defined):
+                yield path.name, node.lineno, node.value
+
+
+def test_no_behavioural_number_is_written_in_the_model_outside_the_schema():
+    found = [f"model/{m}:{line}: {value!r}" for m, line, value in _model_literals()]
+    assert not found, ("numbers in the model's code: make each a field of the schema "
+                       "(model/params.py) with its range, unit and source, or a named "
+                       "definition listed here with its reason:\n" + "\n".join(found))
+
+
+def test_the_literal_check_finds_a_planted_number(tmp_path):
+    """The check above can fail: a coefficient written into an equation is found, even beside
+    a listed definition."""
+    (tmp_path / "rule.py").write_text("STEPS_PER_YEAR = 52\nLIMIT = 3\n\n\ndef f(p, x):\n"
+                                      "    return p.a + 0.35 * x\n")
+    assert [(m, v) for m, _, v in _model_literals(tmp_path)] == [("rule.py", 3), ("rule.py", 0.35)]
