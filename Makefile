@@ -17,7 +17,8 @@ $(VENV)/.installed: pyproject.toml
 ALTERNATIVES := separation power_funding_follow_tasks fewer_inspections_meetings \
 	burden_campaigns transparency_supervision cadre_pay_recruitment volunteer_rewards \
 	welfare_volunteer_duty unit_sharing infrastructure_enterprise poor_community_aid \
-	combined_reform
+	service_stations publicity_activities health_and_safety paid_services \
+	cadre_rotation_reserve unit_to_society facilities_association combined_reform
 
 run: setup            ## the main job: the baseline against the essay's remedies, with a report
 	$(BIN)/juwei compare baseline $(ALTERNATIVES) --out results/compare-remedies-$$(date +%Y%m%d-%H%M%S)

@@ -3,6 +3,8 @@
 Explore: a scenario, every lever as a slider (grouped, both languages), population scale and seed;
 Mesa's run / step / pause / reset; live charts, the county's 63 committees, a plain verdict.
 Compare: scenarios side by side through the comparison engine, with its report to download.
+Assumptions: the uncertain constants (not levers) with their sources, any of them changeable for
+the next RESET, so a workshop can ask whether a conclusion survives another assumption.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from mesa.visualization.utils import update_counter
 
 from .engine import DEFAULT_SEED, Options
 from .inputs import scenario as sc
-from .model import (BURN_IN_YEARS, LEVER_GROUPS, SYNDROME_THRESHOLD, CountyModel, levers,
-                    syndrome)
-from .model.params import coerce
+from .model import (BURN_IN_YEARS, LEVER_GROUPS, OTHER_GROUPS, SYNDROME_THRESHOLD, CountyModel,
+                    describe, levers, syndrome)
+from .model.params import TAGS, ParameterError, coerce
 from .studies import compare
 
 matplotlib.use("Agg")
@@ -34,6 +36,10 @@ DEFAULT_SCALE = 0.1
 COUNTY_VIEW = ["admin_share", "trust", "participation", "service_per_1000", "pushed_per_cadre",
                "own_income_share"]
 county_indicator = solara.reactive("admin_share")
+# constants changed in the assumptions panel (name -> value), applied at the next RESET
+assumptions = solara.reactive({})
+# the constants the panel offers: every non-lever field but the scale and horizon controls
+CONSTANTS = [r["name"] for r in levers(OTHER_GROUPS) if r["name"] not in ("scale", "years")]
 
 
 class DashboardModel(CountyModel):
@@ -45,7 +51,8 @@ class DashboardModel(CountyModel):
         base = sc.load(scenario)
         defaults = {r["name"]: r["baseline"] for r in levers(LEVER_GROUPS)}
         moved = {k: coerce(k, v) for k, v in kwargs.items() if v != defaults.get(k)}
-        params = dataclasses.replace(base.params, scale=coerce("scale", scale), **moved)
+        params = dataclasses.replace(base.params, scale=coerce("scale", scale),
+                                     **{**assumptions.value, **moved})
         super().__init__(params, seed=int(seed), warm_up_years=BURN_IN_YEARS, county=base.county)
         self.scenario = base
         for _ in range(self.warm_up_weeks):   # the county settles before the workshop sees it
@@ -185,6 +192,55 @@ def LeverGuide(model):
         f"<th>unit</th><th>meaning</th></tr>{rows}</table>"))
 
 
+@solara.component
+def Assumptions(model):
+    """The model's uncertain constants, apart from the levers: each with its source tag, and
+    any of them changeable for the next RESET (ODD §8)."""
+    chosen = solara.use_reactive(CONSTANTS[0])
+    text = solara.use_reactive("")
+    message = solara.use_reactive("")
+    r = describe(chosen.value)
+    solara.HTML(tag="h2", unsafe_innerHTML="Assumptions · 模型假设")
+    esc = html.escape
+    solara.HTML(tag="p", unsafe_innerHTML=(
+        "Not policy levers: the model's constants, each with its source tag (<b>[E]</b> the "
+        "essay, <b>[N]</b> a national figure, <b>[A]</b> an assumption, <b>[C]</b> "
+        "calibrated). Change one to see whether a conclusion survives another assumption; "
+        "changes apply at the next <b>RESET</b> · 非政策杠杆，修改后点击 RESET 生效。"))
+    solara.Select("constant · 常数", values=CONSTANTS, value=chosen)
+    solara.HTML(tag="p", unsafe_innerHTML=(
+        f"<b>{r['name']}</b> ({r['group']}, [{r['tag']}] {TAGS[r['tag']]}): "
+        f"{esc(r['meaning'])}. Baseline {r['baseline']:g} {esc(r['unit'])}, range "
+        f"{r['low']:g} to {r['high']:g}; now {getattr(model.p, r['name']):g}."
+        + (f" Source: {esc(r['source'])}." if r["source"] else "")))
+    solara.InputText("new value · 新值", value=text)
+
+    def set_value():
+        try:
+            value = coerce(chosen.value, float(text.value))
+        except (ValueError, ParameterError) as e:
+            message.set(f"not set: {e}")
+            return
+        assumptions.set({**assumptions.value, chosen.value: value})
+        message.set(f"{chosen.value} = {value:g} at the next RESET · 重置后生效")
+    solara.Button("set · 设定", on_click=set_value, color="primary")
+    solara.Button("restore every assumption · 全部恢复",
+                  on_click=lambda: (assumptions.set({}), message.set("restored at the next RESET")))
+    solara.Text(message.value)
+    if assumptions.value:
+        solara.Text("Changed: " + ", ".join(f"{k} = {v:g}" for k, v in assumptions.value.items()))
+    rows = "".join(
+        f"<tr><td>{d['group']}</td><td><b>{d['name']}</b></td><td>{getattr(model.p, d['name']):g}"
+        f"</td><td>{d['low']:g} – {d['high']:g}</td><td>{html.escape(d['unit'])}</td>"
+        f"<td>[{d['tag']}]</td><td>{html.escape(d['meaning'])}"
+        + (f"<br><i>{html.escape(d['source'])}</i>" if d["source"] else "") + "</td></tr>"
+        for d in map(describe, CONSTANTS))
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        "<table style='border-collapse:collapse' border='1' cellpadding='3'><tr><th>group</th>"
+        "<th>constant</th><th>value now</th><th>range</th><th>unit</th><th>tag</th>"
+        f"<th>meaning and source</th></tr>{rows}</table>"))
+
+
 # --- compare page ------------------------------------------------------------------------------
 progress = solara.reactive("")
 result_folder = solara.reactive("")
@@ -261,6 +317,7 @@ def Page():
     """One county per browser session: two tabs in a workshop do not drive the same model."""
     model = solara.use_memo(DashboardModel, dependencies=[])
     SolaraViz(model, components=[(Verdict, 0), (Syndrome, 0), (Residents, 0), (Cadres, 0),
-                                 (County, 0), (Compare, 1), (LeverGuide, 2)],
+                                 (County, 0), (Compare, 1), (LeverGuide, 2),
+                                 (Assumptions, 3)],
               model_params=model_params(), name="juwei · 居委", play_interval=50,
               render_interval=13)

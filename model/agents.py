@@ -146,7 +146,8 @@ class Unit(mesa.Agent):
         trust = float(m.committees.trust[self.committee])
         p = m.p
         willing = (p.unit_sharing * (p.unit_trust_base + p.unit_trust_weight * trust)
-                   * self.disposition)
+                   * self.disposition
+                   * (1.0 + p.association_opening_gain * p.facilities_association))
         self.open = bool(m.rng.random() < min(1.0, willing))
 
 

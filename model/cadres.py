@@ -56,11 +56,13 @@ def update(s, load: np.ndarray, team_hours: np.ndarray, autonomy_c: np.ndarray, 
                             + p.morale_training * training - p.morale_exhaustion * s.exhaustion,
                             0.0, 1.0)
     s.morale += p.morale_rate * (morale_target - s.morale)
-    gain = (p.experience_per_year + p.training_gain * training) / STEPS_PER_YEAR
+    gain = (p.experience_per_year + p.training_gain * training
+            + p.rotation_skill_per_year * p.cadre_rotation_reserve) / STEPS_PER_YEAR
     s.skill += gain * (1.0 - s.skill)
     dep_target = np.clip(p.dependence_target_base - p.dependence_policy * policy_autonomy(p)
                          - p.dependence_training * training
-                         - p.dependence_schooling * s.educated, 0.0, 1.0)
+                         - p.dependence_schooling * s.educated
+                         - p.rotation_dependence * p.cadre_rotation_reserve, 0.0, 1.0)
     s.dependence += p.dependence_rate * (dep_target - s.dependence)
     s.age += 1.0 / STEPS_PER_YEAR
     s.tenure += 1.0 / STEPS_PER_YEAR
@@ -68,12 +70,15 @@ def update(s, load: np.ndarray, team_hours: np.ndarray, autonomy_c: np.ndarray, 
 
 def turnover(s, rng, p) -> tuple[np.ndarray, np.ndarray]:
     """Quits and retirements this week; vacancies filled after a search. Returns (left, hired)."""
-    hazard = ((p.quit_base + p.quit_exhaustion * s.exhaustion + p.quit_educated * s.educated)
+    promoted = 1.0 - p.promotion_retention * p.cadre_rotation_reserve   # a way up keeps graduates
+    hazard = ((p.quit_base + p.quit_exhaustion * s.exhaustion
+               + p.quit_educated * promoted * s.educated)
               * (p.reference_pay / p.cadre_pay) ** p.pay_quit_elasticity)
     quits = ~s.vacant & ((rng.random(s.age.size) < hazard / STEPS_PER_YEAR)
                          | (s.age >= p.retirement_age))
     s.vacant |= quits
-    filled = s.vacant & ~quits & (rng.random(s.age.size) < 1.0 / p.vacancy_weeks)
+    search_weeks = p.vacancy_weeks * (1.0 - p.reserve_vacancy_cut * p.cadre_rotation_reserve)
+    filled = s.vacant & ~quits & (rng.random(s.age.size) < 1.0 / search_weeks)
     hired = np.flatnonzero(filled)
     for i in hired:
         hire(s, i, rng, p)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .calendar import STEPS_PER_YEAR
+from .calendar import PER_THOUSAND, STEPS_PER_YEAR
 
 
 
@@ -26,7 +26,8 @@ def new_year(m) -> None:
     c.enterprises += start - failed
     earning = p.enterprise_yuan * ((1.0 - p.support_earning_weight)
                                    + p.support_earning_weight * p.enterprise_support)
-    c.own_income = c.shop_rent + c.enterprises * earning
+    paid = p.paid_service_yuan * p.paid_services * free_time     # 物业化, 上门服务
+    c.own_income = c.shop_rent + c.enterprises * earning + paid
     # investment: venues everywhere; renters move into owned offices and get their full venue
     c.venue_places += p.infrastructure_places * p.infrastructure_investment
     moved = c.renting & (rng.random(c.residents.size) < p.infrastructure_investment
@@ -49,8 +50,12 @@ def new_year(m) -> None:
                        + focus - p.office_rent_yuan * c.renting + c.own_income
                        + c.donations + c.aid + grant)
     c.budget = c.transfer + c.own_income + c.donations + c.aid + grant
+    remedies = (p.station_yuan * p.service_stations + p.publicity_yuan * p.publicity
+                + p.patrol_yuan * p.health_and_safety
+                + p.association_yuan * p.facilities_association) * c.residents.size
     m.year_spending = (c.transfer.sum() + c.aid.sum() + grant.sum()
-                       + p.infrastructure_yuan * p.infrastructure_investment * c.residents.size)
+                       + p.infrastructure_yuan * p.infrastructure_investment * c.residents.size
+                       + remedies + health_hours(c, p).sum() * p.help_wage * STEPS_PER_YEAR)
 
 
 def designate_demonstrations(m) -> None:
@@ -68,6 +73,11 @@ def designate_demonstrations(m) -> None:
         keep = np.flatnonzero(c.demonstration)[:k]
         c.demonstration[:] = False
         c.demonstration[keep] = True
+
+
+def health_hours(c, p) -> np.ndarray:
+    """Service hours/week the health points (社区卫生服务网点) give each committee."""
+    return p.health_hours_per_1000 * p.health_and_safety * c.residents / PER_THOUSAND
 
 
 def help_hours(c, p) -> np.ndarray:

@@ -11,12 +11,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .calendar import MONTHS_PER_YEAR, STEPS_PER_YEAR
+from .calendar import MONTHS_PER_YEAR, PER_THOUSAND, STEPS_PER_YEAR
 from .county import OVER_45
 
 SYNDROME_THRESHOLD = 0.6       # each of H, T and C above it: the syndrome is present (spec §6)
 BURN_IN_YEARS = 3              # the baseline settles within 3 years (ODD §7.1, measured)
-PER_THOUSAND = 1000.0          # indicators per 1,000 residents
 EMPTY_SHELL_SHARE = 0.1        # 空壳社区: own income at most this share of the budget (ODD §4.10)
 
 

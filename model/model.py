@@ -91,6 +91,9 @@ class CountyModel(mesa.Model):
                             for i, name in enumerate(place.departments)]
         self.inspected = inspected
         self.reach = rng.uniform(1 - p.reach_spread, 1 + p.reach_spread, n)   # push beyond size
+        # a one-stop station (一站式): residents' matters and services at one window, so a
+        # cadre's hour does more of both
+        self.station = 1.0 + p.station_gain * p.service_stations
         for i in range(n):
             Committee(self, i)
         self.seat_agents: list[Cadre | None] = [Cadre(self, i) for i in range(m)]
@@ -147,6 +150,8 @@ class CountyModel(mesa.Model):
             if week.t > 0:
                 self._revise_units()
                 self.residents.unit_shift(rng, p)
+                if p.paid_services > 0:           # paid services hire the laid-off (再就业)
+                    self.residents.find_work(rng, p.paid_service_jobs * p.paid_services)
                 self.residents.refresh(p)
             finance.new_year(self)
             self.residents.new_year()
@@ -175,7 +180,7 @@ class CountyModel(mesa.Model):
         week.safe_present = safe_present = np.maximum(present, 1)
         week.skill_factor = np.where(present > 0, np.bincount(
             s.committee, weights=(p.skill_speed_base + p.skill_speed_weight * s.skill) * seated,
-            minlength=n) / safe_present, 1.0)
+            minlength=n) / safe_present, 1.0) * self.station      # one window: faster work
         self.initiative = np.where(present > 0, 1.0 - np.bincount(
             s.committee, weights=s.dependence * seated, minlength=n) / safe_present, 0.0)
         week.inspection = p.inspection_prep_hours * self.size_factor * self.inspection_week
@@ -213,11 +218,14 @@ class CountyModel(mesa.Model):
         self.campaign_dip += (1.0 - self.campaign_dip) / p.campaign_recovery_weeks
 
     def deliver_services(self, week) -> None:
-        """Services reach residents: cadres, bought help, staff and last week's volunteers meet
-        needs; the low-income duty adds public works that meet none (ODD §7.6-7.7)."""
+        """Services reach residents: cadres (further at a one-stop station), bought help, staff,
+        health points and last week's volunteers meet needs; the low-income duty adds public
+        works that meet none (ODD §7.6-7.7, §7.10)."""
         c = self.committees
-        week.help_hours = finance.help_hours(c, self.p)
-        supply = week.use["services"] + week.help_hours + week.staff_service + self.vol_hours
+        p = self.p
+        week.help_hours = finance.help_hours(c, p)
+        supply = (week.use["services"] * self.station + week.help_hours + week.staff_service
+                  + self.vol_hours + finance.health_hours(c, p))
         week.need = self.residents.need_per_committee
         c.coverage = np.minimum(1.0, supply / np.maximum(week.need, 1e-9))
         c.service_hours = week.supply = supply + self.duty_hours
@@ -256,6 +264,7 @@ class CountyModel(mesa.Model):
         for unit in self.units:
             unit.revise()
         opened = [u for u in self.units if u.open]
+        managed = 1.0 + self.p.association_places_gain * self.p.facilities_association
         self.unit_places = np.bincount([u.committee for u in opened],
                                        weights=[u.places for u in opened],
-                                       minlength=len(self.committees.residents))
+                                       minlength=len(self.committees.residents)) * managed

@@ -71,6 +71,12 @@ class Parameters:
                              "members' congress, deliberative council and supervision in practice",
                              "三位一体",
                              tag="E", source="三位一体 proposed; 0.1 from the specification")
+    unit_to_social_per_year: float = _p(0.04, 0.0, 0.3, "autonomy", "share a year",
+                                        "unit-attached residents who become 'society people' a "
+                                        "year: the pace of enterprise reform and of the "
+                                        "county's liaison with units (通报协调机制)",
+                                        "单位人→社会人",
+                                        tag="E", source="单位人 -> 社会人 (essay); 4% assumed")
 
     # --- incentives ---------------------------------------------------------------------------
     cadre_pay: float = _p(300.0, 200.0, 1500.0, "incentives", "yuan/month",
@@ -91,6 +97,11 @@ class Parameters:
                                        "duty service of able-bodied low-income recipients",
                                        "低保义工制",
                                        tag="E", source="义工制 proposed, at least 10 days a month")
+    cadre_rotation_reserve: float = _p(0.0, 0.0, 1.0, "incentives", "index 0-1",
+                                       "rotation with organs and units, a reserve pool of "
+                                       "promising cadres and a promotion channel",
+                                       "轮岗交流·储备库",
+                                       tag="E", source="轮岗交流制, 优秀干部储备库 proposed")
 
     # --- resources ----------------------------------------------------------------------------
     unit_sharing: float = _p(0.1, 0.0, 1.0, "resources", "share",
@@ -109,6 +120,26 @@ class Parameters:
                                   "demonstration communities (示范社区) funded and visited",
                                   "示范社区", integer=True,
                                   tag="E", source="Jiangkou's and 新华街's titles")
+    service_stations: float = _p(0.0, 0.0, 1.0, "resources", "index 0-1",
+                                 "one-stop service stations and windows (一站式, 一条龙)",
+                                 "便民服务站",
+                                 tag="E", source="便民服务站 proposed, not in place")
+    publicity: float = _p(0.0, 0.0, 1.0, "resources", "index 0-1",
+                          "publicity boards, columns and theme activities (宣传阵地, 主题活动)",
+                          "宣传与主题活动",
+                          tag="E", source="宣传阵地引导机制, 主题活动 proposed")
+    health_and_safety: float = _p(0.0, 0.0, 1.0, "resources", "index 0-1",
+                                  "safety patrols and community health points with health cards",
+                                  "治安巡逻·卫生服务",
+                                  tag="E", source="治安巡逻队, 社区卫生服务网点, 健康卡 proposed")
+    paid_services: float = _p(0.0, 0.0, 1.0, "resources", "index 0-1",
+                              "property management and paid household services run by the "
+                              "committee", "物业化·上门服务",
+                              tag="E", source="物业化管理, 家政维修上门服务 proposed")
+    facilities_association: float = _p(0.0, 0.0, 1.0, "resources", "index 0-1",
+                                       "a public-interest facilities association that manages "
+                                       "units' and public facilities", "公益事业管理协会",
+                                       tag="E", source="公益事业管理协会 proposed")
 
     # --- structure ----------------------------------------------------------------------------
     scale: float = _p(1.0, 0.001, 1.0, "structure", "share",
@@ -364,9 +395,6 @@ class Parameters:
         "service need of a laid-off resident (re-employment)", tag="A")
     unit_covers_need: float = _p(0.5, 0.0, 1.0, "residents", "share",
         "share of a unit-attached resident's need the unit still serves", tag="A")
-    unit_to_social_per_year: float = _p(0.04, 0.0, 0.3, "residents", "per year",
-        "share of unit-attached residents who become 社会人 a year (enterprise reform)", tag="E",
-        source="单位人 -> 社会人 (essay); pace assumed")
     admin_burden: float = _p(0.5, 0.0, 4.0, "residents", "logit",
         "how much a committee run as a little government repels residents, per unit of admin "
         "share", tag="A")
@@ -670,6 +698,59 @@ class Parameters:
     demo_rating_scale: float = _p(1000.0, 10.0, 100_000.0, "finance", "places or hours",
                                   "venue places, or backlog hours, worth a whole unit of "
                                   "coverage when the county picks demonstration sites", tag="A")
+    # --- the essay's further remedies (ODD §7.10) ----------------------------------------------
+    station_gain: float = _p(0.15, 0.0, 1.0, "workload", "x work per hour",
+                             "extra work a cadre's hour does at a full one-stop station, in "
+                             "services and in the matters handled at its window (no errands "
+                             "between offices)", tag="A")
+    paid_service_hours: float = _p(4.0, 0.0, 20.0, "workload", "hours/committee/week",
+                                   "cadre hours that running full paid services takes", tag="A")
+    reserve_vacancy_cut: float = _p(0.75, 0.0, 0.95, "cadres", "share",
+                                    "cut in the time a seat stays empty, with a full reserve pool",
+                                    tag="A")
+    rotation_skill_per_year: float = _p(0.05, 0.0, 0.3, "cadres", "skill/year",
+                                        "extra skill a year (towards 1) from full rotation",
+                                        tag="A")
+    rotation_dependence: float = _p(0.1, 0.0, 0.5, "cadres", "0-1",
+                                    "dependence target lost with full rotation (outside practice)",
+                                    tag="A")
+    promotion_retention: float = _p(0.5, 0.0, 1.0, "cadres", "share",
+                                    "share of graduates' extra quit hazard a promotion channel "
+                                    "removes", tag="A", source="\"疏通社区干部提拔、使用渠道\"")
+    publicity_awareness_gain: float = _p(0.004, 0.0, 0.05, "residents", "per week",
+                                         "awareness gained a week (towards 1) under full "
+                                         "publicity", tag="A",
+                                         source="\"社区是我家, 管理靠大家\" campaigns")
+    publicity_pull: float = _p(0.3, 0.0, 2.0, "residents", "logit",
+                               "pull of theme activities on every resident, at full publicity",
+                               tag="A")
+    patrol_trust: float = _p(0.05, 0.0, 0.3, "residents", "0-1",
+                             "trust target gained from full safety patrols (治安良好)", tag="A")
+    paid_service_jobs: float = _p(0.05, 0.0, 0.5, "residents", "share a year",
+                                  "laid-off residents who find work a year in full paid "
+                                  "services (再就业)", tag="A",
+                                  source="\"拓宽就业再就业渠道\" (essay)")
+    association_opening_gain: float = _p(1.0, 0.0, 3.0, "units", "x willingness",
+                                         "extra willingness of units to open with a full "
+                                         "facilities association (liability and upkeep shared)",
+                                         tag="A")
+    association_places_gain: float = _p(0.25, 0.0, 1.0, "units", "x places",
+                                        "extra places an open unit offers when the association "
+                                        "manages it", tag="A")
+    station_yuan: float = _p(8_000.0, 0.0, 50_000.0, "finance", "yuan/committee/year",
+                             "cost of a full one-stop station", tag="A")
+    publicity_yuan: float = _p(3_000.0, 0.0, 20_000.0, "finance", "yuan/committee/year",
+                               "cost of full publicity and theme activities", tag="A")
+    health_hours_per_1000: float = _p(3.0, 0.0, 20.0, "finance", "hours/week per 1,000",
+                                      "service hours health points give per 1,000 residents "
+                                      "(paid at help_wage)", tag="A")
+    patrol_yuan: float = _p(2_000.0, 0.0, 20_000.0, "finance", "yuan/committee/year",
+                            "cost of full safety patrols", tag="A")
+    paid_service_yuan: float = _p(5_000.0, 0.0, 50_000.0, "finance", "yuan/year",
+                                  "own income of full paid services run by a committee with "
+                                  "all its hours free", tag="A")
+    association_yuan: float = _p(2_000.0, 0.0, 20_000.0, "finance", "yuan/committee/year",
+                                 "cost of a full facilities association", tag="A")
 
     def __post_init__(self):
         check(self)

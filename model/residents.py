@@ -72,11 +72,13 @@ def signals(c, p, week, vol_hours: np.ndarray, duty_hours: np.ndarray,
     return CommitteeSignals(
         efficacy=(p.efficacy_base + p.efficacy_coverage * c.coverage + p.efficacy_voice * real
                   + p.efficacy_transparency * p.transparency).astype(f32),
-        pull=(p.activity_pull * activity - p.admin_burden * c.admin_share).astype(f32),
+        pull=(p.activity_pull * activity - p.admin_burden * c.admin_share
+              + p.publicity_pull * p.publicity).astype(f32),
         places=places, coverage=c.coverage.astype(f32),
         trust_target=(p.trust_target_base + p.trust_target_coverage * c.coverage
                       + p.trust_target_transparency * p.transparency + p.trust_target_voice * real
-                      - p.trust_target_token * token).astype(f32),
+                      - p.trust_target_token * token
+                      + p.patrol_trust * p.health_and_safety).astype(f32),
         activity=activity.astype(f32),
         outreach=np.minimum(np.maximum(week.need - (week.supply - duty_hours - vol_hours), 0.0),
                             p.volunteer_organising * (use["services"] + help_hours)),
@@ -161,6 +163,11 @@ class Residents:
         unit = np.flatnonzero(self.employment == UNIT)
         self.employment[unit[rng.random(unit.size) < params.unit_to_social_per_year]] = SOCIAL
 
+    def find_work(self, rng, share: float) -> None:
+        """Yearly: a `share` of the laid-off find work (they become 社会人) and need less."""
+        laid_off = np.flatnonzero(self.employment == LAID_OFF)
+        self.employment[laid_off[rng.random(laid_off.size) < share]] = SOCIAL
+
     def new_year(self) -> None:
         self.services_year[:] = 0
 
@@ -237,8 +244,9 @@ class Residents:
         self.trust += params.trust_rate * (target - self.trust) * self.adult_f
         np.clip(self.trust, 0.0, 1.0, out=self.trust)
         activity = self.rows(sig.activity)
-        self.awareness += (params.awareness_gain_activity * activity * (1 - self.awareness)
-                           - self.awareness_decay * self.awareness)
+        self.awareness += ((params.awareness_gain_activity * activity
+                            + params.publicity_awareness_gain * params.publicity)
+                           * (1 - self.awareness) - self.awareness_decay * self.awareness)
         self.awareness[took] += params.awareness_gain_part * (1 - self.awareness[took])
         quality = self.rows(sig.coverage)
         quality[needy] = served

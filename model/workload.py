@@ -69,7 +69,8 @@ def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndar
 
     m = np.minimum(hours, meetings)
     left = hours - m
-    e = np.minimum(left, p.enterprise_hours * (c.enterprises > 0))
+    e = np.minimum(left, p.enterprise_hours * (c.enterprises > 0)
+                   + p.paid_service_hours * p.paid_services)
     left -= e
     motive = p.service_motivation * c.leadership * initiative * (1.0 - c.coverage)
     pull = p.accountability_weight * accountability

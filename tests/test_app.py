@@ -164,3 +164,26 @@ def test_the_comparison_view_renders(page):
     page.screenshot(path=ARTIFACTS / "app-compare.png", full_page=True)
     assert page.locator("img").count() >= 2
     assert page.errors == []
+
+
+def test_the_assumptions_panel_lists_constants_and_sets_one_for_the_next_reset(page):
+    page.get_by_role("tab", name=re.compile("page 3", re.I)).click()
+    expect(page.get_by_text("Assumptions · 模型假设")).to_be_visible(timeout=30_000)
+    for text in ("size_elasticity", "[C]", "station_gain", "quit_base"):
+        expect(page.get_by_text(text, exact=False).first).to_be_visible()
+    field = page.get_by_label("new value · 新值")
+    field.fill("99999")
+    field.press("Enter")
+    page.get_by_role("button", name=re.compile("set · 设定")).click()
+    expect(page.get_by_text(re.compile("not set: .*outside the range"))).to_be_visible(
+        timeout=30_000)
+    field.fill("4")              # the first constant offered: units_seat, a whole number
+    field.press("Enter")
+    page.get_by_role("button", name=re.compile("set · 设定")).click()
+    expect(page.get_by_text(re.compile(r"units_seat = 4 at the next RESET"))).to_be_visible(
+        timeout=30_000)
+    expect(page.get_by_text(re.compile(r"now 6\b")).first).to_be_visible()
+    page.get_by_role("button", name="RESET").click()
+    expect(page.get_by_text(re.compile(r"now 4\b")).first).to_be_visible(timeout=60_000)
+    page.screenshot(path=ARTIFACTS / "app-assumptions.png", full_page=True)
+    assert page.errors == []

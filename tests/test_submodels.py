@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from juwei.model import CountyModel, run
-from juwei.model.county import UNIT
+from juwei.model.county import LAID_OFF, UNIT
 from juwei.model.workload import campaign
 
 from .conftest import LEVER_SEEDS, SMALL, mean_summary, small, summaries
@@ -40,6 +40,19 @@ DIRECTIONS = [
     # enterprise_support: absorbed while cadres have no free time (ODD §7.9); see below
     ({"poor_community_aid": 1.0}, "service_hours_per_1000", +1),
     ({"poor_community_aid": 1.0}, "seat_gap", -1),
+    # the essay's further remedies (ODD §7.10)
+    ({"service_stations": 1.0}, "unmet_need", -1),
+    ({"service_stations": 1.0}, "exhaustion", -1),
+    ({"publicity": 1.0}, "awareness", +1),
+    ({"publicity": 1.0}, "participation_rate", +1),
+    ({"health_and_safety": 1.0}, "trust", +1),
+    ({"health_and_safety": 1.0}, "unmet_need", -1),
+    ({"paid_services": 1.0}, "own_income_share", +1),
+    ({"paid_services": 1.0}, "exhaustion", +1),            # the hours it takes
+    ({"cadre_rotation_reserve": 1.0}, "exhaustion", -1),   # skill: faster work
+    ({"unit_to_social_per_year": 0.2}, "awareness", +1),
+    ({"facilities_association": 1.0}, "units_open_share", +1),
+    ({"facilities_association": 1.0}, "venue_places_per_1000", +1),
 ]
 
 
@@ -139,3 +152,26 @@ def test_renting_committees_have_fewer_places():
 def test_older_residents_take_part_more():
     r = run(small(), 1).summary
     assert r["participation_60_plus"] > 2 * r["participation_18_35"]
+
+
+def test_paid_services_employ_the_laid_off_and_rotation_fills_seats_with_skill():
+    """Paid services hire laid-off residents (再就业); a reserve pool fills empty seats sooner
+    and rotation adds skill (ODD §7.10): read from the models' state after three years."""
+    def state(**levers):
+        m = CountyModel(small(years=3, **levers), seed=4)
+        for _ in range(3 * 52):
+            m.step()
+        return m
+    base, paid = state(), state(paid_services=1.0)
+    assert (paid.residents.employment == LAID_OFF).sum() < 0.95 * (
+        base.residents.employment == LAID_OFF).sum()
+    vacant, skill = [], []
+    for levers in ({}, {"cadre_rotation_reserve": 1.0}):
+        m = CountyModel(small(**levers), seed=4)
+        seats = []
+        for _ in range(2 * 52):
+            m.step()
+            seats.append(m.cadres.vacant.mean())
+        vacant.append(np.mean(seats))
+        skill.append(m.cadres.skill[~m.cadres.vacant].mean())
+    assert vacant[1] < vacant[0] and skill[1] > skill[0] + 0.02, (vacant, skill)
