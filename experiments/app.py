@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import os
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -48,7 +49,7 @@ class DashboardModel(CountyModel):
 
     def __init__(self, scenario: str = "baseline", scale: float = DEFAULT_SCALE, seed: int = 1,
                  **kwargs):  # levers (Mesa checks for this exact name)
-        base = sc.load(scenario)
+        base = _load(scenario)
         defaults = {r["name"]: r["baseline"] for r in levers(LEVER_GROUPS)}
         moved = {k: coerce(k, v) for k, v in kwargs.items() if v != defaults.get(k)}
         params = dataclasses.replace(base.params, scale=coerce("scale", scale),
@@ -57,6 +58,12 @@ class DashboardModel(CountyModel):
         self.scenario = base
         for _ in range(self.warm_up_weeks):   # the county settles before the workshop sees it
             self.step()
+
+
+def _load(name: str) -> sc.Scenario:
+    """A scenario, on the county `juwei app --county FILE` chose (if any)."""
+    s = sc.load(name)
+    return s.with_county(os.environ["JUWEI_COUNTY"]) if os.environ.get("JUWEI_COUNTY") else s
 
 
 def model_params() -> dict:
@@ -275,8 +282,9 @@ def Compare(model):
     current, toml = _saved_scenario(model)
 
     def start():
-        scenarios = [dataclasses.replace(sc.load(n), params=dataclasses.replace(
-            sc.load(n).params, scale=model.p.scale)) for n in chosen.value]
+        scenarios = [dataclasses.replace(s, params=dataclasses.replace(s.params,
+                                                                       scale=model.p.scale))
+                     for s in map(_load, chosen.value)]
         if with_sliders.value:
             scenarios.append(current)
         if len(scenarios) < 2:

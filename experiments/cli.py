@@ -120,6 +120,8 @@ def build_parser() -> Parser:
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: "
                    "this machine only; 0.0.0.0 opens it to the network)")
+    p.add_argument("--county", metavar="FILE", help="run every scenario on this county file "
+                   "(default: each scenario's, else the essay's)")
 
     sub.add_parser("scenarios", help="list the scenario files")
     p = sub.add_parser("counties", help="list the shipped county files, or check and describe "
@@ -374,8 +376,13 @@ def cmd_app(args) -> int:
                         "(in a checkout: `make setup`, or pip install -e '.[app]')")
     if not 0 < args.port < 65536:
         raise UserError(f"--port: expected 1-65535, got {args.port}")
-    print(f"juwei dashboard: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    if args.county is not None:
+        from .inputs import county as counties
+        county, path = counties.load(args.county)        # a bad file stops here, exit 2
+        env["JUWEI_COUNTY"] = str(path.resolve())
+        print(f"county: {county.name} ({path})")
+    print(f"juwei dashboard: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
     # --no-check-version: solara would ask pypi.org for a newer release at every start
     cmd = [sys.executable, "-m", "solara", "run", "juwei.app", "--host", args.host, "--port",
            str(args.port), "--production", "--no-open", "--no-check-version"]
@@ -438,8 +445,12 @@ def cmd_validate(args) -> int:
     s = _scenario(args.scenario, args)
     check_size(args.replicates, "--replicates")
     v = validate.run(s, args.replicates, args.seed, args.executor, args.workers)
-    print(f"\nPatterns of spec §7 on '{s.name}' (scale {s.params.scale}, {s.params.years} years, "
-          f"{args.replicates} replicates, seed {args.seed}, {v.seconds:.0f} s)")
+    print(f"\nPatterns of spec §7 on '{s.name}' in {s.county_name} (scale {s.params.scale}, "
+          f"{s.params.years} years, {args.replicates} replicates, seed {args.seed}, "
+          f"{v.seconds:.0f} s)")
+    if s.county:
+        print("  (the patterns are the essay county's: on another county they say how it "
+              "differs, not whether the model is right)")
     for r in v.patterns:
         print(f"  {r.number:2d}. {'holds' if r.holds else 'FAILS':5s} in {r.share:4.0%} of "
               f"replicates  {r.title} [{r.condition}]\n{'':22s}{r.figure}")

@@ -213,3 +213,12 @@ def test_the_cli_answers_a_bad_county_with_exit_2_and_writes_nothing(tmp_path):
         assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
         assert not out.exists()
     assert "did you mean 'small_town'" in r.stderr
+
+
+def test_a_scenario_naming_a_missing_county_is_answered_with_its_own_name(tmp_path):
+    bad = tmp_path / "s.toml"
+    bad.write_text('description = "x"\ncounty = "smal_town"\n', "utf-8")
+    with pytest.raises(Exception) as e:
+        scenario.load(str(bad))
+    message = str(e.value)
+    assert message.startswith(f"{bad}: county: ") and "did you mean 'small_town'" in message

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from SALib.analyze import morris as salib_morris
 
+from juwei.model import LEVER_GROUPS, levers
 from juwei.engine import AnalysisRefused, Options
 from juwei.inputs.design import DUMMY, Factors
 from juwei.inputs.design import SensitivityDesign as Design
@@ -136,7 +137,8 @@ def test_morris_design_end_to_end_at_tiny_scale(tmp_path):
     assert html.count("data:image/png;base64,") == 4 and "https://" not in html
     assert "distinguishable" in html and "converged" in html
     m = json.loads((out / "manifest.json").read_text())
-    assert m["design"]["method"] == "morris" and m["design"]["points"] == 4 * 21
+    per_trajectory = len(levers(LEVER_GROUPS)) + 2        # every lever and the dummy, plus 1
+    assert m["design"]["method"] == "morris" and m["design"]["points"] == 4 * per_trajectory
 
 
 def test_interrupted_analysis_resumes_to_the_same_indices(tmp_path):

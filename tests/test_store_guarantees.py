@@ -328,13 +328,17 @@ def test_resume_dry_run_counts_what_is_left(tmp_path, capsys):
 def test_a_dry_run_of_a_huge_design_counts_without_building_it(tmp_path, capsys, monkeypatch):
     import juwei.studies.sensitivity as sa
     monkeypatch.setattr(sa, "runs_of", lambda d: pytest.fail("the design was built"))
-    (tmp_path / "big.toml").write_text('method = "morris"\nsamples = 40000\nreplicates = 2\n'
-                                       'scale = 0.01\nyears = 1\n')
+    from juwei.model import LEVER_GROUPS, levers
+    per_trajectory = len(levers(LEVER_GROUPS)) + 2        # every lever and the dummy, plus 1
+    samples = 800_000 // per_trajectory
+    (tmp_path / "big.toml").write_text(f'method = "morris"\nsamples = {samples}\n'
+                                       'replicates = 2\nscale = 0.01\nyears = 1\n')
     t0 = time.perf_counter()
     assert cli_main("sensitivity", tmp_path / "big.toml", "--dry-run") == 0
     assert time.perf_counter() - t0 < 30
     out = capsys.readouterr().out
-    assert "morris: 840000 design points x 2 replicates" in out and "1680000 runs" in out
+    points = samples * per_trajectory
+    assert f"morris: {points} design points x 2 replicates" in out and f"{2 * points} runs" in out
     (tmp_path / "big.toml").write_text('method = "morris"\nsamples = 60000\nreplicates = 2\n')
     assert cli_main("sensitivity", tmp_path / "big.toml", "--dry-run") == 2
     assert "more than the 2,000,000" in capsys.readouterr().err

@@ -141,7 +141,11 @@ def load(name: str) -> Scenario:
         return s
     name, named_in = county
     relative = Path(named_in).parent / name
-    return s.with_county(str(relative) if is_file(relative) else name, f"{named_in}: county")
+    try:
+        return s.with_county(str(relative) if is_file(relative) else name, "a county file "
+                             "relative to the scenario, or a shipped county's name")
+    except UserError as e:
+        raise UserError(f"{named_in}: county: {e}") from None
 
 
 def available() -> list[Scenario]:

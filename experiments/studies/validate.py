@@ -101,7 +101,7 @@ def _replicate(run, com: pd.DataFrame, first_year: pd.Series, paradox: float) ->
                                     and abs(gap_s) >= 0.5 * abs(gap_1))
     out.append((abs(gap_s) >= 0.1 and abs(gap_v) >= 0.1 and persists, gap_s,
                 {"year-1 service gap": gap_1, "places gap": gap_v}))
-    # within Jiangkou and within the townships, so committee size does not confound
+    # within the county seat and within the rest, so committee size does not confound
     peers = com.groupby("seat").service_per_1000.transform("mean")
     rel = com.service_per_1000 / peers
     rent = com.renting > 0.5
@@ -121,7 +121,7 @@ def _replicate(run, com: pd.DataFrame, first_year: pd.Series, paradox: float) ->
 
 def _partial_correlation(com: pd.DataFrame, x: str, y: str) -> float:
     """Correlation of x and y across committees with committee size (log residents) and the
-    Jiangkou/township split held fixed: the correlation of their regression residuals."""
+    county seat/rest split held fixed: the correlation of their regression residuals."""
     controls = np.column_stack([np.ones(len(com)), np.log(com.residents.to_numpy(float)),
                                 com.seat.to_numpy(float)])
 
@@ -149,14 +149,14 @@ PATTERNS = [  # title, condition, main figure (spec §7)
     ("burden paradox (年年减负,越减越重)", "with yearly campaigns not below without",
      "paired diff of last-year admin hours/cadre/week"),
     ("unfunded pushed work", "> 0.5", "share of pushed task hours unfunded"),
-    ("uneven development (Jiangkou vs the rest)",
+    ("uneven development (the county seat vs the rest)",
      "both gaps >= 10% and the service gap persists without aid", "service/resident gap"),
     ("renting committees serve less", "renting < owning",
      "service relative to peers, renting minus owning"),
     ("weak cadre team without recruitment reform", "high school+ < 0.20 and over 45 > 0.55",
      "high school+"),
     ("push does not raise participation or trust",
-     "neither correlation significantly > 0 (one-sided 2.5% each), size and Jiangkou held fixed",
+     "neither correlation significantly > 0 (one-sided 2.5% each), size and the seat held fixed",
      "partial correlation of push and participation across committees"),
     ("hot-tired-cold syndrome present", f"H, T and C all > {SYNDROME_THRESHOLD:g}",
      "smallest of H, T, C"),
