@@ -178,3 +178,24 @@ def test_bad_sensitivity_designs(tmp_path, text, message):
     r = juwei("sensitivity", str(path), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and message in r.stderr and str(path) in r.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_the_report_tells_uneven_effects_from_no_effect():
+    """When no lever's interval clears the dummy's, the report says whether a lever's index is
+    still far above the dummy's (uneven effects: more samples) or nothing moves the output."""
+    from types import SimpleNamespace
+
+    from juwei.present.sensitivity_page import paragraph
+    from juwei.studies.sensitivity.analysis import Convergence, OutputIndices
+
+    def words(lever_mu):
+        table = pd.DataFrame({"mu_star": [lever_mu, 0.02], "mu_star_low": [-0.01, 0.0],
+                              "mu_star_high": [lever_mu * 2, 0.04], "above_dummy": [False, False],
+                              "rank": [1.0, np.nan], "p_rank": [0.6, np.nan]},
+                             index=["task_admission", DUMMY])
+        r = OutputIndices(table, pd.DataFrame(), None, None,
+                          Convergence(10, 20, 0.95, True, True, None, {}))
+        d = SimpleNamespace(main_index="mu_star", factors=SimpleNamespace(groups=False))
+        return paragraph(d, "exhaustion", r)
+    assert "uneven across the design" in words(0.18) and "nothing moves" not in words(0.18)
+    assert "nothing moves it beyond noise" in words(0.021)

@@ -36,8 +36,18 @@ def paragraph(d, output: str, r) -> str:
             parts[-1] += f"; then {nxt}"
         parts[-1] += "."
     else:
-        parts.append(f"For {output}, no {kind[:-1]} is distinguishable from the dummy: within "
-                     "these ranges nothing moves it beyond noise.")
+        lead, dummy = t.iloc[0], r.table.loc[DUMMY]
+        high = f"{main}_high"
+        if high in r.table and lead[main] > dummy[high]:
+            # a large index with a wide interval: uneven effects, not the absence of one
+            parts.append(f"For {output}, no {kind[:-1]}'s 95% interval clears the dummy's, "
+                         f"but {lead.name} has {main} {lead[main]:.3g} against the dummy's "
+                         f"{dummy[main]:.3g}: its effect is uneven across the design (interval "
+                         f"{lead[f'{main}_low']:.3g} to {lead[high]:.3g}), so more samples "
+                         "would tell it from noise.")
+        else:
+            parts.append(f"For {output}, no {kind[:-1]} is distinguishable from the dummy: "
+                         "within these ranges nothing moves it beyond noise.")
     if len(noise) and len(clear):
         parts.append(f"{len(noise)} are not distinguishable from the dummy "
                      f"({', '.join(noise.index[:6])}{'…' if len(noise) > 6 else ''}).")
