@@ -99,3 +99,13 @@ def test_parameters_reject_out_of_range_directly():
         Parameters(scale=0.0)
     with pytest.raises(ValueError, match="years"):
         dataclasses.replace(Parameters(), years=0)
+
+
+def test_a_scenario_kept_anywhere_extends_a_shipped_one_by_its_file_name(tmp_path):
+    """The dashboard's download says `extends = "baseline.toml"`; it must load from any folder
+    (README, the workshop's step 5)."""
+    path = write(tmp_path, 'description = "mine"\nextends = "baseline.toml"\ncadre_pay = 800.0\n')
+    s = sc.load(path)
+    assert s.params.cadre_pay == 800.0 and s.changes == {"cadre_pay": 800.0}
+    with pytest.raises(UserError, match="no such file"):
+        sc.load(write(tmp_path, 'description = "x"\nextends = "baselin.toml"\n', "y.toml"))

@@ -2,7 +2,8 @@
 executed.
 
 A scenario has a `description`, optionally `extends` (a path relative to the file, to a file
-in the same folder or below it, or in the shipped scenarios folder: nothing else is read),
+in the same folder or below it, or a shipped scenario's file name such as "baseline.toml":
+nothing else is read),
 optionally `county` (a county file relative to the scenario, or a shipped county's name; default
 the essay's; a scenario that extends another keeps its county unless it names its own) and any
 parameter keys; it overrides only what it changes.
@@ -119,6 +120,8 @@ def _read(path: Path, chain: tuple = (), home: Path | None = None
     if "\0" in parent:
         raise UserError(f"{path}: extends: not a file name")
     parent_path = path.parent / parent
+    if not is_file(parent_path) and is_file(SCENARIO_DIR / parent):
+        parent_path = SCENARIO_DIR / parent    # a shipped scenario, from a file kept elsewhere
     if not any(_inside(parent_path, d) for d in (SCENARIO_DIR, home, path.parent)):
         raise UserError(f"{path}: extends: {one_line(parent, 80)} is outside the scenario "
                         f"folders ({home} and the shipped scenarios); it is not read")
