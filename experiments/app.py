@@ -50,8 +50,15 @@ class DashboardModel(CountyModel):
     def __init__(self, scenario: str = "baseline", scale: float = DEFAULT_SCALE, seed: int = 1,
                  **kwargs):  # levers (Mesa checks for this exact name)
         base = _load(scenario)
-        defaults = {r["name"]: r["baseline"] for r in levers(LEVER_GROUPS)}
-        moved = {k: coerce(k, v) for k, v in kwargs.items() if v != defaults.get(k)}
+        # a slider reports its grid point, with the browser's float noise: one within half a
+        # step of the baseline has not been moved, and a moved one is its grid value
+        moved = {}
+        for k, v in kwargs.items():
+            r = describe(k)
+            step = slider_step(r)
+            if abs(v - r["baseline"]) > step / 2:
+                grid = round(r["low"] + round((v - r["low"]) / step) * step, 10)
+                moved[k] = coerce(k, round(v) if r["integer"] else grid)
         params = dataclasses.replace(base.params, scale=coerce("scale", scale),
                                      **{**assumptions.value, **moved})
         super().__init__(params, seed=int(seed), warm_up_years=BURN_IN_YEARS, county=base.county)
@@ -66,6 +73,24 @@ def _load(name: str) -> sc.Scenario:
     return s.with_county(os.environ["JUWEI_COUNTY"]) if os.environ.get("JUWEI_COUNTY") else s
 
 
+NICE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0,
+              50.0, 100.0)
+
+
+def slider_step(r: dict) -> float:
+    """A lever slider's step: 1 for whole numbers, else the coarsest round step that gives at
+    least 40 positions and puts the baseline on the grid (a slider that cannot show the
+    baseline would report a change nobody made)."""
+    if r["integer"]:
+        return 1
+    for step in reversed(NICE_STEPS):
+        positions = (r["high"] - r["low"]) / step
+        on_grid = (r["baseline"] - r["low"]) / step
+        if positions >= 40 and abs(on_grid - round(on_grid)) < 1e-9:
+            return step
+    return NICE_STEPS[0]
+
+
 def model_params() -> dict:
     """SolaraViz inputs: the scenario, structure, then every lever grouped."""
     out = {"scenario": {"type": "Select", "value": "baseline", "label": "scenario · 情景",
@@ -75,7 +100,7 @@ def model_params() -> dict:
            "seed": {"type": "SliderInt", "value": 1, "min": 1, "max": 100, "step": 1,
                     "label": "seed · 随机种子"}}
     for r in levers(LEVER_GROUPS):
-        step = 1 if r["integer"] else (r["high"] - r["low"]) / 50
+        step = slider_step(r)
         out[r["name"]] = {
             "type": "SliderInt" if r["integer"] else "SliderFloat", "value": r["baseline"],
             "min": r["low"], "max": r["high"], "step": step,

@@ -187,3 +187,20 @@ def test_the_assumptions_panel_lists_constants_and_sets_one_for_the_next_reset(p
     expect(page.get_by_text(re.compile(r"now 4\b")).first).to_be_visible(timeout=60_000)
     page.screenshot(path=ARTIFACTS / "app-assumptions.png", full_page=True)
     assert page.errors == []
+
+
+def test_sliders_show_the_baseline_and_report_no_change_nobody_made():
+    """Every lever's slider has the baseline on its grid, and a slider reported at the baseline
+    with the browser's float noise leaves the scenario's value (issue: RESET turned
+    cadre_pay 600 into 304 and campaign_cut_share into 0.306)."""
+    from juwei import app
+    from juwei.model import LEVER_GROUPS, levers
+    for r in levers(LEVER_GROUPS):
+        step = app.slider_step(r)
+        on_grid = (r["baseline"] - r["low"]) / step
+        assert abs(on_grid - round(on_grid)) < 1e-9, r
+        assert r["integer"] or (r["high"] - r["low"]) / step >= 40, r
+    noisy = {"cadre_pay": 300.0 + 1e-9, "campaign_cut_share": 0.30000000000000004,
+             "transparency": 0.5 + 1e-12}
+    m = app.DashboardModel("cadre_pay_recruitment", scale=0.01, **noisy)
+    assert m.p.cadre_pay == 600.0 and m.p.campaign_cut_share == 0.3 and m.p.transparency == 0.5
