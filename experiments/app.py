@@ -24,11 +24,11 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from .engine import DEFAULT_SEED, Options
+from .engine import DEFAULT_SEED, Options, UserError
 from .inputs import scenario as sc
 from .model import (BURN_IN_YEARS, LEVER_GROUPS, OTHER_GROUPS, SYNDROME_THRESHOLD, CountyModel,
                     describe, levers, syndrome)
-from .model.params import TAGS, ParameterError, coerce
+from .model.params import TAGS, coerce
 from .studies import compare
 
 matplotlib.use("Agg")
@@ -249,8 +249,11 @@ def Assumptions(model):
 
     def set_value():
         try:
-            value = coerce(chosen.value, float(text.value))
-        except (ValueError, ParameterError) as e:
+            value = sc.safe_coerce(chosen.value, float(text.value), "new value")
+        except ValueError:
+            message.set(f"not set: {text.value!r} is not a number")
+            return
+        except UserError as e:
             message.set(f"not set: {e}")
             return
         assumptions.set({**assumptions.value, chosen.value: value})
@@ -287,7 +290,10 @@ def _saved_scenario(model) -> tuple[sc.Scenario, str]:
                                   description=f"Dashboard levers on {s.name}",
                                   params=dataclasses.replace(model.p))
     toml = [f"description = {json.dumps(current.description, ensure_ascii=False)}",
-            'extends = "baseline.toml"', ""]
+            'extends = "baseline.toml"']
+    if s.county_file:                  # the county it ran on, not silently the essay's
+        toml.append(f"county = {json.dumps(str(Path(s.county_file).resolve()))}")
+    toml.append("")
     toml += [f"{k} = {v!r}" for k, v in changes.items()]
     return current, "\n".join(toml) + "\n"
 
@@ -307,9 +313,9 @@ def Compare(model):
     current, toml = _saved_scenario(model)
 
     def start():
-        scenarios = [dataclasses.replace(s, params=dataclasses.replace(s.params,
-                                                                       scale=model.p.scale))
-                     for s in map(_load, chosen.value)]
+        # every scenario with the room's changed assumptions, so differences are the levers'
+        scenarios = [dataclasses.replace(s, params=dataclasses.replace(
+            s.params, scale=model.p.scale, **assumptions.value)) for s in map(_load, chosen.value)]
         if with_sliders.value:
             scenarios.append(current)
         if len(scenarios) < 2:

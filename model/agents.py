@@ -103,7 +103,8 @@ class Committee(mesa.Agent):
         self.idx = idx
 
     name = property(lambda self: self.model.committees.names[self.idx])
-    seat = property(lambda self: bool(self.model.committees.seat[self.idx]), doc="in the county seat")
+    seat = property(lambda self: bool(self.model.committees.seat[self.idx]),
+                    doc="in the county seat")
     residents = _row("committees", "residents", "real residents")
     backlog_hours = _row("committees", "backlog_hours", "administrative work waiting (hours)")
     admin_share = _row("committees", "admin_share", "cadre hours on administration last week")

@@ -11,6 +11,8 @@ change state week by week live in residents.py, workload.py, cadres.py, finance.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import math
 import tomllib
 from dataclasses import dataclass
@@ -27,13 +29,14 @@ PREFERENCES = ("free_rider", "conditional", "unconditional")
 FREE_RIDER, CONDITIONAL, UNCONDITIONAL = range(len(PREFERENCES))
 OVER_45 = 45.0               # the essay's statistic: "45岁以上" cadres (69.2%)
 
-MAX_SEATS = 9                # 城市居民委员会组织法 art. 7: five to nine members (townships: fewer)
+MAX_SEATS = 9                # 城市居民委员会组织法 art. 7: five to nine members
 MAX_COMMITTEES = 2_000
 MAX_RESIDENTS = 3_000_000    # a county's residents (memory: about 60 bytes a resident at scale 1)
 ESSAY_COUNTY = "essay_county"
 # reading county files (not behaviour): a key's closest match, tolerances, message length
 SUGGEST_CUTOFF = 0.6         # difflib similarity at which a known key is suggested
-SHARE_TOLERANCE = 1e-6       # shares that must sum to 1 may miss by this (decimal rounding)
+SHARE_TOLERANCE = 1e-9       # shares that must sum to 1 may miss by this (numpy's draws
+                             # accept about 1.5e-8)
 RESIDENT_TOLERANCE = 0.5     # a town's total may differ from its committees' sum by this
 SHOWN_CHARS = 60             # a wrong value is quoted up to this many characters
 
@@ -184,7 +187,10 @@ class County:
     # --- reading ----------------------------------------------------------------------------
     @classmethod
     def from_data(cls, data: dict, digest: str = "") -> "County":
-        """Check a parsed county file; raise CountyError naming the row and key."""
+        """Check a parsed county file; raise CountyError naming the row and key. `digest`
+        identifies the county (the file's SHA-256); without one it is the data's."""
+        digest = digest or hashlib.sha256(
+            json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
         _checked(data, TOP, "")
         pop = _checked(data["population"], POPULATION, "population")
         employment = pop["employment_seat"]
@@ -206,6 +212,7 @@ class County:
                                       "preference_shares"))
         departments = [_checked(d, DEPARTMENT, f"department {i + 1}")
                        for i, d in enumerate(data["department"])]
+        _unique([d["name"] for d in departments], "department")
         if not departments:
             raise CountyError("", "department", "a county needs at least one department")
         if sum(d["weight"] for d in departments) <= 0:
@@ -254,9 +261,18 @@ class County:
                 raise CountyError(where, "residents", f"{t['residents']:g} leaves fewer than one "
                                   f"resident each for the {len(open_rows)} committees that give "
                                   "none")
-            if "residents" in t and not open_rows and abs(t["residents"] - given) > RESIDENT_TOLERANCE:
+            if ("residents" in t and not open_rows
+                    and abs(t["residents"] - given) > RESIDENT_TOLERANCE):
                 raise CountyError(where, "residents", f"{t['residents']:g}, but its committees "
                                   f"give {given:g}")
+            no_groups = [c for c in mine if c.groups is None]
+            given_groups = sum(c.groups for c in mine if c.groups is not None)
+            if "groups" in t and no_groups and t["groups"] - given_groups < len(no_groups):
+                raise CountyError(where, "groups", f"{t['groups']} leaves fewer than one group "
+                                  f"each for the {len(no_groups)} committees that give none")
+            if "groups" in t and not no_groups and t["groups"] != given_groups:
+                raise CountyError(where, "groups", f"{t['groups']}, but its committees give "
+                                  f"{given_groups}")
             town_objs.append(Town(t["name"], t["seats"], t.get("residents"), t.get("groups")))
         total = sum(t.residents if t.residents is not None else
                     sum(c.residents for c in committees if c.town == t.name)
@@ -331,7 +347,7 @@ class County:
             base = np.floor(total * share).astype(int)
             short = total - base.sum()
             base[np.argsort(-(total * share - base))[:short]] += 1
-            groups[rows] = np.maximum(base, 1)
+            groups[rows] = np.maximum(base, 1)          # a small committee still has one
         return self.column("groups", groups).astype(int)
 
     def offices(self, rng: np.random.Generator) -> np.ndarray:
@@ -383,9 +399,9 @@ def essay_county() -> County:
     """The essay's county, read once from the shipped `counties/essay_county.toml`."""
     global _ESSAY
     if _ESSAY is None:
-        import hashlib
-        text = (resources.files("juwei.counties") / f"{ESSAY_COUNTY}.toml").read_text("utf-8")
-        _ESSAY = County.from_data(tomllib.loads(text), hashlib.sha256(text.encode()).hexdigest())
+        raw = (resources.files("juwei.counties") / f"{ESSAY_COUNTY}.toml").read_bytes()
+        _ESSAY = County.from_data(tomllib.loads(raw.decode("utf-8")),
+                                  hashlib.sha256(raw).hexdigest())
     return _ESSAY
 
 

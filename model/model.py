@@ -48,8 +48,8 @@ class CountyModel(mesa.Model):
         renting = place.offices(rng)
         new = place.new_communities(rng)
         own_income = place.column("own_income_yuan", np.zeros(n)).astype(float)
-        venue = np.where(seat, p.venue_places_seat,
-                         np.where(new, p.venue_places_new, p.venue_places_old))
+        venue = np.where(new, p.venue_places_new,          # a new community has few rooms,
+                         np.where(seat, p.venue_places_seat, p.venue_places_old))   # even in the seat
         venue = place.column("venue_places", venue * np.where(renting, p.renting_venue_share,
                                                               1.0)).astype(float)
         rest = sizes[~seat] if (~seat).any() else sizes

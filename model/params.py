@@ -715,8 +715,8 @@ class Parameters:
                                     "dependence target lost with full rotation (outside practice)",
                                     tag="A")
     promotion_retention: float = _p(0.5, 0.0, 1.0, "cadres", "share",
-                                    "share of graduates' extra quit hazard a promotion channel "
-                                    "removes", tag="A", source="\"疏通社区干部提拔、使用渠道\"")
+                                    "share of educated cadres' extra quit hazard a promotion "
+                                    "channel removes", tag="A", source="\"疏通社区干部提拔、使用渠道\"")
     publicity_awareness_gain: float = _p(0.004, 0.0, 0.05, "residents", "per week",
                                          "awareness gained a week (towards 1) under full "
                                          "publicity", tag="A",

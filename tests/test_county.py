@@ -171,6 +171,11 @@ BAD = [
     ('cadres_over_45_share = 0.6', 'cadres_over_45_share = true',
      ["cadres_over_45_share", "a number"]),
     ('residents_per_group = 800', '', ["residents_per_group", "missing"]),
+    ('age_shares = [0.20,', 'age_shares = [0.2000005,', ["age_shares", "sum to"]),
+    ('{ name = "health", weight = 1.2 }', '{ name = "civil affairs", weight = 1.2 }',
+     ["department 3", "named twice"]),
+    ('{ name = "Qingshui", seats = 4 }', '{ name = "Qingshui", seats = 4, groups = 30 }',
+     ["town 1", "groups", "30, but its committees give 32"]),
 ]
 
 
@@ -222,3 +227,39 @@ def test_a_scenario_naming_a_missing_county_is_answered_with_its_own_name(tmp_pa
         scenario.load(str(bad))
     message = str(e.value)
     assert message.startswith(f"{bad}: county: ") and "did you mean 'small_town'" in message
+
+
+def test_a_town_group_total_must_leave_one_group_for_each_committee_without_its_own():
+    data = tomllib.loads(SMALL_TOWN.read_text("utf-8"))
+    rows = [dict(r) for r in data["committee"]]
+    for r in rows[:2]:
+        r.pop("groups")
+    town = [{**data["town"][0], "groups": 22}]          # the others give 21: one left for two
+    with pytest.raises(CountyError, match="fewer than one group each for the 2"):
+        County.from_data({**data, "committee": rows, "town": town})
+    county = County.from_data({**data, "committee": rows,
+                               "town": [{**data["town"][0], "groups": 31}]})
+    groups = county.resident_groups(np.array([r["residents"] for r in rows], dtype=float))
+    assert groups.sum() == 31 and groups[:2].sum() == 10 and min(groups[:2]) >= 1
+
+
+def test_a_new_community_in_the_county_seat_has_few_rooms():
+    data = tomllib.loads(SMALL_TOWN.read_text("utf-8"))
+    rows = [dict(r) for r in data["committee"]]
+    rows[4].pop("venue_places")                          # Riverside: new, rented
+    m = CountyModel(Parameters(scale=0.05, years=1), seed=1,
+                    county=County.from_data({**data, "committee": rows}))
+    p = m.p
+    assert m.committees.venue_places[4] == p.venue_places_new * p.renting_venue_share
+
+
+def test_a_scenario_county_is_never_read_from_the_current_folder(tmp_path, monkeypatch):
+    (tmp_path / "mine.toml").write_text(SMALL_TOWN.read_text("utf-8"), "utf-8")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "s.toml").write_text('description = "x"\ncounty = "mine.toml"\n', "utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(Exception, match="no such county file next to the scenario"):
+        scenario.load(str(sub / "s.toml"))
+    (sub / "t.toml").write_text('description = "x"\ncounty = "small_town.toml"\n', "utf-8")
+    assert scenario.load(str(sub / "t.toml")).county.n == 8       # a shipped one by file name

@@ -54,8 +54,9 @@ def now() -> str:
 
 
 def _package_files(top: str) -> list[Path]:
-    """The Python source files of package `top`, its subpackages and every subpackage already
-    imported, wherever each is mapped (an editable install maps some to other folders)."""
+    """The Python source and TOML data files (shipped scenarios, counties, designs) of package
+    `top`, its subpackages and every subpackage already imported, wherever each is mapped (an
+    editable install maps some to other folders): an edited data file is a change of code."""
     files, seen = [], set()
     queue = [top] + sorted(m for m, mod in list(sys.modules.items())
                            if m.startswith(top + ".") and hasattr(mod, "__path__"))
@@ -66,7 +67,7 @@ def _package_files(top: str) -> list[Path]:
         seen.add(name)
         spec = importlib.util.find_spec(name)
         for folder in (spec.submodule_search_locations or []) if spec else []:
-            files += sorted(Path(folder).glob("*.py"))
+            files += sorted(Path(folder).glob("*.py")) + sorted(Path(folder).glob("*.toml"))
             queue += [f"{name}.{m.name}" for m in pkgutil.iter_modules([folder]) if m.ispkg]
     return sorted(set(files))
 
@@ -103,7 +104,7 @@ def code_version(fn=None) -> dict:
         if commit.returncode == 0:
             info["git_commit"] = commit.stdout.strip()
             dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--",
-                                    "model", "experiments", "scenarios"],
+                                    "model", "experiments", "scenarios", "counties"],
                                    capture_output=True, text=True, timeout=5)
             info["git_dirty"] = bool(dirty.stdout.strip())
     except (OSError, subprocess.SubprocessError):

@@ -143,12 +143,19 @@ def load(name: str) -> Scenario:
     if county is None:
         return s
     name, named_in = county
-    relative = Path(named_in).parent / name
-    try:
-        return s.with_county(str(relative) if is_file(relative) else name, "a county file "
-                             "relative to the scenario, or a shipped county's name")
-    except UserError as e:
-        raise UserError(f"{named_in}: county: {e}") from None
+    # next to the scenario, else a shipped county by name or file name; never the current
+    # folder, so a scenario means the same county wherever it is run from
+    for path in (Path(named_in).parent / name, counties.COUNTY_DIR / name,
+                 counties.COUNTY_DIR / f"{name}.toml"):
+        if is_file(path):
+            try:
+                return s.with_county(str(path))
+            except UserError as e:
+                raise UserError(f"{named_in}: county: {e}") from None
+    known = sorted(p.stem for p in counties.COUNTY_DIR.glob("*.toml"))
+    raise UserError(f"{named_in}: county: {one_line(name, 100)}: no such county file next to "
+                    f"the scenario or shipped{suggest(Path(name).stem, known)} (see `juwei "
+                    "counties`)")
 
 
 def available() -> list[Scenario]:
