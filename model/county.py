@@ -20,6 +20,8 @@ from importlib import resources
 
 import numpy as np
 
+from .params import FIELDS
+
 AGE_BANDS = ("0-17", "18-35", "36-59", "60+")
 CHILD_AGE, YOUNG, MIDDLE_AGED, SENIOR = range(len(AGE_BANDS))        # age band codes
 EMPLOYMENT = ("unit", "social", "laid_off", "retired")
@@ -91,7 +93,11 @@ def _checked(data: dict, keys: dict, where: str) -> dict:
         raise CountyError(where, "", f"expected a table, got {type(data).__name__}")
     for key, value in data.items():
         if key not in keys:
-            raise CountyError(where, "", f"unknown key {key!r}{_suggest(key, keys)}")
+            hint = _suggest(key, keys)
+            if not hint and key in FIELDS:
+                hint = (" (a model parameter, not a county fact: set it in a scenario file or "
+                        "with --set)")
+            raise CountyError(where, "", f"unknown key {key!r}{hint}")
         kind, low, high, _ = keys[key]
         if isinstance(value, bool) and kind is not FLAG or not isinstance(value, kind):
             want = {NUMBER: "a number", WHOLE: "a whole number", TEXT: "a string",
@@ -101,7 +107,8 @@ def _checked(data: dict, keys: dict, where: str) -> dict:
         if kind is NUMBER and not math.isfinite(value):
             raise CountyError(where, key, f"expected a finite number, got {value}")
         if kind in (NUMBER, WHOLE) and low is not None and not low <= value <= high:
-            raise CountyError(where, key, f"{value!r} is outside {low:g}..{high:g}")
+            raise CountyError(where, key, f"{value!r} is outside {_number(low)} to "
+                                          f"{_number(high)}")
         if kind is list and low is not None and len(value) != low:
             raise CountyError(where, key, f"expected {low} entries, got {len(value)}")
         if kind is TEXT and not value.strip():
@@ -110,6 +117,11 @@ def _checked(data: dict, keys: dict, where: str) -> dict:
         if required and key not in data:
             raise CountyError(where, key, "missing")
     return data
+
+
+def _number(x) -> str:
+    """3000000 as "3,000,000", 0.5 as "0.5"."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
 def _shares(values, where: str, key: str, total: bool = True) -> np.ndarray:
@@ -258,9 +270,9 @@ class County:
                                   "committees give no residents, so the town's total is needed")
             given = sum(c.residents for c in mine if c.residents is not None)
             if "residents" in t and open_rows and t["residents"] - given < len(open_rows):
-                raise CountyError(where, "residents", f"{t['residents']:g} leaves fewer than one "
-                                  f"resident each for the {len(open_rows)} committees that give "
-                                  "none")
+                raise CountyError(where, "residents", f"{_number(t['residents'])}, but its "
+                                  f"committees give {_number(given)} and {len(open_rows)} more "
+                                  "need at least one resident each")
             if ("residents" in t and not open_rows
                     and abs(t["residents"] - given) > RESIDENT_TOLERANCE):
                 raise CountyError(where, "residents", f"{t['residents']:g}, but its committees "

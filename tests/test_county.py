@@ -158,7 +158,7 @@ BAD = [
                                                  "did you mean 'residents'"]),
     ('residents = 5200,', 'residents = -5,', ["committee 2", "residents", "outside"]),
     ('residents = 4800,', 'residents = "many",', ["committee 3", "residents", "a number"]),
-    ('seats = 5, office', 'seats = 12, office', ["committee 1", "seats", "outside 1..9"]),
+    ('seats = 5, office', 'seats = 12, office', ["committee 1", "seats", "outside 1 to 9"]),
     ('office = "rented", new = true', 'office = "leased", new = true',
      ["committee 5", "office", "leased"]),
     ('town = "Qingshui", residents = 3200', 'town = "Qingshu", residents = 3200',
@@ -201,7 +201,7 @@ def test_a_county_without_committees_and_impossible_totals_are_refused():
     with pytest.raises(CountyError, match="town 1 'Qingshui' residents: missing"):
         County.from_data({**data, "committee": rows})
     town = [{**data["town"][0], "residents": 1000}]
-    with pytest.raises(CountyError, match="leaves fewer than one resident"):
+    with pytest.raises(CountyError, match="need at least one resident each"):
         County.from_data({**data, "committee": rows, "town": town})
 
 

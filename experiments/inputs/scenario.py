@@ -41,7 +41,7 @@ class Scenario:
         county, path = counties.load(name, origin)
         if counties.is_essay(path):
             return dataclasses.replace(self, county=None, county_file="")
-        return dataclasses.replace(self, county=county, county_file=str(path))
+        return dataclasses.replace(self, county=county, county_file=str(path.resolve()))
 
     @property
     def county_name(self) -> str:

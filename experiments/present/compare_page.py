@@ -25,7 +25,9 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
            f"<title>juwei comparison: {html.escape(base)}</title><style>{CSS}</style></head><body>",
            f"<h1>What would change the county? {html.escape(base)} against "
            f"{len(alts)} alternative{'s' if len(alts) != 1 else ''}</h1>",
-           f"<p class='muted'>juwei {html.escape(str(manifest['code'].get('juwei')))} · "
+           f"<p class='muted'>county: {html.escape(str(design.get('county', '')))}"
+           + (f" ({html.escape(design['county_file'])})" if design.get("county_file") else "")
+           + f" · juwei {html.escape(str(manifest['code'].get('juwei')))} · "
            f"{design['replicates']} replicates per scenario · population scale {design['scale']} "
            f"· {design['years']} years · root seed {design['seed']} · {manifest.get('finished', '')}"
            "</p>"]
@@ -52,7 +54,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
 
     # scenarios
     out.append("<h2>The scenarios</h2><table><tr><th>scenario</th><th>what it is</th>"
-               "<th>levers changed from the essay's county</th></tr>")
+               "<th>levers changed from the schema's baseline values</th></tr>")
     for s in scenarios:
         changes = "; ".join(
             f"{k} {describe(k)['baseline']} → {v} <span class='muted'>({describe(k)['zh'] or describe(k)['unit']})</span>"
