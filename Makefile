@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup run test test-fast validate bench clean
+.PHONY: setup run test test-fast validate calibrate bench clean
 
 setup: $(VENV)/.installed
 
@@ -31,6 +31,9 @@ test-fast: setup      ## skip the tests marked slow
 
 validate: setup       ## the patterns of the spec at full scale, 30 replicates (2 min)
 	$(BIN)/juwei validate --replicates 30
+
+calibrate: setup      ## ABC-SMC of the [C] constants against the patterns (about 30 min on 2 cores)
+	$(BIN)/juwei calibrate calibrate_patterns --out results/calibrate-$$(date +%Y%m%d-%H%M%S)
 
 bench: setup          ## speed and memory figures
 	$(BIN)/python benchmarks/bench_model.py

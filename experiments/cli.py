@@ -23,6 +23,9 @@ from .model.params import TAGS
 from .present.schema import schema_tables
 
 
+DEFAULT_DRAWS = 20          # posterior draws of --ensemble
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, status 2 (argparse prints usage lines by default)
         raise UserError(f"{self.prog}: {message} (see `{self.prog} --help`)")
@@ -76,6 +79,24 @@ def add_batch_options(p, out_help: str) -> None:
                    "parts written by other code (the manifest records it)")
 
 
+def add_ensemble_options(p) -> None:
+    p.add_argument("--ensemble", metavar="DIR", help="a calibration's folder (juwei calibrate): "
+                   "run on posterior draws of its constants, the same draws in every scenario")
+    p.add_argument("--draws", type=positive_int,
+                   help=f"posterior draws with --ensemble (default {DEFAULT_DRAWS}); each runs "
+                   "--replicates")
+
+
+def _ensemble(args):
+    """The posterior draws of --ensemble, or None; --draws alone is an error."""
+    if args.ensemble is None:
+        if args.draws is not None:
+            raise UserError("--draws goes with --ensemble DIR (a calibration's folder)")
+        return None
+    from .studies.calibrate import load_ensemble
+    return load_ensemble(args.ensemble, args.draws or DEFAULT_DRAWS, args.seed)
+
+
 def build_parser() -> Parser:
     top = Parser(prog="juwei", description="Simulate the 'government hot, cadres tired, residents "
                  "cold' syndrome of a county's community governance and its remedies.")
@@ -94,10 +115,12 @@ def build_parser() -> Parser:
     p.add_argument("base", help="the base scenario (file or name)")
     p.add_argument("alternatives", nargs="+", help="scenarios to compare with the base")
     add_model_options(p, replicates=10)
+    add_ensemble_options(p)
     add_batch_options(p, "results folder (default results/compare-<time>)")
 
     p = sub.add_parser("sweep", help="run a parameter sweep from a design file")
     p.add_argument("design", help="design file, or a ready-made design's name")
+    add_ensemble_options(p)
     add_batch_options(p, "results folder (default results/sweep-<design>-<time>)")
 
     p = sub.add_parser("sensitivity", help="rank the levers by global sensitivity analysis")
@@ -106,8 +129,26 @@ def build_parser() -> Parser:
     p.add_argument("--method", choices=("morris", "sobol", "pawn"), help="override the design's")
     p.add_argument("--samples", type=positive_int, help="override the design's sample size")
     p.add_argument("--replicates", type=positive_int, help="override the design's replicates")
+    p.add_argument("--ensemble", metavar="DIR", help="also vary a calibration's constants over "
+                   "their posterior 5-95%% ranges (the design's `ensemble`)")
+    p.add_argument("--difference", metavar="SCENARIO", help="analyse this remedy's paired "
+                   "effect instead of the level (the design's `difference`)")
     add_model_options(p, replicates=None)
     add_batch_options(p, "results folder (default results/sensitivity-<design>-<time>)")
+
+    p = sub.add_parser("calibrate", help="calibrate the model's constants to the patterns "
+                       "(ABC-SMC) and write a posterior ensemble")
+    p.add_argument("design", nargs="?", help="calibration design file, or a ready-made one's "
+                   "name (calibrate_patterns)")
+    p.add_argument("--figures", action="store_true",
+                   help="list the figures a design's targets can name, and stop")
+    p.add_argument("--population", type=positive_int, help="override the design's particles "
+                   "per generation")
+    p.add_argument("--generations", type=positive_int, help="override the design's generations")
+    p.add_argument("--replicates", type=positive_int, help="override the design's runs per "
+                   "particle")
+    add_model_options(p, replicates=None)
+    add_batch_options(p, "results folder (default results/calibrate-<design>-<time>)")
 
     p = sub.add_parser("levers", help="list the policy levers (--all: every parameter)")
     p.add_argument("--json", action="store_true")
@@ -273,14 +314,18 @@ def cmd_compare(args) -> int:
 
     scenarios = [_scenario(n, args) for n in [args.base, *args.alternatives]]
     compare.check(scenarios, args.replicates)
-    check_size(len(scenarios) * args.replicates, "--replicates")
+    ensemble = _ensemble(args)
+    per = args.replicates * (len(ensemble.draws) if ensemble else 1)
+    check_size(len(scenarios) * per, "--replicates")
     if args.dry_run:
-        return _dry_run(args, lambda: scenario_runs(scenarios, args.replicates, args.seed),
-                        len(scenarios) * args.replicates,
+        return _dry_run(args, lambda: scenario_runs(scenarios, args.replicates, args.seed,
+                                                    ensemble),
+                        len(scenarios) * per,
                         lambda: scenario_runs(scenarios[:1], 1, args.seed)[0],
                         scenarios[0].county)
     opts = _options(args, f"results/compare-{_stamp()}")
-    print_comparison(compare.run(scenarios, args.replicates, args.seed, opts))
+    print_comparison(compare.run(scenarios, args.replicates, args.seed, opts,
+                                 ensemble=ensemble))
     return 0
 
 
@@ -297,10 +342,36 @@ def print_comparison(c) -> None:
             r = table[(table.indicator == h) & (table.scenario == a)].iloc[0]
             cells.append(f"{r['diff']:+13.3f}{'*' if r.flagged else ' '}")
         print(f"  {a:{width}s}" + "".join(cells))
+    if c.ensemble:
+        print_ensemble(c)
     if c.dropped:
         print(f"\n  replicates {c.dropped} failed somewhere and were left out (manifest.json)")
     print(f"\n  report: {c.out / 'report.html'}\n  tables: {c.out / 'comparison.csv'}, "
           f"{c.out / 'runs.parquet'}, {c.out / 'series.parquet'}")
+
+
+def print_ensemble(c) -> None:
+    e = c.ensemble
+    effects = e["effects"].set_index(["indicator", "scenario"])
+    absent = e["syndrome"].set_index("scenario").p_syndrome_absent
+    ranks = e["ranks"]
+    first = ranks[ranks.indicator == "htc_index"].set_index("scenario")[1]
+    draws = int(e["syndrome"].draws.iloc[0])
+    print(f"\nOver {draws} posterior draws (paired; effect on htc_index with its 5-95% range "
+          "over draws, the share of its variance from the constants, P = share of draws):\n")
+    width = max(len(a) for a in c.scenarios) + 2
+    print(f"  {'scenario':{width}s}{'htc effect':>11s} {'range over draws':>18s} "
+          f"{'constants':>10s} {'P(improves)':>12s} {'P(no syndrome)':>15s} {'P(ranks 1st)':>13s}")
+    print(f"  {c.base:{width}s}{'':>11s} {'':>18s} {'':>10s} {'':>12s} "
+          f"{absent[c.base]:15.0%}")
+    for a in sorted(c.scenarios[1:], key=lambda a: -first.get(a, 0)):
+        r = effects.loc[("htc_index", a)]
+        share = "" if r.parametric_share is None or r.parametric_share != r.parametric_share \
+            else f"{r.parametric_share:.0%}"
+        print(f"  {a:{width}s}{r.effect:+11.3f} [{r.draws_low:+7.3f}, {r.draws_high:+7.3f}] "
+              f"{share:>10s} {r.p_improves:12.0%} {absent[a]:15.0%} {first.get(a, 0):13.0%}")
+    print(f"\n  tables: {c.out / 'ensemble.csv'}, {c.out / 'syndrome.csv'}, "
+          f"{c.out / 'ranks.csv'}")
 
 
 def cmd_sweep(args) -> int:
@@ -308,14 +379,19 @@ def cmd_sweep(args) -> int:
     from .studies import sweep
 
     design = load_sweep(args.design)
+    args.seed = design.seed
+    ensemble = _ensemble(args)
+    draws = len(ensemble.draws) if ensemble else 1
     if args.dry_run:
         n = design.point_count()
         up_to = "" if design.sampling == "grid" else "up to "
-        print(f"{up_to}{n} design points x {design.replicates} replicates")
-        return _dry_run(args, lambda: sweep.runs(design, sweep.points(design)),
-                        n * design.replicates, lambda: sweep.probe(design), design.base.county)
+        print(f"{up_to}{n} design points x {design.replicates} replicates"
+              + (f" x {draws} posterior draws" if ensemble else ""))
+        return _dry_run(args, lambda: sweep.runs(design, sweep.points(design), ensemble),
+                        n * design.replicates * draws, lambda: sweep.probe(design),
+                        design.base.county)
     opts = _options(args, f"results/sweep-{design.name}-{_stamp()}")
-    r = sweep.run(design, opts)
+    r = sweep.run(design, opts, ensemble)
     m = r.manifest
     if m["failed"]:
         first = m["errors"][0]
@@ -333,7 +409,8 @@ def cmd_sensitivity(args) -> int:
 
     d = load_sensitivity(args.design, {"method": args.method, "samples": args.samples,
                                        "replicates": args.replicates, "years": args.years,
-                                       "scale": args.scale})
+                                       "scale": args.scale, "ensemble": args.ensemble,
+                                       "difference": args.difference})
     if args.dry_run:
         n = d.point_count()
         print(f"{d.method}: {n} design points x {d.replicates} replicates "
@@ -366,6 +443,67 @@ def print_sensitivity(study) -> None:
     out = study.out
     print(f"  report: {out / 'report.html'}\n  tables: {out / 'indices.csv'}, "
           f"{out / 'rank_probabilities.csv'}, {out / 'convergence.csv'}")
+
+
+def cmd_calibrate(args) -> int:
+    from .inputs import calibration
+    from .studies import calibrate
+    from .studies.validate import FIGURES
+
+    if args.figures:
+        for name, meaning in FIGURES.items():
+            print(f"{name:32s} {meaning}")
+        return 0
+    if not args.design:
+        raise UserError("calibrate: name a design file (ready-made: calibrate_patterns), or "
+                        "--figures")
+    d = calibration.load(args.design, {k: getattr(args, k) for k in
+                                       ("population", "generations", "replicates", "years",
+                                        "scale")})
+    if args.dry_run:
+        arms = 3 if "burden_paradox" in calibrate.figures_of(d) else 1
+        per = arms * d.replicates
+        print(f"{d.name}: {len(d.priors)} constants, {len(d.fitted)} targets, "
+              f"{len(d.held_out)} held out; population {d.population}, up to {d.generations} "
+              f"generations; each candidate is {per} run(s) ({d.replicates} replicate(s) of the "
+              f"scenario{' and the campaign pair' if arms == 3 else ''}). One generation at "
+              "full acceptance:")
+        return _dry_run(args, lambda: [], d.population * per,
+                        lambda: _probe(d), d.base.county)
+    opts = _options(args, f"results/calibrate-{d.name}-{_stamp()}")
+    c = calibrate.run(d, opts)
+    print_calibration(c)
+    return 0
+
+
+def _probe(d):
+    from .engine import Run, replicate_seeds
+    return Run({}, d.base.params, replicate_seeds(d.seed, 1)[0])
+
+
+def print_calibration(c) -> None:
+    from .present.calibration_page import checks_table, constants_table
+    constants = constants_table(c.design, c.posterior)
+    checks = checks_table(c.design, c.posterior, c.predictive)
+    g = c.generations
+    print(f"\n{c.design.name}: {len(g)} generations, {int(g.candidates.sum())} candidates, "
+          f"last epsilon {g.epsilon.iloc[-1]:.3g}, {c.manifest['wall_seconds']:.0f} s\n")
+    print(f"  {'constant':30s} {'posterior median [90%]':>34s}  verdict")
+    for _, r in constants.iterrows():
+        print(f"  {r.constant:30s} {r.posterior_median:12.4g} [{r.posterior_low:9.4g}, "
+              f"{r.posterior_high:9.4g}]  {r.verdict}")
+    print(f"\n  {'figure':30s} {'interval':>18s} {'posterior median':>17s}  fresh draws inside")
+    for _, r in checks.iterrows():
+        inside = "" if r.predictive_inside is None or r.predictive_inside != r.predictive_inside \
+            else f"{r.predictive_inside:.0%}"
+        role = " (held out)" if r.role == "held out" else ""
+        print(f"  {r.figure + role:30s} [{r.low:7.3g}, {r.high:7.3g}] {r['median']:17.3g}  "
+              f"{inside}")
+    failed = c.manifest.get("failed_candidates", [])
+    if failed:
+        print(f"\n  {len(failed)} candidate(s) failed and were rejected (manifest.json)")
+    print(f"\n  report: {c.out / 'report.html'}\n  posterior: {c.out / 'posterior.parquet'} "
+          f"(the ensemble for `juwei compare --ensemble {c.out}`)")
 
 
 def cmd_app(args) -> int:
@@ -460,7 +598,7 @@ def cmd_validate(args) -> int:
     return 0 if v.holding == len(v.patterns) else 1
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep,
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "calibrate": cmd_calibrate,
             "sensitivity": cmd_sensitivity, "app": cmd_app, "levers": cmd_levers,
             "scenarios": cmd_scenarios, "counties": cmd_counties, "designs": cmd_designs,
             "validate": cmd_validate}

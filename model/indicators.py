@@ -102,6 +102,9 @@ INDICATORS: dict[str, Indicator] = {
 CANONICAL = list(INDICATORS)[:20]          # spec §6's indicators, before the further ones
 HEADLINE = ["participation_rate", "trust", "admin_share", "exhaustion", "cadre_turnover",
             "service_hours_per_1000", "unmet_need", "htc_index"]    # a comparison's columns
+# which way is better for the county, from the essay's complaint: +1 higher, -1 lower
+BETTER = {"participation_rate": 1, "trust": 1, "admin_share": -1, "exhaustion": -1,
+          "cadre_turnover": -1, "service_hours_per_1000": 1, "unmet_need": -1, "htc_index": -1}
 LAST_VALUE = {"volunteer_100_share"}
 
 

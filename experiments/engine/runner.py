@@ -8,7 +8,9 @@ model"). It returns a dict or an object with:
 - `time_axis`: (column, steps per unit), e.g. ("year", 52): what a step means (optional; the
   series table then gets that column, step / steps per unit);
 - `breakdown`: (entity, {name: array over entities}), e.g. ("committee", {...}): one value per
-  member of the run (optional; stored as the table "<entity>s").
+  member of the run (optional; stored as the table "<entity>s");
+- `payload`: any picklable object handed back to the caller as it is, never stored (optional;
+  the calibration's particles travel back from the workers this way).
 
 The engine knows nothing else of the model it runs.
 """
@@ -45,6 +47,7 @@ class Outcome:
     time_axis: tuple[str, float] | None = None
     error: str | None = None
     seconds: float = 0.0
+    payload: Any = None
 
     @property
     def ok(self) -> bool:
@@ -90,7 +93,7 @@ def execute_one(fn: RunFunction, run: Run) -> Outcome:
         axis = _field(result, "time_axis")
         return Outcome(run, series, summary, breakdown or None,
                        (str(axis[0]), axis[1]) if axis else None,
-                       seconds=time.perf_counter() - start)
+                       seconds=time.perf_counter() - start, payload=_field(result, "payload"))
     except Exception as e:  # noqa: BLE001 - any failure of a user's model is recorded
         last = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
         where = f" at {os.path.basename(last.filename)}:{last.lineno}" if last else ""

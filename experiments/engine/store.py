@@ -45,7 +45,7 @@ from .errors import UserError
 from .runner import Outcome, Run
 
 PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "SALib", "tqdm",
-            "dask", "distributed")
+            "dask", "distributed", "pyabc")
 ROOT = Path(__file__).resolve().parents[2]    # the source checkout, when there is one
 
 

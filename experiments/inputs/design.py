@@ -19,7 +19,8 @@ A sweep:
     cadre_pay = [200, 1500]
 
 A sensitivity analysis: the same `scenario`, `outputs`, `replicates`, `years`, `scale`, `seed`
-and `levers` (ranges only; default: every lever over its documented range), plus
+and `levers` (ranges only, any schema parameter; default: every lever over its documented
+range, or none with `ensemble`), plus
 
     method = "morris"          # morris | sobol | pawn
     samples = 20               # morris: trajectories; sobol: base samples; pawn: points
@@ -27,6 +28,10 @@ and `levers` (ranges only; default: every lever over its documented range), plus
     groups = false             # true: rank the lever groups (autonomy, incentives, resources)
     spread = false             # also analyse each output's sd across replicates
     bootstrap = 500            # resamples for rank probabilities (and PAWN intervals)
+    ensemble = "results/calibrate-..."   # also vary a calibration's constants over their
+                                         # posterior 5-95% ranges (relative to this file)
+    difference = "separation"  # analyse a remedy's paired effect (it minus the scenario on
+                               # the same seed), not the level: which unknown moves it
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ COMMON_KEYS = {"description": str, "scenario": str, "samples": int, "levels": in
                "outputs": list, "levers": dict}
 SWEEP_KEYS = {**COMMON_KEYS, "sampling": str, "series": bool}
 SENSITIVITY_KEYS = {**COMMON_KEYS, "method": str, "groups": bool, "spread": bool,
-                    "bootstrap": int}
+                    "bootstrap": int, "ensemble": str, "difference": str}
 MAX_LEVELS = 1000            # grid and Morris levels
 MAX_SAMPLES = 1 << 20        # samples (points, trajectories, base samples)
 MAX_REPLICATES = 10_000
@@ -66,12 +71,14 @@ def ready_made() -> list[tuple[str, str, str]]:
     out = []
     for path in sorted(DESIGN_DIR.glob("*.toml")):
         d = read_toml(path)
-        out.append((path.stem, "sensitivity" if "method" in d else "sweep",
+        kind = "calibrate" if "targets" in d else "sensitivity" if "method" in d else "sweep"
+        out.append((path.stem, kind,
                     d.get("description", "")))
     return out
 
 
-def _read(name: str, keys: dict) -> tuple[Path, dict]:
+def read_design(name: str, keys: dict) -> tuple[Path, dict]:
+    """A design file by path or ready-made name, read as data, its keys checked."""
     known = ", ".join(sorted(p.stem for p in DESIGN_DIR.glob("*.toml")))
     path = find(name, DESIGN_DIR, "design", f"ready-made designs: {known}")
     data = read_toml(path)
@@ -119,15 +126,22 @@ def lever_specs(path: Path, levers_: dict, sampling: str) -> dict:
     return specs
 
 
-def base_and_outputs(path: Path, data: dict) -> tuple[sc.Scenario, list[str]]:
-    """A design's base scenario (a name, or a path relative to the design) with its years and
-    scale, and its validated outputs."""
-    name = data.get("scenario", "baseline")
+def scenario_of(path: Path, name: str) -> sc.Scenario:
+    """A scenario a design names: a path relative to the design, or a shipped one's name."""
     beside = path.parent / name
-    base = sc.load(str(beside) if "\0" not in name and sc.is_file(beside) else name)
+    return sc.load(str(beside) if "\0" not in name and sc.is_file(beside) else name)
+
+
+def base_scenario(path: Path, data: dict) -> sc.Scenario:
+    """A design's base scenario with the design's years and scale."""
+    base = scenario_of(path, data.get("scenario", "baseline"))
     overrides = {k: data[k] for k in ("years", "scale") if k in data}
-    if overrides:
-        base = base.with_overrides(overrides, str(path))
+    return base.with_overrides(overrides, str(path)) if overrides else base
+
+
+def base_and_outputs(path: Path, data: dict) -> tuple[sc.Scenario, list[str]]:
+    """A design's base scenario (base_scenario) and its validated outputs."""
+    base = base_scenario(path, data)
     outputs = data.get("outputs", DEFAULT_OUTPUTS)
     if not outputs:
         raise UserError(f"{path}: outputs: name at least one indicator")
@@ -180,7 +194,7 @@ class SweepDesign:
 
 def load_sweep(name: str) -> SweepDesign:
     """Read and validate a sweep design; errors name the file and the key."""
-    path, data = _read(name, SWEEP_KEYS)
+    path, data = read_design(name, SWEEP_KEYS)
     sampling = data.get("sampling", "lhs")
     if sampling not in SAMPLINGS:
         raise UserError(f"{path}: sampling: expected one of {', '.join(SAMPLINGS)}, got "
@@ -240,6 +254,8 @@ class SensitivityDesign:
     factors: Factors
     base: sc.Scenario | None = None      # None for a user's own run function
     path: str = ""
+    difference: sc.Scenario | None = None     # analyse this remedy's paired effect
+    ensemble: str = ""                   # the calibration whose constants are factors
 
     @property
     def name(self) -> str:
@@ -258,6 +274,9 @@ class SensitivityDesign:
     def as_dict(self) -> dict:
         d = dataclasses.asdict(self)
         d.pop("base")
+        d.pop("difference")
+        if self.difference:
+            d.update(difference=self.difference.name, difference_changes=self.difference.changes)
         d["factors"] = dataclasses.asdict(self.factors)
         if self.base:
             d.update(scenario=self.base.name, scenario_changes=self.base.changes,
@@ -268,18 +287,38 @@ class SensitivityDesign:
 
 def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDesign:
     """Read and validate a sensitivity design; `overrides` (from the command line) win."""
-    path, data = _read(name, SENSITIVITY_KEYS)
+    path, data = read_design(name, SENSITIVITY_KEYS)
     data.update({k: v for k, v in (overrides or {}).items() if v is not None})
     method = data.get("method", "morris")
     if method not in METHODS:
         raise UserError(f"{path}: method: expected one of {', '.join(METHODS)}, got "
                         f"{method!r}{suggest(str(method), METHODS)}")
     base, outputs = base_and_outputs(path, data)
+    ensemble, constants = "", {}
+    if data.get("ensemble"):
+        from ..studies.calibrate import posterior_ranges
+        where = Path(data["ensemble"])
+        given = (overrides or {}).get("ensemble") is not None     # on the command line
+        ensemble = str(where if where.is_absolute() or given else path.parent / where)
+        constants, county = posterior_ranges(ensemble, f"{path}: ensemble")
+        if county != (base.county.digest if base.county else ""):
+            raise UserError(f"{path}: ensemble: calibrated on another county than the "
+                            f"scenario's ({base.county_name})")
     if data.get("levers"):
         specs = lever_specs(path, data["levers"], "lhs")
         bounds = {n: (s[1], s[2]) for n, s in specs.items()}
+    elif constants:
+        bounds = {}
     else:
         bounds = {r["name"]: (r["low"], r["high"]) for r in levers(LEVER_GROUPS)}
+    bounds.update({n: r for n, r in constants.items() if n not in bounds})
+    difference = None
+    if data.get("difference"):
+        name = data["difference"]
+        difference = scenario_of(path, name)
+        if not difference.changes:
+            raise UserError(f"{path}: difference: {name} changes nothing from the schema's "
+                            "baseline, so its effect is 0")
     groups = None
     if data.get("groups", False):
         if method == "pawn":
@@ -295,6 +334,7 @@ def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDes
         replicates=at_least(path, "replicates", data.get("replicates", 2), 1, MAX_REPLICATES),
         seed=_seed(path, data), outputs=outputs, spread=data.get("spread", False),
         bootstrap=at_least(path, "bootstrap", data.get("bootstrap", 500), 50, MAX_BOOTSTRAP),
-        factors=Factors.with_dummy(bounds, groups), base=base, path=str(path))
+        factors=Factors.with_dummy(bounds, groups), base=base, path=str(path),
+        difference=difference, ensemble=ensemble)
     check_size(design.point_count() * design.replicates, str(path))
     return design

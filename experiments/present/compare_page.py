@@ -16,7 +16,7 @@ def _verdict(table: pd.DataFrame, scenario: str) -> Syndrome:
 
 
 def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path],
-               manifest: dict, dropped: list) -> str:
+               manifest: dict, dropped: list, ensemble: dict | None = None) -> str:
     """The comparison report as one HTML page."""
     names = [s.name for s in scenarios]
     alts = [n for n in names if n != base]
@@ -79,6 +79,9 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
             + f"<td class='{v.word}'>{v.word} · {v.word_zh}</td></tr>")
     out.append("</table>")
 
+    if ensemble:
+        out.append(ensemble_section(ensemble, base, alts, design))
+
     # differences
     out.append(f"<h2>What changes compared with {html.escape(base)}</h2>")
     out.append(f"<figure>{img(images['differences'])}<figcaption>Each dot is the average change "
@@ -129,4 +132,45 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
                "pooled spread across replicates: 0.2 small, 0.5 medium, 0.8 large (Cohen).</li>"
                "<li>Indicator definitions and every rule of the model: docs/ODD.md.</li></ul>")
     out.append(footer(manifest))
+    return "\n".join(out)
+
+
+def ensemble_section(ensemble: dict, base: str, alts: list[str], design: dict) -> str:
+    """Effects over the posterior ensemble: how sure, which unknown, which remedy ranks first."""
+    e = html.escape
+    effects, breaks, ranks = ensemble["effects"], ensemble["syndrome"], ensemble["ranks"]
+    k = design["ensemble_draws"]
+    out = [f"<h2>Over {k} plausible models (the posterior ensemble)</h2>",
+           f"<p>Every scenario ran on the same {k} draws of the calibrated constants "
+           f"(<code>{e(design['ensemble'])}</code>) and the same {design['replicates']} seeds, "
+           "so each remedy is compared with the baseline within each plausible model. "
+           "<b>Range over models</b>: the 5-95% range of the draws' effects. <b>From the "
+           "constants</b>: the share of the effect's variance that comes from not knowing the "
+           "constants (parametric); the rest is the model's own randomness (stochastic). "
+           "<b>P(improves)</b>: the share of models in which the remedy improves the "
+           "indicator.</p>"]
+    b = breaks.set_index("scenario").p_syndrome_absent
+    first = ranks[(ranks.indicator == "htc_index")].set_index("scenario")[1.0 if 1.0 in ranks
+                                                                         else 1]
+    out.append("<table><tr><th>scenario</th><th>P(syndrome absent)</th><th>ranks first for "
+               "the htc index</th></tr>")
+    out.append(f"<tr><td>{e(base)}</td><td class='num'>{b[base]:.0%}</td><td></td></tr>")
+    for a in sorted(alts, key=lambda a: -first.get(a, 0)):
+        out.append(f"<tr><td>{e(a)}</td><td class='num'>{b[a]:.0%}</td>"
+                   f"<td class='num'>{first.get(a, 0):.0%}</td></tr>")
+    out.append("</table>")
+    best = max(alts, key=lambda a: first.get(a, 0))
+    out.append(f"<p>{e(best)} ranks first for the hot-tired-cold index in "
+               f"{first.get(best, 0):.0%} of plausible models.</p>")
+    out.append("<table><tr><th>indicator</th><th>scenario</th><th>effect</th><th>range over "
+               "models</th><th>from the constants</th><th>P(improves)</th></tr>")
+    for _, r in effects.iterrows():
+        share = "—" if r.parametric_share is None or pd.isna(r.parametric_share) \
+            else f"{r.parametric_share:.0%}"
+        out.append(f"<tr><td>{e(r.indicator)}</td><td>{e(r.scenario)}</td><td class='num'>"
+                   f"{r.effect:+.3f}</td><td class='num'>{interval(r.draws_low, r.draws_high)}"
+                   f"</td><td class='num'>{share}</td><td class='num'>{r.p_improves:.0%}</td>"
+                   "</tr>")
+    out.append("</table><p class='muted'>Rank probabilities for every headline indicator: "
+               "ranks.csv; these tables: ensemble.csv, syndrome.csv.</p>")
     return "\n".join(out)

@@ -35,7 +35,8 @@ CAVEATS = [
     "not people.",
     "Money is a simple yearly budget in yuan of the mid-2000s; no prices, debt or inflation.",
     "Intervals describe the model's own randomness across replicates, not uncertainty about its "
-    "assumptions.",
+    "assumptions, unless the study ran on a calibration's posterior ensemble (--ensemble): then "
+    "its section says how much of each effect's spread comes from the unknown constants.",
 ]
 
 

@@ -85,7 +85,17 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
            f"{html.escape(design.get('scenario', '—'))} · {design['points']} design points × "
            f"{d.replicates} replicates · scale {design.get('scale')} · {design.get('years')} "
            f"years · seed {d.seed} · {manifest.get('finished', '')}</p>",
-           "<h2>In plain words</h2>"]
+           ]
+    if d.difference is not None:
+        out.append(f"<p><b>Every output is the paired effect of {html.escape(d.difference.name)}"
+                   "</b> (it minus the base scenario, on the same seed): the factors ranked "
+                   "first are the unknowns that move the remedy's effect most, what to measure "
+                   "next in the field.</p>")
+    if d.ensemble:
+        out.append(f"<p class='muted'>The calibrated constants vary over their posterior "
+                   f"5-95% ranges ({html.escape(d.ensemble)}), independently: an approximation "
+                   "of the posterior, which may correlate them.</p>")
+    out.append("<h2>In plain words</h2>")
     for output, text in paragraphs.items():
         out.append(f"<p>{html.escape(text)}</p>")
     out.append(f"<h2>Indices</h2><figure>{img(images['indices'])}<figcaption>"

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..model import INDICATORS
+from ..model import BETTER, INDICATORS, SYNDROME_THRESHOLD
 
 BOOTSTRAP = 4000            # resamples of replicates for a difference's interval
 BOOTSTRAP_SEED = 20061      # fixed: the same runs always give the same table (not a run seed)
@@ -73,3 +73,91 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
                            flagged=bool(dlo is not None and (dlo > 0 or dhi < 0)))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def ensemble_effects(runs: pd.DataFrame, base: str, scenarios: list[str],
+                     indicators=tuple(BETTER)) -> pd.DataFrame:
+    """Each alternative's paired effect over a posterior ensemble: one row per indicator and
+    alternative.
+
+    `runs` holds one row per scenario, posterior draw and replicate (columns `draw` and
+    `seed_replicate`); every scenario ran the same draws, and every draw the same replicate
+    seeds, so d[draw, replicate] is a paired difference and the table of them is crossed.
+    Reported: the mean effect; the 5-95% range of the draws' effects (mean over replicates:
+    what the unknown constants leave open); the shares of the differences' variance from the
+    draws (parametric) and from the seeds and their interaction (stochastic), from a two-way
+    analysis of variance without replication (random effects; draws with every replicate
+    only); and the probability, over draws, that the remedy improves the indicator (BETTER
+    gives the way).
+    """
+    key = ["draw", "seed_replicate"]
+    wide = {s: runs[runs.scenario == s].set_index(key).sort_index() for s in scenarios}
+    rows = []
+    for name in indicators:
+        b = wide[base][name]
+        for s in scenarios:
+            if s == base:
+                continue
+            d = (wide[s][name] - b).dropna()
+            effects = d.groupby(level="draw").mean()
+            parametric, stochastic = variance_shares(d.unstack("seed_replicate"))
+            rows.append(dict(
+                indicator=name, scenario=s, effect=float(d.mean()),
+                draws_low=float(effects.quantile(0.05)), draws_high=float(effects.quantile(0.95)),
+                parametric_share=parametric, stochastic_share=stochastic,
+                p_improves=float((np.sign(effects) == BETTER.get(name, -1)).mean()),
+                draws=int(len(effects))))
+    return pd.DataFrame(rows)
+
+
+def variance_shares(table: pd.DataFrame) -> tuple[float | None, float | None]:
+    """Shares of variance from the rows (draws) and from the rest (columns: seeds shared by
+    every draw, and the residual) of a draws x seeds table, by the expected mean squares of a
+    two-way random-effects model without replication; None without two complete draws and two
+    seeds."""
+    x = table.dropna().to_numpy(float)
+    k, r = x.shape if x.ndim == 2 else (0, 0)
+    if k < 2 or r < 2:
+        return None, None
+    grand = x.mean()
+    ms_draw = r * ((x.mean(axis=1) - grand) ** 2).sum() / (k - 1)
+    ms_seed = k * ((x.mean(axis=0) - grand) ** 2).sum() / (r - 1)
+    resid = x - x.mean(axis=1, keepdims=True) - x.mean(axis=0, keepdims=True) + grand
+    ms_resid = (resid ** 2).sum() / ((k - 1) * (r - 1))
+    draw = max((ms_draw - ms_resid) / r, 0.0)
+    seed = max((ms_seed - ms_resid) / k, 0.0)
+    total = draw + seed + ms_resid
+    return (draw / total, (seed + ms_resid) / total) if total > 0 else (None, None)
+
+
+def syndrome_breaks(runs: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
+    """Per scenario, the share of posterior draws in which the syndrome is absent (a draw's
+    H, T and C averaged over its replicates, not all above the threshold)."""
+    rows = []
+    for s in scenarios:
+        m = runs[runs.scenario == s].groupby("draw")[["htc_H", "htc_T", "htc_C"]].mean()
+        absent = m.min(axis=1) <= SYNDROME_THRESHOLD
+        rows.append({"scenario": s, "p_syndrome_absent": float(absent.mean()),
+                     "draws": int(len(m))})
+    return pd.DataFrame(rows)
+
+
+def rank_probabilities(effects_by_draw: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """How often each alternative takes each rank for `indicator` across posterior draws
+    (rank 1 = the largest improvement). `effects_by_draw`: one row per draw, one column per
+    alternative, each cell that draw's mean paired effect."""
+    better = BETTER.get(indicator, -1)
+    ranks = (-better * effects_by_draw).rank(axis=1, method="min")
+    n = len(effects_by_draw.columns)
+    return pd.DataFrame({s: [float((ranks[s] == k).mean()) for k in range(1, n + 1)]
+                         for s in effects_by_draw.columns},
+                        index=pd.RangeIndex(1, n + 1, name="rank")).T
+
+
+def draw_effects(runs: pd.DataFrame, base: str, scenarios: list[str], indicator: str
+                 ) -> pd.DataFrame:
+    """One row per draw, one column per alternative: the draw's mean paired effect."""
+    key = ["draw", "seed_replicate"]
+    b = runs[runs.scenario == base].set_index(key)[indicator]
+    return pd.DataFrame({s: (runs[runs.scenario == s].set_index(key)[indicator] - b)
+                         .groupby(level="draw").mean() for s in scenarios if s != base})

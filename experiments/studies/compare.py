@@ -10,12 +10,13 @@ import pandas as pd
 
 from ..engine import AnalysisRefused, Options, UserError, replicate_seeds, run_batch
 from ..engine.store import atomic_write, write_parquet
-from ..model import INDICATORS
+from ..model import BETTER, INDICATORS
 from ..model import run_on
 from ..present import figures
 from ..present.compare_page import comparison as comparison_page
-from ..present.stats import differences
-from .common import county_record, one_county, scenario_runs
+from ..present.stats import (differences, draw_effects, ensemble_effects, rank_probabilities,
+                             syndrome_breaks)
+from .common import check_ensemble_county, county_record, one_county, scenario_runs
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Comparison:
     table: pd.DataFrame        # present/stats.differences: one row per indicator and scenario
     dropped: list              # replicates left out because they failed in some scenario
     wall_seconds: float
+    ensemble: dict | None = None   # effects, syndrome, ranks: over a posterior ensemble
 
 
 def paired(runs: pd.DataFrame, scenarios: list[str]) -> tuple[pd.DataFrame, list]:
@@ -46,17 +48,21 @@ def check(scenarios, replicates: int) -> None:
     one_county(scenarios)
 
 
-def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None) -> Comparison:
-    """Run the scenarios (first = base) and write tables, figures and report.html to opts.out."""
+def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
+        ensemble=None) -> Comparison:
+    """Run the scenarios (first = base) and write tables, figures and report.html to opts.out.
+    With a posterior `ensemble`, every scenario runs on each of its draws (paired), and the
+    report adds the effects over the ensemble, the syndrome's and the ranks' probabilities."""
     check(scenarios, replicates)
+    check_ensemble_county(ensemble, scenarios)
     labels = [s.name for s in scenarios]
     p = scenarios[0].params
     design = {"base": labels[0], "scenarios": [
         {"name": s.name, "file": s.path, "description": s.description, "changes": s.changes}
         for s in scenarios], "replicates": replicates, "seed": seed,
         "replicate_seeds": replicate_seeds(seed, replicates), "years": p.years, "scale": p.scale,
-        **county_record(scenarios[0])}
-    store, tables = run_batch(scenario_runs(scenarios, replicates, seed), opts, "compare", design,
+        **county_record(scenarios[0]), **(ensemble.record() if ensemble else {})}
+    store, tables = run_batch(scenario_runs(scenarios, replicates, seed, ensemble), opts, "compare", design,
                               fn=run_on(one_county(scenarios)), keep=("series",), desc="compare",
                               on_outcome=on_outcome, outputs=list(INDICATORS), finish=False)
     ok = tables["runs"]
@@ -77,7 +83,21 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None) -
     figures.plot_series(series, labels, images["series"])
     figures.plot_htc(table, labels, images["htc"])
     figures.plot_differences(table, labels[0], labels, images["differences"])
-    html = comparison_page(scenarios, labels[0], table, images, store.manifest, dropped)
+    extra = ensemble_tables(data, labels, opts.out) if ensemble else None
+    html = comparison_page(scenarios, labels[0], table, images, store.manifest, dropped, extra)
     atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
     store.finish()
-    return Comparison(opts.out, labels[0], labels, table, dropped, store.manifest["wall_seconds"])
+    return Comparison(opts.out, labels[0], labels, table, dropped, store.manifest["wall_seconds"],
+                      extra)
+
+
+def ensemble_tables(data: pd.DataFrame, labels: list[str], out: Path) -> dict:
+    """Effects over the ensemble, the syndrome's absence and the ranks by indicator, written
+    as ensemble.csv, syndrome.csv and ranks.csv."""
+    effects = ensemble_effects(data, labels[0], labels)
+    breaks = syndrome_breaks(data, labels)
+    ranks = pd.concat({h: rank_probabilities(draw_effects(data, labels[0], labels, h), h)
+                       for h in BETTER}, names=["indicator", "scenario"]).reset_index()
+    for name, frame in (("ensemble", effects), ("syndrome", breaks), ("ranks", ranks)):
+        atomic_write(out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
+    return {"effects": effects, "syndrome": breaks, "ranks": ranks}

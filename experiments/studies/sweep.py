@@ -17,7 +17,7 @@ from ..inputs.design import SweepDesign
 from ..model import run_on
 from ..model.params import FIELDS, from_sample
 from ..present.figures import plot_sweep
-from .common import refuse_if_all_failed
+from .common import check_ensemble_county, over_ensemble, refuse_if_all_failed
 
 
 @dataclass
@@ -55,15 +55,18 @@ def points(design: SweepDesign) -> pd.DataFrame:
     return frame.drop_duplicates().reset_index(drop=True)
 
 
-def runs(design: SweepDesign, frame: pd.DataFrame) -> list[Run]:
-    """Every point x replicate; replicate r uses the same seed at every point."""
+def runs(design: SweepDesign, frame: pd.DataFrame, ensemble=None) -> list[Run]:
+    """Every point x replicate; replicate r uses the same seed at every point; with a
+    posterior `ensemble`, each on every draw (what the sweep and its scenario set keep their
+    values)."""
     seeds = replicate_seeds(design.seed, design.replicates)
     out = []
     for p, row in enumerate(frame.to_dict("records")):
         values = {k: from_sample(k, v) for k, v in row.items()}
         params = dataclasses.replace(design.base.params, **values)
         out += [Run({"point": p, "replicate": r}, params, s) for r, s in enumerate(seeds)]
-    return out
+    own = set(design.levers) | set(design.base.changes)       # what the design sets itself
+    return over_ensemble(out, ensemble, design.replicates, lambda run: own)
 
 
 def probe(design: SweepDesign) -> Run:
@@ -82,11 +85,14 @@ def point_means(runs_table: pd.DataFrame, levers: list[str], outputs: list[str])
     return out.reset_index()
 
 
-def run(design: SweepDesign, opts: Options) -> Sweep:
-    """Run every point x replicate into opts.out; write points.csv/.parquet and the figures."""
+def run(design: SweepDesign, opts: Options, ensemble=None) -> Sweep:
+    """Run every point x replicate (x posterior draw) into opts.out; write points.csv/.parquet
+    and the figures. With an ensemble, a point's sd spans the draws and the replicates."""
     frame = points(design)
     keep = ("series",) if design.series else ()
-    store, tables = run_batch(runs(design, frame), opts, "sweep", design.as_dict(),
+    check_ensemble_county(ensemble, [design.base])
+    record = {**design.as_dict(), **(ensemble.record() if ensemble else {})}
+    store, tables = run_batch(runs(design, frame, ensemble), opts, "sweep", record,
                               fn=run_on(design.base.county), keep=keep, desc=design.name,
                               outputs=design.outputs, finish=False)
     refuse_if_all_failed(store, tables, "runs of the sweep", "are no means")

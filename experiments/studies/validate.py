@@ -19,11 +19,14 @@ from scipy import stats
 from ..engine import AnalysisRefused, Run, execute, replicate_seeds
 from ..engine.store import frames
 from ..model import STEPS_PER_YEAR, SYNDROME_THRESHOLD, Parameters, syndrome
+from ..model.calendar import PER_THOUSAND
 from ..model import run as county_run
 from ..model import run_on
 from ..present.stats import mean_ci
 
 HOLDS_SHARE = 0.9        # a pattern holds when it holds in at least this share of replicates
+# the indicators whose year-on-year change is the drift figure (ODD §7.1: the baseline settles)
+STEADY = ["htc_H", "htc_T", "htc_C", "exhaustion", "admin_share", "participation_rate"]
 
 
 @dataclass
@@ -63,15 +66,15 @@ def paradox_pair(base: Parameters) -> tuple[Parameters, Parameters]:
 
 
 def batch(params: Parameters, replicates: int, seed: int, executor: str = "processes",
-          workers: int | None = None, progress: bool = True, fn=county_run
+          workers: int | None = None, progress: bool = True, fn=county_run, pair: bool = True
           ) -> dict[str, pd.DataFrame]:
-    """The baseline and the paradox pair, `replicates` each, on shared replicate seeds (`fn`:
-    the run function, of the county to check)."""
+    """The baseline and (`pair`) the paradox pair, `replicates` each, on shared replicate seeds
+    (`fn`: the run function, of the county to check)."""
     seeds = replicate_seeds(seed, replicates)
-    campaigns, no_campaigns = paradox_pair(params)
-    runs = [Run({"arm": arm, "replicate": r}, p, s)
-            for arm, p in (("baseline", params), ("campaigns", campaigns),
-                           ("no_campaigns", no_campaigns))
+    arms = [("baseline", params)]
+    if pair:
+        arms += list(zip(("campaigns", "no_campaigns"), paradox_pair(params)))
+    runs = [Run({"arm": arm, "replicate": r}, p, s) for arm, p in arms
             for r, s in enumerate(seeds)]
     outcomes = execute(runs, fn, executor=executor, workers=workers, progress=progress,
                        desc="validate")
@@ -82,40 +85,79 @@ def batch(params: Parameters, replicates: int, seed: int, executor: str = "proce
     return frames(list(enumerate(outcomes)))
 
 
-def _replicate(run, com: pd.DataFrame, first_year: pd.Series, paradox: float) -> list[tuple]:
-    """Every pattern in one replicate: (held, main figure, other figures) in spec §7's order."""
+def replicate_figures(run, com: pd.DataFrame, years: pd.DataFrame, paradox: float
+                      ) -> dict[str, float]:
+    """Every figure the patterns and the calibration read, in one replicate (FIGURES): `run`
+    its last-year summary, `com` its committees, `years` its yearly means (year 0 first),
+    `paradox` the campaign pair's paired difference."""
+    peers = com.groupby("seat").service_per_1000.transform("mean")
+    rel = com.service_per_1000 / peers     # relative to committees of the same side of the seat
+    rent = com.renting > 0.5
+    renting, owning = float(rel[rent].mean()), float(rel[~rent].mean())
+    v = syndrome(run)
+    last, before = years.iloc[-1], years.iloc[-2] if len(years) > 1 else years.iloc[-1]
+    return {
+        "admin_share": run.admin_share,
+        "admin_high_committees": float((com.admin_share >= 0.85).mean()),
+        "participation_rate": run.participation_rate,
+        "participation_age_ratio": run.participation_60_plus / max(run.participation_18_35,
+                                                                    1e-12),
+        "volunteer_rate": run.volunteer_rate,
+        "volunteer_100_share": run.volunteer_100_share,
+        "burden_paradox": paradox,
+        "unfunded_share": run.unfunded_share,
+        "seat_gap": run.seat_gap,
+        "seat_venue_gap": run.seat_venue_gap,
+        "seat_gap_year_1": years.iloc[0].seat_gap,
+        "renting": renting,
+        "owning": owning,
+        "renting_minus_owning": renting - owning,
+        "high_school_share": run.high_school_share,
+        "over_45_share": run.over_45_share,
+        "push_participation_correlation": _partial_correlation(com, "pushed_per_cadre",
+                                                               "participation"),
+        "push_trust_correlation": _partial_correlation(com, "pushed_per_cadre", "trust"),
+        "significant_correlation": _significantly_positive(len(com), level=0.025),
+        "htc_H": v.H, "htc_T": v.T, "htc_C": v.C,
+        "htc_min": min(v.H, v.T, v.C),
+        "income_committees": float((com.own_income_share > 0.1).mean()),
+        "cadre_turnover": run.cadre_turnover,
+        "volunteer_hours_per_year": (run.volunteer_hours_per_1000 / PER_THOUSAND
+                                     * STEPS_PER_YEAR / max(run.volunteer_rate, 1e-12)),
+        "drift_per_year": max(abs(last[k] - before[k]) for k in STEADY),
+    }
+
+
+def _replicate(f: dict[str, float]) -> list[tuple]:
+    """Every pattern in one replicate's figures: (held, main figure, other figures) in spec
+    §7's order."""
     out = []
-    share_high = float((com.admin_share >= 0.85).mean())
-    out.append((run.admin_share >= 0.85 and share_high >= 0.9, run.admin_share,
-                {"committees >= 0.85": share_high}))
-    ratio = run.participation_60_plus / max(run.participation_18_35, 1e-12)
-    out.append((run.participation_rate <= 0.15 and ratio >= 2, run.participation_rate,
+    out.append((f["admin_share"] >= 0.85 and f["admin_high_committees"] >= 0.9,
+                f["admin_share"], {"committees >= 0.85": f["admin_high_committees"]}))
+    ratio = f["participation_age_ratio"]
+    out.append((f["participation_rate"] <= 0.15 and ratio >= 2, f["participation_rate"],
                 {"60+ / 18-35": ratio}))
-    out.append((0.01 <= run.volunteer_rate <= 0.06 and run.volunteer_100_share < 0.10,
-                run.volunteer_rate, {"reaching 100 services": run.volunteer_100_share}))
-    out.append((paradox >= 0, paradox, {}))
-    out.append((run.unfunded_share > 0.5, run.unfunded_share, {}))
-    gap_s, gap_v, gap_1 = run.seat_gap, run.seat_venue_gap, first_year.seat_gap
+    out.append((0.01 <= f["volunteer_rate"] <= 0.06 and f["volunteer_100_share"] < 0.10,
+                f["volunteer_rate"], {"reaching 100 services": f["volunteer_100_share"]}))
+    out.append((f["burden_paradox"] >= 0, f["burden_paradox"], {}))
+    out.append((f["unfunded_share"] > 0.5, f["unfunded_share"], {}))
+    gap_s, gap_v, gap_1 = f["seat_gap"], f["seat_venue_gap"], f["seat_gap_year_1"]
     # a year-1 gap of 10% or more must not fade by half or turn; a gap that opens later counts
     persists = abs(gap_1) < 0.1 or (np.sign(gap_s) == np.sign(gap_1)
                                     and abs(gap_s) >= 0.5 * abs(gap_1))
     out.append((abs(gap_s) >= 0.1 and abs(gap_v) >= 0.1 and persists, gap_s,
                 {"year-1 service gap": gap_1, "places gap": gap_v}))
     # within the county seat and within the rest, so committee size does not confound
-    peers = com.groupby("seat").service_per_1000.transform("mean")
-    rel = com.service_per_1000 / peers
-    rent = com.renting > 0.5
-    renting, owning = float(rel[rent].mean()), float(rel[~rent].mean())
-    out.append((renting < owning, renting - owning, {"renting": renting, "owning": owning}))
-    out.append((run.high_school_share < 0.2 and run.over_45_share > 0.55, run.high_school_share,
-                {"over 45": run.over_45_share}))
-    cp, ct = (_partial_correlation(com, "pushed_per_cadre", y) for y in ("participation", "trust"))
-    raises = _significantly_positive(len(com), level=0.025)   # two tests: Bonferroni
+    out.append((f["renting"] < f["owning"], f["renting_minus_owning"],
+                {"renting": f["renting"], "owning": f["owning"]}))
+    out.append((f["high_school_share"] < 0.2 and f["over_45_share"] > 0.55,
+                f["high_school_share"], {"over 45": f["over_45_share"]}))
+    cp, ct = f["push_participation_correlation"], f["push_trust_correlation"]
+    raises = f["significant_correlation"]        # two tests: Bonferroni
     out.append((cp <= raises and ct <= raises, cp, {"trust": ct, "significant above": raises}))
-    v = syndrome(run)
-    out.append((v.present, min(v.H, v.T, v.C), {"H": v.H, "T": v.T, "C": v.C}))
-    with_income = float((com.own_income_share > 0.1).mean())
-    out.append((with_income <= 0.1, with_income, {}))
+    out.append((f["htc_min"] > SYNDROME_THRESHOLD, f["htc_min"],
+                {"H": f["htc_H"], "T": f["htc_T"], "C": f["htc_C"]}))
+    out.append((f["income_committees"] <= 0.1, f["income_committees"], {}))
     return out
 
 
@@ -165,17 +207,63 @@ PATTERNS = [  # title, condition, main figure (spec §7)
 ]
 
 
-def check(tables: dict[str, pd.DataFrame]) -> list[Pattern]:
-    """Each pattern in each baseline replicate, then over replicates (last-year figures)."""
+def figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every figure (FIGURES) in each baseline replicate of a validation batch's tables: one
+    row per replicate, indexed by replicate (burden_paradox NaN without the campaign pair)."""
     runs, committees, series = tables["runs"], tables["committees"], tables["series"]
     base = runs[runs.arm == "baseline"].set_index("replicate")
     arms = runs.set_index(["arm", "replicate"]).admin_hours_per_cadre
-    first = series[(series.arm == "baseline") & (series.step < STEPS_PER_YEAR)].groupby(
-        "replicate").mean(numeric_only=True)
+    ours = series[series.arm == "baseline"]
+    yearly = ours.assign(y=ours.step // STEPS_PER_YEAR).groupby(["replicate", "y"]).mean(
+        numeric_only=True)
     com = committees[committees.arm == "baseline"]
-    per_rep = [_replicate(base.loc[r], com[com.replicate == r], first.loc[r],
-                          arms["campaigns", r] - arms["no_campaigns", r])
-               for r in sorted(base.index)]
+    paired = "campaigns" in set(runs.arm)
+    return pd.DataFrame.from_dict(
+        {r: replicate_figures(base.loc[r], com[com.replicate == r], yearly.loc[r],
+                              arms["campaigns", r] - arms["no_campaigns", r] if paired
+                              else float("nan"))
+         for r in sorted(base.index)}, orient="index")
+
+
+FIGURES = {  # name: what it is (the calibration's targets name these; ODD §9)
+    "admin_share": "county administrative share of cadre hours (pattern 1)",
+    "admin_high_committees": "share of committees with administrative share >= 0.85 (pattern 1)",
+    "participation_rate": "adults taking part in a month (pattern 2)",
+    "participation_age_ratio": "participation of 60+ over 18-35 (pattern 2)",
+    "volunteer_rate": "registered volunteers, share of residents (pattern 3; 2.56% in 2016)",
+    "volunteer_100_share": "volunteers reaching 100 services a year (pattern 3)",
+    "burden_paradox": "admin hours/cadre/week with yearly campaigns minus without (pattern 4)",
+    "unfunded_share": "share of pushed task hours arriving without money (pattern 5)",
+    "seat_gap": "the county seat's service per resident relative to the rest, minus 1 "
+                "(pattern 6)",
+    "seat_venue_gap": "the same for activity places (pattern 6)",
+    "seat_gap_year_1": "the service gap in the first year (pattern 6)",
+    "renting": "renting committees' service relative to their peers (pattern 7)",
+    "owning": "owning committees' service relative to their peers (pattern 7)",
+    "renting_minus_owning": "renting minus owning (pattern 7)",
+    "high_school_share": "serving cadres with high school or above (pattern 8)",
+    "over_45_share": "serving cadres older than 45 (pattern 8)",
+    "push_participation_correlation": "partial correlation of push and participation across "
+                                      "committees (pattern 9)",
+    "push_trust_correlation": "partial correlation of push and trust (pattern 9)",
+    "significant_correlation": "the smallest significantly positive partial correlation "
+                               "(pattern 9's bound)",
+    "htc_H": "government hot (pattern 10)", "htc_T": "cadres tired (pattern 10)",
+    "htc_C": "residents cold (pattern 10)",
+    "htc_min": "the smallest of H, T and C (pattern 10)",
+    "income_committees": "share of committees with own income > 10% of budget (pattern 11)",
+    "cadre_turnover": "cadre quits and retirements per seat-year (about 20% a year in "
+                      "social work, spec §8)",
+    "volunteer_hours_per_year": "hours a registered volunteer serves a year (11.93 h in 2016, "
+                                "spec §8)",
+    "drift_per_year": "largest change of H, T, C, exhaustion, admin share and participation "
+                      "(each 0-1) over the last year (a settled county: near 0)",
+}
+
+
+def check(tables: dict[str, pd.DataFrame]) -> list[Pattern]:
+    """Each pattern in each baseline replicate, then over replicates (last-year figures)."""
+    per_rep = [_replicate(row) for row in figures(tables).to_dict("records")]
     out = []
     for k, (title, condition, measure) in enumerate(PATTERNS):
         rows = [rep[k] for rep in per_rep]

@@ -16,6 +16,7 @@ from ...inputs.design import SensitivityDesign
 from ...model import run_on
 from ...present import sensitivity_figures as figures
 from ...present import sensitivity_page as page
+from ..common import PairedDifference
 from .analysis import Indices, analyse
 from .sampling import build_runs, county_params, sample
 
@@ -52,6 +53,10 @@ def run(d: SensitivityDesign, opts: Options, fn: RunFunction | None = None,
     """
     X, runs = runs_of(d, make_params)
     fn = fn or run_on(d.base.county if d.base else None)
+    if d.difference is not None:
+        changes = tuple((k, v) for k, v in d.difference.changes.items()
+                        if k not in ("years", "scale"))
+        fn = PairedDifference(fn, d.difference.name, changes)
     store, tables = run_batch(runs, opts, "sensitivity", {**d.as_dict(), "points": len(X)},
                               fn=fn, keep=(), desc=f"{d.method} analysis", outputs=d.outputs,
                               finish=False)

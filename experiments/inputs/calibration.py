@@ -1,0 +1,284 @@
+"""Calibration designs (TOML data, validated like the other input files).
+
+    description = "..."
+    scenario = "baseline"        # whose constants are calibrated (its county too)
+    population = 60              # particles per generation
+    generations = 4              # at most this many generations ...
+    min_epsilon = 0.0            # ... or until the distance threshold reaches this
+    min_acceptance = 0.01        # ... or when fewer candidates than this share are accepted
+    replicates = 1               # runs per particle, on the same seeds for every particle (CRN)
+    predictive = 20              # posterior draws rerun on fresh seeds for the predictive checks
+    years = 5
+    scale = 0.1
+    seed = 20061
+
+    [constants]                  # what to calibrate, with its prior
+    blame_pressure = {}                       # uniform over the schema's range
+    quit_base = [0.01, 0.06]                  # uniform over [low, high], inside that range
+    participation_bias = { normal = [-4.0, 0.5] }    # mean, sd; cut to the schema's range
+    register_per_week = { loguniform = [0.005, 0.1] }
+
+    [targets]                    # figures of studies/validate.FIGURES, each against an interval
+    admin_share = { interval = [0.85, 1.0], weight = 1.0, source = "pattern 1" }
+    burden_paradox = { interval = [0.0, 5.0], scale = 1.0 }   # scale: the figure's unit of gap
+
+    [held_out]                   # checked after the fit, never part of the distance
+    cadre_turnover = { interval = [0.15, 0.25], source = "spec §8" }
+
+A particle's distance is the weighted sum over targets of the gap between its figure and the
+interval (0 inside), divided by the target's scale (default: the interval's width).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..engine.errors import UserError
+from ..engine.seeds import DEFAULT_SEED, check_seed
+from ..model.params import FIELDS
+from ..studies.validate import FIGURES
+from . import scenario as sc
+from .design import base_scenario, read_design
+from .files import at_least, check_keys, one_line, suggest
+
+KEYS = {"description": str, "scenario": str, "population": int, "generations": int,
+        "min_epsilon": (int, float), "min_acceptance": (int, float), "replicates": int,
+        "predictive": int, "years": int, "scale": (int, float), "seed": int,
+        "constants": dict, "targets": dict, "held_out": dict}
+TARGET_KEYS = {"interval": list, "weight": (int, float), "scale": (int, float), "source": str}
+PRIORS = ("uniform", "normal", "loguniform")
+MAX_POPULATION = 100_000
+MAX_GENERATIONS = 100
+MAX_REPLICATES = 1_000
+MIN_SCALE = 1e-9             # a target's scale: smaller would turn any gap into infinity
+DEFAULT_MIN_ACCEPTANCE = 0.01  # a generation stops when fewer candidates are accepted
+
+
+@dataclass(frozen=True)
+class Prior:
+    """One constant's prior: `kind` in PRIORS with its two numbers (low, high or mean, sd), and
+    the schema's range (every prior is cut to it)."""
+    name: str
+    kind: str
+    a: float
+    b: float
+    low: float
+    high: float
+
+    def scipy(self):
+        """The prior as a frozen scipy.stats distribution (its pdf for the figures)."""
+        from scipy import stats
+        if self.kind == "uniform":
+            return stats.uniform(self.a, self.b - self.a)
+        if self.kind == "loguniform":
+            return stats.loguniform(self.a, self.b)
+        lo, hi = (self.low - self.a) / self.b, (self.high - self.a) / self.b
+        return stats.truncnorm(lo, hi, loc=self.a, scale=self.b)
+
+    def pyabc(self):
+        """The same distribution as a pyabc random variable."""
+        import pyabc
+        if self.kind == "uniform":
+            return pyabc.RV("uniform", self.a, self.b - self.a)
+        if self.kind == "loguniform":
+            return pyabc.RV("loguniform", self.a, self.b)
+        lo, hi = (self.low - self.a) / self.b, (self.high - self.a) / self.b
+        return pyabc.RV("truncnorm", lo, hi, loc=self.a, scale=self.b)
+
+    def describe(self) -> str:
+        if self.kind == "normal":
+            return f"normal({self.a:g}, {self.b:g}) cut to [{self.low:g}, {self.high:g}]"
+        return f"{self.kind} [{self.a:g}, {self.b:g}]"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A figure against its interval; `weight` 0 for a held-out check."""
+    figure: str
+    low: float
+    high: float
+    weight: float
+    scale: float
+    source: str
+    held_out: bool
+
+    def gap(self, value: float) -> float:
+        """How far `value` lies outside the interval, in units of `scale` (0 inside)."""
+        return max(0.0, self.low - value, value - self.high) / self.scale
+
+
+@dataclass
+class CalibrationDesign:
+    path: str
+    description: str
+    base: sc.Scenario
+    population: int
+    generations: int
+    min_epsilon: float
+    min_acceptance: float
+    replicates: int
+    predictive: int
+    seed: int
+    priors: list[Prior]
+    targets: list[Target]      # fitted first, then the held-out ones
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).stem
+
+    @property
+    def fitted(self) -> list[Target]:
+        return [t for t in self.targets if not t.held_out]
+
+    @property
+    def held_out(self) -> list[Target]:
+        return [t for t in self.targets if t.held_out]
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "description": self.description, "scenario": self.base.name,
+                "scenario_changes": self.base.changes, "county": self.base.county_name,
+                "years": self.base.params.years, "scale": self.base.params.scale,
+                "population": self.population, "generations": self.generations,
+                "min_epsilon": self.min_epsilon, "min_acceptance": self.min_acceptance,
+                "replicates": self.replicates, "predictive": self.predictive, "seed": self.seed,
+                "priors": [asdict(p) for p in self.priors],
+                "targets": [asdict(t) for t in self.targets]}
+
+    def digest(self) -> str:
+        """What a resume must match: everything that decides the posterior."""
+        d = self.as_dict()
+        d.pop("path")
+        d.pop("description")
+        d["county_sha256"] = self.base.county.digest if self.base.county else ""
+        return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _number(path, key, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise UserError(f"{path}: {key}: expected a finite number, got {one_line(repr(value), 60)}")
+    return float(value)
+
+
+def _pair(path, key, value) -> tuple[float, float]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise UserError(f"{path}: {key}: expected two numbers [a, b], got "
+                        f"{one_line(repr(value), 60)}")
+    return _number(path, key, value[0]), _number(path, key, value[1])
+
+
+def prior(path, name: str, spec, fixed: dict) -> Prior:
+    """One [constants] entry, checked against the schema."""
+    key = f"constants.{one_line(name, 60)}"
+    if name not in FIELDS:
+        raise UserError(f"{path}: {key}: unknown constant{suggest(name, FIELDS)}")
+    meta = FIELDS[name].metadata
+    if meta["group"] in ("structure",) or name in ("years", "scale"):
+        raise UserError(f"{path}: {key}: a structural parameter, not a constant to calibrate")
+    if name in fixed:
+        raise UserError(f"{path}: {key}: set by the scenario ({name} = {fixed[name]}); "
+                        "calibrate on a scenario that leaves it at the schema's value")
+    low, high = float(meta["low"]), float(meta["high"])
+    if isinstance(spec, list):
+        spec = {"uniform": spec}
+    if not isinstance(spec, dict):
+        raise UserError(f"{path}: {key}: expected {{}}, [low, high] or {{ normal = [mean, sd] }}, "
+                        f"got {one_line(repr(spec), 60)}")
+    if not spec:
+        return Prior(name, "uniform", low, high, low, high)
+    if len(spec) != 1:
+        raise UserError(f"{path}: {key}: expected one prior, got {len(spec)}: "
+                        f"{one_line(', '.join(map(str, spec)), 60)}")
+    if next(iter(spec)) not in PRIORS:
+        first = next(iter(spec))
+        raise UserError(f"{path}: {key}: expected one of {', '.join(PRIORS)}, got "
+                        f"{one_line(repr(first), 40)}{suggest(str(first), PRIORS)}")
+    kind, value = next(iter(spec.items()))
+    a, b = _pair(path, f"{key}.{kind}", value)
+    where = f"{path}: {key}.{kind}"
+    if kind == "normal":
+        if not b > 0:
+            raise UserError(f"{where}: the sd must be > 0, got {b:g}")
+        if not low <= a <= high:
+            raise UserError(f"{where}: the mean {a:g} is outside the schema's range "
+                            f"{low:g}..{high:g} ({meta['unit']})")
+    else:
+        if not a < b:
+            raise UserError(f"{where}: expected low < high, got [{a:g}, {b:g}]")
+        if a < low or b > high:
+            raise UserError(f"{where}: [{a:g}, {b:g}] is outside the schema's range "
+                            f"{low:g}..{high:g} ({meta['unit']})")
+        if kind == "loguniform" and a <= 0:
+            raise UserError(f"{where}: a log-uniform prior needs low > 0, got {a:g}")
+    return Prior(name, kind, a, b, low, high)
+
+
+def target(path, section: str, name: str, spec) -> Target:
+    """One [targets] or [held_out] entry: a known figure and its interval."""
+    key = f"{section}.{one_line(name, 60)}"
+    if name not in FIGURES:
+        raise UserError(f"{path}: {key}: names no figure{suggest(name, FIGURES)} (the figures: "
+                        "`juwei calibrate --figures`)")
+    if not isinstance(spec, dict):
+        raise UserError(f"{path}: {key}: expected {{ interval = [low, high] }}, got "
+                        f"{one_line(repr(spec), 60)}")
+    check_keys(f"{path}: {key}", spec, TARGET_KEYS)
+    if "interval" not in spec:
+        raise UserError(f"{path}: {key}: interval = [low, high] is missing")
+    low, high = _pair(path, f"{key}.interval", spec["interval"])
+    if not low <= high:
+        raise UserError(f"{path}: {key}.interval: expected low <= high, got [{low:g}, {high:g}]")
+    weight = _number(path, f"{key}.weight", spec.get("weight", 1.0))
+    if weight < 0 or (section == "held_out" and "weight" in spec):
+        raise UserError(f"{path}: {key}.weight: " + ("a held-out figure has no weight"
+                                                     if weight >= 0 else "must be >= 0"))
+    held = section == "held_out"
+    scale = _number(path, f"{key}.scale", spec.get("scale", 1.0 if held else high - low))
+    if not scale >= MIN_SCALE:
+        raise UserError(f"{path}: {key}.scale: must be at least {MIN_SCALE:g} (a point "
+                        "interval needs a scale)")
+    return Target(name, low, high, 0.0 if held else weight, scale,
+                  one_line(spec.get("source", "")), held)
+
+
+def load(name: str, overrides: dict | None = None) -> CalibrationDesign:
+    """Read and validate a calibration design; `overrides` (from the command line) win."""
+    path, data = read_design(name, KEYS)
+    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    base = base_scenario(path, data)
+    if base.params.years < 2:
+        raise UserError(f"{path}: years: the drift figure needs at least 2 years")
+    constants = data.get("constants", {})
+    if not constants:
+        raise UserError(f"{path}: constants: name at least one constant to calibrate")
+    priors = [prior(path, n, s, base.changes) for n, s in constants.items()]
+    fitted = [target(path, "targets", n, s) for n, s in data.get("targets", {}).items()]
+    if not fitted or not any(t.weight > 0 for t in fitted):
+        raise UserError(f"{path}: targets: name at least one figure with a weight > 0")
+    held = [target(path, "held_out", n, s) for n, s in data.get("held_out", {}).items()]
+    both = {t.figure for t in fitted} & {t.figure for t in held}
+    if both:
+        raise UserError(f"{path}: held_out.{sorted(both)[0]}: also a target; a held-out figure "
+                        "must stay out of the fit")
+    try:
+        seed = check_seed(data.get("seed", DEFAULT_SEED))
+    except ValueError as e:
+        raise UserError(f"{path}: seed: {e}") from None
+    min_eps = _number(path, "min_epsilon", data.get("min_epsilon", 0.0))
+    min_acc = _number(path, "min_acceptance",
+                      data.get("min_acceptance", DEFAULT_MIN_ACCEPTANCE))
+    if min_eps < 0 or not 0 <= min_acc < 1:
+        raise UserError(f"{path}: " + ("min_epsilon: must be >= 0" if min_eps < 0
+                                       else "min_acceptance: expected 0 <= share < 1"))
+    return CalibrationDesign(
+        path=str(path), description=one_line(data.get("description", "")), base=base,
+        population=at_least(path, "population", data.get("population", 60), 2, MAX_POPULATION),
+        generations=at_least(path, "generations", data.get("generations", 4), 1,
+                             MAX_GENERATIONS),
+        min_epsilon=min_eps, min_acceptance=min_acc,
+        replicates=at_least(path, "replicates", data.get("replicates", 1), 1, MAX_REPLICATES),
+        predictive=at_least(path, "predictive", data.get("predictive", 20), 0, MAX_POPULATION),
+        seed=seed, priors=priors, targets=fitted + held)

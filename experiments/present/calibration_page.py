@@ -1,0 +1,258 @@
+"""A calibration's figures and report: posterior against prior, correlations, epsilon and
+acceptance by generation, posterior predictive checks (held-out figures included), and in plain
+words which constants the patterns pin down and which they leave free."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..engine.store import atomic_write
+from .figures import panels, plt, save
+from .html import CSS, fmt, footer, img
+
+PINNED = 0.5     # posterior 90% interval at most this share of the prior's: "pinned down"
+NARROWED = 0.8   # at most this share: "narrowed"; wider: "left free"
+TOP = 8          # constants in the correlation figure
+LOW_ESS = 0.25   # an effective sample size below this share of the population is flagged
+
+
+def quantile(values, weights, q) -> float:
+    """Weighted quantile (the inverse of the weighted empirical distribution)."""
+    order = np.argsort(values)
+    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
+    cum = np.cumsum(w) / w.sum()
+    return float(v[min(np.searchsorted(cum, q), len(v) - 1)])
+
+
+def constants_table(design, posterior: pd.DataFrame) -> pd.DataFrame:
+    """Each constant: prior and posterior medians and 90% intervals, the width ratio, and the
+    verdict (pinned down, narrowed, left free)."""
+    rows = []
+    w = posterior.weight.to_numpy(float)
+    for p in design.priors:
+        dist = p.scipy()
+        plo, phi = float(dist.ppf(0.05)), float(dist.ppf(0.95))
+        v = posterior[p.name].to_numpy(float)
+        lo, med, hi = (quantile(v, w, q) for q in (0.05, 0.5, 0.95))
+        ratio = (hi - lo) / (phi - plo) if phi > plo else 1.0
+        verdict = ("pinned down" if ratio <= PINNED else "narrowed" if ratio <= NARROWED
+                   else "left free")
+        rows.append({"constant": p.name, "prior": p.describe(), "prior_median":
+                     float(dist.median()), "prior_low": plo, "prior_high": phi,
+                     "posterior_median": med, "posterior_low": lo, "posterior_high": hi,
+                     "width_ratio": ratio, "verdict": verdict})
+    return pd.DataFrame(rows).sort_values("width_ratio").reset_index(drop=True)
+
+
+def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> pd.DataFrame:
+    """Each target and held-out figure: its interval, the posterior's weighted median and 90%
+    interval, and the share of fresh-seed predictive draws inside the interval."""
+    rows = []
+    ok = predictive[predictive["failed"].isna()] if len(predictive) else predictive
+    w = posterior.weight.to_numpy(float)
+    for t in design.targets:
+        v = posterior[t.figure].to_numpy(float)
+        fresh = ok[t.figure].to_numpy(float) if len(ok) else np.array([])
+        inside = float(np.mean((fresh >= t.low) & (fresh <= t.high))) if len(fresh) else None
+        rows.append({"figure": t.figure, "role": "held out" if t.held_out else "target",
+                     "low": t.low, "high": t.high, "weight": t.weight,
+                     "median": quantile(v, w, 0.5), "q05": quantile(v, w, 0.05),
+                     "q95": quantile(v, w, 0.95), "predictive_inside": inside,
+                     "source": t.source})
+    return pd.DataFrame(rows)
+
+
+def plot_marginals(design, posterior, path: Path) -> None:
+    fig, axes, _ = panels(len(design.priors), 4, 3.6, 2.7)
+    w = posterior.weight.to_numpy(float)
+    for ax, p in zip(axes, design.priors):
+        dist = p.scipy()
+        lo, hi = float(dist.ppf(0.001)), float(dist.ppf(0.999))
+        ax.hist(posterior[p.name], bins=20, range=(lo, hi), weights=w, density=True,
+                color="tab:blue", alpha=0.6, label="posterior")
+        x = np.linspace(lo, hi, 200)
+        ax.plot(x, dist.pdf(x), color="black", lw=1.2, label="prior")
+        ax.set_title(p.name, fontsize=9)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7)
+    save(fig, path, "Posterior (bars) against prior (line) of each calibrated constant", dpi=100)
+
+
+def plot_correlations(table: pd.DataFrame, posterior, path: Path) -> None:
+    names = list(table.constant[:TOP])
+    w = posterior.weight.to_numpy(float)
+    x = posterior[names].to_numpy(float)
+    mean = (w[:, None] * x).sum(0) / w.sum()
+    cov = ((x - mean).T * w) @ (x - mean) / w.sum()
+    sd = np.sqrt(np.diag(cov))
+    corr = cov / np.outer(np.where(sd > 0, sd, 1), np.where(sd > 0, sd, 1))
+    fig, ax = plt.subplots(figsize=(1.0 * len(names) + 3, 0.8 * len(names) + 2))
+    im = ax.imshow(corr, vmin=-1, vmax=1, cmap="RdBu_r")
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    for i in range(len(names)):
+        for j in range(len(names)):
+            ax.text(j, i, f"{corr[i, j]:+.2f}", ha="center", va="center", fontsize=7)
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    save(fig, path, "Posterior correlations of the most constrained constants")
+
+
+def plot_generations(generations: pd.DataFrame, path: Path) -> None:
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4))
+    a.plot(generations.generation, generations.epsilon, "o-")
+    a.set_xlabel("generation")
+    a.set_ylabel("distance threshold (epsilon)")
+    b.plot(generations.generation, generations.acceptance, "o-", color="tab:green")
+    b.set_xlabel("generation")
+    b.set_ylabel("acceptance rate")
+    b.set_ylim(0, 1.05)
+    for ax in (a, b):
+        ax.grid(alpha=0.3)
+        ax.set_xticks(generations.generation)
+    save(fig, path, "Epsilon and acceptance by generation")
+
+
+def plot_checks(design, posterior, predictive, path: Path) -> None:
+    targets = design.targets
+    fig, axes, _ = panels(len(targets), 4, 3.6, 2.3)
+    ok = predictive[predictive["failed"].isna()] if len(predictive) else predictive
+    for ax, t in zip(axes, targets):
+        values = [posterior[t.figure].to_numpy(float)]
+        labels = ["posterior"]
+        if len(ok):
+            values.append(ok[t.figure].to_numpy(float))
+            labels.append("fresh seeds")
+        for y, v in enumerate(values):
+            ax.scatter(v, np.full(len(v), y) + np.linspace(-0.15, 0.15, len(v)), s=6,
+                       alpha=0.5, color="tab:blue")
+            ax.plot(np.percentile(v, [5, 95]), [y, y], color="black", lw=2)
+            ax.plot([np.median(v)], [y], "o", color="black")
+        ax.set_yticks(range(len(values)), labels)
+        ax.set_ylim(-0.6, len(values) - 0.4)
+        ax.axvspan(t.low, t.high, color="tab:green", alpha=0.15, lw=0)
+        ax.set_title(f"{t.figure}{' (held out)' if t.held_out else ''}", fontsize=9,
+                     color="tab:purple" if t.held_out else "black")
+        ax.tick_params(labelsize=7)
+    save(fig, path, "Posterior predictive checks: each figure against its interval (green)")
+
+
+def write(out: Path, design, posterior, generations, predictive, manifest) -> None:
+    """Tables, figures and report.html into `out`."""
+    constants = constants_table(design, posterior)
+    checks = checks_table(design, posterior, predictive)
+    atomic_write(out / "constants.csv", lambda tmp: constants.to_csv(tmp, index=False))
+    atomic_write(out / "checks.csv", lambda tmp: checks.to_csv(tmp, index=False))
+    images = {"marginals": out / "calibration-marginals.png",
+              "correlations": out / "calibration-correlations.png",
+              "generations": out / "calibration-generations.png",
+              "checks": out / "calibration-checks.png"}
+    plot_marginals(design, posterior, images["marginals"])
+    plot_correlations(constants, posterior, images["correlations"])
+    plot_generations(generations, images["generations"])
+    plot_checks(design, posterior, predictive, images["checks"])
+    page = report(design, constants, checks, generations, images, manifest)
+    atomic_write(out / "report.html", lambda tmp: Path(tmp).write_text(page, "utf-8"))
+
+
+def report(design, constants, checks, generations, images, manifest) -> str:
+    e = html.escape
+    d = manifest["design"]
+    by = {v: list(constants.constant[constants.verdict == v])
+          for v in ("pinned down", "narrowed", "left free")}
+    last = generations.iloc[-1] if len(generations) else None
+    out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>juwei "
+           f"calibration: {e(design.name)}</title><style>{CSS}</style></head><body>",
+           f"<h1>What the patterns say about the model's constants</h1>",
+           f"<p class='muted'>design {e(design.path)} · scenario {e(d['scenario'])} · county "
+           f"{e(str(d.get('county', '')))} · population {design.population} · "
+           f"{len(generations)} generations · {design.replicates} replicate(s) per particle · "
+           f"scale {d['scale']} · {d['years']} years · root seed {design.seed}</p>",
+           "<h2>In short</h2><p>"]
+    out.append(f"ABC-SMC weighed {len(design.priors)} constants against "
+               f"{len(design.fitted)} targets. The patterns <b>pin down</b> "
+               f"{_names(by['pinned down'])} (the posterior's 90% interval is at most "
+               f"{PINNED:.0%} of the prior's); they <b>narrow</b> {_names(by['narrowed'])}; and "
+               f"they <b>leave free</b> {_names(by['left free'])}: the patterns cannot tell "
+               "those values apart, so a conclusion that depends on them needs a measurement "
+               "from the field, or the ensemble's intervals (juwei compare --ensemble).")
+    if last is not None:
+        out.append(f" The last generation accepted {int(last.accepted)} of "
+                   f"{int(last.candidates)} candidates at distance threshold "
+                   f"{last.epsilon:.3g} (0: every target inside its interval).")
+        if last.ess < LOW_ESS * last.accepted:
+            out.append(f"</p><p class='flag'>The posterior rests on few particles: its "
+                       f"effective sample size is {last.ess:.1f} of {int(last.accepted)}. Read "
+                       "the intervals as rough; a larger population (a cluster run) or fewer "
+                       "constants would make them firmer.")
+    held = checks[checks.role == "held out"]
+    if len(held):
+        text = "; ".join(_held_line(r) for _, r in held.iterrows())
+        out.append(f"</p><p>Held-out checks, never part of the fit: {text}.")
+    out.append("</p>")
+    out.append("<h2>Constants</h2><table><tr><th>constant</th><th>prior</th><th>posterior "
+               "median</th><th>posterior 90%</th><th>prior 90%</th><th>width ratio</th>"
+               "<th>verdict</th></tr>")
+    for _, r in constants.iterrows():
+        out.append(f"<tr><td>{e(r.constant)}</td><td>{e(r.prior)}</td><td class='num'>"
+                   f"{fmt(r.posterior_median, 4)}</td><td class='num'>[{fmt(r.posterior_low, 4)}, "
+                   f"{fmt(r.posterior_high, 4)}]</td><td class='num'>[{fmt(r.prior_low, 4)}, "
+                   f"{fmt(r.prior_high, 4)}]</td><td class='num'>{r.width_ratio:.2f}</td>"
+                   f"<td>{e(r.verdict)}</td></tr>")
+    out.append("</table>")
+    out.append(f"<figure>{img(images['marginals'])}<figcaption>Weighted posterior histograms "
+               "against the prior densities.</figcaption></figure>")
+    out.append(f"<figure>{img(images['correlations'])}<figcaption>Constants that trade off "
+               "against each other show strong correlations: the patterns fix a combination, "
+               "not each value.</figcaption></figure>")
+    out.append("<h2>Posterior predictive checks</h2><p>Each figure in the last generation "
+               "(weighted) and in posterior draws rerun on fresh seeds, against its interval. "
+               "Held-out figures were not part of the distance.</p><table><tr><th>figure</th>"
+               "<th>role</th><th>interval</th><th>weight</th><th>posterior median [5%, 95%]"
+               "</th><th>fresh draws inside</th><th>source</th></tr>")
+    for _, r in checks.iterrows():
+        inside = "—" if r.predictive_inside is None or pd.isna(r.predictive_inside) \
+            else f"{r.predictive_inside:.0%}"
+        out.append(f"<tr><td>{e(r.figure)}</td><td>{e(r.role)}</td><td class='num'>"
+                   f"[{r.low:g}, {r.high:g}]</td><td class='num'>{r.weight:g}</td>"
+                   f"<td class='num'>{fmt(r['median'])} [{fmt(r.q05)}, {fmt(r.q95)}]</td>"
+                   f"<td class='num'>{inside}</td><td>{e(r.source)}</td></tr>")
+    out.append("</table>")
+    out.append(f"<figure>{img(images['checks'])}</figure>")
+    out.append("<h2>Generations</h2><table><tr><th>generation</th><th>epsilon</th>"
+               "<th>candidates</th><th>accepted</th><th>acceptance</th><th>effective sample "
+               "size</th></tr>")
+    for _, r in generations.iterrows():
+        out.append(f"<tr><td class='num'>{int(r.generation)}</td><td class='num'>"
+                   f"{r.epsilon:.4g}</td><td class='num'>{int(r.candidates)}</td>"
+                   f"<td class='num'>{int(r.accepted)}</td><td class='num'>"
+                   f"{r.acceptance:.2f}</td><td class='num'>{r.ess:.1f}</td></tr>")
+    out.append("</table>")
+    out.append(f"<figure>{img(images['generations'])}</figure>")
+    failed = manifest.get("failed_candidates", [])
+    if failed:
+        out.append(f"<p class='flag'>{len(failed)} candidate(s) failed and were rejected "
+                   f"(never given a distance); the first: {e(failed[0]['error'])}. All are in "
+                   "manifest.json.</p>")
+    out.append("<p class='muted'>Method: ABC-SMC (pyabc), distance = weighted sum of each "
+               "target's gap outside its interval over its scale; epsilon by the 0.5 quantile "
+               "of the last generation's distances; proposals drawn by candidate from "
+               "SeedSequence(seed, spawn_key=(generation + 1, candidate)) and the first "
+               "accepted by candidate number "
+               "kept, so the posterior does not depend on the executor (ODD §9).</p>")
+    out.append(footer(manifest))
+    return "".join(out)
+
+
+def _held_line(r) -> str:
+    inside = "" if r.predictive_inside is None or pd.isna(r.predictive_inside) else \
+        f", {r.predictive_inside:.0%} of fresh-seed draws inside"
+    return (f"{html.escape(r.figure)}: median {r['median']:.3g} against [{r.low:g}, {r.high:g}]"
+            f"{inside}")
+
+
+def _names(names) -> str:
+    return ", ".join(f"<b>{html.escape(n)}</b>" for n in names) or "none"

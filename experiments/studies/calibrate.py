@@ -1,0 +1,490 @@
+"""Calibration by approximate Bayesian computation, sequential Monte Carlo (pyabc's ABCSMC).
+
+The patterns of spec §7 and the figures of spec §8 become distances: a particle (a value of each
+calibrated constant) runs the validation batch (the scenario and the campaign pair, `replicates`
+each, on the same seeds for every particle: common random numbers), and its distance is the
+weighted sum of its figures' gaps outside their intervals (inputs/calibration.py).
+
+Determinism. pyabc's own samplers accept particles in completion order and reseed from entropy.
+`SeededSampler` instead evaluates candidates in batches through juwei's executors (processes,
+or Dask with --scheduler): candidate i of generation t draws its proposal from
+SeedSequence(seed, spawn_key=(t + 1, i)), and the generation keeps the first n accepted by index,
+so the posterior does not depend on the executor, the number of workers or the order runs
+finish in. An interrupted calibration resumes from the last generation in history.db and redoes
+only the generation it was in, with the same seeds, so the posterior is bit-identical to an
+uninterrupted run's (tests/test_calibrate.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import random
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..engine import AnalysisRefused, Interrupted, Options, Run, UserError, execute
+from ..engine.batch import stopping_on_signals
+from ..engine.errors import LOST_STATUS, SIGNAL_STATUS, SchedulerLost, Stop
+from ..engine.executors import check_scheduler, default_workers
+from ..engine.seeds import derived_seed
+from ..engine.store import Store, atomic_write, code_version, now, short, write_parquet
+from ..model import run_on
+from ..model.params import FIELDS, from_sample
+from . import validate
+from .common import county_record
+
+HISTORY = "history.db"
+POSTERIOR = "posterior.parquet"
+FAILED = "failed"              # a candidate whose runs failed: its figures hold only this key
+PREDICTIVE_STREAM = 1          # the stream of the fresh seeds of the predictive checks
+ENSEMBLE_STREAM = 2            # the stream that picks a study's posterior draws
+BATCH_MARGIN = 1.2             # candidates per batch: those the acceptance rate needs, x this
+MIN_RATE = 0.05                # ... sized as if at least this share will be accepted
+MAX_DROPPED = 0.05             # infinite weights in more than this share of a generation: refuse
+
+
+@dataclass(frozen=True)
+class ParticleModel:
+    """The calibrated constants -> the figures (FIGURES), averaged over the replicates. Every
+    particle runs on the same replicate seeds (common random numbers); the campaign pair runs
+    only when burden_paradox is wanted."""
+    base: object                 # Parameters of the scenario
+    names: tuple[str, ...]
+    replicates: int
+    seed: int
+    fn: object                   # the run function of the scenario's county
+    figures: tuple[str, ...]
+
+    def params(self, values) -> object:
+        return dataclasses.replace(self.base, **{n: from_sample(n, values[n]) for n in self.names})
+
+    def __call__(self, values) -> dict:
+        tables = validate.batch(self.params(values), self.replicates, self.seed,
+                                executor="inprocess", progress=False, fn=self.fn,
+                                pair="burden_paradox" in self.figures)
+        return validate.figures(tables)[list(self.figures)].mean().to_dict()
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """pyabc's model: any `model(values) -> {figure: number}`, with failures caught. A model
+    that raises, or gives a figure that is missing or not finite, yields {FAILED: message},
+    which IntervalDistance puts at infinity: the candidate is rejected and recorded in the
+    manifest, never turned into a NaN."""
+    model: object
+    figures: tuple[str, ...]
+
+    def __call__(self, values) -> dict:
+        try:
+            f = self.model(values)
+            out = {k: float(f[k]) for k in self.figures}
+        except Exception as e:  # noqa: BLE001 - a failed run is a rejected, recorded candidate
+            return {FAILED: short(f"{type(e).__name__}: {e}", 300)}
+        bad = [k for k, v in out.items() if not math.isfinite(v)]
+        return {FAILED: f"non-finite figures: {', '.join(bad)}"} if bad else out
+
+
+@dataclass(frozen=True)
+class IntervalDistance:
+    """The weighted sum of the targets' gaps outside their intervals (0: every target inside);
+    infinite for a failed candidate. Held-out targets weigh 0."""
+    targets: tuple
+
+    def __call__(self, x: dict, x_0: dict | None = None) -> float:
+        if FAILED in x:
+            return math.inf
+        return float(sum(t.weight * t.gap(x[t.figure]) for t in self.targets if t.weight > 0))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate particle as an engine run function: seed numpy's and Python's global
+    generators from the run's seed (pyabc draws proposals from them), call pyabc's
+    simulate_one, hand the particle back as the payload. The caller's generators are left as
+    they were, so the in-process executor gives the same candidates as a pool."""
+    simulate_one: bytes          # cloudpickled
+
+    def __call__(self, params, seed: int) -> dict:
+        import cloudpickle
+        saved_np, saved_py = np.random.get_state(), random.getstate()
+        np.random.seed(np.array([seed & 0xFFFFFFFF, seed >> 32], dtype=np.uint32))
+        random.seed(seed)
+        try:
+            particle = cloudpickle.loads(self.simulate_one)()
+        finally:
+            np.random.set_state(saved_np)
+            random.setstate(saved_py)
+        error = particle.sum_stat.get(FAILED) if isinstance(particle.sum_stat, dict) else None
+        return {"summary": {"accepted": float(bool(particle.accepted))}, "payload":
+                (particle, error)}
+
+
+def candidate_seed(root: int, t: int, i: int) -> int:
+    """Candidate i of generation t (t = -1: pyabc's calibration sample from the prior)."""
+    state = np.random.SeedSequence(root, spawn_key=(t + 1, i)).generate_state(1, np.uint64)
+    return int(state[0] >> np.uint64(1))
+
+
+def master_seed(root: int, t: int) -> int:
+    """What the main process's generators are set to after generation t, so that anything
+    pyabc draws between generations is the same in a resumed run."""
+    return candidate_seed(root, t, 2**31) % 2**32
+
+
+def _sampler_class():
+    from pyabc.sampler.base import Sampler
+
+    class SeededSampler(Sampler):
+        """Candidates in batches through juwei's executors; the first n accepted by index."""
+
+        def __init__(self, root: int, opts: Options, on_failure, on_batch):
+            super().__init__()
+            self.root, self.opts = root, opts
+            self.on_failure, self.on_batch = on_failure, on_batch
+            self.workers = opts.workers or default_workers()
+
+        def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf,
+                                    all_accepted=False, ana_vars=None):
+            import cloudpickle
+            task = Candidate(cloudpickle.dumps(simulate_one))
+            sample = self._create_empty_sample()
+            accepted = evaluated = start = dropped = 0
+            while accepted < n and evaluated < max_eval:
+                rate = accepted / evaluated if evaluated else 1.0
+                size = math.ceil(BATCH_MARGIN * (n - accepted) / max(rate, MIN_RATE))
+                size = max(size, n // 4, self.workers)     # few small batches: a pool each
+                size = -(-size // self.workers) * self.workers      # whole rounds of workers
+                if max_eval < np.inf:
+                    size = max(1, min(size, int(max_eval) - evaluated))
+                runs = [Run({"generation": t, "candidate": i}, None,
+                            candidate_seed(self.root, t, i)) for i in range(start, start + size)]
+                desc = "prior sample" if t < 0 else f"generation {t}"
+                outcomes = execute(runs, task, self.opts.executor, self.workers,
+                                   self.opts.scheduler, progress=self.opts.progress, desc=desc)
+                start += size
+                for o in outcomes:
+                    if accepted >= n or evaluated >= max_eval:
+                        break                     # beyond the n-th accepted: not counted
+                    evaluated += 1
+                    if not o.ok:                  # the candidate's worker died, or a bug
+                        self.on_failure(t, o.run, o.error)
+                        continue
+                    particle, error = o.payload
+                    if error:                     # failed runs: recorded, never accepted
+                        self.on_failure(t, o.run, error)
+                        continue
+                    if particle.accepted and not math.isfinite(particle.weight):
+                        # the proposal density underflowed to 0 (a degenerate population):
+                        # an infinite weight would make the whole generation NaN
+                        self.on_failure(t, o.run, "non-finite importance weight (the proposal "
+                                        "density underflowed); left out")
+                        dropped += 1
+                        if dropped > MAX_DROPPED * n:
+                            raise AnalysisRefused(
+                                f"generation {t}: {dropped} accepted candidates had infinite "
+                                "importance weights: the population has degenerated onto a few "
+                                "particles. Use a larger population or fewer constants")
+                        continue
+                    sample.append(particle)
+                    accepted += bool(particle.accepted)
+                self.on_batch(t, evaluated, accepted, n)
+                if accepted == 0 and evaluated >= 4 * n and all(not o.ok or o.payload[1]
+                                                                for o in outcomes):
+                    raise AnalysisRefused(f"every candidate of generation {t} so far failed; "
+                                          "the first error is in the manifest")
+            self.nr_evaluations_ = evaluated
+            sample.ok = accepted >= n
+            np.random.seed(master_seed(self.root, t))
+            random.seed(master_seed(self.root, t))
+            return sample
+
+    return SeededSampler
+
+
+@dataclass
+class Calibration:
+    out: Path
+    design: object
+    posterior: pd.DataFrame          # the last generation: constants, weight, distance, figures
+    generations: pd.DataFrame        # t, epsilon, samples, accepted, acceptance
+    predictive: pd.DataFrame         # fresh-seed reruns of posterior draws: draw, figures
+    manifest: dict
+
+
+def county_model(design, seed: int) -> ParticleModel:
+    """The design's figures of the county model, on the replicate seeds of `seed`."""
+    return ParticleModel(design.base.params, tuple(p.name for p in design.priors),
+                         design.replicates, seed, run_on(design.base.county), figures_of(design))
+
+
+def figures_of(design) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.figure for t in design.targets))
+
+
+def abc_for(design, opts: Options, on_failure, on_batch, model=None):
+    """The pyabc ABCSMC object of a design (nothing run, nothing stored); `model` (values ->
+    figures) defaults to the county model."""
+    import pyabc
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    logging.getLogger("pyabc").setLevel(logging.WARNING)
+    model = Guarded(model or county_model(design, design.seed), figures_of(design))
+    priors = pyabc.Distribution(**{p.name: p.pyabc() for p in design.priors})
+    sampler = _sampler_class()(design.seed, opts, on_failure, on_batch)
+    return pyabc.ABCSMC(model, priors, IntervalDistance(tuple(design.targets)),
+                        population_size=design.population, sampler=sampler,
+                        eps=pyabc.QuantileEpsilon(alpha=0.5))
+
+
+def run(design, opts: Options, model=None) -> Calibration:
+    """Calibrate into opts.out (history.db, posterior.parquet, figures, report.html);
+    --resume continues from the last finished generation. `model(values) -> {figure: number}`
+    replaces the county model (a toy for tests; it must pickle for worker processes)."""
+    if opts.scheduler:
+        check_scheduler(opts.scheduler, opts.scheduler_timeout)
+    store = Store(opts.out)
+    manifest = {"kind": "calibrate", "design": {**design.as_dict(), **county_record(design.base)},
+                "design_hash": design.digest(), "run_function": "juwei.studies.calibrate",
+                "executor": "dask" if opts.scheduler else opts.executor,
+                "workers": opts.workers or default_workers(), "scheduler": opts.scheduler,
+                "started": now(), "status": "running", "code": code_version(),
+                "command": ["juwei", *sys.argv[1:]], "failed_candidates": [],
+                "generations_done": 0}
+    old = store._old_manifest() if opts.resume else None
+    store.create(manifest, opts.resume, opts.allow_code_change)
+    m = store.manifest
+    sampled = bool((old or {}).get("sampled"))      # abc.run returned: nothing left to sample
+    db = "sqlite:///" + str((opts.out / HISTORY).resolve())
+    t0 = time.perf_counter()
+
+    def on_failure(t, run_, error):
+        m["failed_candidates"].append({"generation": t, "candidate": run_.labels["candidate"],
+                                       "seed": run_.seed, "error": error})
+        store.write_manifest()
+
+    def on_batch(t, evaluated, accepted, n):
+        print(f"  {'prior sample' if t < 0 else f'generation {t}'}: {accepted} of {n} "
+              f"accepted after {evaluated} candidates", file=sys.stderr)
+
+    try:
+        with stopping_on_signals():
+            abc = abc_for(design, opts, on_failure, on_batch, model)
+            # a history with no finished generation is started over (the same seeds redo it)
+            resumed = opts.resume and (opts.out / HISTORY).exists() and _stored(db) > 0
+            if resumed:
+                done = _stored(db)
+                abc.load(db, 1)
+                np.random.seed(master_seed(design.seed, done - 1))
+                random.seed(master_seed(design.seed, done - 1))
+                print(f"resuming {opts.out}: {done} of {design.generations} generations "
+                      "already stored", file=sys.stderr)
+            else:
+                (opts.out / HISTORY).unlink(missing_ok=True)
+                done = 0
+                observed = {t.figure: (t.low + t.high) / 2 for t in design.targets}
+                abc.new(db, observed)
+            # failures of the generations to be redone are recorded again as they recur
+            kept = (old or {}).get("failed_candidates", [])
+            m.update(status="running", failed_candidates=[f for f in kept
+                                                          if done > 0 and f["generation"] < done])
+            store.write_manifest()
+            left = design.generations - done
+            if left > 0 and not sampled and not _converged(abc.history, design):
+                abc.run(minimum_epsilon=design.min_epsilon, max_nr_populations=left,
+                        min_acceptance_rate=design.min_acceptance)
+            m["sampled"] = True
+            history = abc.history
+            m["generations_done"] = int(history.max_t + 1)
+            store.write_manifest()
+            predictive = _predictive(design, opts, history, model)
+    except (KeyboardInterrupt, SchedulerLost) as e:
+        finished = _stored(db) if (opts.out / HISTORY).exists() else 0
+        if isinstance(e, SchedulerLost):
+            why, status = f"the Dask scheduler was lost ({e})", LOST_STATUS
+        else:
+            signum = e.signum if isinstance(e, Stop) else signal.SIGINT
+            why, status = f"interrupted by {signal.Signals(signum).name}", SIGNAL_STATUS[signum]
+        m.update(status="interrupted", interrupted=now(), interrupted_by=why,
+                 generations_done=int(max(finished, 0)))
+        store.write_manifest()
+        store.lock.release()
+        raise Interrupted(f"{why}: {max(finished, 0)} of {design.generations} generations are "
+                          f"stored in {opts.out}; the same command with --resume --out "
+                          f"{opts.out} continues from there", status) from None
+    except BaseException as e:
+        m.update(status="failed", error=short(f"{type(e).__name__}: {e}", 500))
+        store.write_manifest()
+        store.lock.release()
+        raise
+    posterior = posterior_table(history, design)
+    generations = generation_table(history)
+    write_parquet(opts.out / POSTERIOR, posterior)
+    atomic_write(opts.out / "generations.csv", lambda tmp: generations.to_csv(tmp, index=False))
+    write_parquet(opts.out / "predictive.parquet", predictive)
+    from ..present import calibration_page
+    calibration_page.write(opts.out, design, posterior, generations, predictive, m)
+    store.finish("complete", wall_seconds=round(time.perf_counter() - t0, 3))
+    return Calibration(opts.out, design, posterior, generations, predictive, store.manifest)
+
+
+def _stored(db: str) -> int:
+    """Generations finished in a history database (0 when none, or when it is unreadable)."""
+    from pyabc import History
+    try:
+        return max(int(History(db).max_t) + 1, 0)
+    except Exception:  # noqa: BLE001 - a history cut while being created: start over
+        return 0
+
+
+def _converged(history, design) -> bool:
+    """The last stored generation already met a stopping rule (a resume has nothing to do)."""
+    if history.max_t < 0:
+        return False
+    pops = history.get_all_populations()
+    last = pops[pops.t == history.max_t].iloc[0]
+    return bool(last.epsilon <= design.min_epsilon)
+
+
+def posterior_table(history, design, t: int | None = None) -> pd.DataFrame:
+    """Generation t (default the last) as one row per particle: the constants (as the model
+    reads them), weight, distance and every figure, each row from one stored particle."""
+    t = history.max_t if t is None else t
+    rows = []
+    for k, p in enumerate(history.get_population(t=t).particles):
+        values = {c.name: (from_sample(c.name, p.parameter[c.name]) if c.name in FIELDS
+                           else float(p.parameter[c.name])) for c in design.priors}
+        rows.append({"particle": k, **values, "weight": float(p.weight),
+                     "distance": float(p.distance),
+                     **{f: float(v) for f, v in p.sum_stat.items()}})
+    return pd.DataFrame(rows)
+
+
+def generation_table(history) -> pd.DataFrame:
+    """Per generation: epsilon, candidates, accepted, acceptance rate and the effective sample
+    size of the weights (Kish): a posterior resting on a few heavy particles shows a small
+    one."""
+    pops = history.get_all_populations()
+    pops = pops[pops.t >= 0]
+    weights = [np.asarray(history.get_distribution(m=0, t=int(t))[1], float) for t in pops.t]
+    accepted = np.array([len(w) for w in weights])
+    return pd.DataFrame({"generation": pops.t.astype(int).to_numpy(),
+                         "epsilon": pops.epsilon.to_numpy(float),
+                         "candidates": pops.samples.astype(int).to_numpy(),
+                         "accepted": accepted,
+                         "acceptance": accepted / pops.samples.to_numpy(float),
+                         "ess": [w.sum() ** 2 / (w ** 2).sum() for w in weights]})
+
+
+def draws(posterior: pd.DataFrame, k: int, seed: int) -> pd.DataFrame:
+    """k posterior draws by systematic resampling of the weights (deterministic given seed);
+    a draw keeps its particle's number."""
+    w = posterior.weight.to_numpy(float)
+    w = w / w.sum()
+    u = (np.random.default_rng(seed).random() + np.arange(k)) / k
+    picks = np.minimum(np.searchsorted(np.cumsum(w), u, side="right"), len(w) - 1)
+    return posterior.iloc[picks].reset_index(drop=True)
+
+
+def _predictive(design, opts: Options, history, model=None) -> pd.DataFrame:
+    """Posterior draws rerun on fresh seeds (not the calibration's): every figure, held-out
+    ones included, as a check that the fit does not rest on one set of random numbers."""
+    if design.predictive == 0 or history.max_t < 0:
+        return pd.DataFrame()
+    post = posterior_table(history, design)
+    chosen = draws(post, design.predictive, derived_seed(design.seed, PREDICTIVE_STREAM))
+    fresh = derived_seed(design.seed, PREDICTIVE_STREAM, 1)
+    model = Guarded(county_model(design, fresh) if model is None else model, figures_of(design))
+    names = [p.name for p in design.priors]
+    runs = [Run({"draw": i, "particle": int(row.particle)}, {n: row[n] for n in names}, fresh)
+            for i, row in chosen.iterrows()]
+    outcomes = execute(runs, _Predictive(model), opts.executor,
+                       opts.workers, opts.scheduler, progress=opts.progress, desc="predictive")
+    rows = []
+    for o in outcomes:
+        f = o.payload if o.ok else {FAILED: o.error}
+        rows.append({**o.run.labels, "failed": f.get(FAILED),
+                     **{k: v for k, v in f.items() if k != FAILED}})
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class _Predictive:
+    """A posterior draw's figures on the fresh seeds, as an engine run function (the draw's
+    constants are the run's parameters)."""
+    model: Guarded
+
+    def __call__(self, values: dict, seed: int) -> dict:
+        return {"summary": {"done": 1.0}, "payload": self.model(values)}
+
+
+@dataclass
+class Ensemble:
+    """K posterior draws of a finished calibration, for the studies' --ensemble."""
+    folder: Path
+    draws: pd.DataFrame          # one row per draw: particle, weight, the constants
+    constants: list[str]
+    county_sha256: str           # "" for the essay's county
+
+    def params(self, base, k: int, fixed=()) -> object:
+        """Draw k's constants on `base` parameters; constants in `fixed` (set by the
+        scenario itself) keep the scenario's value."""
+        row = self.draws.iloc[k]
+        return dataclasses.replace(base, **{c: from_sample(c, row[c]) for c in self.constants
+                                            if c not in fixed})
+
+    def record(self) -> dict:
+        return {"ensemble": str(self.folder.resolve()), "ensemble_draws": len(self.draws),
+                "ensemble_particles": [int(p) for p in self.draws.particle],
+                "ensemble_constants": self.constants}
+
+
+def load_ensemble(folder: str, k: int, seed: int) -> Ensemble:
+    """The posterior of the calibration in `folder`, as k draws (systematic resampling, from
+    `seed`: the same draws for every scenario of a study)."""
+    import json
+    path = Path(folder)
+    try:
+        m = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise UserError(f"--ensemble {folder}: no calibration there (no readable "
+                        "manifest.json); give the folder `juwei calibrate` wrote") from None
+    if m.get("kind") != "calibrate":
+        raise UserError(f"--ensemble {folder}: holds a {m.get('kind', 'unknown')} experiment, "
+                        "not a calibration")
+    if m.get("status") != "complete" or not (path / POSTERIOR).exists():
+        raise UserError(f"--ensemble {folder}: the calibration is {m.get('status')}; finish it "
+                        f"with `juwei calibrate ... --resume --out {folder}`")
+    posterior = pd.read_parquet(path / POSTERIOR)
+    constants = [p["name"] for p in m["design"]["priors"]]
+    chosen = draws(posterior, k, derived_seed(seed, ENSEMBLE_STREAM))
+    return Ensemble(path, chosen[["particle", "weight", *constants]], constants,
+                    m["design"].get("county_sha256", ""))
+
+
+def posterior_ranges(folder: str, where: str) -> tuple[dict, str]:
+    """The calibrated constants' posterior 5-95% ranges (weighted) in a finished calibration,
+    and its county's digest: the factors of a sensitivity analysis over what the patterns
+    leave open. A constant the patterns pin to one value gets a range of one step either side
+    of it. `where` names the key in errors."""
+    from ..present.calibration_page import quantile
+    ens = load_ensemble(folder, 1, 0)                   # checks the folder
+    post = pd.read_parquet(ens.folder / POSTERIOR)
+    w = post.weight.to_numpy(float)
+    out = {}
+    for c in ens.constants:
+        lo, hi = (quantile(post[c].to_numpy(float), w, q) for q in (0.05, 0.95))
+        if not lo < hi:
+            meta = FIELDS[c].metadata
+            step = max(abs(lo) * 0.01, 1e-9)
+            lo, hi = max(lo - step, meta["low"]), min(hi + step, meta["high"])
+        out[c] = (lo, hi)
+    if not out:
+        raise UserError(f"{where}: the calibration in {folder} calibrated no constants")
+    return out, ens.county_sha256

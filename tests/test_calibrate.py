@@ -1,0 +1,307 @@
+"""Calibration (ABC-SMC) and the posterior ensemble: recovery of a known parameter, bit-identical
+posteriors whatever the executor and after an interruption, failures recorded and never NaN,
+paired ensemble comparisons, bad designs refused (ODD §9)."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from juwei.engine import Options
+from juwei.inputs import calibration, scenario
+from juwei.inputs.calibration import Prior, Target
+from juwei.model import Parameters, run
+from juwei.studies import calibrate, validate
+
+TINY = """description = "tiny"
+population = 8
+generations = 3
+replicates = 1
+predictive = 3
+years = 2
+scale = 0.02
+seed = 3
+[constants]
+blame_pressure = {}
+quit_base = [0.01, 0.06]
+[targets]
+admin_share = { interval = [0.96, 1.0], scale = 0.01 }
+htc_min = { interval = [0.79, 1.0], scale = 0.01 }
+[held_out]
+cadre_turnover = { interval = [0.15, 0.25], source = "spec §8" }
+"""
+
+
+def juwei(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "juwei", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A tiny design and its uninterrupted calibration (local processes)."""
+    folder = tmp_path_factory.mktemp("cal")
+    design = folder / "tiny.toml"
+    design.write_text(TINY)
+    r = juwei("calibrate", design, "--out", folder / "ref")
+    assert r.returncode == 0, r.stderr
+    return design, folder / "ref"
+
+
+class Toy:
+    """y = a + noise, on a fixed noise draw: a known a to recover; fails for a > 1.8."""
+
+    def __call__(self, values):
+        a = float(values["a"])
+        if a > 1.8:
+            raise RuntimeError("the toy fails here")
+        return {"y": a + 0.02 * np.random.default_rng(12345).normal()}
+
+
+def toy_design(tmp_path):
+    base = calibration.load(str(_write(tmp_path, TINY))).base
+    return calibration.CalibrationDesign(
+        path=str(tmp_path / "toy.toml"), description="toy", base=base, population=30,
+        generations=4, min_epsilon=0.0, min_acceptance=0.0, replicates=1, predictive=5, seed=11,
+        priors=[Prior("a", "uniform", 0.0, 2.0, 0.0, 2.0)],
+        targets=[Target("y", 1.28, 1.32, 1.0, 0.01, "a = 1.3", False)])
+
+
+def _write(folder, text, name="d.toml"):
+    path = Path(folder) / name
+    path.write_text(text)
+    return path
+
+
+def test_a_toy_parameter_is_recovered_and_failures_are_recorded_not_nan(tmp_path):
+    c = calibrate.run(toy_design(tmp_path), Options(out=tmp_path / "out", executor="inprocess",
+                                                    progress=False), model=Toy())
+    post = c.posterior
+    w = post.weight.to_numpy()
+    lo, hi = (calibrate_quantile(post.a, w, q) for q in (0.05, 0.95))
+    assert lo <= 1.3 <= hi and hi - lo < 0.5          # recovered, and narrowed from [0, 2]
+    assert np.all(np.isfinite(post[["a", "y", "distance", "weight"]].to_numpy()))
+    failed = json.loads((tmp_path / "out" / "manifest.json").read_text())["failed_candidates"]
+    assert failed and all("the toy fails here" in f["error"] for f in failed)
+    assert (post.a <= 1.8).all()                      # no failed candidate was accepted
+
+
+def calibrate_quantile(values, weights, q):
+    from juwei.present.calibration_page import quantile
+    return quantile(np.asarray(values), weights, q)
+
+
+@pytest.mark.slow
+def test_the_model_recovers_a_known_blame_pressure(tmp_path):
+    """Synthetic figures from the model at blame_pressure 0.7 (on the calibration's own seeds)
+    pin it down within the posterior's 90% interval."""
+    design = calibration.load(str(_write(tmp_path, TINY)))
+    truth = replace(design.base.params, blame_pressure=0.7)
+    model = calibrate.ParticleModel(truth, ("blame_pressure",), 1, design.seed, run,
+                                    ("htc_T", "admin_share"))
+    f = model({"blame_pressure": 0.7})
+    design = replace(design, priors=[Prior("blame_pressure", "uniform", 0.1, 1.5, 0.0, 2.0)],
+                     targets=[Target(k, f[k] - 0.01, f[k] + 0.01, 1.0, 0.01, "synthetic", False)
+                              for k in ("htc_T", "admin_share")], population=12, generations=3,
+                     predictive=0)
+    c = calibrate.run(design, Options(out=tmp_path / "out", progress=False, workers=2))
+    w = c.posterior.weight.to_numpy()
+    lo, hi = (calibrate_quantile(c.posterior.blame_pressure, w, q) for q in (0.05, 0.95))
+    assert lo <= 0.7 <= hi and hi - lo < 0.7, (lo, hi)
+
+
+def test_the_posterior_does_not_depend_on_the_executor_or_workers(tiny, tmp_path):
+    design, ref = tiny
+    r = juwei("calibrate", design, "--out", tmp_path / "one", "--executor", "inprocess",
+              "--workers", "1")          # other batch sizes too: the first n accepted by index
+    assert r.returncode == 0, r.stderr
+    a, b = (pd.read_parquet(f / "posterior.parquet") for f in (ref, tmp_path / "one"))
+    assert len(a) == 8 and a.equals(b)
+    gens = pd.read_csv(ref / "generations.csv")
+    assert len(gens) >= 2 and gens.epsilon.is_monotonic_decreasing
+
+
+def _generations(db: Path) -> int:
+    try:
+        with sqlite3.connect(db) as con:
+            return con.execute("select count(*) from populations where t >= 0").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_an_interrupted_calibration_resumes_without_redoing_a_generation(tiny, tmp_path):
+    design, ref = tiny
+    out = tmp_path / "cut"
+    # Ctrl-C as at a terminal: SIGINT handled even when this test runs as a background job
+    p = subprocess.Popen([sys.executable, "-m", "juwei", "calibrate", str(design), "--out",
+                          str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 300
+    while _generations(out / "history.db") < 1 and p.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    assert p.poll() is None, "finished before it could be interrupted"
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["status"] == "interrupted" and m["generations_done"] >= 1
+    stored = _generations(out / "history.db")
+    r = juwei("calibrate", design, "--out", out, "--resume")
+    assert r.returncode == 0, r.stderr
+    assert f"resuming {out}: {stored} of 3 generations already stored" in r.stderr
+    assert "generation 0:" not in r.stderr and "prior sample" not in r.stderr
+    a, b = (pd.read_parquet(f / "posterior.parquet") for f in (ref, out))
+    assert a.equals(b)                                  # bit-identical to the uninterrupted run
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_the_report_shows_posterior_and_checks_with_held_out_figures(tiny):
+    _, ref = tiny
+    page = (ref / "report.html").read_text()
+    assert "cadre_turnover" in page and "held out" in page
+    for name in ("marginals", "correlations", "generations", "checks"):
+        assert (ref / f"calibration-{name}.png").stat().st_size > 1000
+    checks = pd.read_csv(ref / "checks.csv")
+    assert set(checks.role) == {"target", "held out"}
+    constants = pd.read_csv(ref / "constants.csv")
+    assert set(constants.constant) == {"blame_pressure", "quit_base"}
+    assert set(constants.verdict) <= {"pinned down", "narrowed", "left free"}
+
+
+def test_an_ensemble_comparison_is_paired_and_deterministic(tiny, tmp_path):
+    _, ref = tiny
+    args = ["compare", "baseline", "separation", "--ensemble", ref, "--draws", "3",
+            "--replicates", "2", "--scale", "0.02", "--years", "2"]
+    r1 = juwei(*args, "--out", tmp_path / "a")
+    r2 = juwei(*args, "--out", tmp_path / "b", "--executor", "inprocess")
+    assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
+    assert "P(ranks 1st)" in r1.stdout
+    for name in ("ensemble.csv", "syndrome.csv", "ranks.csv", "comparison.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    runs = pd.read_parquet(tmp_path / "a" / "runs.parquet")
+    assert len(runs) == 2 * 3 * 2
+    by = runs.set_index(["scenario", "draw", "seed_replicate"])
+    # the same posterior draw and the same seed in both scenarios
+    assert (by.loc["baseline"].seed == by.loc["separation"].seed).all()
+    assert (by.loc["baseline"].particle == by.loc["separation"].particle).all()
+    post = pd.read_parquet(ref / "posterior.parquet").set_index("particle")
+    for (_, _, _), row in by.iterrows():
+        assert row.blame_pressure == post.blame_pressure[row.particle]
+    eff = pd.read_csv(tmp_path / "a" / "ensemble.csv")
+    shares = eff.parametric_share.dropna() + eff.stochastic_share.dropna()
+    assert np.allclose(shares, 1.0)
+
+
+def test_the_default_design_loads_and_dry_runs():
+    r = juwei("calibrate", "calibrate_patterns", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "11 constants" in r.stdout and "2 held out" in r.stdout
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[constants]\nblame_presure = {}", "constants.blame_presure: unknown constant; did you "
+                                        "mean 'blame_pressure'?"),
+    ("[constants]\nblame_pressure = [0.1, 3.0]", "constants.blame_pressure.uniform: [0.1, 3] "
+                                                 "is outside the schema's range 0..2"),
+    ("[constants]\nblame_pressure = { normal = [9.0, 1.0] }", "the mean 9 is outside"),
+    ("[constants]\nblame_pressure = { gamma = [1.0, 1.0] }", "expected one of uniform"),
+    ("[targets]\nadmin_shar = { interval = [0.8, 1.0] }", "targets.admin_shar: names no figure; "
+                                                           "did you mean 'admin_share'?"),
+    ("[targets]\nadmin_share = { interval = [1.0, 0.8] }", "expected low <= high"),
+    ("[targets]\nadmin_share = { interval = [0.8, 1.0], wieght = 2 }", "unknown key 'wieght'"),
+    ("[held_out]\nadmin_share = { interval = [0.8, 1.0] }", "also a target"),
+    ("population = 1", "population: expected at least 2"),
+    ("populaton = 10", "unknown key 'populaton'; did you mean 'population'?"),
+])
+def test_a_bad_design_is_one_line_naming_file_and_key(tmp_path, text, message):
+    base = ("[constants]\nblame_pressure = {}\n", "[targets]\nadmin_share = { interval = [0.85, "
+            "1.0] }\n", "[held_out]\n")
+    section = text.split("]")[0] + "]" if text.startswith("[") else None
+    parts = [text if section and b.startswith(section) else b for b in base]
+    if not section:
+        parts = [text + "\n"] + list(base)
+    if section == "[held_out]":
+        parts[2] = text
+    path = _write(tmp_path, "\n".join(parts))
+    r = juwei("calibrate", path, "--out", tmp_path / "out")
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and str(path) in r.stderr and message in r.stderr, r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_ensemble_must_be_a_finished_calibration(tmp_path):
+    r = juwei("compare", "baseline", "separation", "--ensemble", tmp_path, "--replicates", "2")
+    assert r.returncode == 2 and "no calibration there" in r.stderr
+    r = juwei("compare", "baseline", "separation", "--draws", "3")
+    assert r.returncode == 2 and "--draws goes with --ensemble" in r.stderr
+
+
+def test_figures_match_the_pattern_checks():
+    """The calibration reads the same figures the patterns judge (one place for each rule)."""
+    tables = validate.batch(Parameters(scale=0.02, years=2), 2, 5, executor="inprocess",
+                            progress=False)
+    f = validate.figures(tables)
+    assert set(f.columns) == set(validate.FIGURES)
+    patterns = validate.check(tables)
+    assert np.allclose(patterns[0].values, f.admin_share)
+    assert np.allclose(patterns[9].values, f.htc_min)
+
+
+def test_sensitivity_ranks_the_unknowns_behind_a_remedys_effect(tiny, tmp_path):
+    """Factors: the calibrated constants over their posterior ranges; outputs: the paired
+    effect of separation, run by run."""
+    _, ref = tiny
+    design = _write(tmp_path, f"""method = "morris"
+samples = 2
+replicates = 1
+years = 2
+scale = 0.02
+outputs = ["htc_index"]
+ensemble = "{ref}"
+difference = "separation"
+""")
+    r = juwei("sensitivity", design, "--out", tmp_path / "sa", "--executor", "inprocess")
+    assert r.returncode == 0, r.stderr
+    assert "blame_pressure" in r.stdout and "quit_base" in r.stdout
+    runs = pd.read_parquet(tmp_path / "sa" / "runs.parquet")
+    row = runs.iloc[0]
+    base = replace(Parameters(scale=0.02, years=2), blame_pressure=row.blame_pressure,
+                   quit_base=row.quit_base)
+    sep = replace(base, **{k: v for k, v in scenario.load("separation").changes.items()
+                           if k not in ("years", "scale")})
+    effect = run(sep, int(row.seed)).summary["htc_index"] - run(base, int(row.seed)).summary[
+        "htc_index"]
+    assert row.htc_index == pytest.approx(effect, abs=1e-12)
+    assert "paired effect of separation" in (tmp_path / "sa" / "report.html").read_text()
+
+
+def test_a_sweep_runs_every_point_on_every_draw(tiny, tmp_path):
+    _, ref = tiny
+    r = juwei("sweep", "quick", "--ensemble", ref, "--draws", "2", "--out", tmp_path / "sw",
+              "--executor", "inprocess")
+    assert r.returncode == 0, r.stderr
+    runs = pd.read_parquet(tmp_path / "sw" / "runs.parquet")
+    points = pd.read_csv(tmp_path / "sw" / "points.csv")
+    assert len(points) == 4 and len(runs) == 4 * 2 * 2 and points.replicates.eq(4).all()
+    assert runs.groupby("point").draw.nunique().eq(2).all()
+    assert runs.groupby("point").task_admission.nunique().eq(1).all()   # the point's levers kept
+    post = pd.read_parquet(ref / "posterior.parquet").set_index("particle")
+    assert (runs.blame_pressure.to_numpy() == post.blame_pressure[runs.particle].to_numpy()).all()
+
+
+@pytest.mark.slow
+def test_a_calibration_on_dask_gives_the_same_posterior(tiny, tmp_path):
+    design, ref = tiny
+    r = juwei("calibrate", design, "--out", tmp_path / "dask", "--executor", "dask")
+    assert r.returncode == 0, r.stderr
+    a, b = (pd.read_parquet(f / "posterior.parquet") for f in (ref, tmp_path / "dask"))
+    assert a.equals(b)
