@@ -93,7 +93,7 @@ def _ensemble(args):
         if args.draws is not None:
             raise UserError("--draws goes with --ensemble DIR (a calibration's folder)")
         return None
-    from .studies.calibrate import load_ensemble
+    from .inputs.ensemble import load_ensemble
     return load_ensemble(args.ensemble, args.draws or DEFAULT_DRAWS, args.seed)
 
 
@@ -448,10 +448,9 @@ def print_sensitivity(study) -> None:
 def cmd_calibrate(args) -> int:
     from .inputs import calibration
     from .studies import calibrate
-    from .studies.validate import FIGURES
 
     if args.figures:
-        for name, meaning in FIGURES.items():
+        for name, meaning in calibration.FIGURES.items():
             print(f"{name:32s} {meaning}")
         return 0
     if not args.design:

@@ -3,7 +3,6 @@ posteriors whatever the executor and after an interruption, failures recorded an
 paired ensemble comparisons, bad designs refused (ODD §9)."""
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -96,7 +95,7 @@ def test_a_toy_parameter_is_recovered_and_failures_are_recorded_not_nan(tmp_path
 
 
 def calibrate_quantile(values, weights, q):
-    from juwei.present.calibration_page import quantile
+    from juwei.inputs.ensemble import quantile
     return quantile(np.asarray(values), weights, q)
 
 
@@ -250,7 +249,7 @@ def test_figures_match_the_pattern_checks():
     tables = validate.batch(Parameters(scale=0.02, years=2), 2, 5, executor="inprocess",
                             progress=False)
     f = validate.figures(tables)
-    assert set(f.columns) == set(validate.FIGURES)
+    assert set(f.columns) == set(calibration.FIGURES)
     patterns = validate.check(tables)
     assert np.allclose(patterns[0].values, f.admin_share)
     assert np.allclose(patterns[9].values, f.htc_min)

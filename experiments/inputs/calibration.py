@@ -18,7 +18,7 @@
     participation_bias = { normal = [-4.0, 0.5] }    # mean, sd; cut to the schema's range
     register_per_week = { loguniform = [0.005, 0.1] }
 
-    [targets]                    # figures of studies/validate.FIGURES, each against an interval
+    [targets]                    # figures of FIGURES below, each against an interval
     admin_share = { interval = [0.85, 1.0], weight = 1.0, source = "pattern 1" }
     burden_paradox = { interval = [0.0, 5.0], scale = 1.0 }   # scale: the figure's unit of gap
 
@@ -40,7 +40,6 @@ from pathlib import Path
 from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED, check_seed
 from ..model.params import FIELDS
-from ..studies.validate import FIGURES
 from . import scenario as sc
 from .design import base_scenario, read_design
 from .files import at_least, check_keys, one_line, suggest
@@ -56,6 +55,42 @@ MAX_GENERATIONS = 100
 MAX_REPLICATES = 1_000
 MIN_SCALE = 1e-9             # a target's scale: smaller would turn any gap into infinity
 DEFAULT_MIN_ACCEPTANCE = 0.01  # a generation stops when fewer candidates are accepted
+
+
+FIGURES = {  # what a target can name: studies/validate.figures computes them (ODD §9)
+    "admin_share": "county administrative share of cadre hours (pattern 1)",
+    "admin_high_committees": "share of committees with administrative share >= 0.85 (pattern 1)",
+    "participation_rate": "adults taking part in a month (pattern 2)",
+    "participation_age_ratio": "participation of 60+ over 18-35 (pattern 2)",
+    "volunteer_rate": "registered volunteers, share of residents (pattern 3; 2.56% in 2016)",
+    "volunteer_100_share": "volunteers reaching 100 services a year (pattern 3)",
+    "burden_paradox": "admin hours/cadre/week with yearly campaigns minus without (pattern 4)",
+    "unfunded_share": "share of pushed task hours arriving without money (pattern 5)",
+    "seat_gap": "the county seat's service per resident relative to the rest, minus 1 "
+                "(pattern 6)",
+    "seat_venue_gap": "the same for activity places (pattern 6)",
+    "seat_gap_year_1": "the service gap in the first year (pattern 6)",
+    "renting": "renting committees' service relative to their peers (pattern 7)",
+    "owning": "owning committees' service relative to their peers (pattern 7)",
+    "renting_minus_owning": "renting minus owning (pattern 7)",
+    "high_school_share": "serving cadres with high school or above (pattern 8)",
+    "over_45_share": "serving cadres older than 45 (pattern 8)",
+    "push_participation_correlation": "partial correlation of push and participation across "
+                                      "committees (pattern 9)",
+    "push_trust_correlation": "partial correlation of push and trust (pattern 9)",
+    "significant_correlation": "the smallest significantly positive partial correlation "
+                               "(pattern 9's bound)",
+    "htc_H": "government hot (pattern 10)", "htc_T": "cadres tired (pattern 10)",
+    "htc_C": "residents cold (pattern 10)",
+    "htc_min": "the smallest of H, T and C (pattern 10)",
+    "income_committees": "share of committees with own income > 10% of budget (pattern 11)",
+    "cadre_turnover": "cadre quits and retirements per seat-year (about 20% a year in "
+                      "social work, spec §8)",
+    "volunteer_hours_per_year": "hours a registered volunteer serves a year (11.93 h in 2016, "
+                                "spec §8)",
+    "drift_per_year": "largest change of H, T, C, exhaustion, admin share and participation "
+                      "(each 0-1) over the last year (a settled county: near 0)",
+}
 
 
 @dataclass(frozen=True)

@@ -296,7 +296,7 @@ def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDes
     base, outputs = base_and_outputs(path, data)
     ensemble, constants = "", {}
     if data.get("ensemble"):
-        from ..studies.calibrate import posterior_ranges
+        from .ensemble import posterior_ranges
         where = Path(data["ensemble"])
         given = (overrides or {}).get("ensemble") is not None     # on the command line
         ensemble = str(where if where.is_absolute() or given else path.parent / where)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.store import atomic_write
+from ..inputs.ensemble import quantile
 from .figures import panels, plt, save
 from .html import CSS, fmt, footer, img
 
@@ -18,14 +19,6 @@ PINNED = 0.5     # posterior 90% interval at most this share of the prior's: "pi
 NARROWED = 0.8   # at most this share: "narrowed"; wider: "left free"
 TOP = 8          # constants in the correlation figure
 LOW_ESS = 0.25   # an effective sample size below this share of the population is flagged
-
-
-def quantile(values, weights, q) -> float:
-    """Weighted quantile (the inverse of the weighted empirical distribution)."""
-    order = np.argsort(values)
-    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
-    cum = np.cumsum(w) / w.sum()
-    return float(v[min(np.searchsorted(cum, q), len(v) - 1)])
 
 
 def constants_table(design, posterior: pd.DataFrame) -> pd.DataFrame:
@@ -166,7 +159,7 @@ def report(design, constants, checks, generations, images, manifest) -> str:
     last = generations.iloc[-1] if len(generations) else None
     out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>juwei "
            f"calibration: {e(design.name)}</title><style>{CSS}</style></head><body>",
-           f"<h1>What the patterns say about the model's constants</h1>",
+           "<h1>What the patterns say about the model's constants</h1>",
            f"<p class='muted'>design {e(design.path)} · scenario {e(d['scenario'])} · county "
            f"{e(str(d.get('county', '')))} · population {design.population} · "
            f"{len(generations)} generations · {design.replicates} replicate(s) per particle · "

@@ -30,22 +30,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..engine import AnalysisRefused, Interrupted, Options, Run, UserError, execute
+from ..engine import AnalysisRefused, Interrupted, Options, Run, execute
 from ..engine.batch import stopping_on_signals
 from ..engine.errors import LOST_STATUS, SIGNAL_STATUS, SchedulerLost, Stop
 from ..engine.executors import check_scheduler, default_workers
 from ..engine.seeds import derived_seed
 from ..engine.store import Store, atomic_write, code_version, now, short, write_parquet
+from ..inputs.ensemble import POSTERIOR, draws
 from ..model import run_on
 from ..model.params import FIELDS, from_sample
 from . import validate
 from .common import county_record
 
 HISTORY = "history.db"
-POSTERIOR = "posterior.parquet"
 FAILED = "failed"              # a candidate whose runs failed: its figures hold only this key
 PREDICTIVE_STREAM = 1          # the stream of the fresh seeds of the predictive checks
-ENSEMBLE_STREAM = 2            # the stream that picks a study's posterior draws
 BATCH_MARGIN = 1.2             # candidates per batch: those the acceptance rate needs, x this
 MIN_RATE = 0.05                # ... sized as if at least this share will be accepted
 MAX_DROPPED = 0.05             # infinite weights in more than this share of a generation: refuse
@@ -382,16 +381,6 @@ def generation_table(history) -> pd.DataFrame:
                          "ess": [w.sum() ** 2 / (w ** 2).sum() for w in weights]})
 
 
-def draws(posterior: pd.DataFrame, k: int, seed: int) -> pd.DataFrame:
-    """k posterior draws by systematic resampling of the weights (deterministic given seed);
-    a draw keeps its particle's number."""
-    w = posterior.weight.to_numpy(float)
-    w = w / w.sum()
-    u = (np.random.default_rng(seed).random() + np.arange(k)) / k
-    picks = np.minimum(np.searchsorted(np.cumsum(w), u, side="right"), len(w) - 1)
-    return posterior.iloc[picks].reset_index(drop=True)
-
-
 def _predictive(design, opts: Options, history, model=None) -> pd.DataFrame:
     """Posterior draws rerun on fresh seeds (not the calibration's): every figure, held-out
     ones included, as a check that the fit does not rest on one set of random numbers."""
@@ -424,67 +413,3 @@ class _Predictive:
         return {"summary": {"done": 1.0}, "payload": self.model(values)}
 
 
-@dataclass
-class Ensemble:
-    """K posterior draws of a finished calibration, for the studies' --ensemble."""
-    folder: Path
-    draws: pd.DataFrame          # one row per draw: particle, weight, the constants
-    constants: list[str]
-    county_sha256: str           # "" for the essay's county
-
-    def params(self, base, k: int, fixed=()) -> object:
-        """Draw k's constants on `base` parameters; constants in `fixed` (set by the
-        scenario itself) keep the scenario's value."""
-        row = self.draws.iloc[k]
-        return dataclasses.replace(base, **{c: from_sample(c, row[c]) for c in self.constants
-                                            if c not in fixed})
-
-    def record(self) -> dict:
-        return {"ensemble": str(self.folder.resolve()), "ensemble_draws": len(self.draws),
-                "ensemble_particles": [int(p) for p in self.draws.particle],
-                "ensemble_constants": self.constants}
-
-
-def load_ensemble(folder: str, k: int, seed: int) -> Ensemble:
-    """The posterior of the calibration in `folder`, as k draws (systematic resampling, from
-    `seed`: the same draws for every scenario of a study)."""
-    import json
-    path = Path(folder)
-    try:
-        m = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise UserError(f"--ensemble {folder}: no calibration there (no readable "
-                        "manifest.json); give the folder `juwei calibrate` wrote") from None
-    if m.get("kind") != "calibrate":
-        raise UserError(f"--ensemble {folder}: holds a {m.get('kind', 'unknown')} experiment, "
-                        "not a calibration")
-    if m.get("status") != "complete" or not (path / POSTERIOR).exists():
-        raise UserError(f"--ensemble {folder}: the calibration is {m.get('status')}; finish it "
-                        f"with `juwei calibrate ... --resume --out {folder}`")
-    posterior = pd.read_parquet(path / POSTERIOR)
-    constants = [p["name"] for p in m["design"]["priors"]]
-    chosen = draws(posterior, k, derived_seed(seed, ENSEMBLE_STREAM))
-    return Ensemble(path, chosen[["particle", "weight", *constants]], constants,
-                    m["design"].get("county_sha256", ""))
-
-
-def posterior_ranges(folder: str, where: str) -> tuple[dict, str]:
-    """The calibrated constants' posterior 5-95% ranges (weighted) in a finished calibration,
-    and its county's digest: the factors of a sensitivity analysis over what the patterns
-    leave open. A constant the patterns pin to one value gets a range of one step either side
-    of it. `where` names the key in errors."""
-    from ..present.calibration_page import quantile
-    ens = load_ensemble(folder, 1, 0)                   # checks the folder
-    post = pd.read_parquet(ens.folder / POSTERIOR)
-    w = post.weight.to_numpy(float)
-    out = {}
-    for c in ens.constants:
-        lo, hi = (quantile(post[c].to_numpy(float), w, q) for q in (0.05, 0.95))
-        if not lo < hi:
-            meta = FIELDS[c].metadata
-            step = max(abs(lo) * 0.01, 1e-9)
-            lo, hi = max(lo - step, meta["low"]), min(hi + step, meta["high"])
-        out[c] = (lo, hi)
-    if not out:
-        raise UserError(f"{where}: the calibration in {folder} calibrated no constants")
-    return out, ens.county_sha256

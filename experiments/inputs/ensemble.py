@@ -1,0 +1,102 @@
+"""A finished calibration read back: its posterior, K draws from it for a study's --ensemble,
+and its constants' posterior ranges for a sensitivity analysis (studies/calibrate.py writes
+the folder)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..engine.errors import UserError
+from ..engine.seeds import derived_seed
+from ..model.params import FIELDS, from_sample
+
+POSTERIOR = "posterior.parquet"
+ENSEMBLE_STREAM = 2            # the stream that picks a study's posterior draws
+
+
+def quantile(values, weights, q) -> float:
+    """Weighted quantile (the inverse of the weighted empirical distribution)."""
+    order = np.argsort(values)
+    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
+    cum = np.cumsum(w) / w.sum()
+    return float(v[min(np.searchsorted(cum, q), len(v) - 1)])
+
+
+def draws(posterior: pd.DataFrame, k: int, seed: int) -> pd.DataFrame:
+    """k posterior draws by systematic resampling of the weights (deterministic given seed);
+    a draw keeps its particle's number."""
+    w = posterior.weight.to_numpy(float)
+    w = w / w.sum()
+    u = (np.random.default_rng(seed).random() + np.arange(k)) / k
+    picks = np.minimum(np.searchsorted(np.cumsum(w), u, side="right"), len(w) - 1)
+    return posterior.iloc[picks].reset_index(drop=True)
+
+
+@dataclass
+class Ensemble:
+    """K posterior draws of a finished calibration, for the studies' --ensemble."""
+    folder: Path
+    draws: pd.DataFrame          # one row per draw: particle, weight, the constants
+    constants: list[str]
+    county_sha256: str           # "" for the essay's county
+
+    def params(self, base, k: int, fixed=()) -> object:
+        """Draw k's constants on `base` parameters; constants in `fixed` (set by the
+        scenario itself) keep the scenario's value."""
+        row = self.draws.iloc[k]
+        return dataclasses.replace(base, **{c: from_sample(c, row[c]) for c in self.constants
+                                            if c not in fixed})
+
+    def record(self) -> dict:
+        return {"ensemble": str(self.folder.resolve()), "ensemble_draws": len(self.draws),
+                "ensemble_particles": [int(p) for p in self.draws.particle],
+                "ensemble_constants": self.constants}
+
+
+def load_ensemble(folder: str, k: int, seed: int) -> Ensemble:
+    """The posterior of the calibration in `folder`, as k draws (systematic resampling, from
+    `seed`: the same draws for every scenario of a study)."""
+    path = Path(folder)
+    try:
+        m = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise UserError(f"--ensemble {folder}: no calibration there (no readable "
+                        "manifest.json); give the folder `juwei calibrate` wrote") from None
+    if m.get("kind") != "calibrate":
+        raise UserError(f"--ensemble {folder}: holds a {m.get('kind', 'unknown')} experiment, "
+                        "not a calibration")
+    if m.get("status") != "complete" or not (path / POSTERIOR).exists():
+        raise UserError(f"--ensemble {folder}: the calibration is {m.get('status')}; finish it "
+                        f"with `juwei calibrate ... --resume --out {folder}`")
+    posterior = pd.read_parquet(path / POSTERIOR)
+    constants = [p["name"] for p in m["design"]["priors"]]
+    chosen = draws(posterior, k, derived_seed(seed, ENSEMBLE_STREAM))
+    return Ensemble(path, chosen[["particle", "weight", *constants]], constants,
+                    m["design"].get("county_sha256", ""))
+
+
+def posterior_ranges(folder: str, where: str) -> tuple[dict, str]:
+    """The calibrated constants' posterior 5-95% ranges (weighted) in a finished calibration,
+    and its county's digest: the factors of a sensitivity analysis over what the patterns
+    leave open. A constant the patterns pin to one value gets a range of one step either side
+    of it. `where` names the key in errors."""
+    ens = load_ensemble(folder, 1, 0)                   # checks the folder
+    post = pd.read_parquet(ens.folder / POSTERIOR)
+    w = post.weight.to_numpy(float)
+    out = {}
+    for c in ens.constants:
+        lo, hi = (quantile(post[c].to_numpy(float), w, q) for q in (0.05, 0.95))
+        if not lo < hi:
+            meta = FIELDS[c].metadata
+            step = max(abs(lo) * 0.01, 1e-9)
+            lo, hi = max(lo - step, meta["low"]), min(hi + step, meta["high"])
+        out[c] = (lo, hi)
+    if not out:
+        raise UserError(f"{where}: the calibration in {folder} calibrated no constants")
+    return out, ens.county_sha256
