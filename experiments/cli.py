@@ -364,7 +364,8 @@ def print_ensemble(c) -> None:
           f"{'constants':>10s} {'P(improves)':>12s} {'P(no syndrome)':>15s} {'P(ranks 1st)':>13s}")
     print(f"  {c.base:{width}s}{'':>11s} {'':>18s} {'':>10s} {'':>12s} "
           f"{absent[c.base]:15.0%}")
-    for a in sorted(c.scenarios[1:], key=lambda a: -first.get(a, 0)):
+    for a in sorted(c.scenarios[1:], key=lambda a: (-first.get(a, 0),
+                                                     effects.loc[("htc_index", a)].effect)):
         r = effects.loc[("htc_index", a)]
         share = "" if r.parametric_share is None or r.parametric_share != r.parametric_share \
             else f"{r.parametric_share:.0%}"

@@ -50,6 +50,10 @@ def update(s, load: np.ndarray, team_hours: np.ndarray, autonomy_c: np.ndarray, 
     recover = p.exhaustion_recovery * (1.0 + p.recovery_slack_gain
                                          * np.maximum(1.0 - demand, 0.0))
     s.exhaustion += rise * (1.0 - s.exhaustion) - recover * s.exhaustion
+    # a week is one explicit step of the rise and recovery: when both rates add up to more than
+    # one a week (heavy push and a steep rise), the step would overshoot 1 and swing below 0;
+    # exhaustion is a 0-1 share, so the step stops at its bounds (a no-op otherwise)
+    np.clip(s.exhaustion, 0.0, 1.0, out=s.exhaustion)
     training = p.training_hours_per_year / p.training_reference_hours
     morale_target = np.clip(p.morale_base + p.morale_pay * pay_term(p)
                             + p.morale_autonomy * autonomy_c[s.committee]

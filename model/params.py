@@ -16,7 +16,7 @@ LEVER_GROUPS = ("autonomy", "incentives", "resources")
 SUBMODELS = ("departments", "workload", "cadres", "residents", "volunteering", "units", "finance")
 OTHER_GROUPS = ("structure",) + SUBMODELS      # not levers: the county and uncertain constants
 TAGS = {"E": "the essay", "N": "a national or literature figure", "A": "an assumption",
-        "C": "calibrated: tuned to the patterns"}
+        "C": "calibrated to the patterns (juwei calibrate, ODD §9)"}
 
 
 def _p(default, low, high, group, unit, meaning, zh="", integer=False, tag="A", source=""):

@@ -149,3 +149,16 @@ def test_tables_declare_their_columns():
         m.committees.covrage = 0.5                          # a typo is an error, not a new column
     with pytest.raises(TypeError, match="missing"):
         Table(("a", "b"), a=np.zeros(2))
+
+
+def test_exhaustion_stays_a_share_under_heavy_push_and_a_steep_rise():
+    """Constants inside the calibration's priors where a week's rise exceeds one: the weekly
+    step must not overshoot 1 and swing below 0 (found in a trial of the posterior ranges)."""
+    p = Parameters(scale=0.02, years=2, task_hours=5.69, tasks_per_week=49.0,
+                   blame_pressure=1.15, exhaustion_rise=0.3, accountability_weight=4.3)
+    m = CountyModel(p, seed=3)
+    for _ in range(2 * 52):
+        m.step()
+    series = np.asarray(m.series["exhaustion"])
+    assert series.min() >= 0.0 and series.max() <= 1.0
+    assert series[-52:].mean() > 0.9            # saturated, as the rates imply

@@ -150,12 +150,12 @@ def ensemble_section(ensemble: dict, base: str, alts: list[str], design: dict) -
            "<b>P(improves)</b>: the share of models in which the remedy improves the "
            "indicator.</p>"]
     b = breaks.set_index("scenario").p_syndrome_absent
-    first = ranks[(ranks.indicator == "htc_index")].set_index("scenario")[1.0 if 1.0 in ranks
-                                                                         else 1]
+    first = ranks[ranks.indicator == "htc_index"].set_index("scenario")[1]   # rank 1
     out.append("<table><tr><th>scenario</th><th>P(syndrome absent)</th><th>ranks first for "
                "the htc index</th></tr>")
     out.append(f"<tr><td>{e(base)}</td><td class='num'>{b[base]:.0%}</td><td></td></tr>")
-    for a in sorted(alts, key=lambda a: -first.get(a, 0)):
+    htc = effects[effects.indicator == "htc_index"].set_index("scenario").effect
+    for a in sorted(alts, key=lambda a: (-first.get(a, 0), htc.get(a, 0))):
         out.append(f"<tr><td>{e(a)}</td><td class='num'>{b[a]:.0%}</td>"
                    f"<td class='num'>{first.get(a, 0):.0%}</td></tr>")
     out.append("</table>")
