@@ -315,6 +315,8 @@ def cmd_compare(args) -> int:
     scenarios = [_scenario(n, args) for n in [args.base, *args.alternatives]]
     compare.check(scenarios, args.replicates)
     ensemble = _ensemble(args)
+    if ensemble and ensemble.mismatch(scenarios[0].params):
+        say(f"juwei: {ensemble.mismatch(scenarios[0].params)}")
     per = args.replicates * (len(ensemble.draws) if ensemble else 1)
     check_size(len(scenarios) * per, "--replicates")
     if args.dry_run:
@@ -382,6 +384,8 @@ def cmd_sweep(args) -> int:
     design = load_sweep(args.design)
     args.seed = design.seed
     ensemble = _ensemble(args)
+    if ensemble and ensemble.mismatch(design.base.params):
+        say(f"juwei: {ensemble.mismatch(design.base.params)}")
     draws = len(ensemble.draws) if ensemble else 1
     if args.dry_run:
         n = design.point_count()
@@ -398,7 +402,8 @@ def cmd_sweep(args) -> int:
         first = m["errors"][0]
         print(f"{m['failed']} of {m['total']} runs failed; the first (run {first['run']}): "
               f"{short(first['error'], 200)}", file=sys.stderr)
-    print(f"\n{design.name}: {r.points} points x {design.replicates} replicates = "
+    on = f" x {draws} posterior draws" if ensemble else ""
+    print(f"\n{design.name}: {r.points} points x {design.replicates} replicates{on} = "
           f"{m['total']} runs, {m['done']} done, {m['failed']} failed, {m['wall_seconds']:.0f} s")
     print(f"  results: {r.out}/ (runs.parquet, points.csv, sweep-<output>.png, manifest.json)")
     return 0 if m["failed"] == 0 else 1
@@ -415,7 +420,9 @@ def cmd_sensitivity(args) -> int:
     if args.dry_run:
         n = d.point_count()
         print(f"{d.method}: {n} design points x {d.replicates} replicates "
-              f"({len(d.factors.labels) - 1} {'groups' if d.factors.groups else 'levers'} + dummy)")
+              f"({len(d.factors.labels) - 1} "
+              f"{'groups' if d.factors.groups else 'factors' if d.ensemble else 'levers'} "
+              "+ dummy)")
         return _dry_run(args, lambda: sensitivity.runs_of(d)[1], n * d.replicates,
                         lambda: sensitivity.probe(d), d.base.county)
     opts = _options(args, f"results/sensitivity-{d.name}-{_stamp()}")
@@ -461,6 +468,11 @@ def cmd_calibrate(args) -> int:
                                        ("population", "generations", "replicates", "years",
                                         "scale")})
     if args.dry_run:
+        _options(args, "")
+        if args.resume:
+            stored = calibrate.stored_generations(Path(args.out))
+            print(f"{stored} of {d.generations} generations are stored in {args.out}; a "
+                  "--resume continues from there")
         arms = 3 if "burden_paradox" in calibrate.figures_of(d) else 1
         per = arms * d.replicates
         print(f"{d.name}: {len(d.priors)} constants, {len(d.fitted)} targets, "
@@ -468,8 +480,11 @@ def cmd_calibrate(args) -> int:
               f"generations; each candidate is {per} run(s) ({d.replicates} replicate(s) of the "
               f"scenario{' and the campaign pair' if arms == 3 else ''}). One generation at "
               "full acceptance:")
-        return _dry_run(args, lambda: [], d.population * per,
-                        lambda: _probe(d), d.base.county)
+        from .studies.common import dry_run
+        print(dry_run([_probe(d)], args.workers, total=d.population * per, county=d.base.county))
+        print("(later generations accept fewer candidates and take longer: the default design "
+              "took 34 min on 2 cores for 4 generations)")
+        return 0
     opts = _options(args, f"results/calibrate-{d.name}-{_stamp()}")
     c = calibrate.run(d, opts)
     print_calibration(c)
@@ -492,13 +507,14 @@ def print_calibration(c) -> None:
     for _, r in constants.iterrows():
         print(f"  {r.constant:30s} {r.posterior_median:12.4g} [{r.posterior_low:9.4g}, "
               f"{r.posterior_high:9.4g}]  {r.verdict}")
-    print(f"\n  {'figure':30s} {'interval':>18s} {'posterior median':>17s}  fresh draws inside")
+    print(f"\n  {'figure':36s} {'interval':>18s} {'posterior median':>17s}        fresh draws "
+          "inside")
     for _, r in checks.iterrows():
         inside = "" if r.predictive_inside is None or r.predictive_inside != r.predictive_inside \
             else f"{r.predictive_inside:.0%}"
         role = " (held out)" if r.role == "held out" else ""
-        print(f"  {r.figure + role:30s} [{r.low:7.3g}, {r.high:7.3g}] {r['median']:17.3g}  "
-              f"{inside}")
+        print(f"  {r.figure + role:36s} [{r.low:7.3g}, {r.high:7.3g}] {r['median']:17.3g} "
+              f"{'holds' if r.holds else 'FAILS':>6s} {inside}")
     failed = c.manifest.get("failed_candidates", [])
     if failed:
         print(f"\n  {len(failed)} candidate(s) failed and were rejected (manifest.json)")

@@ -154,6 +154,8 @@ def test_an_interrupted_calibration_resumes_without_redoing_a_generation(tiny, t
     m = json.loads((out / "manifest.json").read_text())
     assert m["status"] == "interrupted" and m["generations_done"] >= 1
     stored = _generations(out / "history.db")
+    r = juwei("calibrate", design, "--out", out, "--resume", "--dry-run")
+    assert r.returncode == 0 and f"{stored} of 3 generations are stored" in r.stdout, r.stderr
     r = juwei("calibrate", design, "--out", out, "--resume")
     assert r.returncode == 0, r.stderr
     assert f"resuming {out}: {stored} of 3 generations already stored" in r.stderr
@@ -171,6 +173,8 @@ def test_the_report_shows_posterior_and_checks_with_held_out_figures(tiny):
         assert (ref / f"calibration-{name}.png").stat().st_size > 1000
     checks = pd.read_csv(ref / "checks.csv")
     assert set(checks.role) == {"target", "held out"}
+    inside = (checks["median"] >= checks.low) & (checks["median"] <= checks.high)
+    assert (checks.holds == inside).all()
     constants = pd.read_csv(ref / "constants.csv")
     assert set(constants.constant) == {"blame_pressure", "quit_base"}
     assert set(constants.verdict) <= {"pinned down", "narrowed", "left free"}
@@ -220,6 +224,7 @@ def test_the_default_design_loads_and_dry_runs():
     ("[held_out]\nadmin_share = { interval = [0.8, 1.0] }", "also a target"),
     ("population = 1", "population: expected at least 2"),
     ("populaton = 10", "unknown key 'populaton'; did you mean 'population'?"),
+    ("[constants]\ncadre_pay = [300.0, 800.0]", "constants.cadre_pay: a policy lever"),
 ])
 def test_a_bad_design_is_one_line_naming_file_and_key(tmp_path, text, message):
     base = ("[constants]\nblame_pressure = {}\n", "[targets]\nadmin_share = { interval = [0.85, "

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED, check_seed
-from ..model.params import FIELDS
+from ..model.params import FIELDS, LEVER_GROUPS
 from . import scenario as sc
 from .design import base_scenario, read_design
 from .files import at_least, check_keys, one_line, suggest
@@ -213,6 +213,9 @@ def prior(path, name: str, spec, fixed: dict) -> Prior:
     meta = FIELDS[name].metadata
     if meta["group"] in ("structure",) or name in ("years", "scale"):
         raise UserError(f"{path}: {key}: a structural parameter, not a constant to calibrate")
+    if meta["group"] in LEVER_GROUPS:
+        raise UserError(f"{path}: {key}: a policy lever, not an uncertain constant; calibrate "
+                        "the constants of `juwei levers --all` (tagged [C] or [A])")
     if name in fixed:
         raise UserError(f"{path}: {key}: set by the scenario ({name} = {fixed[name]}); "
                         "calibrate on a scenario that leaves it at the schema's value")

@@ -300,7 +300,7 @@ def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDes
         where = Path(data["ensemble"])
         given = (overrides or {}).get("ensemble") is not None     # on the command line
         ensemble = str(where if where.is_absolute() or given else path.parent / where)
-        constants, county = posterior_ranges(ensemble, f"{path}: ensemble")
+        constants, county = posterior_ranges(ensemble, f"{path}: ensemble:")
         if county != (base.county.digest if base.county else ""):
             raise UserError(f"{path}: ensemble: calibrated on another county than the "
                             f"scenario's ({base.county_name})")

@@ -45,6 +45,8 @@ class Ensemble:
     draws: pd.DataFrame          # one row per draw: particle, weight, the constants
     constants: list[str]
     county_sha256: str           # "" for the essay's county
+    scale: float | None = None   # what the calibration ran at
+    years: int | None = None
 
     def params(self, base, k: int, fixed=()) -> object:
         """Draw k's constants on `base` parameters; constants in `fixed` (set by the
@@ -53,32 +55,44 @@ class Ensemble:
         return dataclasses.replace(base, **{c: from_sample(c, row[c]) for c in self.constants
                                             if c not in fixed})
 
+    def mismatch(self, params) -> str:
+        """A note when a study runs at another scale or horizon than the calibration did."""
+        if (self.scale, self.years) in ((params.scale, params.years), (None, None)):
+            return ""
+        return (f"note: the ensemble was calibrated at scale {self.scale}, {self.years} years; "
+                f"this study runs at scale {params.scale}, {params.years} years (the constants "
+                "are scale-free, but the patterns were judged at the calibration's horizon)")
+
     def record(self) -> dict:
         return {"ensemble": str(self.folder.resolve()), "ensemble_draws": len(self.draws),
                 "ensemble_particles": [int(p) for p in self.draws.particle],
                 "ensemble_constants": self.constants}
 
 
-def load_ensemble(folder: str, k: int, seed: int) -> Ensemble:
+def load_ensemble(folder: str, k: int, seed: int, where: str = "--ensemble") -> Ensemble:
     """The posterior of the calibration in `folder`, as k draws (systematic resampling, from
     `seed`: the same draws for every scenario of a study)."""
     path = Path(folder)
     try:
         m = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise UserError(f"--ensemble {folder}: no calibration there (no readable "
+        raise UserError(f"{where} {folder}: no calibration there (no readable "
                         "manifest.json); give the folder `juwei calibrate` wrote") from None
     if m.get("kind") != "calibrate":
-        raise UserError(f"--ensemble {folder}: holds a {m.get('kind', 'unknown')} experiment, "
+        raise UserError(f"{where} {folder}: holds a {m.get('kind', 'unknown')} experiment, "
                         "not a calibration")
-    if m.get("status") != "complete" or not (path / POSTERIOR).exists():
-        raise UserError(f"--ensemble {folder}: the calibration is {m.get('status')}; finish it "
+    if m.get("status") != "complete":
+        raise UserError(f"{where} {folder}: the calibration is {m.get('status')}; finish it "
                         f"with `juwei calibrate ... --resume --out {folder}`")
+    if not (path / POSTERIOR).exists():
+        raise UserError(f"{where} {folder}: {POSTERIOR} is missing; rerun the calibration "
+                        "into a new folder")
     posterior = pd.read_parquet(path / POSTERIOR)
     constants = [p["name"] for p in m["design"]["priors"]]
     chosen = draws(posterior, k, derived_seed(seed, ENSEMBLE_STREAM))
     return Ensemble(path, chosen[["particle", "weight", *constants]], constants,
-                    m["design"].get("county_sha256", ""))
+                    m["design"].get("county_sha256", ""), m["design"].get("scale"),
+                    m["design"].get("years"))
 
 
 def posterior_ranges(folder: str, where: str) -> tuple[dict, str]:
@@ -86,7 +100,7 @@ def posterior_ranges(folder: str, where: str) -> tuple[dict, str]:
     and its county's digest: the factors of a sensitivity analysis over what the patterns
     leave open. A constant the patterns pin to one value gets a range of one step either side
     of it. `where` names the key in errors."""
-    ens = load_ensemble(folder, 1, 0)                   # checks the folder
+    ens = load_ensemble(folder, 1, 0, where)            # checks the folder
     post = pd.read_parquet(ens.folder / POSTERIOR)
     w = post.weight.to_numpy(float)
     out = {}
@@ -98,5 +112,5 @@ def posterior_ranges(folder: str, where: str) -> tuple[dict, str]:
             lo, hi = max(lo - step, meta["low"]), min(hi + step, meta["high"])
         out[c] = (lo, hi)
     if not out:
-        raise UserError(f"{where}: the calibration in {folder} calibrated no constants")
+        raise UserError(f"{where} {folder}: the calibration calibrated no constants")
     return out, ens.county_sha256

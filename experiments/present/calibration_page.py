@@ -42,8 +42,9 @@ def constants_table(design, posterior: pd.DataFrame) -> pd.DataFrame:
 
 
 def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> pd.DataFrame:
-    """Each target and held-out figure: its interval, the posterior's weighted median and 90%
-    interval, and the share of fresh-seed predictive draws inside the interval."""
+    """Each target and held-out figure: its interval, whether the posterior's weighted median
+    lies in it (holds), its 90% interval, and the share of fresh-seed predictive draws inside
+    the interval."""
     rows = []
     ok = predictive[predictive["failed"].isna()] if len(predictive) else predictive
     w = posterior.weight.to_numpy(float)
@@ -51,9 +52,11 @@ def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> p
         v = posterior[t.figure].to_numpy(float)
         fresh = ok[t.figure].to_numpy(float) if len(ok) else np.array([])
         inside = float(np.mean((fresh >= t.low) & (fresh <= t.high))) if len(fresh) else None
+        median = quantile(v, w, 0.5)
         rows.append({"figure": t.figure, "role": "held out" if t.held_out else "target",
                      "low": t.low, "high": t.high, "weight": t.weight,
-                     "median": quantile(v, w, 0.5), "q05": quantile(v, w, 0.05),
+                     "holds": bool(t.low <= median <= t.high),
+                     "median": median, "q05": quantile(v, w, 0.05),
                      "q95": quantile(v, w, 0.95), "predictive_inside": inside,
                      "source": t.source})
     return pd.DataFrame(rows)
@@ -203,16 +206,18 @@ def report(design, constants, checks, generations, images, manifest) -> str:
                "not each value.</figcaption></figure>")
     out.append("<h2>Posterior predictive checks</h2><p>Each figure in the last generation "
                "(weighted) and in posterior draws rerun on fresh seeds, against its interval. "
-               "Held-out figures were not part of the distance.</p><table><tr><th>figure</th>"
+               "Held-out figures were not part of the distance. A figure holds when the "
+               "posterior's median lies in its interval.</p><table><tr><th>figure</th>"
                "<th>role</th><th>interval</th><th>weight</th><th>posterior median [5%, 95%]"
-               "</th><th>fresh draws inside</th><th>source</th></tr>")
+               "</th><th>holds</th><th>fresh draws inside</th><th>source</th></tr>")
     for _, r in checks.iterrows():
         inside = "—" if r.predictive_inside is None or pd.isna(r.predictive_inside) \
             else f"{r.predictive_inside:.0%}"
         out.append(f"<tr><td>{e(r.figure)}</td><td>{e(r.role)}</td><td class='num'>"
                    f"[{r.low:g}, {r.high:g}]</td><td class='num'>{r.weight:g}</td>"
                    f"<td class='num'>{fmt(r['median'])} [{fmt(r.q05)}, {fmt(r.q95)}]</td>"
-                   f"<td class='num'>{inside}</td><td>{e(r.source)}</td></tr>")
+                   f"<td{'' if r.holds else ' class=flag'}>{'holds' if r.holds else 'FAILS'}"
+                   f"</td><td class='num'>{inside}</td><td>{e(r.source)}</td></tr>")
     out.append("</table>")
     out.append(f"<figure>{img(images['checks'])}</figure>")
     out.append("<h2>Generations</h2><table><tr><th>generation</th><th>epsilon</th>"
@@ -243,8 +248,9 @@ def report(design, constants, checks, generations, images, manifest) -> str:
 def _held_line(r) -> str:
     inside = "" if r.predictive_inside is None or pd.isna(r.predictive_inside) else \
         f", {r.predictive_inside:.0%} of fresh-seed draws inside"
-    return (f"{html.escape(r.figure)}: median {r['median']:.3g} against [{r.low:g}, {r.high:g}]"
-            f"{inside}")
+    verdict = "holds" if r.holds else "<span class='flag'>FAILS</span>"
+    return (f"{html.escape(r.figure)} {verdict}: median {r['median']:.3g} against "
+            f"[{r.low:g}, {r.high:g}]{inside}")
 
 
 def _names(names) -> str:

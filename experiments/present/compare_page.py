@@ -28,7 +28,11 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
            f"<p class='muted'>county: {html.escape(str(design.get('county', '')))}"
            + (f" ({html.escape(design['county_file'])})" if design.get("county_file") else "")
            + f" · juwei {html.escape(str(manifest['code'].get('juwei')))} · "
-           f"{design['replicates']} replicates per scenario · population scale {design['scale']} "
+           f"{design['replicates']} replicates per scenario"
+           + (f" × {design['ensemble_draws']} posterior draws (each table below pools the "
+              "draws; the ensemble section separates them)" if design.get("ensemble_draws")
+              else "")
+           + f" · population scale {design['scale']} "
            f"· {design['years']} years · root seed {design['seed']} · {manifest.get('finished', '')}"
            "</p>"]
 

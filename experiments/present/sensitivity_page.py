@@ -148,10 +148,14 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
     }[d.method]
     out.append("<h2>How to read this</h2><ul>"
                f"<li>{html.escape(method_text)}</li>"
-               "<li>Every design point runs several replicates with the same random numbers as "
-               "every other point; indices are computed on the replicate mean.</li>"
-               "<li>Ranges are each lever's documented range (juwei levers) unless the design "
-               "names others; rankings hold for these ranges only. Whole-number levers are "
-               "rounded for the model; indices use the sampled values.</li></ul>")
+               f"<li>Every design point runs {d.replicates} replicate(s) with the same random "
+               "numbers as every other point; indices are computed on the replicate mean.</li>"
+               + ("<li>The calibrated constants range over their posterior 5-95% ranges; any "
+                  "levers the design names over the ranges it gives. "
+                  if d.ensemble else
+                  "<li>Ranges are each lever's documented range (juwei levers) unless the design "
+                  "names others. ")
+               + "Rankings hold for these ranges only. Whole-number parameters are rounded for "
+               "the model; indices use the sampled values.</li></ul>")
     out.append(footer(manifest))
     return "\n".join(out)

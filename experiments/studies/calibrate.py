@@ -269,8 +269,9 @@ def run(design, opts: Options, model=None) -> Calibration:
         store.write_manifest()
 
     def on_batch(t, evaluated, accepted, n):
-        print(f"  {'prior sample' if t < 0 else f'generation {t}'}: {accepted} of {n} "
-              f"accepted after {evaluated} candidates", file=sys.stderr)
+        what = "prior sample (sets the first epsilon)" if t < 0 else f"generation {t}"
+        print(f"  {what}: {accepted} of {n} accepted after {evaluated} candidates",
+              file=sys.stderr)
 
     try:
         with stopping_on_signals():
@@ -331,6 +332,12 @@ def run(design, opts: Options, model=None) -> Calibration:
     calibration_page.write(opts.out, design, posterior, generations, predictive, m)
     store.finish("complete", wall_seconds=round(time.perf_counter() - t0, 3))
     return Calibration(opts.out, design, posterior, generations, predictive, store.manifest)
+
+
+def stored_generations(folder: Path) -> int:
+    """Generations finished in a calibration folder (for --resume --dry-run)."""
+    db = folder / HISTORY
+    return _stored("sqlite:///" + str(db.resolve())) if db.exists() else 0
 
 
 def _stored(db: str) -> int:
