@@ -498,6 +498,7 @@ def _probe(d):
 
 def print_calibration(c) -> None:
     from .present.calibration_page import checks_table, constants_table
+    from .present.html import percent
     constants = constants_table(c.design, c.posterior)
     checks = checks_table(c.design, c.posterior, c.predictive)
     g = c.generations
@@ -510,8 +511,7 @@ def print_calibration(c) -> None:
     print(f"\n  {'figure':36s} {'interval':>18s} {'posterior median':>17s}        fresh draws "
           "inside")
     for _, r in checks.iterrows():
-        inside = "" if r.predictive_inside is None or r.predictive_inside != r.predictive_inside \
-            else f"{r.predictive_inside:.0%}"
+        inside = percent(r.predictive_inside, "")
         role = " (held out)" if r.role == "held out" else ""
         print(f"  {r.figure + role:36s} [{r.low:7.3g}, {r.high:7.3g}] {r['median']:17.3g} "
               f"{'holds' if r.holds else 'FAILS':>6s} {inside}")

@@ -13,7 +13,7 @@ import pandas as pd
 from ..engine.store import atomic_write
 from ..inputs.ensemble import quantile
 from .figures import panels, plt, save
-from .html import CSS, fmt, footer, img
+from .html import CSS, fmt, footer, img, percent
 
 PINNED = 0.5     # posterior 90% interval at most this share of the prior's: "pinned down"
 NARROWED = 0.8   # at most this share: "narrowed"; wider: "left free"
@@ -211,8 +211,7 @@ def report(design, constants, checks, generations, images, manifest) -> str:
                "<th>role</th><th>interval</th><th>weight</th><th>posterior median [5%, 95%]"
                "</th><th>holds</th><th>fresh draws inside</th><th>source</th></tr>")
     for _, r in checks.iterrows():
-        inside = "—" if r.predictive_inside is None or pd.isna(r.predictive_inside) \
-            else f"{r.predictive_inside:.0%}"
+        inside = percent(r.predictive_inside)
         out.append(f"<tr><td>{e(r.figure)}</td><td>{e(r.role)}</td><td class='num'>"
                    f"[{r.low:g}, {r.high:g}]</td><td class='num'>{r.weight:g}</td>"
                    f"<td class='num'>{fmt(r['median'])} [{fmt(r.q05)}, {fmt(r.q95)}]</td>"
@@ -246,8 +245,8 @@ def report(design, constants, checks, generations, images, manifest) -> str:
 
 
 def _held_line(r) -> str:
-    inside = "" if r.predictive_inside is None or pd.isna(r.predictive_inside) else \
-        f", {r.predictive_inside:.0%} of fresh-seed draws inside"
+    inside = percent(r.predictive_inside, "")
+    inside = f", {inside} of fresh-seed draws inside" if inside else ""
     verdict = "holds" if r.holds else "<span class='flag'>FAILS</span>"
     return (f"{html.escape(r.figure)} {verdict}: median {r['median']:.3g} against "
             f"[{r.low:g}, {r.high:g}]{inside}")

@@ -51,6 +51,11 @@ def fmt(x, digits=3) -> str:
     return f"{x:,.{digits}f}"
 
 
+def percent(x, missing="—") -> str:
+    """A share as a whole percentage, or `missing` when there is none (None or NaN)."""
+    return missing if x is None or pd.isna(x) else f"{x:.0%}"
+
+
 def interval(lo, hi, digits=3) -> str:
     return "—" if lo is None or pd.isna(lo) else f"[{fmt(lo, digits)}, {fmt(hi, digits)}]"
 
