@@ -243,20 +243,22 @@ def _stamp() -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}"
 
 
-def _dry_run(args, build, total: int, probe, county=None) -> int:
+def _dry_run(args, build, total: int, base, seed: int) -> int:
     """Print how many runs (with --resume, how many are left) and about how long. The design
-    is built only to count what a resume has left; otherwise `probe` (one run) is timed."""
+    is built only to count what a resume has left; otherwise one run of the `base` scenario
+    (its first replicate seed of `seed`) is timed."""
     from .engine import remaining
     from .model import run_on
-    from .studies.common import dry_run
+    from .studies.common import dry_run, scenario_runs
     _options(args, "")
+    county = base.county
     if args.resume:
         runs = build()
         left = remaining(runs, run_on(county), Path(args.out))
         print(f"{left} of {len(runs)} runs left to do in {args.out}")
         print(dry_run(runs[:1], args.workers, total=left, county=county))
     else:
-        print(dry_run([probe()], args.workers, total=total, county=county))
+        print(dry_run(scenario_runs([base], 1, seed), args.workers, total=total, county=county))
     return 0
 
 
@@ -269,7 +271,7 @@ def cmd_run(args) -> int:
     check_size(args.replicates, "--replicates")
     if args.dry_run:
         return _dry_run(args, lambda: scenario_runs([s], args.replicates, args.seed),
-                        args.replicates, lambda: scenario_runs([s], 1, args.seed)[0], s.county)
+                        args.replicates, s, args.seed)
     opts = _options(args, f"results/{s.name}-{_stamp()}")
     r = run.run(s, args.replicates, args.seed, opts, plots=not args.no_plots)
     if args.json:
@@ -315,16 +317,14 @@ def cmd_compare(args) -> int:
     scenarios = [_scenario(n, args) for n in [args.base, *args.alternatives]]
     compare.check(scenarios, args.replicates)
     ensemble = _ensemble(args)
-    if ensemble and ensemble.mismatch(scenarios[0].params):
-        say(f"juwei: {ensemble.mismatch(scenarios[0].params)}")
+    for note in ensemble.notes(scenarios[0].params) if ensemble else ():
+        say(f"juwei: {note}")
     per = args.replicates * (len(ensemble.draws) if ensemble else 1)
     check_size(len(scenarios) * per, "--replicates")
     if args.dry_run:
         return _dry_run(args, lambda: scenario_runs(scenarios, args.replicates, args.seed,
                                                     ensemble),
-                        len(scenarios) * per,
-                        lambda: scenario_runs(scenarios[:1], 1, args.seed)[0],
-                        scenarios[0].county)
+                        len(scenarios) * per, scenarios[0], args.seed)
     opts = _options(args, f"results/compare-{_stamp()}")
     print_comparison(compare.run(scenarios, args.replicates, args.seed, opts,
                                  ensemble=ensemble))
@@ -384,8 +384,8 @@ def cmd_sweep(args) -> int:
     design = load_sweep(args.design)
     args.seed = design.seed
     ensemble = _ensemble(args)
-    if ensemble and ensemble.mismatch(design.base.params):
-        say(f"juwei: {ensemble.mismatch(design.base.params)}")
+    for note in ensemble.notes(design.base.params) if ensemble else ():
+        say(f"juwei: {note}")
     draws = len(ensemble.draws) if ensemble else 1
     if args.dry_run:
         n = design.point_count()
@@ -393,8 +393,7 @@ def cmd_sweep(args) -> int:
         print(f"{up_to}{n} design points x {design.replicates} replicates"
               + (f" x {draws} posterior draws" if ensemble else ""))
         return _dry_run(args, lambda: sweep.runs(design, sweep.points(design), ensemble),
-                        n * design.replicates * draws, lambda: sweep.probe(design),
-                        design.base.county)
+                        n * design.replicates * draws, design.base, design.seed)
     opts = _options(args, f"results/sweep-{design.name}-{_stamp()}")
     r = sweep.run(design, opts, ensemble)
     m = r.manifest
@@ -424,7 +423,7 @@ def cmd_sensitivity(args) -> int:
               f"{'groups' if d.factors.groups else 'factors' if d.ensemble else 'levers'} "
               "+ dummy)")
         return _dry_run(args, lambda: sensitivity.runs_of(d)[1], n * d.replicates,
-                        lambda: sensitivity.probe(d), d.base.county)
+                        d.base, d.seed)
     opts = _options(args, f"results/sensitivity-{d.name}-{_stamp()}")
     print_sensitivity(sensitivity.run(d, opts))
     return 0
@@ -480,8 +479,9 @@ def cmd_calibrate(args) -> int:
               f"generations; each candidate is {per} run(s) ({d.replicates} replicate(s) of the "
               f"scenario{' and the campaign pair' if arms == 3 else ''}). One generation at "
               "full acceptance:")
-        from .studies.common import dry_run
-        print(dry_run([_probe(d)], args.workers, total=d.population * per, county=d.base.county))
+        from .studies.common import dry_run, scenario_runs
+        print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=d.population * per,
+                      county=d.base.county))
         print("(later generations accept fewer candidates and take longer: the default design "
               "took 34 min on 2 cores for 4 generations)")
         return 0
@@ -489,11 +489,6 @@ def cmd_calibrate(args) -> int:
     c = calibrate.run(d, opts)
     print_calibration(c)
     return 0
-
-
-def _probe(d):
-    from .engine import Run, replicate_seeds
-    return Run({}, d.base.params, replicate_seeds(d.seed, 1)[0])
 
 
 def print_calibration(c) -> None:

@@ -29,6 +29,11 @@ def dies_once(params, seed):
     return analytic(params, seed)
 
 
+def worker_pid(params, seed):
+    """The process that did the run, as its summary."""
+    return {"summary": {"pid": float(os.getpid())}, "series": {}}
+
+
 def linear(params, seed):
     """y = 4 x1 + 2 x2 + x3 + N(0, 0.3): Morris mu* = (4, 2, 1) on [0, 1]."""
     noise = np.random.default_rng(seed).normal(0, 0.3)

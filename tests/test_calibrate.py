@@ -309,3 +309,17 @@ def test_a_calibration_on_dask_gives_the_same_posterior(tiny, tmp_path):
     assert r.returncode == 0, r.stderr
     a, b = (pd.read_parquet(f / "posterior.parquet") for f in (ref, tmp_path / "dask"))
     assert a.equals(b)
+
+
+def test_more_draws_than_distinct_particles_is_said(tiny):
+    from juwei.inputs.ensemble import load_ensemble
+    _, ref = tiny
+    params = calibration.load(str(tiny[0])).base.params
+    few = load_ensemble(str(ref), 2, 5)
+    many = load_ensemble(str(ref), 20, 5)                # 20 draws of 8 particles
+    assert len(many.draws) == 20 and many.draws.particle.nunique() <= 8
+    assert any("distinct particles" in n for n in many.notes(params))
+    said = any("distinct" in n for n in few.notes(params))
+    assert said == (few.draws.particle.nunique() < 2)
+    assert any("calibrated at scale" in n for n in
+               many.notes(replace(params, scale=0.05)))

@@ -81,6 +81,21 @@ def test_killed_workers_runs_are_retried(tmp_path):
     assert [o.summary for o in outcomes] == [o.summary for o in clean]
 
 
+def test_shared_workers_serve_many_batches_and_survive_a_dead_worker(tmp_path):
+    from juwei.engine.executors import Workers
+    runs = [Run({"i": i}, {}, i) for i in range(4)]
+    with Workers("processes", 2) as pool:
+        pids = [{o.summary["pid"] for o in execute(runs, h.worker_pid, pool=pool, progress=False)}
+                for _ in range(2)]
+        assert pids[0] == pids[1] and os.getpid() not in pids[0]    # started once, not in here
+        dying = [Run({"i": i}, {"a": 1.0, "b": 0.5, "dir": str(tmp_path)}, i) for i in range(4)]
+        outcomes = execute(dying, h.dies_once, pool=pool, progress=False)
+        assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+        after = {o.summary["pid"] for o in execute(runs, h.worker_pid, pool=pool, progress=False)}
+        assert after.isdisjoint(pids[0])          # the broken pool was replaced
+    assert pool._pool is None                     # ended on leaving the block
+
+
 def test_a_run_that_always_kills_its_worker_fails_alone(tmp_path):
     # three runs kill their worker once, the fourth every time
     runs = [Run({"i": i}, {"a": 1.0, "b": 0.5, "dir": str(tmp_path)}, i) for i in range(3)]
@@ -168,6 +183,21 @@ def test_comparison_flags_a_real_difference_and_not_an_identical_twin():
     assert reform.loc["admin_share", "flagged"] and reform.loc["admin_share", "diff"] < 0
     assert reform.loc["admin_share", "diff_low"] <= reform.loc["admin_share", "diff"] \
         <= reform.loc["admin_share", "diff_high"]
+
+
+def test_runs_of_one_posterior_draw_are_resampled_together():
+    """Over an ensemble, the replicates of one draw share its constants: the interval of the
+    pooled effect must reflect the spread between draws, not the number of runs."""
+    rng = np.random.default_rng(0)
+    effect = {k: e for k, e in enumerate((-1.0, -0.5, 0.0, 0.5, 1.0))}
+    rows = [{"scenario": s, "draw": k, "replicate": k * 20 + r,
+             "admin_share": 0.5 + (effect[k] + rng.normal(0, 0.01) if s == "reform" else 0)}
+            for s in ("base", "reform") for k in effect for r in range(20)]
+    runs = pd.DataFrame(rows)
+    row = differences(runs, "base", ["base", "reform"], ("admin_share",)).iloc[1]
+    assert row.diff_low < 0 < row.diff_high and row.diff_high - row.diff_low > 0.8
+    alone = differences(runs.drop(columns="draw"), "base", ["base", "reform"], ("admin_share",))
+    assert alone.iloc[1].diff_high - alone.iloc[1].diff_low < 0.4      # as if independent
 
 
 def test_compare_command_writes_the_report(tmp_path):

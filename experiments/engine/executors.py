@@ -50,15 +50,65 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+class Workers:
+    """Workers kept for many batches: one local process pool, or one Dask client (and
+    LocalCluster), started at the first batch and ended on leaving the `with` block. A study
+    of many small batches (a calibration's generations) passes it to execute(..., pool=) and
+    so starts its workers once, not once per batch. A pool broken by a dying worker is
+    replaced at the next batch."""
+
+    def __init__(self, executor: str = "processes", workers: int | None = None,
+                 scheduler: str | None = None):
+        self.executor, self.scheduler = executor, scheduler
+        self.workers = max(1, workers or default_workers())
+        self._pool: ProcessPoolExecutor | None = None
+        self._client = self._cluster = None
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        self.close(now=kind is not None)
+
+    def process_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = _spawn_pool(self.workers)
+        return self._pool
+
+    def drop_pool(self, now: bool = True) -> None:
+        """Forget the process pool (broken, or ended by an interruption)."""
+        if self._pool is not None:
+            end_pool(self._pool) if now else self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def dask_client(self):
+        if self._client is None:
+            self._client, self._cluster = _dask_client(self.workers, self.scheduler)
+        return self._client
+
+    def close(self, now: bool = False) -> None:
+        self.drop_pool(now)
+        if self._client is not None:
+            self._client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+            self._client = self._cluster = None
+
+
 def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
             workers: int | None = None, scheduler: str | None = None,
             on_outcome: Callable[[int, Outcome], None] | None = None, progress: bool = True,
-            desc: str = "runs", indices: list[int] | None = None) -> list[Outcome]:
+            desc: str = "runs", indices: list[int] | None = None,
+            pool: Workers | None = None) -> list[Outcome]:
     """Do the runs; return their outcomes in the order given.
 
     on_outcome(index, outcome) is called as each run finishes (in completion order), e.g. to
-    store it. `indices` labels the runs for on_outcome (default 0..n-1).
+    store it. `indices` labels the runs for on_outcome (default 0..n-1). With `pool`, the
+    runs go to its workers (and its executor, worker count and scheduler replace the
+    arguments), which stay up for the next call.
     """
+    if pool is not None:
+        executor, workers, scheduler = pool.executor, pool.workers, pool.scheduler
     runs = list(runs)
     indices = list(range(len(runs))) if indices is None else indices
     outcomes: list[Outcome | None] = [None] * len(runs)
@@ -78,12 +128,12 @@ def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
     workers = max(1, min(workers or default_workers(), len(runs)))
     try:
         if executor == "dask" or scheduler:
-            _dask(runs, fn, workers, scheduler, done)
+            _dask(runs, fn, workers, scheduler, done, pool)
         elif executor == "inprocess" or workers == 1 or len(runs) <= 1:
             for i, run in enumerate(runs):
                 done(i, execute_one(fn, run))
         elif executor == "processes":
-            _processes(runs, fn, workers, done)
+            _processes(runs, fn, workers, done, pool)
         else:
             raise ValueError(f"unknown executor {executor!r}; choose one of {EXECUTORS}")
     finally:
@@ -91,20 +141,21 @@ def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
     return outcomes  # type: ignore[return-value]
 
 
-def _processes(runs, fn, workers, done) -> None:
+def _processes(runs, fn, workers, done, shared: Workers | None = None) -> None:
     """A spawn pool that survives dead workers.
 
     When a worker dies the pool breaks and every unfinished run comes back. The pool takes runs
     first in, first out, so only the first `workers + 1` unfinished runs can have been running:
     those are retried alone, one per single-worker pool, where a death is surely theirs and
     counts as an attempt; the others are simply resubmitted. A run that kills its worker
-    MAX_ATTEMPTS times alone is recorded as failed.
+    MAX_ATTEMPTS times alone is recorded as failed. `shared` workers, if given, do the first
+    round (and the resubmitted runs) instead of a pool of their own.
     """
     attempts = [0] * len(runs)
     todo, suspects = list(range(len(runs))), []
     while todo or suspects:
         if todo:
-            lost = _round(runs, fn, workers, todo, done)
+            lost = _round(runs, fn, workers, todo, done, shared)
             suspects += lost[: workers + 1]
             todo = lost[workers + 1:]
         else:
@@ -118,13 +169,18 @@ def _processes(runs, fn, workers, done) -> None:
                     suspects.append(i)
 
 
-def _round(runs, fn, workers, todo, done) -> list[int]:
-    """Submit `todo` to a fresh pool; return the runs lost to a broken pool, in order."""
+def _spawn_pool(workers: int) -> ProcessPoolExecutor:
     # No max_tasks_per_child: it deadlocks on Python 3.11 (CPython gh-115634); execute_one
     # releases each run's Mesa models instead, so workers do not grow.
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
-                               initializer=watch_parent, initargs=(os.getpid(),))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=watch_parent,
+                               initargs=(os.getpid(),))
+
+
+def _round(runs, fn, workers, todo, done, shared: Workers | None = None) -> list[int]:
+    """Submit `todo` to a fresh pool (or to `shared` workers); return the runs lost to a
+    broken pool, in order."""
+    pool = shared.process_pool() if shared else _spawn_pool(min(workers, len(todo)))
     lost = []
     try:
         pending = {pool.submit(execute_one, fn, runs[i]): i for i in todo}
@@ -137,9 +193,12 @@ def _round(runs, fn, workers, todo, done) -> list[int]:
                 except BrokenProcessPool:
                     lost.append(i)
     except BaseException:          # Ctrl-C, a signal: end the workers, runs in flight and all
-        end_pool(pool)
+        shared.drop_pool(now=True) if shared else end_pool(pool)
         raise
-    pool.shutdown(wait=True)
+    if not shared:
+        pool.shutdown(wait=True)
+    elif lost:
+        shared.drop_pool(now=True)     # broken: the next round starts a new one
     order = {i: k for k, i in enumerate(todo)}
     return sorted(lost, key=order.get)
 
@@ -158,7 +217,20 @@ def end_pool(pool: ProcessPoolExecutor) -> None:
             p.join(1)
 
 
-def _dask(runs, fn, workers, scheduler, done) -> None:
+def _dask_client(workers: int, scheduler: str | None):
+    """A client of `scheduler`, or of a new LocalCluster on loopback: (client, cluster)."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as e:  # pragma: no cover - dask is a dependency
+        raise RuntimeError("the dask executor needs dask[distributed]") from e
+    if scheduler:
+        return Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT}s"), None
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None)
+    return Client(cluster), cluster
+
+
+def _dask(runs, fn, workers, scheduler, done, shared: Workers | None = None) -> None:
     """Dask distributed: an existing scheduler, or a LocalCluster on loopback for this batch.
 
     The scheduler reschedules the runs of a worker that dies (up to its allowed-failures); a run
@@ -166,17 +238,8 @@ def _dask(runs, fn, workers, scheduler, done) -> None:
     means the cluster is gone (scheduler lost): SchedulerLost, so the batch is interrupted and
     can be resumed, never stored as failed.
     """
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError as e:  # pragma: no cover - dask is a dependency
-        raise RuntimeError("the dask executor needs dask[distributed]") from e
-    cluster = None
-    if scheduler:
-        client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT}s")
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
-        client = Client(cluster)
+    client, cluster = (shared.dask_client(), None) if shared else _dask_client(workers, scheduler)
+    from dask.distributed import as_completed
     from distributed.scheduler import KilledWorker
     try:
         futures = {client.submit(execute_one, fn, run, pure=False): i for i, run in enumerate(runs)}
@@ -189,6 +252,7 @@ def _dask(runs, fn, workers, scheduler, done) -> None:
             except Exception as e:  # noqa: BLE001 - cancelled, comm closed: the scheduler is gone
                 raise SchedulerLost(f"{type(e).__name__}: {e}") from None
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        if not shared:
+            client.close()
+            if cluster is not None:
+                cluster.close()

@@ -55,13 +55,21 @@ class Ensemble:
         return dataclasses.replace(base, **{c: from_sample(c, row[c]) for c in self.constants
                                             if c not in fixed})
 
-    def mismatch(self, params) -> str:
-        """A note when a study runs at another scale or horizon than the calibration did."""
-        if (self.scale, self.years) in ((params.scale, params.years), (None, None)):
-            return ""
-        return (f"note: the ensemble was calibrated at scale {self.scale}, {self.years} years; "
-                f"this study runs at scale {params.scale}, {params.years} years (the constants "
-                "are scale-free, but the patterns were judged at the calibration's horizon)")
+    def notes(self, params) -> list[str]:
+        """What a user should know before reading a study on these draws: a study at another
+        scale or horizon than the calibration's, and draws that repeat particles."""
+        out = []
+        if (self.scale, self.years) not in ((params.scale, params.years), (None, None)):
+            out.append(f"note: the ensemble was calibrated at scale {self.scale}, {self.years} "
+                       f"years; this study runs at scale {params.scale}, {params.years} years "
+                       "(the constants are scale-free, but the patterns were judged at the "
+                       "calibration's horizon)")
+        distinct = self.draws.particle.nunique()
+        if distinct < len(self.draws):
+            out.append(f"note: the {len(self.draws)} posterior draws hold {distinct} distinct "
+                       "particles (heavy weights repeat); more draws than that add seeds, not "
+                       "plausible models")
+        return out
 
     def record(self) -> dict:
         return {"ensemble": str(self.folder.resolve()), "ensemble_draws": len(self.draws),

@@ -87,12 +87,15 @@ def plot_correlations(table: pd.DataFrame, posterior, path: Path) -> None:
     sd = np.sqrt(np.diag(cov))
     corr = cov / np.outer(np.where(sd > 0, sd, 1), np.where(sd > 0, sd, 1))
     fig, ax = plt.subplots(figsize=(1.0 * len(names) + 3, 0.8 * len(names) + 2))
-    im = ax.imshow(corr, vmin=-1, vmax=1, cmap="RdBu_r")
-    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
-    ax.set_yticks(range(len(names)), names, fontsize=8)
+    off = np.where(np.eye(len(names), dtype=bool), np.nan, corr)    # the diagonal says nothing
+    im = ax.imshow(off, vmin=-1, vmax=1, cmap="RdBu_r")
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=9)
+    ax.set_yticks(range(len(names)), names, fontsize=9)
     for i in range(len(names)):
         for j in range(len(names)):
-            ax.text(j, i, f"{corr[i, j]:+.2f}", ha="center", va="center", fontsize=7)
+            if i != j:        # white on the dark ends of the scale, black elsewhere
+                ax.text(j, i, f"{corr[i, j]:+.2f}", ha="center", va="center", fontsize=8,
+                        color="white" if abs(corr[i, j]) > 0.6 else "black")
     fig.colorbar(im, ax=ax, shrink=0.8)
     save(fig, path, "Posterior correlations of the most constrained constants")
 

@@ -131,8 +131,13 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
                "<li>Every scenario runs the same replicates with the same random numbers (common "
                "random numbers), so differences are paired: replicate 3 of a reform is compared "
                "with replicate 3 of the baseline.</li>"
-               f"<li>Change intervals are percentile bootstraps over replicates "
-               f"({design['replicates']} pairs). Effect size d is the change divided by the "
+               + (f"<li>Change intervals are percentile bootstraps over the "
+                  f"{design['ensemble_draws']} posterior draws, each draw's {design['replicates']} "
+                  "paired replicates kept together (they share the draw's constants). "
+                  if design.get("ensemble_draws") else
+                  f"<li>Change intervals are percentile bootstraps over replicates "
+                  f"({design['replicates']} pairs). ")
+               + "Effect size d is the change divided by the "
                "pooled spread across replicates: 0.2 small, 0.5 medium, 0.8 large (Cohen).</li>"
                "<li>Indicator definitions and every rule of the model: docs/ODD.md.</li></ul>")
     out.append(footer(manifest))

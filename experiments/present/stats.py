@@ -44,18 +44,27 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
     seed, so differences are paired. Each row: the scenario's mean with a t interval; its
     paired difference from the base with a percentile bootstrap 95% interval, the relative
     difference, Cohen's d (difference over the pooled replicate sd) and `flagged` when the
-    interval excludes zero.
+    interval excludes zero. Runs over a posterior ensemble (a `draw` column) are not
+    independent: runs of one draw share its constants, so the intervals resample whole draws
+    (a cluster bootstrap, and a t interval over the draws' means).
     """
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     rows = []
     wide = {s: runs[runs.scenario == s].sort_values("replicate") for s in scenarios}
     n = len(wide[base])
-    resample = rng.integers(0, n, size=(BOOTSTRAP, n)) if n > 1 else None
+    units = wide[base]["draw"].to_numpy() if "draw" in wide[base] else np.arange(n)
+    _, unit_of = np.unique(units, return_inverse=True)
+    sizes = np.bincount(unit_of)
+
+    def unit_means(v):         # each independent unit's mean (a replicate, or a draw)
+        return np.bincount(unit_of, weights=v) / sizes
+    m = len(sizes)
+    resample = rng.integers(0, m, size=(BOOTSTRAP, m)) if m > 1 else None
     for name in indicators:
         b = wide[base][name].to_numpy(float)
         for s in scenarios:
             x = wide[s][name].to_numpy(float)
-            mean, lo, hi = mean_ci(x)
+            mean, lo, hi = mean_ci(unit_means(x))
             row = dict(indicator=name, scenario=s, mean=mean, ci95_low=lo, ci95_high=hi,
                        sd=float(x.std(ddof=1)) if n > 1 else None, n=n)
             if s != base:
@@ -63,7 +72,7 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
                 diff = float(d.mean())
                 pooled = float(np.sqrt((x.var(ddof=1) + b.var(ddof=1)) / 2)) if n > 1 else 0.0
                 if resample is not None:
-                    boot = d[resample].mean(axis=1)
+                    boot = unit_means(d)[resample].mean(axis=1)
                     dlo, dhi = (float(v) for v in np.percentile(boot, [2.5, 97.5]))
                 else:
                     dlo = dhi = None

@@ -33,7 +33,7 @@ import pandas as pd
 from ..engine import AnalysisRefused, Interrupted, Options, Run, execute
 from ..engine.batch import stopping_on_signals
 from ..engine.errors import LOST_STATUS, SIGNAL_STATUS, SchedulerLost, Stop
-from ..engine.executors import check_scheduler, default_workers
+from ..engine.executors import Workers, check_scheduler, default_workers
 from ..engine.seeds import derived_seed
 from ..engine.store import Store, atomic_write, code_version, now, short, write_parquet
 from ..inputs.ensemble import POSTERIOR, draws
@@ -45,7 +45,7 @@ from .common import county_record
 HISTORY = "history.db"
 FAILED = "failed"              # a candidate whose runs failed: its figures hold only this key
 PREDICTIVE_STREAM = 1          # the stream of the fresh seeds of the predictive checks
-BATCH_MARGIN = 1.2             # candidates per batch: those the acceptance rate needs, x this
+BATCH_MARGIN = 1.1             # candidates per batch: those the acceptance rate needs, x this
 MIN_RATE = 0.05                # ... sized as if at least this share will be accepted
 MAX_DROPPED = 0.05             # infinite weights in more than this share of a generation: refuse
 
@@ -144,11 +144,13 @@ def _sampler_class():
     class SeededSampler(Sampler):
         """Candidates in batches through juwei's executors; the first n accepted by index."""
 
-        def __init__(self, root: int, opts: Options, on_failure, on_batch):
+        def __init__(self, root: int, opts: Options, on_failure, on_batch,
+                     pool: Workers | None = None):
             super().__init__()
-            self.root, self.opts = root, opts
+            self.root, self.opts, self.pool = root, opts, pool
             self.on_failure, self.on_batch = on_failure, on_batch
             self.workers = opts.workers or default_workers()
+            self.rate = 1.0              # the last generation's acceptance: the first guess
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf,
                                     all_accepted=False, ana_vars=None):
@@ -157,9 +159,8 @@ def _sampler_class():
             sample = self._create_empty_sample()
             accepted = evaluated = start = dropped = 0
             while accepted < n and evaluated < max_eval:
-                rate = accepted / evaluated if evaluated else 1.0
+                rate = accepted / evaluated if evaluated else self.rate
                 size = math.ceil(BATCH_MARGIN * (n - accepted) / max(rate, MIN_RATE))
-                size = max(size, n // 4, self.workers)     # few small batches: a pool each
                 size = -(-size // self.workers) * self.workers      # whole rounds of workers
                 if max_eval < np.inf:
                     size = max(1, min(size, int(max_eval) - evaluated))
@@ -167,7 +168,8 @@ def _sampler_class():
                             candidate_seed(self.root, t, i)) for i in range(start, start + size)]
                 desc = "prior sample" if t < 0 else f"generation {t}"
                 outcomes = execute(runs, task, self.opts.executor, self.workers,
-                                   self.opts.scheduler, progress=self.opts.progress, desc=desc)
+                                   self.opts.scheduler, progress=self.opts.progress, desc=desc,
+                                   pool=self.pool)
                 start += size
                 for o in outcomes:
                     if accepted >= n or evaluated >= max_eval:
@@ -200,6 +202,7 @@ def _sampler_class():
                     raise AnalysisRefused(f"every candidate of generation {t} so far failed; "
                                           "the first error is in the manifest")
             self.nr_evaluations_ = evaluated
+            self.rate = accepted / evaluated if evaluated else 1.0
             sample.ok = accepted >= n
             np.random.seed(master_seed(self.root, t))
             random.seed(master_seed(self.root, t))
@@ -228,15 +231,16 @@ def figures_of(design) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.figure for t in design.targets))
 
 
-def abc_for(design, opts: Options, on_failure, on_batch, model=None):
+def abc_for(design, opts: Options, on_failure, on_batch, model=None,
+            pool: Workers | None = None):
     """The pyabc ABCSMC object of a design (nothing run, nothing stored); `model` (values ->
-    figures) defaults to the county model."""
+    figures) defaults to the county model; candidates run on `pool` if given."""
     import pyabc
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("pyabc").setLevel(logging.WARNING)
     model = Guarded(model or county_model(design, design.seed), figures_of(design))
     priors = pyabc.Distribution(**{p.name: p.pyabc() for p in design.priors})
-    sampler = _sampler_class()(design.seed, opts, on_failure, on_batch)
+    sampler = _sampler_class()(design.seed, opts, on_failure, on_batch, pool)
     return pyabc.ABCSMC(model, priors, IntervalDistance(tuple(design.targets)),
                         population_size=design.population, sampler=sampler,
                         eps=pyabc.QuantileEpsilon(alpha=0.5))
@@ -274,8 +278,8 @@ def run(design, opts: Options, model=None) -> Calibration:
               file=sys.stderr)
 
     try:
-        with stopping_on_signals():
-            abc = abc_for(design, opts, on_failure, on_batch, model)
+        with stopping_on_signals(), Workers(opts.executor, opts.workers, opts.scheduler) as pool:
+            abc = abc_for(design, opts, on_failure, on_batch, model, pool)
             # a history with no finished generation is started over (the same seeds redo it)
             resumed = opts.resume and (opts.out / HISTORY).exists() and _stored(db) > 0
             if resumed:
@@ -303,7 +307,7 @@ def run(design, opts: Options, model=None) -> Calibration:
             history = abc.history
             m["generations_done"] = int(history.max_t + 1)
             store.write_manifest()
-            predictive = _predictive(design, opts, history, model)
+            predictive = _predictive(design, opts, history, model, pool)
     except (KeyboardInterrupt, SchedulerLost) as e:
         finished = _stored(db) if (opts.out / HISTORY).exists() else 0
         if isinstance(e, SchedulerLost):
@@ -388,7 +392,8 @@ def generation_table(history) -> pd.DataFrame:
                          "ess": [w.sum() ** 2 / (w ** 2).sum() for w in weights]})
 
 
-def _predictive(design, opts: Options, history, model=None) -> pd.DataFrame:
+def _predictive(design, opts: Options, history, model=None, pool: Workers | None = None
+                ) -> pd.DataFrame:
     """Posterior draws rerun on fresh seeds (not the calibration's): every figure, held-out
     ones included, as a check that the fit does not rest on one set of random numbers."""
     if design.predictive == 0 or history.max_t < 0:
@@ -400,8 +405,8 @@ def _predictive(design, opts: Options, history, model=None) -> pd.DataFrame:
     names = [p.name for p in design.priors]
     runs = [Run({"draw": i, "particle": int(row.particle)}, {n: row[n] for n in names}, fresh)
             for i, row in chosen.iterrows()]
-    outcomes = execute(runs, _Predictive(model), opts.executor,
-                       opts.workers, opts.scheduler, progress=opts.progress, desc="predictive")
+    outcomes = execute(runs, _Predictive(model), opts.executor, opts.workers, opts.scheduler,
+                       progress=opts.progress, desc="predictive", pool=pool)
     rows = []
     for o in outcomes:
         f = o.payload if o.ok else {FAILED: o.error}

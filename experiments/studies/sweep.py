@@ -69,11 +69,6 @@ def runs(design: SweepDesign, frame: pd.DataFrame, ensemble=None) -> list[Run]:
     return over_ensemble(out, ensemble, design.replicates, lambda run: own)
 
 
-def probe(design: SweepDesign) -> Run:
-    """One run of the base scenario, to time a dry run without building the design."""
-    return Run({"point": 0, "replicate": 0}, design.base.params, replicate_seeds(design.seed, 1)[0])
-
-
 def point_means(runs_table: pd.DataFrame, levers: list[str], outputs: list[str]) -> pd.DataFrame:
     """Mean and sd across replicates at each design point."""
     g = runs_table.groupby("point")

@@ -87,9 +87,9 @@ def batch(params: Parameters, replicates: int, seed: int, executor: str = "proce
 
 def replicate_figures(run, com: pd.DataFrame, years: pd.DataFrame, paradox: float
                       ) -> dict[str, float]:
-    """Every figure the patterns and the calibration read, in one replicate (inputs/calibration.FIGURES): `run`
-    its last-year summary, `com` its committees, `years` its yearly means (year 0 first),
-    `paradox` the campaign pair's paired difference."""
+    """Every figure the patterns and the calibration read, in one replicate
+    (inputs/calibration.FIGURES): `run` its last-year summary, `com` its committees, `years`
+    its yearly means (year 0 first), `paradox` the campaign pair's paired difference."""
     peers = com.groupby("seat").service_per_1000.transform("mean")
     rel = com.service_per_1000 / peers     # relative to committees of the same side of the seat
     rent = com.renting > 0.5

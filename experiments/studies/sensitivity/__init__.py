@@ -39,12 +39,6 @@ def runs_of(d: SensitivityDesign, make_params=None):
     return X, build_runs(d, X, make_params or county_params(d))
 
 
-def probe(d: SensitivityDesign):
-    """One run of the base scenario, to time a dry run without building the design."""
-    from ...engine import Run, replicate_seeds
-    return Run({"point": 0, "replicate": 0}, d.base.params, replicate_seeds(d.seed, 1)[0])
-
-
 def run(d: SensitivityDesign, opts: Options, fn: RunFunction | None = None,
         make_params=None) -> SensitivityStudy:
     """Sample, run, analyse; write the tables, figures and report.html into opts.out.
