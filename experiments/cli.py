@@ -50,6 +50,17 @@ def seed(text: str) -> int:
                                          f"{short(repr(text), 40)}") from None
 
 
+def share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {short(repr(text), 40)}"
+                                         ) from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share above 0 and at most 1, got {value}")
+    return value
+
+
 def add_model_options(p, replicates: int | None) -> None:
     if replicates is not None:
         p.add_argument("--replicates", type=positive_int, default=replicates,
@@ -149,6 +160,22 @@ def build_parser() -> Parser:
                    "particle")
     add_model_options(p, replicates=None)
     add_batch_options(p, "results folder (default results/calibrate-<design>-<time>)")
+
+    p = sub.add_parser("dock", help="dock the vectorised model against the per-agent reference "
+                       "(model/reference): equivalence of levels and remedy effects")
+    p.add_argument("scenarios", nargs="*", help="the base, then the remedies (default: "
+                   "baseline separation unit_sharing combined_reform)")
+    p.add_argument("--against", choices=("reference", "vectorised"), default="reference",
+                   help="the second arm (vectorised: the model against itself on other seeds, "
+                   "the false-alarm check)")
+    p.add_argument("--perturb", metavar="PARAMETER=FACTOR", help="multiply one constant in "
+                   "the second arm only, e.g. trust_rate=1.5: the suite should then fail")
+    p.add_argument("--margin", type=share, help="a level docks within this share of the "
+                   "vectorised mean (default 0.05)")
+    p.add_argument("--effect-margin", type=share, help="a remedy's effect docks within this "
+                   "share of the vectorised effect (default 0.2)")
+    add_model_options(p, replicates=30)
+    add_batch_options(p, "results folder (default results/dock-<time>)")
 
     p = sub.add_parser("levers", help="list the policy levers (--all: every parameter)")
     p.add_argument("--json", action="store_true")
@@ -483,7 +510,7 @@ def cmd_calibrate(args) -> int:
         print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=d.population * per,
                       county=d.base.county))
         print("(later generations accept fewer candidates and take longer: the default design "
-              "took 34 min on 2 cores for 4 generations)")
+              "took 39 min on 2 cores for 4 generations)")
         return 0
     opts = _options(args, f"results/calibrate-{d.name}-{_stamp()}")
     c = calibrate.run(d, opts)
@@ -609,7 +636,61 @@ def cmd_validate(args) -> int:
     return 0 if v.holding == len(v.patterns) else 1
 
 
+def cmd_dock(args) -> int:
+    from .studies import dock
+
+    names = args.scenarios or list(dock.SCENARIOS)
+    if args.scale is None:
+        args.scale = dock.SCALE          # the reference is slow: see its docstring
+    scenarios = [_scenario(n, args) for n in names]
+    if len(set(names)) < len(names):
+        raise UserError(f"dock: a scenario is named twice: {' '.join(names)}")
+    perturb = dock.parse_perturb(args.perturb)
+    check_size(2 * len(scenarios) * args.replicates, "--replicates")
+    if args.dry_run:
+        from .engine.batch import duration
+        from .engine.executors import default_workers
+        _options(args, "")
+        per = len(scenarios) * args.replicates
+        total = sum(dock.seconds_per_run(scenarios[0].params, kind) * per
+                    for kind in ("vectorised", args.against))
+        workers = args.workers or default_workers()
+        print(f"{2 * per} runs ({per} of each arm); about {duration(total / workers / 0.9)} "
+              f"on {workers} worker(s), timed from two weeks of each model here")
+        return 0
+    opts = _options(args, f"results/dock-{_stamp()}")
+    d = dock.run(scenarios, args.replicates, args.seed, opts, args.against, perturb,
+                 args.margin if args.margin is not None else dock.MARGIN,
+                 args.effect_margin if args.effect_margin is not None else dock.EFFECT_MARGIN)
+    print_docking(d)
+    return 0 if d.docks else 1
+
+
+def print_docking(d) -> None:
+    a, b = d.arms
+    lv, ef = d.levels, d.effects
+    print(f"\nDocking {a} against {b}: {int(lv.docks.sum())} of {len(lv)} levels and "
+          f"{int(ef.docks.sum())} of {len(ef)} remedy effects dock "
+          f"({d.manifest['wall_seconds']:.0f} s)\n")
+    scen = list(dict.fromkeys(lv.scenario))
+    width = max(len(f) for f in lv.feature) + 2
+    print(f"  {'feature':{width}s}" + "".join(f"{s[:22]:>24s}" for s in scen))
+    for feature, t in lv.groupby("feature", sort=False):
+        cells = [f"{r.mean_a:9.4g} {r.mean_b:9.4g} {'ok' if r.docks else 'NO':>4s}"
+                 for _, r in t.set_index("scenario").loc[scen].iterrows()]
+        print(f"  {feature:{width}s}" + "".join(f"{c:>24s}" for c in cells))
+    bad = ef[~ef.docks]
+    if len(bad):
+        print(f"\n  remedy effects that do not dock ({a} / {b}, margin):")
+        for _, r in bad.iterrows():
+            print(f"    {r.remedy:24s} {r.indicator:24s} {r.effect_a:+.4f} / {r.effect_b:+.4f} "
+                  f"(±{r.margin:.4f})")
+    print(f"\n  report: {d.out / 'report.html'}\n  tables: {d.out / 'docking.csv'}, "
+          f"{d.out / 'effects.csv'}, {d.out / 'runs.parquet'}")
+
+
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "calibrate": cmd_calibrate,
+            "dock": cmd_dock,
             "sensitivity": cmd_sensitivity, "app": cmd_app, "levers": cmd_levers,
             "scenarios": cmd_scenarios, "counties": cmd_counties, "designs": cmd_designs,
             "validate": cmd_validate}

@@ -222,10 +222,10 @@ def estimate(runs: list[Run], fn: RunFunction, workers: int | None, shorten=None
     seconds = per_run * count / min(workers, count) / 0.9   # ~90% parallel efficiency
     status = "" if outcome.ok else f" (the probe run failed: {outcome.error})"
     return (f"{count} runs; one run takes about {per_run:.2f} s here, so about "
-            f"{_duration(seconds)} on {min(workers, count)} worker(s){status}")
+            f"{duration(seconds)} on {min(workers, count)} worker(s){status}")
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:

@@ -170,3 +170,21 @@ def draw_effects(runs: pd.DataFrame, base: str, scenarios: list[str], indicator:
     b = runs[runs.scenario == base].set_index(key)[indicator]
     return pd.DataFrame({s: (runs[runs.scenario == s].set_index(key)[indicator] - b)
                          .groupby(level="draw").mean() for s in scenarios if s != base})
+
+
+def equivalence(a, b, margin: float) -> float:
+    """p-value of the two one-sided Welch t-tests (TOST; Schuirmann 1987) that mean(a) - mean(b)
+    lies within ±margin: below alpha, the two means are equivalent within the margin. 1.0
+    when either sample has fewer than two values."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.size < 2 or b.size < 2:
+        return 1.0
+    d = float(a.mean() - b.mean())
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return 0.0 if abs(d) <= margin else 1.0
+    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    below = stats.t.sf((d + margin) / se, df)        # H0: d <= -margin
+    above = stats.t.cdf((d - margin) / se, df)       # H0: d >= +margin
+    return float(max(below, above))

@@ -151,6 +151,7 @@ def _sampler_class():
             self.on_failure, self.on_batch = on_failure, on_batch
             self.workers = opts.workers or default_workers()
             self.rate = 1.0              # the last generation's acceptance: the first guess
+            self.busy_seconds = 0.0      # candidates' own run time, summed (vs wall x workers)
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf,
                                     all_accepted=False, ana_vars=None):
@@ -171,6 +172,7 @@ def _sampler_class():
                                    self.opts.scheduler, progress=self.opts.progress, desc=desc,
                                    pool=self.pool)
                 start += size
+                self.busy_seconds += sum(o.seconds or 0.0 for o in outcomes)
                 for o in outcomes:
                     if accepted >= n or evaluated >= max_eval:
                         break                     # beyond the n-th accepted: not counted
@@ -304,6 +306,8 @@ def run(design, opts: Options, model=None) -> Calibration:
                 abc.run(minimum_epsilon=design.min_epsilon, max_nr_populations=left,
                         min_acceptance_rate=design.min_acceptance)
             m["sampled"] = True
+            m["candidate_seconds"] = round((old or {}).get("candidate_seconds", 0.0)
+                                           + abc.sampler.busy_seconds, 3)
             history = abc.history
             m["generations_done"] = int(history.max_t + 1)
             store.write_manifest()

@@ -1,0 +1,252 @@
+"""Docking (Axtell, Axelrod, Epstein & Cohen 1996): the vectorised model against the
+one-object-per-agent reference (`model/reference`, written separately from docs/ODD.md), on the
+same scenarios. Each indicator's two distributions are compared by an equivalence test (TOST)
+against a stated margin and a Kolmogorov-Smirnov test; so are the remedies' paired effects,
+which matter more than the levels (ODD §12).
+
+The two arms run on independent seeds (the tests assume independent samples); within an arm,
+every scenario shares the replicate seeds, so its remedy effects are paired as in `compare`.
+`against="vectorised"` docks the vectorised model with itself on other seeds: the false-alarm
+check. `perturb` changes one constant in the second arm only: the suite must then fail (its
+power)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..engine import (AnalysisRefused, Options, Run, UserError, derived_seed, replicate_seeds,
+                      run_batch)
+from ..engine.store import atomic_write
+from ..inputs.files import suggest
+from ..model import HEADLINE, STEPS_PER_YEAR, Parameters
+from ..model import run as vectorised_run
+from ..model.params import FIELDS, from_sample
+from ..present.stats import equivalence
+from .common import county_record, one_county
+
+IMPLEMENTATIONS = ("vectorised", "reference")
+SCENARIOS = ("baseline", "separation", "unit_sharing", "combined_reform")
+# final-year means (ODD §4.10): the levels docked
+LEVELS = ["participation_rate", "volunteer_rate", "trust", "awareness", "admin_share",
+          "cadre_hours_per_week", "exhaustion", "cadre_turnover", "service_hours_per_1000",
+          "unmet_need", "htc_H", "htc_T", "htc_C", "htc_index"]
+# trajectory summaries: the first year's mean, where a rule's speed shows before it settles
+FIRST_YEAR = ["participation_rate", "trust", "exhaustion", "htc_index"]
+EFFECTS = HEADLINE           # the remedies' paired effects docked, on final-year means
+ALPHA = 0.05                 # TOST level of each row (all rows must pass: no correction)
+KS_ALPHA = 0.01              # family-wise level of the KS tests, Bonferroni over the rows
+MARGIN = 0.05                # a level docks within 5% of the vectorised mean ...
+EFFECT_MARGIN = 0.20         # ... an effect within 20% of the vectorised effect ...
+SD_MARGIN = 1.5              # ... or 1.5 sd of the vectorised replicates, if larger: with 30
+                             # replicates a row of two identical models then fails about once
+                             # in 20,000 (every row must pass); at 1 sd, 3 rows in 100 would
+FLOOR = 0.01                 # an effect near zero: within this much in the indicator's unit
+SCALE = 0.05                 # default population scale of `juwei dock` (the reference is slow)
+SECOND_ARM_STREAM = 7        # the second arm's seeds: derived_seed(seed, this)
+
+
+class Arm(NamedTuple):
+    """One run's implementation and parameters (the engine's params of a docking run);
+    `perturbed`: the run's arm carries the perturbation."""
+    implementation: str
+    params: Parameters
+    perturbed: bool = False
+
+
+@dataclass(frozen=True)
+class Docked:
+    """The engine's run function of a docking study: either implementation on the arm's
+    parameters, reduced to the docked features. `perturb` = (parameter, factor) multiplies
+    one constant in the perturbed arm (the power check)."""
+    perturb: tuple = ()
+
+    def __call__(self, arm: Arm, seed: int) -> dict:
+        params = arm.params
+        if self.perturb and arm.perturbed:
+            name, factor = self.perturb
+            params = dataclasses.replace(
+                params, **{name: from_sample(name, getattr(params, name) * factor)})
+        if arm.implementation == "reference":
+            from ..model import reference          # never on the fast path
+            result = reference.run(params, seed)
+        else:
+            result = vectorised_run(params, seed)
+        return {"summary": features(result.series, result.summary)}
+
+    @property
+    def identity(self) -> str:
+        return "juwei.studies.dock" + (":{}x{}".format(*self.perturb) if self.perturb else "")
+
+
+def features(series: dict, summary: dict) -> dict[str, float]:
+    """The docked numbers of one run: final-year means and first-year means."""
+    out = {name: float(summary[name]) for name in LEVELS}
+    out.update({f"{name}_year1": float(np.mean(series[name][:STEPS_PER_YEAR]))
+                for name in FIRST_YEAR})
+    return out
+
+
+@dataclass
+class Docking:
+    out: Path
+    arms: tuple[str, str]
+    levels: pd.DataFrame         # one row per scenario and feature
+    effects: pd.DataFrame        # one row per remedy and headline indicator
+    runs: pd.DataFrame
+    manifest: dict
+
+    @property
+    def docks(self) -> bool:
+        return bool(self.levels.docks.all() and self.effects.docks.all())
+
+
+def parse_perturb(text: str | None) -> tuple[str, float] | None:
+    """--perturb NAME=FACTOR -> (name, factor); UserError naming the flag otherwise."""
+    if text is None:
+        return None
+    name, sep, factor = text.partition("=")
+    if not sep or name not in FIELDS:
+        hint = suggest(name, FIELDS) if name and sep else ""
+        raise UserError(f"--perturb {text!r}: expected PARAMETER=FACTOR with a model "
+                        f"parameter{hint}, e.g. trust_rate=1.5")
+    try:
+        value = float(factor)
+    except ValueError:
+        raise UserError(f"--perturb {text!r}: the factor {factor!r} is not a number") from None
+    if not np.isfinite(value) or value <= 0:
+        raise UserError(f"--perturb {text!r}: the factor must be a positive number")
+    return name, value
+
+
+def plan(scenarios, replicates: int, seed: int, against: str = "reference",
+         perturb: tuple[str, float] | None = None) -> tuple[tuple[str, str], list[Run], Docked]:
+    """The two arms' names, every run (arm x scenario x replicate) and the run function."""
+    arms = ("vectorised", "reference" if against == "reference" else "vectorised (again)")
+    implementation = {arms[0]: "vectorised", arms[1]: against}
+    seeds = {arms[0]: replicate_seeds(seed, replicates),
+             arms[1]: replicate_seeds(derived_seed(seed, SECOND_ARM_STREAM), replicates)}
+    runs = [Run({"arm": arm, "scenario": s.name, "replicate": r},
+                Arm(implementation[arm], s.params, bool(perturb) and arm == arms[1]), sd)
+            for arm in arms for s in scenarios for r, sd in enumerate(seeds[arm])]
+    return arms, runs, Docked(tuple(perturb) if perturb else ())
+
+
+def seconds_per_run(params: Parameters, implementation: str, weeks: int = 2) -> float:
+    """About how long one run of `implementation` takes: its build and `weeks` weeks timed,
+    the rest of the horizon extrapolated (for a dry run; the reference is slow)."""
+    import time
+
+    if implementation == "reference":
+        from ..model.reference import ReferenceModel as cls
+    else:
+        from ..model import CountyModel as cls
+    t0 = time.perf_counter()
+    m = cls(params, seed=0)
+    t1 = time.perf_counter()
+    for _ in range(weeks):
+        m.step()
+    return t1 - t0 + (time.perf_counter() - t1) / weeks * params.years * STEPS_PER_YEAR
+
+
+def run(scenarios, replicates: int, seed: int, opts: Options, against: str = "reference",
+        perturb: tuple[str, float] | None = None, margin: float = MARGIN,
+        effect_margin: float = EFFECT_MARGIN) -> Docking:
+    """Dock the vectorised model with `against` on `scenarios` (the first is the base), with
+    `perturb` = (parameter, factor) applied to the second arm only; write runs.parquet,
+    docking.csv, effects.csv, one figure per feature and report.html."""
+    if replicates < 3:
+        raise UserError("--replicates: docking needs at least 3 replicates per arm")
+    if against not in IMPLEMENTATIONS:
+        raise UserError(f"--against {against!r}: choose one of {', '.join(IMPLEMENTATIONS)}")
+    county = one_county(scenarios)
+    if county is not None:
+        raise UserError("docking runs on the essay's county (the reference builds that county "
+                        "only); drop --county")
+    arms, runs, fn = plan(scenarios, replicates, seed, against, perturb)
+    p = scenarios[0].params
+    design = {"base": scenarios[0].name, "scenarios": [s.name for s in scenarios],
+              "arms": list(arms), "against": against, "replicates": replicates, "seed": seed,
+              "scale": p.scale, "years": p.years, "perturb": list(perturb) if perturb else None,
+              "margin": margin, "effect_margin": effect_margin, "sd_margin": SD_MARGIN,
+              "floor": FLOOR, "alpha": ALPHA, "ks_alpha": KS_ALPHA,
+              **county_record(scenarios[0])}
+    store, tables = run_batch(runs, opts, "dock", design, fn=fn, keep=(), desc="docking",
+                              outputs=LEVELS, finish=False)
+    data = tables["runs"]
+    if len(tables["failed"]):
+        store.finish("failed")
+        first = tables["failed"].error.iloc[0]
+        raise AnalysisRefused(f"{len(tables['failed'])} docking runs failed, so the arms "
+                              f"cannot be compared; the first: {first[:300]} (all in "
+                              f"{opts.out / 'manifest.json'}; --resume --out {opts.out} redoes "
+                              "them)")
+    names = [s.name for s in scenarios]
+    levels = levels_table(data, arms, names, margin)
+    effects = effects_table(data, arms, names, effect_margin)
+    atomic_write(opts.out / "docking.csv", lambda tmp: levels.to_csv(tmp, index=False))
+    atomic_write(opts.out / "effects.csv", lambda tmp: effects.to_csv(tmp, index=False))
+    from ..present import dock_page
+    dock_page.write(opts.out, data, arms, names, levels, effects, store.manifest)
+    store.finish()
+    return Docking(opts.out, arms, levels, effects, data, store.manifest)
+
+
+def margin_of(x: np.ndarray, relative: float, floor: float = 0.0) -> tuple[float, str]:
+    """The equivalence margin of a feature whose first-arm values are `x`, and what set it:
+    the largest of `relative` x |mean|, SD_MARGIN sds, and `floor`."""
+    options = {f"{relative:.0%} of the mean": relative * abs(float(x.mean())),
+               f"{SD_MARGIN:g} sd": SD_MARGIN * float(x.std(ddof=1)), "floor": floor}
+    by = max(options, key=options.get)
+    return options[by], by
+
+
+def levels_table(data: pd.DataFrame, arms, scenarios, margin: float) -> pd.DataFrame:
+    """Each scenario and docked feature: both arms' means and sds, the difference, its margin,
+    the TOST and KS p-values and whether it docks (equivalent, and KS not significant at
+    KS_ALPHA over the number of rows)."""
+    cols = LEVELS + [f"{n}_year1" for n in FIRST_YEAR]
+    rows = []
+    for s in scenarios:
+        a, b = (data[(data.arm == arm) & (data.scenario == s)] for arm in arms)
+        for c in cols:
+            x, y = a[c].to_numpy(float), b[c].to_numpy(float)
+            bound, by = margin_of(x, margin)
+            rows.append({"scenario": s, "feature": c, "mean_a": x.mean(), "mean_b": y.mean(),
+                         "sd_a": x.std(ddof=1), "sd_b": y.std(ddof=1),
+                         "difference": y.mean() - x.mean(), "margin": bound, "margin_by": by,
+                         "p_tost": equivalence(y, x, bound),
+                         "p_ks": float(stats.ks_2samp(x, y).pvalue)})
+    t = pd.DataFrame(rows)
+    t["equivalent"] = t.p_tost < ALPHA
+    t["ks_differs"] = t.p_ks < KS_ALPHA / len(t)
+    t["docks"] = t.equivalent & ~t.ks_differs
+    return t
+
+
+def effects_table(data: pd.DataFrame, arms, scenarios, effect_margin: float) -> pd.DataFrame:
+    """Each remedy and headline indicator: its paired effect (remedy minus base, on the same
+    seed) in both arms, the difference of the effects, its margin, the TOST p-value, whether
+    the signs agree, and whether it docks (equivalent within the margin)."""
+    base, rows = scenarios[0], []
+    for s in scenarios[1:]:
+        for name in EFFECTS:
+            d = []
+            for arm in arms:
+                own = data[data.arm == arm].set_index(["scenario", "replicate"])[name]
+                d.append((own.loc[s] - own.loc[base]).dropna().to_numpy(float))
+            x, y = d
+            bound, by = margin_of(x, effect_margin, FLOOR)
+            rows.append({"remedy": s, "indicator": name, "effect_a": x.mean(),
+                         "effect_b": y.mean(), "difference": y.mean() - x.mean(),
+                         "margin": bound, "margin_by": by, "p_tost": equivalence(y, x, bound),
+                         "same_sign": bool(np.sign(x.mean()) == np.sign(y.mean()))})
+    t = pd.DataFrame(rows)
+    t["docks"] = t.p_tost < ALPHA
+    return t
