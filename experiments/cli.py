@@ -670,13 +670,15 @@ def print_docking(d) -> None:
     a, b = d.arms
     lv, ef = d.levels, d.effects
     print(f"\nDocking {a} against {b}: {int(lv.docks.sum())} of {len(lv)} levels and "
-          f"{int(ef.docks.sum())} of {len(ef)} remedy effects dock "
+          f"{int(ef.docks.sum())} of {len(ef)} remedy effects dock; KS finds "
+          f"{int(lv.ks_differs.sum())} distributions different (/KS) "
           f"({d.manifest['wall_seconds']:.0f} s)\n")
     scen = list(dict.fromkeys(lv.scenario))
     width = max(len(f) for f in lv.feature) + 2
     print(f"  {'feature':{width}s}" + "".join(f"{s[:22]:>24s}" for s in scen))
     for feature, t in lv.groupby("feature", sort=False):
-        cells = [f"{r.mean_a:9.4g} {r.mean_b:9.4g} {'ok' if r.docks else 'NO':>4s}"
+        cells = [f"{r.mean_a:9.4g} {r.mean_b:9.4g} {'ok' if r.docks else 'NO':>2s}"
+                 f"{'/KS' if r.ks_differs else '':3s}"
                  for _, r in t.set_index("scenario").loc[scen].iterrows()]
         print(f"  {feature:{width}s}" + "".join(f"{c:>24s}" for c in cells))
     bad = ef[~ef.docks]

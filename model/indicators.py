@@ -80,7 +80,7 @@ INDICATORS: dict[str, Indicator] = {
     "inspection_hours": Indicator(
         "hours/committee/week", "hours spent preparing inspections", "迎检工时"),
     "meeting_hours": Indicator(
-        "hours/committee/week", "hours in meetings and receptions", "会议接待工时"),
+        "hours/committee/week", "hours in meetings (receptions are visible work)", "会议工时"),
     "vacancies": Indicator("seats", "cadre seats vacant", "干部空缺"),
     "own_income_share": Indicator(
         "share of budget", "mean own-income share of committee budgets", "自有收入占比"),

@@ -55,7 +55,7 @@ class Parameters:
                                    "检查评比", integer=True,
                                    tag="N", source="26 evaluation campaigns (2016 report, spec §8)")
     meeting_hours_per_week: float = _p(6.0, 0.0, 15.0, "autonomy", "hours/cadre/week",
-                                       "meetings and receptions each cadre attends", "会议接待",
+                                       "meetings each cadre attends", "会议",
                                        tag="A", source="\"各种会议多\"; 6 h from the specification")
     reduction_campaigns_per_year: int = _p(1, 0, 2, "autonomy", "per year",
                                            "burden-reduction campaigns", "减负", integer=True,

@@ -287,9 +287,9 @@ def test_a_second_writer_is_refused_naming_the_holder_and_a_dead_ones_lock_is_ta
 # --- small items -----------------------------------------------------------------------------------
 def test_workers_are_capped_at_the_number_of_runs_for_every_executor(tmp_path, monkeypatch):
     seen = {}
-    monkeypatch.setattr(ex, "_dask", lambda runs, fn, workers, sch, done: seen.update(
+    monkeypatch.setattr(ex, "_dask", lambda runs, fn, workers, sch, done, *shared: seen.update(
         dask=workers) or [done(i, ex.execute_one(fn, r)) for i, r in enumerate(runs)])
-    monkeypatch.setattr(ex, "_processes", lambda runs, fn, workers, done: seen.update(
+    monkeypatch.setattr(ex, "_processes", lambda runs, fn, workers, done, *shared: seen.update(
         processes=workers) or [done(i, ex.execute_one(fn, r)) for i, r in enumerate(runs)])
     for executor in ("dask", "processes"):
         execute(RUNS[:3], h.analytic, executor, workers=12, progress=False)

@@ -68,17 +68,20 @@ class Workers:
         return self
 
     def __exit__(self, kind, value, tb) -> None:
-        self.close(now=kind is not None)
+        # A pool still here is idle (a batch interrupted in flight has ended its own): shut it
+        # down gently; terminating idle workers can leave the executor's queue threads hanging
+        # at interpreter exit.
+        self.close()
 
     def process_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = _spawn_pool(self.workers)
         return self._pool
 
-    def drop_pool(self, now: bool = True) -> None:
-        """Forget the process pool (broken, or ended by an interruption)."""
+    def drop_pool(self) -> None:
+        """End the process pool now and forget it (broken, or interrupted in flight)."""
         if self._pool is not None:
-            end_pool(self._pool) if now else self._pool.shutdown(wait=True)
+            end_pool(self._pool)
             self._pool = None
 
     def dask_client(self):
@@ -86,8 +89,10 @@ class Workers:
             self._client, self._cluster = _dask_client(self.workers, self.scheduler)
         return self._client
 
-    def close(self, now: bool = False) -> None:
-        self.drop_pool(now)
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         if self._client is not None:
             self._client.close()
             if self._cluster is not None:
@@ -193,12 +198,12 @@ def _round(runs, fn, workers, todo, done, shared: Workers | None = None) -> list
                 except BrokenProcessPool:
                     lost.append(i)
     except BaseException:          # Ctrl-C, a signal: end the workers, runs in flight and all
-        shared.drop_pool(now=True) if shared else end_pool(pool)
+        shared.drop_pool() if shared else end_pool(pool)
         raise
     if not shared:
         pool.shutdown(wait=True)
     elif lost:
-        shared.drop_pool(now=True)     # broken: the next round starts a new one
+        shared.drop_pool()             # broken: the next round starts a new one
     order = {i: k for k, i in enumerate(todo)}
     return sorted(lost, key=order.get)
 

@@ -17,8 +17,8 @@ COLOURS = ("tab:blue", "tab:orange")
 
 
 def feature_label(feature: str) -> str:
-    name = feature.removesuffix("_year1")
-    return name + (" (first year)" if feature.endswith("_year1") else " (final year)")
+    name = feature.removesuffix("_early")
+    return name + (" (first 13 weeks)" if feature.endswith("_early") else " (final year)")
 
 
 def plot_feature(data: pd.DataFrame, arms, scenarios, feature: str, path: Path) -> None:
@@ -35,7 +35,7 @@ def plot_feature(data: pd.DataFrame, arms, scenarios, feature: str, path: Path) 
                     color=colour, label=arm)
             ax.axvline(v.mean(), color=colour, ls="--", lw=1)
         ax.set_title(s, fontsize=10)
-        ax.set_xlabel(INDICATORS.get(feature.removesuffix("_year1"), ("",))[0], fontsize=9)
+        ax.set_xlabel(INDICATORS.get(feature.removesuffix("_early"), ("",))[0], fontsize=9)
         ax.tick_params(labelsize=8)
     axes[0].set_ylabel("replicates", fontsize=9)
     axes[0].legend(fontsize=8)
@@ -85,7 +85,8 @@ def report(arms, scenarios, levels, effects, images, manifest) -> str:
            f"{d['effect_margin']:.0%} of the {e(arms[0])} effect, {d['sd_margin']:g} sd of its "
            f"paired differences and {d['floor']:g} in the indicator's unit. "
            "Docking the conclusions matters more than docking the levels.</li>"
-           "<li>First-year features show a rule's speed before the county settles.</li></ul>",
+           "<li>First-quarter features (the mean of the first 13 weeks) show a rule's speed "
+           "before the county settles.</li></ul>",
            "<h2>Levels</h2>", _levels_html(levels, scenarios, arms),
            "<h2>Remedies' effects</h2>", _effects_html(effects, arms),
            "<h2>Distributions</h2>"]

@@ -1,0 +1,745 @@
+"""Agents of the reference implementation: one Python object per agent, plain arithmetic.
+
+Every rule cites the ODD section it was written from (docs/ODD.md). Where the ODD was open to
+more than one reading, the comment says "AMBIGUITY n" with the number of the entry in
+AMBIGUITIES.md that records the choice. Nothing here is shared with the fast model's code.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+
+STEPS = 52  # weeks a year (ODD §2)
+
+# employment codes (ODD §2): unit-attached 单位人, social 社会人, laid off, retired, child
+UNIT, SOCIAL, LAID_OFF, RETIRED, CHILD = "unit", "social", "laid_off", "retired", "child"
+# age bands (ODD §5)
+AGE_0_17, AGE_18_35, AGE_36_59, AGE_60 = 0, 1, 2, 3
+
+
+def logistic(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def clip(x: float, lo: float, hi: float) -> float:
+    return lo if x < lo else hi if x > hi else x
+
+
+def expected_floor(k: float) -> float:
+    """E[floor(k·u)] for u ~ U(0, 1), k ≥ 0: Σ_{j=1..⌊k⌋} (1 − j/k)."""
+    n = int(math.floor(k))
+    if n <= 0:
+        return 0.0
+    return n - n * (n + 1) / (2.0 * k)
+
+
+# ------------------------------------------------------------------------------------------------
+class Government(mesa.Agent):
+    """The county government: calendar (inspections, campaigns), the yearly budget (§3 phase 1,
+    §7.1, §7.2, §7.9)."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        p = model.p
+        n = p.inspections_per_year
+        # §7.2 "inspections_per_year weeks spread evenly" -- AMBIGUITY 6 (phase of the calendar)
+        if model.readings["inspection_phase"] == "end":      # the ODD's rule since 2026-11-26
+            self.inspection_weeks = {math.ceil(STEPS * k / n) - 1 for k in range(1, n + 1)}
+        else:
+            half = 0.5 if model.readings["inspection_phase"] == "centred" else 0.0
+            self.inspection_weeks = {int(math.floor((k + half) * STEPS / n)) for k in range(n)}
+        # §7.1 "Campaigns fall campaign_week_offset (10) weeks before the year's end, spread
+        # evenly" -- AMBIGUITY 7
+        m = p.reduction_campaigns_per_year
+        first = STEPS - p.campaign_week_offset
+        self.campaign_weeks = {int(round(first - k * STEPS / m)) % STEPS for k in range(m)} if m else set()
+        self.dip = 1.0                 # §7.1 campaign dip of push
+        self.reporting = []            # (weeks left, hours a week) of campaign reporting (§7.2)
+
+    # phase 1 ------------------------------------------------------------------------------------
+    def step(self):
+        m = self.model
+        wk = m.week
+        w = m.t % STEPS
+        wk.week_of_year = w
+        wk.year = m.t // STEPS
+        wk.inspection = w in self.inspection_weeks
+        wk.campaign = w in self.campaign_weeks
+        # §7.1 dip recovers: dip += (1 − dip)/campaign_recovery_weeks a week -- AMBIGUITY 8
+        self.dip += (1.0 - self.dip) / m.p.campaign_recovery_weeks
+        wk.dip = self.dip
+        if w == 0:
+            m.new_year(wk.year)
+
+    def campaign(self):
+        """§7.2: each campaign multiplies every backlog by (1 − cut) and adds reporting hours
+        spread over `reporting_weeks` weeks; §7.1: push dips to 1 − cut."""
+        p = self.model.p
+        for c in self.model.committees:
+            c.backlog *= (1.0 - p.campaign_cut_share)
+        self.reporting.append([p.reporting_weeks, p.campaign_reporting_hours / p.reporting_weeks])
+        self.dip = 1.0 - p.campaign_cut_share
+
+    def reporting_hours(self) -> float:
+        """This week's reporting hours per committee; ages the queue."""
+        h = 0.0
+        for item in self.reporting:
+            h += item[1]
+            item[0] -= 1
+        self.reporting = [i for i in self.reporting if i[0] > 0]
+        return h
+
+
+# ------------------------------------------------------------------------------------------------
+class Department(mesa.Agent):
+    """A functional department (职能部门): pushes tasks, answers blame (§7.1)."""
+
+    def __init__(self, model, name, weight, inspected_share, blame_sensitivity):
+        super().__init__(model)
+        self.name = name
+        self.weight = weight                       # normalised push weight w_d
+        self.inspected_share = inspected_share     # v_d
+        self.blame_sensitivity = blame_sensitivity  # b_d
+        self.blame = 0.0                           # B_d
+        self.rebound = 0.0                         # R_d
+        # this week's bookkeeping
+        self.arrived_cadre_hours = 0.0
+        self.expired_hours = 0.0
+
+    def pressure(self) -> float:
+        K = self.model.p.department_capacity
+        B = self.blame
+        # §7.1 pressure = (1 + B / (1 + B/(K − 1))) · (1 + R); K = 1 means no room to push more
+        sat = B / (1.0 + B / (K - 1.0)) if K > 1.0 else 0.0
+        return (1.0 + sat) * (1.0 + self.rebound)
+
+    def push_rate(self, committee) -> float:
+        """λ_dct = tasks_per_week · w_d · pressure_dt · dip_t · s_c · r_c (§7.1)."""
+        m = self.model
+        return (m.p.tasks_per_week * self.weight * self.pressure() * m.week.dip
+                * committee.size_factor * committee.reach)
+
+    # phase 2 ------------------------------------------------------------------------------------
+    def push(self):
+        m = self.model
+        p = m.p
+        rng = m.rng
+        self.arrived_cadre_hours = 0.0
+        self.expired_hours = 0.0
+        for c in m.committees:
+            lam = self.push_rate(c)
+            c.expected_inspected += lam * self.inspected_share
+            c.expected_inspected_blamed += (1.0 + self.blame) * lam * self.inspected_share
+            n = int(rng.poisson(lam))
+            admitted = int(rng.binomial(n, 1.0 - p.task_admission)) if n else 0
+            funded = int(rng.binomial(admitted, p.funding_follows_tasks)) if admitted else 0
+            unfunded = admitted - funded
+            visible = int(rng.binomial(unfunded, self.inspected_share)) if unfunded else 0
+            h = p.task_hours / c.skill_factor()
+            # AMBIGUITY 10: "plus 20% of funded ones" read as the cadres' supervision share
+            # (funded_cadre_share) of each funded task, which is visible work
+            mode = m.readings["funded_visible"]
+            if mode == "supervision":
+                vis_hours = visible * h + funded * p.funded_cadre_share * h
+                invis_hours = (unfunded - visible) * h
+            else:
+                fv = int(rng.binomial(funded, p.funded_cadre_share)) if funded else 0
+                if mode == "binomial":
+                    vis_hours = visible * h + fv * p.funded_cadre_share * h
+                    invis_hours = (unfunded - visible) * h + (funded - fv) * p.funded_cadre_share * h
+                elif mode == "binomial_nosup":
+                    vis_hours = visible * h + fv * p.funded_cadre_share * h
+                    invis_hours = (unfunded - visible) * h
+                else:   # "binomial_full"
+                    vis_hours = (visible + fv) * h
+                    invis_hours = (unfunded - visible) * h
+            c.arrived_admitted += admitted
+            c.arrived_funded += funded
+            c.arrived_unfunded += unfunded
+            c.visible_task_hours += vis_hours
+            c.invisible_arrivals += invis_hours
+            c.invisible_by_dept[self] = invis_hours
+            c.pushed_task_hours += admitted * h if m.h_counts_funded_fully else (
+                unfunded * h + funded * p.funded_cadre_share * h)
+            c.funded_money += funded * p.task_hours * p.help_wage   # §7.9 weekly: task hours × 4 yuan
+            mode = m.readings["blame_denominator"]
+            if mode == "cadre_hours":
+                self.arrived_cadre_hours += unfunded * h + funded * p.funded_cadre_share * h
+            elif mode == "task_hours":
+                self.arrived_cadre_hours += admitted * h
+            else:
+                self.arrived_cadre_hours += unfunded * h
+
+    # phase 5 ------------------------------------------------------------------------------------
+    def react(self):
+        """§7.1: blame and rebound fade; an inspection adds b_d · f_d; a campaign adds a rebound."""
+        m = self.model
+        p = m.p
+        D = p.push_discipline * (1.0 + p.task_admission / 0.9)
+        self.blame -= (1.0 / p.attention_weeks + D) * self.blame
+        if m.week.inspection:
+            f = self.expired_hours / self.arrived_cadre_hours if self.arrived_cadre_hours > 0 else 0.0
+            f = min(f, 1.0)
+            self.blame += self.blame_sensitivity * f
+        self.rebound -= (1.0 / p.rebound_weeks + D) * self.rebound
+        if m.week.campaign:
+            self.rebound += (p.campaign_rebound * (1.0 - p.task_admission)
+                             * (1.0 - p.funding_follows_tasks))
+
+
+# ------------------------------------------------------------------------------------------------
+class Unit(mesa.Agent):
+    """A work unit (驻区单位) that may open its facilities (§7.9)."""
+
+    def __init__(self, model, committee, places, disposition):
+        super().__init__(model)
+        self.committee = committee
+        self.places = places
+        self.disposition = disposition
+        self.open = False
+
+    def revise(self):
+        """§7.9: open for the year with probability unit_sharing × (base + weight × committee
+        trust) × disposition; §7.10 the facilities association multiplies willingness."""
+        p = self.model.p
+        prob = (p.unit_sharing * (p.unit_trust_base + p.unit_trust_weight * self.committee.trust)
+                * self.disposition * (1.0 + p.association_opening_gain * p.facilities_association))
+        self.open = bool(self.model.rng.random() < min(1.0, prob))
+
+    def offered_places(self) -> float:
+        p = self.model.p
+        return self.places * (1.0 + p.association_places_gain * p.facilities_association) if self.open else 0.0
+
+
+# ------------------------------------------------------------------------------------------------
+class Cadre(mesa.Agent):
+    """A community cadre (社区干部) in a seat of a committee (§7.4)."""
+
+    def __init__(self, model, committee, age, educated, skill, exhaustion, morale, dependence,
+                 tenure):
+        super().__init__(model)
+        self.committee = committee
+        self.age = age
+        self.educated = educated
+        self.skill = skill
+        self.exhaustion = exhaustion
+        self.morale = morale
+        self.dependence = dependence
+        self.tenure = tenure
+        self.hours = model.p.standard_week
+
+    def work_hours(self, load: float) -> float:
+        """§7.4 hours = standard_week + overtime_max × clip(load − 1, 0, 1) × ((1 − w) + w·morale)."""
+        p = self.model.p
+        w = p.overtime_morale_weight
+        self.hours = p.standard_week + p.overtime_max * clip(load - 1.0, 0.0, 1.0) * ((1 - w) + w * self.morale)
+        return self.hours
+
+    # phase 5 ------------------------------------------------------------------------------------
+    def step(self):
+        m = self.model
+        p = m.p
+        c = self.committee
+        pay = p.cadre_pay
+        pay_term = pay / (pay + p.reference_pay)
+        # §7.4 demand d_i = load_c × hours_i / mean hours of the seated team -- AMBIGUITY 14
+        mean_h = c.mean_hours if c.mean_hours > 0 else p.standard_week
+        load = c.load_used if m.readings["exhaustion_load"] == "last" else c.load
+        d = load * self.hours / mean_h
+        res = p.resources_pay_weight * pay_term + (1 - p.resources_pay_weight) * self.skill
+        E = self.exhaustion
+        E += (p.exhaustion_rise * max(d - 1.0, 0.0) * (1.0 - p.resource_buffer * res) * (1.0 - E)
+              - p.exhaustion_recovery * (1.0 + p.recovery_slack_gain * max(1.0 - d, 0.0)) * E)
+        self.exhaustion = clip(E, 0.0, 1.0)
+        training = p.training_hours_per_year / p.training_reference_hours
+        target = (p.morale_base + p.morale_pay * pay_term + p.morale_autonomy * c.discretion()
+                  + p.morale_training * training - p.morale_exhaustion * self.exhaustion)
+        self.morale += p.morale_rate * (target - self.morale)
+        self.skill += ((p.experience_per_year + p.training_gain * training
+                        + p.rotation_skill_per_year * p.cadre_rotation_reserve) / STEPS * (1.0 - self.skill))
+        dep_target = (p.dependence_target_base - p.dependence_policy * m.policy_autonomy
+                      - p.dependence_training * training - p.dependence_schooling * self.educated
+                      - p.rotation_dependence * p.cadre_rotation_reserve)
+        self.dependence += p.dependence_rate * (dep_target - self.dependence)
+        self.age += 1.0 / STEPS
+        self.tenure += 1.0 / STEPS
+        # §7.4 quit hazard per year; weekly probability 1 − exp(−h/52) -- AMBIGUITY 15
+        edu_extra = p.quit_educated * (1.0 - p.promotion_retention * p.cadre_rotation_reserve)
+        h = ((p.quit_base + p.quit_exhaustion * self.exhaustion + edu_extra * self.educated)
+             * (p.reference_pay / pay) ** p.pay_quit_elasticity)
+        retire = self.age >= p.retirement_age
+        prob = 1.0 - math.exp(-h / STEPS) if m.readings["quit_probability"] == "exp" else h / STEPS
+        quit_ = m.rng.random() < prob
+        if retire or quit_:
+            m.week.turnover_events += 1
+            c.vacate(self)
+
+
+# ------------------------------------------------------------------------------------------------
+class Resident(mesa.Agent):
+    """A resident (one row standing for `weight` real residents, ODD §2)."""
+
+    def __init__(self, model, committee, group, age_band, employment, low_income, party, disabled,
+                 threshold, intrinsic, trust, awareness, weight):
+        super().__init__(model)
+        self.committee = committee
+        self.group = group
+        self.age_band = age_band
+        self.employment = employment
+        self.low_income = low_income
+        self.party = party
+        self.disabled = disabled
+        self.threshold = threshold
+        self.intrinsic = intrinsic
+        self.trust = trust
+        self.awareness = awareness
+        self.satisfaction = model.p.initial_satisfaction
+        self.weight = weight
+        self.volunteer = False
+        self.services_year = 0
+        self.last_part = -10**9        # week last taken part voluntarily
+        self.contacts = []             # residents this one counts as contacts
+        self.followers = []            # residents who count this one among their contacts
+        self.need = 0.0
+        self.refresh_need()
+        # this week
+        self.p_apply = 0.0
+        self.volunteer_hours = 0.0
+        self.duty_hours = 0.0
+
+    @property
+    def adult(self) -> bool:
+        return self.age_band != AGE_0_17
+
+    def refresh_need(self):
+        """§7.7 need (hours/week), summed over the conditions -- AMBIGUITY 20; halved for
+        unit-attached residents whose unit serves them."""
+        p = self.model.p
+        parts = [p.need_elderly if self.age_band == AGE_60 else 0.0,
+                 p.need_disabled if self.disabled else 0.0,
+                 p.need_low_income if self.low_income else 0.0,
+                 p.need_laid_off if self.employment == LAID_OFF else 0.0]
+        n = sum(parts) if self.model.readings["need"] == "sum" else max(parts)
+        if self.employment == UNIT:
+            n *= (1.0 - p.unit_covers_need)
+        self.need = n
+
+    def cost(self) -> float:
+        p = self.model.p
+        return {UNIT: p.time_cost_unit, SOCIAL: p.time_cost_social, LAID_OFF: p.time_cost_laid_off,
+                RETIRED: p.time_cost_retired}.get(self.employment, 0.0)
+
+    def recently_active(self, t: int) -> bool:
+        """Took part in the four weeks before this one (ODD §7.5)."""
+        return self.last_part >= t - 4
+
+    def on_track(self) -> bool:
+        p = self.model.p
+        return self.services_year >= p.on_track * p.certificate_services * self.model.week.week_of_year / STEPS
+
+    def expected_services(self) -> float:
+        p = self.model.p
+        return 1.0 + expected_floor(p.max_extra_services * self.intrinsic)
+
+    # phase 6a: sense and form the wish to take part --------------------------------------------
+    def sense(self):
+        self.volunteer_hours = 0.0
+        self.duty_hours = 0.0
+        self.took_part = False
+        self.served = False
+        if not self.adult:
+            self.p_apply = 0.0
+            return
+        m = self.model
+        p = m.p
+        t = m.t
+        c = self.committee
+        # §7.5 share_i: share of the residents who count i among their contacts that took part in
+        # the last four weeks -- AMBIGUITY 24 (empty in-neighbourhood → 0)
+        if self.followers:
+            share = sum(1 for f in self.followers if f.recently_active(t)) / len(self.followers)
+        else:
+            share = 0.0
+        x = (p.participation_bias + p.intrinsic_weight * self.intrinsic + p.party_duty * self.party
+             + p.low_income_tie * self.low_income - self.cost()
+             + p.trust_weight * self.trust * c.efficacy + p.awareness_weight * self.awareness
+             + c.pull + p.social_influence * (share - self.threshold))
+        if self.volunteer:
+            r = p.volunteer_reward
+            x += p.volunteer_pull - p.reward_crowding * r
+            if self.on_track():
+                x += p.reward_extrinsic * r * r
+        self.p_apply = logistic(x)
+
+    # phase 6b: decide, serve, register, update -------------------------------------------------
+    def decide(self):
+        m = self.model
+        p = m.p
+        rng = m.rng
+        c = self.committee
+        t = m.t
+        wk = m.week
+        if self.adult:
+            applies = rng.random() < self.p_apply
+            if self.volunteer:
+                # §7.6 a volunteer who decides to take part serves outside the venues, admitted
+                # against the organising capacity -- AMBIGUITY 27 (refused ones do not take part)
+                if applies and m.readings["refused_volunteers_take_part"]:
+                    self.took_part = True
+                if applies and rng.random() < c.volunteer_admission:
+                    k = 1 + int(math.floor(p.max_extra_services * self.intrinsic * rng.random()))
+                    before = self.services_year
+                    self.services_year += k
+                    self.volunteer_hours = k * p.service_hours
+                    self.took_part = True
+                    if before < p.certificate_services <= self.services_year:
+                        wk.certificate_cost += p.reward_yuan * p.volunteer_reward * self.weight
+            else:
+                if applies and rng.random() < c.admission:
+                    self.took_part = True
+            if self.took_part:
+                self.last_part = t
+            # §7.6 low-income duty: able-bodied low-income adults 18-59 -- AMBIGUITY 29
+            if (p.welfare_volunteer_days > 0 and self.low_income and not self.disabled
+                    and self.age_band in (AGE_18_35, AGE_36_59)):
+                if rng.random() < p.duty_compliance:
+                    self.duty_hours = (p.welfare_volunteer_days * p.duty_hours_per_day * 12.0 / STEPS)
+            # §7.6 registration and dropout
+            if self.volunteer:
+                if rng.random() < p.dropout_per_week:
+                    self.volunteer = False
+            elif self.took_part:
+                prob = (p.register_per_week * self.intrinsic * (1.0 + p.volunteer_reward)
+                        * (1.0 - p.duty_label_penalty * c.duty_share))
+                if rng.random() < prob:
+                    self.volunteer = True
+        # §7.7 a resident in need is served with probability coverage_c
+        if self.need > 0:
+            self.served = rng.random() < c.coverage
+        if not self.adult:
+            return
+        # §7.8 trust
+        target = c.trust_target
+        if self.need > 0:
+            target += p.served_trust_shift * ((1.0 if self.served else 0.0) - p.experience_neutral)
+        if self.took_part:
+            target += p.taking_part_trust_shift * (c.efficacy - p.experience_neutral)
+        self.trust += p.trust_rate * (target - self.trust)
+        self.trust = clip(self.trust, 0.0, 1.0)
+        # §7.8 awareness; §7.10 publicity
+        a = self.awareness
+        decay = p.unit_awareness_decay if self.employment == UNIT else p.awareness_decay
+        a += ((p.awareness_gain_part if self.took_part else 0.0) * (1 - a)
+              + p.awareness_gain_activity * c.activity * (1 - a) - decay * a
+              + p.publicity_awareness_gain * p.publicity * (1 - a))
+        self.awareness = clip(a, 0.0, 1.0)
+        # §7.8 satisfaction → served (in need) or coverage (others)
+        target = (1.0 if self.served else 0.0) if self.need > 0 else c.coverage
+        self.satisfaction += p.satisfaction_rate * (target - self.satisfaction)
+
+
+# ------------------------------------------------------------------------------------------------
+class Committee(mesa.Agent):
+    """A residents' committee (社区居委会): its team allocates cadre hours (§7.2-7.3), delivers
+    services (§7.7), computes the signals residents sense (§7.5) and keeps its money (§7.9)."""
+
+    def __init__(self, model, index, name, seat, residents, seats, renting, new, base_venue,
+                 shop_income, demonstration, size_factor, reach, leadership):
+        super().__init__(model)
+        p = model.p
+        self.index = index
+        self.name = name
+        self.seat = seat                   # in the county seat (县城)
+        self.residents_n = residents       # real residents
+        self.seats = seats
+        self.renting = renting
+        self.new = new
+        self.base_venue = base_venue       # own venue places if owned
+        self.added_places = 0.0            # investment, aid, demonstration venues
+        self.shop_income = shop_income
+        self.demonstration = demonstration
+        self.size_factor = size_factor
+        self.reach = reach
+        self.leadership = leadership
+        self.cadres = []
+        self.vacated = []                  # week each empty seat was vacated
+        self.units = []
+        self.residents = []
+        self.ventures = 0
+        # state before week 1 (ODD §5)
+        self.admin_share = p.initial_admin_share
+        self.load = p.initial_load
+        self.load_used = p.initial_load
+        self.coverage = p.initial_coverage
+        self.trust = p.initial_trust_a / (p.initial_trust_a + p.initial_trust_b)
+        self.backlog = 0.0
+        self.mean_hours = p.standard_week
+        # money (set at the year's start)
+        self.transfer = 0.0
+        self.own_income = 0.0
+        self.donations = 0.0
+        self.aid = 0.0
+        self.demo_grant = 0.0
+        self.discretionary = 0.0
+        self.budget = 0.0
+        # last week's volunteer and duty hours (one-week lag, ODD §3)
+        self.vol_hours_last = 0.0
+        self.duty_hours_last = 0.0
+        self.duty_share = 0.0
+        self.service_hours_year = 0.0
+        self.weeks_year = 0
+        self._reset_week()
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _reset_week(self):
+        self.arrived_admitted = 0
+        self.arrived_funded = 0
+        self.arrived_unfunded = 0
+        self.visible_task_hours = 0.0
+        self.invisible_arrivals = 0.0
+        self.invisible_by_dept = {}
+        self.pushed_task_hours = 0.0
+        self.funded_money = 0.0
+        self.expected_inspected = 0.0
+        self.expected_inspected_blamed = 0.0
+        self.passed_staff = 0.0
+        self.staff_services = 0.0
+        self.inspection_prep = 0.0
+        self.reporting = 0.0
+        self.receptions = 0.0
+
+    def begin_week(self):
+        self._reset_week()
+
+    def venue_places(self) -> float:
+        """Own venues: the base rooms (× renting_venue_share for renters) plus added places."""
+        p = self.model.p
+        return self.base_venue * (p.renting_venue_share if self.renting else 1.0) + self.added_places
+
+    def unit_places(self) -> float:
+        return sum(u.offered_places() for u in self.units)
+
+    def adults_weighted(self) -> float:
+        return self._adults_w
+
+    def skill_factor(self) -> float:
+        """§7.1 mean of skill_speed_base + skill_speed_weight·skill over seated cadres; §7.10 a
+        one-stop station makes every hour do (1 + station_gain·x) more."""
+        p = self.model.p
+        if self.cadres:
+            f = sum(p.skill_speed_base + p.skill_speed_weight * c.skill for c in self.cadres) / len(self.cadres)
+        else:
+            f = p.skill_speed_base + p.skill_speed_weight * 0.5   # AMBIGUITY 11: no cadre seated
+        return f * (1.0 + p.station_gain * p.service_stations)
+
+    def initiative(self) -> float:
+        if not self.cadres:
+            return 0.0
+        return 1.0 - sum(c.dependence for c in self.cadres) / len(self.cadres)
+
+    def discretion(self) -> float:
+        """§7.4 discretion_c = w·policy autonomy + (1 − w)·(1 − admin_share_c)."""
+        p = self.model.p
+        w = p.discretion_policy_weight
+        return w * self.model.policy_autonomy + (1 - w) * (1.0 - self.admin_share)
+
+    def vacate(self, cadre):
+        self.cadres.remove(cadre)
+        self.vacated.append(self.model.t)
+        cadre.remove()
+
+    # phase 3 -------------------------------------------------------------------------------
+    def staff_hours(self):
+        """§7.2 stationed staff: (1 − a) passed to cadres as visible work, a done by staff, of
+        which staff_service_share becomes services."""
+        p = self.model.p
+        hours = p.staff_work_hours * self.size_factor
+        a = p.authority_over_staff
+        self.passed_staff = (1 - a) * hours
+        self.staff_services = a * hours * p.staff_service_share
+
+    # phase 4 -------------------------------------------------------------------------------
+    def allocate(self):
+        m = self.model
+        p = m.p
+        wk = m.week
+        seated = len(self.cadres)
+        # §7.4 hours from last week's load
+        self.load_used = self.load
+        H = sum(c.work_hours(self.load) for c in self.cadres)
+        self.hours_total = H
+        self.mean_hours = H / seated if seated else p.standard_week
+        # §7.2 inspections, reporting, meetings and receptions
+        self.inspection_prep = p.inspection_prep_hours * self.size_factor if wk.inspection else 0.0
+        self.reporting = wk.reporting_hours
+        self.receptions = ((p.seat_reception_hours if self.seat else 0.0)
+                           + (p.demo_reception_hours if self.demonstration else 0.0))
+        receptions_visible = m.readings["receptions"] == "visible"          # AMBIGUITY 12
+        M = p.meeting_hours_per_week * seated + (0.0 if receptions_visible else self.receptions)
+        self.meetings_demand = M
+        mtg = min(H, M)
+        # §7.3 step 1: an own enterprise takes enterprise_hours; §7.10 paid services
+        ent = (p.enterprise_hours if self.ventures > 0 else 0.0) + p.paid_service_hours * p.paid_services
+        ent_done = min(H - mtg, ent)
+        L = H - mtg - ent_done
+        # §7.3 step 2: share for residents s = motive / (motive + accountability)
+        motive = p.service_motivation * self.leadership * self.initiative() * (1.0 - self.coverage)
+        w = p.accountability_inspection_weight
+        if seated and m.mean_inspected_per_cadre > 0:
+            rel = (self.expected_inspected_blamed / seated) / m.mean_inspected_per_cadre
+        else:
+            rel = 0.0
+        acc = (p.accountability_weight * ((1 - w) + w * p.inspections_per_year / p.reference_inspections)
+               * rel)
+        s = motive / (motive + acc) if motive + acc > 0 else 0.0
+        admin_budget = (1.0 - s) * L
+        # §7.3 step 3: visible work first, then the invisible backlog
+        V = self.visible_task_hours + self.passed_staff + self.inspection_prep + self.reporting
+        if receptions_visible:
+            V += self.receptions
+        v = min(admin_budget, V)
+        after = m.readings["invisible_arrivals"] == "after"      # AMBIGUITY 13
+        B = self.backlog + (0.0 if after else self.invisible_arrivals)
+        b = min(admin_budget - v, B)
+        # §7.3 step 4: hours the administration does not need go to residents; renters lose
+        # rent_logistics_share of them to office logistics (administration)
+        service_raw = L - v - b
+        logistics = p.rent_logistics_share * service_raw if self.renting else 0.0
+        self.cadre_service = (service_raw - logistics) * (1.0 + p.station_gain * p.service_stations)
+        self.admin_hours = v + mtg + b + logistics
+        self.surface_hours = v
+        self.meeting_hours = mtg
+        self.enterprise_hours_done = ent_done
+        self.admin_share = self.admin_hours / H if H > 0 else self.admin_share
+        # backlog and expiry
+        B = B + (V - v) - b + (self.invisible_arrivals if after else 0.0)
+        expired = B / p.deadline_weeks
+        self.backlog = B - expired
+        # §7.1 a committee's expired backlog is shared among departments by their part of its
+        # invisible tasks (this week's arrivals) -- AMBIGUITY 5
+        tot = sum(self.invisible_by_dept.values())
+        for d, hrs in self.invisible_by_dept.items():
+            share = hrs / tot if tot > 0 else d.weight
+            d.expired_hours += expired * share
+        # load for next week
+        if seated:
+            denom = seated if m.readings["load_denominator"] == "seated" else self.seats   # AMBIGUITY 42
+            self.load = (V + M + self.backlog) / (p.standard_week * denom)
+        # H: pushed hours (admitted tasks at the team's skill, passed staff work, inspection
+        # preparation, campaign reporting, receptions, meetings) -- AMBIGUITY 36
+        self.pushed_hours = (self.pushed_task_hours + self.passed_staff + self.inspection_prep
+                             + self.reporting + p.meeting_hours_per_week * seated + self.receptions)
+
+    # phase 5 -------------------------------------------------------------------------------
+    def fill_vacancies(self):
+        """§7.4 a seat stays empty a geometric time (mean vacancy_weeks, cut by the reserve
+        pool); a hire is a new agent in the seat."""
+        m = self.model
+        p = m.p
+        rng = m.rng
+        mean = max(1.0, p.vacancy_weeks * (1.0 - p.reserve_vacancy_cut * p.cadre_rotation_reserve))
+        still = []
+        for when in self.vacated:
+            if when < m.t and rng.random() < 1.0 / mean:
+                m.hire(self)
+            else:
+                still.append(when)
+        self.vacated = still
+
+    def deliver_services(self):
+        """§7.7 services that meet need and coverage; §7.10 health points."""
+        m = self.model
+        p = m.p
+        self.help_hours = max(0.0, self.discretionary) / STEPS / p.help_wage   # AMBIGUITY 31
+        self.health_hours = p.health_hours_per_1000 * p.health_and_safety * self.residents_n / 1000.0
+        self.services_meeting_need = (self.cadre_service + self.help_hours + self.staff_services
+                                      + self.vol_hours_last + self.health_hours)
+        self.coverage = min(1.0, self.services_meeting_need / self.need_total) if self.need_total > 0 else 1.0
+        self.service_hours = self.services_meeting_need + self.duty_hours_last
+        self.service_hours_year += self.service_hours
+        self.weeks_year += 1
+
+    # phase 6 -------------------------------------------------------------------------------
+    def signals(self):
+        """§7.5 efficacy, pull, places, activity; §7.8 trust target."""
+        p = self.model.p
+        disc = self.discretion()
+        real = p.deliberation * disc
+        token = p.deliberation * (1.0 - disc)
+        self.efficacy = (p.efficacy_base + p.efficacy_coverage * self.coverage + p.efficacy_voice * real
+                         + p.efficacy_transparency * p.transparency)
+        adults = self._adults_w
+        self.room = self.venue_places() + self.unit_places() + p.deliberation_places * p.deliberation * adults
+        organisers = p.places_per_organiser_hour * (
+            self.cadre_service + p.helper_organising_share * (self.vol_hours_last + self.help_hours))
+        self.places = min(self.room, organisers)
+        sat = p.activity_saturation_share * adults
+        self.activity = min(1.0, self.places / sat) if sat > 0 else 0.0
+        self.pull = (p.activity_pull * self.activity - p.admin_burden * self.admin_share
+                     + p.publicity_pull * p.publicity)
+        self.trust_target = (p.trust_target_base + p.trust_target_coverage * self.coverage
+                             + p.trust_target_transparency * p.transparency + p.trust_target_voice * real
+                             - p.trust_target_token * token + p.patrol_trust * p.health_and_safety)
+
+    def plan_admission(self):
+        """§7.5 admission against expected applicants; §7.6 outreach against expected offers."""
+        p = self.model.p
+        expected = 0.0
+        offered = 0.0
+        for r in self.residents:
+            if not r.adult:
+                continue
+            if r.volunteer:
+                offered += r.weight * r.expected_services() * p.service_hours * r.p_apply
+            else:
+                expected += r.weight * r.p_apply
+        self.admission = min(1.0, self.places / expected) if expected > 0 else 1.0
+        if self.model.readings["outreach_unmet"] == "after_volunteers":
+            unmet = max(0.0, self.need_total - self.services_meeting_need)
+        else:
+            unmet = max(0.0, self.need_total - (self.services_meeting_need - self.vol_hours_last))
+        organisers = self.cadre_service + (self.help_hours if self.model.readings["outreach_organisers"]
+                                           == "cadre_and_help" else 0.0)
+        outreach = min(unmet, p.volunteer_organising * organisers)
+        self.volunteer_admission = min(1.0, outreach / offered) if offered > 0 else 1.0
+
+    def after_residents(self):
+        """Collect this week's volunteer and duty hours (counted next week) and local trust."""
+        vol = sum(r.weight * r.volunteer_hours for r in self.residents)
+        duty = sum(r.weight * r.duty_hours for r in self.residents)
+        self.vol_hours_last = vol
+        self.duty_hours_last = duty
+        self.duty_share = duty / (vol + duty) if vol + duty > 0 else 0.0
+        aw = self._adults_w
+        self.trust = (sum(r.weight * r.trust for r in self.residents if r.adult) / aw) if aw > 0 else self.trust
+
+    # yearly (§7.9) ---------------------------------------------------------------------------
+    def ventures_year(self):
+        m = self.model
+        p = m.p
+        rng = m.rng
+        sup = p.enterprise_support
+        hazard = p.enterprise_failure * (1.0 - p.support_failure_cut * sup)
+        self.ventures -= int(rng.binomial(self.ventures, min(1.0, hazard))) if self.ventures else 0
+        drive = p.enterprise_base + (1 - p.enterprise_base) * sup
+        free = self.free_share()
+        prob = p.enterprise_start * drive * self.initiative() * free
+        if rng.random() < clip(prob, 0.0, 1.0):
+            self.ventures += 1
+        w = p.support_earning_weight
+        self.own_income = (self.shop_income + self.ventures * p.enterprise_yuan * ((1 - w) + w * sup)
+                           + p.paid_service_yuan * p.paid_services * free)
+
+    def free_share(self) -> float:
+        """§7.9/§7.10 the share of cadres' hours free of administration -- AMBIGUITY 56."""
+        if self.model.readings["free_share"] == "one_minus_admin":
+            return 1.0 - self.admin_share
+        H = getattr(self, "hours_total", 0.0)
+        if H <= 0:
+            return 1.0 - self.admin_share
+        return max(0.0, H - self.admin_hours - self.enterprise_hours_done) / H
