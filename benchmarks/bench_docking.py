@@ -8,7 +8,8 @@ For each scale both models are built (not timed), then stepped `--weeks` weeks (
 weeks after initialisation, so the figure is the schedule's cost, not the build's); the median
 over `--repeats` seeds is printed with the ratio reference / vectorised and how the ratio grows
 with scale. Then the full county (scale 1): the vectorised model over `--weeks` weeks and the
-reference over `--full-weeks` weeks, once each (the reference takes minutes a week there).
+reference over `--full-weeks` weeks, once each (the reference takes seconds a week there and
+about half a minute to build).
 Goal of the docking issue: the vectorised model at least 100 times faster at full scale.
 """
 

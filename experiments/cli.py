@@ -647,6 +647,7 @@ def cmd_dock(args) -> int:
         raise UserError(f"dock: a scenario is named twice: {' '.join(names)}")
     perturb = dock.parse_perturb(args.perturb)
     check_size(2 * len(scenarios) * args.replicates, "--replicates")
+    dock.check(scenarios, args.replicates, args.against, perturb)
     if args.dry_run:
         from .engine.batch import duration
         from .engine.executors import default_workers

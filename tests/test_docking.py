@@ -27,10 +27,13 @@ def test_tost_shows_equivalence_only_within_the_margin():
 
 
 def test_the_margin_is_the_largest_of_share_sd_and_floor():
-    assert dock.margin_of(np.array([10.0, 10.2, 9.8]), 0.05) == (0.5, "5% of the mean")
-    noisy, by = dock.margin_of(np.array([0.1, 0.3, 0.2]), 0.05)
-    assert by == "1.5 sd" and noisy == pytest.approx(0.15)
-    assert dock.margin_of(np.array([0.001, 0.001, 0.001]), 0.2, 0.01) == (0.01, "floor")
+    calm = np.array([10.0, 10.2, 9.8])
+    assert dock.margin_of(calm, calm, 0.05) == (0.5, "5% of the mean")
+    noisy = np.array([0.1, 0.3, 0.2])
+    bound, by = dock.margin_of(noisy, noisy * 0 + 0.2, 0.05)      # pooled with a constant arm
+    assert by == "2 sd" and bound == pytest.approx(2 * np.sqrt(0.01 / 2))
+    flat = np.array([0.001, 0.001, 0.001])
+    assert dock.margin_of(flat, flat, 0.2, 0.01) == (0.01, "floor")
 
 
 @pytest.mark.parametrize("args, message", [
@@ -39,6 +42,9 @@ def test_the_margin_is_the_largest_of_share_sd_and_floor():
     (["--perturb", "trust_rate=-1"], "positive"),
     (["--margin", "2"], "at most 1"),
     (["baseline", "baseline"], "named twice"),
+    (["--replicates", "5"], "at least 20"),
+    (["--perturb", "trust_rate=1000"], "outside"),
+    (["--perturb", "years=2"], "not a rule"),
 ])
 def test_bad_docking_options_are_one_line_with_exit_2(args, message):
     r = juwei("dock", *args, "--dry-run")
@@ -76,7 +82,7 @@ def test_the_reference_docks_with_the_vectorised_model(tmp_path):
     """The fast subset: baseline and separation, 20 replicates of each implementation."""
     r, levels, effects = _dock(tmp_path, "ref", "baseline", "separation", "--replicates", "20")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert levels.docks.all() and effects.docks.all() and effects.same_sign.all()
+    assert levels.docks.all() and effects.docks.all()
     assert len(levels) == 2 * (len(dock.LEVELS) + len(dock.EARLY)) >= 2 * 10
 
 
@@ -87,4 +93,4 @@ def test_the_full_docking_suite(tmp_path):
     r, levels, effects = _dock(tmp_path, "full", *dock.SCENARIOS, "--replicates", "30")
     assert r.returncode == 0, r.stdout + r.stderr
     assert set(levels.scenario) == set(dock.SCENARIOS)
-    assert levels.docks.all() and effects.docks.all() and effects.same_sign.all()
+    assert levels.docks.all() and effects.docks.all()

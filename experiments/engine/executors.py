@@ -74,6 +74,8 @@ class Workers:
         self.close()
 
     def process_pool(self) -> ProcessPoolExecutor:
+        if self._pool is not None and getattr(self._pool, "_broken", False):
+            self.drop_pool()             # a worker died between batches
         if self._pool is None:
             self._pool = _spawn_pool(self.workers)
         return self._pool

@@ -69,7 +69,7 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
                        sd=float(x.std(ddof=1)) if n > 1 else None, n=n)
             if s != base:
                 d = x - b
-                diff = float(d.mean())
+                diff = float(unit_means(d).mean())    # the mean over independent units
                 pooled = float(np.sqrt((x.var(ddof=1) + b.var(ddof=1)) / 2)) if n > 1 else 0.0
                 if resample is not None:
                     boot = unit_means(d)[resample].mean(axis=1)

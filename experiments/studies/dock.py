@@ -13,6 +13,7 @@ power)."""
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -46,9 +47,12 @@ ALPHA = 0.05                 # TOST level of each row (all rows must pass: no co
 KS_ALPHA = 0.01              # family-wise level of the KS tests, Bonferroni over the rows
 MARGIN = 0.05                # a level docks within 5% of the vectorised mean ...
 EFFECT_MARGIN = 0.20         # ... an effect within 20% of the vectorised effect ...
-SD_MARGIN = 1.5              # ... or 1.5 sd of the vectorised replicates, if larger: with 30
-                             # replicates a row of two identical models then fails about once
-                             # in 20,000 (every row must pass); at 1 sd, 3 rows in 100 would
+SD_MARGIN = 2.0              # ... or 2 sd of the replicates (both arms pooled), if larger: a
+                             # row of two identical models then fails about 1 in 100,000 times
+                             # with 30 replicates, 6 in 10,000 with 20 (every row must pass;
+                             # simulated, the sd being estimated); at 1.5 sd, 1 in 1,600 and
+                             # 1 in 90; at 1 sd, 4 and 18 in 100
+MIN_REPLICATES = 20          # fewer cannot show equivalence within the sd margin
 FLOOR = 0.01                 # an effect near zero: within this much in the indicator's unit
 SCALE = 0.02                 # default population scale of `juwei dock` (the reference is slow)
 SECOND_ARM_STREAM = 7        # the second arm's seeds: derived_seed(seed, this)
@@ -116,7 +120,10 @@ def parse_perturb(text: str | None) -> tuple[str, float] | None:
     if not sep or name not in FIELDS:
         hint = suggest(name, FIELDS) if name and sep else ""
         raise UserError(f"--perturb {text!r}: expected PARAMETER=FACTOR with a model "
-                        f"parameter{hint}, e.g. trust_rate=1.5")
+                        f"parameter, e.g. trust_rate=1.5{hint}")
+    if name in ("years", "scale"):
+        raise UserError(f"--perturb {text!r}: {name} is the run's size, not a rule; perturb a "
+                        "rule's constant, e.g. trust_rate=1.5")
     try:
         value = float(factor)
     except ValueError:
@@ -124,6 +131,25 @@ def parse_perturb(text: str | None) -> tuple[str, float] | None:
     if not np.isfinite(value) or value <= 0:
         raise UserError(f"--perturb {text!r}: the factor must be a positive number")
     return name, value
+
+
+def check(scenarios, replicates: int, against: str, perturb) -> None:
+    """What a docking study refuses before anything runs (a dry run checks it too)."""
+    if replicates < MIN_REPLICATES:
+        raise UserError(f"--replicates {replicates}: docking needs at least {MIN_REPLICATES} "
+                        f"replicates per arm to show equivalence within its margins")
+    if against not in IMPLEMENTATIONS:
+        raise UserError(f"--against {against!r}: choose one of {', '.join(IMPLEMENTATIONS)}")
+    if one_county(scenarios) is not None:
+        raise UserError("docking runs on the essay's county; drop --county")
+    if perturb:
+        name, factor = perturb
+        for s in scenarios:
+            try:
+                dataclasses.replace(s.params, **{name: from_sample(
+                    name, getattr(s.params, name) * factor)})
+            except ValueError as e:          # ParameterError: out of the schema's range
+                raise UserError(f"--perturb {name}={factor:g}: {e}") from None
 
 
 def plan(scenarios, replicates: int, seed: int, against: str = "reference",
@@ -162,14 +188,7 @@ def run(scenarios, replicates: int, seed: int, opts: Options, against: str = "re
     """Dock the vectorised model with `against` on `scenarios` (the first is the base), with
     `perturb` = (parameter, factor) applied to the second arm only; write runs.parquet,
     docking.csv, effects.csv, one figure per feature and report.html."""
-    if replicates < 3:
-        raise UserError("--replicates: docking needs at least 3 replicates per arm")
-    if against not in IMPLEMENTATIONS:
-        raise UserError(f"--against {against!r}: choose one of {', '.join(IMPLEMENTATIONS)}")
-    county = one_county(scenarios)
-    if county is not None:
-        raise UserError("docking runs on the essay's county (the reference builds that county "
-                        "only); drop --county")
+    check(scenarios, replicates, against, perturb)
     arms, runs, fn = plan(scenarios, replicates, seed, against, perturb)
     p = scenarios[0].params
     design = {"base": scenarios[0].name, "scenarios": [s.name for s in scenarios],
@@ -199,11 +218,14 @@ def run(scenarios, replicates: int, seed: int, opts: Options, against: str = "re
     return Docking(opts.out, arms, levels, effects, data, store.manifest)
 
 
-def margin_of(x: np.ndarray, relative: float, floor: float = 0.0) -> tuple[float, str]:
-    """The equivalence margin of a feature whose first-arm values are `x`, and what set it:
-    the largest of `relative` x |mean|, SD_MARGIN sds, and `floor`."""
+def margin_of(x: np.ndarray, y: np.ndarray, relative: float, floor: float = 0.0
+              ) -> tuple[float, str]:
+    """The equivalence margin of a feature whose arms' values are `x` (the vectorised) and
+    `y`, and what set it: the largest of `relative` x |mean of x|, SD_MARGIN pooled sds,
+    and `floor`."""
+    sd = math.sqrt((x.var(ddof=1) + y.var(ddof=1)) / 2)
     options = {f"{relative:.0%} of the mean": relative * abs(float(x.mean())),
-               f"{SD_MARGIN:g} sd": SD_MARGIN * float(x.std(ddof=1)), "floor": floor}
+               f"{SD_MARGIN:g} sd": SD_MARGIN * sd, "floor": floor}
     by = max(options, key=options.get)
     return options[by], by
 
@@ -220,7 +242,7 @@ def levels_table(data: pd.DataFrame, arms, scenarios, margin: float) -> pd.DataF
         a, b = (data[(data.arm == arm) & (data.scenario == s)] for arm in arms)
         for c in cols:
             x, y = a[c].to_numpy(float), b[c].to_numpy(float)
-            bound, by = margin_of(x, margin)
+            bound, by = margin_of(x, y, margin)
             rows.append({"scenario": s, "feature": c, "mean_a": x.mean(), "mean_b": y.mean(),
                          "sd_a": x.std(ddof=1), "sd_b": y.std(ddof=1),
                          "difference": y.mean() - x.mean(), "margin": bound, "margin_by": by,
@@ -244,7 +266,7 @@ def effects_table(data: pd.DataFrame, arms, scenarios, effect_margin: float) -> 
                 own = data[data.arm == arm].set_index(["scenario", "replicate"])[name]
                 d.append((own.loc[s] - own.loc[base]).dropna().to_numpy(float))
             x, y = d
-            bound, by = margin_of(x, effect_margin, FLOOR)
+            bound, by = margin_of(x, y, effect_margin, FLOOR)
             rows.append({"remedy": s, "indicator": name, "effect_a": x.mean(),
                          "effect_b": y.mean(), "difference": y.mean() - x.mean(),
                          "margin": bound, "margin_by": by, "p_tost": equivalence(y, x, bound),
