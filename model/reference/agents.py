@@ -11,7 +11,7 @@ import math
 
 import mesa
 
-STEPS = 52  # weeks a year (ODD §2)
+from ..calendar import STEPS_PER_YEAR as STEPS  # weeks a year (ODD §2)
 
 # employment codes (ODD §2): unit-attached 单位人, social 社会人, laid off, retired, child
 UNIT, SOCIAL, LAID_OFF, RETIRED, CHILD = "unit", "social", "laid_off", "retired", "child"

@@ -11,17 +11,16 @@ from types import SimpleNamespace
 import mesa
 import numpy as np
 
-from ..county import County, essay_county
-from ..params import Parameters
+from ..calendar import MONTHS_PER_YEAR as MONTHS
+from ..county import OVER_45, County, essay_county
+from ..indicators import EMPTY_SHELL_SHARE as EMPTY_SHELL     # definitions of §4.10, not rules
+from ..indicators import SYNDROME_THRESHOLD as SYNDROME
+from ..params import FIELDS, Parameters
 from .agents import (AGE_0_17, AGE_18_35, AGE_36_59, AGE_60, CHILD, LAID_OFF, RETIRED, SOCIAL,
                      STEPS, UNIT, Cadre, Committee, Department, Government, Resident, Unit, clip)
 
 EMPLOYMENT_CODES = (UNIT, SOCIAL, LAID_OFF, RETIRED)
-TASK_ADMISSION_TOP = 0.9        # §7.4 policy autonomy: task_admission / 0.9 (its range's top)
-OVER_45 = 45.0                  # §4.10 over_45_share
-EMPTY_SHELL = 0.10              # §7.9 empty shell: own income ≤ 10% of budget
-SYNDROME = 0.6                  # §4.10 the syndrome is present when H, T, C all exceed 0.6
-MONTHS = 12
+TASK_ADMISSION_TOP = FIELDS["task_admission"].metadata["high"]   # §7.4: task_admission / its top
 
 # Alternative readings of the ODD's ambiguous passages, switchable for docking experiments. The
 # first value is the reading implemented by default; AMBIGUITIES.md gives the numbers.
