@@ -151,3 +151,29 @@ def test_a_lost_scheduler_interrupts_and_the_batch_resumes(tmp_path):
               keep=("series",))
     same_tables(out, clean, ("runs", "series"))
     shutil.rmtree(clean)
+
+
+def test_a_cleanup_stuck_after_ctrl_c_still_ends_with_130_and_its_stacks():
+    # Ctrl-C, then cleanup blocks for ever on a lock: the process leaves after the grace period
+    # with the interruption's status and every thread's stack on stderr.
+    code = textwrap.dedent("""
+        import os, signal, threading
+        from juwei.engine import batch
+        batch.STOP_GRACE_SECONDS = 1.0
+        def clean_up():
+            lock = threading.Lock()
+            lock.acquire()
+            lock.acquire()                      # stuck for ever
+        with batch.stopping_on_signals():
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                threading.Event().wait(30)
+            except KeyboardInterrupt:
+                clean_up()
+    """)
+    t0 = time.time()
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert r.returncode == 130, r.stderr
+    assert "stopping took over 1 s" in r.stderr and "in clean_up" in r.stderr
+    assert time.time() - t0 < 30

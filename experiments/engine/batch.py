@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import faulthandler
+import os
 import signal
 import statistics
 import sys
@@ -83,9 +85,30 @@ def checked(outcome: Outcome, outputs, keep) -> Outcome:
                    seconds=outcome.seconds)
 
 
+STOP_GRACE_SECONDS = 60.0    # after a stop signal, cleaning up may take this long at most
+
+
+def exit_if_stuck(status: int, grace: float | None = None) -> None:
+    """After a stop signal: if the process still runs `grace` seconds later (cleanup stuck,
+    e.g. on a process pool's internal lock), print every thread's stack to stderr and exit
+    with `status` anyway, so an interrupted command always gives the shell back. What was
+    stored before the signal stays stored; the stacks tell a maintainer where it hung."""
+    grace = STOP_GRACE_SECONDS if grace is None else grace
+
+    def watch():
+        time.sleep(grace)
+        print(f"juwei: stopping took over {grace:g} s; leaving now (stacks follow, please "
+              "report them)", file=sys.stderr, flush=True)
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        sys.stderr.flush()
+        os._exit(status)
+    threading.Thread(target=watch, daemon=True, name="exit-if-stuck").start()
+
+
 @contextlib.contextmanager
 def stopping_on_signals():
-    """SIGTERM and SIGHUP stop a batch as Ctrl-C does (raise Stop); restored afterwards."""
+    """SIGTERM and SIGHUP stop a batch as Ctrl-C does (raise Stop); restored afterwards.
+    Any of the three also arms exit_if_stuck (a Ctrl-C ignored by the shell stays ignored)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -93,9 +116,17 @@ def stopping_on_signals():
     def handler(signum, frame):
         for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             signal.signal(s, signal.SIG_IGN)     # one stop is enough: finish cleaning up
+        exit_if_stuck(SIGNAL_STATUS[signum])
         raise Stop(signum)
 
+    def interrupt(signum, frame):
+        exit_if_stuck(SIGNAL_STATUS[signal.SIGINT])
+        signal.signal(signal.SIGINT, signal.default_int_handler)   # a second Ctrl-C as usual
+        raise KeyboardInterrupt
+
     old = {signal.SIGINT: signal.getsignal(signal.SIGINT)}
+    if old[signal.SIGINT] is signal.default_int_handler:
+        signal.signal(signal.SIGINT, interrupt)
     old.update({s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGHUP)})
     try:
         yield
