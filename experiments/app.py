@@ -1,10 +1,10 @@
-"""The workshop dashboard: Mesa's SolaraViz on the county model (`juwei app`).
+"""The workshop page (`juwei app`): Chinese first, English one click away, readable on a
+projector, controls that tell the truth.
 
-Explore: a scenario, every lever as a slider (grouped, both languages), population scale and seed;
-Mesa's run / step / pause / reset; live charts, the county's 63 committees, a plain verdict.
-Compare: scenarios side by side through the comparison engine, with its report to download.
-Assumptions: the uncertain constants (not levers) with their sources, any of them changeable for
-the next RESET, so a workshop can ask whether a conclusion survives another assumption.
+Tabs: Explore (the county week by week under a scenario and the levers), Compare (scenarios
+side by side through the comparison engine, prepared ones from the results store at once),
+Levers (every lever and the model's assumptions), About the model. Every visible word comes
+from the catalogues (present/catalogue/*.toml); charts are drawn in the browser (present/charts).
 """
 
 from __future__ import annotations
@@ -14,349 +14,844 @@ import html
 import json
 import os
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
-import matplotlib
+import ipyvuetify
 import numpy as np
+import pandas as pd
+import reacton.ipyvuetify as rv
 import solara
-from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
+import solara.lab
+import traitlets
 
 from .engine import DEFAULT_SEED, Options, UserError
 from .inputs import scenario as sc
-from .model import (BURN_IN_YEARS, LEVER_GROUPS, OTHER_GROUPS, SYNDROME_THRESHOLD, CountyModel,
-                    describe, levers, syndrome)
-from .model.params import TAGS, coerce
-from .studies import compare
+from .inputs import session as sessions
+from .model import (BETTER, BURN_IN_YEARS, LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR,
+                    SYNDROME_THRESHOLD, YEARLY_LEVERS, CountyModel, describe, levers, syndrome)
+from .present import charts, i18n
+from .present.i18n import t
+from .present.stats import sureness
 
-matplotlib.use("Agg")
-
+SCALES = [0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
 DEFAULT_SCALE = 0.1
-COUNTY_VIEW = ["admin_share", "trust", "participation", "service_per_1000", "pushed_per_cadre",
-               "own_income_share"]
-county_indicator = solara.reactive("admin_share")
-# constants changed in the assumptions panel (name -> value), applied at the next RESET
-assumptions = solara.reactive({})
-# the constants the panel offers: every non-lever field but the scale and horizon controls
+YEARS = [3, 5, 10]
+WEEKS_PER_FRAME = 2            # weeks simulated between two redraws while playing
+HEADLINE = ["htc_index", "trust", "participation_rate", "admin_share", "exhaustion"]
+LEVERS = [r["name"] for r in levers(LEVER_GROUPS)]
 CONSTANTS = [r["name"] for r in levers(OTHER_GROUPS) if r["name"] not in ("scale", "years")]
-
-
-class DashboardModel(CountyModel):
-    """The county model built from a scenario and slider values (sliders left at the baseline
-    value take the scenario's)."""
-
-    def __init__(self, scenario: str = "baseline", scale: float = DEFAULT_SCALE, seed: int = 1,
-                 **kwargs):  # levers (Mesa checks for this exact name)
-        base = _load(scenario)
-        # a slider reports its grid point, with the browser's float noise: one within half a
-        # step of the baseline has not been moved, and a moved one is its grid value
-        moved = {}
-        for k, v in kwargs.items():
-            r = describe(k)
-            step = slider_step(r)
-            if abs(v - r["baseline"]) > step / 2:
-                grid = round(r["low"] + round((v - r["low"]) / step) * step, 10)
-                moved[k] = coerce(k, round(v) if r["integer"] else grid)
-        params = dataclasses.replace(base.params, scale=coerce("scale", scale),
-                                     **{**assumptions.value, **moved})
-        super().__init__(params, seed=int(seed), warm_up_years=BURN_IN_YEARS, county=base.county)
-        self.scenario = base
-        for _ in range(self.warm_up_weeks):   # the county settles before the workshop sees it
-            self.step()
-
-
-def _load(name: str) -> sc.Scenario:
-    """A scenario, on the county `juwei app --county FILE` chose (if any)."""
-    s = sc.load(name)
-    return s.with_county(os.environ["JUWEI_COUNTY"]) if os.environ.get("JUWEI_COUNTY") else s
-
-
 NICE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0,
               50.0, 100.0)
+CSS = """
+.v-application { font-size: 16px; }
+.v-btn { text-transform: none !important; font-size: 16px !important; letter-spacing: 0; }
+.v-tab { text-transform: none !important; font-size: 17px !important; }
+.jw-verdict { font-size: 22px; font-weight: 600; margin-bottom: 4px; }
+.jw-gauges { display: flex; gap: 16px; flex-wrap: wrap; }
+.jw-gauge { flex: 1 1 260px; font-size: 16px; line-height: 1.25; }
+.jw-status { font-size: 16px; margin-left: 8px; }
+.jw-bar { position: relative; height: 14px; background: #eee; border-radius: 3px; }
+.jw-fill { position: absolute; left: 0; top: 0; bottom: 0; border-radius: 3px; }
+.jw-mark { position: absolute; top: -3px; bottom: -3px; width: 2px; background: #333; }
+.jw-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr));
+             gap: 8px; }
+.jw-note { font-size: 16px; padding: 6px 10px; border-radius: 4px; background: #fff8e1; }
+.jw-table { border-collapse: collapse; font-size: 16px; }
+.jw-table td, .jw-table th { border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; }
+.jw-lever-value { font-size: 16px; font-weight: 600; white-space: nowrap; }
+.jw-muted { color: #666; font-size: 14px; }
+"""
 
 
+class EChartWidget(ipyvuetify.VuetifyTemplate):
+    """A chart drawn in the browser by ECharts (echart.vue)."""
+    template_file = (__file__, "echart.vue")
+    option = traitlets.Any({}).tag(sync=True)
+    attributes = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
+
+
+@solara.component
+def EChart(option: dict, height: int):
+    return EChartWidget.element(option=option, attributes={"style": f"height: {height}px;"})
+
+
+# --- exact slider positions -----------------------------------------------------------------
 def slider_step(r: dict) -> float:
-    """A lever slider's step: 1 for whole numbers, else the coarsest round step that gives at
-    least 40 positions and puts the baseline on the grid (a slider that cannot show the
-    baseline would report a change nobody made)."""
+    """A lever's step: 1 for whole numbers, else the coarsest round step giving at least 40
+    positions with the baseline on the grid."""
     if r["integer"]:
         return 1
     for step in reversed(NICE_STEPS):
-        positions = (r["high"] - r["low"]) / step
         on_grid = (r["baseline"] - r["low"]) / step
-        if positions >= 40 and abs(on_grid - round(on_grid)) < 1e-9:
+        if (r["high"] - r["low"]) / step >= 40 and abs(on_grid - round(on_grid)) < 1e-9:
             return step
     return NICE_STEPS[0]
 
 
-def model_params() -> dict:
-    """SolaraViz inputs: the scenario, structure, then every lever grouped."""
-    out = {"scenario": {"type": "Select", "value": "baseline", "label": "scenario · 情景",
-                        "values": [s.name for s in sc.available()]},
-           "scale": {"type": "SliderFloat", "value": DEFAULT_SCALE, "min": 0.02, "max": 1.0,
-                     "step": 0.02, "label": "population scale · 人口比例"},
-           "seed": {"type": "SliderInt", "value": 1, "min": 1, "max": 100, "step": 1,
-                    "label": "seed · 随机种子"}}
-    for r in levers(LEVER_GROUPS):
-        step = slider_step(r)
-        out[r["name"]] = {
-            "type": "SliderInt" if r["integer"] else "SliderFloat", "value": r["baseline"],
-            "min": r["low"], "max": r["high"], "step": step,
-            "label": f"{r['group'][0].upper()} · {r['name']} · {r['zh']}"}
-    return out
+def lever_values(r: dict, extra=()) -> list:
+    """Every position of a lever's slider, as exact values: a round grid over its range, plus
+    the baseline and every shipped scenario's value, so choosing a scenario or pressing RESET
+    never moves a lever (a slider that rounds would report changes nobody made)."""
+    step = slider_step(r)
+    n = int(round((r["high"] - r["low"]) / step))
+    grid = [int(round(r["low"] + i * step)) if r["integer"] else
+            float(round(r["low"] + i * step, 10)) for i in range(n + 1)]
+    grid = [v for v in grid if r["low"] <= v <= r["high"]]
+    return sorted(set(grid) | {r["baseline"]} | set(extra))
 
 
-def _now(model) -> int:
-    """Weeks shown so far (after the warm-up)."""
-    return max(0, min(model.steps - model.warm_up_weeks, len(model.series["htc_index"])))
+def _scenario_values() -> dict:
+    values = {k: set() for k in LEVERS}
+    for s in sc.available():
+        for k in LEVERS:
+            values[k].add(getattr(s.params, k))
+    return values
 
 
-def _figure(width=6.0, height=3.0):
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.subplots()
+SHIPPED_VALUES = _scenario_values()
+SLIDERS = {r["name"]: lever_values(r, SHIPPED_VALUES[r["name"]]) for r in levers(LEVER_GROUPS)}
 
 
-def _lines(model, names, title, ylabel, threshold=None):
-    t = _now(model)
-    fig, ax = _figure()
-    years = np.arange(t) / 52
-    for name in names:
-        ax.plot(years, model.series[name][:t], label=name)
-    if threshold is not None:
-        ax.axhline(threshold, color="grey", ls="--", lw=1)
-    ax.set_title(title, fontsize=9)
-    ax.set_xlabel(f"years after a {BURN_IN_YEARS}-year warm-up · 预热{BURN_IN_YEARS}年后", fontsize=8)
-    ax.set_ylabel(ylabel, fontsize=8)
-    ax.set_xlim(0, max(1.0, t / 52))
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
-    return fig
+# --- the county of one browser session ------------------------------------------------------
+def load_scenario(name: str) -> sc.Scenario:
+    """A shipped scenario, on the county `juwei app --county FILE` chose (if any)."""
+    s = sc.load(name)
+    return s.with_county(os.environ["JUWEI_COUNTY"]) if os.environ.get("JUWEI_COUNTY") else s
+
+
+class County:
+    """One county under a scenario and lever values, warmed up so the workshop sees a county
+    that has settled; a lock keeps stepping and mid-run lever changes apart."""
+
+    def __init__(self, scenario: str, lever_values: dict, scale: float, seed: int,
+                 assumptions: dict | None = None):
+        self.scenario = load_scenario(scenario)
+        self.levers, self.scale, self.seed = dict(lever_values), scale, seed
+        params = self.params(self.scenario, lever_values, scale, assumptions)
+        self.model = CountyModel(params, seed=seed, warm_up_years=BURN_IN_YEARS,
+                                 county=self.scenario.county)
+        self.lock = threading.Lock()
+        self.applied: list[tuple[str, object, int]] = []     # (lever, value, from week)
+        for _ in range(self.model.warm_up_weeks):
+            self.model.step()
+
+    @staticmethod
+    def params(scenario: sc.Scenario, lever_values: dict, scale: float,
+               assumptions: dict | None = None):
+        """The scenario's parameters with the sliders' levers, the scale and any changed
+        assumptions: exactly the scenario's own when the sliders show its values."""
+        return dataclasses.replace(scenario.params, scale=scale, **(assumptions or {}),
+                                   **lever_values)
+
+    @property
+    def horizon(self) -> int:
+        return len(self.model.series["htc_index"])
+
+    @property
+    def week(self) -> int:
+        """Weeks shown so far (after the warm-up)."""
+        m = self.model
+        return max(0, min(m.steps - m.warm_up_weeks, self.horizon))
+
+    def step(self, weeks: int = 1) -> None:
+        with self.lock:
+            for _ in range(min(weeks, self.horizon - self.week)):
+                self.model.step()
+
+    def set_lever(self, name: str, value) -> int:
+        """Apply a lever from the next week (YEARLY_LEVERS: the next budget year); return the
+        week from which it acts."""
+        with self.lock:
+            self.model.set_params(dataclasses.replace(self.model.p, **{name: value}))
+            self.levers[name] = value
+            week = self.week
+            if name in YEARLY_LEVERS:
+                week = -(-week // STEPS_PER_YEAR) * STEPS_PER_YEAR
+            self.applied.append((name, value, week + 1))
+            return week + 1
+
+    def recent(self, name: str, weeks: int = 4) -> float:
+        t = self.week
+        return float(np.mean(self.model.series[name][max(0, t - weeks):t])) if t else float("nan")
+
+
+# --- state shared by the components of one page ---------------------------------------------
+@dataclasses.dataclass
+class State:
+    lang: solara.Reactive
+    scenario: solara.Reactive
+    levers: solara.Reactive
+    scale: solara.Reactive
+    seed: solara.Reactive
+    county: solara.Reactive
+    week: solara.Reactive
+    playing: solara.Reactive
+    notice: solara.Reactive
+    assumptions: solara.Reactive
+
+    def tr(self, key: str, **fields) -> str:
+        return t(key, self.lang.value, **fields)
+
+    def title(self, name: str) -> str:
+        try:
+            return i18n.scenario_title(load_scenario(name), self.lang.value)
+        except UserError:
+            return name
+
+    def rebuild(self) -> None:
+        self.playing.set(False)
+        self.county.set(County(self.scenario.value, self.levers.value, self.scale.value,
+                               self.seed.value, self.assumptions.value))
+        self.week.set(self.county.value.week)
+
+    def session(self) -> sessions.Session:
+        return sessions.Session(self.scenario.value, dict(self.levers.value), self.seed.value,
+                                self.scale.value, self.lang.value)
+
+    def restore(self, s: sessions.Session) -> None:
+        self.lang.set(s.language)
+        self.scenario.set(s.scenario)
+        self.levers.set(dict(s.levers))
+        self.scale.set(s.scale)
+        self.seed.set(s.seed)
+        self.rebuild()
+
+    def modified(self) -> dict:
+        """Levers that differ from the chosen scenario's values."""
+        base = load_scenario(self.scenario.value).params
+        return {k: v for k, v in self.levers.value.items() if v != getattr(base, k)}
+
+
+def initial_session() -> sessions.Session:
+    """`juwei app --session FILE` (checked by the CLI), else the baseline in the --lang."""
+    path = os.environ.get("JUWEI_SESSION")
+    if path:
+        return sessions.load(path)
+    return sessions.of_scenario(sc.load("baseline"), scale=DEFAULT_SCALE)
+
+
+def initial_lang(chosen: str | None) -> str:
+    """--lang, else the browser's Accept-Language, else Chinese."""
+    if os.environ.get("JUWEI_LANG") in i18n.LANGS:
+        return os.environ["JUWEI_LANG"]
+    if chosen:
+        return chosen
+    headers = solara.lab.headers.value or {}
+    asked = headers.get("accept-language") or headers.get("Accept-Language") or [""]
+    return i18n.pick(asked[0] if isinstance(asked, list) else asked)
+
+
+# --- explore ----------------------------------------------------------------------------------
+@solara.component
+def Verdict(st: State):
+    c = st.county.value
+    tr = st.tr
+    week = st.week.value
+    if c.week == 0:
+        solara.HTML(tag="div", classes=["jw-verdict"], unsafe_innerHTML=html.escape(
+            tr("app.verdict.start", years=BURN_IN_YEARS)))
+    else:
+        v = syndrome({k: c.recent(k) for k in ("htc_H", "htc_T", "htc_C", "htc_index")})
+        above = [tr(f"app.htc.{k}.name") for k, x in zip("HTC", (v.H, v.T, v.C))
+                 if x > SYNDROME_THRESHOLD]
+        key = "present" if v.present else "partial" if above else "absent"
+        solara.HTML(tag="div", classes=["jw-verdict"], unsafe_innerHTML=html.escape(
+            tr(f"app.verdict.{key}", parts="、".join(above) if st.lang.value == "zh" else
+               ", ".join(above), week=week, year=f"{week / STEPS_PER_YEAR:.1f}")))
+    gauges = []
+    for k in "HTC":
+        value = c.recent(f"htc_{k}")
+        shown = "–" if np.isnan(value) else f"{value:.2f}"
+        width = 0 if np.isnan(value) else 100 * min(max(value, 0), 1)
+        colour = "#d62728" if value > SYNDROME_THRESHOLD else "#2ca02c"
+        gauges.append(
+            f"<div class='jw-gauge'><b>{html.escape(tr(f'app.htc.{k}.name'))} {k} = {shown}"
+            f"</b><div class='jw-bar'><div class='jw-fill' style='width:{width:.0f}%;"
+            f"background:{colour}'></div><div class='jw-mark' style='left:"
+            f"{100 * SYNDROME_THRESHOLD:.0f}%' title='{SYNDROME_THRESHOLD:g}'></div></div>"
+            f"<div class='jw-muted'>{html.escape(tr(f'app.htc.{k}.explain'))}</div></div>")
+    solara.HTML(tag="div", classes=["jw-gauges"], unsafe_innerHTML="".join(gauges))
+
+
+def status(st: State) -> str:
+    """Scenario, whether the levers were moved from it, and the week."""
+    c, tr = st.county.value, st.tr
+    out = [tr("app.status.scenario", title=st.title(st.scenario.value))]
+    changed = st.modified()
+    if changed:
+        out.append(tr("app.status.modified", n=len(changed), title=st.title(
+            st.scenario.value)))
+    out.append(tr("app.status.week", week=c.week, horizon=c.horizon))
+    return " · ".join(out)
+
+
+def _years(c: County) -> np.ndarray:
+    return np.arange(c.week) / STEPS_PER_YEAR
 
 
 @solara.component
-def Verdict(model):
-    update_counter.get()
-    t = _now(model)
-    if t == 0:
-        solara.HTML(tag="h3", unsafe_innerHTML="Press step or play to run the county · 点击运行")
-        return
-    v = syndrome({k: float(np.mean(model.series[k][max(0, t - 4):t]))
-                  for k in ("htc_H", "htc_T", "htc_C", "htc_index")})
-    solara.HTML(tag="h3", unsafe_innerHTML=(
-        f"Syndrome {v.word} · {v.word_zh}: H {v.H:.2f}, T {v.T:.2f}, C {v.C:.2f} "
-        f"(week {t}, {html.escape(model.scenario.name)})"))
+def Charts(st: State):
+    _ = st.week.value
+    c, tr, lang = st.county.value, st.tr, st.lang.value
+    t_ = c.week
+    s = c.model.series
+    x = _years(c)
+    x_max = c.horizon / STEPS_PER_YEAR
+    x_name = tr("app.chart.years", years=BURN_IN_YEARS)
+
+    def named(names):
+        return {i18n.indicator(n, lang)[0]: s[n][:t_] for n in names}
+    htc = {tr(f"app.htc.{k}.name") + f" {k}": s[f"htc_{k}"][:t_] for k in "HTC"}
+    htc[i18n.indicator("htc_index", lang)[0]] = s["htc_index"][:t_]
+    options = [
+        charts.lines(tr("app.chart.htc"), x, htc, y_name="0-1", threshold=SYNDROME_THRESHOLD,
+                     threshold_label=tr("app.chart.threshold", value=SYNDROME_THRESHOLD),
+                     x_name=x_name, x_max=x_max),
+        charts.lines(tr("app.chart.residents"), x, named(
+            ["participation_rate", "participation_60_plus", "trust", "awareness"]),
+            y_name=i18n.unit("share", lang), x_name=x_name, x_max=x_max),
+        charts.lines(tr("app.chart.cadres"), x, named(["admin_share", "exhaustion"]),
+                     y_name=i18n.unit("share", lang), right=named(["cadre_hours_per_week"]),
+                     right_name=i18n.unit("hours/week", lang), right_max=60, x_name=x_name,
+                     x_max=x_max)]
+    with solara.Div(classes=["jw-charts"]):
+        for option in options:
+            EChart(option, 360)
 
 
 @solara.component
-def Residents(model):
-    update_counter.get()
-    solara.FigureMatplotlib(_lines(model, ["participation_rate", "participation_60_plus",
-                                           "trust", "awareness"],
-                                   "Residents", "share (0-1)"), format="png")
+def CountyView(st: State):
+    _ = st.week.value
+    c, tr, lang = st.county.value, st.tr, st.lang.value
+    chosen = solara.use_reactive("admin_share")
+    place = c.model.county
+    items = [{"text": tr(f"app.county.{k}"), "value": k} for k in charts.COUNTY_VIEW]
+    rv.Select(label=tr("app.county.colour"), items=items, v_model=chosen.value,
+              on_v_model=chosen.set, style_="max-width: 420px")
+    t_ = c.week
+    n = place.n
+    values = (np.asarray(c.model.committee_series[chosen.value][t_ - 1], float) if t_ else
+              np.full(n, np.nan))
+    option = charts.county(tr("app.county.title", n=n, seat=place.seat), list(place.names),
+                           np.asarray(place.in_seat, bool), values, chosen.value,
+                           tr(f"app.county.{chosen.value}"), lang, tr("app.county.seat"),
+                           tr("app.county.elsewhere"))
+    EChart(option, 360)
 
 
 @solara.component
-def Cadres(model):
-    update_counter.get()
-    fig = _lines(model, ["admin_share", "exhaustion"], "Cadres", "share (0-1)")
-    ax2 = fig.axes[0].twinx()
-    t = _now(model)
-    ax2.plot(np.arange(t) / 52, model.series["cadre_hours_per_week"][:t], color="tab:red",
-             label="cadre_hours_per_week")
-    ax2.set_ylabel("hours/week", fontsize=8)
-    ax2.legend(fontsize=7, loc="lower right")
-    solara.FigureMatplotlib(fig, format="png")
+def Player(st: State):
+    """Run / pause / one week / reset, and what happens at the horizon."""
+    c, tr = st.county.value, st.tr
+    _ = st.week.value
+    at_end = c.week >= c.horizon
+
+    def play():
+        while st.playing.value:
+            if c.week >= c.horizon:
+                st.playing.set(False)
+                st.notice.set(tr("app.notice.end", years=c.horizon // STEPS_PER_YEAR))
+                return
+            c.step(WEEKS_PER_FRAME)
+            st.week.set(c.week)
+            time.sleep(0.05)
+    solara.use_thread(play, dependencies=[st.playing.value, c])
+
+    def one_week():
+        c.step(1)
+        st.week.set(c.week)
+        if c.week >= c.horizon:
+            st.notice.set(tr("app.notice.end", years=c.horizon // STEPS_PER_YEAR))
+
+    def reset():
+        st.rebuild()
+        st.notice.set(tr("app.notice.reset"))
+    with solara.Row(style="align-items: center; flex-wrap: wrap"):
+        if st.playing.value:
+            solara.Button(tr("app.button.pause"), on_click=lambda: st.playing.set(False),
+                          color="primary")
+        else:
+            solara.Button(tr("app.button.play"), on_click=lambda: st.playing.set(True),
+                          color="primary", disabled=at_end)
+        solara.Button(tr("app.button.step"), on_click=one_week, disabled=at_end or
+                      st.playing.value)
+        solara.Button(tr("app.button.reset"), on_click=reset)
+        solara.HTML(tag="span", classes=["jw-status"], unsafe_innerHTML=html.escape(status(st)))
+        if at_end:
+            solara.HTML(tag="span", classes=["jw-note"], unsafe_innerHTML=html.escape(
+                tr("app.notice.end", years=c.horizon // STEPS_PER_YEAR)))
 
 
 @solara.component
-def Syndrome(model):
-    update_counter.get()
-    solara.FigureMatplotlib(_lines(model, ["htc_H", "htc_T", "htc_C", "htc_index"],
-                                   "Government hot, cadres tired, residents cold (dashed: "
-                                   f"{SYNDROME_THRESHOLD:g})",
-                                   "0-1", threshold=SYNDROME_THRESHOLD), format="png")
+def LeverSlider(st: State, r: dict):
+    name = r["name"]
+    lang = st.lang.value
+    shown = i18n.lever(r, lang)
+    value = st.levers.value[name]
+    base = getattr(load_scenario(st.scenario.value).params, name)
 
-
-@solara.component
-def County(model):
-    """The county's committees coloured by a chosen indicator; the county seat's set apart."""
-    update_counter.get()
-    place = model.county
-    seat = place.in_seat
-    solara.HTML(tag="b", unsafe_innerHTML=f"The {place.n} committees · {place.n}个社区居委会 "
-                f"(the county seat {place.seat} · 县城 set apart)")
-    solara.Select("colour by · 颜色", values=COUNTY_VIEW, value=county_indicator)
-    t = _now(model)
-    name = county_indicator.value
-    values = (model.committee_series[name][t - 1] if t else
-              np.full(len(model.committees.residents), np.nan))
-    fig = Figure(figsize=(6.0, 2.6), layout="constrained")
-    parts = [(values[seat], 3, f"{place.seat} ({seat.sum()})"),
-             (values[~seat], 13, f"elsewhere ({(~seat).sum()})")]
-    parts = [part for part in parts if len(part[0])]
-    axes = np.atleast_1d(fig.subplots(1, len(parts),
-                                      width_ratios=[1, 4][:len(parts)] if len(parts) > 1 else None))
-    vmin, vmax = np.nanmin(values) if t else 0, np.nanmax(values) if t else 1
-    for ax, (part, cols, title) in zip(axes, parts):
-        rows = -(-len(part) // cols)
-        grid = np.full(rows * cols, np.nan)
-        grid[:len(part)] = part
-        im = ax.imshow(grid.reshape(rows, cols), cmap="viridis", vmin=vmin, vmax=vmax)
-        ax.set_title(title, fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.colorbar(im, ax=axes[-1], shrink=0.8, label=name)
-    solara.FigureMatplotlib(fig, format="png")
-
-
-@solara.component
-def LeverGuide(model):
-    """Every lever with its group, range, unit and meaning (as `juwei levers`), both languages."""
-    rows = "".join(
-        f"<tr><td>{r['group']}</td><td><b>{r['name']}</b><br>{r['zh']}</td>"
-        f"<td>{r['baseline']}</td><td>{r['low']} – {r['high']}</td><td>{html.escape(r['unit'])}"
-        f"</td><td>{html.escape(r['meaning'])}</td></tr>" for r in levers(LEVER_GROUPS))
+    def moved(v):
+        if v == st.levers.value[name]:
+            return
+        st.levers.set({**st.levers.value, name: v})
+        week = st.county.value.set_lever(name, v)
+        key = "app.notice.yearly" if name in YEARLY_LEVERS else "app.notice.now"
+        st.notice.set(st.tr(key, lever=shown["label"], value=_fmt(v), week=week))
+    unit = shown["unit_shown"]
+    mark = "" if value == base else " ✎"
     solara.HTML(tag="div", unsafe_innerHTML=(
-        "<h2>The levers · 政策杠杆</h2><table style='border-collapse:collapse' border='1' "
-        "cellpadding='4'><tr><th>group</th><th>lever · 杠杆</th><th>baseline</th><th>range</th>"
-        f"<th>unit</th><th>meaning</th></tr>{rows}</table>"))
+        f"{html.escape(shown['label'])}{mark} <span class='jw-lever-value' data-lever='{name}'>"
+        f"{_fmt(value)}</span> {html.escape(unit)}"), attributes={"title": shown["meaning_shown"]})
+    positions = SLIDERS[name]
+    rv.Slider(v_model=positions.index(value), min=0, max=len(positions) - 1, step=1,
+              hide_details=True, on_v_model=lambda i: moved(positions[int(i)]),
+              class_=f"jw-slider-{name}")
+
+
+def _fmt(v) -> str:
+    return f"{v:d}" if isinstance(v, int) else f"{v:g}"
 
 
 @solara.component
-def Assumptions(model):
-    """The model's uncertain constants, apart from the levers: each with its source tag, and
-    any of them changeable for the next RESET (ODD §8)."""
+def Controls(st: State):
+    tr, lang = st.tr, st.lang.value
+    names = [s.name for s in sc.available()]
+
+    def choose(name):
+        if name == st.scenario.value:
+            return
+        st.scenario.set(name)
+        s = load_scenario(name)
+        st.levers.set({k: getattr(s.params, k) for k in LEVERS})
+        st.rebuild()
+        st.notice.set(tr("app.notice.scenario", title=st.title(name)))
+    rv.Select(label=tr("app.control.scenario"), v_model=st.scenario.value, on_v_model=choose,
+              items=[{"text": st.title(n), "value": n} for n in names])
+    solara.HTML(tag="div", classes=["jw-muted"], unsafe_innerHTML=html.escape(
+        i18n.scenario_description(load_scenario(st.scenario.value), lang)))
+    with solara.Row():
+        rv.Select(label=tr("app.control.scale"), v_model=st.scale.value, items=[
+            {"text": f"{s:g}", "value": s} for s in SCALES],
+            on_v_model=lambda v: (st.scale.set(v), st.notice.set(tr("app.notice.at_reset"))))
+        rv.Select(label=tr("app.control.seed"), v_model=st.seed.value, items=list(range(1, 101)),
+                  on_v_model=lambda v: (st.seed.set(v), st.notice.set(tr("app.notice.at_reset"))))
+    for group in LEVER_GROUPS:
+        solara.HTML(tag="h4", unsafe_innerHTML=html.escape(tr(f"app.group.{group}")))
+        for r in levers((group,)):
+            LeverSlider(st, r)
+    SessionPanel(st)
+
+
+@solara.component
+def SessionPanel(st: State):
+    tr = st.tr
+    message = solara.use_reactive("")
+    saved = solara.use_reactive(_saved_sessions())
+    solara.HTML(tag="h4", unsafe_innerHTML=html.escape(tr("app.session.title")))
+    text = sessions.dumps(st.session())
+    solara.FileDownload(text.encode(), filename="juwei-session.toml",
+                        label=tr("app.session.download"))
+
+    def save():
+        folder = Path(os.environ.get("JUWEI_SESSIONS", "sessions"))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"session-{datetime.now():%Y%m%d-%H%M%S}.toml"
+        path.write_text(text, encoding="utf-8")
+        saved.set(_saved_sessions())
+        message.set(tr("app.session.saved", file=str(path)))
+    solara.Button(tr("app.session.save"), on_click=save)
+    mine = load_scenario(st.scenario.value)
+    toml = sessions.scenario_toml(
+        mine, st.levers.value, t("app.mine.description", "en", title=i18n.scenario_title(
+            mine, "en")), t("app.mine.title", "zh"), t("app.mine.title", "en"))
+    solara.FileDownload(toml.encode(), filename="my_levers.toml",
+                        label=tr("app.session.scenario_file"))
+    if saved.value:
+        def load(path):
+            try:
+                st.restore(sessions.load(path))
+                message.set(st.tr("app.session.loaded", file=path))
+            except UserError as e:
+                message.set(st.tr("app.session.bad", error=str(e)))
+        rv.Select(label=tr("app.session.load"), items=saved.value, v_model=None,
+                  on_v_model=load)
+
+    def dropped(f):
+        try:
+            st.restore(sessions.loads(f["data"], f["name"]))
+            message.set(st.tr("app.session.loaded", file=f["name"]))
+        except UserError as e:
+            message.set(st.tr("app.session.bad", error=str(e)))
+    solara.FileDrop(label=tr("app.session.drop"), on_file=dropped, lazy=False)
+    if message.value:
+        solara.Text(message.value)
+
+
+def _saved_sessions() -> list[str]:
+    folder = Path(os.environ.get("JUWEI_SESSIONS", "sessions"))
+    return sorted((str(p) for p in folder.glob("*.toml")), reverse=True) if folder.is_dir() \
+        else []
+
+
+@solara.component
+def Explore(st: State):
+    if st.notice.value:
+        solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(
+            st.notice.value))
+    Player(st)
+    Charts(st)
+    CountyView(st)
+
+
+# --- compare ----------------------------------------------------------------------------------
+def results_root() -> Path:
+    return Path(os.environ.get("JUWEI_RESULTS", "results"))
+
+
+def prepared() -> list[Path]:
+    """Finished comparisons in the results store, newest first (`make run` writes one)."""
+    root = results_root()
+    found = []
+    for f in root.glob("*/manifest.json") if root.is_dir() else []:
+        try:
+            m = json.loads(f.read_text())
+        except (OSError, ValueError):
+            continue
+        if m.get("kind") == "compare" and m.get("status") == "complete" and \
+                (f.parent / "comparison.csv").exists():
+            found.append(f.parent)
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def read_comparison(folder: Path) -> dict:
+    m = json.loads((folder / "manifest.json").read_text())
+    design = m.get("design", {})
+    costs = folder / "costs.csv"
+    return {"folder": folder, "table": pd.read_csv(folder / "comparison.csv"),
+            "costs": pd.read_csv(costs) if costs.exists() else None,
+            "base": design.get("base"), "scenarios": [s["name"] for s in design.get(
+                "scenarios", [])], "scale": design.get("scale"), "years": design.get("years"),
+            "replicates": design.get("replicates"), "design": design}
+
+
+@solara.component
+def Compare(st: State):
+    tr, lang = st.tr, st.lang.value
+    names = [s.name for s in sc.available()]
+    chosen = solara.use_reactive(["baseline", "separation", "power_funding_follow_tasks",
+                                  "combined_reform"])
+    add_mine = solara.use_reactive(False)
+    scale = solara.use_reactive(DEFAULT_SCALE)
+    years = solara.use_reactive(5)
+    replicates = solara.use_reactive(4)
+    running = solara.use_reactive(False)
+    progress = solara.use_reactive((0, 0))
+    message = solara.use_reactive("")
+    found = solara.use_memo(prepared, dependencies=[running.value])
+    shown = solara.use_reactive(str(found[0]) if found else "")
+    guard = solara.use_memo(threading.Lock, dependencies=[])
+
+    solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.compare.prepared")))
+    if found:
+        rv.Select(label=tr("app.compare.choose"), v_model=shown.value, on_v_model=shown.set,
+                  items=[{"text": _folder_label(f, st), "value": str(f)} for f in found])
+    else:
+        solara.HTML(tag="p", unsafe_innerHTML=html.escape(tr("app.compare.none")))
+    if message.value:
+        solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(message.value))
+    if shown.value and Path(shown.value, "comparison.csv").exists():
+        Results(st, read_comparison(Path(shown.value)))
+
+    solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.compare.new")))
+    rv.Select(label=tr("app.compare.scenarios"), v_model=chosen.value, multiple=True,
+              chips=True, on_v_model=chosen.set,
+              items=[{"text": st.title(n), "value": n} for n in names])
+    solara.Checkbox(label=tr("app.compare.add_mine"), value=add_mine)
+    with solara.Row(style="flex-wrap: wrap; align-items: center"):
+        rv.Select(label=tr("app.control.scale"), v_model=scale.value, on_v_model=scale.set,
+                  items=[{"text": f"{s:g}", "value": s} for s in SCALES], style_="max-width:160px")
+        rv.Select(label=tr("app.compare.years"), v_model=years.value, on_v_model=years.set,
+                  items=YEARS, style_="max-width:160px")
+        solara.SliderInt(tr("app.compare.replicates"), value=replicates, min=2, max=20)
+        solara.HTML(tag="span", classes=["jw-lever-value"], unsafe_innerHTML=str(
+            replicates.value))
+
+    def start():
+        if not guard.acquire(blocking=False):          # a second click while one runs
+            return
+        labels = list(chosen.value)
+        scenarios = [dataclasses.replace(s, params=dataclasses.replace(
+            s.params, scale=scale.value, years=years.value, **st.assumptions.value))
+            for s in map(load_scenario, labels)]
+        if add_mine.value:
+            scenarios.append(my_scenario(st, scale.value, years.value))
+        if len(scenarios) < 2:
+            message.set(tr("app.compare.too_few"))
+            guard.release()
+            return
+        total = len(scenarios) * replicates.value
+        out = results_root() / f"app-compare-{datetime.now():%Y%m%d-%H%M%S}"
+        running.set(True)
+        progress.set((0, total))
+
+        def work():
+            from .studies import compare
+            done = []
+            try:
+                compare.run(scenarios, replicates.value, DEFAULT_SEED,
+                            Options(out, progress=False), lang=lang,
+                            on_outcome=lambda i, o: (done.append(i), progress.set(
+                                (len(done), total))))
+                shown.set(str(out))
+                message.set(tr("app.compare.done", n=total, folder=str(out)))
+            except Exception as e:  # noqa: BLE001 - shown to the user, not a crash
+                message.set(tr("app.compare.failed", error=str(e)))
+            finally:
+                running.set(False)
+                guard.release()
+        threading.Thread(target=work, daemon=True).start()
+
+    solara.Button(tr("app.compare.run"), on_click=start, color="primary",
+                  disabled=running.value)
+    done, total = progress.value
+    if running.value:
+        solara.ProgressLinear(value=100 * done / max(total, 1))
+        solara.Text(tr("app.compare.running", done=done, total=total))
+
+
+def _folder_label(folder: Path, st: State) -> str:
+    try:
+        c = read_comparison(folder)
+    except (OSError, ValueError, KeyError):
+        return folder.name
+    return st.tr("app.compare.folder", name=folder.name, n=len(c["scenarios"]),
+                 scale=c["scale"], years=c["years"], replicates=c["replicates"])
+
+
+def my_scenario(st: State, scale: float, years: int) -> sc.Scenario:
+    """The current levers as a scenario ('my levers'), on the chosen scenario's other values."""
+    s = load_scenario(st.scenario.value)
+    params = dataclasses.replace(s.params, scale=scale, years=years, **st.assumptions.value,
+                                 **st.levers.value)
+    return dataclasses.replace(s, name="my_levers", path="(workshop)", params=params,
+                               changes=sc.changes_from_default(params),
+                               description=t("app.mine.description", "en",
+                                             title=i18n.scenario_title(s, "en")),
+                               title_zh=t("app.mine.title", "zh"),
+                               title_en=t("app.mine.title", "en"),
+                               description_zh=t("app.mine.description", "zh",
+                                                title=i18n.scenario_title(s, "zh")))
+
+
+def how_sure(row, lang: str) -> tuple[str, int]:
+    """Words for a difference's interval, and +1 / -1 / 0 whether it is better for the county."""
+    key = sureness(row["diff"], row["diff_low"], row["diff_high"])
+    way = BETTER.get(row["indicator"], 0)
+    better = way * {"higher": 1, "lower": -1}.get(key.split("_")[0], 0)
+    return t(f"sure.{key}", lang), better
+
+
+@solara.component
+def Results(st: State, c: dict):
+    tr, lang = st.tr, st.lang.value
+    table = c["table"]
+    titles = {n: st.title(n) if n != "my_levers" else t("app.mine.title", lang)
+              for n in c["scenarios"]}
+    solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr(
+        "app.compare.results", base=titles.get(c["base"], c["base"]), scale=c["scale"],
+        years=c["years"], replicates=c["replicates"])))
+    # verdicts and the table of changes with how-sure words
+    head = "".join(f"<th>{html.escape(i18n.indicator(k, lang)[0])}</th>" for k in HEADLINE)
+    rows = []
+    for name in c["scenarios"]:
+        sub = table[table.scenario == name].set_index("indicator")
+        v = syndrome({k: sub.loc[k, "mean"] for k in ("htc_H", "htc_T", "htc_C", "htc_index")})
+        cells = []
+        for k in HEADLINE:
+            r = sub.loc[k]
+            if name == c["base"]:
+                cells.append(f"<td>{r['mean']:.3f}</td>")
+                continue
+            words, better = how_sure({**r, "indicator": k}, lang)
+            colour = {1: "#2ca02c", -1: "#d62728", 0: "#555"}[better]
+            cells.append(f"<td>{r['diff']:+.3f}<br><span style='color:{colour}'>"
+                         f"{html.escape(words)}</span></td>")
+        verdict = tr("app.compare.present" if v.present else "app.compare.absent")
+        rows.append(f"<tr><td><b>{html.escape(titles[name])}</b></td><td>"
+                    f"{html.escape(verdict)}</td>{''.join(cells)}</tr>")
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<p class='jw-muted'>{html.escape(tr('app.compare.explain'))}</p>"
+        f"<table class='jw-table'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>"
+        f"<th>{html.escape(tr('app.compare.syndrome'))}</th>{head}</tr>{''.join(rows)}"
+        "</table>"))
+    if c["costs"] is not None:
+        Costs(st, c["costs"], titles)
+    # one figure: the differences in a chosen indicator
+    indicator = solara.use_reactive("htc_index")
+    rv.Select(label=tr("app.compare.indicator"), v_model=indicator.value,
+              on_v_model=indicator.set, style_="max-width: 420px",
+              items=[{"text": i18n.indicator(k, lang)[0], "value": k} for k in HEADLINE])
+    sub = table[(table.indicator == indicator.value) & (table.scenario != c["base"])]
+    bars = [{"label": titles[r.scenario], "diff": r["diff"], "low": r.diff_low,
+             "high": r.diff_high, "better": how_sure({**r, "indicator": indicator.value},
+                                                     lang)[1]}
+            for _, r in sub.iterrows()]
+    name, _, unit = i18n.indicator(indicator.value, lang)
+    EChart(charts.effects(tr("app.compare.figure", indicator=name), bars,
+                          tr("app.compare.change", unit=unit)), 140 + 44 * len(bars))
+    f = c["folder"]
+    with solara.Row(style="flex-wrap: wrap"):
+        for name, label in (("handout.html", "app.compare.handout"),
+                            ("report.html", "app.compare.report")):
+            if (f / name).exists():
+                solara.FileDownload((f / name).read_bytes(), filename=name, label=tr(label))
+    solara.HTML(tag="p", classes=["jw-muted"], unsafe_innerHTML=html.escape(
+        tr("app.compare.where", folder=str(f))))
+
+
+@solara.component
+def Costs(st: State, costs: pd.DataFrame, titles: dict):
+    tr = st.tr
+    rows = []
+    for _, r in costs.iterrows():
+        per = r.get("per_10k_htc_index")
+        rows.append(
+            f"<tr><td><b>{html.escape(titles.get(r.scenario, r.scenario))}</b></td>"
+            f"<td>{r.public_yuan / 1e4:,.0f}</td><td>{r.extra_yuan / 1e4:+,.0f}</td>"
+            f"<td>{r.admin_hours_freed_per_cadre_week:+.1f}</td>"
+            f"<td>{'–' if pd.isna(per) else f'{per:+.4f}'}</td></tr>")
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<h4>{html.escape(tr('app.costs.title'))}</h4><table class='jw-table'><tr><th>"
+        f"{html.escape(tr('app.compare.scenario'))}</th><th>{html.escape(tr('app.costs.total'))}"
+        f"</th><th>{html.escape(tr('app.costs.extra'))}</th><th>"
+        f"{html.escape(tr('app.costs.hours'))}</th><th>{html.escape(tr('app.costs.per_10k'))}"
+        f"</th></tr>{''.join(rows)}</table><p class='jw-muted'>"
+        f"{html.escape(tr('app.costs.note'))}</p>"))
+
+
+# --- levers and about ------------------------------------------------------------------------
+@solara.component
+def LeverGuide(st: State):
+    tr, lang = st.tr, st.lang.value
+    users = {k: [s for s in sc.available() if getattr(s.params, k) != describe(k)["baseline"]]
+             for k in LEVERS}
+    out = [f"<h3>{html.escape(tr('app.levers.title'))}</h3>"]
+    for group in LEVER_GROUPS:
+        rows = []
+        for r in levers((group,)):
+            s = i18n.lever(r, lang)
+            used = "、".join(i18n.scenario_title(x, lang) for x in users[r["name"]]) or "–"
+            rows.append(f"<tr><td><b>{html.escape(s['label'])}</b></td><td>"
+                        f"{html.escape(s['meaning_shown'])}</td><td>{_fmt(r['baseline'])}</td>"
+                        f"<td>{_fmt(r['low'])} – {_fmt(r['high'])}</td><td>"
+                        f"{html.escape(s['unit_shown'])}</td><td>{html.escape(used)}</td></tr>")
+        out.append(f"<h4>{html.escape(tr(f'app.group.{group}'))}</h4><table class='jw-table'>"
+                   f"<tr><th>{html.escape(tr('app.levers.lever'))}</th><th>"
+                   f"{html.escape(tr('app.levers.meaning'))}</th><th>"
+                   f"{html.escape(tr('app.levers.baseline'))}</th><th>"
+                   f"{html.escape(tr('app.levers.range'))}</th><th>"
+                   f"{html.escape(tr('app.levers.unit'))}</th><th>"
+                   f"{html.escape(tr('app.levers.used'))}</th></tr>{''.join(rows)}</table>")
+    solara.HTML(tag="div", unsafe_innerHTML="".join(out))
+    Assumptions(st)
+
+
+@solara.component
+def Assumptions(st: State):
+    """The model's uncertain constants (not levers), each with its source tag; a change
+    applies at the next reset, so a workshop can ask whether a conclusion survives it."""
+    tr, lang = st.tr, st.lang.value
     chosen = solara.use_reactive(CONSTANTS[0])
     text = solara.use_reactive("")
     message = solara.use_reactive("")
     r = describe(chosen.value)
-    solara.HTML(tag="h2", unsafe_innerHTML="Assumptions · 模型假设")
-    esc = html.escape
-    solara.HTML(tag="p", unsafe_innerHTML=(
-        "Not policy levers: the model's constants, each with its source tag (<b>[E]</b> the "
-        "essay, <b>[N]</b> a national figure, <b>[A]</b> an assumption, <b>[C]</b> "
-        "calibrated). Change one to see whether a conclusion survives another assumption; "
-        "changes apply at the next <b>RESET</b> · 非政策杠杆，修改后点击 RESET 生效。"))
-    solara.Select("constant · 常数", values=CONSTANTS, value=chosen)
-    solara.HTML(tag="p", unsafe_innerHTML=(
-        f"<b>{r['name']}</b> ({r['group']}, [{r['tag']}] {TAGS[r['tag']]}): "
-        f"{esc(r['meaning'])}. Baseline {r['baseline']:g} {esc(r['unit'])}, range "
-        f"{r['low']:g} to {r['high']:g}; now {getattr(model.p, r['name']):g}."
-        + (f" Source: {esc(r['source'])}." if r["source"] else "")))
-    solara.InputText("new value · 新值", value=text)
+    s = i18n.lever(r, lang)
+    solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.assume.title")))
+    solara.HTML(tag="p", unsafe_innerHTML=html.escape(tr("app.assume.explain")))
+    rv.Select(label=tr("app.assume.constant"), v_model=chosen.value, on_v_model=chosen.set,
+              items=[{"text": i18n.lever(describe(k), lang)["label"], "value": k}
+                     for k in CONSTANTS], style_="max-width: 520px")
+    solara.HTML(tag="p", unsafe_innerHTML=html.escape(tr(
+        "app.assume.about", meaning=s["meaning_shown"], tag=r["tag"], baseline=_fmt(
+            r["baseline"]), low=_fmt(r["low"]), high=_fmt(r["high"]), unit=s["unit_shown"],
+        now=_fmt(st.assumptions.value.get(chosen.value, r["baseline"])))))
+    solara.InputText(tr("app.assume.value"), value=text)
 
     def set_value():
         try:
-            value = sc.safe_coerce(chosen.value, float(text.value), "new value")
+            value = sc.safe_coerce(chosen.value, float(text.value), tr("app.assume.value"))
         except ValueError:
-            message.set(f"not set: {text.value!r} is not a number")
+            message.set(tr("app.assume.not_number", text=text.value))
             return
         except UserError as e:
-            message.set(f"not set: {e}")
+            message.set(tr("app.assume.refused", error=str(e)))
             return
-        assumptions.set({**assumptions.value, chosen.value: value})
-        message.set(f"{chosen.value} = {value:g} at the next RESET · 重置后生效")
-    solara.Button("set · 设定", on_click=set_value, color="primary")
-    solara.Button("restore every assumption · 全部恢复",
-                  on_click=lambda: (assumptions.set({}), message.set("restored at the next RESET")))
-    solara.Text(message.value)
-    if assumptions.value:
-        solara.Text("Changed: " + ", ".join(f"{k} = {v:g}" for k, v in assumptions.value.items()))
-    rows = "".join(
-        f"<tr><td>{d['group']}</td><td><b>{d['name']}</b></td><td>{getattr(model.p, d['name']):g}"
-        f"</td><td>{d['low']:g} – {d['high']:g}</td><td>{html.escape(d['unit'])}</td>"
-        f"<td>[{d['tag']}]</td><td>{html.escape(d['meaning'])}"
-        + (f"<br><i>{html.escape(d['source'])}</i>" if d["source"] else "") + "</td></tr>"
-        for d in map(describe, CONSTANTS))
-    solara.HTML(tag="div", unsafe_innerHTML=(
-        "<table style='border-collapse:collapse' border='1' cellpadding='3'><tr><th>group</th>"
-        "<th>constant</th><th>value now</th><th>range</th><th>unit</th><th>tag</th>"
-        f"<th>meaning and source</th></tr>{rows}</table>"))
-
-
-# --- compare page ------------------------------------------------------------------------------
-progress = solara.reactive("")
-result_folder = solara.reactive("")
-
-
-def _saved_scenario(model) -> tuple[sc.Scenario, str]:
-    """The current sliders as a scenario, and as TOML text to download."""
-    s = model.scenario
-    changes = sc.changes_from_default(model.p)
-    changes.pop("scale", None)
-    current = dataclasses.replace(s, name="my_levers", path="(dashboard)", changes=changes,
-                                  description=f"Dashboard levers on {s.name}",
-                                  params=dataclasses.replace(model.p))
-    toml = [f"description = {json.dumps(current.description, ensure_ascii=False)}",
-            'extends = "baseline.toml"']
-    if s.county_file:                  # the county it ran on, not silently the essay's
-        toml.append(f"county = {json.dumps(str(Path(s.county_file).resolve()))}")
-    toml.append("")
-    toml += [f"{k} = {v!r}" for k, v in changes.items()]
-    return current, "\n".join(toml) + "\n"
+        st.assumptions.set({**st.assumptions.value, chosen.value: value})
+        message.set(tr("app.assume.set", name=s["label"], value=_fmt(value)))
+    with solara.Row():
+        solara.Button(tr("app.assume.apply"), on_click=set_value, color="primary")
+        solara.Button(tr("app.assume.restore"), on_click=lambda: (
+            st.assumptions.set({}), message.set(tr("app.assume.restored"))))
+    if message.value:
+        solara.Text(message.value)
+    if st.assumptions.value:
+        solara.Text(tr("app.assume.changed", list="; ".join(
+            f"{i18n.lever(describe(k), lang)['label']} = {_fmt(v)}"
+            for k, v in st.assumptions.value.items())))
 
 
 @solara.component
-def Compare(model):
-    chosen = solara.use_reactive(["baseline", "separation", "combined_reform"])
-    replicates = solara.use_reactive(4)
-    with_sliders = solara.use_reactive(True)
-    names = [s.name for s in sc.available()]
-    solara.HTML(tag="h2", unsafe_innerHTML="Compare scenarios · 情景比较")
-    solara.Text("The first is the base; every scenario runs the same replicates with the same "
-                "random numbers. 第一个为基准情景。")
-    solara.SelectMultiple("scenarios · 情景", values=chosen, all_values=names)
-    solara.Checkbox(label="add the current sliders as a scenario (my_levers)", value=with_sliders)
-    solara.SliderInt("replicates · 重复次数", value=replicates, min=2, max=20)
-    current, toml = _saved_scenario(model)
-
-    def start():
-        # every scenario with the room's changed assumptions, so differences are the levers'
-        scenarios = [dataclasses.replace(s, params=dataclasses.replace(
-            s.params, scale=model.p.scale, **assumptions.value)) for s in map(_load, chosen.value)]
-        if with_sliders.value:
-            scenarios.append(current)
-        if len(scenarios) < 2:
-            progress.set("choose at least two scenarios")
-            return
-        total = len(scenarios) * replicates.value
-        done = []
-        out = Path("results") / f"app-compare-{datetime.now():%Y%m%d-%H%M%S}"
-
-        def work():
-            try:
-                progress.set(f"running 0 of {total} runs …")
-                compare.run(scenarios, replicates.value, DEFAULT_SEED,
-                            Options(out, executor="inprocess", progress=False),
-                            on_outcome=lambda i, o: (done.append(i), progress.set(
-                                f"running {len(done)} of {total} runs …")))
-                result_folder.set(str(out))
-                progress.set(f"done: {total} runs, report in {out}")
-            except Exception as e:  # noqa: BLE001 - shown to the user, not a crash
-                progress.set(f"failed: {e}")
-        threading.Thread(target=work, daemon=True).start()
-
-    solara.Button("Run comparison · 运行比较", on_click=start, color="primary")
-    solara.Text(progress.value)
-    solara.FileDownload(toml.encode(), filename="my_levers.toml",
-                        label="Download the sliders as a scenario (TOML)")
-    folder = result_folder.value
-    if folder and (Path(folder) / "report.html").exists():
-        f = Path(folder)
-        solara.FileDownload((f / "report.html").read_bytes(), filename="report.html",
-                            label="Download the HTML report")
-        solara.Image(str(f / "compare-htc.png"))
-        solara.Image(str(f / "compare-differences.png"))
+def About(st: State):
+    tr = st.tr
+    parts = ["<h3>" + html.escape(tr("app.about.title")) + "</h3>"]
+    for key in ("syndrome", "H", "T", "C", "agents", "levers", "limits", "source"):
+        parts.append(f"<p>{html.escape(tr(f'app.about.{key}'))}</p>")
+    solara.HTML(tag="div", unsafe_innerHTML="".join(parts), style="max-width: 70em")
 
 
+# --- the page ---------------------------------------------------------------------------------
 @solara.component
 def Page():
-    """One county per browser session: two tabs in a workshop do not drive the same model."""
-    model = solara.use_memo(DashboardModel, dependencies=[])
-    SolaraViz(model, components=[(Verdict, 0), (Syndrome, 0), (Residents, 0), (Cadres, 0),
-                                 (County, 0), (Compare, 1), (LeverGuide, 2),
-                                 (Assumptions, 3)],
-              model_params=model_params(), name="juwei · 居委", play_interval=50,
-              render_interval=13)
+    """One county per browser session: two tabs in a workshop do not drive the same county."""
+    first = solara.use_memo(initial_session, dependencies=[])
+    lang = solara.use_reactive(initial_lang(first.language if os.environ.get("JUWEI_SESSION")
+                                            else None))
+    st = State(lang=lang, scenario=solara.use_reactive(first.scenario),
+               levers=solara.use_reactive(dict(first.levers)),
+               scale=solara.use_reactive(first.scale), seed=solara.use_reactive(first.seed),
+               county=solara.use_reactive(None), week=solara.use_reactive(0),
+               playing=solara.use_reactive(False), notice=solara.use_reactive(""),
+               assumptions=solara.use_reactive({}))
+    tab = solara.use_reactive(0)
+    if st.county.value is None:
+        st.county.set(County(first.scenario, first.levers, first.scale, first.seed))
+        return
+    tr = st.tr
+    solara.Style(CSS)
+    solara.Title(tr("app.title"))
+    with solara.AppBarTitle():
+        solara.Text(tr("app.title"))
+    with solara.AppBar():
+        for code, label in (("zh", "中文"), ("en", "English")):
+            solara.Button(label, on_click=lambda code=code: lang.set(code), text=True,
+                          style="color: white; font-size: 16px" + (
+                              "; font-weight: 700; text-decoration: underline"
+                              if lang.value == code else ""))
+    with solara.Sidebar():
+        solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.button.levers")))
+        Controls(st)
+    with solara.Column(style="padding: 0 8px"):
+        Verdict(st)
+        with solara.lab.Tabs(value=tab.value, on_value=tab.set):
+            for key in ("explore", "compare", "levers", "about"):
+                solara.lab.Tab(tr(f"app.tab.{key}"))
+        [Explore, Compare, LeverGuide, About][tab.value](st)
+
+
+@solara.component
+def Layout(children=[]):
+    """Solara's layout with the controls in a drawer, closed at first (the charts get the
+    width; the menu button opens it)."""
+    return solara.AppLayout(children=children, sidebar_open=False)

@@ -128,6 +128,8 @@ def build_parser() -> Parser:
     add_model_options(p, replicates=10)
     add_ensemble_options(p)
     add_batch_options(p, "results folder (default results/compare-<time>)")
+    p.add_argument("--lang", choices=("zh", "en"), default="en",
+                   help="language of report.html (default en; handout.html is always both)")
 
     p = sub.add_parser("sweep", help="run a parameter sweep from a design file")
     p.add_argument("design", help="design file, or a ready-made design's name")
@@ -190,6 +192,12 @@ def build_parser() -> Parser:
                    "this machine only; 0.0.0.0 opens it to the network)")
     p.add_argument("--county", metavar="FILE", help="run every scenario on this county file "
                    "(default: each scenario's, else the essay's)")
+    p.add_argument("--lang", choices=("zh", "en"), help="the page's language (default: what "
+                   "the browser asks for, else Chinese); a switch on the page changes it")
+    p.add_argument("--session", metavar="FILE", help="open with a saved workshop session "
+                   "(scenario, levers, seed, scale, language)")
+    p.add_argument("--results", metavar="DIR", default="results", help="where prepared "
+                   "comparisons are found and new ones written (default results/)")
 
     sub.add_parser("scenarios", help="list the scenario files")
     p = sub.add_parser("counties", help="list the shipped county files, or check and describe "
@@ -354,7 +362,7 @@ def cmd_compare(args) -> int:
                         len(scenarios) * per, scenarios[0], args.seed)
     opts = _options(args, f"results/compare-{_stamp()}")
     print_comparison(compare.run(scenarios, args.replicates, args.seed, opts,
-                                 ensemble=ensemble))
+                                 ensemble=ensemble, lang=args.lang))
     return 0
 
 
@@ -371,12 +379,22 @@ def print_comparison(c) -> None:
             r = table[(table.indicator == h) & (table.scenario == a)].iloc[0]
             cells.append(f"{r['diff']:+13.3f}{'*' if r.flagged else ' '}")
         print(f"  {a:{width}s}" + "".join(cells))
+    if c.costs is not None:
+        base_total = c.costs.public_yuan.iloc[0]
+        print(f"\nCosts (public money {base_total:,.0f} yuan a year in '{c.base}'; means over "
+              "replicates; per 10,000 yuan only where the extra is at least 0.5% of it):\n")
+        print(f"  {'scenario':{width}s}{'extra yuan/year':>16s}{'hours freed/cadre-week':>24s}"
+              f"{'htc_index per 10,000 yuan':>27s}")
+        for r in c.costs.iloc[1:].itertuples():
+            per = "-" if r.per_10k_htc_index != r.per_10k_htc_index else f"{r.per_10k_htc_index:+.5f}"
+            print(f"  {r.scenario:{width}s}{r.extra_yuan:+16,.0f}"
+                  f"{r.admin_hours_freed_per_cadre_week:+24.1f}{per:>27s}")
     if c.ensemble:
         print_ensemble(c)
     if c.dropped:
         print(f"\n  replicates {c.dropped} failed somewhere and were left out (manifest.json)")
     print(f"\n  report: {c.out / 'report.html'}\n  tables: {c.out / 'comparison.csv'}, "
-          f"{c.out / 'runs.parquet'}, {c.out / 'series.parquet'}")
+          f"{c.out / 'costs.csv'}, {c.out / 'runs.parquet'}, {c.out / 'series.parquet'}")
 
 
 def print_ensemble(c) -> None:
@@ -552,7 +570,19 @@ def cmd_app(args) -> int:
                         "(in a checkout: `make setup`, or pip install -e '.[app]')")
     if not 0 < args.port < 65536:
         raise UserError(f"--port: expected 1-65535, got {args.port}")
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    # no telemetry, no "runs on Solara" banner, a plain loader and the page's own title
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+           "SOLARA_THEME_SHOW_BANNER": "False", "SOLARA_THEME_LOADER": "plain",
+           "SOLARA_THEME_TITLE": "居委 juwei", "JUWEI_RESULTS": str(Path(args.results).resolve()),
+           # served on plain http at 127.0.0.1, Solara's session cookie is rightly SameSite=Lax;
+           # its warning that an https site would use None does not apply
+           "PYTHONWARNINGS": "ignore:Cookies with samesite:UserWarning"}
+    if args.lang:
+        env["JUWEI_LANG"] = args.lang
+    if args.session is not None:
+        from .inputs import session
+        session.load(args.session)                       # a bad file stops here, exit 2
+        env["JUWEI_SESSION"] = str(Path(args.session).resolve())
     if args.county is not None:
         from .inputs import county as counties
         county, path = counties.load(args.county)        # a bad file stops here, exit 2

@@ -50,12 +50,32 @@ def new_year(m) -> None:
                        + focus - p.office_rent_yuan * c.renting + c.own_income
                        + c.donations + c.aid + grant)
     c.budget = c.transfer + c.own_income + c.donations + c.aid + grant
-    remedies = (p.station_yuan * p.service_stations + p.publicity_yuan * p.publicity
-                + p.patrol_yuan * p.health_and_safety
-                + p.association_yuan * p.facilities_association) * c.residents.size
-    m.year_spending = (c.transfer.sum() + c.aid.sum() + grant.sum()
-                       + p.infrastructure_yuan * p.infrastructure_investment * c.residents.size
-                       + remedies + health_hours(c, p).sum() * p.help_wage * STEPS_PER_YEAR)
+    m.year_money = year_money(m, grant)
+    # the yearly lines' sum, added in this order (the weekly total of indicators.record keeps
+    # the results of the runs made before the lines were kept apart)
+    y = m.year_money
+    m.year_spending = (y["transfers_ordinary"] + y["aid"] + y["grants"] + y["investment"]
+                       + y["remedies"] + y["health_points"])
+
+
+def year_money(m, grant: np.ndarray) -> dict[str, float]:
+    """The county's public money for the budget year by line, in yuan (ODD §7.9): transfers
+    (with the county seat's focus money), demonstration grants, investment, aid, the remedies'
+    running costs (stations, publicity, patrols, facilities association) and health points'
+    hours at `help_wage`. Cadre pay, funded tasks, rewards and training are paid weekly
+    (indicators.public_money)."""
+    c, p = m.committees, m.p
+    n = c.residents.size
+    return {
+        "transfers_ordinary": float(c.transfer.sum()),
+        "grants": float(grant.sum()),
+        "investment": p.infrastructure_yuan * p.infrastructure_investment * n,
+        "aid": float(c.aid.sum()),
+        "remedies": (p.station_yuan * p.service_stations + p.publicity_yuan * p.publicity
+                     + p.patrol_yuan * p.health_and_safety
+                     + p.association_yuan * p.facilities_association) * n,
+        "health_points": float(health_hours(c, p).sum()) * p.help_wage * STEPS_PER_YEAR,
+    }
 
 
 def designate_demonstrations(m) -> None:

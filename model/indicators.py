@@ -97,6 +97,32 @@ INDICATORS: dict[str, Indicator] = {
         "share of cadres", "serving cadres with high school or above", "高中以上学历干部比例"),
     "over_45_share": Indicator(
         "share of cadres", "serving cadres older than 45", "45岁以上干部比例"),
+    # what the county pays and what its cadres spend (ODD §4.10, §7.9): the items add up to
+    # public_yuan; a comparison's cost table reads them (present/stats.cost_table)
+    "yuan_cadre_pay": Indicator(
+        "yuan/year", "pay of the serving cadres", "干部报酬"),
+    "yuan_funded_tasks": Indicator(
+        "yuan/year", "money that comes with funded pushed tasks (outside help at the help wage)",
+        "费随事转经费"),
+    "yuan_transfers": Indicator(
+        "yuan/year", "committees' budgets from the county, with the county seat's focus money "
+        "and demonstration grants", "社区工作经费"),
+    "yuan_investment": Indicator(
+        "yuan/year", "investment in offices and venues", "基础设施投入"),
+    "yuan_aid": Indicator(
+        "yuan/year", "aid to the poorest committees", "困难社区扶持资金"),
+    "yuan_rewards": Indicator(
+        "yuan/year", "perks of volunteer certificates", "志愿者激励"),
+    "yuan_training": Indicator(
+        "yuan/year", "cadre training", "干部教育培训经费"),
+    "yuan_services": Indicator(
+        "yuan/year", "service stations, publicity, patrols, facilities association and health "
+        "points", "便民服务项目经费"),
+    "public_yuan": Indicator(
+        "yuan/year", "public money for community work, all items", "财政支出合计"),
+    "admin_hours_per_year": Indicator(
+        "hours/year", "the county's cadre hours on administrative work, meetings, inspections",
+        "全县干部行政事务工时"),
 }
 
 CANONICAL = list(INDICATORS)[:20]          # spec §6's indicators, before the further ones
@@ -187,6 +213,37 @@ def seat_gap(amount: np.ndarray, residents: np.ndarray, seat: np.ndarray) -> flo
                                                           / residents[~seat].sum()) - 1.0
 
 
+MONEY_ITEMS = ("yuan_cadre_pay", "yuan_funded_tasks", "yuan_transfers", "yuan_investment",
+               "yuan_aid", "yuan_rewards", "yuan_training", "yuan_services")   # sum: public_yuan
+
+
+def public_money(m, n_seated: int, tasks, ind) -> dict[str, dict[str, float]]:
+    """The county's public money by item (ODD §7.9): "weekly", the items paid each week in
+    yuan a week; "yearly", every item in yuan a year (a week's payments x 52, the budget
+    year's lines as they are), MONEY_ITEMS and their sum public_yuan. No random numbers."""
+    p, y = m.p, m.year_money
+    weekly = {
+        "cadre_pay": n_seated * p.cadre_pay * MONTHS_PER_YEAR / STEPS_PER_YEAR,
+        "funded_tasks": tasks["funded"].sum() * p.task_hours * p.help_wage,
+        "rewards": p.reward_yuan * p.volunteer_reward * ind["volunteer_rate"]
+        * m.committees.residents.sum() * ind["volunteer_100_share"] / STEPS_PER_YEAR,
+        "training": n_seated * p.training_hours_per_year * p.training_yuan_per_hour
+        / STEPS_PER_YEAR,
+    }
+    yearly = {
+        "yuan_cadre_pay": float(weekly["cadre_pay"]) * STEPS_PER_YEAR,
+        "yuan_funded_tasks": float(weekly["funded_tasks"]) * STEPS_PER_YEAR,
+        "yuan_transfers": y["transfers_ordinary"] + y["grants"],
+        "yuan_investment": y["investment"],
+        "yuan_aid": y["aid"],
+        "yuan_rewards": float(weekly["rewards"]) * STEPS_PER_YEAR,
+        "yuan_training": float(weekly["training"]) * STEPS_PER_YEAR,
+        "yuan_services": y["remedies"] + y["health_points"],
+    }
+    yearly["public_yuan"] = sum(yearly[k] for k in MONEY_ITEMS)
+    return {"weekly": weekly, "yearly": yearly}
+
+
 def record(m, week) -> None:
     """The week's indicators into m.series and m.committee_series (model-level aggregates of
     array state, never per-agent tables; ODD §4.10). `week` holds what the phases computed."""
@@ -204,11 +261,12 @@ def record(m, week) -> None:
     ind = m.residents.indicators()
     budget_share = c.own_income / np.maximum(c.budget, 1.0)
     per_res = supply / residents
-    yuan_week = (m.year_spending / STEPS_PER_YEAR + n_seated * p.cadre_pay * MONTHS_PER_YEAR
-                 / STEPS_PER_YEAR
-                 + tasks["funded"].sum() * p.task_hours * p.help_wage
-                 + p.reward_yuan * p.volunteer_reward * ind["volunteer_rate"]
-                 * residents.sum() * ind["volunteer_100_share"] / STEPS_PER_YEAR)
+    money = public_money(m, n_seated, tasks, ind)
+    # the week's public money, summed in the order the runs before the split into items used
+    # (so their results stay bit for bit; training, added last, is 0 without training)
+    yuan_week = (m.year_spending / STEPS_PER_YEAR + money["weekly"]["cadre_pay"]
+                 + money["weekly"]["funded_tasks"] + money["weekly"]["rewards"]
+                 + money["weekly"]["training"])
     admin_share = use["admin"].sum() / hours.sum()
     exhaustion = float(s.exhaustion[seated].mean())
     h, tt, cc, index = htc(pushed.sum(), capacity.sum(), admin_share, exhaustion,
@@ -241,6 +299,8 @@ def record(m, week) -> None:
         venue_places_per_1000=PER_THOUSAND * venue.sum() / residents.sum(),
         high_school_share=float(s.educated[seated].mean()),
         over_45_share=float((s.age[seated] > OVER_45).mean()),
+        **money["yearly"],
+        admin_hours_per_year=float(use["admin"].sum()) * STEPS_PER_YEAR,
     )
     for k, v in ind.items():
         m.series[k][t] = v

@@ -24,6 +24,14 @@ COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust"
                     "seat", "residents")
 
 
+# levers the county reads when its budget year starts (budgets, investment, aid, titles, the
+# units' yearly decisions): moved mid-run, they act from the next budget year; every other lever
+# acts from the next week (tests/test_workshop.py checks both against the model)
+YEARLY_LEVERS = frozenset({"unit_to_social_per_year", "unit_sharing", "infrastructure_investment",
+                           "enterprise_support", "poor_community_aid", "demonstration_sites",
+                           "facilities_association"})
+
+
 class CountyModel(mesa.Model):
     """The county of the essay: government, 12 departments, 63 committees, 211 cadres, units
     and (220,000 x scale) residents.
@@ -121,6 +129,15 @@ class CountyModel(mesa.Model):
         self.committee_series = {k: np.full((steps, n), np.nan, np.float32)
                                  for k in COMMITTEE_SERIES}
         self.phase_seconds = dict.fromkeys(PHASES, 0.0)   # wall time by phase (benchmarks)
+
+    def set_params(self, params: Parameters) -> None:
+        """Take new parameter values mid-run, from the next week on (a workshop moving a lever
+        while the county runs). Values derived from parameters at the start are derived
+        again; the state (trust, exhaustion, budgets of the year ...) carries on, so YEARLY_LEVERS
+        act from the next budget year."""
+        self.p = params
+        self.station = 1.0 + params.station_gain * params.service_stations
+        self.residents.refresh(params)
 
     # ------------------------------------------------------------------------------------------
     def step(self) -> None:

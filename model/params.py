@@ -751,6 +751,15 @@ class Parameters:
                                   "all its hours free", tag="A")
     association_yuan: float = _p(2_000.0, 0.0, 20_000.0, "finance", "yuan/committee/year",
                                  "cost of a full facilities association", tag="A")
+    training_yuan_per_hour: float = _p(10.0, 2.0, 50.0, "finance", "yuan/hour",
+                                       "public money a cadre's hour of training costs "
+                                       "(teachers, room, materials, meals; 教育培训经费)",
+                                       tag="A",
+                                       source=("a county party-school course of the mid-2000s, "
+                                               "about 80 yuan a trainee-day of 8 hours; the range "
+                                               "from a local course with the county's own "
+                                               "teachers (2) to one at a city or provincial "
+                                               "school with board and travel (50)"))
 
     def __post_init__(self):
         check(self)

@@ -1,4 +1,5 @@
-"""The dashboard in a real browser: headless Chromium driven by Playwright.
+"""The workshop page in a real browser: headless Chromium driven by Playwright, in Chinese and
+English, at projector (1280×720) and full-HD (1920×1080) sizes.
 
 Outside CI the tests skip, with the reason, when Chromium or Playwright is missing; in CI
 (CI=true) .ci/run installs Chromium and a missing browser is a failure. Screenshots go to
@@ -12,15 +13,23 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from juwei.inputs import scenario as sc
+from juwei.inputs import session as sessions
+from juwei.present import i18n
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SIZES = {"projector": (1280, 720), "full-hd": (1920, 1080)}
+# English words a Chinese page may show: the language switch and proper names
+PROPER = {"English", "Jiangkou", "juwei", "ODD"}
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -42,12 +51,21 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def workshop(tmp_path_factory):
+    """The app on a results store holding one prepared comparison (as `make run` leaves one),
+    with its sessions folder; run from a scratch folder."""
+    home = tmp_path_factory.mktemp("app")
+    results = home / "results"
+    r = subprocess.run([sys.executable, "-m", "juwei", "compare", "baseline", "separation",
+                        "--replicates", "2", "--scale", "0.02", "--years", "1", "--out",
+                        str(results / "compare-prepared"), "--lang", "zh"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
     port = free_port()
-    # run from a scratch folder: the comparison's results/ must not land in the user's
-    proc = subprocess.Popen([sys.executable, "-m", "juwei", "app", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=tmp_path_factory.mktemp("app"))
+    log = open(home / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "juwei", "app", "--port", str(port),
+                             "--results", str(results)], stdout=log, stderr=subprocess.STDOUT,
+                            cwd=home, env={**os.environ, "JUWEI_SESSIONS": str(home / "sessions")})
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -56,14 +74,15 @@ def app_url(tmp_path_factory):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"juwei app exited: {proc.stdout.read()}")
+                raise RuntimeError(f"juwei app exited: {(home / 'server.log').read_text()}")
             time.sleep(0.5)
     else:
         proc.kill()
         raise RuntimeError("juwei app did not answer within 90 s")
-    yield url
+    yield {"url": url, "home": home, "results": results}
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()
     with pytest.raises(OSError):          # the server itself is gone, not only a parent
         urllib.request.urlopen(url, timeout=2)
 
@@ -77,130 +96,194 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, app_url):
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+def open_page(browser, workshop, size="projector", locale="zh-CN"):
+    w, h = SIZES[size]
+    page = browser.new_context(viewport={"width": w, "height": h}, locale=locale,
+                               accept_downloads=True).new_page()
     page.errors, page.external = [], []
+    url = workshop["url"]
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.on("request", lambda r: page.external.append(r.url) if not r.url.startswith(
-        (app_url, app_url.replace("http", "ws"), "data:", "blob:")) else None)
-    page.goto(app_url, wait_until="networkidle", timeout=90_000)
-    expect(page.get_by_text("Press step or play to run the county")).to_be_visible(timeout=60_000)
+        (url, url.replace("http", "ws"), "data:", "blob:")) else None)
+    page.goto(url, wait_until="networkidle", timeout=90_000)
+    expect(page.locator(".jw-verdict")).to_be_visible(timeout=60_000)
+    return page
+
+
+@pytest.fixture
+def page(browser, workshop):
+    page = open_page(browser, workshop)
     yield page
-    page.close()
+    page.context.close()
 
 
-def syndrome_h(page) -> float:
-    text = page.get_by_text(re.compile(r"Syndrome .*H \d")).inner_text()
-    return float(re.search(r"H (\d\.\d+)", text).group(1))
-
-
-def run_for(page, seconds: float) -> None:
-    page.get_by_role("button", name="▶").click()
+def run_for(page, seconds: float, lang="zh") -> None:
+    page.get_by_role("button", name="运行" if lang == "zh" else "Run").click()
     page.wait_for_timeout(seconds * 1000)
-    page.get_by_role("button", name="❚❚").click()
+    page.get_by_role("button", name="暂停" if lang == "zh" else "Pause").click()
 
 
-def test_page_loads_offline_without_errors(page):
-    for text in ("juwei", "Controls", "Model Parameters", "政事分离", "STEP", "RESET"):
-        expect(page.get_by_text(text).first).to_be_visible()
-    assert page.locator("img").count() >= 4            # the charts and the county view
-    page.screenshot(path=ARTIFACTS / "app-explore.png", full_page=True)
+def open_drawer(page) -> None:
+    if not page.locator(".jw-lever-value").first.is_visible():
+        page.locator("header button").first.click()
+        expect(page.locator(".jw-lever-value").first).to_be_visible(timeout=10_000)
+
+
+def choose(page, label: str, option: str, within: str = "body") -> None:
+    """Pick `option` in the select labelled `label` (Vuetify's menu) within a part of the
+    page ("nav": the drawer, "main": the tabs)."""
+    page.locator(within).get_by_label(label, exact=True).first.click(force=True)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def shown_levers(page) -> dict:
+    out = {}
+    for el in page.locator("[data-lever]").all():
+        out[el.get_attribute("data-lever")] = el.inner_text().strip()
+    return out
+
+
+def visible_english(text: str) -> set:
+    """English words of a page's text, leaving out proper names and data shown as it is
+    (folder names and paths, file names)."""
+    return i18n.words(re.sub(r"\S*[/_.\-]\S*", " ", text)) - PROPER
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_chinese_page_fits_the_screen_without_english_errors_or_outside_requests(
+        browser, workshop, size):
+    page = open_page(browser, workshop, size)
+    for name in ("探索", "比较", "杠杆说明", "模型说明"):
+        expect(page.get_by_role("tab", name=name)).to_be_visible()
+    run_for(page, 3)
+    expect(page.locator(".jw-verdict")).to_contain_text("第")
+    charts = page.locator("canvas")
+    expect(charts.first).to_be_visible()
+    w, h = SIZES[size]
+    visible = [b for b in (c.bounding_box() for c in charts.all()) if b and b["y"] + b[
+        "height"] <= h and b["y"] >= 0]
+    assert len(visible) >= 2, "two charts should be fully visible without scrolling"
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.jw-verdict'))"
+                         ".fontSize)") >= 18
+    sizes = page.evaluate("[...document.querySelectorAll('.jw-gauge, .jw-status, "
+                          ".jw-muted')].map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert min(sizes) >= 14
+    assert page.get_by_text("runs on Solara").count() == 0
+    page.screenshot(path=ARTIFACTS / f"app-zh-{size}.png")
+    for tab, heading in (("比较", "已准备的比较"), ("杠杆说明", "模型假设"),
+                         ("模型说明", "模型是什么")):
+        page.get_by_role("tab", name=tab).click()
+        expect(page.get_by_text(heading, exact=False).first).to_be_visible(timeout=10_000)
+        assert visible_english(page.locator("main").inner_text()) == set(), tab
+    assert visible_english(page.locator("body").inner_text()) == set()
     assert page.errors == []
     assert page.external == [], "the page fetched something from outside this machine"
+    page.context.close()
 
 
-def test_a_lever_change_and_a_run_update_the_charts(page):
-    charts = page.locator("img")
-    before = charts.first.get_attribute("src")
-    run_for(page, 4)
-    expect(page.get_by_text(re.compile(r"Syndrome (present|absent)"))).to_be_visible(
-        timeout=30_000)
-    assert charts.first.get_attribute("src") != before
-    h_baseline = syndrome_h(page)
-    # the admission filter (政事分离) to its maximum; RESET rebuilds the model with it
-    slider = page.get_by_role("slider", name=re.compile("task_admission"))
+def test_english_is_one_click_away_and_asked_for_by_the_browser(browser, workshop, page):
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("tab", name="Explore")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Government hot H", exact=False).first).to_be_visible()
+    english = open_page(browser, workshop, "full-hd", locale="en-US")
+    expect(english.get_by_role("tab", name="About the model")).to_be_visible()
+    run_for(english, 3, "en")
+    english.screenshot(path=ARTIFACTS / "app-en-full-hd.png")
+    assert english.errors == []
+    english.context.close()
+
+
+def test_choosing_a_scenario_moves_the_sliders_and_reset_changes_nothing(page):
+    open_drawer(page)
+    for name in ("cadre_pay_recruitment", "combined_reform", "baseline"):
+        s = sc.load(name)
+        choose(page, "情景", i18n.scenario_title(s, "zh"), "nav")
+        expected = sessions.of_scenario(s).levers
+        expect(page.locator("[data-lever='cadre_pay']")).to_have_text(
+            f"{expected['cadre_pay']:g}", timeout=20_000)
+        page.get_by_role("button", name="重置").click()
+        page.wait_for_timeout(1500)
+        shown = shown_levers(page)
+        assert shown == {k: f"{v:g}" for k, v in expected.items()}, name
+        with page.expect_download() as d:
+            page.get_by_text("下载本次会话").click()
+        saved = tomllib.loads(Path(d.value.path()).read_text())
+        assert saved["scenario"] == name and saved["levers"] == expected, name
+        assert "已在" not in page.locator(".jw-status").inner_text()     # not "modified"
+    assert page.errors == []
+
+
+def test_a_moved_lever_applies_now_and_marks_the_run_modified(page):
+    open_drawer(page)
+    slider = page.locator(".jw-slider-task_admission [role=slider]")
     slider.focus()
     slider.press("End")
-    page.get_by_role("button", name="RESET").click()
-    expect(page.get_by_text("Press step or play to run the county")).to_be_visible(
-        timeout=30_000)
-    run_for(page, 4)
-    expect(page.get_by_text(re.compile(r"Syndrome (present|absent)"))).to_be_visible(
-        timeout=30_000)
-    page.screenshot(path=ARTIFACTS / "app-after-lever.png", full_page=True)
-    assert syndrome_h(page) < h_baseline - 0.1
+    expect(page.locator("[data-lever='task_admission']")).to_have_text("0.9", timeout=10_000)
+    expect(page.get_by_text("立即生效", exact=False).first).to_be_visible()
+    expect(page.locator(".jw-status")).to_contain_text("已在「现状（基线）」基础上修改")
+    slider = page.locator(".jw-slider-unit_sharing [role=slider]")
+    slider.focus()
+    slider.press("End")
+    expect(page.get_by_text("下一个预算年度", exact=False).first).to_be_visible()
     assert page.errors == []
 
 
-def test_each_browser_session_has_its_own_county(page, browser, app_url):
-    run_for(page, 3)
-    expect(page.get_by_text(re.compile(r"Syndrome (present|absent)"))).to_be_visible(
-        timeout=30_000)
-    other = browser.new_page()
-    other.goto(app_url, wait_until="networkidle", timeout=90_000)
-    expect(other.get_by_text("Press step or play to run the county")).to_be_visible(
-        timeout=60_000)
-    other.close()
+def test_a_saved_session_reloads_to_the_same_state(browser, workshop, page):
+    open_drawer(page)
+    choose(page, "情景", i18n.scenario_title(sc.load("separation"), "zh"), "nav")
+    slider = page.locator(".jw-slider-cadre_pay [role=slider]")
+    slider.focus()
+    slider.press("End")
+    expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
+    before = shown_levers(page)
+    status = page.locator(".jw-status").inner_text()
+    page.get_by_role("button", name="在本机保存会话").click()
+    expect(page.get_by_text("已保存：", exact=False)).to_be_visible(timeout=10_000)
+    other = open_page(browser, workshop)
+    open_drawer(other)
+    assert shown_levers(other) != before
+    saved = sorted((workshop["home"] / "sessions").glob("*.toml"))[-1]
+    choose(other, "载入已保存的会话", str(saved), "nav")
+    expect(other.locator(".jw-status")).to_have_text(status, timeout=20_000)
+    assert shown_levers(other) == before
+    assert other.errors == []
+    other.context.close()
 
 
-def test_the_lever_guide_lists_every_lever_with_range_unit_and_meaning(page):
-    page.get_by_role("tab", name=re.compile("page 2", re.I)).click()
-    expect(page.get_by_text("The levers · 政策杠杆")).to_be_visible(timeout=30_000)
-    for text in ("funding_follows_tasks", "费随事转", "yuan/month", "200.0 – 1500.0",
-                 "share of pushed tasks that bring money for outside help"):
-        expect(page.get_by_text(text, exact=False).first).to_be_visible()
-
-
-def test_the_comparison_view_renders(page):
-    page.get_by_role("tab", name=re.compile("page 1", re.I)).click()
-    expect(page.get_by_text("Compare scenarios")).to_be_visible(timeout=30_000)
-    page.get_by_role("button", name=re.compile("Run comparison")).click()
-    expect(page.get_by_text(re.compile(r"done: \d+ runs"))).to_be_visible(timeout=240_000)
-    expect(page.get_by_text("Download the HTML report")).to_be_visible()
-    expect(page.get_by_text("Download the sliders as a scenario")).to_be_visible()
-    page.wait_for_timeout(1500)
-    page.screenshot(path=ARTIFACTS / "app-compare.png", full_page=True)
-    assert page.locator("img").count() >= 2
+def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop, page):
+    page.get_by_role("tab", name="比较").click()
+    expect(page.get_by_text("compare-prepared", exact=False).first).to_be_visible(
+        timeout=10_000)
+    for words in ("成本", "把握", "几乎肯定下降", "政事分离"):
+        expect(page.locator("main").get_by_text(words, exact=False).first).to_be_visible()
+    expect(page.locator("canvas").first).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "app-zh-compare.png", full_page=True)
+    before = set(workshop["results"].iterdir())
+    choose(page, "人口比例（模拟全县居民的比例）", "0.02", "main")
+    choose(page, "年数", "3", "main")
+    run = page.get_by_role("button", name="运行比较")
+    run.dblclick()
+    expect(run).to_be_disabled(timeout=5_000)
+    expect(page.get_by_text("完成：", exact=False)).to_be_visible(timeout=300_000)
+    new = set(workshop["results"].iterdir()) - before
+    assert len(new) == 1, new
+    folder = new.pop()
+    assert (folder / "handout.html").exists() and (folder / "costs.csv").exists()
+    assert "lang='zh'" in (folder / "report.html").read_text()
+    expect(page.get_by_text("下载一页纸简报")).to_be_visible()
     assert page.errors == []
 
 
-def test_the_assumptions_panel_lists_constants_and_sets_one_for_the_next_reset(page):
-    page.get_by_role("tab", name=re.compile("page 3", re.I)).click()
-    expect(page.get_by_text("Assumptions · 模型假设")).to_be_visible(timeout=30_000)
-    for text in ("size_elasticity", "[C]", "station_gain", "quit_base"):
-        expect(page.get_by_text(text, exact=False).first).to_be_visible()
-    field = page.get_by_label("new value · 新值")
+def test_the_levers_tab_and_the_assumptions_in_chinese(page):
+    page.get_by_role("tab", name="杠杆说明").click()
+    for text in ("政事分离", "居委会可以拒绝的下派行政任务比例", "元/月", "200 – 1500",
+                 "模型假设"):
+        expect(page.locator("main").get_by_text(text, exact=False).first).to_be_visible(
+            timeout=10_000)
+    field = page.get_by_label("新值")
     field.fill("99999")
     field.press("Enter")
-    page.get_by_role("button", name=re.compile("set · 设定")).click()
-    expect(page.get_by_text(re.compile("not set: .*outside the range"))).to_be_visible(
-        timeout=30_000)
-    field.fill("4")              # the first constant offered: units_seat, a whole number
-    field.press("Enter")
-    page.get_by_role("button", name=re.compile("set · 设定")).click()
-    expect(page.get_by_text(re.compile(r"units_seat = 4 at the next RESET"))).to_be_visible(
-        timeout=30_000)
-    expect(page.get_by_text(re.compile(r"now 6\b")).first).to_be_visible()
-    page.get_by_role("button", name="RESET").click()
-    expect(page.get_by_text(re.compile(r"now 4\b")).first).to_be_visible(timeout=60_000)
-    page.screenshot(path=ARTIFACTS / "app-assumptions.png", full_page=True)
+    page.get_by_role("button", name="设定", exact=True).click()
+    expect(page.get_by_text("未设定", exact=False)).to_be_visible(timeout=10_000)
     assert page.errors == []
-
-
-def test_sliders_show_the_baseline_and_report_no_change_nobody_made():
-    """Every lever's slider has the baseline on its grid, and a slider reported at the baseline
-    with the browser's float noise leaves the scenario's value (issue: RESET turned
-    cadre_pay 600 into 304 and campaign_cut_share into 0.306)."""
-    from juwei import app
-    from juwei.model import LEVER_GROUPS, levers
-    for r in levers(LEVER_GROUPS):
-        step = app.slider_step(r)
-        on_grid = (r["baseline"] - r["low"]) / step
-        assert abs(on_grid - round(on_grid)) < 1e-9, r
-        assert r["integer"] or (r["high"] - r["low"]) / step >= 40, r
-    noisy = {"cadre_pay": 300.0 + 1e-9, "campaign_cut_share": 0.30000000000000004,
-             "transparency": 0.5 + 1e-12}
-    m = app.DashboardModel("cadre_pay_recruitment", scale=0.01, **noisy)
-    assert m.p.cadre_pay == 600.0 and m.p.campaign_cut_share == 0.3 and m.p.transparency == 0.5

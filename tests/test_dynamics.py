@@ -78,11 +78,13 @@ def test_committees_choose_and_differ():
 def test_dashboard_shows_the_settled_county_from_its_first_week():
     """The dashboard simulates the burn-in before the workshop sees anything, so the
     baseline's first shown year already has the syndrome (it did not until year 3)."""
-    from juwei.app import DashboardModel
-    m = DashboardModel(scale=0.05)
+    from juwei.app import County, LEVERS
+    from juwei.inputs import scenario
+    base = scenario.load("baseline")
+    county = County("baseline", {k: getattr(base.params, k) for k in LEVERS}, 0.05, 1)
+    m = county.model
     assert np.isnan(m.series["htc_index"]).all()          # the warm-up is not shown
-    for _ in range(STEPS_PER_YEAR):
-        m.step()
+    county.step(STEPS_PER_YEAR)
     first_year = {k: float(np.mean(m.series[k][:STEPS_PER_YEAR]))
                   for k in ("htc_H", "htc_T", "htc_C", "htc_index")}
     assert syndrome(first_year).present, first_year

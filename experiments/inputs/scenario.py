@@ -1,9 +1,11 @@
 """Scenario files: TOML data mapped one-to-one onto the model's `Parameters`, validated, never
 executed.
 
-A scenario has a `description`, optionally `extends` (a path relative to the file, to a file
-in the same folder or below it, or a shipped scenario's file name such as "baseline.toml":
-nothing else is read),
+A scenario has a `description`, optionally a short title in Chinese and English and the
+description in Chinese (`title_zh`, `title_en`, `description_zh`: each file's own, never
+inherited through `extends`; shown to the workshop's officials), optionally `extends` (a path
+relative to the file, to a file in the same folder or below it, or a shipped scenario's file name
+such as "baseline.toml": nothing else is read),
 optionally `county` (a county file relative to the scenario, or a shipped county's name; default
 the essay's; a scenario that extends another keeps its county unless it names its own) and any
 parameter keys; it overrides only what it changes.
@@ -23,7 +25,8 @@ from ..model.params import FIELDS, ParameterError, Parameters, coerce
 from . import county as counties
 from .files import SCENARIO_DIR, find, is_file, one_line, read_toml, suggest
 
-META_KEYS = ("description", "extends", "county")
+TEXT_KEYS = ("description", "title_zh", "title_en", "description_zh")   # each file's own
+META_KEYS = TEXT_KEYS + ("extends", "county")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,9 @@ class Scenario:
     changes: dict  # parameter -> value, where it differs from the baseline defaults
     county: County | None = None     # None: the essay's county
     county_file: str = ""            # where the county was read from ("" for the essay's)
+    title_zh: str = ""               # a short title in Chinese (the essay's term), for officials
+    title_en: str = ""               # a short title in English
+    description_zh: str = ""         # the description in Chinese
 
     def with_county(self, name: str, origin: str = "--county") -> "Scenario":
         """The scenario on another county (a file, or a shipped county's name)."""
@@ -90,22 +96,30 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _read(path: Path, chain: tuple = (), home: Path | None = None
-          ) -> tuple[dict, str, tuple[str, str] | None]:
-    """The file's parameter values over its parents', its description, and the county it or
-    its nearest parent names (the name and the file that names it)."""
+          ) -> tuple[dict, dict, tuple[str, str] | None]:
+    """The file's parameter values over its parents', its own texts (description, titles: never
+    inherited), and the county it or its nearest parent names (the name and the file that names
+    it)."""
     home = home or path.parent
     if path.resolve() in chain:
         raise UserError(f"{path}: extends itself through {' -> '.join(p.name for p in chain)}")
     data = read_toml(path)
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        raise UserError(f"{path}: description: expected a string")
-    description = one_line(description)
+    texts = {}
+    for key in TEXT_KEYS:
+        text = data.get(key, "")
+        if not isinstance(text, str):
+            raise UserError(f"{path}: {key}: expected a string")
+        texts[key] = one_line(text)
     for key, value in data.items():
         if isinstance(value, dict):
             raise UserError(f"{path}: {one_line(key, 60)}: tables are not used in scenarios; "
                             "write keys at the top level")
     values = {k: v for k, v in data.items() if k not in META_KEYS}
+    for key in values:
+        if key not in FIELDS:       # a misspelt title or description is suggested too
+            raise UserError(f"{path}: unknown parameter {one_line(repr(key), 60)}"
+                            f"{suggest(key, list(FIELDS) + list(META_KEYS))}"
+                            " (see `juwei levers --all`)")
     values = validate_values(values, str(path))
     county = data.get("county")
     if county is not None and not (isinstance(county, str) and county.strip()):
@@ -114,7 +128,7 @@ def _read(path: Path, chain: tuple = (), home: Path | None = None
     named = (county, str(path)) if county is not None else None
     parent = data.get("extends")
     if parent is None:
-        return values, description, named
+        return values, texts, named
     if not isinstance(parent, str):
         raise UserError(f"{path}: extends: expected a file name string")
     if "\0" in parent:
@@ -128,18 +142,20 @@ def _read(path: Path, chain: tuple = (), home: Path | None = None
     if not is_file(parent_path):
         raise UserError(f"{path}: extends: no such file {one_line(parent_path, 120)}")
     base, _, inherited = _read(parent_path, chain + (path.resolve(),), home)
-    return {**base, **values}, description, named or inherited
+    return {**base, **values}, texts, named or inherited
 
 
 def load(name: str) -> Scenario:
     """Load and validate a scenario file (path or bare name)."""
     path = find(name, SCENARIO_DIR, "scenario", "see `juwei scenarios`")
-    values, description, county = _read(path)
+    values, texts, county = _read(path)
     try:
         params = Parameters(**values)
     except ParameterError as e:  # pragma: no cover - values were checked one by one
         raise UserError(f"{path}: {e}") from None
-    s = Scenario(path.stem, str(path), description, params, changes_from_default(params))
+    s = Scenario(path.stem, str(path), texts["description"], params,
+                 changes_from_default(params), title_zh=texts["title_zh"],
+                 title_en=texts["title_en"], description_zh=texts["description_zh"])
     if county is None:
         return s
     name, named_in = county

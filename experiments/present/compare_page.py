@@ -1,185 +1,285 @@
-"""The comparison report: one self-contained HTML page."""
+"""The comparison report: one self-contained HTML page, in English or Chinese (`lang`).
+
+Every visible word comes from the catalogues' [report] and [sure] sections (i18n.t); indicator,
+lever and scenario names from i18n. The figures are PNGs drawn without CJK fonts (a fresh machine
+has none): their text stays in indicator codes and numbers, and the captions under them are in
+the page's language.
+"""
 
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from ..model import HEADLINE, INDICATORS, SYNDROME_THRESHOLD, Syndrome, describe, syndrome
+from . import i18n
 from .html import CSS, fmt, footer, img, interval
+from .stats import sureness
+
+COST_YUAN = ["yuan_cadre_pay", "yuan_funded_tasks", "yuan_transfers", "yuan_investment",
+             "yuan_aid", "yuan_rewards", "yuan_training", "yuan_services", "public_yuan",
+             "extra_yuan"]
+COST_HOURS = ["admin_hours_freed_per_year", "admin_hours_freed_per_cadre_week"]
+COST_PER_10K = ["per_10k_htc_index", "per_10k_trust", "per_10k_participation_rate"]
+CJK = re.compile(r"[\u3400-\u9fff\uff08-\uff1f、，。：；“”‘’→·]+")
 
 
 def _verdict(table: pd.DataFrame, scenario: str) -> Syndrome:
     return syndrome(table[table.scenario == scenario].set_index("indicator")["mean"])
 
 
+def verdict_word(v: Syndrome, lang: str) -> str:
+    """'present' / 'absent' (存在 / 不存在) from the catalogue."""
+    return i18n.t("report.present" if v.present else "report.absent", lang)
+
+
+def sure_word(r, lang: str) -> str:
+    """How sure a row's paired difference is, in words."""
+    return i18n.t("sure." + sureness(r["diff"], r.diff_low, r.diff_high), lang)
+
+
+def cost_label(column: str, lang: str) -> str:
+    """A cost column's heading from the [cost] catalogue, else the column's name."""
+    key = f"cost.{column}"
+    return i18n.t(key, lang) if i18n.has(key, lang) or i18n.has(key, "en") else column
+
+
+def scenario_text(s, lang: str) -> str:
+    """What a scenario is, in `lang`; in Chinese without a description_zh, the essay's terms
+    that its English description quotes (e.g. 政事分离), else nothing."""
+    text = i18n.scenario_description(s, lang)
+    if lang != "en" and text == s.description:
+        return "、".join(t.strip("（）()、，。：；") for t in CJK.findall(text)
+                        if re.search(r"[\u3400-\u9fff]", t)) or "—"
+    return text
+
+
+def scenario_cell(s, lang: str) -> str:
+    """The scenario's title in `lang`, and its file name under it when they differ."""
+    title = i18n.scenario_title(s, lang)
+    return (f"<b>{html.escape(title)}</b>" + (f"<br><span class='muted'>{html.escape(s.name)}"
+                                              "</span>" if title != s.name else ""))
+
+
+def indicator_cell(name: str, lang: str) -> str:
+    shown, _, _ = i18n.indicator(name, lang)
+    return name if lang == "en" else (f"{html.escape(shown)}<br><span class='muted'>{name}"
+                                      "</span>")
+
+
 def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path],
-               manifest: dict, dropped: list, ensemble: dict | None = None) -> str:
-    """The comparison report as one HTML page."""
+               manifest: dict, dropped: list, ensemble: dict | None = None,
+               lang: str = "en", costs: pd.DataFrame | None = None) -> str:
+    """The comparison report as one HTML page in `lang` ('en' or 'zh')."""
+    e = html.escape
+
+    def R(key, **fields):
+        return i18n.t(f"report.{key}", lang, **fields)
+
     names = [s.name for s in scenarios]
+    by_name = {s.name: s for s in scenarios}
+    title = {n: i18n.scenario_title(by_name[n], lang) for n in names}
     alts = [n for n in names if n != base]
     design = manifest["design"]
-    out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-           f"<title>juwei comparison: {html.escape(base)}</title><style>{CSS}</style></head><body>",
-           f"<h1>What would change the county? {html.escape(base)} against "
-           f"{len(alts)} alternative{'s' if len(alts) != 1 else ''}</h1>",
-           f"<p class='muted'>county: {html.escape(str(design.get('county', '')))}"
-           + (f" ({html.escape(design['county_file'])})" if design.get("county_file") else "")
-           + f" · juwei {html.escape(str(manifest['code'].get('juwei')))} · "
-           f"{design['replicates']} replicates per scenario"
-           + (f" × {design['ensemble_draws']} posterior draws (each table below pools the "
-              "draws; the ensemble section separates them)" if design.get("ensemble_draws")
+    county = (design.get("county", "") if design.get("county_file") else R("essay_county"))
+    out = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
+           f"<title>{e(R('page_title', base=title[base]))}</title><style>{CSS}</style></head>"
+           "<body>",
+           "<h1>" + (R("h1_one", base=e(title[base])) if len(alts) == 1 else
+                     R("h1", base=e(title[base]), n=len(alts))) + "</h1>",
+           "<p class='muted'>" + R("meta_county", county=e(str(county)))
+           + (f" ({e(design['county_file'])})" if design.get("county_file") else "")
+           + f" · juwei {e(str(manifest['code'].get('juwei')))} · "
+           + R("meta_replicates", replicates=design["replicates"])
+           + (R("meta_draws", draws=design["ensemble_draws"]) if design.get("ensemble_draws")
               else "")
-           + f" · population scale {design['scale']} "
-           f"· {design['years']} years · root seed {design['seed']} · {manifest.get('finished', '')}"
-           "</p>"]
+           + " · " + R("meta_design", scale=design["scale"], years=design["years"],
+                       seed=design["seed"])
+           + f" · {manifest.get('finished', '')}</p>"]
 
     # headline paragraph
     v = _verdict(table, base)
     idx = table[(table.indicator == "htc_index") & (table.scenario != base)].sort_values("diff")
     best = idx.iloc[0] if len(idx) else None
-    out.append("<h2>In short</h2><p>")
-    out.append(f"In '{html.escape(base)}' the syndrome \"government hot, cadres tired, "
-               f"residents cold\" is <span class='{v.word}'>{v.word}</span>: H {v.H:.2f}, "
-               f"T {v.T:.2f}, C {v.C:.2f} (each above {SYNDROME_THRESHOLD:g} means present). ")
+    out.append(f"<h2>{R('in_short')}</h2><p>")
+    out.append(R("verdict_base", base=e(title[base]),
+                 word=f"<span class='{v.word}'>{verdict_word(v, lang)}</span>",
+                 H=f"{v.H:.2f}", T=f"{v.T:.2f}", C=f"{v.C:.2f}",
+                 threshold=f"{SYNDROME_THRESHOLD:g}") + ("" if lang == "zh" else " "))
     if best is not None:
         still = sum(_verdict(table, a).present for a in alts)
-        out.append(f"The largest fall of the hot-tired-cold index comes from "
-                   f"<b>{html.escape(best.scenario)}</b> ({best['diff']:+.2f}, 95% interval "
-                   f"{interval(best.diff_low, best.diff_high, 2)}). The syndrome remains present "
-                   f"in {still} of {len(alts)} alternatives.")
+        out.append(R("best", scenario=f"<b>{e(title[best.scenario])}</b>",
+                     diff=f"{best['diff']:+.2f}",
+                     interval=interval(best.diff_low, best.diff_high, 2),
+                     sure=sure_word(best, lang), still=still, n=len(alts)))
     out.append("</p>")
     if dropped:
-        out.append(f"<p class='flag'>Replicates {dropped} failed in at least one scenario and "
-                   "were left out of every scenario (comparisons stay paired). See manifest.json "
-                   "for the errors.</p>")
+        out.append(f"<p class='flag'>{R('dropped', dropped=dropped)}</p>")
 
     # scenarios
-    out.append("<h2>The scenarios</h2><table><tr><th>scenario</th><th>what it is</th>"
-               "<th>levers changed from the schema's baseline values</th></tr>")
+    out.append(f"<h2>{R('scenarios_h')}</h2><table><tr><th>{R('th_scenario')}</th>"
+               f"<th>{R('th_what')}</th><th>{R('th_levers')}</th></tr>")
     for s in scenarios:
-        changes = "; ".join(
-            f"{k} {describe(k)['baseline']} → {v} <span class='muted'>({describe(k)['zh'] or describe(k)['unit']})</span>"
-            for k, v in s.changes.items() if k not in ("scale", "years")) or "none"
-        out.append(f"<tr><td><b>{html.escape(s.name)}</b></td><td>{html.escape(s.description)}"
-                   f"</td><td>{changes}</td></tr>")
+        changes = "; ".join(lever_change(k, v, lang)
+                            for k, v in s.changes.items() if k not in ("scale", "years"))
+        out.append(f"<tr><td>{scenario_cell(s, lang)}</td><td>{e(scenario_text(s, lang))}"
+                   f"</td><td>{changes or R('none')}</td></tr>")
     out.append("</table>")
 
     # syndrome
-    out.append("<h2>The syndrome in each scenario</h2>")
-    out.append(f"<figure>{img(images['htc'])}<figcaption>H: how much work the government pushes "
-               "onto cadres relative to their standard week. T: the administrative share of cadre "
-               "hours and their exhaustion. C: how far residents are from taking part and "
-               f"trusting their committee. Above the dashed line ({SYNDROME_THRESHOLD:g}) in all "
-               "three means the syndrome is present.</figcaption></figure>")
-    out.append("<table><tr><th>scenario</th><th>H</th><th>T</th><th>C</th><th>index</th>"
-               "<th>syndrome</th></tr>")
+    out.append(f"<h2>{R('syndrome_h')}</h2>")
+    out.append(f"<figure>{img(images['htc'])}<figcaption>"
+               f"{R('htc_caption', threshold=f'{SYNDROME_THRESHOLD:g}')}</figcaption></figure>")
+    out.append(f"<table><tr><th>{R('th_scenario')}</th><th>H</th><th>T</th><th>C</th>"
+               f"<th>{R('th_index')}</th><th>{R('th_syndrome')}</th></tr>")
     for n in names:
         v = _verdict(table, n)
-        out.append(f"<tr><td>{html.escape(n)}</td>" + "".join(
+        out.append(f"<tr><td>{scenario_cell(by_name[n], lang)}</td>" + "".join(
             f"<td class='num'>{x:.2f}</td>" for x in (v.H, v.T, v.C, v.index))
-            + f"<td class='{v.word}'>{v.word} · {v.word_zh}</td></tr>")
+            + f"<td class='{v.word}'>"
+            + verdict_word(v, lang) + ("" if lang == "zh" else f" · {verdict_word(v, 'zh')}")
+            + "</td></tr>")
     out.append("</table>")
 
     if ensemble:
-        out.append(ensemble_section(ensemble, base, alts, design))
+        out.append(ensemble_section(ensemble, base, alts, design, lang, title))
 
     # differences
-    out.append(f"<h2>What changes compared with {html.escape(base)}</h2>")
-    out.append(f"<figure>{img(images['differences'])}<figcaption>Each dot is the average change "
-               "over paired replicates (same random numbers in both scenarios); whiskers are "
-               "bootstrap 95% intervals. Red: the interval excludes zero, so the change is not "
-               "just chance.</figcaption></figure>")
-    out.append("<table><tr><th>indicator</th><th>scenario</th><th>change</th><th>95% interval</th>"
-               "<th>relative</th><th>effect size d</th></tr>")
+    out.append(f"<h2>{R('differences_h', base=e(title[base]))}</h2>")
+    out.append(f"<figure>{img(images['differences'])}<figcaption>{R('differences_caption')}"
+               "</figcaption></figure>")
+    out.append(f"<table><tr><th>{R('th_indicator')}</th><th>{R('th_scenario')}</th>"
+               f"<th>{R('th_change')}</th><th>{R('th_interval')}</th><th>{R('th_sure')}</th>"
+               f"<th>{R('th_relative')}</th><th>{R('th_d')}</th></tr>")
     for name in HEADLINE:
         for a in alts:
             r = table[(table.indicator == name) & (table.scenario == a)].iloc[0]
-            cls = " class='flag'" if r.flagged else ""
+            cls = " flag" if r.flagged else ""
             rel = "—" if r.relative is None or pd.isna(r.relative) else f"{r.relative:+.0%}"
-            out.append(f"<tr><td>{name}</td><td>{html.escape(a)}</td><td class='num'{cls}>"
-                       f"{r['diff']:+.3f}</td><td class='num'>{interval(r.diff_low, r.diff_high)}"
-                       f"</td><td class='num'>{rel}</td><td class='num'>{fmt(r.cohens_d, 2)}</td></tr>")
+            out.append(f"<tr><td>{indicator_cell(name, lang)}</td><td>{e(title[a])}</td>"
+                       f"<td class='num{cls}'>{r['diff']:+.3f}</td><td class='num'>"
+                       f"{interval(r.diff_low, r.diff_high)}</td><td>{sure_word(r, lang)}</td>"
+                       f"<td class='num'>{rel}</td><td class='num'>{fmt(r.cohens_d, 2)}</td>"
+                       "</tr>")
     out.append("</table>")
 
+    if costs is not None and len(costs):
+        out.append(cost_section(costs, names, title, lang))
+
     # over time
-    out.append("<h2>Over time</h2>")
-    out.append(f"<figure>{img(images['series'])}<figcaption>Weekly values; the line is the mean "
-               "across replicates and the shaded band holds 95% of them.</figcaption></figure>")
+    out.append(f"<h2>{R('over_time_h')}</h2>")
+    out.append(f"<figure>{img(images['series'])}<figcaption>{R('series_caption')}"
+               "</figcaption></figure>")
 
     # all indicators
-    out.append("<h2>All indicators</h2><p class='muted'>Mean over the last simulated year, with "
-               "the 95% confidence interval of the mean across replicates; changes whose bootstrap "
-               "interval excludes zero are in red.</p><table><tr><th>indicator</th><th>unit</th>"
-               + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>")
-    for name, (unit, meaning, zh) in INDICATORS.items():
+    out.append(f"<h2>{R('all_h')}</h2><p class='muted'>{R('all_note')}</p><table><tr>"
+               f"<th>{R('th_indicator')}</th><th>{R('th_unit')}</th>"
+               + "".join(f"<th>{e(title[n])}</th>" for n in names) + "</tr>")
+    for name in INDICATORS:
+        shown, meaning, unit = i18n.indicator(name, lang)
         cells = []
         for n in names:
             r = table[(table.indicator == name) & (table.scenario == n)].iloc[0]
             cls = " class='num flag'" if n != base and r.flagged else " class='num'"
             cells.append(f"<td{cls}>{fmt(r['mean'])}<br><span class='muted'>"
                          f"{interval(r.ci95_low, r.ci95_high)}</span></td>")
-        out.append(f"<tr><td title='{html.escape(meaning)}'>{name} · {zh}<br><span class='muted'>"
-                   f"{html.escape(meaning)}</span></td><td>{html.escape(unit)}</td>"
-                   + "".join(cells) + "</tr>")
+        head = (f"{name} · {INDICATORS[name].zh}" if lang == "en"
+                else f"{e(shown)} <span class='muted'>{name}</span>")
+        out.append(f"<tr><td title='{e(meaning)}'>{head}<br><span class='muted'>"
+                   f"{e(meaning)}</span></td><td>{e(unit)}</td>" + "".join(cells) + "</tr>")
     out.append("</table>")
 
     # reading and caveats
-    out.append("<h2>How to read this</h2><ul>"
-               "<li>Every scenario runs the same replicates with the same random numbers (common "
-               "random numbers), so differences are paired: replicate 3 of a reform is compared "
-               "with replicate 3 of the baseline.</li>"
-               + (f"<li>Change intervals are percentile bootstraps over the "
-                  f"{design['ensemble_draws']} posterior draws, each draw's {design['replicates']} "
-                  "paired replicates kept together (they share the draw's constants). "
-                  if design.get("ensemble_draws") else
-                  f"<li>Change intervals are percentile bootstraps over replicates "
-                  f"({design['replicates']} pairs). ")
-               + "Effect size d is the change divided by the "
-               "pooled spread across replicates: 0.2 small, 0.5 medium, 0.8 large (Cohen).</li>"
-               "<li>Indicator definitions and every rule of the model: docs/ODD.md.</li></ul>")
-    out.append(footer(manifest))
+    draws = design.get("ensemble_draws")
+    out.append(f"<h2>{R('read_h')}</h2><ul><li>{R('read_crn')}</li><li>"
+               + (R("read_boot_draws", draws=draws, replicates=design["replicates"]) if draws
+                  else R("read_boot", replicates=design["replicates"]))
+               + R("read_d") + f"</li><li>{i18n.t('sure.rule', lang)}</li>"
+               f"<li>{R('read_odd')}</li></ul>")
+    out.append(footer(manifest, lang))
     return "\n".join(out)
 
 
-def ensemble_section(ensemble: dict, base: str, alts: list[str], design: dict) -> str:
+def lever_change(name: str, value, lang: str) -> str:
+    """'lever baseline → value (unit)' in `lang`."""
+    r = describe(name)
+    shown = i18n.lever(r, lang)
+    if lang == "en":
+        return (f"{name} {r['baseline']} → {value} <span class='muted'>"
+                f"({html.escape(r['zh'] or r['unit'])})</span>")
+    return (f"{html.escape(shown['label'])} {r['baseline']} → {value} <span class='muted'>"
+            f"({html.escape(shown['unit_shown'])})</span>")
+
+
+def cost_section(costs: pd.DataFrame, names: list[str], title: dict, lang: str) -> str:
+    """Public money a year by item, the extra over the base, cadre hours freed, and the effect
+    per 10,000 extra yuan: one row per scenario."""
+    e = html.escape
+    c = costs.set_index("scenario")
+    rows = [n for n in names if n in c.index]
+
+    def number(x, spec):
+        return "—" if x is None or pd.isna(x) else format(x, spec)
+
+    def block(columns, spec):
+        columns = [k for k in columns if k in c.columns]
+        if not columns:
+            return ""
+        out = [f"<table><tr><th>{i18n.t('report.th_scenario', lang)}</th>"
+               + "".join(f"<th>{e(cost_label(k, lang))}</th>" for k in columns) + "</tr>"]
+        for n in rows:
+            out.append(f"<tr><td>{e(title[n])}</td>" + "".join(
+                f"<td class='num'>{number(c.at[n, k], spec)}</td>" for k in columns) + "</tr>")
+        return "".join(out) + "</table>"
+
+    return (f"<h2>{i18n.t('report.cost_h', lang)}</h2><p class='muted'>"
+            f"{i18n.t('report.cost_note', lang)}</p>"
+            + block(COST_YUAN, ",.0f") + block(COST_HOURS, ",.1f")
+            + block(COST_PER_10K, "+.4f"))
+
+
+def ensemble_section(ensemble: dict, base: str, alts: list[str], design: dict,
+                     lang: str = "en", title: dict | None = None) -> str:
     """Effects over the posterior ensemble: how sure, which unknown, which remedy ranks first."""
     e = html.escape
+    title = title or {}
+
+    def R(key, **fields):
+        return i18n.t(f"report.{key}", lang, **fields)
+
+    def name(s):
+        return e(title.get(s, s))
+
     effects, breaks, ranks = ensemble["effects"], ensemble["syndrome"], ensemble["ranks"]
     k = design["ensemble_draws"]
-    out = [f"<h2>Over {k} plausible models (the posterior ensemble)</h2>",
-           f"<p>Every scenario ran on the same {k} draws of the calibrated constants "
-           f"(<code>{e(design['ensemble'])}</code>) and the same {design['replicates']} seeds, "
-           "so each remedy is compared with the baseline within each plausible model. "
-           "<b>Range over models</b>: the 5-95% range of the draws' effects. <b>From the "
-           "constants</b>: the share of the effect's variance that comes from not knowing the "
-           "constants (parametric); the rest is the model's own randomness (stochastic). "
-           "<b>P(improves)</b>: the share of models in which the remedy improves the "
-           "indicator.</p>"]
+    out = [f"<h2>{R('ens_h', k=k)}</h2>",
+           "<p>" + R("ens_intro", k=k, ensemble=f"<code>{e(design['ensemble'])}</code>",
+                     replicates=design["replicates"]) + "</p>"]
     b = breaks.set_index("scenario").p_syndrome_absent
     first = ranks[ranks.indicator == "htc_index"].set_index("scenario")[1]   # rank 1
-    out.append("<table><tr><th>scenario</th><th>P(syndrome absent)</th><th>ranks first for "
-               "the htc index</th></tr>")
-    out.append(f"<tr><td>{e(base)}</td><td class='num'>{b[base]:.0%}</td><td></td></tr>")
+    out.append(f"<table><tr><th>{R('th_scenario')}</th><th>{R('th_p_absent')}</th>"
+               f"<th>{R('th_ranks_first')}</th></tr>")
+    out.append(f"<tr><td>{name(base)}</td><td class='num'>{b[base]:.0%}</td><td></td></tr>")
     htc = effects[effects.indicator == "htc_index"].set_index("scenario").effect
     for a in sorted(alts, key=lambda a: (-first.get(a, 0), htc.get(a, 0))):
-        out.append(f"<tr><td>{e(a)}</td><td class='num'>{b[a]:.0%}</td>"
+        out.append(f"<tr><td>{name(a)}</td><td class='num'>{b[a]:.0%}</td>"
                    f"<td class='num'>{first.get(a, 0):.0%}</td></tr>")
     out.append("</table>")
     best = max(alts, key=lambda a: first.get(a, 0))
-    out.append(f"<p>{e(best)} ranks first for the hot-tired-cold index in "
-               f"{first.get(best, 0):.0%} of plausible models.</p>")
-    out.append("<table><tr><th>indicator</th><th>scenario</th><th>effect</th><th>range over "
-               "models</th><th>from the constants</th><th>P(improves)</th></tr>")
+    out.append("<p>" + R("ens_best", best=name(best), share=f"{first.get(best, 0):.0%}")
+               + "</p>")
+    out.append(f"<table><tr><th>{R('th_indicator')}</th><th>{R('th_scenario')}</th>"
+               f"<th>{R('th_effect')}</th><th>{R('th_range')}</th><th>{R('th_constants')}</th>"
+               f"<th>{R('th_p_improves')}</th></tr>")
     for _, r in effects.iterrows():
         share = "—" if r.parametric_share is None or pd.isna(r.parametric_share) \
             else f"{r.parametric_share:.0%}"
-        out.append(f"<tr><td>{e(r.indicator)}</td><td>{e(r.scenario)}</td><td class='num'>"
-                   f"{r.effect:+.3f}</td><td class='num'>{interval(r.draws_low, r.draws_high)}"
-                   f"</td><td class='num'>{share}</td><td class='num'>{r.p_improves:.0%}</td>"
-                   "</tr>")
-    out.append("</table><p class='muted'>Rank probabilities for every headline indicator: "
-               "ranks.csv; these tables: ensemble.csv, syndrome.csv.</p>")
+        out.append(f"<tr><td>{indicator_cell(r.indicator, lang)}</td><td>{name(r.scenario)}"
+                   f"</td><td class='num'>{r.effect:+.3f}</td><td class='num'>"
+                   f"{interval(r.draws_low, r.draws_high)}</td><td class='num'>{share}</td>"
+                   f"<td class='num'>{r.p_improves:.0%}</td></tr>")
+    out.append(f"</table><p class='muted'>{R('ens_note')}</p>")
     return "\n".join(out)

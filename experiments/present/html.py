@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import i18n
+
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
  max-width:1150px;margin:2em auto;padding:0 1em;font-size:18px;line-height:1.5;color:#222}
@@ -21,23 +23,12 @@ img{max-width:100%;border:1px solid #eee} figcaption{font-size:.85em;color:#444}
 code{background:#f5f5f5;padding:0 .2em}
 """
 
-CAVEATS = [
-    "The model is calibrated to qualitative patterns from the essay and national figures, not "
-    "fitted to data from one county; read differences as directions and rough sizes, not "
-    "forecasts.",
-    "Many numbers are plausible assumptions (marked [A] in docs/ODD.md); the sensitivity "
-    "analysis shows which of them matter.",
-    "Residents do not age, move, or change households over the horizon; only the shift from "
-    "work-unit people to society people changes their employment.",
-    "Departments and the county government follow fixed rules: they do not learn or adapt the "
-    "levers during a run; politics, leadership and personalities are absent.",
-    "NGOs, property companies and owners' committees are not modelled; stationed staff are hours, "
-    "not people.",
-    "Money is a simple yearly budget in yuan of the mid-2000s; no prices, debt or inflation.",
-    "Intervals describe the model's own randomness across replicates, not uncertainty about its "
-    "assumptions, unless the study ran on a calibration's posterior ensemble (--ensemble): then "
-    "its section says how much of each effect's spread comes from the unknown constants.",
-]
+CAVEAT_KEYS = [f"report.caveat_{i}" for i in range(1, 8)]   # words: the catalogues' [report]
+
+
+def caveats(lang: str = "en") -> list[str]:
+    """What the model does not capture, in `lang`."""
+    return [i18n.t(k, lang) for k in CAVEAT_KEYS]
 
 
 def img(path: Path) -> str:
@@ -60,15 +51,17 @@ def interval(lo, hi, digits=3) -> str:
     return "—" if lo is None or pd.isna(lo) else f"[{fmt(lo, digits)}, {fmt(hi, digits)}]"
 
 
-def footer(manifest: dict) -> str:
-    """Caveats and how to reproduce the page, closing the document."""
+def footer(manifest: dict, lang: str = "en") -> str:
+    """Caveats and how to reproduce the page, closing the document (words in `lang`)."""
     code = manifest["code"]
     packages = " · ".join(f"{p} {code['packages'].get(p)}" for p in ("mesa", "numpy", "SALib"))
-    return ("<h2>What the model does not capture</h2><ul>"
-            + "".join(f"<li>{html.escape(c)}</li>" for c in CAVEATS) + "</ul>"
-            "<h2>Reproduce</h2><p class='muted'><code>"
-            + html.escape(" ".join(manifest["command"])) + "</code><br>git commit "
-            f"{html.escape(str(code.get('git_commit', 'unknown')))}"
-            f"{' (with local changes)' if code.get('git_dirty') else ''} · Python "
-            f"{code['python']} · {packages} · design hash {manifest['design_hash']}</p>"
+    return (f"<h2>{i18n.t('report.caveats_h', lang)}</h2><ul>"
+            + "".join(f"<li>{html.escape(c)}</li>" for c in caveats(lang)) + "</ul>"
+            f"<h2>{i18n.t('report.reproduce_h', lang)}</h2><p class='muted'><code>"
+            + html.escape(" ".join(manifest["command"])) + "</code><br>"
+            + i18n.t("report.git_commit", lang,
+                     commit=html.escape(str(code.get("git_commit", "unknown"))))
+            + (i18n.t("report.local_changes", lang) if code.get("git_dirty") else "")
+            + f" · Python {code['python']} · {packages} · "
+            + i18n.t("report.design_hash", lang, hash=manifest["design_hash"]) + "</p>"
             "</body></html>")

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from ..model import BETTER, INDICATORS, SYNDROME_THRESHOLD
+from ..model.indicators import MONEY_ITEMS
 
 BOOTSTRAP = 4000            # resamples of replicates for a difference's interval
 BOOTSTRAP_SEED = 20061      # fixed: the same runs always give the same table (not a run seed)
@@ -82,6 +83,54 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
                            flagged=bool(dlo is not None and (dlo > 0 or dhi < 0)))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+PER_YUAN = 10_000             # effects are shown per 10,000 yuan a year of extra public money
+MIN_EXTRA_SHARE = 0.005       # ... only when the extra is at least 0.5% of the base's total
+COST_EFFECTS = ("htc_index", "trust", "participation_rate")
+COST_COLUMNS = (["scenario", *MONEY_ITEMS, "public_yuan", "extra_yuan",
+                 "admin_hours_freed_per_year", "admin_hours_freed_per_cadre_week"]
+                + [f"per_10k_{k}" for k in COST_EFFECTS])
+
+
+def cost_table(runs: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """What each scenario costs: one row per scenario, the base (labels[0]) first.
+
+    `runs` holds one row per scenario and replicate, paired as for `differences` (with a
+    posterior ensemble, the pooled runs of every draw). Columns: the public money by item and
+    its total `public_yuan`, yuan a year, each the mean over the replicates; `extra_yuan`, the
+    scenario's total minus the base's; `admin_hours_freed_per_year`, the base's county cadre
+    hours a year on administration minus the scenario's, and `admin_hours_freed_per_cadre_week`,
+    the same for a serving cadre's week (admin_hours_per_cadre); and `per_10k_<indicator>`, the
+    mean paired difference of the indicator (scenario - base) for each 10,000 yuan a year of
+    extra money: difference / (extra_yuan / 10,000). The per-10,000 columns are left empty
+    (NaN) when the extra money is negative or under 0.5% of the base's total (the base's own
+    row included): a remedy that saves money or costs next to nothing has no meaningful "effect
+    per yuan", and dividing by a near-zero extra would blow up noise.
+    """
+    base = labels[0]
+    wide = {s: runs[runs.scenario == s].sort_values("replicate").reset_index(drop=True)
+            .reindex(columns=["replicate", *MONEY_ITEMS, "public_yuan", "admin_hours_per_year",
+                              "admin_hours_per_cadre", *COST_EFFECTS])
+            for s in labels}
+    b = wide[base]
+    total = float(b["public_yuan"].mean())
+    rows = []
+    for s in labels:
+        x = wide[s]
+        row = {"scenario": s, **{k: float(x[k].mean()) for k in (*MONEY_ITEMS, "public_yuan")}}
+        extra = row["public_yuan"] - total
+        row.update(extra_yuan=extra,
+                   admin_hours_freed_per_year=float(b["admin_hours_per_year"].mean()
+                                                    - x["admin_hours_per_year"].mean()),
+                   admin_hours_freed_per_cadre_week=float(b["admin_hours_per_cadre"].mean()
+                                                          - x["admin_hours_per_cadre"].mean()))
+        priced = extra >= MIN_EXTRA_SHARE * total and extra > 0
+        for k in COST_EFFECTS:
+            diff = float((x[k].to_numpy(float) - b[k].to_numpy(float)).mean())
+            row[f"per_10k_{k}"] = diff / (extra / PER_YUAN) if priced else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows, columns=COST_COLUMNS)
 
 
 def ensemble_effects(runs: pd.DataFrame, base: str, scenarios: list[str],
@@ -188,3 +237,30 @@ def equivalence(a, b, margin: float) -> float:
     below = stats.t.sf((d + margin) / se, df)        # H0: d <= -margin
     above = stats.t.cdf((d - margin) / se, df)       # H0: d >= +margin
     return float(max(below, above))
+
+
+SURE_KEYS = ("lower_certain", "lower_likely", "no_clear_change", "higher_likely",
+             "higher_certain", "unknown")
+SURE_MARGIN = 0.25          # "almost certainly": the near end this share of |mean| away from 0
+
+
+def sureness(mean, low, high) -> str:
+    """How sure a paired difference is, in one of SURE_KEYS (words: the catalogues' [sure]).
+
+    From the difference's mean and its 95% interval [low, high]:
+    - "unknown": no interval (fewer than two independent replicates) or a missing value;
+    - "no_clear_change": the interval holds 0 (either end may touch it);
+    - "lower_likely" / "higher_likely": the interval lies entirely below / above 0;
+    - "lower_certain" / "higher_certain": besides, its near end (the one closer to 0) lies at
+      least a quarter of the mean's size (SURE_MARGIN x |mean|) away from 0.
+    For a roughly normal interval, mean ± 1.96 se, "likely" is p < 0.05 and "certain" asks
+    0.75 |mean| >= 1.96 se, i.e. |mean| >= 2.6 se: p < 0.01 (two-sided).
+    """
+    vals = (mean, low, high)
+    if any(v is None or pd.isna(v) for v in vals):
+        return "unknown"
+    mean, low, high = (float(v) for v in vals)
+    if low <= 0 <= high:
+        return "no_clear_change"
+    side, near = ("lower", high) if high < 0 else ("higher", low)
+    return f"{side}_certain" if abs(near) >= SURE_MARGIN * abs(mean) else f"{side}_likely"

@@ -12,10 +12,10 @@ from ..engine import AnalysisRefused, Options, UserError, replicate_seeds, run_b
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS
 from ..model import run_on
-from ..present import figures
+from ..present import figures, handout
 from ..present.compare_page import comparison as comparison_page
-from ..present.stats import (differences, draw_effects, ensemble_effects, rank_probabilities,
-                             syndrome_breaks)
+from ..present.stats import (cost_table, differences, draw_effects, ensemble_effects,
+                             rank_probabilities, syndrome_breaks)
 from .common import check_ensemble_county, county_record, one_county, scenario_runs
 
 
@@ -28,6 +28,7 @@ class Comparison:
     dropped: list              # replicates left out because they failed in some scenario
     wall_seconds: float
     ensemble: dict | None = None   # effects, syndrome, ranks: over a posterior ensemble
+    costs: pd.DataFrame | None = None   # present/stats.cost_table: one row per scenario
 
 
 def paired(runs: pd.DataFrame, scenarios: list[str]) -> tuple[pd.DataFrame, list]:
@@ -49,7 +50,7 @@ def check(scenarios, replicates: int) -> None:
 
 
 def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
-        ensemble=None) -> Comparison:
+        ensemble=None, lang: str = "en") -> Comparison:
     """Run the scenarios (first = base) and write tables, figures and report.html to opts.out.
     With a posterior `ensemble`, every scenario runs on each of its draws (paired), and the
     report adds the effects over the ensemble, the syndrome's and the ranks' probabilities."""
@@ -76,6 +77,8 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     table = differences(data, labels[0], labels)
     write_parquet(opts.out / "comparison.parquet", table)
     atomic_write(opts.out / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))
+    costs = cost_table(data, labels)          # over the pooled runs with an ensemble
+    atomic_write(opts.out / "costs.csv", lambda tmp: costs.to_csv(tmp, index=False))
     series = tables["series"]
     series = series[series.replicate.isin(data.replicate.unique())]
     images = {"series": opts.out / "compare-series.png", "htc": opts.out / "compare-htc.png",
@@ -84,11 +87,15 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     figures.plot_htc(table, labels, images["htc"])
     figures.plot_differences(table, labels[0], labels, images["differences"])
     extra = ensemble_tables(data, labels, opts.out) if ensemble else None
-    html = comparison_page(scenarios, labels[0], table, images, store.manifest, dropped, extra)
+    html = comparison_page(scenarios, labels[0], table, images, store.manifest, dropped, extra,
+                           lang=lang, costs=costs)
     atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
+    sheet = handout.page(scenarios, labels[0], table, images["htc"], store.manifest,
+                         costs=costs)     # one printable page, zh and en
+    atomic_write(opts.out / "handout.html", lambda tmp: Path(tmp).write_text(sheet, "utf-8"))
     store.finish()
     return Comparison(opts.out, labels[0], labels, table, dropped, store.manifest["wall_seconds"],
-                      extra)
+                      extra, costs)
 
 
 def ensemble_tables(data: pd.DataFrame, labels: list[str], out: Path) -> dict:

@@ -1,0 +1,112 @@
+"""Charts drawn in the browser (ECharts, served by solara-assets from this machine): the
+browser's own fonts show Chinese, tooltips give each value, and text sizes suit a projector.
+Functions return ECharts option dicts; the app passes them to solara.FigureEcharts.
+
+Axes are fixed where the quantity has a natural range (shares and H, T, C: 0-1; hours from 0),
+so a small change never looks dramatic."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import i18n
+
+FONT = 16                 # px: ticks, legends, tooltips (a projector's back row)
+TITLE_FONT = 18
+SEAT_BORDER = "#ff7f0e"     # the county seat's committees: an orange frame
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
+# the county view: each committee-level indicator on a fixed, labelled scale (low, high, unit)
+COUNTY_VIEW = {"admin_share": (0.0, 1.0, "share of hours"), "trust": (0.0, 1.0, "0-1"),
+               "participation": (0.0, 0.5, "share of adults"),
+               "service_per_1000": (0.0, 60.0, "hours/week"),
+               "pushed_per_cadre": (0.0, 100.0, "hours/week"),
+               "own_income_share": (0.0, 1.0, "share of budget")}
+
+
+def _text(size=FONT):
+    return {"fontSize": size}
+
+
+def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_name: str,
+          y_max: float | None = 1.0, threshold: float | None = None, threshold_label: str = "",
+          right: dict[str, np.ndarray] | None = None, right_name: str = "",
+          right_max: float | None = None, x_name: str = "", x_max: float = 1.0) -> dict:
+    """Lines over years on a fixed y axis from 0 (and an optional right axis, also from 0)."""
+    def line(name, values, axis=0, k=0):
+        return {"name": name, "type": "line", "yAxisIndex": axis, "showSymbol": False,
+                "lineStyle": {"width": 3}, "color": PALETTE[k % len(PALETTE)],
+                "data": [[round(float(x), 3), round(float(v), 4)]
+                         for x, v in zip(years, values) if np.isfinite(v)]}
+    out = [line(n, v, 0, k) for k, (n, v) in enumerate(series.items())]
+    out += [line(n, v, 1, len(series) + k) for k, (n, v) in enumerate((right or {}).items())]
+    if threshold is not None and out:
+        out[0]["markLine"] = {"silent": True, "symbol": "none", "lineStyle": {
+            "type": "dashed", "color": "#555", "width": 2}, "label": {
+            "formatter": threshold_label, "fontSize": FONT - 2, "position": "insideEndTop"},
+            "data": [{"yAxis": threshold}]}
+    y_axes = [{"type": "value", "min": 0, "max": y_max, "name": y_name, "nameTextStyle":
+               _text(), "axisLabel": _text()}]
+    if right:
+        y_axes.append({"type": "value", "min": 0, "max": right_max, "name": right_name,
+                       "nameTextStyle": _text(), "axisLabel": _text(), "splitLine":
+                       {"show": False}})
+    return {"title": {"text": title, "textStyle": _text(TITLE_FONT), "left": "center"},
+            "tooltip": {"trigger": "axis", "textStyle": _text()},
+            "legend": {"top": 30, "textStyle": _text(), "itemWidth": 28},
+            "grid": {"left": 56, "right": 64 if right else 24, "top": 96, "bottom": 56},
+            "xAxis": {"type": "value", "min": 0, "max": max(x_max, 1.0), "name": x_name,
+                      "nameLocation": "middle", "nameGap": 30, "nameTextStyle": _text(),
+                      "axisLabel": _text()},
+            "yAxis": y_axes, "series": out, "animation": False}
+
+
+def county(title: str, names: list[str], seat: np.ndarray, values: np.ndarray, indicator: str,
+           label: str, lang: str, seat_label: str, elsewhere_label: str) -> dict:
+    """The committees as cells (the county seat's first, framed, then the rest), each named
+    with its value on hover, on the indicator's fixed, labelled colour scale; no padding
+    cells."""
+    low, high, unit = COUNTY_VIEW[indicator]
+    order = list(np.flatnonzero(seat)) + list(np.flatnonzero(~seat))
+    cols = 13
+    data = []
+    for k, i in enumerate(order):
+        v = float(values[i]) if np.isfinite(values[i]) else None
+        data.append({"value": [k % cols, k // cols, None if v is None else round(v, 3)],
+                     "name": f"{names[i]} · {seat_label if seat[i] else elsewhere_label}",
+                     "itemStyle": {"borderColor": SEAT_BORDER if seat[i] else "#fff"}})
+    rows = -(-len(order) // cols)
+    return {"title": {"text": title, "textStyle": _text(TITLE_FONT), "left": "center"},
+            "tooltip": {"textStyle": _text(), "formatter": "{b}: {c}"},
+            "grid": {"left": 16, "right": 16, "top": 48, "bottom": 96},
+            "xAxis": {"type": "category", "data": list(range(cols)), "show": False},
+            "yAxis": {"type": "category", "data": list(range(rows)), "show": False,
+                      "inverse": True},
+            "visualMap": {"min": low, "max": high, "calculable": False, "orient": "horizontal",
+                          "left": "center", "bottom": 8, "textStyle": _text(),
+                          "text": [f"{high:g}", f"{low:g}  {label} ({i18n.unit(unit, lang)})"],
+                          "inRange": {"color": ["#f7fbff", "#6baed6", "#08306b"]}},
+            "series": [{"type": "heatmap", "data": data, "label": {"show": False},
+                "itemStyle": {"borderColor": "#fff", "borderWidth": 2}}],
+            "animation": False}
+
+
+def effects(title: str, rows: list[dict], x_name: str) -> dict:
+    """Paired differences from the base, one bar per scenario, each labelled with its 95%
+    interval (rows: label, diff, low, high, better: +1 better, -1 worse, 0 unclear)."""
+    colour = {1: "#2ca02c", -1: "#d62728", 0: "#999999"}
+    rows = rows[::-1]                       # the first scenario on top
+    bars = [{"value": round(r["diff"], 4), "itemStyle": {"color": colour[r["better"]]},
+             "label": {"show": True, "position": "right" if r["diff"] >= 0 else "left",
+                       "fontSize": FONT - 2,
+                       "formatter": f"{r['diff']:+.3f} [{r['low']:+.3f}, {r['high']:+.3f}]"}}
+            for r in rows]
+    return {"title": {"text": title, "textStyle": _text(TITLE_FONT), "left": "center"},
+            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"},
+                        "textStyle": _text()},
+            "grid": {"left": 24, "right": 24, "top": 48, "bottom": 56, "containLabel": True},
+            "xAxis": {"type": "value", "name": x_name, "nameLocation": "middle", "nameGap": 32,
+                      "nameTextStyle": _text(), "axisLabel": _text()},
+            "yAxis": {"type": "category", "data": [r["label"] for r in rows],
+                      "axisLabel": _text()},
+            "series": [{"type": "bar", "data": bars, "barWidth": "55%"}],
+            "animation": False}

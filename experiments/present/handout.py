@@ -1,0 +1,146 @@
+"""The one-page handout of a comparison (handout.html): bilingual, Chinese first and English
+beneath, printable on one A4 page for up to about 20 scenarios.
+
+It holds the verdict on the syndrome per scenario, the change of five headline indicators with
+how sure each is, the extra public money and the cadre hours freed (when the comparison has a
+cost table), one figure embedded as a data: URI, and the command that reproduces it. No outside
+requests: fonts are the reader's own (a CJK font is looked for by name), no scripts.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from ..model import BETTER, SYNDROME_THRESHOLD, syndrome
+from . import i18n
+from .html import fmt, img
+from .stats import sureness
+
+INDICATORS = ["htc_index", "participation_rate", "trust", "admin_share"]   # C twice, T once
+COSTS = [("extra_yuan", "th_extra_yuan", ",.0f"),
+         ("admin_hours_freed_per_cadre_week", "th_hours", ",.1f")]
+
+CSS = """
+@page{size:A4 portrait;margin:7mm 9mm}
+*{box-sizing:border-box}
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",
+ "WenQuanYi Micro Hei","SimHei",system-ui,sans-serif;font-size:9pt;line-height:1.1;color:#111;
+ margin:0 auto;max-width:192mm}
+h1{font-size:12pt;margin:0;line-height:1.2} h1 .en{font-size:10pt;font-weight:normal;display:block}
+p{margin:1mm 0} .en{color:#444} .meta{color:#444}
+table{border-collapse:collapse;width:100%;table-layout:fixed;margin:1.2mm 0;page-break-inside:avoid}
+td,th{border:0.5pt solid #999;padding:0 0.7mm;vertical-align:top;overflow-wrap:anywhere}
+th{background:#eee;text-align:left;font-weight:600} th .en{font-weight:normal}
+col.scenario{width:50mm} col.verdict{width:18mm} col.cost{width:21mm}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.base td{background:#f4f4f4}
+.good{color:#065f1b} .bad{color:#a00000}
+.present{color:#a00000;font-weight:600} .absent{color:#065f1b;font-weight:600}
+td.verdict{white-space:nowrap}
+figure{margin:1mm 0} figure img{width:100%;max-height:27mm;object-fit:contain}
+code{font-family:inherit;overflow-wrap:anywhere}
+@media print{body{max-width:none}}
+"""
+
+
+def both(key: str, **fields) -> str:
+    """A catalogue text in Chinese with its English under it."""
+    return (f"{html.escape(i18n.t(key, 'zh', **fields))}<br><span class='en'>"
+            f"{html.escape(i18n.t(key, 'en', **fields))}</span>")
+
+
+def verdict(table: pd.DataFrame, scenario: str):
+    return syndrome(table[table.scenario == scenario].set_index("indicator")["mean"])
+
+
+def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict,
+         costs: pd.DataFrame | None = None) -> str:
+    """The handout as one self-contained HTML page."""
+    e = html.escape
+    design = manifest["design"]
+    names = [s.name for s in scenarios]
+    alts = [n for n in names if n != base]
+    by_name = {s.name: s for s in scenarios}
+    rows = table.set_index(["scenario", "indicator"])
+    cost = (costs.set_index("scenario") if costs is not None and len(costs) else None)
+    cost_cols = [c for c in COSTS if cost is not None and c[0] in cost.columns]
+    county = {lang: (design.get("county", "") if design.get("county_file")
+                     else i18n.t("handout.essay_county", lang)) for lang in i18n.LANGS}
+    meta = {lang: i18n.t("handout.meta", lang, county=county[lang],
+                         replicates=design["replicates"], scale=design["scale"],
+                         years=design["years"]) for lang in i18n.LANGS}
+    out = [f"<!doctype html><html lang='zh'><head><meta charset='utf-8'>"
+           f"<title>{e(i18n.t('handout.page_title', 'zh', base=base, n=len(alts)))} · "
+           f"{e(i18n.t('handout.page_title', 'en', base=base, n=len(alts)))}</title>"
+           f"<style>{CSS}</style></head><body>",
+           f"<h1>{e(i18n.t('handout.h1', 'zh'))}<span class='en' lang='en'>"
+           f"{e(i18n.t('handout.h1', 'en'))}</span></h1>",
+           f"<p class='meta'>{e(meta['zh'])}<br><span lang='en'>{e(meta['en'])}</span>"
+           f" · {e(str(manifest.get('finished') or manifest.get('started', '')))[:10]}</p>"]
+
+    # the table: one row per scenario
+    head = [f"<th>{both('handout.th_scenario')}</th>", f"<th>{both('handout.th_syndrome')}</th>"]
+    for name in INDICATORS:
+        zh, en = i18n.indicator(name, "zh")[0], i18n.indicator(name, "en")[0]
+        head.append(f"<th>{e(zh)}<br><span class='en'>{e(en)}</span></th>")
+    head += [f"<th>{both('handout.' + key)}</th>" for _, key, _ in cost_cols]
+    cols = ("<col class=scenario><col class=verdict>" + "<col>" * len(INDICATORS)
+            + "<col class=cost>" * len(cost_cols))
+    out.append(f"<table><colgroup>{cols}</colgroup><tr>" + "".join(head) + "</tr>")
+    for n in names:
+        s = by_name[n]
+        zh_title, en_title = i18n.scenario_title(s, "zh"), i18n.scenario_title(s, "en")
+        v = verdict(table, n)
+        word = (f"<span class='{v.word}'>{e(i18n.t('report.' + v.word, 'zh'))}<br>"
+                f"<span class='en'>{e(i18n.t('report.' + v.word, 'en'))}</span></span>")
+        cells = [f"<td><b>{e(zh_title)}</b><br><span class='en'>{e(en_title)}</span></td>",
+                 f"<td class=verdict>{word}</td>"]
+        for name in INDICATORS:
+            r = rows.loc[(n, name)]
+            if n == base:
+                cells.append(f"<td class='num'>{fmt(r['mean'], 3)}</td>")
+                continue
+            key = sureness(r["diff"], r.diff_low, r.diff_high)
+            cls = ""
+            if key.startswith(("lower", "higher")):
+                up = key.startswith("higher")
+                cls = " good" if (1 if up else -1) == BETTER.get(name, -1) else " bad"
+            strong = "<b>{}</b>" if key.endswith("certain") else "{}"
+            cells.append(f"<td class='num{cls}'>{r['diff']:+.3f}<br>"
+                         + strong.format(e(i18n.t('sure.' + key, 'zh'))) + "</td>")
+        for col, _, spec in cost_cols:
+            x = cost.at[n, col] if n in cost.index else None
+            cells.append(f"<td class='num'>{'—' if x is None or pd.isna(x) else format(x, spec)}"
+                         "</td>")
+        out.append(f"<tr{' class=base' if n == base else ''}>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+    keys = ("lower_certain", "lower_likely", "no_clear_change", "higher_likely",
+            "higher_certain")
+    out.append(f"<p><b>{e(i18n.t('handout.sure_h', 'zh'))} · "
+               f"{e(i18n.t('handout.sure_h', 'en'))}:</b> " + " · ".join(
+                   f"{e(i18n.t('sure.' + k, 'zh'))} <span class='en'>"
+                   f"{e(i18n.t('sure.' + k, 'en'))}</span>" for k in keys)
+               + f"<br>{e(i18n.t('handout.rows_note', 'zh'))}"
+               f"{e(i18n.t('handout.sure_rule', 'zh'))}<br><span class='en'>"
+               f"{e(i18n.t('handout.rows_note', 'en'))} "
+               f"{e(i18n.t('handout.sure_rule', 'en'))}</span></p>")
+
+    # the figure
+    threshold = f"{SYNDROME_THRESHOLD:g}"
+    out.append(f"<figure>{img(figure)}<figcaption>"
+               f"{both('handout.figure_caption', threshold=threshold)}</figcaption></figure>")
+
+    # caution and reproduce
+    out.append(f"<p>{e(i18n.t('handout.caution', 'zh'))}{e(i18n.t('handout.details', 'zh'))}"
+               f"<br><span class='en'>{e(i18n.t('handout.caution', 'en'))} "
+               f"{e(i18n.t('handout.details', 'en'))}</span></p>")
+    code = manifest.get("code", {})
+    out.append(f"<p><b>{e(i18n.t('handout.reproduce', 'zh'))} · "
+               f"{e(i18n.t('handout.reproduce', 'en'))}:</b> "
+               f"<code>{e(' '.join(manifest['command']))}</code> · git "
+               f"{e(str(code.get('git_commit', 'unknown'))[:12])}</p>")
+    out.append("</body></html>")
+    return "\n".join(out)

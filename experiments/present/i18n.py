@@ -1,0 +1,105 @@
+"""The words a person reads, in Chinese and English: one catalogue per language
+(catalogue/zh.toml, catalogue/en.toml), shared by the workshop app and the reports.
+
+Names and meanings of levers and indicators in English come from the schema and the indicator
+table (where they are defined); their Chinese names too (`zh`), and their Chinese meanings and
+units from the zh catalogue. A key missing from a catalogue falls back to English at run time
+and fails the catalogue test (tests/test_i18n.py).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from ..inputs.session import LANGS
+
+DEFAULT_LANG = LANGS[0]        # the workshop's officials read Chinese
+HERE = Path(__file__).resolve().parent / "catalogue"
+
+
+@cache
+def catalogue(lang: str) -> dict:
+    """The flat catalogue of `lang`: dotted key -> text."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    with open(HERE / f"{lang}.toml", "rb") as f:
+        return _flatten(tomllib.load(f))
+
+
+def _flatten(table: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in table.items():
+        key = f"{prefix}{k}"
+        out.update(_flatten(v, key + ".") if isinstance(v, dict) else {key: v})
+    return out
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
+    """The text of `key` in `lang`, with {fields} filled in (English if `lang` lacks it)."""
+    text = catalogue(lang).get(key)
+    if text is None:
+        text = catalogue("en").get(key)
+        if text is None:
+            raise KeyError(f"no text {key!r} in the catalogue")
+    return text.format(**fields) if fields else text
+
+
+def has(key: str, lang: str = "en") -> bool:
+    return key in catalogue(lang)
+
+
+def pick(accept_language: str | None, default: str = DEFAULT_LANG) -> str:
+    """The language a browser asks for first among ours (an HTTP Accept-Language header)."""
+    ranked = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        code = tag.strip().lower()[:2]
+        if code in LANGS and weight > 0:
+            ranked.append((-weight, i, code))
+    return min(ranked)[2] if ranked else default
+
+
+def unit(text: str, lang: str = DEFAULT_LANG) -> str:
+    """A unit as shown ('hours/week' -> '小时/周' in Chinese)."""
+    return catalogue(lang).get(f"unit.{text}", text) if lang != "en" else text
+
+
+def lever(r: dict, lang: str = DEFAULT_LANG) -> dict:
+    """A lever's (or constant's) row from the schema with name, meaning and unit in `lang`."""
+    if lang == "en":
+        return {**r, "label": r["name"].replace("_", " "), "meaning_shown": r["meaning"],
+                "unit_shown": r["unit"]}
+    return {**r, "label": r["zh"] or r["name"],
+            "meaning_shown": catalogue(lang).get(f"lever.{r['name']}", r["meaning"]),
+            "unit_shown": unit(r["unit"], lang)}
+
+
+def indicator(name: str, lang: str = DEFAULT_LANG) -> tuple[str, str, str]:
+    """(name, meaning, unit) of an indicator in `lang`."""
+    from ..model.indicators import INDICATORS
+    unit_, meaning, zh = INDICATORS[name]
+    if lang == "en":
+        return name.replace("_", " "), meaning, unit_
+    return zh, catalogue(lang).get(f"indicator.{name}", meaning), unit(unit_, lang)
+
+
+def words(text: str) -> set[str]:
+    """The English words of a text (for the no-English-in-Chinese check)."""
+    return set(re.findall(r"[A-Za-z]{3,}", text))
+
+
+def scenario_title(s, lang: str = DEFAULT_LANG) -> str:
+    """A scenario's title in `lang` (its file's title_zh / title_en), else its name."""
+    return getattr(s, f"title_{lang}", "") or getattr(s, "title_en", "") or s.name
+
+
+def scenario_description(s, lang: str = DEFAULT_LANG) -> str:
+    """A scenario's description in `lang` (description_zh in Chinese), else the English one."""
+    return (getattr(s, "description_zh", "") if lang == "zh" else "") or s.description

@@ -1,0 +1,205 @@
+"""The comparison's pages for the workshop: how sure a change is in words, the report in
+Chinese (`juwei compare --lang zh`), and the one-page bilingual handout (handout.html), printed
+by headless Chromium to check that it fits one A4 page.
+
+Outside CI the print test skips, with the reason, when Chromium or Playwright is missing; in CI
+(CI=true) a missing browser is a failure (as in test_app.py).
+"""
+
+import html
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from juwei.inputs.scenario import available, load
+from juwei.model import INDICATORS, describe
+from juwei.present import compare_page, figures, handout, i18n
+from juwei.present.stats import SURE_KEYS, differences, sureness
+
+from .conftest import juwei
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover
+    sync_playwright = None
+missing = ("Playwright is not installed" if sync_playwright is None else
+           f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+           if not Path(CHROMIUM).exists() else None)
+if missing and os.environ.get("CI"):
+    raise RuntimeError(f"browser tests cannot run in CI: {missing}")
+needs_browser = pytest.mark.skipif(bool(missing), reason=f"print test skipped: {missing}")
+
+
+# --- how sure ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("mean, low, high, key", [
+    (-1.0, -1.5, -0.5, "lower_certain"),     # near end 0.5 >= 1/4 of 1.0
+    (-1.0, -1.9, -0.25, "lower_certain"),    # exactly a quarter: certain
+    (-1.0, -1.9, -0.1, "lower_likely"),      # excludes 0, but close to it
+    (0.0, -1.0, 1.0, "no_clear_change"),
+    (0.3, 0.0, 0.6, "no_clear_change"),      # touching 0 is holding it
+    (-0.3, -0.6, 0.0, "no_clear_change"),
+    (0.0, 0.0, 0.0, "no_clear_change"),      # no change at all
+    (1.0, 0.1, 2.0, "higher_likely"),
+    (1.0, 0.5, 1.5, "higher_certain"),
+    (1.0, None, None, "unknown"),            # fewer than 2 replicates: no interval
+    (float("nan"), 0.1, 0.2, "unknown"),
+])
+def test_sureness_follows_its_rule(mean, low, high, key):
+    assert sureness(mean, low, high) == key
+
+
+def test_sureness_has_words_in_both_languages():
+    for lang in i18n.LANGS:
+        words = [i18n.t(f"sure.{k}", lang) for k in SURE_KEYS]
+        assert len(set(words)) == len(SURE_KEYS)
+    assert i18n.t("sure.lower_certain", "zh") == "几乎肯定下降"
+    assert i18n.t("sure.no_clear_change", "en") == "no clear change"
+
+
+def test_my_catalogue_sections_have_the_same_keys_and_fields():
+    en, zh = i18n.catalogue("en"), i18n.catalogue("zh")
+    for section in ("sure.", "report.", "handout."):
+        mine = {k for k in en if k.startswith(section)}
+        assert mine and mine == {k for k in zh if k.startswith(section)}, section
+        for k in mine:
+            assert set(re.findall(r"\{(\w+)\}", en[k])) == set(re.findall(r"\{(\w+)\}", zh[k])), k
+
+
+# --- the report in Chinese --------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def zh_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports") / "zh"
+    r = juwei("compare", "baseline", "separation", "--replicates", "2", "--scale", "0.02",
+              "--years", "1", "--executor", "inprocess", "--lang", "zh", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def visible(page: str) -> str:
+    """The text a reader sees: no style, images' data, commands, file paths or hashes."""
+    page = re.sub(r"<style>.*?</style>|<code>.*?</code>", " ", page, flags=re.S)
+    page = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    page = re.sub(r"[A-Za-z0-9_./-]+\.(?:toml|md|csv|json|html|parquet)(?![A-Za-z])", " ", page)
+    page = re.sub(r"--[a-z-]+", " ", page)                                  # options
+    return re.sub(r"(?<![A-Za-z0-9])[0-9a-f]{12,40}(?![A-Za-z0-9])", " ", page)
+
+
+def allowed_english() -> set[str]:
+    """Codes and proper names a Chinese page may show: indicator, lever, cost and scenario
+    codes, and the software's names."""
+    names = [*INDICATORS, *compare_page.COST_YUAN, *compare_page.COST_HOURS,
+             *compare_page.COST_PER_10K, *(s.name for s in available()),
+             *(k for s in available() for k in s.changes),
+             "juwei Python mesa numpy SALib git Cohen ODD"]
+    return i18n.words(" ".join(n.replace("_", " ") for n in names))
+
+
+def test_zh_report_is_in_chinese(zh_run):
+    page = (zh_run / "report.html").read_text("utf-8")
+    assert page.startswith("<!doctype html><html lang='zh'>")
+    for key in ("in_short", "scenarios_h", "syndrome_h", "all_h", "read_h", "caveats_h",
+                "cost_h", "th_sure"):
+        assert i18n.t(f"report.{key}", "zh") in page, key
+    assert "政府热、居干累、居民冷" in page and "政事分离" in page
+    text = html.unescape(page)
+    assert any(i18n.t(f"sure.{k}", "zh") in text for k in SURE_KEYS)
+    # no English sentence from the catalogue ...
+    for key, value in i18n.catalogue("en").items():
+        if key.split(".")[0] in ("report", "sure", "handout"):
+            for piece in re.split(r"\{\w+\}", value):
+                if len(piece.strip()) >= 10 and re.search("[a-z]{3}", piece):
+                    assert piece not in text, (key, piece)
+    # ... nor any other English word outside codes and names
+    stray = i18n.words(visible(page)) - allowed_english()
+    assert not stray, sorted(stray)
+
+
+def test_en_report_keeps_its_english_and_adds_how_sure(zh_run):
+    """The same folder's tables made into the English page (no second run)."""
+    manifest = json.loads((zh_run / "manifest.json").read_text())
+    table = pd.read_csv(zh_run / "comparison.csv")
+    table = table.astype(object).where(table.notna(), None)
+    table[["mean", "diff"]] = table[["mean", "diff"]].astype(float)
+    scenarios = [load(n) for n in ("baseline", "separation")]
+    images = {k: zh_run / f"compare-{k}.png" for k in ("series", "htc", "differences")}
+    costs = pd.read_csv(zh_run / "costs.csv")
+    page = compare_page.comparison(scenarios, "baseline", table, images, manifest, [],
+                                   lang="en", costs=costs)
+    assert page.startswith("<!doctype html><html lang='en'>")
+    assert "What the model does not capture" in page and "政事分离" in page
+    assert "<th>how sure</th>" in page and "Public money and cadre hours" in page
+    assert page.count("data:image/png;base64,") == 3
+
+
+# --- the handout ------------------------------------------------------------------------------
+def test_handout_is_bilingual_and_self_contained(zh_run):
+    page = (zh_run / "handout.html").read_text("utf-8")
+    text = html.unescape(page)
+    for lang in i18n.LANGS:
+        assert i18n.t("handout.h1", lang) in text
+        assert i18n.t("handout.th_extra_yuan", lang) in text            # costs are there
+    assert text.index(i18n.t("handout.h1", "zh")) < text.index(i18n.t("handout.h1", "en"))
+    assert i18n.t("sure.lower_certain", "zh") in text and "almost certainly lower" in text
+    assert "政事分离" in text and i18n.t("report.absent", "zh") in text
+    assert page.count("data:image/png;base64,") == 1
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+    assert "juwei compare baseline separation" in page                  # how to reproduce
+    assert re.search(r"@page\{size:A4", page)
+    sizes = [float(x) for x in re.findall(r"font-size:([\d.]+)pt", page)]
+    assert sizes and min(sizes) >= 9
+
+
+def twenty(out: Path) -> Path:
+    """The handout of the shipped 20 scenarios (what `make run` compares) from a synthetic
+    table: no simulation."""
+    scenarios = sorted(available(), key=lambda s: s.name != "baseline")
+    names = [s.name for s in scenarios]
+    rng = np.random.default_rng(3)
+    shown = ("htc_H", "htc_T", "htc_C", "htc_index", *handout.INDICATORS)
+    runs = pd.DataFrame([{"scenario": s, "replicate": r, **{
+        n: 0.62 + 0.03 * k * (-1) ** k * (i % 3) + rng.normal(0, 0.01)
+        for i, n in enumerate(shown)}} for k, s in enumerate(names) for r in range(3)])
+    table = differences(runs, "baseline", names, tuple(dict.fromkeys(shown)))
+    figures.plot_htc(table, names, out / "compare-htc.png")
+    costs = pd.DataFrame({"scenario": names, "extra_yuan": [0.0] + [1_234_567.0] * 19,
+                          "admin_hours_freed_per_cadre_week": [0.0] + [12.3] * 19})
+    manifest = {"design": {"replicates": 3, "scale": 0.02, "years": 1},
+                "command": ["juwei", "compare", *names, "--replicates", "3", "--out",
+                            "results/compare-20261126-064800"],
+                "code": {"git_commit": "0123456789abcdef"}, "started": "2026-11-26T06:48:00"}
+    path = out / "handout.html"
+    path.write_text(handout.page(scenarios, "baseline", table, out / "compare-htc.png",
+                                 manifest, costs), "utf-8")
+    return path
+
+
+@needs_browser
+def test_handout_of_twenty_scenarios_prints_on_one_a4_page(zh_run, tmp_path):
+    pages = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            for label, path in (("twenty", twenty(tmp_path)),
+                                ("run", zh_run / "handout.html")):
+                page = browser.new_page()
+                page.goto(path.resolve().as_uri())
+                pdf = tmp_path / f"{label}.pdf"
+                page.pdf(path=str(pdf), format="A4", print_background=True)
+                pages[label] = len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
+        finally:
+            browser.close()
+    assert pages == {"twenty": 1, "run": 1}
+    text = (tmp_path / "handout.html").read_text("utf-8")
+    assert text.count("<tr") == 21                       # the header and 20 scenarios
+
+
+def test_describe_of_a_lever_in_chinese_has_its_term():
+    row = i18n.lever(describe("task_admission"), "zh")
+    assert row["label"] == "政事分离"

@@ -1,0 +1,150 @@
+"""The workshop tool without a browser: honest sliders (every scenario's value is a position, and
+the sliders of a scenario rebuild exactly its parameters), levers moved mid-run act when the
+model reads them, sessions and the complete scenario file, chart options fit for a projector."""
+
+import dataclasses
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from juwei import app
+from juwei.engine import UserError
+from juwei.inputs import scenario as sc
+from juwei.inputs import session as sessions
+from juwei.model import LEVER_GROUPS, YEARLY_LEVERS, CountyModel, Parameters, levers
+from juwei.present import charts
+
+from .conftest import juwei
+
+SCENARIOS = sc.available()
+
+
+def test_every_scenario_value_of_every_lever_is_a_slider_position():
+    for r in levers(LEVER_GROUPS):
+        positions = app.SLIDERS[r["name"]]
+        assert positions == sorted(set(positions)) and len(positions) >= 3
+        assert positions[0] >= r["low"] and positions[-1] <= r["high"]
+        assert r["baseline"] in positions
+        for s in SCENARIOS:
+            assert getattr(s.params, r["name"]) in positions, (s.name, r["name"])
+
+
+@pytest.mark.parametrize("s", SCENARIOS, ids=lambda s: s.name)
+def test_a_scenarios_sliders_rebuild_exactly_its_parameters(s):
+    # what choosing the scenario puts on the sliders, read back as the app reads them
+    shown = sessions.of_scenario(s, scale=0.1).levers
+    for name, value in shown.items():
+        assert app.SLIDERS[name][app.SLIDERS[name].index(value)] == value
+        assert type(value) is type(getattr(s.params, name))
+    params = app.County.params(s, shown, 0.1)
+    assert params == dataclasses.replace(s.params, scale=0.1)
+
+
+def test_levers_moved_mid_run_act_from_the_week_the_model_reads_them():
+    # every lever at the far end of its range, moved after week 1: a yearly lever changes
+    # nothing before the next budget year (week 52), any other changes something before it
+    base = Parameters(scale=0.02, years=2)
+    for r in levers(LEVER_GROUPS):
+        v = r["high"] if r["baseline"] != r["high"] else r["low"]
+        moved = dataclasses.replace(base, **{r["name"]: int(v) if r["integer"] else v})
+        a, b = CountyModel(base, seed=5), CountyModel(base, seed=5)
+        a.step()
+        b.step()
+        b.set_params(moved)
+        first = None
+        for week in range(1, 58):
+            a.step()
+            b.step()
+            if first is None and any(a.series[k][week] != b.series[k][week] for k in a.series):
+                first = week
+        if r["name"] in YEARLY_LEVERS:
+            assert first is None or first >= 52, (r["name"], first)
+        else:
+            assert first is not None and first < 52, (r["name"], first)
+
+
+def test_a_county_announces_where_a_moved_lever_acts_and_stops_at_its_horizon():
+    s = sc.load("baseline")
+    county = app.County("baseline", sessions.of_scenario(s).levers, 0.02, 1)
+    county.step(10)
+    assert county.set_lever("task_admission", 0.5) == 11
+    assert county.set_lever("unit_sharing", 0.5) == 53           # the next budget year
+    assert county.model.p.task_admission == 0.5
+    county.step(10_000)
+    assert county.week == county.horizon == 5 * 52
+    county.step(1)
+    assert county.week == county.horizon
+
+
+def test_a_session_round_trips_and_bad_sessions_are_refused_in_one_line(tmp_path):
+    s = sessions.of_scenario(sc.load("separation"), seed=7, scale=0.05, language="en")
+    s = dataclasses.replace(s, levers={**s.levers, "cadre_pay": 450.0,
+                                       "inspections_per_year": 12})
+    path = tmp_path / "s.toml"
+    path.write_text(sessions.dumps(s))
+    assert sessions.load(path) == s
+    bad = {"scenaro = \"baseline\"\n": "did you mean 'scenario'",
+           "scenario = \"nowhere\"\n": "no shipped scenario",
+           "seed = 0\n": "seed: expected 1 to 100",
+           "seed = \"one\"\n": "seed: expected int",
+           "language = \"fr\"\n": "language: expected one of zh, en",
+           "[levers]\ncadre_pai = 400\n": "did you mean 'cadre_pay'",
+           "[levers]\ntask_admission = 3.0\n": "task_admission",
+           "scale = [\n": "not valid TOML"}
+    for text, words in bad.items():
+        path.write_text(text)
+        with pytest.raises(UserError) as e:
+            sessions.load(path)
+        assert words in str(e.value) and str(path) in str(e.value) and "\n" not in str(e.value)
+    r = juwei("app", "--session", path, "--port", "9")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "not valid TOML" in r.stderr
+
+
+def test_the_downloaded_levers_are_a_complete_scenario_that_compares_from_any_folder(tmp_path):
+    s = sc.load("combined_reform")
+    values = {**sessions.of_scenario(s).levers, "cadre_pay": 700.0}
+    text = sessions.scenario_toml(s, values, "My levers", "我的方案", "My levers")
+    assert "extends" not in text
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "my_levers.toml").write_text(text)
+    mine = sc.load(str(folder / "my_levers.toml"))
+    for name, value in values.items():
+        assert getattr(mine.params, name) == value
+    r = subprocess.run([sys.executable, "-m", "juwei", "compare", "baseline", "my_levers.toml",
+                        "--dry-run"], cwd=folder, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+
+
+def _font_sizes(option):
+    if isinstance(option, dict):
+        for k, v in option.items():
+            if k == "fontSize":
+                yield v
+            else:
+                yield from _font_sizes(v)
+    elif isinstance(option, list):
+        for v in option:
+            yield from _font_sizes(v)
+
+
+def test_chart_text_is_large_and_axes_are_fixed():
+    years = np.arange(10) / 52
+    line = charts.lines("t", years, {"a": np.linspace(0.7, 0.8, 10)}, y_name="0-1",
+                        threshold=0.6, right={"h": np.full(10, 44.0)}, right_max=60)
+    assert min(_font_sizes(line)) >= 14
+    assert [(y["min"], y["max"]) for y in line["yAxis"]] == [(0, 1.0), (0, 60)]
+    place = CountyModel(Parameters(scale=0.02, years=1)).county
+    values = np.linspace(0, 1, place.n)
+    view = charts.county("t", list(place.names), np.asarray(place.in_seat), values,
+                         "admin_share", "share", "zh", "县城", "其他")
+    assert min(_font_sizes(view)) >= 14
+    assert len(view["series"][0]["data"]) == place.n            # no padding cells
+    assert (view["visualMap"]["min"], view["visualMap"]["max"]) == (0.0, 1.0)
+    names = [d["name"] for d in view["series"][0]["data"]]
+    assert sorted(n.split(" · ")[0] for n in names) == sorted(place.names)
+    bars = charts.effects("t", [{"label": "x", "diff": -0.1, "low": -0.2, "high": -0.05,
+                                 "better": 1}], "change")
+    assert min(_font_sizes(bars)) >= 14
