@@ -14,7 +14,6 @@ import html
 import json
 import os
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -29,17 +28,18 @@ import traitlets
 from .engine import DEFAULT_SEED, Options, UserError
 from .inputs import scenario as sc
 from .inputs import session as sessions
-from .model import (BETTER, BURN_IN_YEARS, LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR,
+from .model import (BURN_IN_YEARS, EVENT_LEVERS, LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR,
                     SYNDROME_THRESHOLD, YEARLY_LEVERS, CountyModel, describe, levers, syndrome)
+from .model.indicators import MONEY_ITEMS
 from .present import charts, i18n
 from .present.i18n import t
-from .present.stats import sureness
+from .present.stats import COST_COLUMNS, PER_YUAN, WORKSHOP_INDICATORS, sure
 
 SCALES = [0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
 DEFAULT_SCALE = 0.1
 YEARS = [3, 5, 10]
-WEEKS_PER_FRAME = 2            # weeks simulated between two redraws while playing
-HEADLINE = ["htc_index", "trust", "participation_rate", "admin_share", "exhaustion"]
+WEEKS_PER_FRAME = 4            # weeks simulated between two redraws while playing
+FRAME_PAUSE = 0.25             # seconds between redraws: time for the room's clicks to land
 LEVERS = [r["name"] for r in levers(LEVER_GROUPS)]
 CONSTANTS = [r["name"] for r in levers(OTHER_GROUPS) if r["name"] not in ("scale", "years")]
 NICE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0,
@@ -211,6 +211,7 @@ class State:
                                 self.scale.value, self.lang.value)
 
     def restore(self, s: sessions.Session) -> None:
+        self.assumptions.set({})                # a session holds levers, not assumptions
         self.lang.set(s.language)
         self.scenario.set(s.scenario)
         self.levers.set(dict(s.levers))
@@ -348,16 +349,17 @@ def Player(st: State):
     _ = st.week.value
     at_end = c.week >= c.horizon
 
-    def play():
-        while st.playing.value:
+    def play(cancel: threading.Event):
+        # cancelled between weeks, never inside one (Pause, Reset, another tab)
+        while st.playing.value and not cancel.is_set():
             if c.week >= c.horizon:
                 st.playing.set(False)
                 st.notice.set(tr("app.notice.end", years=c.horizon // STEPS_PER_YEAR))
                 return
             c.step(WEEKS_PER_FRAME)
             st.week.set(c.week)
-            time.sleep(0.05)
-    solara.use_thread(play, dependencies=[st.playing.value, c])
+            cancel.wait(FRAME_PAUSE)
+    solara.use_thread(play, dependencies=[st.playing.value, c], intrusive_cancel=False)
 
     def one_week():
         c.step(1)
@@ -397,14 +399,15 @@ def LeverSlider(st: State, r: dict):
             return
         st.levers.set({**st.levers.value, name: v})
         week = st.county.value.set_lever(name, v)
-        key = "app.notice.yearly" if name in YEARLY_LEVERS else "app.notice.now"
+        key = ("app.notice.yearly" if name in YEARLY_LEVERS else
+               f"app.notice.{EVENT_LEVERS[name]}" if name in EVENT_LEVERS else "app.notice.now")
         st.notice.set(st.tr(key, lever=shown["label"], value=_fmt(v), week=week))
     unit = shown["unit_shown"]
     mark = "" if value == base else " ✎"
     solara.HTML(tag="div", unsafe_innerHTML=(
         f"{html.escape(shown['label'])}{mark} <span class='jw-lever-value' data-lever='{name}'>"
         f"{_fmt(value)}</span> {html.escape(unit)}"), attributes={"title": shown["meaning_shown"]})
-    positions = SLIDERS[name]
+    positions = sorted({*SLIDERS[name], value})       # a session may hold any value in range
     rv.Slider(v_model=positions.index(value), min=0, max=len(positions) - 1, step=1,
               hide_details=True, on_v_model=lambda i: moved(positions[int(i)]),
               class_=f"jw-slider-{name}")
@@ -525,19 +528,36 @@ def prepared() -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
-def read_comparison(folder: Path) -> dict:
-    m = json.loads((folder / "manifest.json").read_text())
-    design = m.get("design", {})
-    costs = folder / "costs.csv"
-    return {"folder": folder, "table": pd.read_csv(folder / "comparison.csv"),
-            "costs": pd.read_csv(costs) if costs.exists() else None,
-            "base": design.get("base"), "scenarios": [s["name"] for s in design.get(
-                "scenarios", [])], "scale": design.get("scale"), "years": design.get("years"),
-            "replicates": design.get("replicates"), "design": design}
+def read_comparison(folder: Path) -> dict | None:
+    """A finished comparison's tables and design, or None when they cannot be read."""
+    try:
+        design = json.loads((folder / "manifest.json").read_text()).get("design", {})
+        table = pd.read_csv(folder / "comparison.csv")
+        costs = pd.read_csv(folder / "costs.csv") if (folder / "costs.csv").exists() else None
+    except (OSError, ValueError):
+        return None
+    if costs is not None and not set(COST_COLUMNS) <= set(costs.columns):
+        costs = None
+    return {"folder": folder, "table": table, "costs": costs, "base": design.get("base"),
+            "scenarios": [s["name"] for s in design.get("scenarios", [])],
+            "scale": design.get("scale"), "years": design.get("years"),
+            "replicates": design.get("replicates"),
+            "complete": costs is not None and "diff_p" in table.columns}
+
+
+@dataclasses.dataclass
+class Run:
+    """The page's comparison run: one at a time (a lock, not a button state), kept while the
+    facilitator switches tabs."""
+    lock: threading.Lock
+    running: solara.Reactive
+    progress: solara.Reactive       # (runs done, runs in all)
+    message: solara.Reactive
+    shown: solara.Reactive          # the folder on show
 
 
 @solara.component
-def Compare(st: State):
+def Compare(st: State, run: Run):
     tr, lang = st.tr, st.lang.value
     names = [s.name for s in sc.available()]
     chosen = solara.use_reactive(["baseline", "separation", "power_funding_follow_tasks",
@@ -546,23 +566,23 @@ def Compare(st: State):
     scale = solara.use_reactive(DEFAULT_SCALE)
     years = solara.use_reactive(5)
     replicates = solara.use_reactive(4)
-    running = solara.use_reactive(False)
-    progress = solara.use_reactive((0, 0))
-    message = solara.use_reactive("")
-    found = solara.use_memo(prepared, dependencies=[running.value])
-    shown = solara.use_reactive(str(found[0]) if found else "")
-    guard = solara.use_memo(threading.Lock, dependencies=[])
+    found = solara.use_memo(prepared, dependencies=[run.running.value])
+    if not run.shown.value and found:
+        run.shown.set(str(found[0]))
 
     solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.compare.prepared")))
     if found:
-        rv.Select(label=tr("app.compare.choose"), v_model=shown.value, on_v_model=shown.set,
+        rv.Select(label=tr("app.compare.choose"), v_model=run.shown.value,
+                  on_v_model=run.shown.set,
                   items=[{"text": _folder_label(f, st), "value": str(f)} for f in found])
     else:
         solara.HTML(tag="p", unsafe_innerHTML=html.escape(tr("app.compare.none")))
-    if message.value:
-        solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(message.value))
-    if shown.value and Path(shown.value, "comparison.csv").exists():
-        Results(st, read_comparison(Path(shown.value)))
+    if run.message.value:
+        solara.HTML(tag="div", classes=["jw-note"],
+                    unsafe_innerHTML=html.escape(run.message.value))
+    shown = read_comparison(Path(run.shown.value)) if run.shown.value else None
+    if shown:
+        Results(st, shown)
 
     solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.compare.new")))
     rv.Select(label=tr("app.compare.scenarios"), v_model=chosen.value, multiple=True,
@@ -579,22 +599,27 @@ def Compare(st: State):
             replicates.value))
 
     def start():
-        if not guard.acquire(blocking=False):          # a second click while one runs
+        if not run.lock.acquire(blocking=False):      # a second click while one runs
             return
-        labels = list(chosen.value)
-        scenarios = [dataclasses.replace(s, params=dataclasses.replace(
-            s.params, scale=scale.value, years=years.value, **st.assumptions.value))
-            for s in map(load_scenario, labels)]
-        if add_mine.value:
-            scenarios.append(my_scenario(st, scale.value, years.value))
+        try:
+            scenarios = [dataclasses.replace(s, params=dataclasses.replace(
+                s.params, scale=scale.value, years=years.value, **st.assumptions.value))
+                for s in map(load_scenario, chosen.value)]
+            if add_mine.value:
+                scenarios.append(my_scenario(st, scale.value, years.value))
+        except (UserError, ValueError) as e:
+            run.message.set(tr("app.compare.failed", error=str(e)))
+            run.lock.release()
+            return
         if len(scenarios) < 2:
-            message.set(tr("app.compare.too_few"))
-            guard.release()
+            run.message.set(tr("app.compare.too_few"))
+            run.lock.release()
             return
         total = len(scenarios) * replicates.value
         out = results_root() / f"app-compare-{datetime.now():%Y%m%d-%H%M%S}"
-        running.set(True)
-        progress.set((0, total))
+        run.running.set(True)
+        run.progress.set((0, total))
+        run.message.set("")
 
         def work():
             from .studies import compare
@@ -602,29 +627,28 @@ def Compare(st: State):
             try:
                 compare.run(scenarios, replicates.value, DEFAULT_SEED,
                             Options(out, progress=False), lang=lang,
-                            on_outcome=lambda i, o: (done.append(i), progress.set(
+                            on_outcome=lambda i, o: (done.append(i), run.progress.set(
                                 (len(done), total))))
-                shown.set(str(out))
-                message.set(tr("app.compare.done", n=total, folder=str(out)))
+                run.shown.set(str(out))
+                run.message.set(tr("app.compare.done", n=total, folder=str(out)))
             except Exception as e:  # noqa: BLE001 - shown to the user, not a crash
-                message.set(tr("app.compare.failed", error=str(e)))
+                run.message.set(tr("app.compare.failed", error=str(e)))
             finally:
-                running.set(False)
-                guard.release()
+                run.running.set(False)
+                run.lock.release()
         threading.Thread(target=work, daemon=True).start()
 
     solara.Button(tr("app.compare.run"), on_click=start, color="primary",
-                  disabled=running.value)
-    done, total = progress.value
-    if running.value:
+                  disabled=run.running.value)
+    done, total = run.progress.value
+    if run.running.value:
         solara.ProgressLinear(value=100 * done / max(total, 1))
         solara.Text(tr("app.compare.running", done=done, total=total))
 
 
 def _folder_label(folder: Path, st: State) -> str:
-    try:
-        c = read_comparison(folder)
-    except (OSError, ValueError, KeyError):
+    c = read_comparison(folder)
+    if c is None:
         return folder.name
     return st.tr("app.compare.folder", name=folder.name, n=len(c["scenarios"]),
                  scale=c["scale"], years=c["years"], replicates=c["replicates"])
@@ -645,12 +669,7 @@ def my_scenario(st: State, scale: float, years: int) -> sc.Scenario:
                                                 title=i18n.scenario_title(s, "zh")))
 
 
-def how_sure(row, lang: str) -> tuple[str, int]:
-    """Words for a difference's interval, and +1 / -1 / 0 whether it is better for the county."""
-    key = sureness(row["diff"], row["diff_low"], row["diff_high"])
-    way = BETTER.get(row["indicator"], 0)
-    better = way * {"higher": 1, "lower": -1}.get(key.split("_")[0], 0)
-    return t(f"sure.{key}", lang), better
+COLOUR = {1: "#2ca02c", -1: "#d62728", 0: "#555"}      # better, worse, neither for the county
 
 
 @solara.component
@@ -662,22 +681,25 @@ def Results(st: State, c: dict):
     solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr(
         "app.compare.results", base=titles.get(c["base"], c["base"]), scale=c["scale"],
         years=c["years"], replicates=c["replicates"])))
+    if not c["complete"]:
+        solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(
+            tr("app.compare.old_table")))
     # verdicts and the table of changes with how-sure words
-    head = "".join(f"<th>{html.escape(i18n.indicator(k, lang)[0])}</th>" for k in HEADLINE)
+    head = "".join(f"<th>{html.escape(i18n.indicator(k, lang)[0])}</th>"
+                   for k in WORKSHOP_INDICATORS)
     rows = []
     for name in c["scenarios"]:
         sub = table[table.scenario == name].set_index("indicator")
         v = syndrome({k: sub.loc[k, "mean"] for k in ("htc_H", "htc_T", "htc_C", "htc_index")})
         cells = []
-        for k in HEADLINE:
+        for k in WORKSHOP_INDICATORS:
             r = sub.loc[k]
             if name == c["base"]:
                 cells.append(f"<td>{r['mean']:.3f}</td>")
                 continue
-            words, better = how_sure({**r, "indicator": k}, lang)
-            colour = {1: "#2ca02c", -1: "#d62728", 0: "#555"}[better]
-            cells.append(f"<td>{r['diff']:+.3f}<br><span style='color:{colour}'>"
-                         f"{html.escape(words)}</span></td>")
+            key, better = sure({**r, "indicator": k})
+            cells.append(f"<td>{r['diff']:+.3f}<br><span style='color:{COLOUR[better]}'>"
+                         f"{html.escape(t(f'sure.{key}', lang))}</span></td>")
         verdict = tr("app.compare.present" if v.present else "app.compare.absent")
         rows.append(f"<tr><td><b>{html.escape(titles[name])}</b></td><td>"
                     f"{html.escape(verdict)}</td>{''.join(cells)}</tr>")
@@ -685,50 +707,57 @@ def Results(st: State, c: dict):
         f"<p class='jw-muted'>{html.escape(tr('app.compare.explain'))}</p>"
         f"<table class='jw-table'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>"
         f"<th>{html.escape(tr('app.compare.syndrome'))}</th>{head}</tr>{''.join(rows)}"
-        "</table>"))
+        f"</table><p class='jw-muted'>{html.escape(t('sure.rule', lang))}</p>"))
     if c["costs"] is not None:
         Costs(st, c["costs"], titles)
     # one figure: the differences in a chosen indicator
     indicator = solara.use_reactive("htc_index")
     rv.Select(label=tr("app.compare.indicator"), v_model=indicator.value,
               on_v_model=indicator.set, style_="max-width: 420px",
-              items=[{"text": i18n.indicator(k, lang)[0], "value": k} for k in HEADLINE])
+              items=[{"text": i18n.indicator(k, lang)[0], "value": k}
+                     for k in WORKSHOP_INDICATORS])
     sub = table[(table.indicator == indicator.value) & (table.scenario != c["base"])]
     bars = [{"label": titles[r.scenario], "diff": r["diff"], "low": r.diff_low,
-             "high": r.diff_high, "better": how_sure({**r, "indicator": indicator.value},
-                                                     lang)[1]}
+             "high": r.diff_high, "better": sure({**r, "indicator": indicator.value})[1]}
             for _, r in sub.iterrows()]
     name, _, unit = i18n.indicator(indicator.value, lang)
     EChart(charts.effects(tr("app.compare.figure", indicator=name), bars,
                           tr("app.compare.change", unit=unit)), 140 + 44 * len(bars))
     f = c["folder"]
     with solara.Row(style="flex-wrap: wrap"):
-        for name, label in (("handout.html", "app.compare.handout"),
+        for file, label in (("handout.html", "app.compare.handout"),
                             ("report.html", "app.compare.report")):
-            if (f / name).exists():
-                solara.FileDownload((f / name).read_bytes(), filename=name, label=tr(label))
+            if (f / file).exists():
+                solara.FileDownload(lambda path=f / file: path.read_bytes(), filename=file,
+                                    label=tr(label))
     solara.HTML(tag="p", classes=["jw-muted"], unsafe_innerHTML=html.escape(
         tr("app.compare.where", folder=str(f))))
 
 
 @solara.component
 def Costs(st: State, costs: pd.DataFrame, titles: dict):
+    """Public money by item (10,000 yuan a year), the extra over the base, cadre hours freed
+    and the syndrome index's change per 10,000 yuan (where the extra is large enough)."""
     tr = st.tr
+    columns = [*MONEY_ITEMS, "public_yuan", "extra_yuan"]
     rows = []
     for _, r in costs.iterrows():
-        per = r.get("per_10k_htc_index")
+        per = r["per_10k_htc_index"]
+        money = "".join(f"<td>{r[k] / PER_YUAN:{'+' if k == 'extra_yuan' else ''},.1f}</td>"
+                        for k in columns)
         rows.append(
-            f"<tr><td><b>{html.escape(titles.get(r.scenario, r.scenario))}</b></td>"
-            f"<td>{r.public_yuan / 1e4:,.0f}</td><td>{r.extra_yuan / 1e4:+,.0f}</td>"
+            f"<tr><td><b>{html.escape(titles.get(r.scenario, r.scenario))}</b></td>{money}"
             f"<td>{r.admin_hours_freed_per_cadre_week:+.1f}</td>"
-            f"<td>{'–' if pd.isna(per) else f'{per:+.4f}'}</td></tr>")
+            f"<td>{'–' if pd.isna(per) else f'{per:+.2g}'}</td></tr>")
+    head = "".join(f"<th>{html.escape(t(f'cost.{k}', st.lang.value))}</th>" for k in MONEY_ITEMS)
+    head += "".join(f"<th>{html.escape(tr(f'app.costs.{k}'))}</th>" for k in ("total", "extra"))
     solara.HTML(tag="div", unsafe_innerHTML=(
-        f"<h4>{html.escape(tr('app.costs.title'))}</h4><table class='jw-table'><tr><th>"
-        f"{html.escape(tr('app.compare.scenario'))}</th><th>{html.escape(tr('app.costs.total'))}"
-        f"</th><th>{html.escape(tr('app.costs.extra'))}</th><th>"
-        f"{html.escape(tr('app.costs.hours'))}</th><th>{html.escape(tr('app.costs.per_10k'))}"
-        f"</th></tr>{''.join(rows)}</table><p class='jw-muted'>"
-        f"{html.escape(tr('app.costs.note'))}</p>"))
+        f"<h4>{html.escape(tr('app.costs.title'))}</h4><p class='jw-muted'>"
+        f"{html.escape(tr('app.costs.unit'))}</p><div style='overflow-x: auto'>"
+        f"<table class='jw-table'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>{head}"
+        f"<th>{html.escape(tr('app.costs.hours'))}</th>"
+        f"<th>{html.escape(tr('app.costs.per_10k'))}</th></tr>{''.join(rows)}</table></div>"
+        f"<p class='jw-muted'>{html.escape(tr('app.costs.note'))}</p>"))
 
 
 # --- levers and about ------------------------------------------------------------------------
@@ -824,6 +853,9 @@ def Page():
                county=solara.use_reactive(None), week=solara.use_reactive(0),
                playing=solara.use_reactive(False), notice=solara.use_reactive(""),
                assumptions=solara.use_reactive({}))
+    run = Run(lock=solara.use_memo(threading.Lock, dependencies=[]),
+              running=solara.use_reactive(False), progress=solara.use_reactive((0, 0)),
+              message=solara.use_reactive(""), shown=solara.use_reactive(""))
     tab = solara.use_reactive(0)
     if st.county.value is None:
         st.county.set(County(first.scenario, first.levers, first.scale, first.seed))
@@ -847,7 +879,10 @@ def Page():
         with solara.lab.Tabs(value=tab.value, on_value=tab.set):
             for key in ("explore", "compare", "levers", "about"):
                 solara.lab.Tab(tr(f"app.tab.{key}"))
-        [Explore, Compare, LeverGuide, About][tab.value](st)
+        if tab.value == 1:
+            Compare(st, run)
+        else:
+            [Explore, None, LeverGuide, About][tab.value](st)
 
 
 @solara.component

@@ -3,14 +3,14 @@
 from .indicators import (BETTER, BURN_IN_YEARS, CANONICAL, HEADLINE, INDICATORS, SYNDROME_THRESHOLD,
                          Syndrome, htc, label, summary_window, syndrome)
 from .calendar import STEPS_PER_YEAR
-from .model import YEARLY_LEVERS, CountyModel
+from .model import EVENT_LEVERS, YEARLY_LEVERS, CountyModel
 from .params import LEVER_GROUPS, OTHER_GROUPS, ParameterError, Parameters, describe, levers
 from .county import County, CountyError, essay_county
 from .run import CountyRun, RunResult, one_year, run, run_on
 
 __all__ = [
     "BETTER", "BURN_IN_YEARS", "summary_window", "CANONICAL", "HEADLINE", "INDICATORS", "SYNDROME_THRESHOLD", "Syndrome", "htc", "label",
-    "syndrome", "STEPS_PER_YEAR", "YEARLY_LEVERS", "CountyModel", "LEVER_GROUPS", "OTHER_GROUPS",
+    "syndrome", "STEPS_PER_YEAR", "YEARLY_LEVERS", "EVENT_LEVERS", "CountyModel", "LEVER_GROUPS", "OTHER_GROUPS",
     "ParameterError", "Parameters", "describe", "levers", "RunResult", "one_year", "run",
     "County", "CountyError", "essay_county", "CountyRun", "run_on",
 ]

@@ -30,6 +30,9 @@ COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust"
 YEARLY_LEVERS = frozenset({"unit_to_social_per_year", "unit_sharing", "infrastructure_investment",
                            "enterprise_support", "poor_community_aid", "demonstration_sites",
                            "facilities_association"})
+# levers read every week whose effect waits for an event: the next campaign, the next hire
+EVENT_LEVERS = {"reduction_campaigns_per_year": "campaign", "campaign_cut_share": "campaign",
+                "competitive_recruitment": "hire"}
 
 
 class CountyModel(mesa.Model):

@@ -1,4 +1,6 @@
 import dataclasses
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +12,18 @@ import pytest
 from juwei.model import Parameters, run
 
 SMALL = Parameters(scale=0.03, years=2)
+
+# Browser tests need Playwright and Debian's Chromium. Outside CI they skip with this reason
+# when either is missing; in CI (CI=true) .ci/run installs Chromium and a missing one fails.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+try:
+    import playwright.sync_api  # noqa: F401
+    BROWSER_MISSING = (None if Path(CHROMIUM).exists() else
+                       f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+except ImportError:  # pragma: no cover
+    BROWSER_MISSING = "Playwright is not installed"
+if BROWSER_MISSING and os.environ.get("CI"):
+    raise RuntimeError(f"browser tests cannot run in CI: {BROWSER_MISSING}")
 
 
 def small(**levers) -> Parameters:

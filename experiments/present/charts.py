@@ -1,6 +1,6 @@
 """Charts drawn in the browser (ECharts, served by solara-assets from this machine): the
 browser's own fonts show Chinese, tooltips give each value, and text sizes suit a projector.
-Functions return ECharts option dicts; the app passes them to solara.FigureEcharts.
+Functions return ECharts option dicts; the app draws them with its EChart widget (echart.vue).
 
 Axes are fixed where the quantity has a natural range (shares and H, T, C: 0-1; hours from 0),
 so a small change never looks dramatic."""
@@ -71,12 +71,12 @@ def county(title: str, names: list[str], seat: np.ndarray, values: np.ndarray, i
     data = []
     for k, i in enumerate(order):
         v = float(values[i]) if np.isfinite(values[i]) else None
-        data.append({"value": [k % cols, k // cols, None if v is None else round(v, 3)],
+        data.append({"value": [k % cols, k // cols, None if v is None else round(v, 2)],
                      "name": f"{names[i]} · {seat_label if seat[i] else elsewhere_label}",
                      "itemStyle": {"borderColor": SEAT_BORDER if seat[i] else "#fff"}})
     rows = -(-len(order) // cols)
     return {"title": {"text": title, "textStyle": _text(TITLE_FONT), "left": "center"},
-            "tooltip": {"textStyle": _text(), "formatter": "{b}: {c}"},
+            "tooltip": {"textStyle": _text(), "formatter": "{b}: {@[2]}"},
             "grid": {"left": 16, "right": 16, "top": 48, "bottom": 96},
             "xAxis": {"type": "category", "data": list(range(cols)), "show": False},
             "yAxis": {"type": "category", "data": list(range(rows)), "show": False,
@@ -85,7 +85,8 @@ def county(title: str, names: list[str], seat: np.ndarray, values: np.ndarray, i
                           "left": "center", "bottom": 8, "textStyle": _text(),
                           "text": [f"{high:g}", f"{low:g}  {label} ({i18n.unit(unit, lang)})"],
                           "inRange": {"color": ["#f7fbff", "#6baed6", "#08306b"]}},
-            "series": [{"type": "heatmap", "data": data, "label": {"show": False},
+            "series": [{"type": "heatmap", "data": data, "label": {
+                "show": True, "fontSize": FONT - 2, "formatter": "{@[2]}"},
                 "itemStyle": {"borderColor": "#fff", "borderWidth": 2}}],
             "animation": False}
 

@@ -15,15 +15,14 @@ from pathlib import Path
 import pandas as pd
 
 from ..model import HEADLINE, INDICATORS, SYNDROME_THRESHOLD, Syndrome, describe, syndrome
+from ..model.indicators import MONEY_ITEMS
 from . import i18n
 from .html import CSS, fmt, footer, img, interval
-from .stats import sureness
+from .stats import COST_EFFECTS, sure
 
-COST_YUAN = ["yuan_cadre_pay", "yuan_funded_tasks", "yuan_transfers", "yuan_investment",
-             "yuan_aid", "yuan_rewards", "yuan_training", "yuan_services", "public_yuan",
-             "extra_yuan"]
+COST_YUAN = [*MONEY_ITEMS, "public_yuan", "extra_yuan"]
 COST_HOURS = ["admin_hours_freed_per_year", "admin_hours_freed_per_cadre_week"]
-COST_PER_10K = ["per_10k_htc_index", "per_10k_trust", "per_10k_participation_rate"]
+COST_PER_10K = [f"per_10k_{k}" for k in COST_EFFECTS]
 CJK = re.compile(r"[\u3400-\u9fff\uff08-\uff1f、，。：；“”‘’→·]+")
 
 
@@ -38,7 +37,7 @@ def verdict_word(v: Syndrome, lang: str) -> str:
 
 def sure_word(r, lang: str) -> str:
     """How sure a row's paired difference is, in words."""
-    return i18n.t("sure." + sureness(r["diff"], r.diff_low, r.diff_high), lang)
+    return i18n.t("sure." + sure(r)[0], lang)
 
 
 def cost_label(column: str, lang: str) -> str:
@@ -238,7 +237,7 @@ def cost_section(costs: pd.DataFrame, names: list[str], title: dict, lang: str) 
     return (f"<h2>{i18n.t('report.cost_h', lang)}</h2><p class='muted'>"
             f"{i18n.t('report.cost_note', lang)}</p>"
             + block(COST_YUAN, ",.0f") + block(COST_HOURS, ",.1f")
-            + block(COST_PER_10K, "+.4f"))
+            + block(COST_PER_10K, "+.2g"))
 
 
 def ensemble_section(ensemble: dict, base: str, alts: list[str], design: dict,

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..model import BETTER, SYNDROME_THRESHOLD, syndrome
+from ..model import SYNDROME_THRESHOLD, syndrome
 from . import i18n
 from .html import fmt, img
-from .stats import sureness
+from .stats import SURE_KEYS, WORKSHOP_INDICATORS, sure
 
-INDICATORS = ["htc_index", "participation_rate", "trust", "admin_share"]   # C twice, T once
+INDICATORS = WORKSHOP_INDICATORS[:4]   # C twice, T once: a fifth column breaks the A4 page
 COSTS = [("extra_yuan", "th_extra_yuan", ",.0f"),
          ("admin_hours_freed_per_cadre_week", "th_hours", ",.1f")]
 
@@ -103,11 +103,8 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
             if n == base:
                 cells.append(f"<td class='num'>{fmt(r['mean'], 3)}</td>")
                 continue
-            key = sureness(r["diff"], r.diff_low, r.diff_high)
-            cls = ""
-            if key.startswith(("lower", "higher")):
-                up = key.startswith("higher")
-                cls = " good" if (1 if up else -1) == BETTER.get(name, -1) else " bad"
+            key, better = sure({**r, "indicator": name})
+            cls = {1: " good", -1: " bad", 0: ""}[better]
             strong = "<b>{}</b>" if key.endswith("certain") else "{}"
             cells.append(f"<td class='num{cls}'>{r['diff']:+.3f}<br>"
                          + strong.format(e(i18n.t('sure.' + key, 'zh'))) + "</td>")
@@ -117,8 +114,7 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
                          "</td>")
         out.append(f"<tr{' class=base' if n == base else ''}>" + "".join(cells) + "</tr>")
     out.append("</table>")
-    keys = ("lower_certain", "lower_likely", "no_clear_change", "higher_likely",
-            "higher_certain")
+    keys = SURE_KEYS[:-1]                     # "unknown" needs no legend
     out.append(f"<p><b>{e(i18n.t('handout.sure_h', 'zh'))} · "
                f"{e(i18n.t('handout.sure_h', 'en'))}:</b> " + " · ".join(
                    f"{e(i18n.t('sure.' + k, 'zh'))} <span class='en'>"

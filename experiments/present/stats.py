@@ -78,6 +78,7 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
                 else:
                     dlo = dhi = None
                 row.update(diff=diff, diff_low=dlo, diff_high=dhi,
+                           diff_p=paired_p(unit_means(d)),
                            relative=diff / abs(b.mean()) if b.mean() else None,
                            cohens_d=diff / pooled if pooled > 0 else (0.0 if diff == 0 else None),
                            flagged=bool(dlo is not None and (dlo > 0 or dhi < 0)))
@@ -239,28 +240,43 @@ def equivalence(a, b, margin: float) -> float:
     return float(max(below, above))
 
 
+# the indicators a workshop reads first: the syndrome, residents (C), cadres (T)
+WORKSHOP_INDICATORS = ("htc_index", "participation_rate", "trust", "admin_share", "exhaustion")
 SURE_KEYS = ("lower_certain", "lower_likely", "no_clear_change", "higher_likely",
              "higher_certain", "unknown")
-SURE_MARGIN = 0.25          # "almost certainly": the near end this share of |mean| away from 0
+SURE_LEVELS = (0.01, 0.05)  # p below: "almost certainly", "probably"; else "no clear change"
 
 
-def sureness(mean, low, high) -> str:
-    """How sure a paired difference is, in one of SURE_KEYS (words: the catalogues' [sure]).
+def paired_p(unit_differences: np.ndarray) -> float | None:
+    """Two-sided p of a one-sample t-test that the mean paired difference is 0, over the
+    independent units (replicates, or posterior draws); None with fewer than 2 units. Exact
+    for normal differences even at 2 units, unlike a bootstrap interval at so few."""
+    d = np.asarray(unit_differences, float)
+    if d.size < 2:
+        return None
+    sd = d.std(ddof=1)
+    if sd == 0:                              # every unit the same: no noise to weigh against
+        return 1.0 if d.mean() == 0 else 0.0
+    t = d.mean() / (sd / np.sqrt(d.size))
+    return float(2 * stats.t.sf(abs(t), d.size - 1))
 
-    From the difference's mean and its 95% interval [low, high]:
-    - "unknown": no interval (fewer than two independent replicates) or a missing value;
-    - "no_clear_change": the interval holds 0 (either end may touch it);
-    - "lower_likely" / "higher_likely": the interval lies entirely below / above 0;
-    - "lower_certain" / "higher_certain": besides, its near end (the one closer to 0) lies at
-      least a quarter of the mean's size (SURE_MARGIN x |mean|) away from 0.
-    For a roughly normal interval, mean ± 1.96 se, "likely" is p < 0.05 and "certain" asks
-    0.75 |mean| >= 1.96 se, i.e. |mean| >= 2.6 se: p < 0.01 (two-sided).
-    """
-    vals = (mean, low, high)
-    if any(v is None or pd.isna(v) for v in vals):
+
+def sureness(mean, p) -> str:
+    """How sure a paired difference is, in one of SURE_KEYS (words: the catalogues' [sure]),
+    from its mean (the direction) and `p` (paired_p): "almost certainly" p < 0.01, "probably"
+    p < 0.05, else "no clear change"; "unknown" without a p (fewer than two units, or a table
+    from before juwei reported it)."""
+    if mean is None or p is None or pd.isna(mean) or pd.isna(p):
         return "unknown"
-    mean, low, high = (float(v) for v in vals)
-    if low <= 0 <= high:
+    if p >= SURE_LEVELS[1] or mean == 0:
         return "no_clear_change"
-    side, near = ("lower", high) if high < 0 else ("higher", low)
-    return f"{side}_certain" if abs(near) >= SURE_MARGIN * abs(mean) else f"{side}_likely"
+    side = "lower" if mean < 0 else "higher"
+    return f"{side}_certain" if p < SURE_LEVELS[0] else f"{side}_likely"
+
+
+def sure(row) -> tuple[str, int]:
+    """A `differences` row's sureness key, and whether its change is better (+1) or worse (-1)
+    for the county by BETTER (0: no clear change, or an indicator with no better way)."""
+    key = sureness(row["diff"], row.get("diff_p"))
+    way = {"higher": 1, "lower": -1}.get(key.split("_")[0], 0)
+    return key, way * BETTER.get(row["indicator"], 0)
