@@ -393,7 +393,8 @@ def print_comparison(c) -> None:
         print_ensemble(c)
     if c.dropped:
         print(f"\n  replicates {c.dropped} failed somewhere and were left out (manifest.json)")
-    print(f"\n  report: {c.out / 'report.html'}\n  tables: {c.out / 'comparison.csv'}, "
+    print(f"\n  report: {c.out / 'report.html'}\n  handout (one A4 page, 中文/English): "
+          f"{c.out / 'handout.html'}\n  tables: {c.out / 'comparison.csv'}, "
           f"{c.out / 'costs.csv'}, {c.out / 'runs.parquet'}, {c.out / 'series.parquet'}")
 
 

@@ -50,7 +50,10 @@ def start_sweep(tmp_path, out):
     design.write_text(DESIGN)
     proc = subprocess.Popen([sys.executable, "-m", "juwei", "sweep", str(design), "--workers",
                              "2", "--out", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            # Ctrl-C handled as at a terminal, even when the tests run as a
+                            # background job (which starts with SIGINT ignored)
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     parts = out / "parts"
     started = wait_for(lambda: len(list(parts.glob("*.npz"))) >= 2 or proc.poll() is not None)
     assert started and proc.poll() is None, "the batch should still be running"
