@@ -62,6 +62,7 @@ CSS = """
 .jw-table td, .jw-table th { border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; }
 .jw-lever-value { font-size: 16px; font-weight: 600; white-space: nowrap; }
 .jw-muted { color: #666; font-size: 14px; }
+.v-navigation-drawer { width: 460px !important; }   /* one width in both languages */
 """
 
 
@@ -354,7 +355,6 @@ def Player(st: State):
         while st.playing.value and not cancel.is_set():
             if c.week >= c.horizon:
                 st.playing.set(False)
-                st.notice.set(tr("app.notice.end", years=c.horizon // STEPS_PER_YEAR))
                 return
             c.step(WEEKS_PER_FRAME)
             st.week.set(c.week)
@@ -364,8 +364,6 @@ def Player(st: State):
     def one_week():
         c.step(1)
         st.week.set(c.week)
-        if c.week >= c.horizon:
-            st.notice.set(tr("app.notice.end", years=c.horizon // STEPS_PER_YEAR))
 
     def reset():
         st.rebuild()
@@ -422,16 +420,18 @@ def Controls(st: State):
     tr, lang = st.tr, st.lang.value
     names = [s.name for s in sc.available()]
 
-    def choose(name):
-        if name == st.scenario.value:
-            return
+    def restart(name):
+        """The scenario's own lever values, and the county from the start."""
         st.scenario.set(name)
         s = load_scenario(name)
         st.levers.set({k: getattr(s.params, k) for k in LEVERS})
         st.rebuild()
         st.notice.set(tr("app.notice.scenario", title=st.title(name)))
-    rv.Select(label=tr("app.control.scenario"), v_model=st.scenario.value, on_v_model=choose,
+    rv.Select(label=tr("app.control.scenario"), v_model=st.scenario.value, on_v_model=restart,
               items=[{"text": st.title(n), "value": n} for n in names])
+    if st.modified():
+        solara.Button(tr("app.control.back", title=st.title(st.scenario.value)),
+                      on_click=lambda: restart(st.scenario.value), small=True)
     solara.HTML(tag="div", classes=["jw-muted"], unsafe_innerHTML=html.escape(
         i18n.scenario_description(load_scenario(st.scenario.value), lang)))
     with solara.Row():
@@ -525,7 +525,8 @@ def prepared() -> list[Path]:
         if m.get("kind") == "compare" and m.get("status") == "complete" and \
                 (f.parent / "comparison.csv").exists():
             found.append(f.parent)
-    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+    return sorted(found, key=lambda p: (not p.name.startswith("compare-remedies"),
+                                        -p.stat().st_mtime))
 
 
 def read_comparison(folder: Path) -> dict | None:
@@ -747,7 +748,7 @@ def Costs(st: State, costs: pd.DataFrame, titles: dict):
                         for k in columns)
         rows.append(
             f"<tr><td><b>{html.escape(titles.get(r.scenario, r.scenario))}</b></td>{money}"
-            f"<td>{r.admin_hours_freed_per_cadre_week:+.1f}</td>"
+            f"<td>{round(r.admin_hours_freed_per_cadre_week, 1) + 0.0:+.1f}</td>"
             f"<td>{'–' if pd.isna(per) else f'{per:+.2g}'}</td></tr>")
     head = "".join(f"<th>{html.escape(t(f'cost.{k}', st.lang.value))}</th>" for k in MONEY_ITEMS)
     head += "".join(f"<th>{html.escape(tr(f'app.costs.{k}'))}</th>" for k in ("total", "extra"))

@@ -227,6 +227,9 @@ def test_a_moved_lever_applies_now_and_marks_the_run_modified(page):
     slider.focus()
     slider.press("End")
     expect(page.get_by_text("下一个预算年度", exact=False).first).to_be_visible()
+    page.get_by_role("button", name="恢复「现状（基线）」的取值").click()   # back to the scenario
+    expect(page.locator("[data-lever='task_admission']")).to_have_text("0", timeout=10_000)
+    expect(page.locator(".jw-status")).not_to_contain_text("修改")
     assert page.errors == []
 
 

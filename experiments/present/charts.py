@@ -97,7 +97,7 @@ def effects(title: str, rows: list[dict], x_name: str) -> dict:
     colour = {1: "#2ca02c", -1: "#d62728", 0: "#999999"}
     rows = rows[::-1]                       # the first scenario on top
     bars = [{"value": round(r["diff"], 4), "itemStyle": {"color": colour[r["better"]]},
-             "label": {"show": True, "position": "right" if r["diff"] >= 0 else "left",
+             "label": {"show": True, "position": "right",
                        "fontSize": FONT - 2,
                        "formatter": f"{r['diff']:+.3f} [{r['low']:+.3f}, {r['high']:+.3f}]"}}
             for r in rows]

@@ -73,8 +73,8 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
                          replicates=design["replicates"], scale=design["scale"],
                          years=design["years"]) for lang in i18n.LANGS}
     out = [f"<!doctype html><html lang='zh'><head><meta charset='utf-8'>"
-           f"<title>{e(i18n.t('handout.page_title', 'zh', base=base, n=len(alts)))} · "
-           f"{e(i18n.t('handout.page_title', 'en', base=base, n=len(alts)))}</title>"
+           f"<title>{e(i18n.t('handout.page_title', 'zh', n=len(alts), base=i18n.scenario_title(by_name[base], 'zh')))} · "
+           f"{e(i18n.t('handout.page_title', 'en', n=len(alts), base=i18n.scenario_title(by_name[base], 'en')))}</title>"
            f"<style>{CSS}</style></head><body>",
            f"<h1>{e(i18n.t('handout.h1', 'zh'))}<span class='en' lang='en'>"
            f"{e(i18n.t('handout.h1', 'en'))}</span></h1>",

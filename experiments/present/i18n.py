@@ -76,8 +76,8 @@ def lever(r: dict, lang: str = DEFAULT_LANG) -> dict:
     if lang == "en":
         return {**r, "label": r["name"].replace("_", " "), "meaning_shown": r["meaning"],
                 "unit_shown": r["unit"]}
-    return {**r, "label": r["zh"] or r["name"],
-            "meaning_shown": catalogue(lang).get(f"lever.{r['name']}", r["meaning"]),
+    meaning = catalogue(lang).get(f"lever.{r['name']}", r["meaning"])
+    return {**r, "label": r["zh"] or meaning, "meaning_shown": meaning,
             "unit_shown": unit(r["unit"], lang)}
 
 
