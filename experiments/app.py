@@ -10,6 +10,7 @@ from the catalogues (present/catalogue/*.toml); charts are drawn in the browser 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import json
 import os
@@ -116,8 +117,10 @@ SLIDERS = {r["name"]: lever_values(r, SHIPPED_VALUES[r["name"]]) for r in levers
 
 
 # --- the county of one browser session ------------------------------------------------------
+@functools.cache
 def load_scenario(name: str) -> sc.Scenario:
-    """A shipped scenario, on the county `juwei app --county FILE` chose (if any)."""
+    """A shipped scenario, on the county `juwei app --county FILE` chose (if any); read once
+    per server, since titles, sliders and the status line ask for it at every redraw."""
     s = sc.load(name)
     return s.with_county(os.environ["JUWEI_COUNTY"]) if os.environ.get("JUWEI_COUNTY") else s
 
@@ -429,9 +432,11 @@ def Controls(st: State):
         st.notice.set(tr("app.notice.scenario", title=st.title(name)))
     rv.Select(label=tr("app.control.scenario"), v_model=st.scenario.value, on_v_model=restart,
               items=[{"text": st.title(n), "value": n} for n in names])
-    if st.modified():
-        solara.Button(tr("app.control.back", title=st.title(st.scenario.value)),
-                      on_click=lambda: restart(st.scenario.value), small=True)
+    # always there (disabled until a lever moves): a button appearing would shift the drawer's
+    # children, and the sliders below would be rebuilt, briefly twice
+    solara.Button(tr("app.control.back", title=st.title(st.scenario.value)),
+                  on_click=lambda: restart(st.scenario.value), small=True,
+                  disabled=not st.modified())
     solara.HTML(tag="div", classes=["jw-muted"], unsafe_innerHTML=html.escape(
         i18n.scenario_description(load_scenario(st.scenario.value), lang)))
     with solara.Row():
