@@ -61,14 +61,17 @@ def share(text: str) -> float:
     return value
 
 
-def add_model_options(p, replicates: int | None) -> None:
+def add_model_options(p, replicates: int | None, years: str = "the scenario's, 5",
+                      scale: str = "1") -> None:
+    """--years and --scale (`years` and `scale` say their defaults), with --replicates, --seed
+    and --county when the command runs scenarios itself (`replicates` is then its default)."""
     if replicates is not None:
         p.add_argument("--replicates", type=positive_int, default=replicates,
                        help=f"replicate runs per scenario (default {replicates})")
         p.add_argument("--seed", type=seed, default=DEFAULT_SEED,
                        help=f"root seed, a whole number >= 0 (default {DEFAULT_SEED})")
-    p.add_argument("--years", type=int, help="horizon in years (default: the scenario's, 5)")
-    p.add_argument("--scale", type=float, help="population scale, e.g. 0.1 (default 1)")
+    p.add_argument("--years", type=int, help=f"horizon in years (default {years})")
+    p.add_argument("--scale", type=float, help=f"population scale, e.g. 0.1 (default {scale})")
     if replicates is not None:
         p.add_argument("--county", metavar="FILE", help="a county file, or a shipped county's "
                        "name (default: the scenario's, else the essay's; see `juwei counties`)")
@@ -144,9 +147,13 @@ def build_parser() -> Parser:
     p.add_argument("--replicates", type=positive_int, help="override the design's replicates")
     p.add_argument("--ensemble", metavar="DIR", help="also vary a calibration's constants over "
                    "their posterior 5-95%% ranges (the design's `ensemble`)")
+    p.add_argument("--draws", type=positive_int, help="with --ensemble: rank the levers on K "
+                   "posterior draws instead (every design point runs on the same draws; the "
+                   "constants are then not factors)")
     p.add_argument("--difference", metavar="SCENARIO", help="analyse this remedy's paired "
                    "effect instead of the level (the design's `difference`)")
-    add_model_options(p, replicates=None)
+    add_model_options(p, replicates=None, years="the design's",
+                      scale="the design's")
     add_batch_options(p, "results folder (default results/sensitivity-<design>-<time>)")
 
     p = sub.add_parser("calibrate", help="calibrate the model's constants to the patterns "
@@ -160,7 +167,8 @@ def build_parser() -> Parser:
     p.add_argument("--generations", type=positive_int, help="override the design's generations")
     p.add_argument("--replicates", type=positive_int, help="override the design's runs per "
                    "particle")
-    add_model_options(p, replicates=None)
+    add_model_options(p, replicates=None, years="the design's",
+                      scale="the design's")
     add_batch_options(p, "results folder (default results/calibrate-<design>-<time>)")
 
     p = sub.add_parser("dock", help="dock the vectorised model against the per-agent reference "
@@ -176,7 +184,7 @@ def build_parser() -> Parser:
                    "vectorised mean (default 0.05)")
     p.add_argument("--effect-margin", type=share, help="a remedy's effect docks within this "
                    "share of the vectorised effect (default 0.2)")
-    add_model_options(p, replicates=30)
+    add_model_options(p, replicates=30, scale="0.02: the per-agent reference is slow")
     add_batch_options(p, "results folder (default results/dock-<time>)")
 
     p = sub.add_parser("levers", help="list the policy levers (--all: every parameter)")
@@ -461,14 +469,18 @@ def cmd_sensitivity(args) -> int:
     d = load_sensitivity(args.design, {"method": args.method, "samples": args.samples,
                                        "replicates": args.replicates, "years": args.years,
                                        "scale": args.scale, "ensemble": args.ensemble,
-                                       "difference": args.difference})
+                                       "draws": args.draws, "difference": args.difference})
+    ensemble = sensitivity.ensemble_of(d)
+    for note in ensemble.notes(d.base.params) if ensemble else ():
+        print(note)
     if args.dry_run:
         n = d.point_count()
-        print(f"{d.method}: {n} design points x {d.replicates} replicates "
-              f"({len(d.factors.labels) - 1} "
-              f"{'groups' if d.factors.groups else 'factors' if d.ensemble else 'levers'} "
-              "+ dummy)")
-        return _dry_run(args, lambda: sensitivity.runs_of(d)[1], n * d.replicates,
+        on = f" x {d.draws} posterior draws" if d.draws else ""
+        kind = ("groups" if d.factors.groups else "factors" if d.ensemble and not d.draws
+                else "levers")
+        print(f"{d.method}: {n} design points x {d.replicates} replicates{on} "
+              f"({len(d.factors.labels) - 1} {kind} + dummy)")
+        return _dry_run(args, lambda: sensitivity.runs_of(d)[1], n * d.runs_per_point,
                         d.base, d.seed)
     opts = _options(args, f"results/sensitivity-{d.name}-{_stamp()}")
     print_sensitivity(sensitivity.run(d, opts))

@@ -310,6 +310,38 @@ def test_a_sweep_runs_every_point_on_every_draw(tiny, tmp_path):
     assert (runs.blame_pressure.to_numpy() == post.blame_pressure[runs.particle].to_numpy()).all()
 
 
+def test_sensitivity_ranks_the_levers_on_posterior_draws(tiny, tmp_path):
+    """--draws: the levers are the factors, and every design point runs on the same draws,
+    a factor that is also a calibrated constant keeping its sampled value."""
+    _, ref = tiny
+    design = _write(tmp_path, """method = "morris"
+samples = 2
+replicates = 1
+years = 2
+scale = 0.02
+outputs = ["htc_index"]
+[levers]
+task_admission = [0.0, 0.9]
+quit_base = [0.01, 0.06]
+""")
+    r = juwei("sensitivity", design, "--ensemble", ref, "--draws", "3", "--out", tmp_path / "sa",
+              "--executor", "inprocess")
+    assert r.returncode == 0, r.stderr
+    assert "task_admission" in r.stdout and "blame_pressure" not in r.stdout
+    runs = pd.read_parquet(tmp_path / "sa" / "runs.parquet")
+    assert len(runs) == 2 * 4 * 3        # 2 trajectories of 4 points (2 levers + dummy), 3 draws
+    by_point = runs.groupby("point")
+    assert by_point.draw.nunique().eq(3).all() and by_point.seed.nunique().eq(1).all()
+    assert by_point.quit_base.nunique().eq(1).all()      # the factor's value, not the draw's
+    post = pd.read_parquet(ref / "posterior.parquet").set_index("particle")
+    assert (runs.blame_pressure.to_numpy() == post.blame_pressure[runs.particle].to_numpy()).all()
+    assert runs.groupby("draw").particle.nunique().eq(1).all()   # the same draws everywhere
+    assert "3 posterior draws" in (tmp_path / "sa" / "report.html").read_text()
+    alone = juwei("sensitivity", design, "--draws", "3", "--dry-run")
+    assert alone.returncode == 2 and "draws: goes with ensemble" in alone.stderr
+    assert len(alone.stderr.strip().splitlines()) == 1
+
+
 @pytest.mark.slow
 def test_a_calibration_on_dask_gives_the_same_posterior(tiny, tmp_path):
     design, ref = tiny

@@ -30,6 +30,9 @@ range, or none with `ensemble`), plus
     bootstrap = 500            # resamples for rank probabilities (and PAWN intervals)
     ensemble = "results/calibrate-..."   # also vary a calibration's constants over their
                                          # posterior 5-95% ranges (relative to this file)
+    draws = 10                 # with ensemble: the constants are not factors; every design
+                               # point runs on these posterior draws (the same everywhere)
+                               # and the levers are ranked on the mean over draws
     difference = "separation"  # analyse a remedy's paired effect (it minus the scenario on
                                # the same seed), not the level: which unknown moves it
 """
@@ -57,7 +60,8 @@ COMMON_KEYS = {"description": str, "scenario": str, "samples": int, "levels": in
                "outputs": list, "levers": dict}
 SWEEP_KEYS = {**COMMON_KEYS, "sampling": str, "series": bool}
 SENSITIVITY_KEYS = {**COMMON_KEYS, "method": str, "groups": bool, "spread": bool,
-                    "bootstrap": int, "ensemble": str, "difference": str}
+                    "bootstrap": int, "ensemble": str, "draws": int,
+                    "difference": str}
 MAX_LEVELS = 1000            # grid and Morris levels
 MAX_SAMPLES = 1 << 20        # samples (points, trajectories, base samples)
 MAX_REPLICATES = 10_000
@@ -256,6 +260,12 @@ class SensitivityDesign:
     path: str = ""
     difference: sc.Scenario | None = None     # analyse this remedy's paired effect
     ensemble: str = ""                   # the calibration whose constants are factors
+    draws: int = 0                       # or, when > 0, whose posterior draws every point runs on
+
+    @property
+    def runs_per_point(self) -> int:
+        """Replicates, times the posterior draws when there are any."""
+        return self.replicates * max(self.draws, 1)
 
     @property
     def name(self) -> str:
@@ -294,13 +304,21 @@ def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDes
         raise UserError(f"{path}: method: expected one of {', '.join(METHODS)}, got "
                         f"{method!r}{suggest(str(method), METHODS)}")
     base, outputs = base_and_outputs(path, data)
-    ensemble, constants = "", {}
+    ensemble, constants, draws = "", {}, 0
+    if "draws" in data:
+        draws = at_least(path, "draws", data["draws"], 1, MAX_REPLICATES)
+        if not data.get("ensemble"):
+            raise UserError(f"{path}: draws: goes with ensemble (a calibration's folder; "
+                            "--ensemble DIR on the command line)")
     if data.get("ensemble"):
-        from .ensemble import posterior_ranges
+        from .ensemble import load_ensemble, posterior_ranges
         where = Path(data["ensemble"])
         given = (overrides or {}).get("ensemble") is not None     # on the command line
         ensemble = str(where if where.is_absolute() or given else path.parent / where)
-        constants, county = posterior_ranges(ensemble, f"{path}: ensemble:")
+        if draws:
+            county = load_ensemble(ensemble, 1, 0, f"{path}: ensemble:").county_sha256
+        else:
+            constants, county = posterior_ranges(ensemble, f"{path}: ensemble:")
         if county != (base.county.digest if base.county else ""):
             raise UserError(f"{path}: ensemble: calibrated on another county than the "
                             f"scenario's ({base.county_name})")
@@ -335,6 +353,6 @@ def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDes
         seed=_seed(path, data), outputs=outputs, spread=data.get("spread", False),
         bootstrap=at_least(path, "bootstrap", data.get("bootstrap", 500), 50, MAX_BOOTSTRAP),
         factors=Factors.with_dummy(bounds, groups), base=base, path=str(path),
-        difference=difference, ensemble=ensemble)
-    check_size(design.point_count() * design.replicates, str(path))
+        difference=difference, ensemble=ensemble, draws=draws)
+    check_size(design.point_count() * design.runs_per_point, str(path))
     return design

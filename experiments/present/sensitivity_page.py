@@ -83,7 +83,8 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
            f"<h1>Which {kind} matter? Global sensitivity analysis ({html.escape(d.method)})</h1>",
            f"<p class='muted'>{html.escape(d.description)}<br>base scenario "
            f"{html.escape(design.get('scenario', '—'))} · {design['points']} design points × "
-           f"{d.replicates} replicates · scale {design.get('scale')} · {design.get('years')} "
+           f"{d.replicates} replicates{f' × {d.draws} posterior draws' if d.draws else ''} · "
+           f"scale {design.get('scale')} · {design.get('years')} "
            f"years · seed {d.seed} · {manifest.get('finished', '')}</p>",
            ]
     if d.difference is not None:
@@ -150,9 +151,15 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
                f"<li>{html.escape(method_text)}</li>"
                f"<li>Every design point runs {d.replicates} replicate(s) with the same random "
                "numbers as every other point; indices are computed on the replicate mean.</li>"
+               + (f"<li>Every design point also runs on the same {d.draws} posterior draws of the "
+                  f"calibration in {html.escape(d.ensemble)}: its constants are not factors, and "
+                  "each point's output is the mean over draws and replicates, so the ranking is "
+                  "the levers' on the calibrated model with what the patterns leave open "
+                  "averaged out (the noise share then includes the spread between draws).</li>"
+                  if d.draws else "")
                + ("<li>The calibrated constants range over their posterior 5-95% ranges; any "
                   "levers the design names over the ranges it gives. "
-                  if d.ensemble else
+                  if d.ensemble and not d.draws else
                   "<li>Ranges are each lever's documented range (juwei levers) unless the design "
                   "names others. ")
                + "Rankings hold for these ranges only. Whole-number parameters are rounded for "

@@ -13,6 +13,7 @@ from ...engine import Options, RunFunction, run_batch
 from ...engine.errors import AnalysisRefused
 from ...engine.store import atomic_write, write_parquet
 from ...inputs.design import SensitivityDesign
+from ...inputs.ensemble import load_ensemble
 from ...model import run_on
 from ...present import sensitivity_figures as figures
 from ...present import sensitivity_page as page
@@ -33,10 +34,15 @@ class SensitivityStudy:
         return self.indices.to_frame()
 
 
+def ensemble_of(d: SensitivityDesign):
+    """The posterior draws every point runs on (a design with `draws`), or None."""
+    return load_ensemble(d.ensemble, d.draws, d.seed, f"{d.path}: ensemble:") if d.draws else None
+
+
 def runs_of(d: SensitivityDesign, make_params=None):
     """The design matrix and its runs (county parameters unless `make_params` is given)."""
     X = sample(d)
-    return X, build_runs(d, X, make_params or county_params(d))
+    return X, build_runs(d, X, make_params or county_params(d), ensemble_of(d))
 
 
 def run(d: SensitivityDesign, opts: Options, fn: RunFunction | None = None,
@@ -51,7 +57,9 @@ def run(d: SensitivityDesign, opts: Options, fn: RunFunction | None = None,
         changes = tuple((k, v) for k, v in d.difference.changes.items()
                         if k not in ("years", "scale"))
         fn = PairedDifference(fn, d.difference.name, changes)
-    store, tables = run_batch(runs, opts, "sensitivity", {**d.as_dict(), "points": len(X)},
+    ensemble = ensemble_of(d)
+    record = {**d.as_dict(), "points": len(X), **(ensemble.record() if ensemble else {})}
+    store, tables = run_batch(runs, opts, "sensitivity", record,
                               fn=fn, keep=(), desc=f"{d.method} analysis", outputs=d.outputs,
                               finish=False)
     try:

@@ -14,6 +14,7 @@ What SALib leaves to the user, done here:
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,9 +102,9 @@ def analyse(d: SensitivityDesign, X: np.ndarray, runs: pd.DataFrame) -> Indices:
     """Indices, rank probabilities, convergence and noise for every output."""
     results = {}
     for output in d.outputs:
-        Y = outcome_matrix(runs, output, len(X), d.replicates)
+        Y = outcome_matrix(runs, output, len(X), d.runs_per_point)
         targets = [(output, Y.mean(axis=1), Y)]
-        if d.spread and d.replicates > 1:
+        if d.spread and d.runs_per_point > 1:
             targets.append((f"{output}_sd", Y.std(axis=1, ddof=1), None))
         for name, y, reps in targets:
             results[name] = analyse_output(d, X, y, reps)
@@ -125,7 +126,9 @@ def analyse_output(d: SensitivityDesign, X: np.ndarray, y: np.ndarray,
                    Y: np.ndarray | None) -> OutputIndices:
     labels = d.factors.labels
     indices, boot = _indices(d, X, y, n=None)
-    half, _ = _indices(d, X, y, n=_half(d, X))
+    with warnings.catch_warnings():     # a half of 2 Morris trajectories has no sigma: unused
+        warnings.simplefilter("ignore", RuntimeWarning)
+        half, _ = _indices(d, X, y, n=_half(d, X))
     main = d.main_index
     table = pd.DataFrame(indices, index=labels)
     lo, hi = table[f"{main}_low"], table[f"{main}_high"]

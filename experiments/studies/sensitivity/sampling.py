@@ -21,6 +21,7 @@ from ...engine.seeds import derived_seed, replicate_seeds
 from ...inputs.design import DUMMY, SensitivityDesign
 from ...model import Parameters
 from ...model.params import from_sample
+from ..common import over_ensemble
 
 
 def sample(d: SensitivityDesign) -> np.ndarray:
@@ -53,7 +54,9 @@ def stream(replicate_seed: int, block: int, dummy: float) -> int:
     return derived_seed(replicate_seed, block, int(dummy * 2**31))
 
 
-def build_runs(d: SensitivityDesign, X: np.ndarray, make_params) -> list[Run]:
+def build_runs(d: SensitivityDesign, X: np.ndarray, make_params, ensemble=None) -> list[Run]:
+    """Each point's replicates; with a posterior `ensemble`, each on every draw (the factors
+    keep their sampled values), so `replicate` numbers the (draw, replicate) pairs."""
     seeds = replicate_seeds(d.seed, d.replicates)
     size = block_size(d)
     runs = []
@@ -62,4 +65,4 @@ def build_runs(d: SensitivityDesign, X: np.ndarray, make_params) -> list[Run]:
         params = make_params(row)
         runs += [Run({"point": p, "replicate": r}, params, stream(s, p // size, row[DUMMY]))
                  for r, s in enumerate(seeds)]
-    return runs
+    return over_ensemble(runs, ensemble, d.replicates, lambda run: d.factors.names)
