@@ -12,6 +12,9 @@ import math
 import mesa
 
 from ..calendar import STEPS_PER_YEAR as STEPS  # weeks a year (ODD §2)
+from ..params import FIELDS
+
+TASK_ADMISSION_TOP = FIELDS["task_admission"].metadata["high"]   # the reform in full (§7.1, §7.4)
 
 # employment codes (ODD §2): unit-attached 单位人, social 社会人, laid off, retired, child
 UNIT, SOCIAL, LAID_OFF, RETIRED, CHILD = "unit", "social", "laid_off", "retired", "child"
@@ -141,10 +144,14 @@ class Department(mesa.Agent):
             unfunded = admitted - funded
             visible = int(rng.binomial(unfunded, self.inspected_share)) if unfunded else 0
             h = p.task_hours / c.skill_factor()
-            # AMBIGUITY 10: "plus 20% of funded ones" read as the cadres' supervision share
-            # (funded_cadre_share) of each funded task, which is visible work
+            # AMBIGUITY 10 (D3), fixed in the ODD 2026-11-26: inspections look at the same share
+            # v_d of funded tasks, whose visible part is the cadres' supervision share
             mode = m.readings["funded_visible"]
-            if mode == "supervision":
+            if mode == "inspected":
+                fv = int(rng.binomial(funded, self.inspected_share)) if funded else 0
+                vis_hours = visible * h + fv * p.funded_cadre_share * h
+                invis_hours = (unfunded - visible) * h + (funded - fv) * p.funded_cadre_share * h
+            elif mode == "supervision":
                 vis_hours = visible * h + funded * p.funded_cadre_share * h
                 invis_hours = (unfunded - visible) * h
             else:
@@ -180,7 +187,7 @@ class Department(mesa.Agent):
         """§7.1: blame and rebound fade; an inspection adds b_d · f_d; a campaign adds a rebound."""
         m = self.model
         p = m.p
-        D = p.push_discipline * (1.0 + p.task_admission / 0.9)
+        D = p.push_discipline * (1.0 + p.task_admission / TASK_ADMISSION_TOP)
         self.blame -= (1.0 / p.attention_weeks + D) * self.blame
         if m.week.inspection:
             f = self.expired_hours / self.arrived_cadre_hours if self.arrived_cadre_hours > 0 else 0.0

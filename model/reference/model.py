@@ -15,12 +15,12 @@ from ..calendar import MONTHS_PER_YEAR as MONTHS
 from ..county import OVER_45, County, essay_county
 from ..indicators import EMPTY_SHELL_SHARE as EMPTY_SHELL     # definitions of §4.10, not rules
 from ..indicators import SYNDROME_THRESHOLD as SYNDROME
-from ..params import FIELDS, Parameters
+from ..params import Parameters
 from .agents import (AGE_0_17, AGE_18_35, AGE_36_59, AGE_60, CHILD, LAID_OFF, RETIRED, SOCIAL,
-                     STEPS, UNIT, Cadre, Committee, Department, Government, Resident, Unit, clip)
+                     STEPS, TASK_ADMISSION_TOP, UNIT, Cadre, Committee, Department, Government,
+                     Resident, Unit, clip)
 
 EMPLOYMENT_CODES = (UNIT, SOCIAL, LAID_OFF, RETIRED)
-TASK_ADMISSION_TOP = FIELDS["task_admission"].metadata["high"]   # §7.4: task_admission / its top
 
 # Alternative readings of the ODD's ambiguous passages, switchable for docking experiments. The
 # first value is the reading implemented by default; AMBIGUITIES.md gives the numbers.
@@ -36,9 +36,12 @@ DEFAULT_READINGS = {
     "outreach_unmet": "before_volunteers",   # AMBIGUITY 28: need minus non-volunteer services, or "after_volunteers"
     "demo_initial_places": True,     # AMBIGUITY 34: the file's titles add demo_places at the start
     "invisible_arrivals": "before",  # AMBIGUITY 13: this week's invisible tasks join B before allocation, or "after"
-    "funded_visible": "supervision", # AMBIGUITY 10: funded tasks' supervision hours all visible, or
-                                     # "binomial": Binomial(funded, 0.2) visible, the rest's supervision invisible,
-                                     # or "binomial_full": Binomial(funded, 0.2) whole tasks visible, no other supervision
+    "funded_visible": "inspected",   # AMBIGUITY 10, fixed in the ODD 2026-11-26 (D3): Binomial(funded,
+                                     # v_d) tasks' supervision visible, the rest's invisible; or "supervision":
+                                     # all supervision visible (the first reading); "binomial": Binomial(funded,
+                                     # 0.2) visible, the rest's supervision invisible; "binomial_nosup": the
+                                     # same without the rest's supervision; "binomial_full": Binomial(funded,
+                                     # 0.2) whole tasks visible, no other supervision
     "free_share": "one_minus_admin", # AMBIGUITY 56: hours "free of administration" = 1 − admin share,
                                      # or "service": the service share (enterprise and paid-service hours not free)
     "inspection_phase": "end",       # AMBIGUITY 6, fixed in the ODD 2026-11-26: weeks ⌈52k/n⌉ − 1 for
