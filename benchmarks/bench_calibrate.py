@@ -11,7 +11,7 @@ It prints the model runs per second of both and the share of the workers' wall t
 inside runs (busy share), their medians over the repeats, and the calibration loop's overhead:
 the ratio of the busy shares (goal: under 20%). The busy share is the fair measure, since the
 candidates' constants differ from the plain batch's and change what a run costs. With --default-design it also times the shipped
-design `calibrate_patterns` as it is (about 40 minutes on 2 cores).
+design `calibrate_patterns` as it is (30-40 minutes on 2 cores).
 """
 
 from __future__ import annotations

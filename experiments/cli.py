@@ -380,12 +380,13 @@ def print_comparison(c) -> None:
     print(f"\nChanges from '{c.base}' (paired; * = bootstrap 95% interval excludes zero), "
           f"{c.wall_seconds:.0f} s\n")
     width = max(len(a) for a in alts) + 2
-    print(f"  {'scenario':{width}s}" + "".join(f"{h[:13]:>14s}" for h in HEADLINE))
+    print(f"  {'scenario':{width}s}" + "".join(
+        f"{h.removesuffix('_rate').removesuffix('_per_1000'):>15s}" for h in HEADLINE))
     for a in alts:
         cells = []
         for h in HEADLINE:
             r = table[(table.indicator == h) & (table.scenario == a)].iloc[0]
-            cells.append(f"{r['diff']:+13.3f}{'*' if r.flagged else ' '}")
+            cells.append(f"{r['diff']:+14.3f}{'*' if r.flagged else ' '}")
         print(f"  {a:{width}s}" + "".join(cells))
     if c.costs is not None:
         base_total = c.costs.public_yuan.iloc[0]
@@ -541,7 +542,7 @@ def cmd_calibrate(args) -> int:
         print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=d.population * per,
                       county=d.base.county))
         print("(later generations accept fewer candidates and take longer: the default design "
-              "took 39 min on 2 cores for 4 generations)")
+              "took 30-40 min on 2 cores for 4 generations)")
         return 0
     opts = _options(args, f"results/calibrate-{d.name}-{_stamp()}")
     c = calibrate.run(d, opts)
@@ -556,7 +557,9 @@ def print_calibration(c) -> None:
     checks = checks_table(c.design, c.posterior, c.predictive)
     g = c.generations
     print(f"\n{c.design.name}: {len(g)} generations, {int(g.candidates.sum())} candidates, "
-          f"last epsilon {g.epsilon.iloc[-1]:.3g}, {c.manifest['wall_seconds']:.0f} s\n")
+          f"last epsilon {g.epsilon.iloc[-1]:.3g}, {c.manifest['wall_seconds']:.0f} s"
+          + (f" in all ({c.manifest['session_seconds']:.0f} s since the resume)"
+             if c.manifest['session_seconds'] < c.manifest['wall_seconds'] else "") + "\n")
     print(f"  {'constant':30s} {'posterior median [90%]':>34s}  verdict")
     for _, r in constants.iterrows():
         print(f"  {r.constant:30s} {r.posterior_median:12.4g} [{r.posterior_low:9.4g}, "

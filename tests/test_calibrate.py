@@ -161,6 +161,7 @@ def test_an_interrupted_calibration_resumes_without_redoing_a_generation(tiny, t
         warnings.warn("the interrupted calibration's cleanup hung:\n" + err[-6000:])
     m = json.loads((out / "manifest.json").read_text())
     assert m["status"] == "interrupted" and m["generations_done"] >= 1
+    assert m["wall_seconds"] > 0                      # the time spent so far, carried over
     stored = _generations(out / "history.db")
     r = juwei("calibrate", design, "--out", out, "--resume", "--dry-run")
     assert r.returncode == 0 and f"{stored} of 3 generations are stored" in r.stdout, r.stderr
@@ -170,7 +171,10 @@ def test_an_interrupted_calibration_resumes_without_redoing_a_generation(tiny, t
     assert "generation 0:" not in r.stderr and "prior sample" not in r.stderr
     a, b = (pd.read_parquet(f / "posterior.parquet") for f in (ref, out))
     assert a.equals(b)                                  # bit-identical to the uninterrupted run
-    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+    m2 = json.loads((out / "manifest.json").read_text())
+    assert m2["status"] == "complete"
+    assert m2["wall_seconds"] == pytest.approx(m["wall_seconds"] + m2["session_seconds"], abs=0.01)
+    assert "since the resume" in r.stdout
 
 
 def test_the_report_shows_posterior_and_checks_with_held_out_figures(tiny):

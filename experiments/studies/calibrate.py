@@ -268,6 +268,12 @@ def run(design, opts: Options, model=None) -> Calibration:
     sampled = bool((old or {}).get("sampled"))      # abc.run returned: nothing left to sample
     db = "sqlite:///" + str((opts.out / HISTORY).resolve())
     t0 = time.perf_counter()
+    # wall time of earlier, interrupted sessions of this calibration, so the total is reported
+    earlier = (old or {}).get("wall_seconds", 0.0) if (old or {}).get("status") != "complete" \
+        else 0.0
+
+    def wall() -> float:
+        return round(earlier + time.perf_counter() - t0, 3)
 
     def on_failure(t, run_, error):
         m["failed_candidates"].append({"generation": t, "candidate": run_.labels["candidate"],
@@ -279,40 +285,11 @@ def run(design, opts: Options, model=None) -> Calibration:
         print(f"  {what}: {accepted} of {n} accepted after {evaluated} candidates",
               file=sys.stderr)
 
-    try:
-        with stopping_on_signals(), Workers(opts.executor, opts.workers, opts.scheduler) as pool:
-            abc = abc_for(design, opts, on_failure, on_batch, model, pool)
-            # a history with no finished generation is started over (the same seeds redo it)
-            resumed = opts.resume and (opts.out / HISTORY).exists() and _stored(db) > 0
-            if resumed:
-                done = _stored(db)
-                abc.load(db, 1)
-                np.random.seed(master_seed(design.seed, done - 1))
-                random.seed(master_seed(design.seed, done - 1))
-                print(f"resuming {opts.out}: {done} of {design.generations} generations "
-                      "already stored", file=sys.stderr)
-            else:
-                (opts.out / HISTORY).unlink(missing_ok=True)
-                done = 0
-                observed = {t.figure: (t.low + t.high) / 2 for t in design.targets}
-                abc.new(db, observed)
-            # failures of the generations to be redone are recorded again as they recur
-            kept = (old or {}).get("failed_candidates", [])
-            m.update(status="running", failed_candidates=[f for f in kept
-                                                          if done > 0 and f["generation"] < done])
-            store.write_manifest()
-            left = design.generations - done
-            if left > 0 and not sampled and not _converged(abc.history, design):
-                abc.run(minimum_epsilon=design.min_epsilon, max_nr_populations=left,
-                        min_acceptance_rate=design.min_acceptance)
-            m["sampled"] = True
-            m["candidate_seconds"] = round((old or {}).get("candidate_seconds", 0.0)
-                                           + abc.sampler.busy_seconds, 3)
-            history = abc.history
-            m["generations_done"] = int(history.max_t + 1)
-            store.write_manifest()
-            predictive = _predictive(design, opts, history, model, pool)
-    except (KeyboardInterrupt, SchedulerLost) as e:
+    stop = None
+
+    def record_stop(e) -> Interrupted:
+        """Mark the manifest interrupted at once, before the workers shut down (which can be
+        slow), so that even a cleanup cut short by exit_if_stuck leaves it right."""
         finished = _stored(db) if (opts.out / HISTORY).exists() else 0
         if isinstance(e, SchedulerLost):
             why, status = f"the Dask scheduler was lost ({e})", LOST_STATUS
@@ -320,12 +297,53 @@ def run(design, opts: Options, model=None) -> Calibration:
             signum = e.signum if isinstance(e, Stop) else signal.SIGINT
             why, status = f"interrupted by {signal.Signals(signum).name}", SIGNAL_STATUS[signum]
         m.update(status="interrupted", interrupted=now(), interrupted_by=why,
-                 generations_done=int(max(finished, 0)))
+                 generations_done=int(max(finished, 0)), wall_seconds=wall())
         store.write_manifest()
+        return Interrupted(f"{why}: {max(finished, 0)} of {design.generations} generations are "
+                           f"stored in {opts.out}; the same command with --resume --out "
+                           f"{opts.out} continues from there", status)
+
+    try:
+        with stopping_on_signals(), Workers(opts.executor, opts.workers, opts.scheduler) as pool:
+            try:
+                abc = abc_for(design, opts, on_failure, on_batch, model, pool)
+                # a history with no finished generation is started over (the same seeds redo it)
+                resumed = opts.resume and (opts.out / HISTORY).exists() and _stored(db) > 0
+                if resumed:
+                    done = _stored(db)
+                    abc.load(db, 1)
+                    np.random.seed(master_seed(design.seed, done - 1))
+                    random.seed(master_seed(design.seed, done - 1))
+                    print(f"resuming {opts.out}: {done} of {design.generations} generations "
+                          "already stored", file=sys.stderr)
+                else:
+                    (opts.out / HISTORY).unlink(missing_ok=True)
+                    done = 0
+                    observed = {t.figure: (t.low + t.high) / 2 for t in design.targets}
+                    abc.new(db, observed)
+                # failures of the generations to be redone are recorded again as they recur
+                kept = (old or {}).get("failed_candidates", [])
+                m.update(status="running", failed_candidates=[
+                    f for f in kept if done > 0 and f["generation"] < done])
+                store.write_manifest()
+                left = design.generations - done
+                if left > 0 and not sampled and not _converged(abc.history, design):
+                    abc.run(minimum_epsilon=design.min_epsilon, max_nr_populations=left,
+                            min_acceptance_rate=design.min_acceptance)
+                m["sampled"] = True
+                m["candidate_seconds"] = round((old or {}).get("candidate_seconds", 0.0)
+                                               + abc.sampler.busy_seconds, 3)
+                history = abc.history
+                m["generations_done"] = int(history.max_t + 1)
+                store.write_manifest()
+                predictive = _predictive(design, opts, history, model, pool)
+            except (KeyboardInterrupt, SchedulerLost) as e:
+                stop = record_stop(e)
+                raise
+    except (KeyboardInterrupt, SchedulerLost) as e:
+        stop = stop or record_stop(e)
         store.lock.release()
-        raise Interrupted(f"{why}: {max(finished, 0)} of {design.generations} generations are "
-                          f"stored in {opts.out}; the same command with --resume --out "
-                          f"{opts.out} continues from there", status) from None
+        raise stop from None
     except BaseException as e:
         m.update(status="failed", error=short(f"{type(e).__name__}: {e}", 500))
         store.write_manifest()
@@ -338,7 +356,8 @@ def run(design, opts: Options, model=None) -> Calibration:
     write_parquet(opts.out / "predictive.parquet", predictive)
     from ..present import calibration_page
     calibration_page.write(opts.out, design, posterior, generations, predictive, m)
-    store.finish("complete", wall_seconds=round(time.perf_counter() - t0, 3))
+    store.finish("complete", wall_seconds=wall(),
+                 session_seconds=round(time.perf_counter() - t0, 3))
     return Calibration(opts.out, design, posterior, generations, predictive, store.manifest)
 
 
