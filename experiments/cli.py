@@ -147,9 +147,9 @@ def build_parser() -> Parser:
     p.add_argument("--replicates", type=positive_int, help="override the design's replicates")
     p.add_argument("--ensemble", metavar="DIR", help="also vary a calibration's constants over "
                    "their posterior 5-95%% ranges (the design's `ensemble`)")
-    p.add_argument("--draws", type=positive_int, help="with --ensemble: rank the levers on K "
-                   "posterior draws instead (every design point runs on the same draws; the "
-                   "constants are then not factors)")
+    p.add_argument("--draws", type=positive_int, metavar="K", help="with --ensemble: rank the "
+                   "levers on K posterior draws instead (every design point runs on the same "
+                   "draws; the constants are then not factors)")
     p.add_argument("--difference", metavar="SCENARIO", help="analyse this remedy's paired "
                    "effect instead of the level (the design's `difference`)")
     add_model_options(p, replicates=None, years="the design's",
@@ -224,6 +224,12 @@ def build_parser() -> Parser:
 def say(text: str) -> None:
     """One line on stderr, however long or multi-line the message."""
     print(short(text, 1000), file=sys.stderr)
+
+
+def say_notes(ensemble, params) -> None:
+    """What a study on posterior draws should know first (inputs/ensemble.Ensemble.notes)."""
+    for note in ensemble.notes(params) if ensemble else ():
+        say(f"juwei: {note}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -360,8 +366,7 @@ def cmd_compare(args) -> int:
     scenarios = [_scenario(n, args) for n in [args.base, *args.alternatives]]
     compare.check(scenarios, args.replicates)
     ensemble = _ensemble(args)
-    for note in ensemble.notes(scenarios[0].params) if ensemble else ():
-        say(f"juwei: {note}")
+    say_notes(ensemble, scenarios[0].params)
     per = args.replicates * (len(ensemble.draws) if ensemble else 1)
     check_size(len(scenarios) * per, "--replicates")
     if args.dry_run:
@@ -439,8 +444,7 @@ def cmd_sweep(args) -> int:
     design = load_sweep(args.design)
     args.seed = design.seed
     ensemble = _ensemble(args)
-    for note in ensemble.notes(design.base.params) if ensemble else ():
-        say(f"juwei: {note}")
+    say_notes(ensemble, design.base.params)
     draws = len(ensemble.draws) if ensemble else 1
     if args.dry_run:
         n = design.point_count()
@@ -472,8 +476,7 @@ def cmd_sensitivity(args) -> int:
                                        "scale": args.scale, "ensemble": args.ensemble,
                                        "draws": args.draws, "difference": args.difference})
     ensemble = sensitivity.ensemble_of(d)
-    for note in ensemble.notes(d.base.params) if ensemble else ():
-        print(note)
+    say_notes(ensemble, d.base.params)
     if args.dry_run:
         n = d.point_count()
         on = f" x {d.draws} posterior draws" if d.draws else ""

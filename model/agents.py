@@ -50,7 +50,7 @@ class Department(mesa.Agent):
                  blame: float):
         super().__init__(model)
         self.idx, self.name, self.weight = idx, name, weight
-        self.inspected = inspected  # share of its unfunded tasks that inspections look at
+        self.inspected = inspected  # share of its tasks inspections look at (funded: supervision)
         self.blame = blame          # pressure rise per share of its tasks found failed
         self.blamed = 0.0           # pressure from blame (inspections found failures)
         self.rebound = 0.0          # pressure from campaigns' rebound (再加压)

@@ -318,8 +318,8 @@ class Parameters:
                                     "rate (its own staff and attention are finite)",
                                     tag="A", source="a department's staff and attention are finite")
     inspected_share: float = _p(0.5, 0.1, 0.9, "departments", "share",
-                                "share of unfunded tasks inspections look at (mean over "
-                                "departments)", tag="A")
+                                "share of tasks inspections look at (of a funded one, its "
+                                "supervision; mean over departments)", tag="A")
     department_spread: float = _p(0.4, 0.0, 0.9, "departments", "± share",
                                   "departments differ: inspected share and blame sensitivity "
                                   "drawn within ± this share of their means",

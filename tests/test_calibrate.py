@@ -316,7 +316,8 @@ def test_a_sweep_runs_every_point_on_every_draw(tiny, tmp_path):
 
 def test_sensitivity_ranks_the_levers_on_posterior_draws(tiny, tmp_path):
     """--draws: the levers are the factors, and every design point runs on the same draws,
-    a factor that is also a calibrated constant keeping its sampled value."""
+    a factor that is also a calibrated constant keeping its sampled value, and a constant the
+    scenario sets keeping the scenario's."""
     _, ref = tiny
     design = _write(tmp_path, """method = "morris"
 samples = 2
@@ -341,6 +342,17 @@ quit_base = [0.01, 0.06]
     assert (runs.blame_pressure.to_numpy() == post.blame_pressure[runs.particle].to_numpy()).all()
     assert runs.groupby("draw").particle.nunique().eq(1).all()   # the same draws everywhere
     assert "3 posterior draws" in (tmp_path / "sa" / "report.html").read_text()
+    # a constant the design's scenario sets keeps the scenario's value on every draw
+    from juwei.inputs.design import load_sensitivity
+    from juwei.studies import sensitivity
+    _write(tmp_path, 'description = "calm departments"\nextends = "baseline.toml"\n'
+           "blame_pressure = 0.2\n", "calm.toml")
+    text = design.read_text().replace('method = "morris"', 'method = "morris"\nscenario = '
+                                      '"calm.toml"')
+    calm = load_sensitivity(str(_write(tmp_path, text, "calm_sa.toml")),
+                            {"ensemble": str(ref), "draws": 3})
+    _, planned = sensitivity.runs_of(calm)
+    assert {run.params.blame_pressure for run in planned} == {0.2}
     alone = juwei("sensitivity", design, "--draws", "3", "--dry-run")
     assert alone.returncode == 2 and "draws: goes with ensemble" in alone.stderr
     assert len(alone.stderr.strip().splitlines()) == 1

@@ -52,8 +52,10 @@ def paragraph(d, output: str, r) -> str:
         parts.append(f"{len(noise)} are not distinguishable from the dummy "
                      f"({', '.join(noise.index[:6])}{'…' if len(noise) > 6 else ''}).")
     if r.noise_share is not None:
-        parts.append(f"Replicate noise is {_share(r.noise_share)} of the run-to-run variance "
-                     f"({_share(r.noise_share_of_means)} of the variance of the replicate "
+        within = ("The spread over posterior draws and replicates" if d.draws else
+                  "Replicate noise")
+        parts.append(f"{within} is {_share(r.noise_share)} of the run-to-run variance "
+                     f"({_share(r.noise_share_of_means)} of the variance of the point "
                      "means analysed).")
     c = r.convergence
     if c.converged:
@@ -92,7 +94,7 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
                    "</b> (it minus the base scenario, on the same seed): the factors ranked "
                    "first are the unknowns that move the remedy's effect most, what to measure "
                    "next in the field.</p>")
-    if d.ensemble:
+    if d.ensemble and not d.draws:
         out.append(f"<p class='muted'>The calibrated constants vary over their posterior "
                    f"5-95% ranges ({html.escape(d.ensemble)}), independently: an approximation "
                    "of the posterior, which may correlate them.</p>")

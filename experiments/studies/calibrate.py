@@ -268,11 +268,10 @@ def run(design, opts: Options, model=None) -> Calibration:
     sampled = bool((old or {}).get("sampled"))      # abc.run returned: nothing left to sample
     db = "sqlite:///" + str((opts.out / HISTORY).resolve())
     t0 = time.perf_counter()
-    # wall time of earlier, interrupted sessions of this calibration, so the total is reported
-    earlier = (old or {}).get("wall_seconds", 0.0) if (old or {}).get("status") != "complete" \
-        else 0.0
+    earlier = (old or {}).get("wall_seconds", 0.0)   # earlier sessions' time, as candidate_seconds
 
     def wall() -> float:
+        """Wall time spent on this calibration folder so far, every session counted."""
         return round(earlier + time.perf_counter() - t0, 3)
 
     def on_failure(t, run_, error):
@@ -345,7 +344,8 @@ def run(design, opts: Options, model=None) -> Calibration:
         store.lock.release()
         raise stop from None
     except BaseException as e:
-        m.update(status="failed", error=short(f"{type(e).__name__}: {e}", 500))
+        m.update(status="failed", error=short(f"{type(e).__name__}: {e}", 500),
+                 wall_seconds=wall())
         store.write_manifest()
         store.lock.release()
         raise
@@ -356,8 +356,8 @@ def run(design, opts: Options, model=None) -> Calibration:
     write_parquet(opts.out / "predictive.parquet", predictive)
     from ..present import calibration_page
     calibration_page.write(opts.out, design, posterior, generations, predictive, m)
-    store.finish("complete", wall_seconds=wall(),
-                 session_seconds=round(time.perf_counter() - t0, 3))
+    total = wall()
+    store.finish("complete", wall_seconds=total, session_seconds=round(total - earlier, 3))
     return Calibration(opts.out, design, posterior, generations, predictive, store.manifest)
 
 

@@ -12,9 +12,7 @@ import math
 import mesa
 
 from ..calendar import STEPS_PER_YEAR as STEPS  # weeks a year (ODD §2)
-from ..params import FIELDS
-
-TASK_ADMISSION_TOP = FIELDS["task_admission"].metadata["high"]   # the reform in full (§7.1, §7.4)
+from ..params import lever_share
 
 # employment codes (ODD §2): unit-attached 单位人, social 社会人, laid off, retired, child
 UNIT, SOCIAL, LAID_OFF, RETIRED, CHILD = "unit", "social", "laid_off", "retired", "child"
@@ -187,7 +185,7 @@ class Department(mesa.Agent):
         """§7.1: blame and rebound fade; an inspection adds b_d · f_d; a campaign adds a rebound."""
         m = self.model
         p = m.p
-        D = p.push_discipline * (1.0 + p.task_admission / TASK_ADMISSION_TOP)
+        D = p.push_discipline * (1.0 + lever_share(p, "task_admission"))
         self.blame -= (1.0 / p.attention_weeks + D) * self.blame
         if m.week.inspection:
             f = self.expired_hours / self.arrived_cadre_hours if self.arrived_cadre_hours > 0 else 0.0

@@ -15,10 +15,9 @@ from ..calendar import MONTHS_PER_YEAR as MONTHS
 from ..county import OVER_45, County, essay_county
 from ..indicators import EMPTY_SHELL_SHARE as EMPTY_SHELL     # definitions of §4.10, not rules
 from ..indicators import SYNDROME_THRESHOLD as SYNDROME
-from ..params import Parameters
+from ..params import Parameters, lever_share
 from .agents import (AGE_0_17, AGE_18_35, AGE_36_59, AGE_60, CHILD, LAID_OFF, RETIRED, SOCIAL,
-                     STEPS, TASK_ADMISSION_TOP, UNIT, Cadre, Committee, Department, Government,
-                     Resident, Unit, clip)
+                     STEPS, UNIT, Cadre, Committee, Department, Government, Resident, Unit, clip)
 
 EMPLOYMENT_CODES = (UNIT, SOCIAL, LAID_OFF, RETIRED)
 
@@ -73,7 +72,7 @@ class ReferenceModel(mesa.Model):
         if unknown:
             raise ValueError(f"unknown readings {sorted(unknown)}")
         self.h_counts_funded_fully = self.readings["h_funded"] == "full"     # AMBIGUITY 36
-        self.policy_autonomy = (p.task_admission / TASK_ADMISSION_TOP + p.authority_over_staff
+        self.policy_autonomy = (lever_share(p, "task_admission") + p.authority_over_staff
                                 + p.deliberation) / 3.0
         self.week = SimpleNamespace(dip=1.0, week_of_year=0, year=0, inspection=False,
                                     campaign=False, turnover_events=0, certificate_cost=0.0,

@@ -56,7 +56,8 @@ def stream(replicate_seed: int, block: int, dummy: float) -> int:
 
 def build_runs(d: SensitivityDesign, X: np.ndarray, make_params, ensemble=None) -> list[Run]:
     """Each point's replicates; with a posterior `ensemble`, each on every draw (the factors
-    keep their sampled values), so `replicate` numbers the (draw, replicate) pairs."""
+    keep their sampled values and the base scenario its own settings, as in sweeps), so
+    `replicate` numbers the (draw, replicate) pairs."""
     seeds = replicate_seeds(d.seed, d.replicates)
     size = block_size(d)
     runs = []
@@ -65,4 +66,5 @@ def build_runs(d: SensitivityDesign, X: np.ndarray, make_params, ensemble=None) 
         params = make_params(row)
         runs += [Run({"point": p, "replicate": r}, params, stream(s, p // size, row[DUMMY]))
                  for r, s in enumerate(seeds)]
-    return over_ensemble(runs, ensemble, d.replicates, lambda run: d.factors.names)
+    own = set(d.factors.names) | set(d.base.changes if d.base else ())
+    return over_ensemble(runs, ensemble, d.replicates, lambda run: own)
