@@ -292,10 +292,11 @@ def _stamp() -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}"
 
 
-def _dry_run(args, build, total: int, base, seed: int) -> int:
+def _dry_run(args, build, total: int, base, seed: int, fn=None) -> int:
     """Print how many runs (with --resume, how many are left) and about how long. The design
-    is built only to count what a resume has left; otherwise one run of the `base` scenario
-    (its first replicate seed of `seed`) is timed."""
+    is built only to count what a resume has left (`fn`: the run function, if not the county
+    model's); otherwise one run of the `base` scenario (its first replicate seed of `seed`) is
+    timed."""
     from .engine import remaining
     from .model import run_on
     from .studies.common import dry_run, scenario_runs
@@ -303,7 +304,7 @@ def _dry_run(args, build, total: int, base, seed: int) -> int:
     county = base.county
     if args.resume:
         runs = build()
-        left = remaining(runs, run_on(county), Path(args.out))
+        left = remaining(runs, fn or run_on(county), Path(args.out))
         print(f"{left} of {len(runs)} runs left to do in {args.out}")
         print(dry_run(runs[:1], args.workers, total=left, county=county))
     else:
@@ -485,7 +486,7 @@ def cmd_sensitivity(args) -> int:
         print(f"{d.method}: {n} design points x {d.replicates} replicates{on} "
               f"({len(d.factors.labels) - 1} {kind} + dummy)")
         return _dry_run(args, lambda: sensitivity.runs_of(d)[1], n * d.runs_per_point,
-                        d.base, d.seed)
+                        d.base, d.seed, sensitivity.run_function(d))
     opts = _options(args, f"results/sensitivity-{d.name}-{_stamp()}")
     print_sensitivity(sensitivity.run(d, opts))
     return 0

@@ -154,6 +154,18 @@ def test_interrupted_analysis_resumes_to_the_same_indices(tmp_path):
     same_tables(killed, clean, ("indices", "rank_probabilities", "convergence"))
 
 
+def test_a_finished_difference_analysis_has_nothing_left_to_resume(tmp_path):
+    """--resume --dry-run counts a remedy's-effect analysis by the function it ran with."""
+    design = tmp_path / "d.toml"
+    design.write_text('method = "morris"\nsamples = 2\nreplicates = 1\nyears = 1\n'
+                      'scale = 0.01\noutputs = ["htc_index"]\ndifference = "separation"\n'
+                      '[levers]\ntask_admission = [0.0, 0.9]\n')
+    out = str(tmp_path / "sa")
+    assert juwei("sensitivity", design, "--out", out, "--executor", "inprocess").returncode == 0
+    r = juwei("sensitivity", design, "--out", out, "--resume", "--dry-run")
+    assert r.returncode == 0 and "0 of 6 runs left" in r.stdout, r.stderr
+
+
 @pytest.mark.slow
 def test_sobol_design_on_dask_matches_local(tmp_path):
     args = ["sensitivity", "sobol_cluster", "--samples", "4", "--replicates", "1", "--scale",

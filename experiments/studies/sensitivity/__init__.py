@@ -45,6 +45,17 @@ def runs_of(d: SensitivityDesign, make_params=None):
     return X, build_runs(d, X, make_params or county_params(d), ensemble_of(d))
 
 
+def run_function(d: SensitivityDesign, fn: RunFunction | None = None) -> RunFunction:
+    """What each run calls: the county model (or a user's `fn`), or with `difference` the
+    remedy's paired effect on it. A resume compares its identity."""
+    fn = fn or run_on(d.base.county if d.base else None)
+    if d.difference is not None:
+        changes = tuple((k, v) for k, v in d.difference.changes.items()
+                        if k not in ("years", "scale"))
+        fn = PairedDifference(fn, d.difference.name, changes)
+    return fn
+
+
 def run(d: SensitivityDesign, opts: Options, fn: RunFunction | None = None,
         make_params=None) -> SensitivityStudy:
     """Sample, run, analyse; write the tables, figures and report.html into opts.out.
@@ -52,11 +63,7 @@ def run(d: SensitivityDesign, opts: Options, fn: RunFunction | None = None,
     `fn` and `make_params(row) -> params` run any model (README, "Your own model").
     """
     X, runs = runs_of(d, make_params)
-    fn = fn or run_on(d.base.county if d.base else None)
-    if d.difference is not None:
-        changes = tuple((k, v) for k, v in d.difference.changes.items()
-                        if k not in ("years", "scale"))
-        fn = PairedDifference(fn, d.difference.name, changes)
+    fn = run_function(d, fn)
     ensemble = ensemble_of(d)
     record = {**d.as_dict(), "points": len(X), **(ensemble.record() if ensemble else {})}
     store, tables = run_batch(runs, opts, "sensitivity", record,
