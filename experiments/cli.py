@@ -481,12 +481,11 @@ def cmd_sensitivity(args) -> int:
     if args.dry_run:
         n = d.point_count()
         on = f" x {d.draws} posterior draws" if d.draws else ""
-        kind = ("groups" if d.factors.groups else "factors" if d.ensemble and not d.draws
-                else "levers")
+        kind = "groups" if d.factors.groups else "factors" if d.varies_constants else "levers"
         print(f"{d.method}: {n} design points x {d.replicates} replicates{on} "
               f"({len(d.factors.labels) - 1} {kind} + dummy)")
-        return _dry_run(args, lambda: sensitivity.runs_of(d)[1], n * d.runs_per_point,
-                        d.base, d.seed, sensitivity.run_function(d))
+        return _dry_run(args, lambda: sensitivity.runs_of(d, ensemble=ensemble)[1],
+                        n * d.runs_per_point, d.base, d.seed, sensitivity.run_function(d))
     opts = _options(args, f"results/sensitivity-{d.name}-{_stamp()}")
     print_sensitivity(sensitivity.run(d, opts))
     return 0

@@ -351,7 +351,7 @@ quit_base = [0.01, 0.06]
                                       '"calm.toml"')
     calm = load_sensitivity(str(_write(tmp_path, text, "calm_sa.toml")),
                             {"ensemble": str(ref), "draws": 3})
-    _, planned = sensitivity.runs_of(calm)
+    _, planned = sensitivity.runs_of(calm, ensemble=sensitivity.ensemble_of(calm))
     assert {run.params.blame_pressure for run in planned} == {0.2}
     alone = juwei("sensitivity", design, "--draws", "3", "--dry-run")
     assert alone.returncode == 2 and "draws: goes with ensemble" in alone.stderr

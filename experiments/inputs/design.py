@@ -263,6 +263,11 @@ class SensitivityDesign:
     draws: int = 0                       # or, when > 0, whose posterior draws every point runs on
 
     @property
+    def varies_constants(self) -> bool:
+        """The calibration's constants are factors (an ensemble without draws)."""
+        return bool(self.ensemble) and not self.draws
+
+    @property
     def runs_per_point(self) -> int:
         """Replicates, times the posterior draws when there are any."""
         return self.replicates * max(self.draws, 1)

@@ -94,7 +94,7 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
                    "</b> (it minus the base scenario, on the same seed): the factors ranked "
                    "first are the unknowns that move the remedy's effect most, what to measure "
                    "next in the field.</p>")
-    if d.ensemble and not d.draws:
+    if d.varies_constants:
         out.append(f"<p class='muted'>The calibrated constants vary over their posterior "
                    f"5-95% ranges ({html.escape(d.ensemble)}), independently: an approximation "
                    "of the posterior, which may correlate them.</p>")
@@ -161,7 +161,7 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
                   if d.draws else "")
                + ("<li>The calibrated constants range over their posterior 5-95% ranges; any "
                   "levers the design names over the ranges it gives. "
-                  if d.ensemble and not d.draws else
+                  if d.varies_constants else
                   "<li>Ranges are each lever's documented range (juwei levers) unless the design "
                   "names others. ")
                + "Rankings hold for these ranges only. Whole-number parameters are rounded for "

@@ -39,10 +39,11 @@ def ensemble_of(d: SensitivityDesign):
     return load_ensemble(d.ensemble, d.draws, d.seed, f"{d.path}: ensemble:") if d.draws else None
 
 
-def runs_of(d: SensitivityDesign, make_params=None):
-    """The design matrix and its runs (county parameters unless `make_params` is given)."""
+def runs_of(d: SensitivityDesign, make_params=None, ensemble=None):
+    """The design matrix and its runs (county parameters unless `make_params` is given), on
+    the posterior draws `ensemble` (ensemble_of(d)) when the design has draws."""
     X = sample(d)
-    return X, build_runs(d, X, make_params or county_params(d), ensemble_of(d))
+    return X, build_runs(d, X, make_params or county_params(d), ensemble)
 
 
 def run_function(d: SensitivityDesign, fn: RunFunction | None = None) -> RunFunction:
@@ -62,9 +63,9 @@ def run(d: SensitivityDesign, opts: Options, fn: RunFunction | None = None,
 
     `fn` and `make_params(row) -> params` run any model (README, "Your own model").
     """
-    X, runs = runs_of(d, make_params)
-    fn = run_function(d, fn)
     ensemble = ensemble_of(d)
+    X, runs = runs_of(d, make_params, ensemble)
+    fn = run_function(d, fn)
     record = {**d.as_dict(), "points": len(X), **(ensemble.record() if ensemble else {})}
     store, tables = run_batch(runs, opts, "sensitivity", record,
                               fn=fn, keep=(), desc=f"{d.method} analysis", outputs=d.outputs,
