@@ -21,7 +21,7 @@ from ..engine.store import frames
 from ..model import STEPS_PER_YEAR, SYNDROME_THRESHOLD, Parameters, syndrome
 from ..model.calendar import PER_THOUSAND
 from ..model import run as county_run
-from ..model import run_on
+from .common import county_function
 from ..present.stats import mean_ci
 
 HOLDS_SHARE = 0.9        # a pattern holds when it holds in at least this share of replicates
@@ -213,7 +213,7 @@ def figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     runs, committees, series = tables["runs"], tables["committees"], tables["series"]
     base = runs[runs.arm == "baseline"].set_index("replicate")
     arms = runs.set_index(["arm", "replicate"]).admin_hours_per_cadre
-    ours = series[series.arm == "baseline"]
+    ours = series[(series.arm == "baseline") & (series.step >= 0)]     # from the switch
     yearly = ours.assign(y=ours.step // STEPS_PER_YEAR).groupby(["replicate", "y"]).mean(
         numeric_only=True)
     com = committees[committees.arm == "baseline"]
@@ -258,6 +258,6 @@ def run(scenario, replicates: int, seed: int, executor: str = "processes",
     """Check the patterns on a scenario: its replicates and the paradox pair, then every check."""
     t0 = time.perf_counter()
     patterns = check(batch(scenario.params, replicates, seed, executor, workers,
-                           fn=run_on(scenario.county)))
+                           fn=county_function(scenario.county, scenario.params)))
     return Validation(scenario.name, scenario.params, replicates, seed, patterns,
                       time.perf_counter() - t0)
