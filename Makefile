@@ -32,7 +32,7 @@ test-fast: setup      ## skip the tests marked slow
 validate: setup       ## the patterns of the spec at full scale, 30 replicates (2 min)
 	$(BIN)/juwei validate --replicates 30
 
-calibrate: setup      ## ABC-SMC of the [C] constants against the patterns (30-40 min on 2 cores)
+calibrate: setup      ## ABC-SMC of the [C] constants against the patterns (about an hour on 2 cores)
 	$(BIN)/juwei calibrate calibrate_patterns --out results/calibrate-$$(date +%Y%m%d-%H%M%S)
 
 doses: setup         ## each remedy over its levers' whole range, and at equal cost (scale 0.1)

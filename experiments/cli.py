@@ -407,11 +407,11 @@ def cmd_compare(args) -> int:
     from .studies.common import scenario_runs
 
     scenarios = [_scenario(n, args) for n in [args.base, *args.alternatives]]
+    compare.check(scenarios, args.replicates)
     if args.dose_response:
         return dose_response(scenarios, args)
     if args.budget is not None:
         raise UserError("--budget: only with --dose-response")
-    compare.check(scenarios, args.replicates)
     ensemble = _ensemble(args)
     say_notes(ensemble, scenarios[0].params)
     per = args.replicates * (len(ensemble.draws) if ensemble else 1)
@@ -432,9 +432,6 @@ def dose_response(scenarios, args) -> int:
     if args.ensemble:
         raise UserError("--dose-response: not on an --ensemble yet; run it on the hand-tuned "
                         "constants")
-    compare_check = [s.name for s in scenarios]
-    if len(set(compare_check)) < len(compare_check):
-        raise UserError(f"compare: a scenario is named twice: {' '.join(compare_check)}")
     runs, _ = doses.plan(scenarios, args.doses, args.replicates, args.seed)
     check_size(len(runs), "--doses and --replicates")
     if args.dry_run:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..engine import Options, Run, UserError, replicate_seeds, run_batch
+from ..engine import AnalysisRefused, Options, Run, UserError, replicate_seeds, run_batch
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS, OUTCOMES
 from ..model.params import FIELDS, SUBMODELS, from_sample
@@ -146,8 +146,9 @@ def run(scenarios, samples: int, seed: int, opts: Options, spread: float = SPREA
     if data[data.kind == "noise"]["sample"].nunique() < 4 or \
             data[data.kind == "assumptions"]["sample"].nunique() < 8:
         store.finish("failed")
-        raise UserError(f"too few samples finished in every arm; rerun with --resume --out "
-                        f"{opts.out}")
+        raise AnalysisRefused(f"too few samples finished in every arm; see "
+                              f"{opts.out / 'manifest.json'}, then rerun with --resume --out "
+                              f"{opts.out}")
     per = {k: effects(data, base, remedies, k) for k in OUTCOMES}
     rank = ranking(per)
     kinds = data.groupby("sample").kind.first()
