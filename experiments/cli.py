@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Options, UserError,
                      check_seed, check_size)
+from .engine.batch import as_command
 from .engine.store import short
 from .inputs import scenario as scen
 from .model import CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers, syndrome
@@ -235,7 +236,8 @@ def say_notes(ensemble, params) -> None:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        with as_command():
+            return COMMANDS[args.command](args)
     except UserError as e:
         say(f"juwei: error: {e}")
         return 2

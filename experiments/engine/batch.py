@@ -86,6 +86,21 @@ def checked(outcome: Outcome, outputs, keep) -> Outcome:
 
 
 STOP_GRACE_SECONDS = 60.0    # after a stop signal, cleaning up may take this long at most
+_COMMAND = False             # True while this process is the `juwei` command (as_command)
+
+
+@contextlib.contextmanager
+def as_command():
+    """Within: this process is the `juwei` command, so a stop whose cleanup gets stuck ends the
+    process (exit_if_stuck). Outside, as when juwei is called from Python or a notebook kernel,
+    a stop never ends the process: the caller's state survives, and a second Ctrl-C (a second
+    kernel interrupt) breaks a stuck cleanup instead."""
+    global _COMMAND
+    old, _COMMAND = _COMMAND, True
+    try:
+        yield
+    finally:
+        _COMMAND = old
 
 
 def exit_if_stuck(status: int, grace: float | None = None) -> None:
@@ -97,18 +112,21 @@ def exit_if_stuck(status: int, grace: float | None = None) -> None:
 
     def watch():
         time.sleep(grace)
-        print(f"juwei: stopping took over {grace:g} s; leaving now (stacks follow, please "
-              "report them)", file=sys.stderr, flush=True)
-        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
-        sys.stderr.flush()
-        os._exit(status)
+        try:
+            print(f"juwei: stopping took over {grace:g} s; leaving now (stacks follow, please "
+                  "report them)", file=sys.stderr, flush=True)
+            faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+            sys.stderr.flush()
+        finally:                     # even when stderr cannot take the stacks (no fileno)
+            os._exit(status)
     threading.Thread(target=watch, daemon=True, name="exit-if-stuck").start()
 
 
 @contextlib.contextmanager
 def stopping_on_signals():
     """SIGTERM and SIGHUP stop a batch as Ctrl-C does (raise Stop); restored afterwards.
-    Any of the three also arms exit_if_stuck (a Ctrl-C ignored by the shell stays ignored)."""
+    In the `juwei` command (as_command) any of the three also arms exit_if_stuck (a Ctrl-C
+    ignored by the shell stays ignored)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -116,11 +134,13 @@ def stopping_on_signals():
     def handler(signum, frame):
         for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             signal.signal(s, signal.SIG_IGN)     # one stop is enough: finish cleaning up
-        exit_if_stuck(SIGNAL_STATUS[signum])
+        if _COMMAND:
+            exit_if_stuck(SIGNAL_STATUS[signum])
         raise Stop(signum)
 
     def interrupt(signum, frame):
-        exit_if_stuck(SIGNAL_STATUS[signal.SIGINT])
+        if _COMMAND:
+            exit_if_stuck(SIGNAL_STATUS[signal.SIGINT])
         signal.signal(signal.SIGINT, signal.default_int_handler)   # a second Ctrl-C as usual
         raise KeyboardInterrupt
 
