@@ -1,6 +1,7 @@
 """juwei as a research library: called from Python or a notebook kernel, not only as a command."""
 
 import json
+import linecache
 import signal
 import subprocess
 import sys
@@ -85,3 +86,44 @@ def test_an_interrupted_study_leaves_the_kernel_alive(tmp_path):
         assert m["status"] == "interrupted" and "SIGINT" in m["interrupted_by"]
     finally:
         km.shutdown_kernel(now=True)
+
+
+# --- a run function from a notebook cell ----------------------------------------------------------
+def cell(source: str, name: str):
+    """Function `name` as a notebook cell defines it: module __main__, compiled from a file
+    name that exists nowhere, its source kept in linecache (as IPython does)."""
+    filename = f"/tmp/ipykernel_0/{abs(hash(source))}.py"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"__name__": "__main__"}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace[name]
+
+
+MODEL = "def model(params, seed):\n    return {'summary': {'y': params['a'] * %d + seed}}\n"
+
+
+def test_a_run_function_from_a_notebook_cell_is_refused_before_any_worker_starts(tmp_path):
+    from juwei.engine import Options, Run, UserError, execute, run_batch
+    runs = [Run({"i": i}, {"a": 1.0}, i) for i in range(4)]
+    with pytest.raises(UserError) as e:
+        run_batch(runs, Options(tmp_path / "o", workers=2, progress=False), "t", {},
+                  fn=cell(MODEL % 1, "model"))
+    message = str(e.value)
+    assert "model" in message and "notebook cell" in message and "\n" not in message
+    assert "move it into a module" in message and 'executor="inprocess"' in message
+    assert not (tmp_path / "o").exists()                      # nothing written
+    with pytest.raises(UserError, match="cannot be sent to worker processes"):
+        execute(runs, lambda params, seed: {}, "processes", 2, progress=False)
+
+
+def test_a_notebook_run_function_runs_in_process_with_a_hash_of_its_code(tmp_path):
+    from juwei.engine import Options, Run, run_batch
+    runs = [Run({"i": i}, {"a": 1.0}, i) for i in range(2)]
+    hashes = []
+    for factor in (1, 2):
+        store, tables = run_batch(runs, Options(tmp_path / str(factor), executor="inprocess",
+                                                progress=False), "t", {},
+                                  fn=cell(MODEL % factor, "model"))
+        assert list(tables["runs"].y) == [factor, factor + 1]
+        hashes.append(store.manifest["code"]["run_function_hash"])
+    assert hashes[0] != hashes[1]

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import LOST_STATUS, SIGNAL_STATUS, Interrupted, SchedulerLost, Stop, UserError
-from .executors import SCHEDULER_TIMEOUT, check_scheduler, default_workers, execute
+from .executors import SCHEDULER_TIMEOUT, check_loadable, check_scheduler, default_workers, execute
 from .runner import Outcome, Run, RunFunction, execute_one
 from .store import Store, code_version, design_hash, now
 
@@ -173,6 +173,8 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
     keep = tuple(keep)
     if opts.scheduler:
         check_scheduler(opts.scheduler, opts.scheduler_timeout)     # before anything is written
+    elif opts.executor == "processes":
+        check_loadable(fn)
     workers = max(1, min(opts.workers or default_workers(), len(runs)))
     fn_name = function_name(fn)
     store = Store(opts.out)

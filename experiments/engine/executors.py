@@ -3,12 +3,15 @@ outcomes, because a run's result depends only on its parameters and seed."""
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
+import pickle
 import re
 import sys
 import threading
 import time
+import types
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable
@@ -44,6 +47,60 @@ def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
     except Exception as e:  # noqa: BLE001 - OSError, TimeoutError, CommClosedError...
         raise UserError(f"--scheduler {address}: cannot reach the scheduler within {timeout:g} s "
                         f"({type(e).__name__})") from None
+
+
+def _rerun_by_workers(obj) -> bool:
+    """Whether spawned workers define `obj` (a function or class of __main__) too: they run
+    the main script again, but a notebook cell or an interactive session has none."""
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    if not path or not os.path.isfile(path):
+        return False
+    code = getattr(obj, "__code__", None)
+    if isinstance(obj, type):
+        code = next((f.__code__ for f in vars(obj).values() if hasattr(f, "__code__")), None)
+    return code is None or os.path.realpath(code.co_filename) == os.path.realpath(path)
+
+
+class _FindUnloadable(pickle.Pickler):
+    """Pickles into the void, noting any function or class of __main__ workers lack."""
+
+    def __init__(self):
+        super().__init__(io.BytesIO())
+        self.found = None
+
+    def reducer_override(self, obj):
+        if (self.found is None and isinstance(obj, (types.FunctionType, type))
+                and getattr(obj, "__module__", None) == "__main__" and not _rerun_by_workers(obj)):
+            self.found = obj
+        return NotImplemented
+
+
+def check_loadable(fn: RunFunction, name: str = "the run function") -> None:
+    """Refuse, in one line and before any worker starts, a run function that worker
+    processes cannot load: one defined in a notebook cell or an interactive session (or using
+    something defined there), or one that cannot be pickled at all (a lambda, a local
+    function). Dask ships such a function by value and the in-process executor ships nothing,
+    so only the process pool needs this."""
+    finder = _FindUnloadable()
+    try:
+        finder.dump(fn)
+    except Exception as e:  # noqa: BLE001 - PicklingError, AttributeError, TypeError...
+        if finder.found is None:
+            raise UserError(f"{name} {short_name(fn)} cannot be sent to worker processes "
+                            f"({type(e).__name__}: {str(e)[:120]}): define it at the top level "
+                            'of a module, or use executor="inprocess"') from None
+    if finder.found is not None:
+        what = short_name(finder.found)
+        uses = "" if finder.found is fn else f" uses {what}, which"
+        raise UserError(f"{name} {short_name(fn)}{uses} is defined in a notebook cell or an "
+                        "interactive session (module __main__), which worker processes cannot "
+                        "import: move it into a module (a .py file next to the notebook) and "
+                        'import it from there, or use executor="inprocess" (one process) or '
+                        'executor="dask"')
+
+
+def short_name(obj) -> str:
+    return getattr(obj, "__qualname__", None) or type(obj).__qualname__
 
 
 def default_workers() -> int:
@@ -140,6 +197,7 @@ def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
             for i, run in enumerate(runs):
                 done(i, execute_one(fn, run))
         elif executor == "processes":
+            check_loadable(fn)
             _processes(runs, fn, workers, done, pool)
         else:
             raise ValueError(f"unknown executor {executor!r}; choose one of {EXECUTORS}")

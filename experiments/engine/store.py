@@ -96,6 +96,8 @@ def code_version(fn=None) -> dict:
     if own and own.is_file() and own not in {f.resolve() for f in files}:
         info["run_function_file"] = str(own)
         info["run_function_hash"] = source_hash([own])
+    elif fn is not None and getattr(_defining(fn), "__module__", None) == "__main__":
+        info["run_function_hash"] = code_hash(_defining(fn))     # a notebook cell's, say
     info["code_id"] = hashlib.sha256(
         f"{info['source_hash']}:{info.get('run_function_hash', '')}".encode()).hexdigest()[:16]
     try:
@@ -110,6 +112,23 @@ def code_version(fn=None) -> dict:
     except (OSError, subprocess.SubprocessError):
         pass
     return info
+
+
+def _defining(fn):
+    """The function itself, or the class of a callable object."""
+    return fn if inspect.isfunction(fn) or inspect.isclass(fn) else type(fn)
+
+
+def code_hash(obj) -> str:
+    """A hash of a function's or class's code where no file holds it (a notebook cell, an
+    interactive session): its source text when Python can find it (IPython keeps cells'),
+    else its bytecode and constants."""
+    try:
+        text = inspect.getsource(obj).encode()
+    except (OSError, TypeError):
+        code = getattr(obj, "__code__", None)
+        text = code.co_code + repr(code.co_consts).encode() if code else repr(obj).encode()
+    return hashlib.sha256(text).hexdigest()[:16]
 
 
 def _version(name: str) -> str | None:
