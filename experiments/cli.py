@@ -14,12 +14,14 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from . import __version__
 from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Options, UserError,
                      check_seed, check_size)
 from .engine.batch import as_command
 from .engine.store import short
 from .inputs import scenario as scen
-from .model import CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers, syndrome
+from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers,
+                    syndrome)
 from .model.params import TAGS
 from .present.schema import schema_tables
 
@@ -115,6 +117,7 @@ def _ensemble(args):
 def build_parser() -> Parser:
     top = Parser(prog="juwei", description="Simulate the 'government hot, cadres tired, residents "
                  "cold' syndrome of a county's community governance and its remedies.")
+    top.add_argument("--version", action="version", version=f"juwei {__version__}")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = sub.add_parser("run", help="run a scenario and write its results folder")
@@ -207,6 +210,10 @@ def build_parser() -> Parser:
                    "(scenario, levers, seed, scale, language)")
     p.add_argument("--results", metavar="DIR", default="results", help="where prepared "
                    "comparisons are found and new ones written (default results/)")
+
+    p = sub.add_parser("indicators", help="list the indicators: definition and unit")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language (default en)")
+    p.add_argument("--json", action="store_true")
 
     sub.add_parser("scenarios", help="list the scenario files")
     p = sub.add_parser("counties", help="list the shipped county files, or check and describe "
@@ -638,6 +645,25 @@ def cmd_levers(args) -> int:
     return 0
 
 
+def cmd_indicators(args) -> int:
+    from .present.i18n import indicator
+    rows = []
+    for name in INDICATORS:
+        label, meaning, unit = indicator(name, args.lang)
+        rows.append({"name": name, "label": label, "unit": unit, "meaning": meaning,
+                     "better": {1: "higher", -1: "lower"}.get(BETTER.get(name))})
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    width = max(map(len, INDICATORS)) + 2
+    words = {"en": {"higher": "; higher is better", "lower": "; lower is better"},
+             "zh": {"higher": "；越高越好", "lower": "；越低越好"}}[args.lang]
+    for r in rows:
+        print(f"  {r['name']:{width}s}{r['unit']}: {r['meaning']} ({INDICATORS[r['name']].zh})"
+              f"{words.get(r['better'], '')}")
+    return 0
+
+
 def cmd_scenarios(args) -> int:
     for s in scen.available():
         print(f"{s.name:28s} {short(s.description, 200)}")
@@ -746,7 +772,8 @@ def print_docking(d) -> None:
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "calibrate": cmd_calibrate,
             "dock": cmd_dock,
             "sensitivity": cmd_sensitivity, "app": cmd_app, "levers": cmd_levers,
-            "scenarios": cmd_scenarios, "counties": cmd_counties, "designs": cmd_designs,
+            "indicators": cmd_indicators, "scenarios": cmd_scenarios, "counties": cmd_counties,
+            "designs": cmd_designs,
             "validate": cmd_validate}
 
 if __name__ == "__main__":

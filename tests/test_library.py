@@ -2,6 +2,7 @@
 
 import json
 import linecache
+import re
 import signal
 import subprocess
 import sys
@@ -127,3 +128,61 @@ def test_a_notebook_run_function_runs_in_process_with_a_hash_of_its_code(tmp_pat
         assert list(tables["runs"].y) == [factor, factor + 1]
         hashes.append(store.manifest["code"]["run_function_hash"])
     assert hashes[0] != hashes[1]
+    import juwei
+    assert store.manifest["juwei_version"] == juwei.__version__
+
+
+# --- the scholarly kit ----------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_version_license_citation_and_changelog_agree():
+    import tomllib
+
+    import juwei
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert juwei.__version__ == project["version"]
+    assert project["license"] == "MIT" and "MIT License" in (ROOT / "LICENSE").read_text()
+    citation = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert f'version: "{project["version"]}"' in citation and "license: MIT" in citation
+    release = project["version"].split(".dev")[0]          # 0.2.0.dev0 is on its way to 0.2.0
+    headings = re.findall(r"^## (.*)$", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    assert any(release in h for h in headings), headings
+
+
+def test_version_on_the_command_line(capsys):
+    import juwei
+    from juwei.cli import main
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.strip() == f"juwei {juwei.__version__}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_indicators_lists_every_indicator_with_its_definition_and_unit(capsys, lang):
+    from juwei.cli import main
+    from juwei.model import INDICATORS
+    from juwei.present.i18n import indicator
+    assert main(["indicators", "--lang", lang]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(INDICATORS)
+    for line, name in zip(lines, INDICATORS):
+        _, meaning, unit = indicator(name, lang)
+        assert line.split()[0] == name and f"{unit}: {meaning}" in line
+    assert main(["indicators", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in rows] == list(INDICATORS)
+    assert {r["better"] for r in rows} == {"higher", "lower", None}
+
+
+def test_the_odds_sources_resolve_from_a_clone():
+    docs = ROOT / "docs"
+    odd = (docs / "ODD.md").read_text(encoding="utf-8")
+    assert "../shared" not in odd                      # outside the repository
+    links = re.findall(r"\]\(([^)#:]+)\)", odd)
+    assert {"sources.md", "essay-digest.md", "model-spec.md"} <= set(links)
+    for link in links:
+        assert (docs / link).exists(), link
+    sources = (docs / "sources.md").read_text(encoding="utf-8")
+    assert "民政局加强社区建设思考" in sources and "SHA-256" in sources

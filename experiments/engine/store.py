@@ -350,6 +350,7 @@ class Store:
             raise
 
     def _create(self, manifest: dict, resume: bool, allow_code_change: bool) -> None:
+        manifest = {"juwei_version": _version("juwei"), **manifest}
         self.stamp = {"design_hash": manifest["design_hash"],
                       "code_id": manifest["code"]["code_id"]}
         self.allow_code_change = allow_code_change
