@@ -94,6 +94,8 @@ def add_batch_options(p, out_help: str) -> None:
                    "--resume: those left) and an estimate of the time, run nothing")
     p.add_argument("--allow-code-change", action="store_true", help="with --resume: accept "
                    "parts written by other code (the manifest records it)")
+    p.add_argument("--overwrite", action="store_true", help="start the experiment in --out "
+                   "again, emptying the folder first (only if it holds an experiment)")
 
 
 def add_ensemble_options(p) -> None:
@@ -292,9 +294,11 @@ def _options(args, default_out: str) -> Options:
         raise UserError("--allow-code-change goes with --resume")
     if args.out is not None and (not args.out.strip() or "\0" in args.out):
         raise UserError(f"--out {short(repr(args.out), 60)}: not a folder name")
+    if args.overwrite and not args.out:
+        raise UserError("--overwrite needs --out DIR: the folder of the experiment to redo")
     return Options(out=Path(args.out or default_out), resume=args.resume,
                    executor=args.executor, workers=args.workers, scheduler=args.scheduler,
-                   allow_code_change=args.allow_code_change)
+                   allow_code_change=args.allow_code_change, overwrite=args.overwrite)
 
 
 def _stamp() -> str:

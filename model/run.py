@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.runner import releasing_mesa_models
+from ..engine.show import Brief
 from .indicators import summarise
 from .county import County
 from .model import STEPS_PER_YEAR, CountyModel
@@ -16,8 +17,8 @@ from .params import Parameters
 DIGEST_CHARS = 16      # of a county file's SHA-256 in the run function's identity
 
 
-@dataclass
-class RunResult:
+@dataclass(repr=False)
+class RunResult(Brief):
     """Weekly series (indicator -> array over steps), summary values and per-committee series
     (indicator -> array of steps x committees)."""
 

@@ -186,3 +186,111 @@ def test_the_odds_sources_resolve_from_a_clone():
         assert (docs / link).exists(), link
     sources = (docs / "sources.md").read_text(encoding="utf-8")
     assert "民政局加强社区建设思考" in sources and "SHA-256" in sources
+
+
+# --- small API fixes ------------------------------------------------------------------------------
+def model(params, seed):
+    """An importable run function for the engine tests below."""
+    return {"summary": {"y": params["a"] + seed}}
+
+
+def small_batch(out, **options):
+    from juwei.engine import Options, Run, run_batch
+    runs = [Run({"i": i}, {"a": 1.0}, i) for i in range(2)]
+    return run_batch(runs, Options(out, executor="inprocess", progress=False, **options), "t",
+                     {}, fn=model)
+
+
+def test_a_study_from_python_takes_a_str_folder_and_records_the_call(tmp_path):
+    # Options(out="a/string") used to end in a bare TypeError (str / str) after the runs; the
+    # manifest and the report's "To reproduce" read the process's argv (a kernel's
+    # `-f /tmp/kernel.json`, here pytest's) instead of the call that ran the study.
+    from juwei.engine import Options, load
+    from juwei.inputs import scenario
+    from juwei.studies import compare
+    scenarios = [scenario.load(n).with_overrides({"scale": 0.01, "years": 1}, "test")
+                 for n in ("baseline", "separation")]
+    out = str(tmp_path / "c")
+    c = compare.run(scenarios, 2, 7, Options(out, executor="inprocess", progress=False))
+    m = load(out).manifest
+    assert "command" not in m
+    assert m["call"] == ("juwei.studies.compare.run(scenarios=[<Scenario 'baseline'>, "
+                         "<Scenario 'separation'>], replicates=2, seed=7, opts=Options("
+                         f"out={out!r}, executor='inprocess', progress=False))")
+    report = (tmp_path / "c" / "report.html").read_text(encoding="utf-8")
+    assert "<code>juwei.studies.compare.run(scenarios=" in report and "<code>juwei " not in report
+    assert len(repr(c)) < 400 and "<table: " in repr(c)
+    assert c._repr_html_().startswith("<table><caption")
+
+
+def test_options_errors_name_the_python_parameters(tmp_path):
+    from juwei.engine import Options, UserError
+    small_batch(str(tmp_path / "o"))
+    with pytest.raises(UserError) as e:
+        small_batch(tmp_path / "o")
+    assert str(e.value) == (f"out={str(tmp_path / 'o')!r}: holds an experiment already; add "
+                            "resume=True to finish it or overwrite=True to start it again, or "
+                            "choose another folder")
+    for bad, message in [({"out": 3}, "out=3: expected a folder"),
+                         ({"out": "o", "executor": "pool"}, "executor='pool': expected one of"),
+                         ({"out": "o", "allow_code_change": True},
+                          "allow_code_change=True goes with resume=True")]:
+        with pytest.raises(UserError, match=re.escape(message)):
+            Options(**bad)
+
+
+def test_overwrite_starts_an_experiment_again_and_never_empties_another_folder(tmp_path):
+    from juwei.cli import main
+    from juwei.engine import UserError
+    out = tmp_path / "o"
+    small_batch(out)
+    (out / "parts" / "stray.txt").write_text("old")
+    store, tables = small_batch(out, overwrite=True)
+    assert not (out / "parts" / "stray.txt").exists() and len(tables["runs"]) == 2
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep me")
+    with pytest.raises(UserError, match="holds no experiment, so overwrite=True leaves it"):
+        small_batch(other, overwrite=True)
+    assert (other / "mine.txt").read_text() == "keep me"
+    with pytest.raises(UserError, match="overwrite=True and resume=True"):
+        small_batch(out, overwrite=True, resume=True)
+    args = ["run", "baseline", "--replicates", "1", "--scale", "0.01", "--years", "1",
+            "--executor", "inprocess", "--no-plots", "--out", str(tmp_path / "r")]
+    assert main(args) == 0 and main(args) == 2 and main(args + ["--overwrite"]) == 0
+
+
+def test_progress_true_shows_the_bar_even_when_stderr_is_no_terminal(capfd):
+    from juwei.engine import Run, execute
+    runs = [Run({"i": i}, {"a": 1.0}, i) for i in range(3)]
+    execute(runs, model, "inprocess", progress=None, desc="quiet")
+    assert "quiet" not in capfd.readouterr().err        # no terminal, no notebook: no bar
+    execute(runs, model, "inprocess", progress=True, desc="forced")
+    assert "forced: 100%" in capfd.readouterr().err
+
+
+def test_a_run_result_prints_in_a_few_lines():
+    from juwei.model import Parameters, run
+    r = run(Parameters(scale=0.003, years=1), 1)
+    assert len(repr(r)) < 400 and repr(r).startswith("RunResult(series=<")   # was 100,633
+    assert "trust" in r._repr_html_()
+
+
+def test_load_reads_a_calibration_folder(tmp_path):
+    import pandas as pd
+
+    from juwei.engine import UserError, load
+    from juwei.engine.store import write_json
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    write_json(folder / "manifest.json", {"kind": "calibrate", "status": "running"})
+    with pytest.raises(UserError, match=r"did not finish; the same call with Options\(out="):
+        load(folder)
+    pd.DataFrame({"particle": [0, 1], "weight": [0.5, 0.5]}).to_parquet(
+        folder / "posterior.parquet")
+    pd.DataFrame({"t": [0], "epsilon": [1.0]}).to_csv(folder / "generations.csv", index=False)
+    write_json(folder / "manifest.json", {"kind": "calibrate", "status": "complete",
+                                          "failed_candidates": [{"generation": 0}]})
+    c = load(folder)
+    assert set(c.tables) == {"posterior", "generations"} and len(c.tables["posterior"]) == 2
+    assert len(c.runs) == 0 and len(c.failed) == 1

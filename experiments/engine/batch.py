@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import faulthandler
+import inspect
 import os
 import signal
 import statistics
@@ -15,25 +16,47 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import LOST_STATUS, SIGNAL_STATUS, Interrupted, SchedulerLost, Stop, UserError
-from .executors import SCHEDULER_TIMEOUT, check_loadable, check_scheduler, default_workers, execute
+from .errors import (_IN_COMMAND, LOST_STATUS, SIGNAL_STATUS, Interrupted, SchedulerLost, Stop,
+                     UserError, in_command, option, same_again)
+from .executors import (EXECUTORS, SCHEDULER_TIMEOUT, check_loadable, check_scheduler,
+                        default_workers, execute)
 from .runner import Outcome, Run, RunFunction, execute_one
-from .store import Store, code_version, design_hash, now
+from .store import Store, code_version, design_hash, now, short
 
 MAX_RUNS = 2_000_000        # a design larger than this is refused before anything is built
 
 
 @dataclasses.dataclass
 class Options:
-    """How to run a batch (the common command-line options)."""
+    """How to run a batch (the common command-line options).
+
+    out: the experiment's folder (a str or Path); resume: finish the experiment there;
+    overwrite: start it again, emptying a folder that holds an experiment; executor:
+    "processes", "inprocess" or "dask"; workers: how many (default all cores); scheduler: an
+    existing Dask scheduler's address; progress: a progress bar, None (default) on a terminal
+    or in a notebook, True always, False never; allow_code_change: with resume, accept runs
+    stored by other code."""
     out: Path
     resume: bool = False
     executor: str = "processes"
     workers: int | None = None
     scheduler: str | None = None
-    progress: bool = True
+    progress: bool | None = None
     allow_code_change: bool = False
     scheduler_timeout: float = SCHEDULER_TIMEOUT
+    overwrite: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.out, (str, os.PathLike)) or not str(self.out).strip() \
+                or "\0" in str(self.out):
+            raise UserError(f"out={short(repr(self.out), 60)}: expected a folder (a str or "
+                            "a Path)")
+        self.out = Path(self.out)
+        if self.executor not in EXECUTORS:
+            raise UserError(f"executor={short(repr(self.executor), 40)}: expected one of "
+                            f"{', '.join(map(repr, EXECUTORS))}")
+        if self.allow_code_change and not self.resume:
+            raise UserError(f"{option('--allow-code-change')} goes with {option('--resume')}")
 
 
 def check_size(total: int, what: str = "the design") -> int:
@@ -58,6 +81,62 @@ def function_name(fn: RunFunction) -> str:
     if isinstance(getattr(fn, "identity", None), str):
         return fn.identity
     return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def invocation(depth: int = 1) -> dict:
+    """How an experiment was asked for, for its manifest and report: the `juwei` command's
+    words ({"command": [...]}), or from Python the call into juwei that started it
+    ({"call": "juwei.studies.compare.run(...)"}, the outermost juwei function on the stack above
+    the caller `depth` frames up, with its arguments) — never a notebook kernel's argv."""
+    if in_command():
+        return {"command": ["juwei", *sys.argv[1:]]}
+    top = __name__.split(".")[0]
+    frame = entry = sys._getframe(depth)
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == top:
+        entry, frame = frame, frame.f_back
+    return {"call": call_text(entry)}
+
+
+def call_text(frame, limit: int = 1000) -> str:
+    """A frame's function call as text: its arguments that are not None or their default."""
+    code = frame.f_code
+    fn = frame.f_globals.get(code.co_name)
+    params = (inspect.signature(fn).parameters
+              if getattr(fn, "__code__", None) is code else {})
+    parts = []
+    for name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+        value = frame.f_locals.get(name)
+        default = params[name].default if name in params else inspect.Parameter.empty
+        if value is None or _same(value, default):
+            continue
+        parts.append(f"{name}={argument(value)}")
+    return short(f"{frame.f_globals.get('__name__')}.{code.co_name}({', '.join(parts)})", limit)
+
+
+def _same(a, b) -> bool:
+    try:
+        return a is b or bool(a == b)
+    except Exception:  # noqa: BLE001 - tables, arrays: not a default
+        return False
+
+
+def argument(value) -> str:
+    """An argument for call_text: options by what they change, named objects by name."""
+    if isinstance(value, (list, tuple)):
+        more = f", … {len(value)} in all" if len(value) > 8 else ""
+        return "[" + ", ".join(argument(v) for v in value[:8 if more else None]) + more + "]"
+    if isinstance(value, Path):
+        return repr(str(value))
+    if isinstance(getattr(value, "name", None), str) and not isinstance(value, type):
+        return f"<{type(value).__name__} {value.name!r}>"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = [f"{f.name}={argument(getattr(value, f.name))}"
+                   for f in dataclasses.fields(value)
+                   if f.default is dataclasses.MISSING or getattr(value, f.name) != f.default]
+        return f"{type(value).__name__}({', '.join(changed)})"
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '?')}.{value.__qualname__}"
+    return short(repr(value), 60)
 
 
 def checked(outcome: Outcome, outputs, keep) -> Outcome:
@@ -86,7 +165,6 @@ def checked(outcome: Outcome, outputs, keep) -> Outcome:
 
 
 STOP_GRACE_SECONDS = 60.0    # after a stop signal, cleaning up may take this long at most
-_COMMAND = False             # True while this process is the `juwei` command (as_command)
 
 
 @contextlib.contextmanager
@@ -95,12 +173,11 @@ def as_command():
     process (exit_if_stuck). Outside, as when juwei is called from Python or a notebook kernel,
     a stop never ends the process: the caller's state survives, and a second Ctrl-C (a second
     kernel interrupt) breaks a stuck cleanup instead."""
-    global _COMMAND
-    old, _COMMAND = _COMMAND, True
+    old, _IN_COMMAND[0] = _IN_COMMAND[0], True
     try:
         yield
     finally:
-        _COMMAND = old
+        _IN_COMMAND[0] = old
 
 
 def exit_if_stuck(status: int, grace: float | None = None) -> None:
@@ -134,12 +211,12 @@ def stopping_on_signals():
     def handler(signum, frame):
         for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             signal.signal(s, signal.SIG_IGN)     # one stop is enough: finish cleaning up
-        if _COMMAND:
+        if in_command():
             exit_if_stuck(SIGNAL_STATUS[signum])
         raise Stop(signum)
 
     def interrupt(signum, frame):
-        if _COMMAND:
+        if in_command():
             exit_if_stuck(SIGNAL_STATUS[signal.SIGINT])
         signal.signal(signal.SIGINT, signal.default_int_handler)   # a second Ctrl-C as usual
         raise KeyboardInterrupt
@@ -185,8 +262,8 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
         "executor": "dask" if opts.scheduler else opts.executor,
         "workers": workers, "scheduler": opts.scheduler,
         "started": now(), "status": "running", "code": code_version(fn),
-        "command": ["juwei", *sys.argv[1:]],
-    }, opts.resume, opts.allow_code_change)
+        **invocation(),
+    }, opts.resume, opts.allow_code_change, opts.overwrite)
     t0 = time.perf_counter()
     try:
         with stopping_on_signals():
@@ -225,9 +302,8 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
         store.manifest.update(status="interrupted", interrupted=now(), interrupted_by=why)
         store.write_manifest()
         store.lock.release()
-        raise Interrupted(f"{why}: {stored} of {len(runs)} runs are stored in {opts.out}; the "
-                          f"same command with --resume --out {opts.out} finishes the rest",
-                          status) from None
+        raise Interrupted(f"{why}: {stored} of {len(runs)} runs are stored in {opts.out}; "
+                          f"{same_again(opts.out)} finishes the rest", status) from None
     except BaseException:
         store.lock.release()
         raise
@@ -244,13 +320,13 @@ def remaining(runs: list[Run], fn: RunFunction, folder: Path) -> int:
     fn_name = function_name(fn)
     store = Store(folder)
     if not store.folder.is_dir():
-        raise UserError(f"--resume {folder}: no experiment there to resume")
+        raise UserError(f"{option('--resume')} {folder}: no experiment there to resume")
     store.stamp = {"design_hash": design_hash(runs, fn_name), "code_id": None}
     store.allow_code_change = True
     old = store._old_manifest()
     if old is not None and old.get("design_hash") != store.stamp["design_hash"]:
-        raise UserError(f"--resume {folder}: the design differs from the one started there; "
-                        "use a new --out")
+        raise UserError(f"{option('--resume')} {folder}: the design differs from the one "
+                        f"started there; use a new {option('--out')}")
     done = store.check_parts(runs, quarantine=False)
     return len(runs) - sum(done.values())
 

@@ -7,6 +7,29 @@ SIGNAL_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
 LOST_STATUS = 75          # the Dask scheduler was lost (EX_TEMPFAIL: resume later)
 
 
+_IN_COMMAND = [False]     # True while this process runs the `juwei` command (batch.as_command)
+
+
+def in_command() -> bool:
+    return _IN_COMMAND[0]
+
+
+def option(flag: str, value=None) -> str:
+    """An option as the user gave it, for messages: `--out DIR` or `--resume` in the `juwei`
+    command; `out='DIR'` or `resume=True` (the `Options` field) from Python."""
+    if in_command():
+        return flag if value is None else f"{flag} {value}"
+    name = flag.lstrip("-").replace("-", "_")
+    return f"{name}=True" if value is None else f"{name}={str(value)!r}"
+
+
+def same_again(out) -> str:
+    """How to finish an interrupted experiment in `out`, in the caller's terms."""
+    if in_command():
+        return f"the same command with --resume --out {out}"
+    return f"the same call with Options(out={str(out)!r}, resume=True)"
+
+
 class UserError(Exception):
     """Bad input from the user: printed as one line, exit status 2."""
 

@@ -16,9 +16,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable
 
-from tqdm import tqdm
 
-from .errors import SchedulerLost, UserError
+from .errors import SchedulerLost, UserError, option
 from .runner import Outcome, Run, RunFunction, execute_one
 
 EXECUTORS = ("processes", "inprocess", "dask")
@@ -39,14 +38,14 @@ def watch_parent(parent: int, every: float = 0.5) -> None:
 def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
     """A malformed or unreachable scheduler is a UserError within `timeout` seconds."""
     if not ADDRESS.fullmatch(address or ""):
-        raise UserError(f"--scheduler {address[:80]!r}: expected tcp://HOST:PORT, e.g. "
-                        "tcp://10.0.0.5:8786")
+        raise UserError(f"{option('--scheduler', address[:80])}: expected tcp://HOST:PORT, "
+                        "e.g. tcp://10.0.0.5:8786")
     from dask.distributed import Client
     try:
         Client(address, timeout=f"{timeout}s").close()
     except Exception as e:  # noqa: BLE001 - OSError, TimeoutError, CommClosedError...
-        raise UserError(f"--scheduler {address}: cannot reach the scheduler within {timeout:g} s "
-                        f"({type(e).__name__})") from None
+        raise UserError(f"{option('--scheduler', address)}: cannot reach the scheduler within "
+                        f"{timeout:g} s ({type(e).__name__})") from None
 
 
 def _rerun_by_workers(obj) -> bool:
@@ -101,6 +100,26 @@ def check_loadable(fn: RunFunction, name: str = "the run function") -> None:
 
 def short_name(obj) -> str:
     return getattr(obj, "__qualname__", None) or type(obj).__qualname__
+
+
+def in_notebook() -> bool:
+    """Whether this process is a Jupyter kernel (where stderr is no terminal, yet a bar shows)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython and hasattr(ipython, "get_ipython") else None
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def progress_bar(total: int, desc: str, progress: bool | None):
+    """A tqdm bar: in a notebook a widget (tqdm.auto), else on stderr. `progress` None shows
+    it on a terminal or in a notebook, True always, False never."""
+    notebook = in_notebook()
+    if notebook:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
+    disable = (not progress) if progress is not None else (None if not notebook else False)
+    return tqdm(total=total, desc=desc, unit="run", disable=disable, dynamic_ncols=True,
+                file=sys.stderr)
 
 
 def default_workers() -> int:
@@ -161,7 +180,8 @@ class Workers:
 
 def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
             workers: int | None = None, scheduler: str | None = None,
-            on_outcome: Callable[[int, Outcome], None] | None = None, progress: bool = True,
+            on_outcome: Callable[[int, Outcome], None] | None = None,
+            progress: bool | None = None,
             desc: str = "runs", indices: list[int] | None = None,
             pool: Workers | None = None) -> list[Outcome]:
     """Do the runs; return their outcomes in the order given.
@@ -176,8 +196,7 @@ def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
     runs = list(runs)
     indices = list(range(len(runs))) if indices is None else indices
     outcomes: list[Outcome | None] = [None] * len(runs)
-    bar = tqdm(total=len(runs), desc=desc, unit="run", disable=None if progress else True,
-               dynamic_ncols=True, file=sys.stderr)
+    bar = progress_bar(len(runs), desc, progress)
     failed = 0
 
     def done(i: int, outcome: Outcome) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine import AnalysisRefused, Options, UserError, replicate_seeds, run_batch
+from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS
 from ..model import run_on
@@ -19,8 +20,8 @@ from ..present.stats import (cost_table, differences, draw_effects, ensemble_eff
 from .common import check_ensemble_county, county_record, one_county, scenario_runs
 
 
-@dataclass
-class Comparison:
+@dataclass(repr=False)
+class Comparison(Brief):
     out: Path
     base: str
     scenarios: list[str]       # the base first
