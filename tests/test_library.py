@@ -294,3 +294,52 @@ def test_load_reads_a_calibration_folder(tmp_path):
     c = load(folder)
     assert set(c.tables) == {"posterior", "generations"} and len(c.tables["posterior"]) == 2
     assert len(c.runs) == 0 and len(c.failed) == 1
+
+
+# --- the Python API -------------------------------------------------------------------------------
+TINY = {"replicates": 2, "years": 1, "scale": 0.003, "executor": "inprocess", "progress": False}
+
+
+def test_the_python_api_takes_keywords_scenarios_of_every_kind_and_paths(tmp_path):
+    import juwei
+    from juwei.inputs import scenario
+    r = juwei.run("baseline", levers={"cadre_pay": 800}, out=tmp_path / "r", plots=False, **TINY)
+    assert r.scenario.params.cadre_pay == 800 and "trust" in r.summary
+    assert juwei.load(tmp_path / "r").manifest["call"] == (
+        "juwei.api.run(replicates=2, years=1, scale=0.003, levers={'cadre_pay': 800}, "
+        f"out={str(tmp_path / 'r')!r}, plots=False, executor='inprocess', progress=False)")
+    mine = tmp_path / "mine.toml"
+    mine.write_text('extends = "baseline.toml"\ndescription = "mine"\ntask_admission = 0.2\n')
+    c = juwei.compare("baseline", ("baseline", {"funding_follows_tasks": 1.0}),
+                      {"base": "separation", "name": "sep"}, mine,
+                      scenario.load("unit_sharing"), out=str(tmp_path / "c"), **TINY)
+    assert c.scenarios == ["baseline", "baseline+funding_follows_tasks=1.0", "sep", "mine",
+                           "unit_sharing"]
+    assert set(c.table.scenario) == set(c.scenarios)
+    assert juwei.load(tmp_path / "c").manifest["call"].startswith(
+        "juwei.api.compare('baseline', ('baseline', {'funding_follows_tasks': 1.0}), "
+        "{'base': 'separation', 'name': 'sep'}, ")
+
+
+def test_the_python_api_refuses_unknown_arguments_by_name(tmp_path):
+    import juwei
+    from juwei.engine import UserError
+    with pytest.raises(UserError, match="executer=: not an option; did you mean 'executor'"):
+        juwei.run("baseline", executer="inprocess", out=tmp_path / "x")
+    with pytest.raises(UserError, match="levers: unknown parameter 'cadre_py'"):
+        juwei.run("baseline", levers={"cadre_py": 800}, out=tmp_path / "x")
+    with pytest.raises(UserError, match="scenario 42: expected"):
+        juwei.compare("baseline", 42, out=tmp_path / "x")
+    with pytest.raises(UserError, match="draws= goes with ensemble="):
+        juwei.compare("baseline", "separation", draws=3, out=tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_sweep_from_python(tmp_path):
+    import juwei
+    design = tmp_path / "d.toml"
+    design.write_text('scenario = "baseline"\nsampling = "grid"\nlevels = 2\nreplicates = 1\n'
+                      'years = 1\nscale = 0.003\noutputs = ["trust"]\n'
+                      '[levers]\ntask_admission = [0.0, 0.9]\n')
+    s = juwei.sweep(design, out=tmp_path / "s", executor="inprocess", progress=False)
+    assert s.points == 2 and list(s.means.columns[:2]) == ["point", "task_admission"]

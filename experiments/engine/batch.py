@@ -98,18 +98,24 @@ def invocation(depth: int = 1) -> dict:
 
 
 def call_text(frame, limit: int = 1000) -> str:
-    """A frame's function call as text: its arguments that are not None or their default."""
-    code = frame.f_code
+    """A frame's function call as text, as it could be typed: arguments that are not None or
+    their default by keyword (positionally before a *args, which follows them)."""
+    code, values = frame.f_code, frame.f_locals
     fn = frame.f_globals.get(code.co_name)
     params = (inspect.signature(fn).parameters
               if getattr(fn, "__code__", None) is code else {})
-    parts = []
-    for name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
-        value = frame.f_locals.get(name)
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    star = code.co_varnames[len(names)] if code.co_flags & inspect.CO_VARARGS else None
+    extra = code.co_varnames[len(names) + bool(star)] \
+        if code.co_flags & inspect.CO_VARKEYWORDS else None
+    parts = [argument(values.get(n)) for n in names[:code.co_argcount]] if star else []
+    parts += [argument(v) for v in values.get(star, ())] if star else []
+    for name in names[code.co_argcount if star else 0:]:
+        value = values.get(name)
         default = params[name].default if name in params else inspect.Parameter.empty
-        if value is None or _same(value, default):
-            continue
-        parts.append(f"{name}={argument(value)}")
+        if value is not None and not _same(value, default):
+            parts.append(f"{name}={argument(value)}")
+    parts += [f"{k}={argument(v)}" for k, v in (values.get(extra) or {}).items()] if extra else []
     return short(f"{frame.f_globals.get('__name__')}.{code.co_name}({', '.join(parts)})", limit)
 
 
@@ -124,7 +130,10 @@ def argument(value) -> str:
     """An argument for call_text: options by what they change, named objects by name."""
     if isinstance(value, (list, tuple)):
         more = f", … {len(value)} in all" if len(value) > 8 else ""
-        return "[" + ", ".join(argument(v) for v in value[:8 if more else None]) + more + "]"
+        inner = ", ".join(argument(v) for v in value[:8 if more else None]) + more
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' * (len(value) == 1)})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {argument(v)}" for k, v in value.items()) + "}"
     if isinstance(value, Path):
         return repr(str(value))
     if isinstance(getattr(value, "name", None), str) and not isinstance(value, type):
