@@ -73,6 +73,20 @@ def test_an_interrupted_study_leaves_the_kernel_alive(tmp_path):
             return kc.get_shell_msg(timeout=timeout)["content"]
 
         assert execute(SETUP)["status"] == "ok"
+        # progress shows in a notebook (stderr is no terminal there: tqdm used to stay silent)
+        cell = kc.execute("from juwei.engine import Run, execute\n"
+                          "def f(params, seed):\n    return {'summary': {'y': 1.0}}\n"
+                          "execute([Run({}, {}, i) for i in range(3)], f, 'inprocess', "
+                          "desc='nbbar')")
+        shown = []
+        while not shown or shown[-1]["msg_type"] != "status" \
+                or shown[-1]["content"]["execution_state"] != "idle":
+            m = kc.get_iopub_msg(timeout=30)
+            if m["parent_header"].get("msg_id") == cell:
+                shown.append(m)
+        assert kc.get_shell_msg(timeout=30)["content"]["status"] == "ok"
+        assert any("widget-view" in str(m["content"].get("data", "")) or "nbbar" in
+                   str(m["content"].get("text", "")) for m in shown), shown
         kc.execute(f"compare.run(scenarios, 10, 1, Options(Path({str(out)!r}), workers=2, "
                    "progress=False))")
         assert wait_for(lambda: len(list((out / "parts").glob("*.npz"))) >= 2)
@@ -85,6 +99,7 @@ def test_an_interrupted_study_leaves_the_kernel_alive(tmp_path):
         assert execute("x = 6 * 7")["status"] == "ok"
         m = json.loads((out / "manifest.json").read_text())
         assert m["status"] == "interrupted" and "SIGINT" in m["interrupted_by"]
+        assert "command" not in m and m["call"].startswith("juwei.studies.compare.run(")
     finally:
         km.shutdown_kernel(now=True)
 

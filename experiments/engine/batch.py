@@ -91,8 +91,13 @@ def invocation(depth: int = 1) -> dict:
     if in_command():
         return {"command": ["juwei", *sys.argv[1:]]}
     top = __name__.split(".")[0]
+    callers = {f"{top}.app", f"{top}.cli", f"{top}.__main__"}     # callers like a user's code
+
+    def library(f) -> bool:
+        name = f.f_globals.get("__name__", "")
+        return name.split(".")[0] == top and name not in callers
     frame = entry = sys._getframe(depth)
-    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == top:
+    while frame is not None and library(frame):
         entry, frame = frame, frame.f_back
     return {"call": call_text(entry)}
 
