@@ -345,6 +345,8 @@ def test_the_python_api_refuses_unknown_arguments_by_name(tmp_path):
         juwei.run("baseline", levers={"cadre_py": 800}, out=tmp_path / "x")
     with pytest.raises(UserError, match="scenario 42: expected"):
         juwei.compare("baseline", 42, out=tmp_path / "x")
+    with pytest.raises(UserError, match="^replicates: a comparison needs at least 2"):
+        juwei.compare("baseline", "separation", replicates=1, out=tmp_path / "x")
     with pytest.raises(UserError, match="draws= goes with ensemble="):
         juwei.compare("baseline", "separation", draws=3, out=tmp_path / "x")
     assert not (tmp_path / "x").exists()

@@ -23,6 +23,12 @@ def option(flag: str, value=None) -> str:
     return f"{name}=True" if value is None else f"{name}={str(value)!r}"
 
 
+def named(flag: str) -> str:
+    """An option's name, for messages: `--replicates` in the command, `replicates` from
+    Python."""
+    return flag if in_command() else flag.lstrip("-").replace("-", "_")
+
+
 def same_again(out) -> str:
     """How to finish an interrupted experiment in `out`, in the caller's terms."""
     if in_command():

@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..engine import AnalysisRefused, Run, UserError, estimate, replicate_seeds
+from ..engine.errors import named
 from ..engine.store import short
 from ..model import one_year, run_on
 
@@ -77,8 +78,9 @@ def check_ensemble_county(ensemble, scenarios) -> None:
         return
     here = scenarios[0].county.digest if scenarios[0].county else ""
     if ensemble.county_sha256 != here:
-        raise UserError(f"--ensemble {ensemble.folder}: calibrated on another county than "
-                        f"{scenarios[0].county_name}; calibrate on this county first")
+        raise UserError(f"{named('--ensemble')} {ensemble.folder}: calibrated on another "
+                        f"county than {scenarios[0].county_name}; calibrate on this county "
+                        "first")
 
 
 def one_county(scenarios):
