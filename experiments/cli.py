@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Options, UserError,
                      check_seed, check_size)
-from .engine.batch import as_command
+from .engine.errors import as_command
 from .engine.store import short
 from .inputs import scenario as scen
 from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers,

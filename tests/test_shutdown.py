@@ -161,13 +161,13 @@ def test_a_cleanup_stuck_after_ctrl_c_still_ends_with_130_and_its_stacks():
     # the grace period with the interruption's status and every thread's stack on stderr.
     code = textwrap.dedent("""
         import os, signal, threading
-        from juwei.engine import batch
+        from juwei.engine import batch, errors
         batch.STOP_GRACE_SECONDS = 1.0
         def clean_up():
             lock = threading.Lock()
             lock.acquire()
             lock.acquire()                      # stuck for ever
-        with batch.as_command(), batch.stopping_on_signals():
+        with errors.as_command(), batch.stopping_on_signals():
             try:
                 os.kill(os.getpid(), signal.SIGINT)
                 threading.Event().wait(30)

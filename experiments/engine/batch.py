@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import (_IN_COMMAND, LOST_STATUS, SIGNAL_STATUS, Interrupted, SchedulerLost, Stop,
-                     UserError, in_command, option, same_again)
+from .errors import (LOST_STATUS, SIGNAL_STATUS, Interrupted, SchedulerLost, Stop, UserError,
+                     in_command, named, option, same_again)
 from .executors import (EXECUTORS, SCHEDULER_TIMEOUT, check_loadable, check_scheduler,
                         default_workers, execute)
 from .runner import Outcome, Run, RunFunction, execute_one
@@ -181,19 +181,6 @@ def checked(outcome: Outcome, outputs, keep) -> Outcome:
 STOP_GRACE_SECONDS = 60.0    # after a stop signal, cleaning up may take this long at most
 
 
-@contextlib.contextmanager
-def as_command():
-    """Within: this process is the `juwei` command, so a stop whose cleanup gets stuck ends the
-    process (exit_if_stuck). Outside, as when juwei is called from Python or a notebook kernel,
-    a stop never ends the process: the caller's state survives, and a second Ctrl-C (a second
-    kernel interrupt) breaks a stuck cleanup instead."""
-    old, _IN_COMMAND[0] = _IN_COMMAND[0], True
-    try:
-        yield
-    finally:
-        _IN_COMMAND[0] = old
-
-
 def exit_if_stuck(status: int, grace: float | None = None) -> None:
     """After a stop signal: if the process still runs `grace` seconds later (cleanup stuck,
     e.g. on a process pool's internal lock), print every thread's stack to stderr and exit
@@ -340,7 +327,7 @@ def remaining(runs: list[Run], fn: RunFunction, folder: Path) -> int:
     old = store._old_manifest()
     if old is not None and old.get("design_hash") != store.stamp["design_hash"]:
         raise UserError(f"{option('--resume')} {folder}: the design differs from the one "
-                        f"started there; use a new {option('--out')}")
+                        f"started there; use another folder ({named('--out')})")
     done = store.check_parts(runs, quarantine=False)
     return len(runs) - sum(done.values())
 

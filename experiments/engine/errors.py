@@ -1,5 +1,6 @@
 """What can stop an experiment, each with its own exit status in the command line."""
 
+import contextlib
 import signal
 
 # exit status of an interrupted batch, by what stopped it (128 + the signal's number)
@@ -7,7 +8,21 @@ SIGNAL_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
 LOST_STATUS = 75          # the Dask scheduler was lost (EX_TEMPFAIL: resume later)
 
 
-_IN_COMMAND = [False]     # True while this process runs the `juwei` command (batch.as_command)
+_IN_COMMAND = [False]     # True while this process runs the `juwei` command (as_command)
+
+
+@contextlib.contextmanager
+def as_command():
+    """Within: this process is the `juwei` command, so a stop whose cleanup gets stuck ends the
+    process (batch.exit_if_stuck), and messages name the command's flags. Outside, as when
+    juwei is called from Python or a notebook kernel, a stop never ends the process (the
+    caller's state survives, and a second interrupt breaks a stuck cleanup), and messages
+    name the Python arguments."""
+    old, _IN_COMMAND[0] = _IN_COMMAND[0], True
+    try:
+        yield
+    finally:
+        _IN_COMMAND[0] = old
 
 
 def in_command() -> bool:
@@ -24,8 +39,7 @@ def option(flag: str, value=None) -> str:
 
 
 def named(flag: str) -> str:
-    """An option's name, for messages: `--replicates` in the command, `replicates` from
-    Python."""
+    """An option's name, for messages: `--out` in the command, `out` from Python."""
     return flag if in_command() else flag.lstrip("-").replace("-", "_")
 
 

@@ -16,7 +16,6 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable
 
-
 from .errors import SchedulerLost, UserError, option
 from .runner import Outcome, Run, RunFunction, execute_one
 

@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import UserError, option, same_again
+from .errors import UserError, named, option, same_again
 from .runner import Outcome, Run
 from .show import Brief
 
@@ -300,8 +300,8 @@ class Lock:
             os.close(fd)
             pid, host = (holder + ["?", "?"])[:2]
             raise UserError(f"{self.path.parent}: in use by process {pid} on {host}; wait for "
-                            f"it to finish (or stop it), or choose another {option('--out')}"
-                            ) from None
+                            f"it to finish (or stop it), or choose another folder "
+                            f"({named('--out')})") from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()} {socket.gethostname()} {now()}\n".encode())
         self.fd = fd
@@ -357,7 +357,10 @@ class Store:
             if overwrite and experiment:
                 for name in self._entries():            # the lock is ours: nobody else writes
                     path = self.folder / name
-                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+                    if path.is_dir() and not path.is_symlink():
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink()
             self._create(manifest, resume, allow_code_change)
         except BaseException:
             self.lock.release()
@@ -378,7 +381,7 @@ class Store:
                 if old.get("design_hash") != manifest["design_hash"]:
                     raise UserError(f"{option('--resume')} {self.folder}: the design differs "
                                     "from the one started there (parameters, seeds or runs "
-                                    f"changed); use a new {option('--out')}")
+                                    f"changed); use another folder ({named('--out')})")
                 old_code = (old.get("code") or {}).get("code_id")
                 changes = old.get("code_changes", [])
                 if old_code != self.stamp["code_id"]:
@@ -386,9 +389,9 @@ class Store:
                         raise UserError(
                             f"{option('--resume')} {self.folder}: the code changed since the "
                             f"experiment started (code {old_code} -> {self.stamp['code_id']}); "
-                            "its results "
-                            f"would mix two versions. Use a new {option('--out')}, or "
-                            f"{option('--allow-code-change')} if you mean it")
+                            "its results would mix two versions. Use another folder "
+                            f"({named('--out')}), or {option('--allow-code-change')} if you "
+                            "mean it")
                     changes = changes + [{"at": now(), "from": old_code,
                                           "to": self.stamp["code_id"]}]
                 manifest = {**manifest, "started": old.get("started", manifest["started"]),
@@ -443,8 +446,8 @@ class Store:
             if meta.get("design_hash") != self.stamp.get("design_hash"):
                 raise UserError(f"{path}: belongs to another experiment (design "
                                 f"{short(meta.get('design_hash'), 20)}, this one "
-                                f"{self.stamp.get('design_hash')}); remove it, or use a new "
-                                f"{option('--out')}")
+                                f"{self.stamp.get('design_hash')}); remove it, or use another "
+                                f"folder ({named('--out')})")
             if path.name != f"{index:06d}.npz" or not 0 <= index < len(runs) or index in found:
                 raise UserError(f"{path}: holds run {index}, a duplicate or stray copy; remove "
                                 "it and resume again")
@@ -452,11 +455,11 @@ class Store:
             if (json.loads(json.dumps(run.labels, default=_jsonable)) != meta.get("labels")
                     or run.seed != meta.get("seed")):
                 raise UserError(f"{path}: its labels or seed are not those of run {index}; "
-                                f"remove it, or use a new {option('--out')}")
+                                f"remove it, or use another folder ({named('--out')})")
             if meta.get("code_id") != self.stamp.get("code_id") and not self.allow_code_change:
                 raise UserError(f"{path}: written by other code (code "
                                 f"{short(meta.get('code_id'), 20)}, now {self.stamp.get('code_id')}); "
-                                f"use a new {option('--out')}, or "
+                                f"use another folder ({named('--out')}), or "
                                 f"{option('--allow-code-change')} if you mean it")
             found[index] = ok
         return found
