@@ -33,9 +33,10 @@ DEFAULT_DRAWS = 20          # posterior draws with an ensemble, as `juwei compar
 
 
 def as_scenario(s, *, years: int | None = None, scale: float | None = None, county=None,
-             levers: dict | None = None) -> scen.Scenario:
+                levers: dict | None = None) -> scen.Scenario:
     """A Scenario from a name, a file, a Scenario, `(base, {changes})` or `{"base": ...,
-    changes..., "name": ...}`; then `levers`, `years`, `scale` and `county` applied."""
+    changes..., "name": ...}` (named base+change=value... unless it gives a name); then
+    `levers` (as `juwei run --set`: the name stays), `years`, `scale` and `county` applied."""
     changes, name = {}, None
     if isinstance(s, tuple) and len(s) == 2 and isinstance(s[1], dict):
         s, changes = s
@@ -49,12 +50,13 @@ def as_scenario(s, *, years: int | None = None, scale: float | None = None, coun
     else:
         raise UserError(f"scenario {short(repr(s), 60)}: expected a scenario's name, a file, a "
                         "Scenario, (base, {changes}) or {'base': ..., changes...}")
-    changes = {**changes, **(levers or {})}
     if changes:
-        out = out.with_overrides(changes, "levers")
+        out = out.with_overrides(changes, "scenario")
         name = name or "+".join([out.name] + [f"{k}={v}" for k, v in changes.items()])
     if name:
         out = dataclasses.replace(out, name=name)
+    if levers:
+        out = out.with_overrides(levers, "levers")
     for key, value in (("years", years), ("scale", scale)):
         if value is not None:
             out = out.with_overrides({key: value}, key)

@@ -290,8 +290,6 @@ def _scenario(name: str, args) -> scen.Scenario:
 def _options(args, default_out: str) -> Options:
     if args.resume and not args.out:
         raise UserError("--resume needs --out DIR: the folder of the experiment to finish")
-    if args.allow_code_change and not args.resume:
-        raise UserError("--allow-code-change goes with --resume")
     if args.out is not None and (not args.out.strip() or "\0" in args.out):
         raise UserError(f"--out {short(repr(args.out), 60)}: not a folder name")
     if args.overwrite and not args.out:
