@@ -68,9 +68,15 @@ def test_an_interrupted_study_leaves_the_kernel_alive(tmp_path):
     out = tmp_path / "c"
     km, kc = manager.start_new_kernel(kernel_name="python3")
     try:
-        def execute(code, timeout=120):
-            kc.execute(code)
-            return kc.get_shell_msg(timeout=timeout)["content"]
+        def reply(msg_id, timeout=120):
+            """The cell's reply (a kernel_info_reply of the start may still be waiting)."""
+            while True:
+                m = kc.get_shell_msg(timeout=timeout)
+                if m["parent_header"].get("msg_id") == msg_id:
+                    return m["content"]
+
+        def execute(code):
+            return reply(kc.execute(code))
 
         assert execute(SETUP)["status"] == "ok"
         # progress shows in a notebook (stderr is no terminal there: tqdm used to stay silent)
@@ -84,16 +90,16 @@ def test_an_interrupted_study_leaves_the_kernel_alive(tmp_path):
             m = kc.get_iopub_msg(timeout=30)
             if m["parent_header"].get("msg_id") == cell:
                 shown.append(m)
-        assert kc.get_shell_msg(timeout=30)["content"]["status"] == "ok"
+        assert reply(cell)["status"] == "ok"
         assert any("widget-view" in str(m["content"].get("data", "")) or "nbbar" in
                    str(m["content"].get("text", "")) for m in shown), shown
-        kc.execute(f"compare.run(scenarios, 10, 1, Options(Path({str(out)!r}), workers=2, "
-                   "progress=False))")
+        study = kc.execute(f"compare.run(scenarios, 10, 1, Options(Path({str(out)!r}), "
+                           "workers=2, progress=False))")
         assert wait_for(lambda: len(list((out / "parts").glob("*.npz"))) >= 2)
         km.interrupt_kernel()
-        reply = kc.get_shell_msg(timeout=60)["content"]
-        assert reply["status"] == "error" and reply["ename"] == "Interrupted", reply
-        assert "stored" in reply["evalue"]
+        stopped = reply(study, timeout=60)
+        assert stopped["status"] == "error" and stopped["ename"] == "Interrupted", stopped
+        assert "stored" in stopped["evalue"]
         time.sleep(2.5)                        # well past the (shortened) grace period
         assert km.is_alive()
         assert execute("x = 6 * 7")["status"] == "ok"
