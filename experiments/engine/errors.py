@@ -1,4 +1,5 @@
-"""What can stop an experiment, each with its own exit status in the command line."""
+"""What can stop an experiment, each with its own exit status in the command line; and who
+asked (the `juwei` command, or Python), which decides how messages name the options."""
 
 import contextlib
 import signal
@@ -29,18 +30,17 @@ def in_command() -> bool:
     return _IN_COMMAND[0]
 
 
+def named(flag: str) -> str:
+    """An option's name, for messages: `--out` in the command, `out` from Python."""
+    return flag if in_command() else flag.lstrip("-").replace("-", "_")
+
+
 def option(flag: str, value=None) -> str:
     """An option as the user gave it, for messages: `--out DIR` or `--resume` in the `juwei`
     command; `out='DIR'` or `resume=True` (the `Options` field) from Python."""
     if in_command():
         return flag if value is None else f"{flag} {value}"
-    name = flag.lstrip("-").replace("-", "_")
-    return f"{name}=True" if value is None else f"{name}={str(value)!r}"
-
-
-def named(flag: str) -> str:
-    """An option's name, for messages: `--out` in the command, `out` from Python."""
-    return flag if in_command() else flag.lstrip("-").replace("-", "_")
+    return f"{named(flag)}=True" if value is None else f"{named(flag)}={str(value)!r}"
 
 
 def same_again(out) -> str:
