@@ -14,11 +14,14 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from . import __version__
 from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Options, UserError,
                      check_seed, check_size)
+from .engine.errors import as_command
 from .engine.store import short
 from .inputs import scenario as scen
-from .model import CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers, syndrome
+from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers,
+                    syndrome)
 from .model.params import TAGS
 from .present.schema import schema_tables
 
@@ -106,6 +109,8 @@ def add_batch_options(p, out_help: str) -> None:
                    "--resume: those left) and an estimate of the time, run nothing")
     p.add_argument("--allow-code-change", action="store_true", help="with --resume: accept "
                    "parts written by other code (the manifest records it)")
+    p.add_argument("--overwrite", action="store_true", help="start the experiment in --out "
+                   "again, emptying the folder first (only if it holds an experiment)")
 
 
 def add_ensemble_options(p) -> None:
@@ -129,6 +134,7 @@ def _ensemble(args):
 def build_parser() -> Parser:
     top = Parser(prog="juwei", description="Simulate the 'government hot, cadres tired, residents "
                  "cold' syndrome of a county's community governance and its remedies.")
+    top.add_argument("--version", action="version", version=f"juwei {__version__}")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = sub.add_parser("run", help="run a scenario and write its results folder")
@@ -247,6 +253,10 @@ def build_parser() -> Parser:
     p.add_argument("--results", metavar="DIR", default="results", help="where prepared "
                    "comparisons are found and new ones written (default results/)")
 
+    p = sub.add_parser("indicators", help="list the indicators: definition and unit")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language (default en)")
+    p.add_argument("--json", action="store_true")
+
     sub.add_parser("scenarios", help="list the scenario files")
     p = sub.add_parser("counties", help="list the shipped county files, or check and describe "
                        "one")
@@ -275,7 +285,8 @@ def say_notes(ensemble, params) -> None:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        with as_command():
+            return COMMANDS[args.command](args)
     except UserError as e:
         say(f"juwei: error: {e}")
         return 2
@@ -320,13 +331,13 @@ def _scenario(name: str, args) -> scen.Scenario:
 def _options(args, default_out: str) -> Options:
     if args.resume and not args.out:
         raise UserError("--resume needs --out DIR: the folder of the experiment to finish")
-    if args.allow_code_change and not args.resume:
-        raise UserError("--allow-code-change goes with --resume")
     if args.out is not None and (not args.out.strip() or "\0" in args.out):
         raise UserError(f"--out {short(repr(args.out), 60)}: not a folder name")
+    if args.overwrite and not args.out:
+        raise UserError("--overwrite needs --out DIR: the folder of the experiment to redo")
     return Options(out=Path(args.out or default_out), resume=args.resume,
                    executor=args.executor, workers=args.workers, scheduler=args.scheduler,
-                   allow_code_change=args.allow_code_change)
+                   allow_code_change=args.allow_code_change, overwrite=args.overwrite)
 
 
 def _stamp() -> str:
@@ -715,6 +726,25 @@ def cmd_levers(args) -> int:
     return 0
 
 
+def cmd_indicators(args) -> int:
+    from .present.i18n import indicator
+    rows = []
+    for name in INDICATORS:
+        label, meaning, unit = indicator(name, args.lang)
+        rows.append({"name": name, "label": label, "unit": unit, "meaning": meaning,
+                     "better": {1: "higher", -1: "lower"}.get(BETTER.get(name))})
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    width = max(map(len, INDICATORS)) + 2
+    words = {"en": {"higher": "; higher is better", "lower": "; lower is better"},
+             "zh": {"higher": "；越高越好", "lower": "；越低越好"}}[args.lang]
+    for r in rows:
+        print(f"  {r['name']:{width}s}{r['unit']}: {r['meaning']} ({INDICATORS[r['name']].zh})"
+              f"{words.get(r['better'], '')}")
+    return 0
+
+
 def cmd_scenarios(args) -> int:
     for s in scen.available():
         print(f"{s.name:28s} {short(s.description, 200)}")
@@ -862,7 +892,8 @@ def print_docking(d) -> None:
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "audit": cmd_audit, "sweep": cmd_sweep, "calibrate": cmd_calibrate,
             "dock": cmd_dock,
             "sensitivity": cmd_sensitivity, "app": cmd_app, "levers": cmd_levers,
-            "scenarios": cmd_scenarios, "counties": cmd_counties, "designs": cmd_designs,
+            "indicators": cmd_indicators, "scenarios": cmd_scenarios, "counties": cmd_counties,
+            "designs": cmd_designs,
             "validate": cmd_validate}
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from juwei.engine import Options
+from juwei.engine import Options, load
 from juwei.inputs import calibration, scenario
 from juwei.inputs.calibration import Prior, Target
 from juwei.model import Parameters, run
@@ -93,6 +93,9 @@ def test_a_toy_parameter_is_recovered_and_failures_are_recorded_not_nan(tmp_path
     failed = json.loads((tmp_path / "out" / "manifest.json").read_text())["failed_candidates"]
     assert failed and all("the toy fails here" in f["error"] for f in failed)
     assert (post.a <= 1.8).all()                      # no failed candidate was accepted
+    loaded = load(tmp_path / "out")                   # "did not finish" before: no runs.parquet
+    assert loaded.tables["posterior"].equals(post) and len(loaded.failed) == len(failed)
+    assert {"generations", "constants", "checks", "predictive"} <= set(loaded.tables)
 
 
 def calibrate_quantile(values, weights, q):

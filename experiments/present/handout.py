@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..model import SYNDROME_THRESHOLD, syndrome
 from . import i18n
-from .html import fmt, img
+from .html import fmt, img, reproduce
 from .stats import SURE_KEYS, WORKSHOP_INDICATORS, sure
 
 INDICATORS = WORKSHOP_INDICATORS[:4]   # C twice, T once: a fifth column breaks the A4 page
@@ -136,7 +136,7 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
     code = manifest.get("code", {})
     out.append(f"<p><b>{e(i18n.t('handout.reproduce', 'zh'))} · "
                f"{e(i18n.t('handout.reproduce', 'en'))}:</b> "
-               f"<code>{e(' '.join(manifest['command']))}</code> · git "
+               f"<code>{e(reproduce(manifest))}</code> · git "
                f"{e(str(code.get('git_commit', 'unknown'))[:12])}</p>")
     out.append("</body></html>")
     return "\n".join(out)

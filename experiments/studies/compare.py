@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine import AnalysisRefused, Options, UserError, replicate_seeds, run_batch
+from ..engine.errors import named, same_again
+from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS
 from ..present import figures, handout
@@ -19,8 +21,8 @@ from .common import (check_ensemble_county, county_function, county_record, one_
                      scenario_runs)
 
 
-@dataclass
-class Comparison:
+@dataclass(repr=False)
+class Comparison(Brief):
     out: Path
     base: str
     scenarios: list[str]       # the base first
@@ -45,7 +47,8 @@ def check(scenarios, replicates: int) -> None:
     if len(set(labels)) < len(labels):
         raise UserError(f"compare: a scenario is named twice: {' '.join(labels)}")
     if replicates < 2:
-        raise UserError("--replicates: a comparison needs at least 2 replicates for intervals")
+        raise UserError(f"{named('--replicates')}: a comparison needs at least 2 replicates "
+                        "for intervals")
     one_county(scenarios)
 
 
@@ -73,8 +76,8 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
         store.finish("failed")
         raise AnalysisRefused(f"{len(tables['failed'])} of {store.manifest['total']} runs "
                               "failed and fewer than 2 replicates finished in every scenario; "
-                              f"see {opts.out / 'manifest.json'}, then rerun with --resume "
-                              f"--out {opts.out}")
+                              f"see {opts.out / 'manifest.json'}, then "
+                              f"{same_again(opts.out)} redoes them")
     table = differences(data, labels[0], labels)
     write_parquet(opts.out / "comparison.parquet", table)
     atomic_write(opts.out / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from ..engine import AnalysisRefused, Run, execute, replicate_seeds
+from ..engine.show import Brief
 from ..engine.store import frames
 from ..model import STEPS_PER_YEAR, SYNDROME_THRESHOLD, Parameters, syndrome
 from ..model.calendar import PER_THOUSAND
@@ -66,8 +67,8 @@ def paradox_pair(base: Parameters) -> tuple[Parameters, Parameters]:
 
 
 def batch(params: Parameters, replicates: int, seed: int, executor: str = "processes",
-          workers: int | None = None, progress: bool = True, fn=county_run, pair: bool = True
-          ) -> dict[str, pd.DataFrame]:
+          workers: int | None = None, progress: bool | None = None, fn=county_run,
+          pair: bool = True) -> dict[str, pd.DataFrame]:
     """The baseline and (`pair`) the paradox pair, `replicates` each, on shared replicate seeds
     (`fn`: the run function, of the county to check)."""
     seeds = replicate_seeds(seed, replicates)
@@ -239,8 +240,8 @@ def check(tables: dict[str, pd.DataFrame]) -> list[Pattern]:
     return out
 
 
-@dataclass
-class Validation:
+@dataclass(repr=False)
+class Validation(Brief):
     scenario: str
     params: Parameters
     replicates: int
