@@ -16,7 +16,7 @@ from juwei.model.workload import allocate
 
 from .conftest import SMALL
 
-SHARES = [k for k, (unit, _, _) in INDICATORS.items()
+SHARES = [k for k, (unit, *_) in INDICATORS.items()
           if unit.startswith("share") or unit == "0-1"]
 
 
