@@ -457,7 +457,7 @@ def print_comparison(c) -> None:
 
     alts = c.scenarios[1:]
     table = c.table
-    marks = definition_marks(HEADLINE, c.changed or {})
+    marks = definition_marks({*HEADLINE, *OUTCOMES}, c.changed or {})
     print(f"\nChanges from '{c.base}' (paired; * = bootstrap 95% interval excludes zero; "
           "† = a lever the scenario changes enters the indicator's definition, ODD §4.10), "
           f"{c.wall_seconds:.0f} s\n")
@@ -470,12 +470,9 @@ def print_comparison(c) -> None:
             cells.append(f"{r['diff']:+14.3f}{'*' if r.flagged else ' '}"
                          f"{'†' if (a, h) in marks else ' '}")
         print(f"  {a:{width}s}" + "".join(cells))
-    for a in alts:
-        notes = "; ".join(f"{h} ({', '.join(marks[(a, h)])})" for h in HEADLINE if (a, h) in marks)
-        if notes:
-            print(f"  † {a}: {notes}")
+    print_marks(alts, HEADLINE, marks)
     if c.ranking is not None:
-        print_ranking(c.ranking, width)
+        print_ranking(c.ranking, marks, width)
     if c.costs is not None:
         base_total = c.costs.public_yuan.iloc[0]
         print(f"\nCosts (public money {base_total:,.0f} yuan a year in '{c.base}'; means over "
@@ -492,29 +489,36 @@ def print_comparison(c) -> None:
         print(f"\n  replicates {c.dropped} failed somewhere and were left out (manifest.json)")
     print(f"\n  report: {c.out / 'report.html'}\n  handout (one A4 page, 中文/English): "
           f"{c.out / 'handout.html'}\n  tables: {c.out / 'comparison.csv'}, "
-          f"{c.out / 'costs.csv'}, {c.out / 'ranking.csv'}, {c.out / 'runs.parquet'}, {c.out / 'series.parquet'}")
+          f"{c.out / 'costs.csv'}, {c.out / 'ranking.csv'}, {c.out / 'runs.parquet'}, "
+          f"{c.out / 'series.parquet'}")
 
 
-def print_ranking(ranking, width: int) -> None:
+def print_marks(scenarios, indicators, marks: dict) -> None:
+    """Under a table: per scenario, the indicators marked † and the levers in their definitions."""
+    for a in scenarios:
+        notes = "; ".join(f"{h} ({', '.join(marks[(a, h)])})" for h in indicators
+                          if (a, h) in marks)
+        if notes:
+            print(f"  † {a}: {notes}")
+
+
+def print_ranking(ranking, marks: dict, width: int) -> None:
     """The headline ranking on the outcomes (present/stats.outcome_ranking)."""
-    print(f"\nRanking on the outcomes, which the compared levers do not set by definition "
-          f"(ODD §4.10): each outcome ranks the alternatives by its paired change in the better "
-          f"direction (1 = the largest improvement); the order is by the mean rank, the "
-          f"{len(OUTCOMES)} outcomes weighted equally (another weighting may reorder it); extra "
-          "public money a year beside it (costs.csv). H, T, the index and admin_share are "
-          "process measures, not ranked.\n")
-    print(f"  {'#':>3s} {'scenario':{width}s}" + "".join(f"{column_name(o):>16s}" for o in OUTCOMES)
+    print(f"\nRanking on the {len(OUTCOMES)} outcomes (ODD §4.10): each ranks the alternatives by "
+          "its paired change in the better direction (1 = the largest improvement); the order is "
+          "by the mean rank, the outcomes weighted equally (another weighting may reorder it); "
+          "the extra public money a year beside it (costs.csv). H, T, the index and admin_share "
+          "are process measures, not ranked.\n")
+    print(f"  {'#':>3s} {'scenario':{width}s}" + "".join(f"{column_name(o):>16s}"
+                                                      for o in OUTCOMES)
           + f"{'mean rank':>11s}{'extra yuan/year':>17s}")
     for r in ranking.to_dict("records"):
-        marked = {part.split(":")[0] for part in r["by_definition"].split("; ") if part}
+        s = r["scenario"]
         extra = "-" if r["extra_yuan"] != r["extra_yuan"] else f"{r['extra_yuan']:+,.0f}"
-        print(f"  {r['position']:3d} {r['scenario']:{width}s}" + "".join(
-            f"{r['rank_' + o]:15g}{'†' if o in marked else ' '}" for o in OUTCOMES)
+        print(f"  {r['position']:3d} {s:{width}s}" + "".join(
+            f"{r['rank_' + o]:15g}{'†' if (s, o) in marks else ' '}" for o in OUTCOMES)
             + f"{r['mean_rank']:11.2f}{extra:>17s}")
-    for r in ranking.to_dict("records"):
-        if r["by_definition"]:
-            print(f"  † {r['scenario']}: {r['by_definition']} (a lever the scenario changes "
-                  "enters this outcome's definition)")
+    print_marks(ranking.scenario, OUTCOMES, marks)
 
 
 def print_ensemble(c) -> None:
