@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..model import HEADLINE, INDICATORS, OUTCOMES, SYNDROME_THRESHOLD, Syndrome, describe, syndrome
+from ..model import (HEADLINE, INDICATORS, OUTCOMES, SYNDROME_THRESHOLD, Syndrome, describe,
+                     syndrome)
 from ..model.indicators import MONEY_ITEMS
 from . import i18n
 from .html import CSS, fmt, footer, img, interval
-from .stats import COST_EFFECTS, changed_levers, definition_marks, outcome_ranking, sure
+from .stats import COST_EFFECTS, definition_marks, outcome_ranking, scenario_changes, sure
 
 PROCESS = {"H": "htc_H", "T": "htc_T", "index": "htc_index"}   # the syndrome table's columns
 
@@ -90,12 +91,6 @@ def dagger_notes(marks: dict, scenarios: list[str], indicators, title: dict, lan
             lines.append(html.escape(title.get(s, s)) + colon + semi.join(parts))
     return (f"<p class='muted'>{i18n.t('report.dagger', lang)} " + " · ".join(lines) + "</p>"
             if lines else "")
-
-
-def scenario_changes(scenarios, base: str) -> dict[str, set]:
-    """Each scenario's levers set otherwise than the base's."""
-    b = next(s for s in scenarios if s.name == base).changes
-    return {s.name: changed_levers(b, s.changes) for s in scenarios}
 
 
 def ranking_section(ranking: pd.DataFrame, marks: dict, base: str, title: dict, lang: str

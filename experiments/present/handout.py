@@ -19,7 +19,7 @@ import pandas as pd
 from ..model import OUTCOMES, SYNDROME_THRESHOLD, syndrome
 from . import i18n
 from .html import fmt, img
-from .stats import SURE_KEYS, WORKSHOP_INDICATORS, changed_levers, definition_marks, sure
+from .stats import SURE_KEYS, WORKSHOP_INDICATORS, definition_marks, scenario_changes, sure
 
 INDICATORS = WORKSHOP_INDICATORS[:4]   # C twice, T once: a fifth column breaks the A4 page
 COSTS = [("extra_yuan", "th_extra_yuan", ",.0f"),
@@ -69,9 +69,8 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
     names = [s.name for s in scenarios]
     alts = [n for n in names if n != base]
     by_name = {s.name: s for s in scenarios}
-    if changed is None:
-        changed = {s.name: changed_levers(by_name[base].changes, s.changes) for s in scenarios}
-    marks = definition_marks(INDICATORS, changed)
+    marks = definition_marks(INDICATORS, changed if changed is not None
+                             else scenario_changes(scenarios, base))
     place = {}
     if ranking is not None and len(ranking):
         place = dict(zip(ranking.scenario, ranking.position))

@@ -141,6 +141,12 @@ def changed_levers(base_changes: dict, changes: dict) -> set[str]:
             if base_changes.get(k) != changes.get(k)} - {"scale", "years"}
 
 
+def scenario_changes(scenarios, base: str) -> dict[str, set]:
+    """Each scenario's (a Scenario's) levers set otherwise than the base's."""
+    b = next(s for s in scenarios if s.name == base).changes
+    return {s.name: changed_levers(b, s.changes) for s in scenarios}
+
+
 def definition_marks(indicators, changed: dict[str, set]) -> dict[tuple[str, str], tuple]:
     """(scenario, indicator) -> the levers the scenario changes that enter the indicator's
     definition (ODD §4.10), for the cells that get a "by definition" note (†)."""

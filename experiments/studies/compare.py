@@ -13,8 +13,8 @@ from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS
 from ..present import figures, handout
 from ..present.compare_page import comparison as comparison_page
-from ..present.stats import (changed_levers, cost_table, differences, draw_effects,
-                             ensemble_effects, outcome_ranking, rank_probabilities,
+from ..present.stats import (cost_table, differences, draw_effects, ensemble_effects,
+                             outcome_ranking, rank_probabilities, scenario_changes,
                              syndrome_breaks)
 from .common import (check_ensemble_county, county_function, county_record, one_county,
                      scenario_runs)
@@ -83,7 +83,7 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     atomic_write(opts.out / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))
     costs = cost_table(data, labels)          # over the pooled runs with an ensemble
     atomic_write(opts.out / "costs.csv", lambda tmp: costs.to_csv(tmp, index=False))
-    changed = {s.name: changed_levers(scenarios[0].changes, s.changes) for s in scenarios}
+    changed = scenario_changes(scenarios, labels[0])
     ranking = outcome_ranking(table, labels[0], changed, costs)
     atomic_write(opts.out / "ranking.csv", lambda tmp: ranking.to_csv(tmp, index=False))
     series = tables["series"]
