@@ -19,7 +19,7 @@ from juwei.inputs.scenario import available, load
 from juwei.model import BETTER, INDICATORS, OUTCOMES, describe
 from juwei.present import compare_page, figures, handout, i18n
 from juwei.present.stats import (SURE_KEYS, changed_levers, definition_marks, differences,
-                                 outcome_ranking, paired_p, sureness)
+                                 outcome_ranking, paired_p, scenario_changes, sureness)
 
 from .conftest import BROWSER_MISSING, CHROMIUM, juwei
 
@@ -250,7 +250,7 @@ def twenty(out: Path) -> Path:
     scenarios = sorted(available(), key=lambda s: s.name != "baseline")
     names = [s.name for s in scenarios]
     rng = np.random.default_rng(3)
-    shown = ("htc_H", "htc_T", "htc_C", "htc_index", *handout.INDICATORS)
+    shown = ("htc_H", "htc_T", "htc_C", "htc_index", *handout.INDICATORS, *OUTCOMES)
     runs = pd.DataFrame([{"scenario": s, "replicate": r, **{
         n: 0.62 + 0.03 * k * (-1) ** k * (i % 3) + rng.normal(0, 0.01)
         for i, n in enumerate(shown)}} for k, s in enumerate(names) for r in range(3)])
@@ -263,8 +263,9 @@ def twenty(out: Path) -> Path:
                             "results/compare-20261126-064800"],
                 "code": {"git_commit": "0123456789abcdef"}, "started": "2026-11-26T06:48:00"}
     path = out / "handout.html"
+    ranking = outcome_ranking(table, "baseline", scenario_changes(scenarios, "baseline"), costs)
     path.write_text(handout.page(scenarios, "baseline", table, out / "compare-htc.png",
-                                 manifest, costs), "utf-8")
+                                 manifest, costs, ranking), "utf-8")
     return path
 
 

@@ -93,7 +93,8 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
            f" · {e(str(manifest.get('finished') or manifest.get('started', '')))[:10]}</p>"]
 
     # the table: one row per scenario
-    head = [f"<th>{both('handout.th_scenario')}</th>", f"<th>{both('handout.th_syndrome')}</th>"]
+    head = [f"<th>{both('handout.th_ranked', k=len(OUTCOMES)) if place else both('handout.th_scenario')}</th>",
+            f"<th>{both('handout.th_syndrome')}</th>"]
     for name in INDICATORS:
         zh, en = i18n.indicator(name, "zh")[0], i18n.indicator(name, "en")[0]
         head.append(f"<th>{e(zh)}<br><span class='en'>{e(en)}</span></th>")
@@ -129,22 +130,16 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
         out.append(f"<tr{' class=base' if n == base else ''}>" + "".join(cells) + "</tr>")
     out.append("</table>")
     keys = SURE_KEYS[:-1]                     # "unknown" needs no legend
+    # the † note runs on in the legend's paragraph: the page has no room for another
+    notes = {lang: i18n.t("handout.dagger", lang) if marks else "" for lang in i18n.LANGS}
     out.append(f"<p><b>{e(i18n.t('handout.sure_h', 'zh'))} · "
                f"{e(i18n.t('handout.sure_h', 'en'))}:</b> " + " · ".join(
                    f"{e(i18n.t('sure.' + k, 'zh'))} <span class='en'>"
                    f"{e(i18n.t('sure.' + k, 'en'))}</span>" for k in keys)
                + f"<br>{e(i18n.t('handout.rows_note', 'zh'))}"
-               f"{e(i18n.t('handout.sure_rule', 'zh'))}<br><span class='en'>"
+               f"{e(i18n.t('handout.sure_rule', 'zh'))}{e(notes['zh'])}<br><span class='en'>"
                f"{e(i18n.t('handout.rows_note', 'en'))} "
-               f"{e(i18n.t('handout.sure_rule', 'en'))}</span></p>")
-    notes = ([("handout.rank_note", {lang: dict(k=len(OUTCOMES), outcomes=(
-        "、" if lang == "zh" else ", ").join(i18n.indicator(o, lang)[0] for o in OUTCOMES))
-        for lang in i18n.LANGS})] if place else [])
-    if marks:
-        notes.append(("handout.dagger", {lang: {} for lang in i18n.LANGS}))
-    for key, fields in notes:
-        out.append(f"<p>{e(i18n.t(key, 'zh', **fields['zh']))}<br><span class='en'>"
-                   f"{e(i18n.t(key, 'en', **fields['en']))}</span></p>")
+               f"{e(i18n.t('handout.sure_rule', 'en'))}{e(notes['en'])}</span></p>")
 
     # the figure
     threshold = f"{SYNDROME_THRESHOLD:g}"
