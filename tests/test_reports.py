@@ -156,6 +156,16 @@ def test_the_report_marks_by_definition_and_ranks_on_the_outcomes(zh_run):
     assert set(f"rank_{o}" for o in OUTCOMES) <= set(ranking.columns)
 
 
+def test_the_workshop_ranks_a_stored_comparison_as_the_study_did(zh_run):
+    """The compare tab works the ranking out from the folder's tables and manifest."""
+    from juwei import app
+    c = app.read_comparison(zh_run)
+    assert c["changed"]["separation"] == {"task_admission"}
+    stored = pd.read_csv(zh_run / "ranking.csv").fillna("")
+    pd.testing.assert_frame_equal(c["ranking"].reset_index(drop=True), stored,
+                                  check_dtype=False)
+
+
 # --- the report in Chinese --------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def zh_run(tmp_path_factory):
