@@ -20,7 +20,8 @@ from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Opti
 from .engine.errors import as_command
 from .engine.store import short
 from .inputs import scenario as scen
-from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers,
+from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS,
+                    OUTCOMES, levers,
                     syndrome)
 from .model.params import TAGS
 from .present.schema import schema_tables
@@ -470,20 +471,32 @@ def dose_response(scenarios, args) -> int:
     return 0
 
 
+def column_name(name: str) -> str:
+    """An indicator's name cut for a terminal column."""
+    return name.removesuffix("_rate").removesuffix("_per_1000").removesuffix("_per_week")
+
+
 def print_comparison(c) -> None:
+    from .present.stats import definition_marks
+
     alts = c.scenarios[1:]
     table = c.table
-    print(f"\nChanges from '{c.base}' (paired; * = bootstrap 95% interval excludes zero), "
+    marks = definition_marks({*HEADLINE, *OUTCOMES}, c.changed or {})
+    print(f"\nChanges from '{c.base}' (paired; * = bootstrap 95% interval excludes zero; "
+          "† = a lever the scenario changes enters the indicator's definition, ODD §4.10), "
           f"{c.wall_seconds:.0f} s\n")
     width = max(len(a) for a in alts) + 2
-    print(f"  {'scenario':{width}s}" + "".join(
-        f"{h.removesuffix('_rate').removesuffix('_per_1000'):>15s}" for h in HEADLINE))
+    print(f"  {'scenario':{width}s}" + "".join(f"{column_name(h):>16s}" for h in HEADLINE))
     for a in alts:
         cells = []
         for h in HEADLINE:
             r = table[(table.indicator == h) & (table.scenario == a)].iloc[0]
-            cells.append(f"{r['diff']:+14.3f}{'*' if r.flagged else ' '}")
+            cells.append(f"{r['diff']:+14.3f}{'*' if r.flagged else ' '}"
+                         f"{'†' if (a, h) in marks else ' '}")
         print(f"  {a:{width}s}" + "".join(cells))
+    print_marks(alts, HEADLINE, marks)
+    if c.ranking is not None:
+        print_ranking(c.ranking, marks, width)
     if c.costs is not None:
         base_total = c.costs.public_yuan.iloc[0]
         print(f"\nCosts (public money {base_total:,.0f} yuan a year in '{c.base}'; means over "
@@ -500,7 +513,36 @@ def print_comparison(c) -> None:
         print(f"\n  replicates {c.dropped} failed somewhere and were left out (manifest.json)")
     print(f"\n  report: {c.out / 'report.html'}\n  handout (one A4 page, 中文/English): "
           f"{c.out / 'handout.html'}\n  tables: {c.out / 'comparison.csv'}, "
-          f"{c.out / 'costs.csv'}, {c.out / 'runs.parquet'}, {c.out / 'series.parquet'}")
+          f"{c.out / 'costs.csv'}, {c.out / 'ranking.csv'}, {c.out / 'runs.parquet'}, "
+          f"{c.out / 'series.parquet'}")
+
+
+def print_marks(scenarios, indicators, marks: dict) -> None:
+    """Under a table: per scenario, the indicators marked † and the levers in their definitions."""
+    for a in scenarios:
+        notes = "; ".join(f"{h} ({', '.join(marks[(a, h)])})" for h in indicators
+                          if (a, h) in marks)
+        if notes:
+            print(f"  † {a}: {notes}")
+
+
+def print_ranking(ranking, marks: dict, width: int) -> None:
+    """The headline ranking on the outcomes (present/stats.outcome_ranking)."""
+    print(f"\nRanking on the {len(OUTCOMES)} outcomes (ODD §4.10): each ranks the alternatives by "
+          "its paired change in the better direction (1 = the largest improvement); the order is "
+          "by the mean rank, the outcomes weighted equally (another weighting may reorder it); "
+          "the extra public money a year beside it (costs.csv). H, T, the index and admin_share "
+          "are process measures, not ranked.\n")
+    print(f"  {'#':>3s} {'scenario':{width}s}" + "".join(f"{column_name(o):>16s}"
+                                                      for o in OUTCOMES)
+          + f"{'mean rank':>11s}{'extra yuan/year':>17s}")
+    for r in ranking.to_dict("records"):
+        s = r["scenario"]
+        extra = "-" if r["extra_yuan"] != r["extra_yuan"] else f"{r['extra_yuan']:+,.0f}"
+        print(f"  {r['position']:3d} {s:{width}s}" + "".join(
+            f"{r['rank_' + o]:15g}{'†' if (s, o) in marks else ' '}" for o in OUTCOMES)
+            + f"{r['mean_rank']:11.2f}{extra:>17s}")
+    print_marks(ranking.scenario, OUTCOMES, marks)
 
 
 def print_ensemble(c) -> None:

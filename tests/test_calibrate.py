@@ -28,6 +28,7 @@ generations = 3
 replicates = 1
 predictive = 3
 years = 2
+burn_in_years = 1
 scale = 0.02
 seed = 3
 [constants]
@@ -198,7 +199,7 @@ def test_the_report_shows_posterior_and_checks_with_held_out_figures(tiny):
 def test_an_ensemble_comparison_is_paired_and_deterministic(tiny, tmp_path):
     _, ref = tiny
     args = ["compare", "baseline", "separation", "--ensemble", ref, "--draws", "3",
-            "--replicates", "2", "--scale", "0.02", "--years", "2"]
+            "--replicates", "2", "--scale", "0.02", "--years", "2", "--burn-in", "1"]
     r1 = juwei(*args, "--out", tmp_path / "a")
     r2 = juwei(*args, "--out", tmp_path / "b", "--executor", "inprocess")
     assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
@@ -266,7 +267,7 @@ def test_an_ensemble_must_be_a_finished_calibration(tmp_path):
 
 def test_figures_match_the_pattern_checks():
     """The calibration reads the same figures the patterns judge (one place for each rule)."""
-    tables = validate.batch(Parameters(scale=0.02, years=2), 2, 5, executor="inprocess",
+    tables = validate.batch(Parameters(scale=0.02, years=2, burn_in_years=1), 2, 5, executor="inprocess",
                             progress=False)
     f = validate.figures(tables)
     assert set(f.columns) == set(calibration.FIGURES)
@@ -283,6 +284,7 @@ def test_sensitivity_ranks_the_unknowns_behind_a_remedys_effect(tiny, tmp_path):
 samples = 2
 replicates = 1
 years = 2
+burn_in_years = 1
 scale = 0.02
 outputs = ["htc_index"]
 ensemble = "{ref}"
@@ -293,10 +295,11 @@ difference = "separation"
     assert "blame_pressure" in r.stdout and "quit_base" in r.stdout
     runs = pd.read_parquet(tmp_path / "sa" / "runs.parquet")
     row = runs.iloc[0]
-    base = replace(Parameters(scale=0.02, years=2), blame_pressure=row.blame_pressure,
+    base = replace(Parameters(scale=0.02, years=2, burn_in_years=1),
+                   blame_pressure=row.blame_pressure,
                    quit_base=row.quit_base)
     sep = replace(base, **{k: v for k, v in scenario.load("separation").changes.items()
-                           if k not in ("years", "scale")})
+                           if k not in ("years", "scale", "burn_in_years")})
     effect = run(sep, int(row.seed)).summary["htc_index"] - run(base, int(row.seed)).summary[
         "htc_index"]
     assert row.htc_index == pytest.approx(effect, abs=1e-12)
@@ -326,6 +329,7 @@ def test_sensitivity_ranks_the_levers_on_posterior_draws(tiny, tmp_path):
 samples = 2
 replicates = 1
 years = 2
+burn_in_years = 1
 scale = 0.02
 outputs = ["htc_index"]
 [levers]
