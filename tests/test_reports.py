@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from juwei import __version__
 from juwei.inputs.scenario import available, load
 from juwei.model import BETTER, INDICATORS, OUTCOMES, describe
 from juwei.present import compare_page, figures, handout, i18n
@@ -191,7 +192,7 @@ def allowed_english() -> set[str]:
     names = [*INDICATORS, *compare_page.COST_YUAN, *compare_page.COST_HOURS,
              *compare_page.COST_PER_10K, *(s.name for s in available()),
              *(k for s in available() for k in s.changes),
-             "juwei Python mesa numpy SALib git Cohen ODD"]
+             "juwei Python mesa numpy SALib git Cohen ODD", __version__]
     return i18n.words(" ".join(n.replace("_", " ") for n in names))
 
 

@@ -154,6 +154,15 @@ def definition_marks(indicators, changed: dict[str, set]) -> dict[tuple[str, str
             if (levers := definition_levers(name, keys))}
 
 
+def outcome_ranks(diff: pd.DataFrame) -> pd.DataFrame:
+    """The headline rule on a table of effects (one row per alternative, one column per
+    outcome): each outcome ranks the alternatives by their effect in the direction better for
+    the county (BETTER; rank 1 the largest improvement, ties share the mean rank), and
+    `mean_rank` is the mean over the outcomes, each weighted equally."""
+    ranks = (-diff * pd.Series({o: BETTER[o] for o in diff.columns})).rank(method="average")
+    return ranks.assign(mean_rank=ranks.mean(axis=1))
+
+
 def outcome_ranking(table: pd.DataFrame, base: str, changed: dict[str, set],
                     costs: pd.DataFrame | None = None, outcomes=OUTCOMES) -> pd.DataFrame:
     """The headline ranking of the alternatives on the outcomes (ODD §4.10, README).
@@ -170,9 +179,9 @@ def outcome_ranking(table: pd.DataFrame, base: str, changed: dict[str, set],
     rows = table[table.scenario != base]
     diff = rows.pivot(index="scenario", columns="indicator", values="diff").loc[
         alts, list(outcomes)].astype(float)
-    ranks = (-diff * pd.Series({o: BETTER[o] for o in outcomes})).rank(method="average")
-    out = ranks.add_prefix("rank_")
-    out.insert(len(outcomes), "mean_rank", ranks.mean(axis=1))
+    ranks = outcome_ranks(diff)
+    out = ranks.drop(columns="mean_rank").add_prefix("rank_")
+    out.insert(len(outcomes), "mean_rank", ranks.mean_rank)
     extra = (costs.set_index("scenario").extra_yuan if costs is not None and len(costs)
              else pd.Series(dtype=float))
     out["extra_yuan"] = extra.reindex(alts).to_numpy(float)

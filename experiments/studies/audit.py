@@ -25,9 +25,10 @@ from scipy import stats
 
 from ..engine import AnalysisRefused, Options, Run, UserError, replicate_seeds, run_batch
 from ..engine.store import atomic_write, write_parquet
-from ..model import BETTER, INDICATORS, OUTCOMES
+from ..model import INDICATORS, OUTCOMES
 from ..model.params import FIELDS, SUBMODELS, from_sample
 from ..present import audit_page
+from ..present.stats import outcome_ranks
 from .common import check_ensemble_county, county_function, county_record, one_county
 
 SAMPLES = 64                 # assumption samples (the ready-made study; a cluster takes more)
@@ -111,10 +112,13 @@ def effects(data: pd.DataFrame, base: str, remedies: list[str], name: str) -> pd
 
 
 def ranking(per_outcome: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """sample x remedy: the rank (1 best) by the mean over outcomes of each outcome's rank of
-    the remedies' effects in the better direction (equal weights)."""
-    ranks = [(-BETTER[k] * e).rank(axis=1) for k, e in per_outcome.items()]
-    return (sum(ranks) / len(ranks)).rank(axis=1, method="first")
+    """sample x remedy: each sample's headline ranking (present/stats.outcome_ranks: the mean
+    rank over the outcomes), as positions 1 (best) to n."""
+    samples = next(iter(per_outcome.values())).index
+    mean = pd.DataFrame({k: outcome_ranks(pd.DataFrame({o: e.loc[k] for o, e in
+                                                        per_outcome.items()})).mean_rank
+                         for k in samples}).T
+    return mean.rank(axis=1, method="first")
 
 
 def run(scenarios, samples: int, seed: int, opts: Options, spread: float = SPREAD,
