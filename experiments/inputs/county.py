@@ -9,8 +9,8 @@ from pathlib import Path
 
 from .. import counties as _counties
 from ..engine.errors import UserError
-from ..model.county import ESSAY_COUNTY, County, CountyError
-from .files import find, one_line, read_toml
+from ..model.county import ESSAY_COUNTY, TOP, County, CountyError
+from .files import find, one_line, read_bytes, read_toml, refuse_foreign
 
 COUNTY_DIR = Path(_counties.__file__).resolve().parent       # shipped with the package
 NOT_COUNTIES = ("template",)                                   # shipped, but not a county to run
@@ -19,8 +19,9 @@ NOT_COUNTIES = ("template",)                                   # shipped, but no
 def load(name: str, origin: str = "--county") -> tuple[County, Path]:
     """A county file (a path, or a shipped county's name) checked, and its path."""
     path = find(name, COUNTY_DIR, "county", f"{origin}; see `juwei counties`")
-    data = read_toml(path)
-    text = path.read_bytes()
+    text = read_bytes(path)                 # read once: what is checked is what is hashed
+    data = read_toml(path, text)
+    refuse_foreign(path, data, TOP, "county")
     try:
         county = County.from_data(data, hashlib.sha256(text).hexdigest())
     except CountyError as e:

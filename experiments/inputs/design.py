@@ -86,7 +86,7 @@ def read_design(name: str, keys: dict) -> tuple[Path, dict]:
     known = ", ".join(sorted(p.stem for p in DESIGN_DIR.glob("*.toml")))
     path = find(name, DESIGN_DIR, "design", f"ready-made designs: {known}")
     data = read_toml(path)
-    check_keys(path, data, keys)
+    check_keys(path, data, keys, "design")
     return path, data
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..engine.errors import UserError
 from ..model import LEVER_GROUPS, levers
 from . import scenario as sc
+from .county import COUNTY_DIR
 from .files import check_keys, one_line, read_toml, suggest
 
 VERSION = 1
@@ -55,7 +56,7 @@ def load(path: str | Path, origin: str | None = None) -> Session:
         data = read_toml(path)
     except UserError as e:
         raise UserError(str(e).replace(str(path), where, 1)) from None
-    check_keys(Path(where), data, KEYS)
+    check_keys(Path(where), data, KEYS, "session")
     if data.get("juwei_session", VERSION) != VERSION:
         raise UserError(f"{where}: juwei_session: expected {VERSION}, got "
                         f"{data['juwei_session']}")
@@ -94,16 +95,21 @@ def loads(data: bytes, origin: str) -> Session:
 def scenario_toml(s: sc.Scenario, lever_values: dict, description: str, title_zh: str,
                   title_en: str) -> str:
     """A complete scenario file: every lever written out, and any other parameter the scenario
-    changes from the defaults (not scale or years: those are run options), its county as an
-    absolute path when it is not the essay's. `juwei compare baseline FILE` reads it from any
-    folder."""
+    changes from the defaults (not scale or years: those are run options), and a shipped
+    county by name when it is not the essay's (a county of one's own is named in a comment:
+    a scenario reads counties only beside it or shipped, so it goes with --county FILE).
+    `juwei compare baseline FILE` reads it from any folder."""
     changes = {k: v for k, v in s.changes.items() if k not in LEVERS and k not in
                ("scale", "years")}
     out = [f"description = {json.dumps(description, ensure_ascii=False)}",
            f"title_zh = {json.dumps(title_zh, ensure_ascii=False)}",
            f"title_en = {json.dumps(title_en, ensure_ascii=False)}"]
     if s.county_file:
-        out.append(f"county = {json.dumps(str(Path(s.county_file).resolve()))}")
+        county = Path(s.county_file).resolve()
+        if county.parent == COUNTY_DIR:
+            out.append(f"county = {json.dumps(county.stem)}")
+        else:
+            out.append(f"# county: {json.dumps(str(county))} (run with --county and this file)")
     out += ["", "# every lever (juwei levers)"]
     out += [f"{k} = {lever_values[k]!r}" for k in LEVERS]
     if changes:

@@ -1,0 +1,125 @@
+"""Issue 28, "no door left open": every input file goes through one safe reader, and what the
+engine reads back (posteriors, histories, parts) is checked before use. Each test here failed
+on the code before its fix. All of them together take seconds."""
+
+import contextlib
+import io
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from juwei import cli
+from juwei.engine import UserError
+from juwei.inputs import county as counties
+from juwei.inputs import files
+from juwei.inputs import scenario as sc
+from juwei.inputs import session as sessions
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL_TOWN = ROOT / "counties" / "small_town.toml"
+SECRET = 'api_token = "s3cret-value"\n[database]\npassword = "hunter2"\n'
+
+
+def cli_main(*args) -> tuple[int, str]:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        status = cli.main([str(a) for a in args])
+    return status, err.getvalue()
+
+
+def _limited():                        # the child may not eat the machine's memory
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder"])
+def test_a_session_that_is_not_a_regular_file_is_refused_at_once(tmp_path, kind):
+    """`juwei app --session /dev/zero` ate 10.9 GB, a FIFO blocked forever."""
+    path = {"device": Path("/dev/zero"), "fifo": tmp_path / "fifo", "folder": tmp_path}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+    r = subprocess.run([sys.executable, "-m", "juwei", "app", "--session", str(path), "--port",
+                        "9"], capture_output=True, text=True, timeout=60, preexec_fn=_limited)
+    assert r.returncode == 2, r.stderr[-500:]
+    assert r.stderr.count("\n") == 1 and str(path) in r.stderr
+    assert "regular file" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_reader_never_reads_more_than_the_limit_plus_one_byte(tmp_path, monkeypatch):
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * (files.MAX_BYTES * 3))
+    read = []
+    real = os.read
+    monkeypatch.setattr(files.os, "read", lambda fd, n: read.append(n) or real(fd, n))
+    with pytest.raises(UserError, match="limited to 1,000,000"):
+        files.read_toml(big)
+    assert sum(read) <= files.MAX_BYTES + 1
+
+
+@pytest.mark.parametrize("what", ["session", "scenario", "design", "county", "calibration"])
+def test_a_foreign_toml_file_is_refused_without_quoting_it(tmp_path, what):
+    """A TOML file of another kind: the message names the file, never its keys or values."""
+    path = tmp_path / "foreign.toml"
+    path.write_text(SECRET)
+    args = {"session": ["app", "--session", path, "--port", "9"],
+            "scenario": ["run", path, "--dry-run"], "design": ["sweep", path, "--dry-run"],
+            "county": ["counties", path], "calibration": ["calibrate", path, "--dry-run"]}[what]
+    status, err = cli_main(*args)
+    assert status == 2 and err.count("\n") == 1 and str(path) in err, err
+    for word in ("api_token", "s3cret", "database", "password", "hunter2"):
+        assert word not in err, err
+
+
+def test_a_misspelt_key_is_still_named_with_its_suggestion(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("langauge = \"en\"\n")
+    with pytest.raises(UserError, match="unknown key 'langauge'; did you mean 'language'"):
+        sessions.load(path)
+
+
+def test_toml_errors_never_quote_the_file(tmp_path):
+    path = tmp_path / "s.toml"
+    for text in ('secret_key = 1\n[secret_key]\n', 'a = { secret_inline = 1, secret_inline = 2 }\n',
+                 'x = "\x01secret"\n', '[secret_table]\n[secret_table]\n'):
+        path.write_text(text)
+        with pytest.raises(UserError, match="not valid TOML") as e:
+            sc.load(str(path))
+        assert "secret" not in str(e.value), str(e.value)
+    path.write_bytes(b"x = 1\n\xffsecret")
+    with pytest.raises(UserError, match="not UTF-8") as e:
+        sc.load(str(path))
+    assert "secret" not in str(e.value) and "\\xff" not in str(e.value)
+
+
+@pytest.mark.parametrize("where", ["absolute", "parent"])
+def test_a_scenarios_county_is_confined_as_extends_is(tmp_path, where):
+    outside = tmp_path / "outside.toml"
+    outside.write_text(SMALL_TOWN.read_text("utf-8"))
+    (tmp_path / "in").mkdir()
+    name = str(outside) if where == "absolute" else "../outside.toml"
+    path = tmp_path / "in" / "s.toml"
+    path.write_text(f'description = "x"\ncounty = "{name}"\n')
+    with pytest.raises(UserError, match="county: .* is outside the scenario's folder"):
+        sc.load(str(path))
+    # beside the scenario, and a shipped county by absolute path, still work
+    (tmp_path / "in" / "mine.toml").write_text(SMALL_TOWN.read_text("utf-8"))
+    path.write_text('description = "x"\ncounty = "mine.toml"\n')
+    assert sc.load(str(path)).county.n == 8
+    path.write_text(f'description = "x"\ncounty = "{SMALL_TOWN}"\n')
+    assert sc.load(str(path)).county.n == 8
+
+
+def test_the_levers_file_names_a_county_of_ones_own_only_in_a_comment(tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text(SMALL_TOWN.read_text("utf-8"))
+    s = sc.load("baseline").with_county(str(mine))
+    text = sessions.scenario_toml(s, sessions.of_scenario(s).levers, "d", "t", "t")
+    assert "\ncounty =" not in text and f"# county: \"{mine}\"" in text
+    shipped = sc.load("baseline").with_county("small_town")
+    text = sessions.scenario_toml(shipped, sessions.of_scenario(shipped).levers, "d", "t", "t")
+    (tmp_path / "levers.toml").write_text(text)
+    assert sc.load(str(tmp_path / "levers.toml")).county.n == 8
+
