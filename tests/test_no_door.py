@@ -123,3 +123,61 @@ def test_the_levers_file_names_a_county_of_ones_own_only_in_a_comment(tmp_path):
     (tmp_path / "levers.toml").write_text(text)
     assert sc.load(str(tmp_path / "levers.toml")).county.n == 8
 
+
+
+# --- 2. a posterior is checked before use -------------------------------------------------------
+def calibration_folder(folder: Path, posterior) -> Path:
+    """A finished calibration as `juwei calibrate` leaves it, with this posterior."""
+    import json
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({
+        "kind": "calibrate", "status": "complete",
+        "design": {"priors": [{"name": "blame_pressure"}], "county_sha256": "", "scale": 0.1,
+                   "years": 5}}))
+    if isinstance(posterior, bytes):
+        (folder / "posterior.parquet").write_bytes(posterior)
+    else:
+        posterior.to_parquet(folder / "posterior.parquet")
+    return folder
+
+
+GOOD = {"particle": [0, 1, 2], "weight": [0.2, 0.5, 0.3], "blame_pressure": [0.4, 0.6, 0.8]}
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"weight": [float("nan"), 0.5, 0.3]}, "weight: 1 values are missing or not finite"),
+    ({"weight": [-0.2, 0.5, 0.3]}, "weight: 1 negative weights"),
+    ({"weight": [0.0, 0.0, 0.0]}, "weight: the weights sum to 0"),
+    ({"blame_pressure": [0.4, float("nan"), 0.8]}, "blame_pressure: 1 values are missing"),
+    ({"blame_pressure": [0.4, 99.0, 0.8]}, "blame_pressure: 1 values outside its range"),
+    ({"particle": [], "weight": [], "blame_pressure": []}, "no particles"),
+    ("no-constant", "no column blame_pressure"),
+    ("garbage", "not a readable posterior"),
+])
+def test_a_posterior_is_checked_before_its_draws_are_used(tmp_path, change, words):
+    """NaN, negative or zero weights used particle 0 silently; NaN constants or an empty
+    posterior gave a traceback."""
+    import pandas as pd
+    from juwei.inputs.ensemble import load_ensemble, posterior_ranges
+    if change == "garbage":
+        posterior = b"PAR1 not parquet at all"
+    elif change == "no-constant":
+        posterior = pd.DataFrame({k: v for k, v in GOOD.items() if k != "blame_pressure"})
+    else:
+        posterior = pd.DataFrame({**GOOD, **change})
+    folder = calibration_folder(tmp_path / "cal", posterior)
+    for load in (lambda: load_ensemble(str(folder), 4, 1), lambda: posterior_ranges(
+            str(folder), "--ensemble")):
+        with pytest.raises(UserError) as e:
+            load()
+        assert words in str(e.value) and "posterior.parquet" in str(e.value), str(e.value)
+    status, err = cli_main("compare", "baseline", "separation", "--ensemble", folder,
+                           "--dry-run")
+    assert status == 2 and err.count("\n") == 1 and words in err, err
+
+
+def test_a_good_posterior_still_gives_its_draws(tmp_path):
+    import pandas as pd
+    from juwei.inputs.ensemble import load_ensemble
+    folder = calibration_folder(tmp_path / "cal", pd.DataFrame(GOOD))
+    assert len(load_ensemble(str(folder), 4, 1).draws) == 4
