@@ -181,3 +181,86 @@ def test_a_good_posterior_still_gives_its_draws(tmp_path):
     from juwei.inputs.ensemble import load_ensemble
     folder = calibration_folder(tmp_path / "cal", pd.DataFrame(GOOD))
     assert len(load_ensemble(str(folder), 4, 1).draws) == 4
+
+
+# --- 3. history.db carries its identity -------------------------------------------------------
+class Toy:
+    """y = a: instant, for calibrations whose history is what is tested."""
+
+    def __call__(self, values):
+        return {"y": float(values["blame_pressure"])}
+
+
+@pytest.fixture(scope="module")
+def toy_runs(tmp_path_factory):
+    """Two finished toy calibrations of different seeds, and a function calibrating a copy."""
+    import dataclasses
+    import json
+    import shutil
+    from juwei.engine import Options
+    from juwei.inputs import calibration
+    from juwei.inputs.calibration import Prior, Target
+    from juwei.studies import calibrate
+    folder = tmp_path_factory.mktemp("toy")
+    base = sc.load("baseline").with_overrides({"years": 2, "scale": 0.02})
+    design = calibration.CalibrationDesign(
+        path=str(folder / "toy.toml"), description="toy", base=base, population=6,
+        generations=2, min_epsilon=0.0, min_acceptance=0.0, replicates=1, predictive=0, seed=1,
+        priors=[Prior("blame_pressure", "uniform", 0.0, 2.0, 0.0, 2.0)],
+        targets=[Target("y", 1.2, 1.4, 1.0, 0.1, "", False)])
+
+    def calibrate_into(out, seed=1, resume=False):
+        return calibrate.run(dataclasses.replace(design, seed=seed), Options(
+            out=out, executor="inprocess", progress=False, resume=resume), model=Toy())
+    for seed in (1, 2):
+        calibrate_into(folder / f"seed{seed}", seed)
+
+    def interrupted(tmp_path, history_from):
+        out = tmp_path / "cut"
+        shutil.copytree(folder / "seed1", out)
+        m = json.loads((out / "manifest.json").read_text())
+        m.update(status="interrupted", sampled=False)
+        (out / "manifest.json").write_text(json.dumps(m))
+        if history_from is not None:
+            shutil.copy(folder / history_from / "history.db", out / "history.db")
+        return out
+    return calibrate_into, interrupted
+
+
+def test_a_foreign_history_is_refused_and_the_manifest_left_as_it_was(toy_runs, tmp_path):
+    import json
+    calibrate_into, interrupted = toy_runs
+    out = interrupted(tmp_path, "seed2")               # another calibration's history
+    with pytest.raises(UserError, match="history.db: belongs to another calibration") as e:
+        calibrate_into(out, resume=True)
+    assert "\n" not in str(e.value)
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+
+
+def test_an_unstamped_history_with_generations_is_refused(toy_runs, tmp_path):
+    import sqlite3
+    calibrate_into, interrupted = toy_runs
+    out = interrupted(tmp_path, "seed1")
+    with sqlite3.connect(out / "history.db") as con:
+        con.execute("DROP TABLE juwei_identity")
+    with pytest.raises(UserError, match="no juwei stamp"):
+        calibrate_into(out, resume=True)
+
+
+def test_an_unreadable_history_is_quarantined_never_deleted(toy_runs, tmp_path, capsys):
+    calibrate_into, interrupted = toy_runs
+    out = interrupted(tmp_path, None)
+    (out / "history.db").write_bytes(b"not a database, but someone's only copy")
+    c = calibrate_into(out, resume=True)
+    assert c.manifest["status"] == "complete"
+    kept = list((out / "quarantine").glob("history-*.db"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"not a database")
+    assert "moved to" in capsys.readouterr().err
+
+
+def test_a_history_of_this_calibration_is_resumed(toy_runs, tmp_path, capsys):
+    calibrate_into, interrupted = toy_runs
+    out = interrupted(tmp_path, "seed1")
+    assert calibrate_into(out, resume=True).manifest["status"] == "complete"
+    assert "generations already stored" in capsys.readouterr().err
+    assert not (out / "quarantine").exists()

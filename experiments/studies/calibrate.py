@@ -17,14 +17,18 @@ uninterrupted run's (tests/test_calibrate.py).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import math
 import random
+import shutil
 import signal
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +36,7 @@ import pandas as pd
 
 from ..engine import AnalysisRefused, Interrupted, Options, Run, execute
 from ..engine.batch import stopping_on_signals
-from ..engine.errors import LOST_STATUS, SIGNAL_STATUS, SchedulerLost, Stop
+from ..engine.errors import LOST_STATUS, SIGNAL_STATUS, SchedulerLost, Stop, UserError
 from ..engine.executors import Workers, check_scheduler, default_workers
 from ..engine.seeds import derived_seed
 from ..engine.store import Store, atomic_write, code_version, now, short, write_parquet
@@ -265,6 +269,19 @@ def run(design, opts: Options, model=None) -> Calibration:
     old = store._old_manifest() if opts.resume else None
     store.create(manifest, opts.resume, opts.allow_code_change)
     m = store.manifest
+    # a history with no finished generation is started over (the same seeds redo it); a
+    # foreign one is refused (the manifest left as it was), an unreadable one quarantined
+    identity = {"design_hash": design.digest(), "seed": str(design.seed),
+                "code_id": m["code"]["code_id"]}
+    try:
+        resumed = opts.resume and resumable(opts.out / HISTORY, identity,
+                                            opts.allow_code_change)
+    except BaseException:
+        if old is not None:
+            store.manifest = old
+            store.write_manifest()
+        store.lock.release()
+        raise
     sampled = bool((old or {}).get("sampled"))      # abc.run returned: nothing left to sample
     db = "sqlite:///" + str((opts.out / HISTORY).resolve())
     t0 = time.perf_counter()
@@ -306,8 +323,6 @@ def run(design, opts: Options, model=None) -> Calibration:
         with stopping_on_signals(), Workers(opts.executor, opts.workers, opts.scheduler) as pool:
             try:
                 abc = abc_for(design, opts, on_failure, on_batch, model, pool)
-                # a history with no finished generation is started over (the same seeds redo it)
-                resumed = opts.resume and (opts.out / HISTORY).exists() and _stored(db) > 0
                 if resumed:
                     done = _stored(db)
                     abc.load(db, 1)
@@ -316,10 +331,11 @@ def run(design, opts: Options, model=None) -> Calibration:
                     print(f"resuming {opts.out}: {done} of {design.generations} generations "
                           "already stored", file=sys.stderr)
                 else:
-                    (opts.out / HISTORY).unlink(missing_ok=True)
+                    quarantine(opts.out / HISTORY, "is not resumed")
                     done = 0
                     observed = {t.figure: (t.low + t.high) / 2 for t in design.targets}
                     abc.new(db, observed)
+                    stamp_history(opts.out / HISTORY, identity)
                 # failures of the generations to be redone are recorded again as they recur
                 kept = (old or {}).get("failed_candidates", [])
                 m.update(status="running", failed_candidates=[
@@ -359,6 +375,73 @@ def run(design, opts: Options, model=None) -> Calibration:
     total = wall()
     store.finish("complete", wall_seconds=total, session_seconds=round(total - earlier, 3))
     return Calibration(opts.out, design, posterior, generations, predictive, store.manifest)
+
+
+IDENTITY = "juwei_identity"      # history.db's own table: the calibration it belongs to
+
+
+def stamp_history(path: Path, identity: dict) -> None:
+    """Write the calibration's identity (design hash, seed, code) into its history.db."""
+    with contextlib.closing(sqlite3.connect(path)) as con, con:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {IDENTITY} (key TEXT PRIMARY KEY, value TEXT)")
+        con.executemany(f"INSERT OR REPLACE INTO {IDENTITY} VALUES (?, ?)",
+                        [(k, str(v)) for k, v in identity.items()])
+
+
+def history_identity(path: Path) -> dict | None:
+    """The identity stamped into a history.db (None: none); sqlite3.DatabaseError when the file
+    is not a readable SQLite database."""
+    with contextlib.closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro",
+                                            uri=True)) as con:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = "
+                                            "'table'")}
+        if IDENTITY not in tables:
+            return None
+        return dict(con.execute(f"SELECT key, value FROM {IDENTITY}").fetchall())
+
+
+def quarantine(path: Path, why: str) -> None:
+    """Move a history that cannot be resumed to quarantine/ (never deleted), saying so."""
+    if not path.exists():
+        return
+    where = path.parent / "quarantine"
+    where.mkdir(exist_ok=True)
+    stem = f"{path.stem}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}"
+    for f in [path, *path.parent.glob(path.name + "-*")]:      # its -journal, -wal, -shm
+        shutil.move(str(f), where / (stem + f.name[len(path.stem):]))
+    print(f"juwei: {path} {why}; moved to {where}/, the calibration starts over",
+          file=sys.stderr)
+
+
+def resumable(path: Path, identity: dict, allow_code_change: bool) -> bool:
+    """Whether history.db holds finished generations of this calibration (design hash, seed
+    and code as stamped; other code only with --allow-code-change). Another calibration's
+    history, or an unstamped one with generations, is refused in one line; an unreadable one,
+    or one without a finished generation, is moved to quarantine/ (the run starts over)."""
+    if not path.exists():
+        return False
+    try:
+        found = history_identity(path)
+    except sqlite3.DatabaseError as e:
+        quarantine(path, f"is unreadable ({short(e, 60)})")
+        return False
+    done = _stored("sqlite:///" + str(path.resolve()))
+    if found is None:
+        if done > 0:
+            raise UserError(f"{path}: holds {done} generations but no juwei stamp: another "
+                            "calibration's or another tool's history; move it away, or use a "
+                            "new --out")
+        quarantine(path, "has no finished generation")
+        return False
+    for key, what in (("design_hash", "design"), ("seed", "seed"), ("code_id", "code")):
+        if found.get(key) != identity[key] and not (key == "code_id" and allow_code_change):
+            raise UserError(f"{path}: belongs to another calibration ({what} "
+                            f"{short(found.get(key), 20)}, this one {identity[key]}); move it "
+                            "away, or use a new --out" + (", or --allow-code-change if you mean "
+                                                          "it" if key == "code_id" else ""))
+    if done == 0:
+        quarantine(path, "has no finished generation")
+    return done > 0
 
 
 def stored_generations(folder: Path) -> int:
