@@ -264,3 +264,27 @@ def test_a_history_of_this_calibration_is_resumed(toy_runs, tmp_path, capsys):
     assert calibrate_into(out, resume=True).manifest["status"] == "complete"
     assert "generations already stored" in capsys.readouterr().err
     assert not (out / "quarantine").exists()
+
+
+# --- 4. a sweep lever of one value is a constant ------------------------------------------------
+def test_a_sweep_lever_of_one_value_is_a_constant_and_resumes(tmp_path):
+    """A KeyError traceback after every run, and the same on --resume."""
+    import json
+    import pandas as pd
+    design = tmp_path / "d.toml"
+    design.write_text('sampling = "grid"\nlevels = 2\nreplicates = 1\nyears = 1\n'
+                      'scale = 0.01\noutputs = ["trust"]\n[levers]\n'
+                      'task_admission = { values = [0.5] }\n'
+                      'transparency = { values = [0.35, 0.35] }\ncadre_pay = [300, 900]\n')
+    out = tmp_path / "out"
+    for extra in ([], ["--resume"]):
+        status, err = cli_main("sweep", design, "--executor", "inprocess", "--out", out, *extra)
+        assert status == 0, err
+    means = pd.read_csv(out / "points.csv")
+    assert len(means) == 2 and "cadre_pay" in means and "task_admission" not in means
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["design"]["scenario_changes"]["task_admission"] == 0.5
+    assert m["design"]["scenario_changes"]["transparency"] == 0.35
+    design.write_text('sampling = "grid"\n[levers]\ntask_admission = { values = [0.5, 0.5] }\n')
+    status, err = cli_main("sweep", design, "--dry-run")
+    assert status == 2 and "each lever has one value" in err, err

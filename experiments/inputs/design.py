@@ -116,8 +116,8 @@ def lever_specs(path: Path, levers_: dict, sampling: str) -> dict:
                     raise UserError(f"{key}: a values list needs sampling = \"grid\"")
                 if len(spec["values"]) > MAX_LEVELS:
                     raise UserError(f"{key}: at most {MAX_LEVELS} values")
-                specs[name] = ("values", [sc.safe_coerce(name, v, f"{path}: levers")
-                                          for v in spec["values"]])
+                values = [sc.safe_coerce(name, v, f"{path}: levers") for v in spec["values"]]
+                specs[name] = ("values", list(dict.fromkeys(values)))     # repeats dropped
             elif isinstance(spec, list) and len(spec) == 2:
                 low, high = (sc.safe_coerce(name, v, f"{path}: levers") for v in spec)
                 if not low < high:
@@ -205,13 +205,21 @@ def load_sweep(name: str) -> SweepDesign:
                         f"{sampling!r}{suggest(sampling, SAMPLINGS)}")
     samples = at_least(path, "samples", data.get("samples", 16), 1, MAX_SAMPLES)
     base, outputs = base_and_outputs(path, data)
+    specs = lever_specs(path, data.get("levers", {}), sampling)
+    # a lever of one value (or one value repeated) is a constant of the sweep's scenario
+    constants = {n: s[1][0] for n, s in specs.items() if s[0] == "values" and len(s[1]) == 1}
+    if len(constants) == len(specs):
+        raise UserError(f"{path}: levers: each lever has one value; name one that varies (a "
+                        "constant belongs in the scenario)")
+    if constants:
+        base = base.with_overrides(constants, f"{path}: levers")
     design = SweepDesign(
         path=str(path), description=one_line(data.get("description", "")), base=base,
         sampling=sampling, samples=samples,
         levels=at_least(path, "levels", data.get("levels", 3), 2, MAX_LEVELS),
         replicates=at_least(path, "replicates", data.get("replicates", 2), 1, MAX_REPLICATES),
         seed=_seed(path, data), outputs=outputs, series=data.get("series", False),
-        levers=lever_specs(path, data.get("levers", {}), sampling),
+        levers={n: s for n, s in specs.items() if n not in constants},
     )
     check_size(design.point_count() * design.replicates, str(path))
     return design
