@@ -273,6 +273,9 @@ def _scenario(name: str, args) -> scen.Scenario:
             s = s.with_overrides({flag: getattr(args, flag)}, f"--{flag}")
     if getattr(args, "county", None) is not None:
         s = s.with_county(args.county)
+    from .inputs.county import check_population
+    given = getattr(args, "scale", None) is not None
+    check_population(s.county, s.params.scale, "--scale" if given else s.path)
     return s
 
 

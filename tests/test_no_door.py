@@ -3,6 +3,7 @@ engine reads back (posteriors, histories, parts) is checked before use. Each tes
 on the code before its fix. All of them together take seconds."""
 
 import contextlib
+import dataclasses
 import io
 import os
 import resource
@@ -10,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from juwei import cli
@@ -288,3 +291,48 @@ def test_a_sweep_lever_of_one_value_is_a_constant_and_resumes(tmp_path):
     design.write_text('sampling = "grid"\n[levers]\ntask_admission = { values = [0.5, 0.5] }\n')
     status, err = cli_main("sweep", design, "--dry-run")
     assert status == 2 and "each lever has one value" in err, err
+
+
+# --- 5. finite everywhere -----------------------------------------------------------------------
+def test_a_scale_too_small_for_the_smallest_committee_is_refused():
+    """`juwei run baseline --scale 0.001 --years 1` exited 0 with NaN participation in the
+    committee rows."""
+    status, err = cli_main("run", "baseline", "--scale", "0.001", "--years", "1", "--dry-run")
+    assert status == 2 and err.count("\n") == 1, err
+    assert "--scale: scale 0.001: the smallest committee" in err and "at least" in err
+
+
+def test_a_county_of_tiny_committees_is_refused(tmp_path):
+    """A county of 1-resident committees gave service_hours_per_1000 of about 89,000."""
+    text = SMALL_TOWN.read_text("utf-8").replace("residents = 2000,", "residents = 1,")
+    path = tmp_path / "tiny.toml"
+    path.write_text(text, "utf-8")
+    status, err = cli_main("counties", path)
+    assert status == 2 and "Hillside" in err and "at least 100 residents" in err, err
+
+
+def nan_committee(params, seed):
+    """A run whose committee table holds a NaN (a committee without adults)."""
+    return {"summary": {"y": 1.0},
+            "breakdown": ("committee", {"participation": np.array([0.2, params["nan"]])})}
+
+
+def test_a_committee_table_with_nan_makes_the_run_failed_and_resume_checks_it_again(tmp_path):
+    from juwei.engine import Options, Run, run_batch
+    from juwei.engine import store as st
+    runs = [Run({"i": i}, {"nan": float("nan") if i == 1 else 0.3}, i) for i in range(2)]
+    opts = Options(tmp_path / "x", executor="inprocess", progress=False)
+    _, tables = run_batch(runs, opts, "test", {}, fn=nan_committee, keep=("breakdown",))
+    assert list(tables["runs"].i) == [0] and "committee table participation" in \
+        tables["failed"].error.iloc[0]
+    # a part re-saved as ok with a NaN in it is not taken as ok on resume: quarantined, redone
+    part = tmp_path / "x" / "parts" / "000000.npz"
+    _, good = st.read_part(part, runs)
+    good.breakdown[1]["participation"][0] = np.nan
+    stamp = {k: st.read_meta(part)[k] for k in ("design_hash", "code_id")}
+    st.write_part(tmp_path / "x", 0, good, {"breakdown"}, stamp)
+    _, again = run_batch(runs, dataclasses.replace(opts, resume=True), "test", {},
+                         fn=nan_committee, keep=("breakdown",))
+    assert (tmp_path / "x" / "parts" / "quarantine" / "000000.npz").exists()
+    assert list(again["runs"].i) == [0]
+    assert np.isfinite(pd.read_parquet(tmp_path / "x" / "committees.parquet").participation).all()

@@ -18,7 +18,7 @@ import numpy as np
 from .errors import LOST_STATUS, SIGNAL_STATUS, Interrupted, SchedulerLost, Stop, UserError
 from .executors import SCHEDULER_TIMEOUT, check_scheduler, default_workers, execute
 from .runner import Outcome, Run, RunFunction, execute_one
-from .store import Store, code_version, design_hash, now
+from .store import Store, code_version, design_hash, non_finite, now
 
 MAX_RUNS = 2_000_000        # a design larger than this is refused before anything is built
 
@@ -62,7 +62,8 @@ def function_name(fn: RunFunction) -> str:
 
 def checked(outcome: Outcome, outputs, keep) -> Outcome:
     """An outcome is ok only if every declared output is present and finite in its summary
-    and, when series are kept, every kept series is finite and holds the declared outputs."""
+    and, when series or breakdowns (committee tables) are kept, every kept value is finite
+    and the series hold the declared outputs."""
     if not outcome.ok:
         return outcome
     problems = []
@@ -76,9 +77,7 @@ def checked(outcome: Outcome, outputs, keep) -> Outcome:
         absent = [o for o in outputs or () if o not in outcome.series]
         if absent:
             problems.append(f"no {', '.join(absent)} in the series")
-        bad = [k for k, v in outcome.series.items() if not np.all(np.isfinite(v))]
-        if bad:
-            problems.append(f"non-finite values in the series {', '.join(bad)}")
+    problems += non_finite(outcome, keep)
     if not problems:
         return outcome
     return Outcome(outcome.run, error="ValueError: the result has " + "; ".join(problems),

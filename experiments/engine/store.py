@@ -227,6 +227,22 @@ def read_part(path: Path, runs: list[Run] | None = None) -> tuple[int, Outcome]:
                           time_axis=tuple(axis) if axis else None, seconds=meta["seconds"])
 
 
+def non_finite(outcome: Outcome, keep=("series", "breakdown")) -> list[str]:
+    """What of an outcome's kept series and breakdown (e.g. its committee table) is not
+    finite, in words (empty: all finite)."""
+    out = []
+    if "series" in keep and outcome.series:
+        bad = [k for k, v in outcome.series.items() if not np.all(np.isfinite(v))]
+        if bad:
+            out.append(f"non-finite values in the series {', '.join(bad)}")
+    if "breakdown" in keep and outcome.breakdown:
+        entity, values = outcome.breakdown
+        bad = [k for k, v in values.items() if not np.all(np.isfinite(v))]
+        if bad:
+            out.append(f"non-finite values in the {entity} table {', '.join(bad)}")
+    return out
+
+
 # --- tidy tables ----------------------------------------------------------------------------------
 def frames(indexed: list[tuple[int, Outcome]], parameters: list[str] | None = None
            ) -> dict[str, pd.DataFrame]:
@@ -393,14 +409,19 @@ class Store:
             try:
                 meta = read_meta(path)
                 ok = meta.get("error") is None
-                if ok:
-                    read_part(path, None)
+                if ok:                      # checked again as when it was stored
+                    _, outcome = read_part(path, None)
+                    bad = [k for k, v in outcome.summary.items() if not np.isfinite(v)]
+                    problems = ([f"non-finite summary values {', '.join(bad)}"] if bad else []) \
+                        + non_finite(outcome)
+                    if problems:
+                        raise ValueError("; ".join(problems))
             except Exception as e:  # noqa: BLE001 - any unreadable part: BadZipFile, EOF, ...
                 if quarantine:
                     where = self.parts / "quarantine"
                     where.mkdir(exist_ok=True)
                     shutil.move(str(path), where / path.name)
-                    print(f"juwei: {path} is unreadable ({short(type(e).__name__ + ': ' + str(e), 80)}); "
+                    print(f"juwei: {path} is unreadable or not finite ({short(type(e).__name__ + ': ' + str(e), 80)}); "
                           f"moved to {where}/, its run will be redone", file=sys.stderr)
                 continue
             index = meta["index"]

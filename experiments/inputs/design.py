@@ -49,6 +49,7 @@ from ..engine.seeds import DEFAULT_SEED, check_seed
 from ..model import INDICATORS, LEVER_GROUPS, levers
 from ..model.params import FIELDS, ParameterError
 from . import scenario as sc
+from .county import check_population
 from .files import DESIGN_DIR, at_least, check_keys, find, one_line, read_toml, suggest
 
 SAMPLINGS = ("grid", "lhs", "sobol")
@@ -140,7 +141,9 @@ def base_scenario(path: Path, data: dict) -> sc.Scenario:
     """A design's base scenario with the design's years and scale."""
     base = scenario_of(path, data.get("scenario", "baseline"))
     overrides = {k: data[k] for k in ("years", "scale") if k in data}
-    return base.with_overrides(overrides, str(path)) if overrides else base
+    base = base.with_overrides(overrides, str(path)) if overrides else base
+    check_population(base.county, base.params.scale, str(path))
+    return base
 
 
 def base_and_outputs(path: Path, data: dict) -> tuple[sc.Scenario, list[str]]:
