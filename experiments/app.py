@@ -463,10 +463,7 @@ def SessionPanel(st: State):
                         label=tr("app.session.download"))
 
     def save():
-        folder = Path(os.environ.get("JUWEI_SESSIONS", "sessions"))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"session-{datetime.now():%Y%m%d-%H%M%S}.toml"
-        path.write_text(text, encoding="utf-8")
+        path = save_session(text)
         saved.set(_saved_sessions())
         message.set(tr("app.session.saved", file=str(path)))
     solara.Button(tr("app.session.save"), on_click=save)
@@ -477,10 +474,10 @@ def SessionPanel(st: State):
     solara.FileDownload(toml.encode(), filename="my_levers.toml",
                         label=tr("app.session.scenario_file"))
     if saved.value:
-        def load(path):
+        def load(name):
             try:
-                st.restore(sessions.load(path))
-                message.set(st.tr("app.session.loaded", file=path))
+                st.restore(sessions.load(saved_session(name), origin=name))
+                message.set(st.tr("app.session.loaded", file=name))
             except UserError as e:
                 message.set(st.tr("app.session.bad", error=str(e)))
         rv.Select(label=tr("app.session.load"), items=saved.value, v_model=None,
@@ -497,10 +494,44 @@ def SessionPanel(st: State):
         solara.Text(message.value)
 
 
+def sessions_folder() -> Path:
+    return Path(os.environ.get("JUWEI_SESSIONS", "sessions"))
+
+
 def _saved_sessions() -> list[str]:
-    folder = Path(os.environ.get("JUWEI_SESSIONS", "sessions"))
-    return sorted((str(p) for p in folder.glob("*.toml")), reverse=True) if folder.is_dir() \
+    """The saved sessions by name (never a path): the sessions folder's own listing, newest
+    first."""
+    folder = sessions_folder()
+    return sorted((p.name for p in folder.glob("*.toml")), reverse=True) if folder.is_dir() \
         else []
+
+
+def saved_session(name: str) -> Path:
+    """A saved session's file by the name the page shows: only a name of the sessions
+    folder's own listing, resolved and checked to lie inside it. The browser sends a name,
+    and nothing else is read."""
+    folder = sessions_folder().resolve()
+    path = (folder / str(name)).resolve()
+    if str(name) not in _saved_sessions() or path.parent != folder:
+        raise UserError(f"{str(name)[:60]!r}: not a saved session of {folder}")
+    return path
+
+
+def save_session(text: str) -> Path:
+    """Write a session into the sessions folder under a new name (to the microsecond, and
+    never over another: the file is created exclusively)."""
+    folder = sessions_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"session-{datetime.now():%Y%m%d-%H%M%S-%f}"
+    for n in range(1, 1000):
+        path = folder / (f"{stem}.toml" if n == 1 else f"{stem}-{n}.toml")
+        try:
+            with open(path, "x", encoding="utf-8") as f:
+                f.write(text)
+            return path
+        except FileExistsError:
+            continue
+    raise UserError(f"{folder}: cannot find a free session name")
 
 
 @solara.component

@@ -610,12 +610,40 @@ def cmd_app(args) -> int:
         county, path = counties.load(args.county)        # a bad file stops here, exit 2
         env["JUWEI_COUNTY"] = str(path.resolve())
         print(f"county: {county.name} ({path})")
+    for line in listening(args.host, args.port):           # a busy port stops here, exit 2
+        print(line)
     print(f"juwei dashboard: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
     # --no-check-version: solara would ask pypi.org for a newer release at every start
     cmd = [sys.executable, "-m", "solara", "run", "juwei.app", "--host", args.host, "--port",
            str(args.port), "--production", "--no-open", "--no-check-version"]
     # become the server (no parent left behind): stopping `juwei app` stops the server
     os.execve(sys.executable, cmd, env)
+
+
+def listening(host: str, port: int) -> list[str]:
+    """Check that the app can listen on host:port (UserError naming a busy port before any
+    address is printed) and say, when the host is not loopback, who can reach the page."""
+    import ipaddress
+    import socket
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise UserError(f"--host {short(host, 60)}: not an address of this machine") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)     # as the server does
+        try:
+            s.bind(address)
+        except OSError as e:
+            raise UserError(f"--port {port}: cannot listen on {host} ({e.strerror}); another "
+                            "program (another juwei app?) uses it: choose another --port, or "
+                            "stop that one") from None
+    if all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos):
+        return []
+    return [f"note: --host {host} opens the page to every machine that can reach this one on "
+            f"port {port} (anyone on the network, unless a firewall stops them): they can "
+            "change the levers, load the saved sessions and run comparisons here. Use it in "
+            "the room's own network only; the default 127.0.0.1 is this machine alone"]
 
 
 def cmd_levers(args) -> int:

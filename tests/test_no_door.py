@@ -336,3 +336,59 @@ def test_a_committee_table_with_nan_makes_the_run_failed_and_resume_checks_it_ag
     assert (tmp_path / "x" / "parts" / "quarantine" / "000000.npz").exists()
     assert list(again["runs"].i) == [0]
     assert np.isfinite(pd.read_parquet(tmp_path / "x" / "committees.parquet").participation).all()
+
+
+# --- 6. the app serves only its own sessions; 7. small ones -------------------------------------
+@pytest.fixture
+def app(monkeypatch, tmp_path):
+    pytest.importorskip("solara")
+    monkeypatch.setenv("JUWEI_SESSIONS", str(tmp_path / "sessions"))
+    from juwei import app
+    return app
+
+
+def test_the_app_loads_sessions_by_name_from_its_own_folder_only(app, tmp_path):
+    """The browser sent a path, and the server loaded whatever file it named."""
+    (tmp_path / "elsewhere.toml").write_text('juwei_session = 1\nscenario = "separation"\n')
+    path = app.save_session(sessions.dumps(sessions.Session(scenario="separation")))
+    assert app._saved_sessions() == [path.name]              # names, not paths
+    assert sessions.load(app.saved_session(path.name)).scenario == "separation"
+    for name in (str(path), str(tmp_path / "elsewhere.toml"), "../elsewhere.toml",
+                 "/etc/passwd", path.name + "/.."):
+        with pytest.raises(UserError, match="not a saved session"):
+            app.saved_session(name)
+
+
+def test_session_names_never_collide(app):
+    """Names had a one-second resolution: two saves in a second overwrote each other."""
+    names = {app.save_session(f"# {i}\n").name for i in range(20)}
+    assert len(names) == 20 and len(app._saved_sessions()) == 20
+
+
+def test_the_app_on_a_busy_port_says_so_before_printing_its_address(monkeypatch):
+    import socket
+    pytest.importorskip("solara")
+    monkeypatch.setattr(os, "execve", lambda *a: pytest.fail("the server was started"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        err, out = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+            status = cli.main(["app", "--port", str(port)])
+    assert status == 2 and f"--port {port}: cannot listen" in err.getvalue()
+    assert "http://" not in out.getvalue()
+
+
+def test_the_app_on_the_network_says_who_can_reach_it(monkeypatch, capsys):
+    pytest.importorskip("solara")
+    started = []
+    monkeypatch.setattr(os, "execve", lambda *a: started.append(a))
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    cli.main(["app", "--host", "0.0.0.0", "--port", port])
+    assert started and "every machine that can reach this one" in capsys.readouterr().out
+    cli.main(["app", "--port", port])
+    assert len(started) == 2 and "every machine" not in capsys.readouterr().out
