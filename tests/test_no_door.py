@@ -392,3 +392,33 @@ def test_the_app_on_the_network_says_who_can_reach_it(monkeypatch, capsys):
     assert started and "every machine that can reach this one" in capsys.readouterr().out
     cli.main(["app", "--port", port])
     assert len(started) == 2 and "every machine" not in capsys.readouterr().out
+
+
+def test_a_full_disk_names_the_file_and_leaves_the_manifest_interrupted(tmp_path, monkeypatch):
+    """A full disk ended with the manifest 'running' and the temporary file's name, or none."""
+    import errno
+    import json
+    from juwei.engine import Interrupted, Options, Run, run_batch
+    from juwei.engine import store as st
+    runs = [Run({"i": i}, {"nan": 0.3}, i) for i in range(4)]
+    opts = Options(tmp_path / "x", executor="inprocess", progress=False)
+    real, calls = np.savez, []
+
+    def savez(f, **arrays):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(f, **arrays)
+    monkeypatch.setattr(st.np, "savez", savez)
+    with pytest.raises(Interrupted) as e:
+        run_batch(runs, opts, "test", {}, fn=nan_committee, keep=("breakdown",))
+    assert e.value.status == 74 and "\n" not in str(e.value)
+    assert f"cannot write {tmp_path / 'x' / 'parts' / '000002.npz'} (No space left" in \
+        str(e.value) and "2 of 4 runs are stored" in str(e.value)
+    m = json.loads((tmp_path / "x" / "manifest.json").read_text())
+    assert m["status"] == "interrupted" and "No space left" in m["interrupted_by"]
+    assert not list((tmp_path / "x" / "parts").glob(".*.tmp"))
+    monkeypatch.setattr(st.np, "savez", real)
+    _, tables = run_batch(runs, dataclasses.replace(opts, resume=True), "test", {},
+                          fn=nan_committee, keep=("breakdown",))
+    assert len(tables["runs"]) == 4

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import LOST_STATUS, SIGNAL_STATUS, Interrupted, SchedulerLost, Stop, UserError
+from .errors import (LOST_STATUS, SIGNAL_STATUS, WRITE_STATUS, Interrupted, SchedulerLost,
+                     Stop, UserError)
 from .executors import SCHEDULER_TIMEOUT, check_scheduler, default_workers, execute
 from .runner import Outcome, Run, RunFunction, execute_one
 from .store import Store, code_version, design_hash, non_finite, now
@@ -192,18 +193,21 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
                 "errors": [{"run": i, **o.run.labels, "seed": o.run.seed, "error": o.error}
                            for i, o in parts if not o.ok],
             })
-    except (KeyboardInterrupt, SchedulerLost) as e:
+    except (KeyboardInterrupt, SchedulerLost, OSError) as e:
         stored = sum(store.check_parts(runs, quarantine=False).values())
+        then = "the same command"
         if isinstance(e, SchedulerLost):
             why, status = f"the Dask scheduler was lost ({e})", LOST_STATUS
+        elif isinstance(e, OSError):            # a full disk: which file, and what is kept
+            why = f"cannot write {e.filename or opts.out} ({e.strerror or e})"
+            status, then = WRITE_STATUS, "once there is room, the same command"
         else:
             signum = e.signum if isinstance(e, Stop) else signal.SIGINT
             why, status = f"interrupted by {signal.Signals(signum).name}", SIGNAL_STATUS[signum]
-        store.manifest.update(status="interrupted", interrupted=now(), interrupted_by=why)
-        store.write_manifest()
+        store.mark_interrupted(why)
         store.lock.release()
-        raise Interrupted(f"{why}: {stored} of {len(runs)} runs are stored in {opts.out}; the "
-                          f"same command with --resume --out {opts.out} finishes the rest",
+        raise Interrupted(f"{why}: {stored} of {len(runs)} runs are stored in {opts.out}; "
+                          f"{then} with --resume --out {opts.out} finishes the rest",
                           status) from None
     except BaseException:
         store.lock.release()

@@ -134,9 +134,11 @@ def atomic_write(path: Path, write) -> None:
         write(tmp)
         os.chmod(tmp, 0o666 & ~umask())      # mkstemp's 0600 would hide results from others
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(e, OSError):           # a full disk: name the file, not the temporary
+            raise OSError(e.errno, e.strerror or str(e), str(path)) from e
         raise
 
 
@@ -395,6 +397,21 @@ class Store:
             write_json(self.manifest_path, self.manifest)
         except OSError as e:
             raise UserError(f"--out {self.folder}: cannot write there ({e.strerror})") from None
+
+    def mark_interrupted(self, why: str) -> None:
+        """Say in the manifest that the experiment was interrupted, and why. On a full disk,
+        where the atomic rewrite has no room for a second copy, the manifest is rewritten in
+        place (a manifest cut even then is rebuilt by --resume)."""
+        self.manifest.update(status="interrupted", interrupted=now(), interrupted_by=why)
+        try:
+            write_json(self.manifest_path, self.manifest)
+        except OSError:
+            try:
+                with open(self.manifest_path, "w", encoding="utf-8") as f:
+                    json.dump(self.manifest, f, indent=2, ensure_ascii=False,
+                              default=_jsonable)
+            except OSError:
+                pass
 
     def check_parts(self, runs: list[Run], quarantine: bool = True) -> dict[int, bool]:
         """Run index -> ok, for every stored part, after checking each belongs here.
