@@ -27,6 +27,8 @@ import solara.lab
 import traitlets
 
 from .engine import DEFAULT_SEED, Options, UserError
+from .engine.reading import read_bytes
+from .engine.store import MAX_MANIFEST
 from .inputs import scenario as sc
 from .inputs import session as sessions
 from .model import (BURN_IN_YEARS, EVENT_LEVERS, LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR,
@@ -555,8 +557,8 @@ def prepared() -> list[Path]:
     found = []
     for f in root.glob("*/manifest.json") if root.is_dir() else []:
         try:
-            m = json.loads(f.read_text())
-        except (OSError, ValueError):
+            m = json.loads(read_bytes(f, MAX_MANIFEST))
+        except (UserError, ValueError):
             continue
         if m.get("kind") == "compare" and m.get("status") == "complete" and \
                 (f.parent / "comparison.csv").exists():
@@ -568,10 +570,10 @@ def prepared() -> list[Path]:
 def read_comparison(folder: Path) -> dict | None:
     """A finished comparison's tables and design, or None when they cannot be read."""
     try:
-        design = json.loads((folder / "manifest.json").read_text()).get("design", {})
+        design = json.loads(read_bytes(folder / "manifest.json", MAX_MANIFEST)).get("design", {})
         table = pd.read_csv(folder / "comparison.csv")
         costs = pd.read_csv(folder / "costs.csv") if (folder / "costs.csv").exists() else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, UserError):
         return None
     if costs is not None and not set(COST_COLUMNS) <= set(costs.columns):
         costs = None

@@ -56,7 +56,8 @@ def test_the_reader_never_reads_more_than_the_limit_plus_one_byte(tmp_path, monk
     big.write_bytes(b"#" * (files.MAX_BYTES * 3))
     read = []
     real = os.read
-    monkeypatch.setattr(files.os, "read", lambda fd, n: read.append(n) or real(fd, n))
+    from juwei.engine import reading
+    monkeypatch.setattr(reading.os, "read", lambda fd, n: read.append(n) or real(fd, n))
     with pytest.raises(UserError, match="limited to 1,000,000"):
         files.read_toml(big)
     assert sum(read) <= files.MAX_BYTES + 1
@@ -422,3 +423,30 @@ def test_a_full_disk_names_the_file_and_leaves_the_manifest_interrupted(tmp_path
     _, tables = run_batch(runs, dataclasses.replace(opts, resume=True), "test", {},
                           fn=nan_committee, keep=("breakdown",))
     assert len(tables["runs"]) == 4
+
+
+class Hung(BaseException):
+    """Raised by an alarm in a read that blocks (no OSError, which readers catch)."""
+
+
+def test_files_read_back_go_through_the_safe_reader(tmp_path, app, monkeypatch):
+    """A manifest.json that is a FIFO blocked --resume, `juwei.engine.load` and the app's list
+    of prepared comparisons forever."""
+    import signal
+    from juwei.engine import store as st
+    (tmp_path / "r" / "x").mkdir(parents=True)
+    os.mkfifo(tmp_path / "r" / "x" / "manifest.json")
+
+    def hung(*a):
+        raise Hung("blocked on a FIFO")
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)
+    try:
+        assert st.Store(tmp_path / "r" / "x")._old_manifest() is None
+        with pytest.raises(UserError, match="manifest.json: unreadable"):
+            st.load(tmp_path / "r" / "x")
+        monkeypatch.setenv("JUWEI_RESULTS", str(tmp_path / "r"))
+        assert app.prepared() == []
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

@@ -42,11 +42,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import UserError
+from .reading import read_bytes, short
 from .runner import Outcome, Run
 
 PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "SALib", "tqdm",
             "dask", "distributed", "pyabc")
 ROOT = Path(__file__).resolve().parents[2]    # the source checkout, when there is one
+MAX_MANIFEST = 1 << 30       # bytes of a manifest.json read at most (it lists every seed)
 
 
 def now() -> str:
@@ -275,12 +277,6 @@ def frames(indexed: list[tuple[int, Outcome]], parameters: list[str] | None = No
     return out
 
 
-def short(text, limit: int = 120) -> str:
-    """One line of at most `limit` characters, for messages."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 class Lock:
     """One writer per results folder: an flock on DIR/.lock holding the writer's PID and host.
     The kernel frees it when the process dies, so a stale lock is simply taken over."""
@@ -387,8 +383,8 @@ class Store:
 
     def _old_manifest(self) -> dict | None:
         try:
-            old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            old = json.loads(read_bytes(self.manifest_path, MAX_MANIFEST))
+        except (UserError, ValueError):
             return None
         return old if isinstance(old, dict) and "design_hash" in old else None
 
@@ -528,8 +524,8 @@ def load(folder) -> Experiment:
     if not path.exists():
         raise UserError(f"{folder}: no manifest.json; not a juwei results folder")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
+        manifest = json.loads(read_bytes(path, MAX_MANIFEST))
+    except (UserError, ValueError) as e:
         raise UserError(f"{path}: unreadable ({short(e, 80)}); rerun the experiment's command "
                         "with --resume to rebuild it") from None
     if not (folder / "runs.parquet").exists():

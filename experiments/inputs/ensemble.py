@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..engine.errors import UserError
 from ..engine.seeds import derived_seed
-from ..engine.store import short
+from ..engine.store import MAX_MANIFEST, short
 from ..model.params import FIELDS, from_sample
 from .files import read_bytes
 
@@ -80,7 +80,6 @@ class Ensemble:
                 "ensemble_constants": self.constants}
 
 
-MAX_MANIFEST = 50_000_000          # bytes of a calibration's manifest.json read at most
 MAX_POSTERIOR = 500_000_000        # bytes of its posterior.parquet
 
 

@@ -4,15 +4,13 @@ that name the file and the key and suggest the closest known name."""
 from __future__ import annotations
 
 import difflib
-import errno
-import os
 import re
-import stat
 import tomllib
 from pathlib import Path
 
 from .. import scenarios as _scenarios
 from ..engine.errors import UserError
+from ..engine.reading import read_bytes as _read_bytes
 
 SCENARIO_DIR = Path(_scenarios.__file__).resolve().parent      # shipped with the package
 DESIGN_DIR = Path(__file__).resolve().parents[1] / "designs"
@@ -66,44 +64,6 @@ def _depth(value, level: int = 0) -> int:
     return level
 
 
-def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
-    """An input file's bytes, read safely whatever the file is: a regular file only (a FIFO,
-    a device such as /dev/zero, a directory or a socket is refused in one line), opened
-    non-blocking (a FIFO without a writer cannot hang), and never more than `limit` + 1
-    bytes read, whatever size the file claims."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except (OSError, ValueError) as e:
-        why = e.strerror if isinstance(e, OSError) and e.strerror else "not a file name"
-        raise UserError(f"{path}: cannot read: {one_line(why, 80)}") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = ("a folder" if stat.S_ISDIR(mode) else "a pipe (FIFO)" if stat.S_ISFIFO(mode)
-                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                    else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-            raise UserError(f"{path}: is {kind}; input files must be regular files")
-        chunks, size = [], 0
-        while size <= limit:
-            try:
-                chunk = os.read(fd, min(limit + 1 - size, 1 << 20))
-            except BlockingIOError:       # a regular file never blocks; be safe anyway
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise UserError(f"{path}: over {limit:,} bytes; input files are limited to "
-                            f"{limit:,}")
-        return b"".join(chunks)
-    except OSError as e:
-        why = e.strerror or errno.errorcode.get(e.errno, "error")
-        raise UserError(f"{path}: cannot read: {one_line(why, 80)}") from None
-    finally:
-        os.close(fd)
-
-
 # tomllib's messages that quote the file's own text (a key, a character): only their words
 _QUOTING = ("Cannot declare", "Cannot mutate", "Cannot redefine", "Duplicate inline table key",
             "Illegal character", "Found invalid character")
@@ -121,6 +81,11 @@ def _toml_error(e: tomllib.TOMLDecodeError) -> str:
                      "Illegal character": "an illegal character",
                      "Found invalid character": "an invalid character"}.get(prefix, "a key redefined")
     return one_line(f"{words} {where}".strip(), 120)
+
+
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """An input file's bytes through the engine's one safe reader (engine/reading.py)."""
+    return _read_bytes(path, limit)
 
 
 def read_toml(path: Path, data: bytes | None = None) -> dict:
