@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hmac
 import html
 import json
 import os
 import threading
+import urllib.parse
 from datetime import datetime
 from pathlib import Path
 
@@ -880,8 +882,28 @@ def About(st: State):
 
 
 # --- the page ---------------------------------------------------------------------------------
+def allowed(search: str | None) -> bool:
+    """Whether the page's address carries the access token `juwei app` made for a --host other
+    than loopback (JUWEI_TOKEN; without one, every visitor of this machine is allowed)."""
+    token = os.environ.get("JUWEI_TOKEN")
+    if not token:
+        return True
+    given = urllib.parse.parse_qs(search or "").get("token", [""])[0]
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
 @solara.component
 def Page():
+    """The workshop, for a visitor with the access token when one is needed (like Jupyter's:
+    nothing of the workshop is built for a visitor without it)."""
+    if not allowed(solara.use_router().search):
+        solara.Text(t("app.token", "zh") + " " + t("app.token", "en"))
+        return
+    Workshop()
+
+
+@solara.component
+def Workshop():
     """One county per browser session: two tabs in a workshop do not drive the same county."""
     first = solara.use_memo(initial_session, dependencies=[])
     lang = solara.use_reactive(initial_lang(first.language if os.environ.get("JUWEI_SESSION")

@@ -610,9 +610,15 @@ def cmd_app(args) -> int:
         county, path = counties.load(args.county)        # a bad file stops here, exit 2
         env["JUWEI_COUNTY"] = str(path.resolve())
         print(f"county: {county.name} ({path})")
-    for line in listening(args.host, args.port):           # a busy port stops here, exit 2
+    notes = listening(args.host, args.port)                 # a busy port stops here, exit 2
+    address = f"http://{args.host}:{args.port}/"
+    if notes:                                                # open to the network: a token
+        import secrets
+        env["JUWEI_TOKEN"] = secrets.token_urlsafe(16)
+        address += f"?token={env['JUWEI_TOKEN']}"
+    for line in notes:
         print(line)
-    print(f"juwei dashboard: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
+    print(f"juwei dashboard: {address}  (Ctrl-C to stop)", flush=True)
     # --no-check-version: solara would ask pypi.org for a newer release at every start
     cmd = [sys.executable, "-m", "solara", "run", "juwei.app", "--host", args.host, "--port",
            str(args.port), "--production", "--no-open", "--no-check-version"]
@@ -641,9 +647,10 @@ def listening(host: str, port: int) -> list[str]:
     if all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos):
         return []
     return [f"note: --host {host} opens the page to every machine that can reach this one on "
-            f"port {port} (anyone on the network, unless a firewall stops them): they can "
-            "change the levers, load the saved sessions and run comparisons here. Use it in "
-            "the room's own network only; the default 127.0.0.1 is this machine alone"]
+            f"port {port}: whoever has the address below, with its access token, can change the "
+            "levers, load the saved sessions and run comparisons here. The token travels in "
+            "plain http: use it in the room's own network only; the default 127.0.0.1 is this "
+            "machine alone"]
 
 
 def cmd_levers(args) -> int:

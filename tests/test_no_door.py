@@ -390,9 +390,25 @@ def test_the_app_on_the_network_says_who_can_reach_it(monkeypatch, capsys):
         s.bind(("127.0.0.1", 0))
         port = str(s.getsockname()[1])
     cli.main(["app", "--host", "0.0.0.0", "--port", port])
-    assert started and "every machine that can reach this one" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    token = started[0][2]["JUWEI_TOKEN"]
+    assert "every machine that can reach this one" in out and len(token) >= 20
+    assert f"http://0.0.0.0:{port}/?token={token}" in out
     cli.main(["app", "--port", port])
-    assert len(started) == 2 and "every machine" not in capsys.readouterr().out
+    assert "every machine" not in capsys.readouterr().out and "JUWEI_TOKEN" not in started[1][2]
+
+
+def test_the_page_on_the_network_needs_its_token(app, monkeypatch):
+    assert app.allowed(None) and app.allowed("token=x")        # no token made: loopback
+    monkeypatch.setenv("JUWEI_TOKEN", "abc123")
+    assert app.allowed("token=abc123") and app.allowed("lang=zh&token=abc123")
+    for search in (None, "", "token=", "token=abc", "token=abc1234", "x=abc123"):
+        assert not app.allowed(search)
+    import solara
+    monkeypatch.setattr(app, "County", lambda *a: pytest.fail("the workshop was built"))
+    _, rc = solara.render(app.Page(), handle_error=False)     # no ?token= in the address
+    shown = " ".join(str(getattr(w, "children", "")) for w in rc.find().widgets)
+    assert "needs its access token" in shown
 
 
 def test_a_full_disk_names_the_file_and_leaves_the_manifest_interrupted(tmp_path, monkeypatch):
