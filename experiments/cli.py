@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Options, UserError,
                      check_seed, check_size)
+from .engine.errors import SIGNAL_STATUS
 from .engine.store import short
 from .inputs import scenario as scen
 from .model import CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers, syndrome
@@ -254,9 +255,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         say(f"juwei: error: {e.filename or ''}: {e.strerror or e}")
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:     # a Stop (SIGTERM, SIGHUP) knows its own status
         print("juwei: interrupted", file=sys.stderr)
-        return 130
+        return SIGNAL_STATUS.get(getattr(e, "signum", None), 130)
     except BrokenPipeError:        # `juwei scenarios | head`: the reader left; not an error
         sys.stdout = None
         return 0

@@ -466,3 +466,32 @@ def test_files_read_back_go_through_the_safe_reader(tmp_path, app, monkeypatch):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+# --- 8. stops honoured while tables, figures and report are written -----------------------------
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_stop_while_the_report_is_written_marks_the_manifest(tmp_path, sig):
+    """A SIGTERM then killed the process with the manifest left at 'tables'; Ctrl-C left it
+    so too."""
+    import json
+    import signal
+    from juwei.engine import Options, Run, run_batch
+    signum = getattr(signal, sig)
+    before = signal.getsignal(signum)
+    runs = [Run({"i": i}, {"nan": 0.3}, i) for i in range(2)]
+    opts = Options(tmp_path / "x", executor="inprocess", progress=False)
+    store, _ = run_batch(runs, opts, "test", {}, fn=nan_committee, keep=("breakdown",),
+                         finish=False)
+    with pytest.raises(KeyboardInterrupt) as e:          # as in a study's plotting
+        os.kill(os.getpid(), signum)
+        for _ in range(100):
+            __import__("time").sleep(0.01)
+    assert getattr(e.value, "signum", signal.SIGINT) == signum
+    m = json.loads((tmp_path / "x" / "manifest.json").read_text())
+    assert m["status"] == "interrupted" and "report" in m["interrupted_by"]
+    assert signal.getsignal(signum) is before and store.lock.fd is None
+    store, _ = run_batch(runs, dataclasses.replace(opts, resume=True), "test", {},
+                         fn=nan_committee, keep=("breakdown",), finish=False)
+    store.finish()
+    assert signal.getsignal(signum) is before
+    assert json.loads((tmp_path / "x" / "manifest.json").read_text())["status"] == "complete"

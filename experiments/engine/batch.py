@@ -135,6 +135,34 @@ def stopping_on_signals():
             signal.signal(s, h)
 
 
+def guard_until_finished(store: Store) -> None:
+    """From now until store.finish(): Ctrl-C, SIGTERM or SIGHUP while the study writes its
+    tables, figures and report marks the manifest interrupted (the runs and tables are kept;
+    --resume writes the rest), frees the folder and stops as in a batch (raise Stop, whose
+    status the command line exits with). finish() restores the handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    old = {s: signal.getsignal(s) for s in stops}
+
+    def restore():
+        for s, h in old.items():
+            signal.signal(s, h)
+        store.on_finish = None
+
+    def handler(signum, frame):
+        restore()
+        if store.lock.fd is not None:          # not finished: say so in the manifest
+            store.mark_interrupted(f"interrupted by {signal.Signals(signum).name} while the "
+                                   "tables, figures and report were written")
+            store.lock.release()
+        raise Stop(signum)
+
+    for s in stops:
+        signal.signal(s, handler)
+    store.on_finish = restore
+
+
 def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFunction,
               keep=("series", "breakdown"), desc: str = "runs", on_outcome=None,
               outputs=None, finish: bool = True):
@@ -214,6 +242,8 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
         raise
     if finish:
         store.finish()
+    else:
+        guard_until_finished(store)
     everything = tables["runs"]
     tables["runs"] = everything[everything.status == "ok"].reset_index(drop=True)
     tables["failed"] = everything[everything.status != "ok"].reset_index(drop=True)

@@ -314,6 +314,7 @@ class Store:
         self.parts = self.folder / "parts"
         self.lock = Lock(self.folder)
         self.stamp: dict = {}
+        self.on_finish = None        # called by finish() (batch.guard_until_finished)
 
     def _entries(self) -> list[str]:
         return [p.name for p in self.folder.iterdir() if p.name != ".lock"] \
@@ -491,6 +492,8 @@ class Store:
         m.update(extra, status=status, finished=now())
         self.write_manifest()
         self.lock.release()
+        if self.on_finish:
+            self.on_finish()
 
 
 @dataclass

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine import AnalysisRefused, Interrupted, Options, Run, execute
-from ..engine.batch import stopping_on_signals
+from ..engine.batch import guard_until_finished, stopping_on_signals
 from ..engine.errors import LOST_STATUS, SIGNAL_STATUS, SchedulerLost, Stop, UserError
 from ..engine.executors import Workers, check_scheduler, default_workers
 from ..engine.seeds import derived_seed
@@ -365,6 +365,7 @@ def run(design, opts: Options, model=None) -> Calibration:
         store.write_manifest()
         store.lock.release()
         raise
+    guard_until_finished(store)           # a stop while the outputs are written says so
     posterior = posterior_table(history, design)
     generations = generation_table(history)
     write_parquet(opts.out / POSTERIOR, posterior)
