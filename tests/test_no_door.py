@@ -495,3 +495,14 @@ def test_a_stop_while_the_report_is_written_marks_the_manifest(tmp_path, sig):
     store.finish()
     assert signal.getsignal(signum) is before
     assert json.loads((tmp_path / "x" / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_an_uploaded_session_is_read_from_its_bytes_within_the_limit(tmp_path):
+    """A dropped file was written whole to a temporary file before its size was checked."""
+    assert sessions.loads(b'juwei_session = 1\nscenario = "separation"\n', "up.toml"
+                          ).scenario == "separation"
+    with pytest.raises(UserError, match="up.toml: over 1,000,000 bytes"):
+        sessions.loads(b"#" * (files.MAX_BYTES + 1), "up.toml")
+    with pytest.raises(UserError, match="not a session file") as e:
+        sessions.loads(SECRET.encode(), "up.toml")
+    assert "s3cret" not in str(e.value)

@@ -92,6 +92,9 @@ def read_toml(path: Path, data: bytes | None = None) -> dict:
     """A TOML file as data (its bytes read by read_bytes, unless given): at most MAX_BYTES,
     nested at most MAX_DEPTH deep. Errors never quote the file's text."""
     raw = read_bytes(path) if data is None else data
+    if len(raw) > MAX_BYTES:
+        raise UserError(f"{path}: over {MAX_BYTES:,} bytes; input files are limited to "
+                        f"{MAX_BYTES:,}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import tempfile
 from pathlib import Path
 
 from ..engine.errors import UserError
@@ -47,13 +46,14 @@ def dumps(session: Session) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load(path: str | Path, origin: str | None = None) -> Session:
-    """A session file, validated: unknown keys (with the closest), types, ranges and a known
-    scenario; UserError naming the file (or `origin`) and the key."""
+def load(path: str | Path, origin: str | None = None, raw: bytes | None = None) -> Session:
+    """A session file (or its bytes `raw`, as uploaded), validated: unknown keys (with the
+    closest), types, ranges and a known scenario; UserError naming the file (or `origin`) and
+    the key."""
     path = Path(path)
     where = origin or str(path)
     try:
-        data = read_toml(path)
+        data = read_toml(path, raw)
     except UserError as e:
         raise UserError(str(e).replace(str(path), where, 1)) from None
     check_keys(Path(where), data, KEYS, "session")
@@ -85,11 +85,9 @@ def load(path: str | Path, origin: str | None = None) -> Session:
 
 
 def loads(data: bytes, origin: str) -> Session:
-    """A session from an uploaded file's bytes (validated as load does, named `origin`)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "session.toml"
-        path.write_bytes(data)
-        return load(path, origin)
+    """A session from an uploaded file's bytes (validated as load does, named `origin`;
+    nothing is written)."""
+    return load(origin, origin, bytes(data))
 
 
 def scenario_toml(s: sc.Scenario, lever_values: dict, description: str, title_zh: str,
