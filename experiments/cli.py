@@ -535,7 +535,7 @@ def cmd_calibrate(args) -> int:
     if args.dry_run:
         _options(args, "")
         if args.resume:
-            stored = calibrate.stored_generations(Path(args.out))
+            stored = calibrate.stored_generations(Path(args.out), d)
             print(f"{stored} of {d.generations} generations are stored in {args.out}; a "
                   "--resume continues from there")
         arms = 3 if "burden_paradox" in calibrate.figures_of(d) else 1

@@ -218,6 +218,7 @@ def toy_runs(tmp_path_factory):
             out=out, executor="inprocess", progress=False, resume=resume), model=Toy())
     for seed in (1, 2):
         calibrate_into(folder / f"seed{seed}", seed)
+    calibrate_into.design = design
 
     def interrupted(tmp_path, history_from):
         out = tmp_path / "cut"
@@ -239,6 +240,9 @@ def test_a_foreign_history_is_refused_and_the_manifest_left_as_it_was(toy_runs, 
         calibrate_into(out, resume=True)
     assert "\n" not in str(e.value)
     assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+    from juwei.studies import calibrate
+    with pytest.raises(UserError, match="belongs to another calibration"):   # a dry run too
+        calibrate.stored_generations(out, calibrate_into.design)
 
 
 def test_an_unstamped_history_with_generations_is_refused(toy_runs, tmp_path):

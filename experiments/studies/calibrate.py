@@ -414,6 +414,19 @@ def quarantine(path: Path, why: str) -> None:
           file=sys.stderr)
 
 
+def refuse_foreign_history(path: Path, found: dict, identity: dict,
+                           allow_code_change: bool = False) -> None:
+    """UserError unless the stamp `found` is `identity`'s (its keys: design_hash, seed and,
+    when given, code_id; another code only with --allow-code-change)."""
+    for key, what in (("design_hash", "design"), ("seed", "seed"), ("code_id", "code")):
+        if key in identity and found.get(key) != identity[key] \
+                and not (key == "code_id" and allow_code_change):
+            raise UserError(f"{path}: belongs to another calibration ({what} "
+                            f"{short(found.get(key), 20)}, this one {identity[key]}); move it "
+                            "away, or use a new --out" + (", or --allow-code-change if you mean "
+                                                          "it" if key == "code_id" else ""))
+
+
 def resumable(path: Path, identity: dict, allow_code_change: bool) -> bool:
     """Whether history.db holds finished generations of this calibration (design hash, seed
     and code as stamped; other code only with --allow-code-change). Another calibration's
@@ -434,21 +447,27 @@ def resumable(path: Path, identity: dict, allow_code_change: bool) -> bool:
                             "new --out")
         quarantine(path, "has no finished generation")
         return False
-    for key, what in (("design_hash", "design"), ("seed", "seed"), ("code_id", "code")):
-        if found.get(key) != identity[key] and not (key == "code_id" and allow_code_change):
-            raise UserError(f"{path}: belongs to another calibration ({what} "
-                            f"{short(found.get(key), 20)}, this one {identity[key]}); move it "
-                            "away, or use a new --out" + (", or --allow-code-change if you mean "
-                                                          "it" if key == "code_id" else ""))
+    refuse_foreign_history(path, found, identity, allow_code_change)
     if done == 0:
         quarantine(path, "has no finished generation")
     return done > 0
 
 
-def stored_generations(folder: Path) -> int:
-    """Generations finished in a calibration folder (for --resume --dry-run)."""
+def stored_generations(folder: Path, design=None) -> int:
+    """Generations finished in a calibration folder (for --resume --dry-run); with `design`,
+    another calibration's history is refused as a resume would refuse it (read only)."""
     db = folder / HISTORY
-    return _stored("sqlite:///" + str(db.resolve())) if db.exists() else 0
+    if not db.exists():
+        return 0
+    if design is not None:
+        try:
+            found = history_identity(db)
+        except sqlite3.DatabaseError:
+            return 0                          # a resume moves it to quarantine/
+        if found is not None:
+            refuse_foreign_history(db, found, {"design_hash": design.digest(),
+                                               "seed": str(design.seed)})
+    return _stored("sqlite:///" + str(db.resolve()))
 
 
 def _stored(db: str) -> int:
