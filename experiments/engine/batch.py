@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import faulthandler
 import os
 import signal
@@ -22,6 +23,8 @@ from .runner import Outcome, Run, RunFunction, execute_one
 from .store import Store, code_version, design_hash, non_finite, now
 
 MAX_RUNS = 2_000_000        # a design larger than this is refused before anything is built
+# what stops a batch as a full disk does (exit WRITE_STATUS, the manifest 'interrupted')
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
 
 
 @dataclasses.dataclass
@@ -222,6 +225,9 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
                            for i, o in parts if not o.ok],
             })
     except (KeyboardInterrupt, SchedulerLost, OSError) as e:
+        if isinstance(e, OSError) and e.errno not in WRITE_ERRORS:
+            store.lock.release()
+            raise
         stored = sum(store.check_parts(runs, quarantine=False).values())
         then = "the same command"
         if isinstance(e, SchedulerLost):

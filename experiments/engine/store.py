@@ -435,8 +435,9 @@ class Store:
                     where = self.parts / "quarantine"
                     where.mkdir(exist_ok=True)
                     shutil.move(str(path), where / path.name)
-                    print(f"juwei: {path} is unreadable or not finite ({short(type(e).__name__ + ': ' + str(e), 80)}); "
-                          f"moved to {where}/, its run will be redone", file=sys.stderr)
+                    why = short(f"{type(e).__name__}: {e}", 80)
+                    print(f"juwei: {path} is unreadable or not finite ({why}); moved to "
+                          f"{where}/, its run will be redone", file=sys.stderr)
                 continue
             index = meta["index"]
             if meta.get("design_hash") != self.stamp.get("design_hash"):

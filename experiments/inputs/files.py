@@ -64,9 +64,12 @@ def _depth(value, level: int = 0) -> int:
     return level
 
 
-# tomllib's messages that quote the file's own text (a key, a character): only their words
-_QUOTING = ("Cannot declare", "Cannot mutate", "Cannot redefine", "Duplicate inline table key",
-            "Illegal character", "Found invalid character")
+# tomllib's messages that quote the file's own text (a key, a character), in words of our own
+_QUOTING = {"Cannot declare": "a key or table declared twice",
+            "Cannot mutate": "a key redefined", "Cannot redefine": "a key redefined",
+            "Duplicate inline table key": "a key given twice in an inline table",
+            "Illegal character": "an illegal character",
+            "Found invalid character": "an invalid character"}
 
 
 def _toml_error(e: tomllib.TOMLDecodeError) -> str:
@@ -74,12 +77,9 @@ def _toml_error(e: tomllib.TOMLDecodeError) -> str:
     m = re.fullmatch(r"(.*?)\s*(\((?:at line \d+, column \d+|at end of document)\))?",
                      str(e), re.S)
     words, where = (m.group(1), m.group(2) or "") if m else ("", "")
-    for prefix in _QUOTING:
+    for prefix, said in _QUOTING.items():
         if words.startswith(prefix):
-            words = {"Cannot declare": "a key or table declared twice",
-                     "Duplicate inline table key": "a key given twice in an inline table",
-                     "Illegal character": "an illegal character",
-                     "Found invalid character": "an invalid character"}.get(prefix, "a key redefined")
+            words = said
     return one_line(f"{words} {where}".strip(), 120)
 
 
