@@ -510,3 +510,43 @@ def test_an_uploaded_session_is_read_from_its_bytes_within_the_limit(tmp_path):
     with pytest.raises(UserError, match="not a session file") as e:
         sessions.loads(SECRET.encode(), "up.toml")
     assert "s3cret" not in str(e.value)
+
+
+# --- 8. big designs are made lazily ---------------------------------------------------------------
+def test_a_big_grid_is_made_as_it_runs_not_before(tmp_path):
+    """A grid allocated about 8 KB a run (one parameter set a point) before anything ran."""
+    import tracemalloc
+    from juwei.engine.batch import varied_parameters
+    from juwei.inputs.design import load_sweep
+    from juwei.studies import sweep
+    path = tmp_path / "big.toml"
+    path.write_text('sampling = "grid"\nlevels = 200\nreplicates = 5\n[levers]\n'
+                    'task_admission = [0.0, 0.9]\ncadre_pay = [200, 1500]\n')
+    design = load_sweep(str(path))
+    frame = sweep.points(design)
+    tracemalloc.start()
+    runs = sweep.runs(design, frame)
+    made = runs[123_457]
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(runs) == 200 * 200 * 5 and peak < 5_000_000, peak       # was about 360 MB
+    p, r = divmod(123_457, 5)
+    assert made.labels == {"point": p, "replicate": r}
+    assert made.params == dataclasses.replace(
+        design.base.params, task_admission=float(frame.task_admission[p]),
+        cadre_pay=float(frame.cadre_pay[p]))
+    assert varied_parameters(runs[:2000]) == ["task_admission", "cadre_pay"]
+
+
+def test_a_lazy_design_runs_in_a_process_pool_as_an_eager_one(tmp_path):
+    """The pool takes a design's runs a few at a time, in order, and loses none."""
+    from juwei.engine import execute
+    from juwei.engine.runner import LazyRuns, Run
+    from . import engine_helpers as h
+    runs = LazyRuns(30, lambda i: Run({"i": i}, {"a": i / 10, "b": 0.5}, i))
+    seen = []
+    outcomes = execute(runs, h.analytic, "processes", 2, progress=False,
+                       on_outcome=lambda i, o: seen.append(i))
+    assert sorted(seen) == list(range(30)) and all(o.ok for o in outcomes)
+    assert [o.run.labels["i"] for o in outcomes] == list(range(30))
+    assert execute(runs, h.analytic, "inprocess", progress=False, keep_outcomes=False) == []

@@ -19,7 +19,7 @@ import numpy as np
 from .errors import (LOST_STATUS, SIGNAL_STATUS, WRITE_STATUS, Interrupted, SchedulerLost,
                      Stop, UserError)
 from .executors import SCHEDULER_TIMEOUT, check_scheduler, default_workers, execute
-from .runner import Outcome, Run, RunFunction, execute_one
+from .runner import Outcome, Run, RunFunction, Subset, execute_one
 from .store import Store, code_version, design_hash, non_finite, now
 
 MAX_RUNS = 2_000_000        # a design larger than this is refused before anything is built
@@ -49,11 +49,18 @@ def check_size(total: int, what: str = "the design") -> int:
 
 
 def varied_parameters(runs: list[Run]) -> list[str]:
-    """Parameter names whose value differs between runs (the columns worth a runs table)."""
-    if not runs or not dataclasses.is_dataclass(runs[0].params):
+    """Parameter names whose value differs between runs (the columns worth a runs table), in
+    one pass over the runs (each made once when they are made lazily)."""
+    if not len(runs) or not dataclasses.is_dataclass(runs[0].params):
         return []
     names = [f.name for f in dataclasses.fields(runs[0].params)]
-    return [n for n in names if len({getattr(r.params, n) for r in runs}) > 1]
+    first = {n: getattr(runs[0].params, n) for n in names}
+    same, varied = set(names), set()
+    for r in runs:
+        moved = {n for n in same if getattr(r.params, n) != first[n]}
+        same -= moved
+        varied |= moved
+    return [n for n in names if n in varied]
 
 
 def function_name(fn: RunFunction) -> str:
@@ -213,9 +220,9 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
                 store.write_part(i, o, set(keep))
                 if on_outcome:
                     on_outcome(i, o)
-            execute([runs[i] for i in todo], fn, opts.executor, min(workers, max(len(todo), 1)),
+            execute(Subset(runs, todo), fn, opts.executor, min(workers, max(len(todo), 1)),
                     opts.scheduler, on_outcome=stored, progress=opts.progress, desc=desc,
-                    indices=todo)
+                    indices=todo, keep_outcomes=False)
             parts = store.all_parts(runs)
             seconds = [o.seconds for _, o in parts]
             tables = store.consolidate(runs, varied_parameters(runs), {

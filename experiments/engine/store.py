@@ -172,11 +172,16 @@ def _jsonable(x):
     raise TypeError(f"not JSON serialisable: {type(x).__name__}")
 
 
-def design_hash(runs: list[Run], fn_name: str) -> str:
-    """Identity of an experiment's resolved design: every run's labels, parameters and seed."""
-    text = json.dumps([fn_name] + [[r.labels, r.params, r.seed] for r in runs],
-                      default=_jsonable, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def design_hash(runs, fn_name: str) -> str:
+    """Identity of an experiment's resolved design: every run's labels, parameters and seed.
+    Hashed run by run (the bytes of one JSON list of them all), so a design made lazily is
+    never held whole."""
+    h = hashlib.sha256(b"[" + json.dumps(fn_name).encode())
+    for r in runs:
+        h.update(b", " + json.dumps([r.labels, r.params, r.seed], default=_jsonable,
+                                    sort_keys=True).encode())
+    h.update(b"]")
+    return h.hexdigest()[:16]
 
 
 # --- parts: one finished run each ----------------------------------------------------------------
