@@ -307,6 +307,13 @@ def test_a_scale_too_small_for_the_smallest_committee_is_refused():
     assert "--scale: scale 0.001: the smallest committee" in err and "at least" in err
 
 
+def test_a_session_at_a_scale_too_small_is_refused(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("juwei_session = 1\nscale = 0.001\n")
+    with pytest.raises(UserError, match="s.toml: scale: scale 0.001: the smallest committee"):
+        sessions.load(path)
+
+
 def test_a_county_of_tiny_committees_is_refused(tmp_path):
     """A county of 1-resident committees gave service_hours_per_1000 of about 89,000."""
     text = SMALL_TOWN.read_text("utf-8").replace("residents = 2000,", "residents = 1,")

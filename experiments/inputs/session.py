@@ -12,7 +12,7 @@ from pathlib import Path
 from ..engine.errors import UserError
 from ..model import LEVER_GROUPS, levers
 from . import scenario as sc
-from .county import COUNTY_DIR
+from .county import COUNTY_DIR, check_population
 from .files import check_keys, one_line, read_toml, suggest
 
 VERSION = 1
@@ -73,7 +73,9 @@ def load(path: str | Path, origin: str | None = None, raw: bytes | None = None) 
     if not SEEDS[0] <= seed <= SEEDS[1]:
         raise UserError(f"{where}: seed: expected {SEEDS[0]} to {SEEDS[1]}, got {seed}")
     scale = sc.safe_coerce("scale", data.get("scale", 0.1), f"{where}: scale")
-    base = of_scenario(sc.load(name))
+    scenario = sc.load(name)
+    check_population(scenario.county, scale, f"{where}: scale")
+    base = of_scenario(scenario)
     values = dict(base.levers)
     for key, value in data.get("levers", {}).items():
         if key not in LEVERS:
