@@ -365,8 +365,9 @@ def test_the_app_loads_sessions_by_name_from_its_own_folder_only(app, tmp_path):
     path = app.save_session(sessions.dumps(sessions.Session(scenario="separation")))
     assert app._saved_sessions() == [path.name]              # names, not paths
     assert sessions.load(app.saved_session(path.name)).scenario == "separation"
+    (path.parent / "link.toml").symlink_to(tmp_path / "elsewhere.toml")   # listed, outside
     for name in (str(path), str(tmp_path / "elsewhere.toml"), "../elsewhere.toml",
-                 "/etc/passwd", path.name + "/.."):
+                 "/etc/passwd", path.name + "/..", "link.toml"):
         with pytest.raises(UserError, match="not a saved session"):
             app.saved_session(name)
 
