@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Options, UserError,
                      check_seed, check_size)
-from .engine.errors import SIGNAL_STATUS
+from .engine.errors import SIGNAL_STATUS, WRITE_STATUS
 from .engine.store import short
 from .inputs import scenario as scen
 from .model import CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers, syndrome
@@ -238,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except UserError as e:
+        from .engine.batch import abandon_guarded
+        kept = abandon_guarded(e)               # a manifest not written: a full disk
+        if kept:
+            say(f"juwei: {kept}")
+            return WRITE_STATUS
         say(f"juwei: error: {e}")
         return 2
     except (RecursionError, MemoryError) as e:
@@ -253,6 +258,11 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(e, BrokenPipeError):      # `juwei scenarios | head`: not an error
             sys.stdout = None
             return 0
+        from .engine.batch import abandon_guarded
+        kept = abandon_guarded(e)               # while a study wrote its outputs
+        if kept:
+            say(f"juwei: {kept}")
+            return WRITE_STATUS
         say(f"juwei: error: {e.filename or ''}: {e.strerror or e}")
         return 2
     except KeyboardInterrupt as e:     # a Stop (SIGTERM, SIGHUP) knows its own status

@@ -558,3 +558,52 @@ def test_a_lazy_design_runs_in_a_process_pool_as_an_eager_one(tmp_path):
     assert sorted(seen) == list(range(30)) and all(o.ok for o in outcomes)
     assert [o.run.labels["i"] for o in outcomes] == list(range(30))
     assert execute(runs, h.analytic, "inprocess", progress=False, keep_outcomes=False) == []
+
+
+def test_a_full_disk_while_the_outputs_are_written_is_kept_as_an_interruption(tmp_path,
+                                                                                monkeypatch):
+    """The command said `error: ...` with exit 2 and left the manifest at 'tables'."""
+    import errno
+    import json
+    from juwei.studies import sweep
+    design = tmp_path / "d.toml"
+    design.write_text('sampling = "grid"\nlevels = 2\nreplicates = 1\nyears = 1\nscale = 0.01\n'
+                      'outputs = ["trust"]\n[levers]\ncadre_pay = [300, 900]\n')
+    out = tmp_path / "out"
+
+    def full(path, frame):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+    real = sweep.write_parquet
+    monkeypatch.setattr(sweep, "write_parquet", full)
+    status, err = cli_main("sweep", design, "--executor", "inprocess", "--out", out)
+    assert status == 74 and err.count("\n") == 1, err
+    assert f"cannot write {out / 'points.parquet'} (No space left" in err and "--resume" in err
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+    monkeypatch.setattr(sweep, "write_parquet", real)
+    status, err = cli_main("sweep", design, "--executor", "inprocess", "--out", out, "--resume")
+    assert status == 0, err
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_a_full_disk_during_a_calibration_is_kept_as_an_interruption(toy_runs, tmp_path,
+                                                                      monkeypatch):
+    import errno
+    import json
+    from juwei.engine import Interrupted
+    from juwei.studies import calibrate
+    calibrate_into, _ = toy_runs
+
+    def full(*a, **kw):
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "c" / "f"))
+        except OSError:
+            raise UserError("--out: cannot write there (No space left on device)") from None
+    real = calibrate._predictive
+    monkeypatch.setattr(calibrate, "_predictive", full)
+    with pytest.raises(Interrupted) as e:
+        calibrate_into(tmp_path / "c")
+    assert e.value.status == 74 and "No space left" in str(e.value)
+    m = json.loads((tmp_path / "c" / "manifest.json").read_text())
+    assert m["status"] == "interrupted" and m["generations_done"] == 2
+    monkeypatch.setattr(calibrate, "_predictive", real)
+    assert calibrate_into(tmp_path / "c", resume=True).manifest["status"] == "complete"

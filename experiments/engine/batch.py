@@ -145,6 +145,38 @@ def stopping_on_signals():
             signal.signal(s, h)
 
 
+_GUARDED: list[Store] = []      # the store whose study is writing its outputs (at most one)
+
+
+def write_error(e: BaseException) -> OSError | None:
+    """The write error (a full disk, a quota, ...) behind `e`, if any: `e` itself, or what it
+    was raised from or during (a UserError saying a folder cannot be written)."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in WRITE_ERRORS:
+            return e
+        e = e.__cause__ or e.__context__
+    return None
+
+
+def abandon_guarded(e: BaseException) -> str | None:
+    """After a write error while a study writes its outputs (guard_until_finished): mark the
+    manifest interrupted, free the folder, and say what happened in one line (None: no study
+    was writing, or `e` is no write error)."""
+    error = write_error(e)
+    if not _GUARDED or error is None:
+        return None
+    store = _GUARDED[-1]
+    why = f"cannot write {error.filename or store.folder} ({error.strerror or error})"
+    if store.on_finish:
+        store.on_finish()
+    store.mark_interrupted(why)
+    store.lock.release()
+    return (f"{why}: the runs and tables are kept in {store.folder}; once there is room, the "
+            f"same command with --resume --out {store.folder} writes the rest")
+
+
 def guard_until_finished(store: Store) -> None:
     """From now until store.finish(): Ctrl-C, SIGTERM or SIGHUP while the study writes its
     tables, figures and report marks the manifest interrupted (the runs and tables are kept;
@@ -152,6 +184,7 @@ def guard_until_finished(store: Store) -> None:
     status the command line exits with). finish() restores the handlers."""
     if threading.current_thread() is not threading.main_thread():
         return
+    del _GUARDED[:]                # one study writes its outputs at a time
     stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     old = {s: signal.getsignal(s) for s in stops}
 
@@ -159,6 +192,8 @@ def guard_until_finished(store: Store) -> None:
         for s, h in old.items():
             signal.signal(s, h)
         store.on_finish = None
+        if store in _GUARDED:
+            _GUARDED.remove(store)
 
     def handler(signum, frame):
         restore()
@@ -171,6 +206,7 @@ def guard_until_finished(store: Store) -> None:
     for s in stops:
         signal.signal(s, handler)
     store.on_finish = restore
+    _GUARDED.append(store)
 
 
 def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFunction,
@@ -231,16 +267,17 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
                 "errors": [{"run": i, **o.run.labels, "seed": o.run.seed, "error": o.error}
                            for i, o in parts if not o.ok],
             })
-    except (KeyboardInterrupt, SchedulerLost, OSError) as e:
-        if isinstance(e, OSError) and e.errno not in WRITE_ERRORS:
+    except (KeyboardInterrupt, SchedulerLost, OSError, UserError) as e:
+        full = write_error(e) if isinstance(e, (OSError, UserError)) else None
+        if isinstance(e, (OSError, UserError)) and full is None:
             store.lock.release()
             raise
         stored = sum(store.check_parts(runs, quarantine=False).values())
         then = "the same command"
         if isinstance(e, SchedulerLost):
             why, status = f"the Dask scheduler was lost ({e})", LOST_STATUS
-        elif isinstance(e, OSError):            # a full disk: which file, and what is kept
-            why = f"cannot write {e.filename or opts.out} ({e.strerror or e})"
+        elif full is not None:                  # a full disk: which file, and what is kept
+            why = f"cannot write {full.filename or opts.out} ({full.strerror or full})"
             status, then = WRITE_STATUS, "once there is room, the same command"
         else:
             signum = e.signum if isinstance(e, Stop) else signal.SIGINT

@@ -35,8 +35,9 @@ import numpy as np
 import pandas as pd
 
 from ..engine import AnalysisRefused, Interrupted, Options, Run, execute
-from ..engine.batch import guard_until_finished, stopping_on_signals
-from ..engine.errors import LOST_STATUS, SIGNAL_STATUS, SchedulerLost, Stop, UserError
+from ..engine.batch import guard_until_finished, stopping_on_signals, write_error
+from ..engine.errors import (LOST_STATUS, SIGNAL_STATUS, WRITE_STATUS, SchedulerLost, Stop,
+                             UserError)
 from ..engine.executors import Workers, check_scheduler, default_workers
 from ..engine.seeds import derived_seed
 from ..engine.store import Store, atomic_write, code_version, now, short, write_parquet
@@ -360,6 +361,16 @@ def run(design, opts: Options, model=None) -> Calibration:
         store.lock.release()
         raise stop from None
     except BaseException as e:
+        full = disk_full(e, opts.out / HISTORY)
+        if full:                     # kept as an interruption: --resume continues later
+            finished = max(_stored(db), 0)
+            m.update(generations_done=finished, wall_seconds=wall())
+            store.mark_interrupted(full)
+            store.lock.release()
+            raise Interrupted(f"{full}: {finished} of {design.generations} generations are "
+                              f"stored in {opts.out}; once there is room, the same command "
+                              f"with --resume --out {opts.out} continues from there",
+                              WRITE_STATUS) from None
         m.update(status="failed", error=short(f"{type(e).__name__}: {e}", 500),
                  wall_seconds=wall())
         store.write_manifest()
@@ -451,6 +462,21 @@ def resumable(path: Path, identity: dict, allow_code_change: bool) -> bool:
     if done == 0:
         quarantine(path, "has no finished generation")
     return done > 0
+
+
+def disk_full(e: BaseException, history: Path) -> str | None:
+    """What could not be written, when `e` comes from a full disk (a file, or the SQLite
+    history saying 'database or disk is full'); else None."""
+    error = write_error(e)
+    if error is not None:
+        return f"cannot write {error.filename or history.parent} ({error.strerror or error})"
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, sqlite3.OperationalError) and "full" in str(e):
+            return f"cannot write {history} ({e})"
+        e = e.__cause__ or e.__context__
+    return None
 
 
 def stored_generations(folder: Path, design=None) -> int:
