@@ -546,15 +546,25 @@ def test_a_big_grid_is_made_as_it_runs_not_before(tmp_path):
     assert varied_parameters(runs[:2000]) == ["task_admission", "cadre_pay"]
 
 
-def test_a_lazy_design_runs_in_a_process_pool_as_an_eager_one(tmp_path):
-    """The pool takes a design's runs a few at a time, in order, and loses none."""
-    from juwei.engine import execute
+@pytest.mark.parametrize("executor", ["processes", "dask"])
+def test_a_lazy_design_runs_as_an_eager_one(executor, monkeypatch):
+    """A pool or a Dask cluster takes a design's runs a few at a time, in order, and loses
+    none (Dask had every run submitted at once)."""
+    from juwei.engine import execute, executors
     from juwei.engine.runner import LazyRuns, Run
     from . import engine_helpers as h
-    runs = LazyRuns(30, lambda i: Run({"i": i}, {"a": i / 10, "b": 0.5}, i))
+    monkeypatch.setattr(executors, "DASK_IN_FLIGHT", 3)
+    made = []
+
+    def make(i):
+        made.append(i)
+        return Run({"i": i}, {"a": i / 10, "b": 0.5}, i)
+    runs = LazyRuns(30, make)
     seen = []
-    outcomes = execute(runs, h.analytic, "processes", 2, progress=False,
-                       on_outcome=lambda i, o: seen.append(i))
+    outcomes = execute(runs, h.analytic, executor, 2, progress=False,
+                       on_outcome=lambda i, o: seen.append((i, len(made))))
+    assert all(m <= i + 1 + 3 * 4 for i, m in seen[:5]), seen       # made as they ran
+    seen = [i for i, _ in seen]
     assert sorted(seen) == list(range(30)) and all(o.ok for o in outcomes)
     assert [o.run.labels["i"] for o in outcomes] == list(range(30))
     assert execute(runs, h.analytic, "inprocess", progress=False, keep_outcomes=False) == []

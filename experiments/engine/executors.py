@@ -23,6 +23,7 @@ from .runner import Outcome, Run, RunFunction, execute_one
 EXECUTORS = ("processes", "inprocess", "dask")
 MAX_ATTEMPTS = 3            # a run whose worker dies is tried this many times in all
 IN_FLIGHT = 4               # runs submitted to a process pool at a time, per worker
+DASK_IN_FLIGHT = 10_000     # runs submitted to Dask at a time (a cluster may grow meanwhile)
 SCHEDULER_TIMEOUT = 10.0    # seconds to reach a --scheduler before giving up
 ADDRESS = re.compile(r"(tcp|tls)://[A-Za-z0-9._\-\[\]:]+:\d{1,5}")
 
@@ -263,15 +264,22 @@ def _dask(runs, fn, workers, scheduler, done, shared: Workers | None = None) -> 
     from dask.distributed import as_completed
     from distributed.scheduler import KilledWorker
     try:
-        futures = {client.submit(execute_one, fn, run, pure=False): i for i, run in enumerate(runs)}
-        for fut in as_completed(futures):
-            i = futures[fut]
+        queue = enumerate(runs)            # submitted DASK_IN_FLIGHT at a time, in order
+        futures = {client.submit(execute_one, fn, run, pure=False): i
+                   for i, run in itertools.islice(queue, DASK_IN_FLIGHT)}
+        flow = as_completed(futures)
+        for fut in flow:
+            i = futures.pop(fut)
             try:
                 done(i, fut.result())
             except KilledWorker as e:
                 done(i, Outcome(runs[i], error=f"{type(e).__name__}: {e}"))
             except Exception as e:  # noqa: BLE001 - cancelled, comm closed: the scheduler is gone
                 raise SchedulerLost(f"{type(e).__name__}: {e}") from None
+            for k, run in itertools.islice(queue, 1):
+                new = client.submit(execute_one, fn, run, pure=False)
+                futures[new] = k
+                flow.add(new)
     finally:
         if not shared:
             client.close()
