@@ -617,3 +617,17 @@ def test_a_full_disk_during_a_calibration_is_kept_as_an_interruption(toy_runs, t
     assert m["status"] == "interrupted" and m["generations_done"] == 2
     monkeypatch.setattr(calibrate, "_predictive", real)
     assert calibrate_into(tmp_path / "c", resume=True).manifest["status"] == "complete"
+
+
+def test_a_sensitivity_design_is_made_as_it_runs():
+    from juwei.engine.runner import LazyRuns
+    from juwei.inputs.design import DUMMY, load_sensitivity
+    from juwei.studies import sensitivity
+    from juwei.studies.sensitivity.sampling import county_params
+    d = load_sensitivity("morris_quick")
+    X, runs = sensitivity.runs_of(d)
+    assert isinstance(runs, LazyRuns) and len(runs) == len(X) * d.replicates
+    p, r = divmod(777, d.replicates)
+    row = dict(zip(d.factors.names, X[p].tolist()))
+    assert runs[777].params == county_params(d)(row) and DUMMY in row
+    assert runs[777].labels == {"point": p, "replicate": r}

@@ -14,8 +14,6 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
-
 from .errors import (LOST_STATUS, SIGNAL_STATUS, WRITE_STATUS, Interrupted, SchedulerLost,
                      Stop, UserError)
 from .executors import SCHEDULER_TIMEOUT, check_scheduler, default_workers, execute
