@@ -326,6 +326,7 @@ def run(design, opts: Options, model=None) -> Calibration:
                 abc = abc_for(design, opts, on_failure, on_batch, model, pool)
                 if resumed:
                     done = _stored(db)
+                    stamp_history(opts.out / HISTORY, identity)   # the code it goes on with
                     abc.load(db, 1)
                     np.random.seed(master_seed(design.seed, done - 1))
                     random.seed(master_seed(design.seed, done - 1))
