@@ -1,14 +1,21 @@
 """Issue 28, "no door left open": every input file goes through one safe reader, and what the
 engine reads back (posteriors, histories, parts) is checked before use. Each test here failed
-on the code before its fix. All of them together take seconds."""
+on the code before its fix. All of them together take about a minute."""
 
 import contextlib
 import dataclasses
+import errno
 import io
+import json
 import os
 import resource
+import shutil
+import signal
+import socket
+import sqlite3
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +24,6 @@ import pytest
 
 from juwei import cli
 from juwei.engine import UserError
-from juwei.inputs import county as counties
 from juwei.inputs import files
 from juwei.inputs import scenario as sc
 from juwei.inputs import session as sessions
@@ -38,32 +44,37 @@ def _limited():                        # the child may not eat the machine's mem
     resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
 
+class Hung(BaseException):
+    """Raised by an alarm in a read that blocks (no OSError, which readers catch)."""
+
+
+@contextlib.contextmanager
+def at_most(seconds: int):
+    """A read that blocks longer than `seconds` fails the test (Hung) instead of hanging it."""
+    def hung(*a):
+        raise Hung(f"blocked for {seconds} s")
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def test_a_session_that_is_not_a_regular_file_is_refused_at_once(tmp_path):
     """`juwei app --session /dev/zero` ate 10.9 GB, a FIFO blocked forever. /dev/zero in a
     process of its own (limited memory); a FIFO and a folder here, under an alarm."""
-    import signal
     r = subprocess.run([sys.executable, "-m", "juwei", "app", "--session", "/dev/zero",
                         "--port", "9"], capture_output=True, text=True, timeout=60,
                        preexec_fn=_limited)
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr[-500:]
     assert "/dev/zero: is a device; input files must be regular files" in r.stderr
     os.mkfifo(tmp_path / "fifo")
-
-    def hung(*a):
-        raise Hung("blocked on a FIFO")
-    old = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(10)
-    try:
+    with at_most(10):
         for path, kind in ((tmp_path / "fifo", "a pipe (FIFO)"), (tmp_path, "a folder")):
             status, err = cli_main("app", "--session", path, "--port", "9")
             assert status == 2 and f"{path}: is {kind}" in err, err
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-
-
-class Hung(BaseException):
-    """Raised by an alarm in a read that blocks (no OSError, which readers catch)."""
 
 
 def test_the_reader_never_reads_more_than_the_limit_plus_one_byte(tmp_path, monkeypatch):
@@ -147,7 +158,6 @@ def test_the_levers_file_names_a_county_of_ones_own_only_in_a_comment(tmp_path):
 # --- 2. a posterior is checked before use -------------------------------------------------------
 def calibration_folder(folder: Path, posterior) -> Path:
     """A finished calibration as `juwei calibrate` leaves it, with this posterior."""
-    import json
     folder.mkdir()
     (folder / "manifest.json").write_text(json.dumps({
         "kind": "calibrate", "status": "complete",
@@ -176,7 +186,6 @@ GOOD = {"particle": [0, 1, 2], "weight": [0.2, 0.5, 0.3], "blame_pressure": [0.4
 def test_a_posterior_is_checked_before_its_draws_are_used(tmp_path, change, words):
     """NaN, negative or zero weights used particle 0 silently; NaN constants or an empty
     posterior gave a traceback."""
-    import pandas as pd
     from juwei.inputs.ensemble import load_ensemble, posterior_ranges
     if change == "garbage":
         posterior = b"PAR1 not parquet at all"
@@ -196,7 +205,6 @@ def test_a_posterior_is_checked_before_its_draws_are_used(tmp_path, change, word
 
 
 def test_a_good_posterior_still_gives_its_draws(tmp_path):
-    import pandas as pd
     from juwei.inputs.ensemble import load_ensemble
     folder = calibration_folder(tmp_path / "cal", pd.DataFrame(GOOD))
     assert len(load_ensemble(str(folder), 4, 1).draws) == 4
@@ -213,9 +221,6 @@ class Toy:
 @pytest.fixture(scope="module")
 def toy_runs(tmp_path_factory):
     """Two finished toy calibrations of different seeds, and a function calibrating a copy."""
-    import dataclasses
-    import json
-    import shutil
     from juwei.engine import Options
     from juwei.inputs import calibration
     from juwei.inputs.calibration import Prior, Target
@@ -248,7 +253,6 @@ def toy_runs(tmp_path_factory):
 
 
 def test_a_foreign_history_is_refused_and_the_manifest_left_as_it_was(toy_runs, tmp_path):
-    import json
     calibrate_into, interrupted = toy_runs
     out = interrupted(tmp_path, "seed2")               # another calibration's history
     with pytest.raises(UserError, match="history.db: belongs to another calibration") as e:
@@ -261,7 +265,6 @@ def test_a_foreign_history_is_refused_and_the_manifest_left_as_it_was(toy_runs, 
 
 
 def test_an_unstamped_history_with_generations_is_refused(toy_runs, tmp_path):
-    import sqlite3
     calibrate_into, interrupted = toy_runs
     out = interrupted(tmp_path, "seed1")
     with sqlite3.connect(out / "history.db") as con:
@@ -292,8 +295,6 @@ def test_a_history_of_this_calibration_is_resumed(toy_runs, tmp_path, capsys):
 # --- 4. a sweep lever of one value is a constant ------------------------------------------------
 def test_a_sweep_lever_of_one_value_is_a_constant_and_resumes(tmp_path):
     """A KeyError traceback after every run, and the same on --resume."""
-    import json
-    import pandas as pd
     design = tmp_path / "d.toml"
     design.write_text('sampling = "grid"\nlevels = 2\nreplicates = 1\nyears = 1\n'
                       'scale = 0.01\noutputs = ["trust"]\n[levers]\n'
@@ -394,7 +395,6 @@ def test_session_names_never_collide(app):
 
 
 def test_the_app_on_a_busy_port_says_so_before_printing_its_address(monkeypatch):
-    import socket
     pytest.importorskip("solara")
     monkeypatch.setattr(os, "execve", lambda *a: pytest.fail("the server was started"))
     with socket.socket() as busy:
@@ -412,7 +412,6 @@ def test_the_app_on_the_network_says_who_can_reach_it(monkeypatch, capsys):
     pytest.importorskip("solara")
     started = []
     monkeypatch.setattr(os, "execve", lambda *a: started.append(a))
-    import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = str(s.getsockname()[1])
@@ -440,8 +439,6 @@ def test_the_page_on_the_network_needs_its_token(app, monkeypatch):
 
 def test_a_full_disk_names_the_file_and_leaves_the_manifest_interrupted(tmp_path, monkeypatch):
     """A full disk ended with the manifest 'running' and the temporary file's name, or none."""
-    import errno
-    import json
     from juwei.engine import Interrupted, Options, Run, run_batch
     from juwei.engine import store as st
     runs = [Run({"i": i}, {"nan": 0.3}, i) for i in range(4)]
@@ -471,24 +468,15 @@ def test_a_full_disk_names_the_file_and_leaves_the_manifest_interrupted(tmp_path
 def test_files_read_back_go_through_the_safe_reader(tmp_path, app, monkeypatch):
     """A manifest.json that is a FIFO blocked --resume, `juwei.engine.load` and the app's list
     of prepared comparisons forever."""
-    import signal
     from juwei.engine import store as st
     (tmp_path / "r" / "x").mkdir(parents=True)
     os.mkfifo(tmp_path / "r" / "x" / "manifest.json")
-
-    def hung(*a):
-        raise Hung("blocked on a FIFO")
-    old = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(10)
-    try:
+    monkeypatch.setenv("JUWEI_RESULTS", str(tmp_path / "r"))
+    with at_most(10):
         assert st.Store(tmp_path / "r" / "x")._old_manifest() is None
         with pytest.raises(UserError, match="manifest.json: unreadable"):
             st.load(tmp_path / "r" / "x")
-        monkeypatch.setenv("JUWEI_RESULTS", str(tmp_path / "r"))
         assert app.prepared() == []
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 # --- 8. stops honoured while tables, figures and report are written -----------------------------
@@ -496,8 +484,6 @@ def test_files_read_back_go_through_the_safe_reader(tmp_path, app, monkeypatch):
 def test_a_stop_while_the_report_is_written_marks_the_manifest(tmp_path, sig):
     """A SIGTERM then killed the process with the manifest left at 'tables'; Ctrl-C left it
     so too."""
-    import json
-    import signal
     from juwei.engine import Options, Run, run_batch
     signum = getattr(signal, sig)
     before = signal.getsignal(signum)
@@ -534,7 +520,6 @@ def test_an_uploaded_session_is_read_from_its_bytes_within_the_limit(tmp_path):
 # --- 8. big designs are made lazily ---------------------------------------------------------------
 def test_a_big_grid_is_made_as_it_runs_not_before(tmp_path):
     """A grid allocated about 8 KB a run (one parameter set a point) before anything ran."""
-    import tracemalloc
     from juwei.engine.batch import varied_parameters
     from juwei.inputs.design import load_sweep
     from juwei.studies import sweep
@@ -584,8 +569,6 @@ def test_a_lazy_design_runs_as_an_eager_one(executor, monkeypatch):
 def test_a_full_disk_while_the_outputs_are_written_is_kept_as_an_interruption(tmp_path,
                                                                                 monkeypatch):
     """The command said `error: ...` with exit 2 and left the manifest at 'tables'."""
-    import errno
-    import json
     from juwei.studies import sweep
     design = tmp_path / "d.toml"
     design.write_text('sampling = "grid"\nlevels = 2\nreplicates = 1\nyears = 1\nscale = 0.01\n'
@@ -608,8 +591,6 @@ def test_a_full_disk_while_the_outputs_are_written_is_kept_as_an_interruption(tm
 
 def test_a_full_disk_during_a_calibration_is_kept_as_an_interruption(toy_runs, tmp_path,
                                                                       monkeypatch):
-    import errno
-    import json
     from juwei.engine import Interrupted
     from juwei.studies import calibrate
     calibrate_into, _ = toy_runs
