@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hmac
 import html
 import json
 import os
 import pickle
 import threading
+import urllib.parse
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +30,8 @@ import solara.lab
 import traitlets
 
 from .engine import DEFAULT_SEED, Options, UserError
+from .engine.reading import read_bytes
+from .engine.store import MAX_MANIFEST
 from .inputs import scenario as sc
 from .inputs import session as sessions
 from .model import (EVENT_LEVERS, LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR,
@@ -468,10 +472,7 @@ def SessionPanel(st: State):
                         label=tr("app.session.download"))
 
     def save():
-        folder = Path(os.environ.get("JUWEI_SESSIONS", "sessions"))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"session-{datetime.now():%Y%m%d-%H%M%S}.toml"
-        path.write_text(text, encoding="utf-8")
+        path = save_session(text)
         saved.set(_saved_sessions())
         message.set(tr("app.session.saved", file=str(path)))
     solara.Button(tr("app.session.save"), on_click=save)
@@ -482,10 +483,10 @@ def SessionPanel(st: State):
     solara.FileDownload(toml.encode(), filename="my_levers.toml",
                         label=tr("app.session.scenario_file"))
     if saved.value:
-        def load(path):
+        def load(name):
             try:
-                st.restore(sessions.load(path))
-                message.set(st.tr("app.session.loaded", file=path))
+                st.restore(sessions.load(saved_session(name), origin=name))
+                message.set(st.tr("app.session.loaded", file=name))
             except UserError as e:
                 message.set(st.tr("app.session.bad", error=str(e)))
         rv.Select(label=tr("app.session.load"), items=saved.value, v_model=None,
@@ -502,10 +503,44 @@ def SessionPanel(st: State):
         solara.Text(message.value)
 
 
+def sessions_folder() -> Path:
+    return Path(os.environ.get("JUWEI_SESSIONS", "sessions"))
+
+
 def _saved_sessions() -> list[str]:
-    folder = Path(os.environ.get("JUWEI_SESSIONS", "sessions"))
-    return sorted((str(p) for p in folder.glob("*.toml")), reverse=True) if folder.is_dir() \
+    """The saved sessions by name (never a path): the sessions folder's own listing, newest
+    first."""
+    folder = sessions_folder()
+    return sorted((p.name for p in folder.glob("*.toml")), reverse=True) if folder.is_dir() \
         else []
+
+
+def saved_session(name: str) -> Path:
+    """A saved session's file by the name the page shows: only a name of the sessions
+    folder's own listing, resolved and checked to lie inside it. The browser sends a name,
+    and nothing else is read."""
+    folder = sessions_folder().resolve()
+    path = (folder / str(name)).resolve()
+    if str(name) not in _saved_sessions() or path.parent != folder:
+        raise UserError(f"{str(name)[:60]!r}: not a saved session of {folder}")
+    return path
+
+
+def save_session(text: str) -> Path:
+    """Write a session into the sessions folder under a new name (to the microsecond, and
+    never over another: the file is created exclusively)."""
+    folder = sessions_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"session-{datetime.now():%Y%m%d-%H%M%S-%f}"
+    for n in range(1, 1000):
+        path = folder / (f"{stem}.toml" if n == 1 else f"{stem}-{n}.toml")
+        try:
+            with open(path, "x", encoding="utf-8") as f:
+                f.write(text)
+            return path
+        except FileExistsError:
+            continue
+    raise UserError(f"{folder}: cannot find a free session name")
 
 
 @solara.component
@@ -529,8 +564,8 @@ def prepared() -> list[Path]:
     found = []
     for f in root.glob("*/manifest.json") if root.is_dir() else []:
         try:
-            m = json.loads(f.read_text())
-        except (OSError, ValueError):
+            m = json.loads(read_bytes(f, MAX_MANIFEST))
+        except (UserError, ValueError):
             continue
         if m.get("kind") == "compare" and m.get("status") == "complete" and \
                 (f.parent / "comparison.csv").exists():
@@ -542,10 +577,10 @@ def prepared() -> list[Path]:
 def read_comparison(folder: Path) -> dict | None:
     """A finished comparison's tables and design, or None when they cannot be read."""
     try:
-        design = json.loads((folder / "manifest.json").read_text()).get("design", {})
+        design = json.loads(read_bytes(folder / "manifest.json", MAX_MANIFEST)).get("design", {})
         table = pd.read_csv(folder / "comparison.csv")
         costs = pd.read_csv(folder / "costs.csv") if (folder / "costs.csv").exists() else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, UserError):
         return None
     if costs is not None and not set(COST_COLUMNS) <= set(costs.columns):
         costs = None
@@ -890,8 +925,28 @@ def About(st: State):
 
 
 # --- the page ---------------------------------------------------------------------------------
+def allowed(search: str | None) -> bool:
+    """Whether the page's address carries the access token `juwei app` made for a --host other
+    than loopback (JUWEI_TOKEN; without one, every visitor of this machine is allowed)."""
+    token = os.environ.get("JUWEI_TOKEN")
+    if not token:
+        return True
+    given = urllib.parse.parse_qs(search or "").get("token", [""])[0]
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
 @solara.component
 def Page():
+    """The workshop, for a visitor with the access token when one is needed (like Jupyter's:
+    nothing of the workshop is built for a visitor without it)."""
+    if not allowed(solara.use_router().search):
+        solara.Text(t("app.token", "zh") + " " + t("app.token", "en"))
+        return
+    Workshop()
+
+
+@solara.component
+def Workshop():
     """One county per browser session: two tabs in a workshop do not drive the same county."""
     first = solara.use_memo(initial_session, dependencies=[])
     lang = solara.use_reactive(initial_lang(first.language if os.environ.get("JUWEI_SESSION")

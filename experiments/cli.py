@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Options, UserError,
                      check_seed, check_size)
-from .engine.errors import as_command
+from .engine.errors import SIGNAL_STATUS, WRITE_STATUS, as_command
 from .engine.store import short
 from .inputs import scenario as scen
 from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS,
@@ -289,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
         with as_command():
             return COMMANDS[args.command](args)
     except UserError as e:
+        from .engine.batch import abandon_guarded
+        kept = abandon_guarded(e)               # a manifest not written: a full disk
+        if kept:
+            say(f"juwei: {kept}")
+            return WRITE_STATUS
         say(f"juwei: error: {e}")
         return 2
     except (RecursionError, MemoryError) as e:
@@ -304,11 +309,16 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(e, BrokenPipeError):      # `juwei scenarios | head`: not an error
             sys.stdout = None
             return 0
+        from .engine.batch import abandon_guarded
+        kept = abandon_guarded(e)               # while a study wrote its outputs
+        if kept:
+            say(f"juwei: {kept}")
+            return WRITE_STATUS
         say(f"juwei: error: {e.filename or ''}: {e.strerror or e}")
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:     # a Stop (SIGTERM, SIGHUP) knows its own status
         print("juwei: interrupted", file=sys.stderr)
-        return 130
+        return SIGNAL_STATUS.get(getattr(e, "signum", None), 130)
     except BrokenPipeError:        # `juwei scenarios | head`: the reader left; not an error
         sys.stdout = None
         return 0
@@ -326,6 +336,9 @@ def _scenario(name: str, args) -> scen.Scenario:
             s = s.with_overrides({flag: getattr(args, flag)}, name)
     if getattr(args, "county", None) is not None:
         s = s.with_county(args.county)
+    from .inputs.county import check_population
+    given = getattr(args, "scale", None) is not None
+    check_population(s.county, s.params.scale, "--scale" if given else s.path)
     return s
 
 
@@ -663,7 +676,7 @@ def cmd_calibrate(args) -> int:
     if args.dry_run:
         _options(args, "")
         if args.resume:
-            stored = calibrate.stored_generations(Path(args.out))
+            stored = calibrate.stored_generations(Path(args.out), d)
             print(f"{stored} of {d.generations} generations are stored in {args.out}; a "
                   "--resume continues from there")
         arms = 3 if "burden_paradox" in calibrate.figures_of(d) else 1
@@ -739,12 +752,47 @@ def cmd_app(args) -> int:
         county, path = counties.load(args.county)        # a bad file stops here, exit 2
         env["JUWEI_COUNTY"] = str(path.resolve())
         print(f"county: {county.name} ({path})")
-    print(f"juwei dashboard: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
+    notes = listening(args.host, args.port)                 # a busy port stops here, exit 2
+    address = f"http://{args.host}:{args.port}/"
+    if notes:                                                # open to the network: a token
+        import secrets
+        env["JUWEI_TOKEN"] = secrets.token_urlsafe(16)
+        address += f"?token={env['JUWEI_TOKEN']}"
+    for line in notes:
+        print(line)
+    print(f"juwei dashboard: {address}  (Ctrl-C to stop)", flush=True)
     # --no-check-version: solara would ask pypi.org for a newer release at every start
     cmd = [sys.executable, "-m", "solara", "run", "juwei.app", "--host", args.host, "--port",
            str(args.port), "--production", "--no-open", "--no-check-version"]
     # become the server (no parent left behind): stopping `juwei app` stops the server
     os.execve(sys.executable, cmd, env)
+
+
+def listening(host: str, port: int) -> list[str]:
+    """Check that the app can listen on host:port (UserError naming a busy port before any
+    address is printed) and say, when the host is not loopback, who can reach the page."""
+    import ipaddress
+    import socket
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise UserError(f"--host {short(host, 60)}: not an address of this machine") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)     # as the server does
+        try:
+            s.bind(address)
+        except OSError as e:
+            raise UserError(f"--port {port}: cannot listen on {host} ({e.strerror}); another "
+                            "program (another juwei app?) uses it: choose another --port, or "
+                            "stop that one") from None
+    if all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos):
+        return []
+    return [f"note: --host {host} opens the page to every machine that can reach this one on "
+            f"port {port}: whoever has the address below, with its access token, can change the "
+            "levers, load the saved sessions and run comparisons here. The token travels in "
+            "plain http: use it in the room's own network only; the default 127.0.0.1 is this "
+            "machine alone"]
 
 
 def cmd_levers(args) -> int:

@@ -1,9 +1,12 @@
 """Fuzzing the inputs: scenario files, design files and command-line flags, each generated case
 bad in at least one way. Every case must end with exit status 2, at most 3 lines on stderr, no
 traceback, and nothing written. `juwei.cli.main` is called in-process (a subprocess per case
-would take minutes). County and session files do not exist yet: they are not fuzzed.
+would take minutes). A file of another kind (a TOML file whose keys are not the kind's) must
+be refused without quoting any of its keys or values, and a file that is not a regular file
+(a FIFO, a device, a folder) at once, whatever kind of input it is given as.
 
-Cases: 130 scenario files + 130 design files + 110 flag sets = 370 per run.
+Cases: 130 scenario files + 130 design files + 110 flag sets + 60 session files + 60 county
+files + 60 foreign files + 16 special files = 566 per run.
 """
 
 import contextlib
@@ -232,3 +235,107 @@ def test_bad_flags_are_one_line_errors(command, flags):
     with sandbox() as folder:
         out = [] if flags == ["--resume"] else ["--out", folder / "out"]
         check_refused([*base, *out, *flags], folder, set())
+
+
+# --- sessions, counties, foreign files, special files ---------------------------------------------
+@pytest.fixture
+def no_server(monkeypatch):
+    """A generated session that is valid after all must not start the app's server."""
+    def refuse(*args):
+        raise AssertionError("a valid session started the server: the generator is wrong")
+    monkeypatch.setattr(os, "execve", refuse)
+
+
+session_defect = st.one_of(
+    st.sampled_from(["juwei_session = 2\n", "language = \"fr\"\n", "seed = 0\n",
+                     "seed = 101\n", "scale = 0.0\n", "scale = 2\n", "scale = nan\n",
+                     "scenario = \"nope\"\n", "levers = 3\n", "[levers]\ncadre_pay = -1\n",
+                     "[levers]\nblame_pressure = 1.0\n", "langauge = \"en\"\n"]),
+    ODD_TEXT.map(lambda t: f"scenario = {toml_string(t + '_nope')}\n"),
+    st.sampled_from(sorted(FIELDS)).map(lambda k: f"[levers]\n{k} = \"text\"\n"),
+    st.integers(9, 5000).map(deep),
+    ODD_TEXT.map(lambda t: t + "\n= = not toml\n"),
+)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(defect=session_defect, raw=raw_defect)
+def test_bad_session_files_are_one_line_errors(defect, raw, no_server):
+    with sandbox() as folder:
+        (folder / "in").mkdir()
+        path = write(folder / "in", "s.toml", ["juwei_session = 1\n"], defect, raw)
+        check_refused(["app", "--session", path, "--port", "1"], folder, {"in", "in/s.toml"})
+
+
+SMALL_TOWN = (Path(__file__).resolve().parent.parent / "counties" / "small_town.toml").read_text(
+    "utf-8")
+county_defect = st.one_of(
+    st.sampled_from([("seat = \"Qingshui\"", "seat = \"Nowhere\""),
+                     ("residents = 6000,", "residents = -6000,"),
+                     ("residents = 6000,", "residents = 1,"),
+                     ("seats = 5,", "seats = 10,"), ("office = \"owned\"", "office = \"both\""),
+                     ("residents_per_group = 800", "residents_per_group = \"many\""),
+                     ("cadres_over_45_share = 0.6", "cadres_over_45_share = 1.5"),
+                     ("name = \"health\"", "name = \"civil affairs\"")]),
+    ODD_TEXT.map(lambda t: ("seat = \"Qingshui\"", f"seat = \"Qingshui\"\n{toml_key(t + '_x')} = 1")),
+    st.integers(9, 5000).map(lambda n: ("seat = \"Qingshui\"", "seat = \"Qingshui\"\n"
+                                        + deep(n).strip())),
+)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(defect=county_defect, raw=raw_defect, use=st.sampled_from(["counties", "run"]))
+def test_bad_county_files_are_one_line_errors(defect, raw, use):
+    old, new = defect
+    with sandbox() as folder:
+        (folder / "in").mkdir()
+        path = folder / "in" / "c.toml"
+        if raw is not None:
+            path.write_bytes(raw)
+        else:
+            path.write_text(SMALL_TOWN.replace(old, new, 1), "utf-8")
+        args = (["counties", path] if use == "counties" else
+                [*BASE, "--county", path, "--out", folder / "out"])
+        check_refused(args, folder, {"in", "in/c.toml"})
+
+
+SECRET_WORD = st.from_regex(r"[a-z]{12,20}", fullmatch=True)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(kind=st.sampled_from(["run", "sweep", "sensitivity", "calibrate", "counties", "app"]),
+       key=SECRET_WORD, value=SECRET_WORD, table=st.booleans())
+def test_a_file_of_another_kind_is_refused_without_quoting_it(kind, key, value, table,
+                                                              no_server):
+    text = (f"[{key}]\nsecret = \"{value}\"\n" if table else f"{key} = \"{value}\"\n")
+    with sandbox() as folder:
+        (folder / "in").mkdir()
+        path = folder / "in" / "f.toml"
+        path.write_text(text, "utf-8")
+        args = {"run": ["run", path, *BASE[2:]], "app": ["app", "--session", path, "--port", "1"],
+                "counties": ["counties", path]}.get(kind, [kind, path, *SMALL])
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            status = cli.main([str(a) for a in [*args, "--out", folder / "out"]]
+                              if kind not in ("counties", "app") else [str(a) for a in args])
+        assert status == 2, err.getvalue()
+        assert key not in err.getvalue() and value not in err.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero", "folder", "/dev/null"])
+@pytest.mark.parametrize("kind", ["run", "sweep", "app", "counties"])
+def test_special_files_are_refused_at_once(kind, special, no_server):
+    with sandbox() as folder:
+        path = {"fifo": folder / "fifo", "folder": folder / "dir"}.get(special, Path(special))
+        inputs = set()
+        if special == "fifo":
+            os.mkfifo(path)
+            inputs = {"fifo"}
+        elif special == "folder":
+            path.mkdir()
+            inputs = {"dir"}
+        args = {"run": ["run", path, *BASE[2:], "--out", folder / "out"],
+                "sweep": ["sweep", path, *SMALL, "--out", folder / "out"],
+                "app": ["app", "--session", path, "--port", "1"],
+                "counties": ["counties", path]}[kind]
+        check_refused(args, folder, inputs)

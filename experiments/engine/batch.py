@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import faulthandler
 import inspect
 import os
@@ -14,16 +15,16 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
-
-from .errors import (LOST_STATUS, SIGNAL_STATUS, Interrupted, SchedulerLost, Stop, UserError,
-                     in_command, named, option, same_again)
+from .errors import (LOST_STATUS, SIGNAL_STATUS, WRITE_STATUS, Interrupted, SchedulerLost,
+                     Stop, UserError, in_command, named, option, same_again)
 from .executors import (EXECUTORS, SCHEDULER_TIMEOUT, check_loadable, check_scheduler,
                         default_workers, execute)
-from .runner import Outcome, Run, RunFunction, execute_one
-from .store import Store, code_version, design_hash, now, short
+from .runner import Outcome, Run, RunFunction, Subset, execute_one
+from .store import Store, code_version, design_hash, non_finite, now, short
 
 MAX_RUNS = 2_000_000        # a design larger than this is refused before anything is built
+# what stops a batch as a full disk does (exit WRITE_STATUS, the manifest 'interrupted')
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
 
 
 @dataclasses.dataclass
@@ -68,11 +69,18 @@ def check_size(total: int, what: str = "the design") -> int:
 
 
 def varied_parameters(runs: list[Run]) -> list[str]:
-    """Parameter names whose value differs between runs (the columns worth a runs table)."""
-    if not runs or not dataclasses.is_dataclass(runs[0].params):
+    """Parameter names whose value differs between runs (the columns worth a runs table), in
+    one pass over the runs (each made once when they are made lazily)."""
+    if not len(runs) or not dataclasses.is_dataclass(runs[0].params):
         return []
     names = [f.name for f in dataclasses.fields(runs[0].params)]
-    return [n for n in names if len({getattr(r.params, n) for r in runs}) > 1]
+    first = {n: getattr(runs[0].params, n) for n in names}
+    same, varied = set(names), set()
+    for r in runs:
+        moved = {n for n in same if getattr(r.params, n) != first[n]}
+        same -= moved
+        varied |= moved
+    return [n for n in names if n in varied]
 
 
 def function_name(fn: RunFunction) -> str:
@@ -155,7 +163,8 @@ def argument(value) -> str:
 
 def checked(outcome: Outcome, outputs, keep) -> Outcome:
     """An outcome is ok only if every declared output is present and finite in its summary
-    and, when series are kept, every kept series is finite and holds the declared outputs."""
+    and, when series or breakdowns (committee tables) are kept, every kept value is finite
+    and the series hold the declared outputs."""
     if not outcome.ok:
         return outcome
     problems = []
@@ -169,9 +178,7 @@ def checked(outcome: Outcome, outputs, keep) -> Outcome:
         absent = [o for o in outputs or () if o not in outcome.series]
         if absent:
             problems.append(f"no {', '.join(absent)} in the series")
-        bad = [k for k, v in outcome.series.items() if not np.all(np.isfinite(v))]
-        if bad:
-            problems.append(f"non-finite values in the series {', '.join(bad)}")
+    problems += non_finite(outcome, keep)
     if not problems:
         return outcome
     return Outcome(outcome.run, error="ValueError: the result has " + "; ".join(problems),
@@ -233,6 +240,70 @@ def stopping_on_signals():
             signal.signal(s, h)
 
 
+_GUARDED: list[Store] = []      # the store whose study is writing its outputs (at most one)
+
+
+def write_error(e: BaseException) -> OSError | None:
+    """The write error (a full disk, a quota, ...) behind `e`, if any: `e` itself, or what it
+    was raised from or during (a UserError saying a folder cannot be written)."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in WRITE_ERRORS:
+            return e
+        e = e.__cause__ or e.__context__
+    return None
+
+
+def abandon_guarded(e: BaseException) -> str | None:
+    """After a write error while a study writes its outputs (guard_until_finished): mark the
+    manifest interrupted, free the folder, and say what happened in one line (None: no study
+    was writing, or `e` is no write error)."""
+    error = write_error(e)
+    if not _GUARDED or error is None:
+        return None
+    store = _GUARDED[-1]
+    why = f"cannot write {error.filename or store.folder} ({error.strerror or error})"
+    if store.on_finish:
+        store.on_finish()
+    store.mark_interrupted(why)
+    store.lock.release()
+    return (f"{why}: the runs and tables are kept in {store.folder}; once there is room, the "
+            f"same command with --resume --out {store.folder} writes the rest")
+
+
+def guard_until_finished(store: Store) -> None:
+    """From now until store.finish(): Ctrl-C, SIGTERM or SIGHUP while the study writes its
+    tables, figures and report marks the manifest interrupted (the runs and tables are kept;
+    --resume writes the rest), frees the folder and stops as in a batch (raise Stop, whose
+    status the command line exits with). finish() restores the handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    del _GUARDED[:]                # one study writes its outputs at a time
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    old = {s: signal.getsignal(s) for s in stops}
+
+    def restore():
+        for s, h in old.items():
+            signal.signal(s, h)
+        store.on_finish = None
+        if store in _GUARDED:
+            _GUARDED.remove(store)
+
+    def handler(signum, frame):
+        restore()
+        if store.lock.fd is not None:          # not finished: say so in the manifest
+            store.mark_interrupted(f"interrupted by {signal.Signals(signum).name} while the "
+                                   "tables, figures and report were written")
+            store.lock.release()
+        raise Stop(signum)
+
+    for s in stops:
+        signal.signal(s, handler)
+    store.on_finish = restore
+    _GUARDED.append(store)
+
+
 def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFunction,
               keep=("series", "breakdown"), desc: str = "runs", on_outcome=None,
               outputs=None, finish: bool = True):
@@ -282,9 +353,9 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
                 store.write_part(i, o, set(keep))
                 if on_outcome:
                     on_outcome(i, o)
-            execute([runs[i] for i in todo], fn, opts.executor, min(workers, max(len(todo), 1)),
+            execute(Subset(runs, todo), fn, opts.executor, min(workers, max(len(todo), 1)),
                     opts.scheduler, on_outcome=stored, progress=opts.progress, desc=desc,
-                    indices=todo)
+                    indices=todo, keep_outcomes=False)
             parts = store.all_parts(runs)
             seconds = [o.seconds for _, o in parts]
             tables = store.consolidate(runs, varied_parameters(runs), {
@@ -293,23 +364,32 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
                 "errors": [{"run": i, **o.run.labels, "seed": o.run.seed, "error": o.error}
                            for i, o in parts if not o.ok],
             })
-    except (KeyboardInterrupt, SchedulerLost) as e:
+    except (KeyboardInterrupt, SchedulerLost, OSError, UserError) as e:
+        full = write_error(e) if isinstance(e, (OSError, UserError)) else None
+        if isinstance(e, (OSError, UserError)) and full is None:
+            store.lock.release()
+            raise
         stored = sum(store.check_parts(runs, quarantine=False).values())
+        then = ""
         if isinstance(e, SchedulerLost):
             why, status = f"the Dask scheduler was lost ({e})", LOST_STATUS
+        elif full is not None:                  # a full disk: which file, and what is kept
+            why = f"cannot write {full.filename or opts.out} ({full.strerror or full})"
+            status, then = WRITE_STATUS, "once there is room, "
         else:
             signum = e.signum if isinstance(e, Stop) else signal.SIGINT
             why, status = f"interrupted by {signal.Signals(signum).name}", SIGNAL_STATUS[signum]
-        store.manifest.update(status="interrupted", interrupted=now(), interrupted_by=why)
-        store.write_manifest()
+        store.mark_interrupted(why)
         store.lock.release()
         raise Interrupted(f"{why}: {stored} of {len(runs)} runs are stored in {opts.out}; "
-                          f"{same_again(opts.out)} finishes the rest", status) from None
+                          f"{then}{same_again(opts.out)} finishes the rest", status) from None
     except BaseException:
         store.lock.release()
         raise
     if finish:
         store.finish()
+    else:
+        guard_until_finished(store)
     everything = tables["runs"]
     tables["runs"] = everything[everything.status == "ok"].reset_index(drop=True)
     tables["failed"] = everything[everything.status != "ok"].reset_index(drop=True)

@@ -7,6 +7,7 @@ import signal
 # exit status of an interrupted batch, by what stopped it (128 + the signal's number)
 SIGNAL_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
 LOST_STATUS = 75          # the Dask scheduler was lost (EX_TEMPFAIL: resume later)
+WRITE_STATUS = 74         # a result could not be written, e.g. a full disk (EX_IOERR)
 
 
 _IN_COMMAND = [False]     # True while this process runs the `juwei` command (as_command)

@@ -4,6 +4,7 @@ outcomes, because a run's result depends only on its parameters and seed."""
 from __future__ import annotations
 
 import io
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -14,6 +15,7 @@ import time
 import types
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Sequence
 from typing import Callable, Iterable
 
 from .errors import SchedulerLost, UserError, option
@@ -21,6 +23,8 @@ from .runner import Outcome, Run, RunFunction, execute_one
 
 EXECUTORS = ("processes", "inprocess", "dask")
 MAX_ATTEMPTS = 3            # a run whose worker dies is tried this many times in all
+IN_FLIGHT = 4               # runs submitted to a process pool at a time, per worker
+DASK_IN_FLIGHT = 10_000     # runs submitted to Dask at a time (a cluster may grow meanwhile)
 SCHEDULER_TIMEOUT = 10.0    # seconds to reach a --scheduler before giving up
 ADDRESS = re.compile(r"(tcp|tls)://[A-Za-z0-9._\-\[\]:]+:\d{1,5}")
 
@@ -182,25 +186,29 @@ def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
             on_outcome: Callable[[int, Outcome], None] | None = None,
             progress: bool | None = None,
             desc: str = "runs", indices: list[int] | None = None,
-            pool: Workers | None = None) -> list[Outcome]:
+            pool: Workers | None = None, keep_outcomes: bool = True) -> list[Outcome]:
     """Do the runs; return their outcomes in the order given.
 
     on_outcome(index, outcome) is called as each run finishes (in completion order), e.g. to
     store it. `indices` labels the runs for on_outcome (default 0..n-1). With `pool`, the
     runs go to its workers (and its executor, worker count and scheduler replace the
-    arguments), which stay up for the next call.
+    arguments), which stay up for the next call. `runs` may be a Sequence that makes its runs
+    as they are needed (runner.LazyRuns): in one process and in a process pool, only the runs
+    in flight are held. With keep_outcomes=False nothing is kept (on_outcome has stored them)
+    and the list returned is empty.
     """
     if pool is not None:
         executor, workers, scheduler = pool.executor, pool.workers, pool.scheduler
-    runs = list(runs)
-    indices = list(range(len(runs))) if indices is None else indices
-    outcomes: list[Outcome | None] = [None] * len(runs)
+    runs = runs if isinstance(runs, Sequence) else list(runs)
+    indices = range(len(runs)) if indices is None else indices
+    outcomes: list[Outcome | None] = [None] * len(runs) if keep_outcomes else []
     bar = progress_bar(len(runs), desc, progress)
     failed = 0
 
     def done(i: int, outcome: Outcome) -> None:
         nonlocal failed
-        outcomes[i] = outcome
+        if keep_outcomes:
+            outcomes[i] = outcome
         failed += not outcome.ok
         if on_outcome:
             on_outcome(indices[i], outcome)
@@ -234,8 +242,8 @@ def _processes(runs, fn, workers, done, shared: Workers | None = None) -> None:
     MAX_ATTEMPTS times alone is recorded as failed. `shared` workers, if given, do the first
     round (and the resubmitted runs) instead of a pool of their own.
     """
-    attempts = [0] * len(runs)
-    todo, suspects = list(range(len(runs))), []
+    attempts: dict[int, int] = {}
+    todo, suspects = range(len(runs)), []
     while todo or suspects:
         if todo:
             lost = _round(runs, fn, workers, todo, done, shared)
@@ -244,7 +252,7 @@ def _processes(runs, fn, workers, done, shared: Workers | None = None) -> None:
         else:
             i = suspects.pop(0)
             if _round(runs, fn, 1, [i], done):
-                attempts[i] += 1
+                attempts[i] = attempts.get(i, 0) + 1
                 if attempts[i] >= MAX_ATTEMPTS:
                     done(i, Outcome(runs[i], error=f"worker died {MAX_ATTEMPTS} times running "
                                                    "this run"))
@@ -261,12 +269,16 @@ def _spawn_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _round(runs, fn, workers, todo, done, shared: Workers | None = None) -> list[int]:
-    """Submit `todo` to a fresh pool (or to `shared` workers); return the runs lost to a
-    broken pool, in order."""
+    """Submit `todo` to a fresh pool (or to `shared` workers), at most IN_FLIGHT per worker
+    at a time, in order (a design made lazily is made only as it runs); return the runs lost
+    to a broken pool, then those never submitted, in order."""
     pool = shared.process_pool() if shared else _spawn_pool(min(workers, len(todo)))
-    lost = []
+    window = IN_FLIGHT * (shared.workers if shared else min(workers, len(todo)))
+    queue = iter(todo)
+    pending, lost = {}, []
     try:
-        pending = {pool.submit(execute_one, fn, runs[i]): i for i in todo}
+        for i in itertools.islice(queue, window):
+            pending[pool.submit(execute_one, fn, runs[i])] = i
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
@@ -275,6 +287,9 @@ def _round(runs, fn, workers, todo, done, shared: Workers | None = None) -> list
                     done(i, fut.result())
                 except BrokenProcessPool:
                     lost.append(i)
+            if not lost:                   # a broken pool takes nothing more
+                for i in itertools.islice(queue, window - len(pending)):
+                    pending[pool.submit(execute_one, fn, runs[i])] = i
     except BaseException:          # Ctrl-C, a signal: end the workers, runs in flight and all
         shared.drop_pool() if shared else end_pool(pool)
         raise
@@ -282,8 +297,8 @@ def _round(runs, fn, workers, todo, done, shared: Workers | None = None) -> list
         pool.shutdown(wait=True)
     elif lost:
         shared.drop_pool()             # broken: the next round starts a new one
-    order = {i: k for k, i in enumerate(todo)}
-    return sorted(lost, key=order.get)
+    order = None if isinstance(todo, range) else {i: k for k, i in enumerate(todo)}.get
+    return sorted(lost, key=order) + list(queue)
 
 
 def end_pool(pool: ProcessPoolExecutor) -> None:
@@ -325,15 +340,22 @@ def _dask(runs, fn, workers, scheduler, done, shared: Workers | None = None) -> 
     from dask.distributed import as_completed
     from distributed.scheduler import KilledWorker
     try:
-        futures = {client.submit(execute_one, fn, run, pure=False): i for i, run in enumerate(runs)}
-        for fut in as_completed(futures):
-            i = futures[fut]
+        queue = enumerate(runs)            # submitted DASK_IN_FLIGHT at a time, in order
+        futures = {client.submit(execute_one, fn, run, pure=False): i
+                   for i, run in itertools.islice(queue, DASK_IN_FLIGHT)}
+        flow = as_completed(futures)
+        for fut in flow:
+            i = futures.pop(fut)
             try:
                 done(i, fut.result())
             except KilledWorker as e:
                 done(i, Outcome(runs[i], error=f"{type(e).__name__}: {e}"))
             except Exception as e:  # noqa: BLE001 - cancelled, comm closed: the scheduler is gone
                 raise SchedulerLost(f"{type(e).__name__}: {e}") from None
+            for k, run in itertools.islice(queue, 1):
+                new = client.submit(execute_one, fn, run, pure=False)
+                futures[new] = k
+                flow.add(new)
     finally:
         if not shared:
             client.close()

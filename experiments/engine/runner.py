@@ -23,6 +23,7 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -37,6 +38,40 @@ class Run:
     labels: dict
     params: Any
     seed: int
+
+
+class LazyRuns(Sequence):
+    """`count` runs made one at a time by `make(i)` when they are needed, never all held: a
+    design of a million runs costs its recipe, not a million parameter sets (about 8 KB each),
+    before anything runs. Indexing makes run i anew each time."""
+
+    def __init__(self, count: int, make: Callable[[int], Run]):
+        self.count, self.make = count, make
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.make(k) for k in range(*i.indices(self.count))]
+        if not -self.count <= i < self.count:
+            raise IndexError(i)
+        return self.make(i % self.count)
+
+
+class Subset(Sequence):
+    """The runs of `runs` at `indices`, in that order, made as they are needed."""
+
+    def __init__(self, runs: Sequence, indices: list[int]):
+        self.runs, self.indices = runs, indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.runs[k] for k in self.indices[i]]
+        return self.runs[self.indices[i]]
 
 
 @dataclass

@@ -42,12 +42,14 @@ import numpy as np
 import pandas as pd
 
 from .errors import UserError, named, option, same_again
+from .reading import read_bytes, short
 from .runner import Outcome, Run
 from .show import Brief
 
 PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "SALib", "tqdm",
             "dask", "distributed", "pyabc")
 ROOT = Path(__file__).resolve().parents[2]    # the source checkout, when there is one
+MAX_MANIFEST = 1 << 30       # bytes of a manifest.json read at most (it lists every seed)
 
 
 def now() -> str:
@@ -154,9 +156,11 @@ def atomic_write(path: Path, write) -> None:
         write(tmp)
         os.chmod(tmp, 0o666 & ~umask())      # mkstemp's 0600 would hide results from others
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(e, OSError):           # a full disk: name the file, not the temporary
+            raise OSError(e.errno, e.strerror or str(e), str(path)) from e
         raise
 
 
@@ -188,11 +192,16 @@ def _jsonable(x):
     raise TypeError(f"not JSON serialisable: {type(x).__name__}")
 
 
-def design_hash(runs: list[Run], fn_name: str) -> str:
-    """Identity of an experiment's resolved design: every run's labels, parameters and seed."""
-    text = json.dumps([fn_name] + [[r.labels, r.params, r.seed] for r in runs],
-                      default=_jsonable, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def design_hash(runs, fn_name: str) -> str:
+    """Identity of an experiment's resolved design: every run's labels, parameters and seed.
+    Hashed run by run (the bytes of one JSON list of them all), so a design made lazily is
+    never held whole."""
+    h = hashlib.sha256(b"[" + json.dumps(fn_name).encode())
+    for r in runs:
+        h.update(b", " + json.dumps([r.labels, r.params, r.seed], default=_jsonable,
+                                    sort_keys=True).encode())
+    h.update(b"]")
+    return h.hexdigest()[:16]
 
 
 # --- parts: one finished run each ----------------------------------------------------------------
@@ -247,6 +256,22 @@ def read_part(path: Path, runs: list[Run] | None = None) -> tuple[int, Outcome]:
                           time_axis=tuple(axis) if axis else None, seconds=meta["seconds"])
 
 
+def non_finite(outcome: Outcome, keep=("series", "breakdown")) -> list[str]:
+    """What of an outcome's kept series and breakdown (e.g. its committee table) is not
+    finite, in words (empty: all finite)."""
+    out = []
+    if "series" in keep and outcome.series:
+        bad = [k for k, v in outcome.series.items() if not np.all(np.isfinite(v))]
+        if bad:
+            out.append(f"non-finite values in the series {', '.join(bad)}")
+    if "breakdown" in keep and outcome.breakdown:
+        entity, values = outcome.breakdown
+        bad = [k for k, v in values.items() if not np.all(np.isfinite(v))]
+        if bad:
+            out.append(f"non-finite values in the {entity} table {', '.join(bad)}")
+    return out
+
+
 # --- tidy tables ----------------------------------------------------------------------------------
 def frames(indexed: list[tuple[int, Outcome]], parameters: list[str] | None = None
            ) -> dict[str, pd.DataFrame]:
@@ -276,12 +301,6 @@ def frames(indexed: list[tuple[int, Outcome]], parameters: list[str] | None = No
     for name, parts in breakdowns.items():
         out[name] = pd.concat(parts, ignore_index=True)
     return out
-
-
-def short(text, limit: int = 120) -> str:
-    """One line of at most `limit` characters, for messages."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Lock:
@@ -322,6 +341,7 @@ class Store:
         self.parts = self.folder / "parts"
         self.lock = Lock(self.folder)
         self.stamp: dict = {}
+        self.on_finish = None        # called by finish() (batch.guard_until_finished)
 
     def _entries(self) -> list[str]:
         return [p.name for p in self.folder.iterdir() if p.name != ".lock"] \
@@ -408,8 +428,8 @@ class Store:
 
     def _old_manifest(self) -> dict | None:
         try:
-            old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            old = json.loads(read_bytes(self.manifest_path, MAX_MANIFEST))
+        except (UserError, ValueError):
             return None
         return old if isinstance(old, dict) and "design_hash" in old else None
 
@@ -419,6 +439,21 @@ class Store:
         except OSError as e:
             raise UserError(f"{option('--out', self.folder)}: cannot write there "
                             f"({e.strerror})") from None
+
+    def mark_interrupted(self, why: str) -> None:
+        """Say in the manifest that the experiment was interrupted, and why. On a full disk,
+        where the atomic rewrite has no room for a second copy, the manifest is rewritten in
+        place (a manifest cut even then is rebuilt by --resume)."""
+        self.manifest.update(status="interrupted", interrupted=now(), interrupted_by=why)
+        try:
+            write_json(self.manifest_path, self.manifest)
+        except OSError:
+            try:
+                with open(self.manifest_path, "w", encoding="utf-8") as f:
+                    json.dump(self.manifest, f, indent=2, ensure_ascii=False,
+                              default=_jsonable)
+            except OSError:
+                pass
 
     def check_parts(self, runs: list[Run], quarantine: bool = True) -> dict[int, bool]:
         """Run index -> ok, for every stored part, after checking each belongs here.
@@ -433,15 +468,21 @@ class Store:
             try:
                 meta = read_meta(path)
                 ok = meta.get("error") is None
-                if ok:
-                    read_part(path, None)
+                if ok:                      # checked again as when it was stored
+                    _, outcome = read_part(path, None)
+                    bad = [k for k, v in outcome.summary.items() if not np.isfinite(v)]
+                    problems = ([f"non-finite summary values {', '.join(bad)}"] if bad else []) \
+                        + non_finite(outcome)
+                    if problems:
+                        raise ValueError("; ".join(problems))
             except Exception as e:  # noqa: BLE001 - any unreadable part: BadZipFile, EOF, ...
                 if quarantine:
                     where = self.parts / "quarantine"
                     where.mkdir(exist_ok=True)
                     shutil.move(str(path), where / path.name)
-                    print(f"juwei: {path} is unreadable ({short(type(e).__name__ + ': ' + str(e), 80)}); "
-                          f"moved to {where}/, its run will be redone", file=sys.stderr)
+                    why = short(f"{type(e).__name__}: {e}", 80)
+                    print(f"juwei: {path} is unreadable or not finite ({why}); moved to "
+                          f"{where}/, its run will be redone", file=sys.stderr)
                 continue
             index = meta["index"]
             if meta.get("design_hash") != self.stamp.get("design_hash"):
@@ -499,6 +540,8 @@ class Store:
         m.update(extra, status=status, finished=now())
         self.write_manifest()
         self.lock.release()
+        if self.on_finish:
+            self.on_finish()
 
 
 @dataclass(repr=False)
@@ -535,8 +578,8 @@ def load(folder) -> Experiment:
     if not path.exists():
         raise UserError(f"{folder}: no manifest.json; not a juwei results folder")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
+        manifest = json.loads(read_bytes(path, MAX_MANIFEST))
+    except (UserError, ValueError) as e:
         raise UserError(f"{path}: unreadable ({short(e, 80)}); "
                         f"{same_again(folder)} rebuilds it") from None
     if not (folder / "runs.parquet").exists():

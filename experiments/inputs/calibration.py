@@ -265,7 +265,7 @@ def target(path, section: str, name: str, spec) -> Target:
     if not isinstance(spec, dict):
         raise UserError(f"{path}: {key}: expected {{ interval = [low, high] }}, got "
                         f"{one_line(repr(spec), 60)}")
-    check_keys(f"{path}: {key}", spec, TARGET_KEYS)
+    check_keys(f"{path}: {key}", spec, TARGET_KEYS, "target")
     if "interval" not in spec:
         raise UserError(f"{path}: {key}: interval = [low, high] is missing")
     low, high = _pair(path, f"{key}.interval", spec["interval"])

@@ -49,6 +49,7 @@ from ..engine.seeds import DEFAULT_SEED, check_seed
 from ..model import INDICATORS, LEVER_GROUPS, OUTCOMES, levers
 from ..model.params import FIELDS, ParameterError
 from . import scenario as sc
+from .county import check_population
 from .files import DESIGN_DIR, at_least, check_keys, find, one_line, read_toml, suggest
 
 SAMPLINGS = ("grid", "lhs", "sobol")
@@ -87,7 +88,7 @@ def read_design(name: str, keys: dict) -> tuple[Path, dict]:
     known = ", ".join(sorted(p.stem for p in DESIGN_DIR.glob("*.toml")))
     path = find(name, DESIGN_DIR, "design", f"ready-made designs: {known}")
     data = read_toml(path)
-    check_keys(path, data, keys)
+    check_keys(path, data, keys, "design")
     return path, data
 
 
@@ -117,8 +118,8 @@ def lever_specs(path: Path, levers_: dict, sampling: str) -> dict:
                     raise UserError(f"{key}: a values list needs sampling = \"grid\"")
                 if len(spec["values"]) > MAX_LEVELS:
                     raise UserError(f"{key}: at most {MAX_LEVELS} values")
-                specs[name] = ("values", [sc.safe_coerce(name, v, f"{path}: levers")
-                                          for v in spec["values"]])
+                values = [sc.safe_coerce(name, v, f"{path}: levers") for v in spec["values"]]
+                specs[name] = ("values", list(dict.fromkeys(values)))     # repeats dropped
             elif isinstance(spec, list) and len(spec) == 2:
                 low, high = (sc.safe_coerce(name, v, f"{path}: levers") for v in spec)
                 if not low < high:
@@ -141,7 +142,9 @@ def base_scenario(path: Path, data: dict) -> sc.Scenario:
     """A design's base scenario with the design's years, burn-in and scale."""
     base = scenario_of(path, data.get("scenario", "baseline"))
     overrides = {k: data[k] for k in ("years", "scale", "burn_in_years") if k in data}
-    return base.with_overrides(overrides, str(path)) if overrides else base
+    base = base.with_overrides(overrides, str(path)) if overrides else base
+    check_population(base.county, base.params.scale, str(path))
+    return base
 
 
 def base_and_outputs(path: Path, data: dict) -> tuple[sc.Scenario, list[str]]:
@@ -207,13 +210,21 @@ def load_sweep(name: str) -> SweepDesign:
                         f"{sampling!r}{suggest(sampling, SAMPLINGS)}")
     samples = at_least(path, "samples", data.get("samples", 16), 1, MAX_SAMPLES)
     base, outputs = base_and_outputs(path, data)
+    specs = lever_specs(path, data.get("levers", {}), sampling)
+    # a lever of one value (or one value repeated) is a constant of the sweep's scenario
+    constants = {n: s[1][0] for n, s in specs.items() if s[0] == "values" and len(s[1]) == 1}
+    if len(constants) == len(specs):
+        raise UserError(f"{path}: levers: each lever has one value; name one that varies (a "
+                        "constant belongs in the scenario)")
+    if constants:
+        base = base.with_overrides(constants, f"{path}: levers")
     design = SweepDesign(
         path=str(path), description=one_line(data.get("description", "")), base=base,
         sampling=sampling, samples=samples,
         levels=at_least(path, "levels", data.get("levels", 3), 2, MAX_LEVELS),
         replicates=at_least(path, "replicates", data.get("replicates", 2), 1, MAX_REPLICATES),
         seed=_seed(path, data), outputs=outputs, series=data.get("series", False),
-        levers=lever_specs(path, data.get("levers", {}), sampling),
+        levers={n: s for n, s in specs.items() if n not in constants},
     )
     check_size(design.point_count() * design.replicates, str(path))
     return design

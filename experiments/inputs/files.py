@@ -4,11 +4,13 @@ that name the file and the key and suggest the closest known name."""
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from pathlib import Path
 
 from .. import scenarios as _scenarios
 from ..engine.errors import UserError
+from ..engine.reading import read_bytes as _read_bytes
 
 SCENARIO_DIR = Path(_scenarios.__file__).resolve().parent      # shipped with the package
 DESIGN_DIR = Path(__file__).resolve().parents[1] / "designs"
@@ -62,26 +64,69 @@ def _depth(value, level: int = 0) -> int:
     return level
 
 
-def read_toml(path: Path) -> dict:
-    """A TOML file as data: at most MAX_BYTES, nested at most MAX_DEPTH deep."""
+# tomllib's messages that quote the file's own text (a key, a character), in words of our own
+_QUOTING = {"Cannot declare": "a key or table declared twice",
+            "Cannot mutate": "a key redefined", "Cannot redefine": "a key redefined",
+            "Duplicate inline table key": "a key given twice in an inline table",
+            "Illegal character": "an illegal character",
+            "Found invalid character": "an invalid character"}
+
+
+def _toml_error(e: tomllib.TOMLDecodeError) -> str:
+    """tomllib's message, never quoting the file: the words and the position only."""
+    m = re.fullmatch(r"(.*?)\s*(\((?:at line \d+, column \d+|at end of document)\))?",
+                     str(e), re.S)
+    words, where = (m.group(1), m.group(2) or "") if m else ("", "")
+    for prefix, said in _QUOTING.items():
+        if words.startswith(prefix):
+            words = said
+    return one_line(f"{words} {where}".strip(), 120)
+
+
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """An input file's bytes through the engine's one safe reader (engine/reading.py)."""
+    return _read_bytes(path, limit)
+
+
+def read_toml(path: Path, data: bytes | None = None) -> dict:
+    """A TOML file as data (its bytes read by read_bytes, unless given): at most MAX_BYTES,
+    nested at most MAX_DEPTH deep. Errors never quote the file's text."""
+    raw = read_bytes(path) if data is None else data
+    if len(raw) > MAX_BYTES:
+        raise UserError(f"{path}: over {MAX_BYTES:,} bytes; input files are limited to "
+                        f"{MAX_BYTES:,}")
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_BYTES:
-            raise UserError(f"{path}: {size:,} bytes; input files are limited to {MAX_BYTES:,}")
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UserError(f"{path}: not UTF-8 text (byte {e.start:,})") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise UserError(f"{path}: not valid TOML: {one_line(e)}") from None
+        raise UserError(f"{path}: not valid TOML: {_toml_error(e)}") from None
     except RecursionError:
         raise UserError(f"{path}: nested too deeply (at most {MAX_DEPTH} levels)") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise UserError(f"{path}: cannot read: {one_line(e)}") from None
     if _depth(data) > MAX_DEPTH:
         raise UserError(f"{path}: nested too deeply (at most {MAX_DEPTH} levels)")
     return data
 
 
-def check_keys(path: Path, data: dict, keys: dict) -> None:
-    """Every key known (else the closest is suggested) and of its type (bools are not numbers)."""
+def refuse_foreign(path, data: dict, known, kind: str, recognised=lambda key, value: False
+                   ) -> None:
+    """Refuse a file that is not of its `kind`, without quoting it: when some key is neither
+    known, nor close to a known one (a misspelling, named with its suggestion later), nor
+    `recognised(key, value)`, nothing of the file is shown, not even that key."""
+    strange = [k for k, v in data.items() if k not in known and not recognised(k, v)
+               and not difflib.get_close_matches(k, list(known), n=1, cutoff=0.6)]
+    if strange:
+        raise UserError(f"{path}: not a {kind} file: {len(strange)} of its {len(data)} "
+                        f"top-level keys {'is' if len(strange) == 1 else 'are'} unknown to a "
+                        f"{kind} and not close to a known key (they are not shown)")
+
+
+def check_keys(path: Path, data: dict, keys: dict, kind: str = "juwei input") -> None:
+    """A file of its kind (refuse_foreign), every key known (else the closest is suggested)
+    and of its type (bools are not numbers)."""
+    refuse_foreign(path, data, keys, kind)
     for key, value in data.items():
         if key not in keys:
             raise UserError(f"{path}: unknown key {one_line(repr(key), 60)}"

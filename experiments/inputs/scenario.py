@@ -25,7 +25,7 @@ from ..engine.errors import UserError
 from ..model.county import County
 from ..model.params import FIELDS, ParameterError, Parameters, coerce
 from . import county as counties
-from .files import SCENARIO_DIR, find, is_file, one_line, read_toml, suggest
+from .files import SCENARIO_DIR, find, is_file, one_line, read_toml, refuse_foreign, suggest
 
 TEXT_KEYS = ("description", "title_zh", "title_en", "description_zh", "dose")   # each file's own
 DOSE_TAGS = {"[E]": "the essay", "[P]": "a policy document", "[A]": "an assumption"}
@@ -108,6 +108,8 @@ def _read(path: Path, chain: tuple = (), home: Path | None = None
     if path.resolve() in chain:
         raise UserError(f"{path}: extends itself through {' -> '.join(p.name for p in chain)}")
     data = read_toml(path)
+    refuse_foreign(path, data, list(FIELDS) + list(META_KEYS), "scenario",
+                   lambda key, value: isinstance(value, dict) and all(k in FIELDS for k in value))
     texts = {}
     for key in TEXT_KEYS:
         text = data.get(key, "")
@@ -167,11 +169,17 @@ def load(name: str) -> Scenario:
     if county is None:
         return s
     name, named_in = county
-    # next to the scenario, else a shipped county by name or file name; never the current
-    # folder, so a scenario means the same county wherever it is run from
-    for path in (Path(named_in).parent / name, counties.COUNTY_DIR / name,
+    # next to the scenario (or below it), else a shipped county by name or file name; never
+    # the current folder, so a scenario means the same county wherever it is run from, and
+    # never a file outside those folders (an absolute path or ../ reads nothing)
+    beside = Path(named_in).resolve().parent
+    for path in (beside / name, counties.COUNTY_DIR / name,
                  counties.COUNTY_DIR / f"{name}.toml"):
         if is_file(path):
+            if not any(_inside(path, d) for d in (beside, counties.COUNTY_DIR)):
+                raise UserError(f"{named_in}: county: {one_line(name, 80)} is outside the "
+                                f"scenario's folder ({beside}) and the shipped counties; it "
+                                "is not read (give it with --county FILE)")
             try:
                 return s.with_county(str(path))
             except UserError as e:

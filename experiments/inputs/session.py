@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import tempfile
 from pathlib import Path
 
 from ..engine.errors import UserError
 from ..model import LEVER_GROUPS, levers
 from . import scenario as sc
+from .county import COUNTY_DIR, check_population
 from .files import check_keys, one_line, read_toml, suggest
 
 VERSION = 1
@@ -46,16 +46,17 @@ def dumps(session: Session) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load(path: str | Path, origin: str | None = None) -> Session:
-    """A session file, validated: unknown keys (with the closest), types, ranges and a known
-    scenario; UserError naming the file (or `origin`) and the key."""
+def load(path: str | Path, origin: str | None = None, raw: bytes | None = None) -> Session:
+    """A session file (or its bytes `raw`, as uploaded), validated: unknown keys (with the
+    closest), types, ranges and a known scenario; UserError naming the file (or `origin`) and
+    the key."""
     path = Path(path)
     where = origin or str(path)
     try:
-        data = read_toml(path)
+        data = read_toml(path, raw)
     except UserError as e:
         raise UserError(str(e).replace(str(path), where, 1)) from None
-    check_keys(Path(where), data, KEYS)
+    check_keys(Path(where), data, KEYS, "session")
     if data.get("juwei_session", VERSION) != VERSION:
         raise UserError(f"{where}: juwei_session: expected {VERSION}, got "
                         f"{data['juwei_session']}")
@@ -72,7 +73,9 @@ def load(path: str | Path, origin: str | None = None) -> Session:
     if not SEEDS[0] <= seed <= SEEDS[1]:
         raise UserError(f"{where}: seed: expected {SEEDS[0]} to {SEEDS[1]}, got {seed}")
     scale = sc.safe_coerce("scale", data.get("scale", 0.1), f"{where}: scale")
-    base = of_scenario(sc.load(name))
+    scenario = sc.load(name)
+    check_population(scenario.county, scale, f"{where}: scale")
+    base = of_scenario(scenario)
     values = dict(base.levers)
     for key, value in data.get("levers", {}).items():
         if key not in LEVERS:
@@ -84,26 +87,29 @@ def load(path: str | Path, origin: str | None = None) -> Session:
 
 
 def loads(data: bytes, origin: str) -> Session:
-    """A session from an uploaded file's bytes (validated as load does, named `origin`)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "session.toml"
-        path.write_bytes(data)
-        return load(path, origin)
+    """A session from an uploaded file's bytes (validated as load does, named `origin`;
+    nothing is written)."""
+    return load(origin, origin, bytes(data))
 
 
 def scenario_toml(s: sc.Scenario, lever_values: dict, description: str, title_zh: str,
                   title_en: str) -> str:
     """A complete scenario file: every lever written out, and any other parameter the scenario
-    changes from the defaults (not scale or years: those are run options), its county as an
-    absolute path when it is not the essay's. `juwei compare baseline FILE` reads it from any
-    folder."""
+    changes from the defaults (not scale or years: those are run options), and a shipped
+    county by name when it is not the essay's (a county of one's own is named in a comment:
+    a scenario reads counties only beside it or shipped, so it goes with --county FILE).
+    `juwei compare baseline FILE` reads it from any folder."""
     changes = {k: v for k, v in s.changes.items() if k not in LEVERS and k not in
                ("scale", "years")}
     out = [f"description = {json.dumps(description, ensure_ascii=False)}",
            f"title_zh = {json.dumps(title_zh, ensure_ascii=False)}",
            f"title_en = {json.dumps(title_en, ensure_ascii=False)}"]
     if s.county_file:
-        out.append(f"county = {json.dumps(str(Path(s.county_file).resolve()))}")
+        county = Path(s.county_file).resolve()
+        if county.parent == COUNTY_DIR:
+            out.append(f"county = {json.dumps(county.stem)}")
+        else:
+            out.append(f"# county: {json.dumps(str(county))} (run with --county and this file)")
     out += ["", "# every lever (juwei levers)"]
     out += [f"{k} = {lever_values[k]!r}" for k in LEVERS]
     if changes:

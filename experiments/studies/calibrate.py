@@ -17,22 +17,27 @@ uninterrupted run's (tests/test_calibrate.py).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import math
 import random
+import shutil
 import signal
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..engine import AnalysisRefused, Interrupted, Options, Run, execute
-from ..engine.batch import invocation, stopping_on_signals
-from ..engine.errors import LOST_STATUS, SIGNAL_STATUS, SchedulerLost, Stop, same_again
+from ..engine.batch import guard_until_finished, invocation, stopping_on_signals, write_error
+from ..engine.errors import (LOST_STATUS, SIGNAL_STATUS, WRITE_STATUS, SchedulerLost, Stop,
+                             UserError, same_again)
 from ..engine.executors import Workers, check_scheduler, default_workers
 from ..engine.seeds import derived_seed
 from ..engine.show import Brief
@@ -266,6 +271,19 @@ def run(design, opts: Options, model=None) -> Calibration:
     old = store._old_manifest() if opts.resume else None
     store.create(manifest, opts.resume, opts.allow_code_change, opts.overwrite)
     m = store.manifest
+    # a history with no finished generation is started over (the same seeds redo it); a
+    # foreign one is refused (the manifest left as it was), an unreadable one quarantined
+    identity = {"design_hash": design.digest(), "seed": str(design.seed),
+                "code_id": m["code"]["code_id"]}
+    try:
+        resumed = opts.resume and resumable(opts.out / HISTORY, identity,
+                                            opts.allow_code_change)
+    except BaseException:
+        if old is not None:
+            store.manifest = old
+            store.write_manifest()
+        store.lock.release()
+        raise
     sampled = bool((old or {}).get("sampled"))      # abc.run returned: nothing left to sample
     db = "sqlite:///" + str((opts.out / HISTORY).resolve())
     t0 = time.perf_counter()
@@ -307,20 +325,20 @@ def run(design, opts: Options, model=None) -> Calibration:
         with stopping_on_signals(), Workers(opts.executor, opts.workers, opts.scheduler) as pool:
             try:
                 abc = abc_for(design, opts, on_failure, on_batch, model, pool)
-                # a history with no finished generation is started over (the same seeds redo it)
-                resumed = opts.resume and (opts.out / HISTORY).exists() and _stored(db) > 0
                 if resumed:
                     done = _stored(db)
+                    stamp_history(opts.out / HISTORY, identity)   # the code it goes on with
                     abc.load(db, 1)
                     np.random.seed(master_seed(design.seed, done - 1))
                     random.seed(master_seed(design.seed, done - 1))
                     print(f"resuming {opts.out}: {done} of {design.generations} generations "
                           "already stored", file=sys.stderr)
                 else:
-                    (opts.out / HISTORY).unlink(missing_ok=True)
+                    quarantine(opts.out / HISTORY, "is not resumed")
                     done = 0
                     observed = {t.figure: (t.low + t.high) / 2 for t in design.targets}
                     abc.new(db, observed)
+                    stamp_history(opts.out / HISTORY, identity)
                 # failures of the generations to be redone are recorded again as they recur
                 kept = (old or {}).get("failed_candidates", [])
                 m.update(status="running", failed_candidates=[
@@ -345,11 +363,22 @@ def run(design, opts: Options, model=None) -> Calibration:
         store.lock.release()
         raise stop from None
     except BaseException as e:
+        full = disk_full(e, opts.out / HISTORY)
+        if full:                     # kept as an interruption: --resume continues later
+            finished = max(_stored(db), 0)
+            m.update(generations_done=finished, wall_seconds=wall())
+            store.mark_interrupted(full)
+            store.lock.release()
+            raise Interrupted(f"{full}: {finished} of {design.generations} generations are "
+                              f"stored in {opts.out}; once there is room, the same command "
+                              f"with --resume --out {opts.out} continues from there",
+                              WRITE_STATUS) from None
         m.update(status="failed", error=short(f"{type(e).__name__}: {e}", 500),
                  wall_seconds=wall())
         store.write_manifest()
         store.lock.release()
         raise
+    guard_until_finished(store)           # a stop while the outputs are written says so
     posterior = posterior_table(history, design)
     generations = generation_table(history)
     write_parquet(opts.out / POSTERIOR, posterior)
@@ -362,10 +391,111 @@ def run(design, opts: Options, model=None) -> Calibration:
     return Calibration(opts.out, design, posterior, generations, predictive, store.manifest)
 
 
-def stored_generations(folder: Path) -> int:
-    """Generations finished in a calibration folder (for --resume --dry-run)."""
+IDENTITY = "juwei_identity"      # history.db's own table: the calibration it belongs to
+
+
+def stamp_history(path: Path, identity: dict) -> None:
+    """Write the calibration's identity (design hash, seed, code) into its history.db."""
+    with contextlib.closing(sqlite3.connect(path)) as con, con:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {IDENTITY} (key TEXT PRIMARY KEY, value TEXT)")
+        con.executemany(f"INSERT OR REPLACE INTO {IDENTITY} VALUES (?, ?)",
+                        [(k, str(v)) for k, v in identity.items()])
+
+
+def history_identity(path: Path) -> dict | None:
+    """The identity stamped into a history.db (None: none); sqlite3.DatabaseError when the file
+    is not a readable SQLite database."""
+    with contextlib.closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro",
+                                            uri=True)) as con:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = "
+                                            "'table'")}
+        if IDENTITY not in tables:
+            return None
+        return dict(con.execute(f"SELECT key, value FROM {IDENTITY}").fetchall())
+
+
+def quarantine(path: Path, why: str) -> None:
+    """Move a history that cannot be resumed to quarantine/ (never deleted), saying so."""
+    if not path.exists():
+        return
+    where = path.parent / "quarantine"
+    where.mkdir(exist_ok=True)
+    stem = f"{path.stem}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}"
+    for f in [path, *path.parent.glob(path.name + "-*")]:      # its -journal, -wal, -shm
+        shutil.move(str(f), where / (stem + f.name[len(path.stem):]))
+    print(f"juwei: {path} {why}; moved to {where}/, the calibration starts over",
+          file=sys.stderr)
+
+
+def refuse_foreign_history(path: Path, found: dict, identity: dict,
+                           allow_code_change: bool = False) -> None:
+    """UserError unless the stamp `found` is `identity`'s (its keys: design_hash, seed and,
+    when given, code_id; another code only with --allow-code-change)."""
+    for key, what in (("design_hash", "design"), ("seed", "seed"), ("code_id", "code")):
+        if key in identity and found.get(key) != identity[key] \
+                and not (key == "code_id" and allow_code_change):
+            raise UserError(f"{path}: belongs to another calibration ({what} "
+                            f"{short(found.get(key), 20)}, this one {identity[key]}); move it "
+                            "away, or use a new --out" + (", or --allow-code-change if you mean "
+                                                          "it" if key == "code_id" else ""))
+
+
+def resumable(path: Path, identity: dict, allow_code_change: bool) -> bool:
+    """Whether history.db holds finished generations of this calibration (design hash, seed
+    and code as stamped; other code only with --allow-code-change). Another calibration's
+    history, or an unstamped one with generations, is refused in one line; an unreadable one,
+    or one without a finished generation, is moved to quarantine/ (the run starts over)."""
+    if not path.exists():
+        return False
+    try:
+        found = history_identity(path)
+    except sqlite3.DatabaseError as e:
+        quarantine(path, f"is unreadable ({short(e, 60)})")
+        return False
+    done = _stored("sqlite:///" + str(path.resolve()))
+    if found is None:
+        if done > 0:
+            raise UserError(f"{path}: holds {done} generations but no juwei stamp: another "
+                            "calibration's or another tool's history; move it away, or use a "
+                            "new --out")
+        quarantine(path, "has no finished generation")
+        return False
+    refuse_foreign_history(path, found, identity, allow_code_change)
+    if done == 0:
+        quarantine(path, "has no finished generation")
+    return done > 0
+
+
+def disk_full(e: BaseException, history: Path) -> str | None:
+    """What could not be written, when `e` comes from a full disk (a file, or the SQLite
+    history saying 'database or disk is full'); else None."""
+    error = write_error(e)
+    if error is not None:
+        return f"cannot write {error.filename or history.parent} ({error.strerror or error})"
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, sqlite3.OperationalError) and "full" in str(e):
+            return f"cannot write {history} ({e})"
+        e = e.__cause__ or e.__context__
+    return None
+
+
+def stored_generations(folder: Path, design=None) -> int:
+    """Generations finished in a calibration folder (for --resume --dry-run); with `design`,
+    another calibration's history is refused as a resume would refuse it (read only)."""
     db = folder / HISTORY
-    return _stored("sqlite:///" + str(db.resolve())) if db.exists() else 0
+    if not db.exists():
+        return 0
+    if design is not None:
+        try:
+            found = history_identity(db)
+        except sqlite3.DatabaseError:
+            return 0                          # a resume moves it to quarantine/
+        if found is not None:
+            refuse_foreign_history(db, found, {"design_hash": design.digest(),
+                                               "seed": str(design.seed)})
+    return _stored("sqlite:///" + str(db.resolve()))
 
 
 def _stored(db: str) -> int:

@@ -39,11 +39,16 @@ def over_ensemble(runs: list[Run], ensemble, replicates: int, fixed=lambda run: 
     which keep their value. Without an ensemble, the runs as they are."""
     if ensemble is None:
         return runs
-    return [Run({**run.labels, "draw": k, "particle": int(ensemble.draws.particle.iloc[k]),
-                 "seed_replicate": run.labels["replicate"],
-                 "replicate": k * replicates + run.labels["replicate"]},
-                ensemble.params(run.params, k, fixed(run)), run.seed)
+    return [on_draw(run, ensemble, k, replicates, fixed(run))
             for run in runs for k in range(len(ensemble.draws))]
+
+
+def on_draw(run: Run, ensemble, k: int, replicates: int, fixed=()) -> Run:
+    """`run` on draw k of a posterior `ensemble` (over_ensemble)."""
+    return Run({**run.labels, "draw": k, "particle": int(ensemble.draws.particle.iloc[k]),
+                "seed_replicate": run.labels["replicate"],
+                "replicate": k * replicates + run.labels["replicate"]},
+               ensemble.params(run.params, k, fixed), run.seed)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from scipy.stats import qmc
 
 from ..engine import Options, Run, replicate_seeds, run_batch
 from ..engine.show import Brief
+from ..engine.runner import LazyRuns
 from ..engine.store import atomic_write, write_parquet
 from ..inputs.design import SweepDesign
 from ..model.params import FIELDS, from_sample
 from ..present.figures import plot_sweep
-from .common import check_ensemble_county, county_function, over_ensemble, refuse_if_all_failed
+from .common import check_ensemble_county, county_function, on_draw, refuse_if_all_failed
 
 
 @dataclass(repr=False)
@@ -55,18 +56,24 @@ def points(design: SweepDesign) -> pd.DataFrame:
     return frame.drop_duplicates().reset_index(drop=True)
 
 
-def runs(design: SweepDesign, frame: pd.DataFrame, ensemble=None) -> list[Run]:
+def runs(design: SweepDesign, frame: pd.DataFrame, ensemble=None) -> LazyRuns:
     """Every point x replicate; replicate r uses the same seed at every point; with a
     posterior `ensemble`, each on every draw (what the sweep and its scenario set keep their
-    values)."""
+    values). Made as they are needed (LazyRuns): a grid of a million runs costs its points
+    table, not a million parameter sets, before anything runs."""
     seeds = replicate_seeds(design.seed, design.replicates)
-    out = []
-    for p, row in enumerate(frame.to_dict("records")):
-        values = {k: from_sample(k, v) for k, v in row.items()}
-        params = dataclasses.replace(design.base.params, **values)
-        out += [Run({"point": p, "replicate": r}, params, s) for r, s in enumerate(seeds)]
+    columns = {n: frame[n].to_numpy() for n in frame.columns}
     own = set(design.levers) | set(design.base.changes)       # what the design sets itself
-    return over_ensemble(out, ensemble, design.replicates, lambda run: own)
+    draws = len(ensemble.draws) if ensemble is not None else 1
+
+    def make(i: int) -> Run:
+        j, k = divmod(i, draws)
+        p, r = divmod(j, design.replicates)
+        values = {n: from_sample(n, column[p]) for n, column in columns.items()}
+        run = Run({"point": p, "replicate": r},
+                  dataclasses.replace(design.base.params, **values), seeds[r])
+        return run if ensemble is None else on_draw(run, ensemble, k, design.replicates, own)
+    return LazyRuns(len(frame) * design.replicates * draws, make)
 
 
 def point_means(runs_table: pd.DataFrame, levers: list[str], outputs: list[str]) -> pd.DataFrame:

@@ -16,12 +16,12 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
 
-from ...engine.runner import Run
+from ...engine.runner import LazyRuns, Run
 from ...engine.seeds import derived_seed, replicate_seeds
 from ...inputs.design import DUMMY, SensitivityDesign
 from ...model import Parameters
 from ...model.params import from_sample
-from ..common import over_ensemble
+from ..common import on_draw
 
 
 def sample(d: SensitivityDesign) -> np.ndarray:
@@ -54,17 +54,22 @@ def stream(replicate_seed: int, block: int, dummy: float) -> int:
     return derived_seed(replicate_seed, block, int(dummy * 2**31))
 
 
-def build_runs(d: SensitivityDesign, X: np.ndarray, make_params, ensemble=None) -> list[Run]:
+def build_runs(d: SensitivityDesign, X: np.ndarray, make_params, ensemble=None) -> LazyRuns:
     """Each point's replicates; with a posterior `ensemble`, each on every draw (the factors
     keep their sampled values and the base scenario its own settings, as in sweeps), so
-    `replicate` numbers the (draw, replicate) pairs."""
+    `replicate` numbers the (draw, replicate) pairs. Made as they are needed (LazyRuns: the
+    design matrix is kept, not a parameter set a run); `make_params` must give the same
+    parameters for the same row every time."""
     seeds = replicate_seeds(d.seed, d.replicates)
     size = block_size(d)
-    runs = []
-    for p, x in enumerate(X):
-        row = dict(zip(d.factors.names, x.tolist()))
-        params = make_params(row)
-        runs += [Run({"point": p, "replicate": r}, params, stream(s, p // size, row[DUMMY]))
-                 for r, s in enumerate(seeds)]
     own = set(d.factors.names) | set(d.base.changes if d.base else ())
-    return over_ensemble(runs, ensemble, d.replicates, lambda run: own)
+    draws = len(ensemble.draws) if ensemble is not None else 1
+
+    def make(i: int) -> Run:
+        j, k = divmod(i, draws)
+        p, r = divmod(j, d.replicates)
+        row = dict(zip(d.factors.names, X[p].tolist()))
+        run = Run({"point": p, "replicate": r}, make_params(row),
+                  stream(seeds[r], p // size, row[DUMMY]))
+        return run if ensemble is None else on_draw(run, ensemble, k, d.replicates, own)
+    return LazyRuns(len(X) * d.replicates * draws, make)
