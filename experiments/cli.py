@@ -672,7 +672,7 @@ def cmd_validate(args) -> int:
     from .studies import validate
 
     s = _scenario(args.scenario, args)
-    check_size(args.replicates * (2 if args.breakers else 1), "--replicates")
+    check_size(validate.run_count(args.replicates, args.breakers), "--replicates")
     v = validate.run(s, args.replicates, args.seed, args.executor, args.workers, args.breakers)
     print(f"\nPatterns of spec §7 on '{s.name}' in {s.county_name} (scale {s.params.scale}, "
           f"{s.params.years} years, {args.replicates} replicates, seed {args.seed}, "

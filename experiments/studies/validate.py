@@ -38,6 +38,7 @@ HOLDS_SHARE = 0.9        # a pattern holds when it holds in at least this share 
 # the indicators whose year-on-year change is the drift figure (ODD §7.1: the baseline settles)
 STEADY = ["htc_H", "htc_T", "htc_C", "exhaustion", "admin_share", "participation_rate"]
 
+PAIRED = 4               # the pattern judged on the campaign pair (paradox_pair)
 EMERGENT, PARTLY_IMPOSED, INPUT = "emergent", "partly imposed", "input"
 LABELS = (EMERGENT, PARTLY_IMPOSED, INPUT)
 
@@ -397,11 +398,20 @@ def break_patterns(params: Parameters, replicates: int, seed: int, executor: str
     numbers = numbers or [k for k in range(1, len(PATTERNS) + 1) if validates(k)]
     seeds = replicate_seeds(seed, replicates)
     runs = [Run({"breaker": k, "arm": arm, "replicate": r}, p, s) for k in numbers
-            for arm, p in _arms(dataclasses.replace(params, **PATTERNS[k - 1].breaker), k == 4)
+            for arm, p in _arms(dataclasses.replace(params, **PATTERNS[k - 1].breaker),
+                                k == PAIRED)
             for r, s in enumerate(seeds)]
     tables = _execute(runs, fn, executor, workers, progress)
     return [check({name: t[t.breaker == k] for name, t in tables.items()})[k - 1]
             for k in numbers]
+
+
+def run_count(replicates: int, breakers: bool = False) -> int:
+    """How many runs `run` makes: the baseline and the campaign pair, and (`breakers`) each
+    breaker's baseline, with the pair for pattern 4's."""
+    broken = [k for k in range(1, len(PATTERNS) + 1) if validates(k)] if breakers else []
+    return replicates * (len(_arms(Parameters(), True))
+                         + sum(len(_arms(Parameters(), k == PAIRED)) for k in broken))
 
 
 @dataclass
