@@ -127,9 +127,13 @@ PATTERNS = [  # spec §7's order; the labels, reasons and breakers are ODD §1.2
 ]
 
 
+# the patterns that count as validation: those that are not inputs
+VALIDATING = [k for k, d in enumerate(PATTERNS, 1) if d.label != INPUT]
+
+
 def validates(number: int) -> bool:
     """Whether pattern `number` counts as validation (it is not an input)."""
-    return PATTERNS[number - 1].label != INPUT
+    return number in VALIDATING
 
 
 @dataclass
@@ -395,7 +399,7 @@ def break_patterns(params: Parameters, replicates: int, seed: int, executor: str
     """Each pattern that is not an input (or those `numbers`) checked under its breaker: the
     parameters with the breaker's values, on the same replicate seeds as the baseline (the
     paradox pair for pattern 4 only). Each must fail."""
-    numbers = numbers or [k for k in range(1, len(PATTERNS) + 1) if validates(k)]
+    numbers = numbers or VALIDATING
     seeds = replicate_seeds(seed, replicates)
     runs = [Run({"breaker": k, "arm": arm, "replicate": r}, p, s) for k in numbers
             for arm, p in _arms(dataclasses.replace(params, **PATTERNS[k - 1].breaker),
@@ -409,9 +413,8 @@ def break_patterns(params: Parameters, replicates: int, seed: int, executor: str
 def run_count(replicates: int, breakers: bool = False) -> int:
     """How many runs `run` makes: the baseline and the campaign pair, and (`breakers`) each
     breaker's baseline, with the pair for pattern 4's."""
-    broken = [k for k in range(1, len(PATTERNS) + 1) if validates(k)] if breakers else []
-    return replicates * (len(_arms(Parameters(), True))
-                         + sum(len(_arms(Parameters(), k == PAIRED)) for k in broken))
+    return replicates * (len(_arms(Parameters(), True)) + breakers
+                         * sum(len(_arms(Parameters(), k == PAIRED)) for k in VALIDATING))
 
 
 @dataclass
