@@ -187,9 +187,9 @@ def paradox_pair(base: Parameters) -> tuple[Parameters, Parameters]:
 
 # --- the venture census of pattern 11 --------------------------------------------------------
 # A run's indicators say how much own income committees have, not where it comes from. The census
-# watches each budget year's `finance.new_year` (where ventures start and fail, ODD §7.9) in the
-# runs of this module only: it reads the committees' ventures before and after and changes
-# nothing (the runs stay bit for bit). Thread-local, so runs in threads keep their own count.
+# wraps each budget year's `finance.new_year` (where ventures start and fail, ODD §7.9): the
+# wrapper calls it unchanged (the runs stay bit for bit) and, inside a Census run only, records
+# the committees' ventures before and after. Thread-local, so runs in threads count their own.
 _census = threading.local()
 _new_year = finance.new_year
 
