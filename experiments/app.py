@@ -14,6 +14,7 @@ import functools
 import html
 import json
 import os
+import pickle
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -29,9 +30,11 @@ import traitlets
 from .engine import DEFAULT_SEED, Options, UserError
 from .inputs import scenario as sc
 from .inputs import session as sessions
-from .model import (BURN_IN_YEARS, EVENT_LEVERS, LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR,
-                    SYNDROME_THRESHOLD, YEARLY_LEVERS, CountyModel, describe, levers, syndrome)
+from .model import (EVENT_LEVERS, LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR,
+                    SYNDROME_THRESHOLD, YEARLY_LEVERS, describe, levers, syndrome)
 from .model.indicators import MONEY_ITEMS
+from .model.run import burn_in_params
+from .studies.common import cache_dir, settled
 from .present import charts, i18n
 from .present.i18n import t
 from .present.stats import COST_COLUMNS, PER_YUAN, WORKSHOP_INDICATORS, sure
@@ -126,20 +129,20 @@ def load_scenario(name: str) -> sc.Scenario:
 
 
 class County:
-    """One county under a scenario and lever values, warmed up so the workshop sees a county
-    that has settled; a lock keeps stepping and mid-run lever changes apart."""
+    """One county under a scenario and lever values, switched on after the burn-in under the
+    baseline's levers (ODD §7.1), so the workshop sees the scenario act on a county that has
+    settled, as a comparison does; a lock keeps stepping and mid-run lever changes apart."""
 
     def __init__(self, scenario: str, lever_values: dict, scale: float, seed: int,
                  assumptions: dict | None = None):
         self.scenario = load_scenario(scenario)
         self.levers, self.scale, self.seed = dict(lever_values), scale, seed
         params = self.params(self.scenario, lever_values, scale, assumptions)
-        self.model = CountyModel(params, seed=seed, warm_up_years=BURN_IN_YEARS,
-                                 county=self.scenario.county)
+        self.model = pickle.loads(settled(burn_in_params(params), seed, self.scenario.county,
+                                          cache_dir()))
+        self.model.switch(params, keep_year_before=False)
         self.lock = threading.Lock()
         self.applied: list[tuple[str, object, int]] = []     # (lever, value, from week)
-        for _ in range(self.model.warm_up_weeks):
-            self.model.step()
 
     @staticmethod
     def params(scenario: sc.Scenario, lever_values: dict, scale: float,
@@ -256,7 +259,7 @@ def Verdict(st: State):
     week = st.week.value
     if c.week == 0:
         solara.HTML(tag="div", classes=["jw-verdict"], unsafe_innerHTML=html.escape(
-            tr("app.verdict.start", years=BURN_IN_YEARS)))
+            tr("app.verdict.start", years=c.model.p.burn_in_years)))
     else:
         v = syndrome({k: c.recent(k) for k in ("htc_H", "htc_T", "htc_C", "htc_index")})
         above = [tr(f"app.htc.{k}.name") for k, x in zip("HTC", (v.H, v.T, v.C))
@@ -304,7 +307,7 @@ def Charts(st: State):
     s = c.model.series
     x = _years(c)
     x_max = c.horizon / STEPS_PER_YEAR
-    x_name = tr("app.chart.years", years=BURN_IN_YEARS)
+    x_name = tr("app.chart.years", years=c.model.p.burn_in_years)
 
     def named(names):
         return {i18n.indicator(n, lang)[0]: s[n][:t_] for n in names}

@@ -42,6 +42,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def years_or_none(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {short(repr(text), 40)}"
+                                         ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected at least 0, got {value}")
+    return value
+
+
 def seed(text: str) -> int:
     try:
         return check_seed(int(text))
@@ -72,6 +83,10 @@ def add_model_options(p, replicates: int | None, years: str = "the scenario's, 5
                        help=f"root seed, a whole number >= 0 (default {DEFAULT_SEED})")
     p.add_argument("--years", type=int, help=f"horizon in years (default {years})")
     p.add_argument("--scale", type=float, help=f"population scale, e.g. 0.1 (default {scale})")
+    p.add_argument("--burn-in", dest="burn_in_years", type=years_or_none, metavar="YEARS",
+                   help="years the county settles under the base scenario before the "
+                   "scenario's levers switch on (default 6, the measured settling time, ODD "
+                   "§7.1; 0: from week 0 on an unsettled county)")
     if replicates is not None:
         p.add_argument("--county", metavar="FILE", help="a county file, or a shipped county's "
                        "name (default: the scenario's, else the essay's; see `juwei counties`)")
@@ -133,6 +148,15 @@ def build_parser() -> Parser:
     add_batch_options(p, "results folder (default results/compare-<time>)")
     p.add_argument("--lang", choices=("zh", "en"), default="en",
                    help="language of report.html (default en; handout.html is always both)")
+    p.add_argument("--dose-response", action="store_true", help="instead, run each remedy "
+                   "over its levers' whole range (from the base's values to the end of the "
+                   "documented range) and compare the remedies that cost money at equal cost")
+    p.add_argument("--doses", type=positive_int, default=4, metavar="N", help="with "
+                   "--dose-response: dose levels between the base and the range's end "
+                   "(default 4: 1/4, 1/2, 3/4, 1), besides each scenario's own")
+    p.add_argument("--budget", type=float, metavar="YUAN", help="with --dose-response: the "
+                   "extra public money a year at which costly remedies are compared (default: "
+                   "the smallest full-range cost among them)")
 
     p = sub.add_parser("sweep", help="run a parameter sweep from a design file")
     p.add_argument("design", help="design file, or a ready-made design's name")
@@ -272,9 +296,10 @@ def _scenario(name: str, args) -> scen.Scenario:
     sets = scen.parse_set(getattr(args, "set", []))
     if sets:
         s = s.with_overrides(sets, "--set")
-    for flag in ("years", "scale"):
+    for flag, name in (("years", "--years"), ("scale", "--scale"),
+                       ("burn_in_years", "--burn-in")):
         if getattr(args, flag, None) is not None:
-            s = s.with_overrides({flag: getattr(args, flag)}, f"--{flag}")
+            s = s.with_overrides({flag: getattr(args, flag)}, name)
     if getattr(args, "county", None) is not None:
         s = s.with_county(args.county)
     return s
@@ -308,7 +333,7 @@ def _dry_run(args, build, total: int, base, seed: int, fn=None) -> int:
     county = base.county
     if args.resume:
         runs = build()
-        left = remaining(runs, fn or run_on(county), Path(args.out))
+        left = remaining(runs, fn or run_on(county, base.params), Path(args.out))
         print(f"{left} of {len(runs)} runs left to do in {args.out}")
         print(dry_run(runs[:1], args.workers, total=left, county=county))
     else:
@@ -324,8 +349,9 @@ def cmd_run(args) -> int:
     s = _scenario(args.scenario, args)
     check_size(args.replicates, "--replicates")
     if args.dry_run:
+        from .model import run_on
         return _dry_run(args, lambda: scenario_runs([s], args.replicates, args.seed),
-                        args.replicates, s, args.seed)
+                        args.replicates, s, args.seed, run_on(s.county))
     opts = _options(args, f"results/{s.name}-{_stamp()}")
     r = run.run(s, args.replicates, args.seed, opts, plots=not args.no_plots)
     if args.json:
@@ -369,6 +395,10 @@ def cmd_compare(args) -> int:
     from .studies.common import scenario_runs
 
     scenarios = [_scenario(n, args) for n in [args.base, *args.alternatives]]
+    if args.dose_response:
+        return dose_response(scenarios, args)
+    if args.budget is not None:
+        raise UserError("--budget: only with --dose-response")
     compare.check(scenarios, args.replicates)
     ensemble = _ensemble(args)
     say_notes(ensemble, scenarios[0].params)
@@ -381,6 +411,42 @@ def cmd_compare(args) -> int:
     opts = _options(args, f"results/compare-{_stamp()}")
     print_comparison(compare.run(scenarios, args.replicates, args.seed, opts,
                                  ensemble=ensemble, lang=args.lang))
+    return 0
+
+
+def dose_response(scenarios, args) -> int:
+    from .studies import doses
+
+    if args.ensemble:
+        raise UserError("--dose-response: not on an --ensemble yet; run it on the hand-tuned "
+                        "constants")
+    compare_check = [s.name for s in scenarios]
+    if len(set(compare_check)) < len(compare_check):
+        raise UserError(f"compare: a scenario is named twice: {' '.join(compare_check)}")
+    runs, _ = doses.plan(scenarios, args.doses, args.replicates, args.seed)
+    check_size(len(runs), "--doses and --replicates")
+    if args.dry_run:
+        return _dry_run(args, lambda: doses.plan(scenarios, args.doses, args.replicates,
+                                                 args.seed)[0], len(runs), scenarios[0],
+                        args.seed)
+    opts = _options(args, f"results/doses-{_stamp()}")
+    r = doses.run(scenarios, args.replicates, args.seed, opts, args.doses, args.budget)
+    print(f"\nDose-response against '{r.base}' ({r.wall_seconds:.0f} s): {len(r.remedies)} "
+          f"remedies x {args.doses} doses (and each scenario's own) x {args.replicates} "
+          "replicates")
+    if len(r.equal_cost):
+        print(f"\nAt equal cost ({r.equal_cost.budget_yuan.iloc[0]:,.0f} extra yuan a year):")
+        for row in r.equal_cost.to_dict("records"):
+            print(f"  {row['remedy']:32s} dose {row['dose']:.2f}  unmet_need "
+                  f"{row['unmet_need']:+.3f}  exhaustion {row['exhaustion']:+.3f}  trust "
+                  f"{row['trust']:+.3f}")
+    print("\nOrderings that change with the dose:" if r.reversals else
+          "\nNo ordering changes with the dose beyond the intervals.")
+    for line in r.reversals[:20]:
+        print(f"  {line}")
+    if len(r.reversals) > 20:
+        print(f"  ... and {len(r.reversals) - 20} more in the report")
+    print(f"\nResults: {r.out}/report.html, doses.csv, equal-cost.csv")
     return 0
 
 
@@ -478,7 +544,7 @@ def cmd_sensitivity(args) -> int:
 
     d = load_sensitivity(args.design, {"method": args.method, "samples": args.samples,
                                        "replicates": args.replicates, "years": args.years,
-                                       "scale": args.scale, "ensemble": args.ensemble,
+                                       "scale": args.scale, "burn_in_years": args.burn_in_years, "ensemble": args.ensemble,
                                        "draws": args.draws, "difference": args.difference})
     ensemble = sensitivity.ensemble_of(d)
     say_notes(ensemble, d.base.params)
@@ -531,7 +597,7 @@ def cmd_calibrate(args) -> int:
                         "--figures")
     d = calibration.load(args.design, {k: getattr(args, k) for k in
                                        ("population", "generations", "replicates", "years",
-                                        "scale")})
+                                        "scale", "burn_in_years")})
     if args.dry_run:
         _options(args, "")
         if args.resume:
@@ -712,6 +778,8 @@ def cmd_dock(args) -> int:
     names = args.scenarios or list(dock.SCENARIOS)
     if args.scale is None:
         args.scale = dock.SCALE          # the reference is slow: see its docstring
+    if args.burn_in_years is None:
+        args.burn_in_years = dock.BURN_IN
     scenarios = [_scenario(n, args) for n in names]
     if len(set(names)) < len(names):
         raise UserError(f"dock: a scenario is named twice: {' '.join(names)}")

@@ -15,7 +15,6 @@ from .calendar import MONTHS_PER_YEAR, PER_THOUSAND, STEPS_PER_YEAR
 from .county import OVER_45
 
 SYNDROME_THRESHOLD = 0.6       # each of H, T and C above it: the syndrome is present (spec §6)
-BURN_IN_YEARS = 3              # the baseline settles within 3 years (ODD §7.1, measured)
 EMPTY_SHELL_SHARE = 0.1        # 空壳社区: own income at most this share of the budget (ODD §4.10)
 
 
@@ -126,11 +125,17 @@ INDICATORS: dict[str, Indicator] = {
 }
 
 CANONICAL = list(INDICATORS)[:20]          # spec §6's indicators, before the further ones
+# the outcomes the headline ranking reads: residents' unmet need, trust and participation,
+# cadres' exhaustion, turnover and weekly hours (the syndrome's consequences, not its process
+# measures: H, T, the index and admin_share count levers' own values by definition, ODD §4.10)
+OUTCOMES = ("unmet_need", "trust", "participation_rate", "exhaustion", "cadre_turnover",
+            "cadre_hours_per_week")
 HEADLINE = ["participation_rate", "trust", "admin_share", "exhaustion", "cadre_turnover",
             "service_hours_per_1000", "unmet_need", "htc_index"]    # a comparison's columns
 # which way is better for the county, from the essay's complaint: +1 higher, -1 lower
 BETTER = {"participation_rate": 1, "trust": 1, "admin_share": -1, "exhaustion": -1,
-          "cadre_turnover": -1, "service_hours_per_1000": 1, "unmet_need": -1, "htc_index": -1}
+          "cadre_turnover": -1, "service_hours_per_1000": 1, "unmet_need": -1, "htc_index": -1,
+          "cadre_hours_per_week": -1}
 LAST_VALUE = {"volunteer_100_share"}
 
 
@@ -157,12 +162,44 @@ def htc(pushed_hours: float, capacity_hours: float, admin_share: float, exhausti
     return h, t, c, math.cbrt(h * t * c)
 
 
-def summary_window(years: int) -> str:
-    """Which weeks a summary covers, and whether they come after the burn-in."""
+# the settling criterion (ODD §7.1): a county is settled from the first year after which every
+# one of these indicators' yearly means changes by at most its tolerance a year, twice running,
+# beyond twice the standard error of that change over seeds (noise is not drift)
+SETTLING_TOLERANCE = {"participation_rate": 0.01, "trust": 0.01, "admin_share": 0.01,
+                      "exhaustion": 0.01, "cadre_turnover": 0.01,
+                      "service_hours_per_1000": 0.5, "unmet_need": 0.01, "htc_H": 0.01,
+                      "htc_T": 0.01, "htc_C": 0.01, "htc_index": 0.01}
+
+
+def yearly_changes(yearly: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each indicator's excess yearly change: |mean change over seeds| - 2 standard errors -
+    tolerance, per year (> 0: still drifting). `yearly[name]` is seeds x years of yearly means."""
+    out = {}
+    for name, tol in SETTLING_TOLERANCE.items():
+        change = np.diff(np.asarray(yearly[name], dtype=float), axis=1)
+        se = (change.std(axis=0, ddof=1) / np.sqrt(change.shape[0]) if change.shape[0] > 1
+              else np.zeros(change.shape[1]))
+        out[name] = np.abs(change.mean(axis=0)) - 2 * se - tol
+    return out
+
+
+def settling_year(yearly: dict[str, np.ndarray]) -> int | None:
+    """The settling criterion (ODD §7.1): the number of years after which the county is
+    settled, i.e. the first year y with every indicator's changes y -> y+1 and y+1 -> y+2
+    within tolerance; None if the series never settle."""
+    excess = np.max(np.stack(list(yearly_changes(yearly).values())), axis=0)   # per change
+    for y in range(len(excess) - 1):
+        if excess[y] <= 0 and excess[y + 1] <= 0:
+            return y
+    return None
+
+
+def summary_window(years: int, burn_in_years: int = 0) -> str:
+    """Which weeks a summary covers, and whether the county had settled before the switch."""
     first, last = (years - 1) * STEPS_PER_YEAR + 1, years * STEPS_PER_YEAR
-    when = (f"after the {BURN_IN_YEARS}-year burn-in" if years > BURN_IN_YEARS
-            else f"inside the {BURN_IN_YEARS}-year burn-in: not a steady state")
-    return f"year {years} (weeks {first}-{last}), {when}"
+    when = (f"after a {burn_in_years}-year burn-in under the base scenario (ODD §7.1)"
+            if burn_in_years else "with no burn-in: the levers act on an unsettled county")
+    return f"year {years} after the switch (weeks {first}-{last}), {when}"
 
 
 def summarise(series: dict[str, np.ndarray],

@@ -132,6 +132,7 @@ class CountyModel(mesa.Model):
         self.committee_series = {k: np.full((steps, n), np.nan, np.float32)
                                  for k in COMMITTEE_SERIES}
         self.phase_seconds = dict.fromkeys(PHASES, 0.0)   # wall time by phase (benchmarks)
+        self.switch_row = 0        # the series' row of the first week under the scenario
 
     def set_params(self, params: Parameters) -> None:
         """Take new parameter values mid-run, from the next week on (a workshop moving a lever
@@ -141,6 +142,25 @@ class CountyModel(mesa.Model):
         self.p = params
         self.station = 1.0 + params.station_gain * params.service_stations
         self.residents.refresh(params)
+
+    def switch(self, params: Parameters, keep_year_before: bool = True) -> None:
+        """The warm start's switch (ODD §7.1): the settled county takes `params` (the scenario's
+        levers) from the next week, a budget year's first, and records `params.years` more years
+        after the rows it holds (the last year before the switch), or, without
+        `keep_year_before`, from row 0."""
+        self.set_params(params)
+        if not keep_year_before:
+            self.warm_up_weeks = self.steps
+            self.series = {k: v[:0] for k, v in self.series.items()}
+            self.committee_series = {k: v[:0] for k, v in self.committee_series.items()}
+        kept = len(self.series["htc_index"])
+        weeks = params.years * STEPS_PER_YEAR
+        self.series = {k: np.concatenate([v, np.full(weeks, np.nan)])
+                       for k, v in self.series.items()}
+        self.committee_series = {k: np.concatenate([v, np.full((weeks, v.shape[1]), np.nan,
+                                                                np.float32)])
+                                 for k, v in self.committee_series.items()}
+        self.switch_row = kept
 
     # ------------------------------------------------------------------------------------------
     def step(self) -> None:

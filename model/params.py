@@ -150,6 +150,14 @@ class Parameters:
     years: int = _p(5, 1, 30, "structure", "years", "horizon (52 weekly steps a year)",
                     integer=True,
                     tag="A", source="5-year horizon of the specification")
+    burn_in_years: int = _p(6, 0, 30, "structure", "years",
+                            "years simulated under the base scenario's levers before the "
+                            "scenario's own levers are switched on; `years` counts from the "
+                            "switch (0: the levers act from week 0 on an unsettled county)",
+                            integer=True, tag="A",
+                            source=("the settling criterion of ODD §7.1 (every headline "
+                                    "indicator's yearly change within its tolerance), measured "
+                                    "by tests/test_burn_in.py"))
     units_seat: int = _p(6, 0, 20, "structure", "per committee",
                          "work units per committee in the county seat", integer=True,
                          tag="A", source="the county seat has more organs, schools and enterprises")

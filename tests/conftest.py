@@ -3,15 +3,22 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from juwei.model import Parameters, run
+# one cache of settled counties for the whole session, its subprocesses included, never the
+# user's own (~/.cache/juwei)
+os.environ.setdefault("JUWEI_CACHE_DIR", tempfile.mkdtemp(prefix="juwei-settled-"))
+
+from juwei.model import Parameters  # noqa: E402
+from juwei.studies.common import county_function  # noqa: E402
 
 SMALL = Parameters(scale=0.03, years=2)
+run = county_function(None)        # the county model, with burn-ins shared between arms
 
 # Browser tests need Playwright and Debian's Chromium. Outside CI they skip with this reason
 # when either is missing; in CI (CI=true) .ci/run installs Chromium and a missing one fails.

@@ -35,7 +35,8 @@ def test_run_writes_the_results_folder(run_dir):
     assert m["code"]["packages"]["mesa"].startswith("3.")
     assert m["wall_seconds"] > 0
     series = pd.read_parquet(out / "series.parquet")
-    assert len(series) == 2 * 2 * 52
+    assert len(series) == 2 * (2 + 1) * 52              # the year before the switch, then 2
+    assert series.year.min() == -1 and series.year.max() < 2
     assert set(CANONICAL) <= set(series.columns)
     runs = pd.read_parquet(out / "runs.parquet")
     assert list(runs.seed) == d["replicate_seeds"]

@@ -40,7 +40,7 @@ DEFINITIONS = {
     "STEPS_PER_YEAR": "unit: a step is a week", "MONTHS_PER_YEAR": "unit",
     "PER_THOUSAND": "unit of the per-1,000 indicators",
     "OVER_45": "the essay's statistic (45岁以上)", "EMPTY_SHELL_SHARE": "spec §7 pattern 11",
-    "SYNDROME_THRESHOLD": "spec §6", "BURN_IN_YEARS": "measured (ODD §7.1)",
+    "SYNDROME_THRESHOLD": "spec §6", "SETTLING_TOLERANCE": "the settling criterion (ODD §7.1)",
     "CANONICAL": "spec §6's indicators", "WINDOW_WEEKS": "the participation indicator's month",
     "NEVER_WEEK": "sentinel", "NEVER_UTILITY": "sentinel: children never take part",
     "MAX_SEATS": "the Organic Law's five to nine members", "MAX_COMMITTEES": "file limit",

@@ -5,8 +5,9 @@ model"). It returns a dict or an object with:
 
 - `summary`: name -> float (required; a non-finite value makes the run a failure);
 - `series`: name -> array over steps (optional);
-- `time_axis`: (column, steps per unit), e.g. ("year", 52): what a step means (optional; the
-  series table then gets that column, step / steps per unit);
+- `time_axis`: (column, steps per unit[, first step]), e.g. ("year", 52, -52): what a step
+  means and the number of the first (optional; the series table then gets that column, step /
+  steps per unit; a model that records a year before its switch starts at step -52);
 - `breakdown`: (entity, {name: array over entities}), e.g. ("committee", {...}): one value per
   member of the run (optional; stored as the table "<entity>s");
 - `payload`: any picklable object handed back to the caller as it is, never stored (optional;
@@ -92,7 +93,7 @@ def execute_one(fn: RunFunction, run: Run) -> Outcome:
             breakdown = (str(entity), {k: np.asarray(v, dtype=float) for k, v in values.items()})
         axis = _field(result, "time_axis")
         return Outcome(run, series, summary, breakdown or None,
-                       (str(axis[0]), axis[1]) if axis else None,
+                       (str(axis[0]), *axis[1:]) if axis else None,
                        seconds=time.perf_counter() - start, payload=_field(result, "payload"))
     except Exception as e:  # noqa: BLE001 - any failure of a user's model is recorded
         last = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None

@@ -240,7 +240,8 @@ def frames(indexed: list[tuple[int, Outcome]], parameters: list[str] | None = No
                      **params, **(o.summary or {})})
         if o.ok and o.series:
             steps = len(next(iter(o.series.values())))
-            step = np.arange(steps)
+            step = np.arange(steps) + (o.time_axis[2] if o.time_axis and len(o.time_axis) > 2
+                                       else 0)
             time = {o.time_axis[0]: step / o.time_axis[1]} if o.time_axis else {}
             series.append(pd.DataFrame({**{k: [v] * steps for k, v in base.items()},
                                         "step": step, **time, **o.series}))

@@ -46,7 +46,8 @@ from .files import at_least, check_keys, one_line, suggest
 
 KEYS = {"description": str, "scenario": str, "population": int, "generations": int,
         "min_epsilon": (int, float), "min_acceptance": (int, float), "replicates": int,
-        "predictive": int, "years": int, "scale": (int, float), "seed": int,
+        "predictive": int, "years": int, "burn_in_years": int, "scale": (int, float),
+        "seed": int,
         "constants": dict, "targets": dict, "held_out": dict}
 TARGET_KEYS = {"interval": list, "weight": (int, float), "scale": (int, float), "source": str}
 PRIORS = ("uniform", "normal", "loguniform")
@@ -183,6 +184,7 @@ class CalibrationDesign:
         return {"path": self.path, "description": self.description, "scenario": self.base.name,
                 "scenario_changes": self.base.changes, "county": self.base.county_name,
                 "years": self.base.params.years, "scale": self.base.params.scale,
+                "burn_in_years": self.base.params.burn_in_years,
                 "population": self.population, "generations": self.generations,
                 "min_epsilon": self.min_epsilon, "min_acceptance": self.min_acceptance,
                 "replicates": self.replicates, "predictive": self.predictive, "seed": self.seed,

@@ -56,7 +56,8 @@ METHODS = ("morris", "sobol", "pawn")
 MAIN_INDEX = {"morris": "mu_star", "sobol": "ST", "pawn": "median"}   # what ranks the factors
 DUMMY = "dummy"              # the factor the model never reads: the level of noise
 COMMON_KEYS = {"description": str, "scenario": str, "samples": int, "levels": int,
-               "replicates": int, "years": int, "scale": (int, float), "seed": int,
+               "replicates": int, "years": int, "burn_in_years": int, "scale": (int, float),
+               "seed": int,
                "outputs": list, "levers": dict}
 SWEEP_KEYS = {**COMMON_KEYS, "sampling": str, "series": bool}
 SENSITIVITY_KEYS = {**COMMON_KEYS, "method": str, "groups": bool, "spread": bool,
@@ -137,9 +138,9 @@ def scenario_of(path: Path, name: str) -> sc.Scenario:
 
 
 def base_scenario(path: Path, data: dict) -> sc.Scenario:
-    """A design's base scenario with the design's years and scale."""
+    """A design's base scenario with the design's years, burn-in and scale."""
     base = scenario_of(path, data.get("scenario", "baseline"))
-    overrides = {k: data[k] for k in ("years", "scale") if k in data}
+    overrides = {k: data[k] for k in ("years", "scale", "burn_in_years") if k in data}
     return base.with_overrides(overrides, str(path)) if overrides else base
 
 
@@ -193,6 +194,7 @@ class SweepDesign:
                 "sampling": self.sampling,
                 "samples": self.samples, "levels": self.levels, "replicates": self.replicates,
                 "seed": self.seed, "years": self.base.params.years, "scale": self.base.params.scale,
+                "burn_in_years": self.base.params.burn_in_years,
                 "outputs": self.outputs, "levers": self.levers}
 
 
@@ -296,7 +298,8 @@ class SensitivityDesign:
         if self.base:
             d.update(scenario=self.base.name, scenario_changes=self.base.changes,
                      county=self.base.county_name,
-                     years=self.base.params.years, scale=self.base.params.scale)
+                     years=self.base.params.years, scale=self.base.params.scale,
+                     burn_in_years=self.base.params.burn_in_years)
         return d
 
 

@@ -3,7 +3,9 @@ executed.
 
 A scenario has a `description`, optionally a short title in Chinese and English and the
 description in Chinese (`title_zh`, `title_en`, `description_zh`: each file's own, never
-inherited through `extends`; shown to the workshop's officials), optionally `extends` (a path
+inherited through `extends`; shown to the workshop's officials), optionally `dose` (where the
+remedy's lever values come from, opening with its source tag: "[E]" the essay, "[P]" a policy
+document, "[A]" an assumption, then the reason; also never inherited), optionally `extends` (a path
 relative to the file, to a file in the same folder or below it, or a shipped scenario's file name
 such as "baseline.toml": nothing else is read),
 optionally `county` (a county file relative to the scenario, or a shipped county's name; default
@@ -25,7 +27,8 @@ from ..model.params import FIELDS, ParameterError, Parameters, coerce
 from . import county as counties
 from .files import SCENARIO_DIR, find, is_file, one_line, read_toml, suggest
 
-TEXT_KEYS = ("description", "title_zh", "title_en", "description_zh")   # each file's own
+TEXT_KEYS = ("description", "title_zh", "title_en", "description_zh", "dose")   # each file's own
+DOSE_TAGS = {"[E]": "the essay", "[P]": "a policy document", "[A]": "an assumption"}
 META_KEYS = TEXT_KEYS + ("extends", "county")
 
 
@@ -41,6 +44,7 @@ class Scenario:
     title_zh: str = ""               # a short title in Chinese (the essay's term), for officials
     title_en: str = ""               # a short title in English
     description_zh: str = ""         # the description in Chinese
+    dose: str = ""                   # where the lever values come from: "[E] ...", "[P]", "[A]"
 
     def with_county(self, name: str, origin: str = "--county") -> "Scenario":
         """The scenario on another county (a file, or a shipped county's name)."""
@@ -110,6 +114,9 @@ def _read(path: Path, chain: tuple = (), home: Path | None = None
         if not isinstance(text, str):
             raise UserError(f"{path}: {key}: expected a string")
         texts[key] = one_line(text)
+    if texts["dose"] and texts["dose"][:3] not in DOSE_TAGS:
+        raise UserError(f"{path}: dose: start with its source tag, one of "
+                        f"{', '.join(DOSE_TAGS)} ({', '.join(DOSE_TAGS.values())})")
     for key, value in data.items():
         if isinstance(value, dict):
             raise UserError(f"{path}: {one_line(key, 60)}: tables are not used in scenarios; "
@@ -155,7 +162,8 @@ def load(name: str) -> Scenario:
         raise UserError(f"{path}: {e}") from None
     s = Scenario(path.stem, str(path), texts["description"], params,
                  changes_from_default(params), title_zh=texts["title_zh"],
-                 title_en=texts["title_en"], description_zh=texts["description_zh"])
+                 title_en=texts["title_en"], description_zh=texts["description_zh"],
+                 dose=texts["dose"])
     if county is None:
         return s
     name, named_in = county

@@ -47,9 +47,14 @@ def save(fig, path: Path, title: str | None = None, fontsize: float = 10,
 
 
 def band(ax, series, column: str, label: str | None = None, color=None) -> None:
-    """Mean line with a 95% band (2.5th-97.5th percentile across replicates) against years."""
+    """Mean line with a 95% band (2.5th-97.5th percentile across replicates) against years,
+    and, after a warm start (steps before 0: the year before the switch), a line at the switch."""
     g = series.groupby("step")[column]
     years = g.mean().index / float(STEPS_PER_YEAR)
+    if years.min() < 0 and not any(line.get_gid() == "switch" for line in ax.lines):
+        ax.axvline(0, color="grey", lw=0.8, ls=":", gid="switch")
+        ax.text(0.01, 0.98, "switch", color="grey", fontsize=7, va="top",
+                transform=ax.get_xaxis_transform())
     mean = g.mean().to_numpy()
     line, = ax.plot(years, mean, label=label or column, color=color, lw=1.6)
     if series["replicate"].nunique() > 1:
@@ -99,7 +104,7 @@ def plot_series(series: pd.DataFrame, scenarios: list[str], path: Path,
         for k, s in enumerate(scenarios):
             band(ax, series[series.scenario == s], name, s, color=colors[k % len(colors)])
         ax.set_title(f"{name}\n{INDICATORS[name].meaning}", fontsize=8)
-        ax.set_xlabel("years", fontsize=8)
+        ax.set_xlabel("years since the switch", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()

@@ -37,10 +37,9 @@ from ..engine.executors import Workers, check_scheduler, default_workers
 from ..engine.seeds import derived_seed
 from ..engine.store import Store, atomic_write, code_version, now, short, write_parquet
 from ..inputs.ensemble import POSTERIOR, draws
-from ..model import run_on
 from ..model.params import FIELDS, from_sample
 from . import validate
-from .common import county_record
+from .common import county_function, county_record
 
 HISTORY = "history.db"
 FAILED = "failed"              # a candidate whose runs failed: its figures hold only this key
@@ -226,7 +225,8 @@ class Calibration:
 def county_model(design, seed: int) -> ParticleModel:
     """The design's figures of the county model, on the replicate seeds of `seed`."""
     return ParticleModel(design.base.params, tuple(p.name for p in design.priors),
-                         design.replicates, seed, run_on(design.base.county), figures_of(design))
+                         design.replicates, seed, county_function(design.base.county, design.base.params),
+                         figures_of(design))
 
 
 def figures_of(design) -> tuple[str, ...]:

@@ -3,12 +3,20 @@ refusal when every run failed."""
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import fcntl
+import functools
+import hashlib
+import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..engine import AnalysisRefused, Run, UserError, estimate, replicate_seeds
-from ..engine.store import short
+from ..engine.store import _package_files, atomic_write, short, source_hash
 from ..model import one_year, run_on
+from ..model.run import burn_in_params, resume, settle
 
 
 def scenario_runs(scenarios, replicates: int, seed: int, ensemble=None) -> list[Run]:
@@ -55,6 +63,107 @@ class PairedDifference:
     def identity(self) -> str:
         from ..engine.batch import function_name
         return f"difference:{self.remedy}:{function_name(self.fn)}"
+
+
+STATES_IN_MEMORY = 4      # settled counties a process keeps (21 MB each at full scale)
+CACHE_BYTES = 2 * 1024 ** 3   # the settled-county cache's size before the oldest go
+_states: collections.OrderedDict = collections.OrderedDict()
+
+
+def cache_dir() -> Path:
+    """Where settled counties are kept between runs and studies: $JUWEI_CACHE_DIR, else
+    $XDG_CACHE_HOME/juwei/settled, else ~/.cache/juwei/settled."""
+    if os.environ.get("JUWEI_CACHE_DIR"):
+        return Path(os.environ["JUWEI_CACHE_DIR"])
+    home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(home) / "juwei" / "settled"
+
+
+@functools.lru_cache(maxsize=1)
+def _source() -> str:
+    return source_hash(_package_files("juwei"))
+
+
+def _state_key(burn, seed: int, county) -> str:
+    text = json.dumps([dataclasses.asdict(burn), seed, county.digest if county else "",
+                       _source()], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _trim(folder: Path) -> None:
+    """Drop the least recently used states while the cache is over CACHE_BYTES."""
+    states = sorted(folder.glob("*.state"), key=lambda f: f.stat().st_mtime)
+    total = sum(f.stat().st_size for f in states)
+    for f in states:
+        if total <= CACHE_BYTES:
+            break
+        total -= f.stat().st_size
+        f.unlink(missing_ok=True)
+
+
+def settled(burn, seed: int, county, folder: Path | None) -> bytes:
+    """The settled county for a burn-in (model.run.settle), simulated once: kept in memory for
+    the process's next arms and, when `folder` can be written, stored there for every other
+    worker, study and session on this machine (a lock per state, so two workers never simulate
+    the same one). The key is the burn-in's parameters, seed, county and juwei's source, so
+    other code never reuses a state. A state is pickled model state that only this function
+    writes; one that cannot be read is simulated again."""
+    key = _state_key(burn, seed, county)
+    if key in _states:
+        _states.move_to_end(key)
+        return _states[key]
+    state = None
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(folder / f"{key}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                path = folder / f"{key}.state"
+                if path.is_file():
+                    state = path.read_bytes()
+                    os.utime(path)
+                else:
+                    state = settle(burn, seed, county)
+                    atomic_write(path, lambda tmp: Path(tmp).write_bytes(state))
+                    _trim(folder)
+        except OSError:          # a cache this worker cannot write: simulate here
+            state = None
+    state = state or settle(burn, seed, county)
+    _states[key] = state
+    while len(_states) > STATES_IN_MEMORY:
+        _states.popitem(last=False)
+    return state
+
+
+@dataclass(frozen=True)
+class SharedBurnIn:
+    """The county's run function `fn` (model.run_on) with each burn-in simulated once per
+    (burn-in parameters, seed) and shared by every arm that starts from it: the scenarios of a
+    comparison, the points of a sweep or a sensitivity design, and later studies of the same
+    county (ODD §7.1). Results are bit-identical to `fn`'s, which continues from the pickled
+    state too; only the cost differs. States are kept in `folder` (cache_dir())."""
+    fn: object
+    folder: str | None = None
+
+    def __call__(self, params, seed: int):
+        if params.burn_in_years == 0:
+            return self.fn(params, seed)
+        county, base = getattr(self.fn, "county", None), getattr(self.fn, "base", None)
+        burn = burn_in_params(params, base)
+        state = settled(burn, seed, county, Path(self.folder) if self.folder else None)
+        return resume(state, params)
+
+    @property
+    def identity(self) -> str:
+        from ..engine.batch import function_name
+        return function_name(self.fn)
+
+
+def county_function(county, base=None) -> SharedBurnIn:
+    """What a county study's runs call: the county model on `county`, its burn-in under
+    `base`'s levers (the comparison's base, the design's scenario; None: the baseline), each
+    burn-in shared through the settled-county cache."""
+    return SharedBurnIn(run_on(county, base), str(cache_dir()))
 
 
 def dry_run(runs: list[Run], workers: int | None, total: int | None = None, county=None) -> str:

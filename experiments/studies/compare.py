@@ -11,12 +11,12 @@ import pandas as pd
 from ..engine import AnalysisRefused, Options, UserError, replicate_seeds, run_batch
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS
-from ..model import run_on
 from ..present import figures, handout
 from ..present.compare_page import comparison as comparison_page
 from ..present.stats import (cost_table, differences, draw_effects, ensemble_effects,
                              rank_probabilities, syndrome_breaks)
-from .common import check_ensemble_county, county_record, one_county, scenario_runs
+from .common import (check_ensemble_county, county_function, county_record, one_county,
+                     scenario_runs)
 
 
 @dataclass
@@ -62,9 +62,10 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
         {"name": s.name, "file": s.path, "description": s.description, "changes": s.changes}
         for s in scenarios], "replicates": replicates, "seed": seed,
         "replicate_seeds": replicate_seeds(seed, replicates), "years": p.years, "scale": p.scale,
+        "burn_in_years": p.burn_in_years,
         **county_record(scenarios[0]), **(ensemble.record() if ensemble else {})}
     store, tables = run_batch(scenario_runs(scenarios, replicates, seed, ensemble), opts, "compare", design,
-                              fn=run_on(one_county(scenarios)), keep=("series",), desc="compare",
+                              fn=county_function(one_county(scenarios), p), keep=("series",), desc="compare",
                               on_outcome=on_outcome, outputs=list(INDICATORS), finish=False)
     ok = tables["runs"]
     data, dropped = paired(ok, labels) if len(ok) else (ok, [])

@@ -55,6 +55,7 @@ SD_MARGIN = 2.0              # ... or 2 sd of the replicates (both arms pooled),
 MIN_REPLICATES = 20          # fewer cannot show equivalence within the sd margin
 FLOOR = 0.01                 # an effect near zero: within this much in the indicator's unit
 SCALE = 0.02                 # default population scale of `juwei dock` (the reference is slow)
+BURN_IN = 0                  # default burn-in: the reference has no warm start yet (ODD §12)
 SECOND_ARM_STREAM = 7        # the second arm's seeds: derived_seed(seed, this)
 
 
@@ -121,7 +122,7 @@ def parse_perturb(text: str | None) -> tuple[str, float] | None:
         hint = suggest(name, FIELDS) if name and sep else ""
         raise UserError(f"--perturb {text!r}: expected PARAMETER=FACTOR with a model "
                         f"parameter, e.g. trust_rate=1.5{hint}")
-    if name in ("years", "scale"):
+    if name in ("years", "scale", "burn_in_years"):
         raise UserError(f"--perturb {text!r}: {name} is the run's size, not a rule; perturb a "
                         "rule's constant, e.g. trust_rate=1.5")
     try:
@@ -142,6 +143,9 @@ def check(scenarios, replicates: int, against: str, perturb) -> None:
         raise UserError(f"--against {against!r}: choose one of {', '.join(IMPLEMENTATIONS)}")
     if one_county(scenarios) is not None:
         raise UserError("docking runs on the essay's county; drop --county")
+    if any(s.params.burn_in_years for s in scenarios):
+        raise UserError("--burn-in: the per-agent reference has no warm start yet (ODD §12), "
+                        "so docking compares the two models from week 0; use --burn-in 0")
     if perturb:
         name, factor = perturb
         for s in scenarios:

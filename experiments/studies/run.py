@@ -8,10 +8,9 @@ from pathlib import Path
 from ..engine import Options, replicate_seeds, run_batch
 from ..inputs.scenario import Scenario
 from ..model import INDICATORS, summary_window
-from ..model import run_on
 from ..present.figures import plot_run
 from ..present.stats import summary_table
-from .common import county_record, refuse_if_all_failed, scenario_runs
+from .common import county_function, county_record, refuse_if_all_failed, scenario_runs
 
 
 @dataclass
@@ -35,12 +34,12 @@ def run(s: Scenario, replicates: int, seed: int, opts: Options,
               "replicates": replicates, "root_seed": seed,
               "replicate_seeds": replicate_seeds(seed, replicates)}
     store, tables = run_batch(scenario_runs([s], replicates, seed), opts, "run", design,
-                              fn=run_on(s.county), desc=s.name, outputs=list(INDICATORS), finish=False)
+                              fn=county_function(s.county), desc=s.name, outputs=list(INDICATORS), finish=False)
     refuse_if_all_failed(store, tables, "replicates", "is no summary")
     ok = tables["runs"]
     summary = summary_table(ok, INDICATORS)
     figures = plot_run(tables["series"], opts.out, s.name) if plots and "series" in tables else []
-    window = summary_window(s.params.years)
+    window = summary_window(s.params.years, s.params.burn_in_years)
     store.finish(summary=summary, summary_window=window)
     return ScenarioRun(s, opts.out, summary, window, len(ok), store.manifest["failed"],
                        store.manifest["wall_seconds"], figures)

@@ -14,10 +14,9 @@ from scipy.stats import qmc
 from ..engine import Options, Run, replicate_seeds, run_batch
 from ..engine.store import atomic_write, write_parquet
 from ..inputs.design import SweepDesign
-from ..model import run_on
 from ..model.params import FIELDS, from_sample
 from ..present.figures import plot_sweep
-from .common import check_ensemble_county, over_ensemble, refuse_if_all_failed
+from .common import check_ensemble_county, county_function, over_ensemble, refuse_if_all_failed
 
 
 @dataclass
@@ -88,7 +87,7 @@ def run(design: SweepDesign, opts: Options, ensemble=None) -> Sweep:
     check_ensemble_county(ensemble, [design.base])
     record = {**design.as_dict(), **(ensemble.record() if ensemble else {})}
     store, tables = run_batch(runs(design, frame, ensemble), opts, "sweep", record,
-                              fn=run_on(design.base.county), keep=keep, desc=design.name,
+                              fn=county_function(design.base.county, design.base.params), keep=keep, desc=design.name,
                               outputs=design.outputs, finish=False)
     refuse_if_all_failed(store, tables, "runs of the sweep", "are no means")
     ok = tables["runs"]

@@ -31,7 +31,7 @@ from ..model import finance
 from ..model.calendar import PER_THOUSAND
 from ..model.indicators import EMPTY_SHELL_SHARE as EMPTY_SHELL
 from ..model import run as county_run
-from ..model import run_on
+from .common import county_function
 from ..present.stats import mean_ci
 
 HOLDS_SHARE = 0.9        # a pattern holds when it holds in at least this share of replicates
@@ -205,9 +205,10 @@ def _counted_new_year(m) -> None:
 @dataclass(frozen=True)
 class Census:
     """A run function `fn` whose runs also report their ventures (pattern 11): in the summary
-    `ventures_started` (over every simulated year; a committee's venture that fails the year
-    another starts there counts once) and `ventures_alive` (in the last year), and per committee
-    `ventures` (in the last year)."""
+    `ventures_started` (over the run's `years` after the switch, a burn-in left out: it may come
+    from the settled-county cache; a committee's venture that fails the year another starts
+    there counts once) and `ventures_alive` (in the last year), and per committee `ventures`
+    (in the last year)."""
     fn: object
 
     def __call__(self, params: Parameters | None = None, seed: int = 0) -> dict:
@@ -215,7 +216,7 @@ class Census:
         _census.log = []
         try:
             r = self.fn(params, seed)
-            log = _census.log
+            log = _census.log[-(params or Parameters()).years:]
         finally:
             _census.log = None
         started = sum(int(np.maximum(after - before, 0).sum()) for before, after in log)
@@ -364,7 +365,7 @@ def figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     runs, committees, series = tables["runs"], tables["committees"], tables["series"]
     base = runs[runs.arm == "baseline"].set_index("replicate")
     arms = runs.set_index(["arm", "replicate"]).admin_hours_per_cadre
-    ours = series[series.arm == "baseline"]
+    ours = series[(series.arm == "baseline") & (series.step >= 0)]     # from the switch
     yearly = ours.assign(y=ours.step // STEPS_PER_YEAR).groupby(["replicate", "y"]).mean(
         numeric_only=True)
     com = committees[committees.arm == "baseline"]
@@ -474,7 +475,7 @@ def run(scenario, replicates: int, seed: int, executor: str = "processes",
     """Check the patterns on a scenario: its replicates and the paradox pair, then every check;
     with `breakers`, also each pattern's breaker on the same seeds."""
     t0 = time.perf_counter()
-    fn = run_on(scenario.county)
+    fn = county_function(scenario.county, scenario.params)
     patterns = check(batch(scenario.params, replicates, seed, executor, workers, fn=fn))
     broken = (break_patterns(scenario.params, replicates, seed, executor, workers, fn=fn)
               if breakers else None)

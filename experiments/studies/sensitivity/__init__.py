@@ -14,10 +14,9 @@ from ...engine.errors import AnalysisRefused
 from ...engine.store import atomic_write, write_parquet
 from ...inputs.design import SensitivityDesign
 from ...inputs.ensemble import load_ensemble
-from ...model import run_on
 from ...present import sensitivity_figures as figures
 from ...present import sensitivity_page as page
-from ..common import PairedDifference
+from ..common import PairedDifference, county_function
 from .analysis import Indices, analyse
 from .sampling import build_runs, county_params, sample
 
@@ -49,10 +48,11 @@ def runs_of(d: SensitivityDesign, make_params=None, ensemble=None):
 def run_function(d: SensitivityDesign, fn: RunFunction | None = None) -> RunFunction:
     """What each run calls: the county model (or a user's `fn`), or with `difference` the
     remedy's paired effect on it. A resume compares its identity."""
-    fn = fn or run_on(d.base.county if d.base else None)
+    fn = fn or county_function(d.base.county if d.base else None,
+                               d.base.params if d.base else None)
     if d.difference is not None:
         changes = tuple((k, v) for k, v in d.difference.changes.items()
-                        if k not in ("years", "scale"))
+                        if k not in ("years", "scale", "burn_in_years"))
         fn = PairedDifference(fn, d.difference.name, changes)
     return fn
 
