@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup run test test-fast validate calibrate bench clean
+.PHONY: setup run test test-fast validate calibrate doses audit bench clean
 
 setup: $(VENV)/.installed
 
@@ -32,8 +32,14 @@ test-fast: setup      ## skip the tests marked slow
 validate: setup       ## the patterns of the spec at full scale, 30 replicates (2 min)
 	$(BIN)/juwei validate --replicates 30
 
-calibrate: setup      ## ABC-SMC of the [C] constants against the patterns (30-40 min on 2 cores)
+calibrate: setup      ## ABC-SMC of the [C] constants against the patterns (about an hour on 2 cores)
 	$(BIN)/juwei calibrate calibrate_patterns --out results/calibrate-$$(date +%Y%m%d-%H%M%S)
+
+doses: setup         ## each remedy over its levers' whole range, and at equal cost (scale 0.1)
+	$(BIN)/juwei compare baseline $(filter-out combined_reform,$(ALTERNATIVES)) --dose-response --scale 0.1 --replicates 4 --out results/doses-$$(date +%Y%m%d-%H%M%S)
+
+audit: setup         ## the assumption audit: which assumed constants decide the ranking (scale 0.05)
+	$(BIN)/juwei audit --out results/audit-$$(date +%Y%m%d-%H%M%S)
 
 bench: setup          ## speed and memory figures
 	$(BIN)/python benchmarks/bench_model.py

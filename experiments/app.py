@@ -32,12 +32,14 @@ from .inputs import scenario as sc
 from .inputs import session as sessions
 from .model import (EVENT_LEVERS, LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR,
                     SYNDROME_THRESHOLD, YEARLY_LEVERS, describe, levers, syndrome)
-from .model.indicators import MONEY_ITEMS
+from .model.indicators import MONEY_ITEMS, OUTCOMES
 from .model.run import burn_in_params
 from .studies.common import cache_dir, settled
 from .present import charts, i18n
 from .present.i18n import t
-from .present.stats import COST_COLUMNS, PER_YUAN, WORKSHOP_INDICATORS, sure
+from .present.compare_page import dagger_notes
+from .present.stats import (COST_COLUMNS, PER_YUAN, WORKSHOP_INDICATORS, changed_levers,
+                            definition_marks, outcome_ranking, sure)
 
 SCALES = [0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
 DEFAULT_SCALE = 0.1
@@ -547,8 +549,15 @@ def read_comparison(folder: Path) -> dict | None:
         return None
     if costs is not None and not set(COST_COLUMNS) <= set(costs.columns):
         costs = None
-    return {"folder": folder, "table": table, "costs": costs, "base": design.get("base"),
-            "scenarios": [s["name"] for s in design.get("scenarios", [])],
+    given = {s["name"]: s.get("changes", {}) for s in design.get("scenarios", [])}
+    base = design.get("base")
+    changed = {n: changed_levers(given.get(base, {}), v) for n, v in given.items()}
+    try:
+        ranking = outcome_ranking(table, base, changed, costs)
+    except KeyError:                   # a table without every outcome
+        ranking = None
+    return {"folder": folder, "table": table, "costs": costs, "base": base,
+            "changed": changed, "ranking": ranking, "scenarios": list(given),
             "scale": design.get("scale"), "years": design.get("years"),
             "replicates": design.get("replicates"),
             "complete": costs is not None and "diff_p" in table.columns}
@@ -696,6 +705,7 @@ def Results(st: State, c: dict):
     # verdicts and the table of changes with how-sure words
     head = "".join(f"<th>{html.escape(i18n.indicator(k, lang)[0])}</th>"
                    for k in WORKSHOP_INDICATORS)
+    marks = definition_marks(WORKSHOP_INDICATORS, c["changed"])
     rows = []
     for name in c["scenarios"]:
         sub = table[table.scenario == name].set_index("indicator")
@@ -707,7 +717,8 @@ def Results(st: State, c: dict):
                 cells.append(f"<td>{r['mean']:.3f}</td>")
                 continue
             key, better = sure({**r, "indicator": k})
-            cells.append(f"<td>{r['diff']:+.3f}<br><span style='color:{COLOUR[better]}'>"
+            cells.append(f"<td>{r['diff']:+.3f}{'†' if (name, k) in marks else ''}<br>"
+                         f"<span style='color:{COLOUR[better]}'>"
                          f"{html.escape(t(f'sure.{key}', lang))}</span></td>")
         verdict = tr("app.compare.present" if v.present else "app.compare.absent")
         rows.append(f"<tr><td><b>{html.escape(titles[name])}</b></td><td>"
@@ -716,7 +727,10 @@ def Results(st: State, c: dict):
         f"<p class='jw-muted'>{html.escape(tr('app.compare.explain'))}</p>"
         f"<table class='jw-table'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>"
         f"<th>{html.escape(tr('app.compare.syndrome'))}</th>{head}</tr>{''.join(rows)}"
-        f"</table><p class='jw-muted'>{html.escape(t('sure.rule', lang))}</p>"))
+        f"</table><p class='jw-muted'>{html.escape(t('sure.rule', lang))}</p>"
+        + dagger_notes(marks, c["scenarios"], WORKSHOP_INDICATORS, titles, lang)))
+    if c["ranking"] is not None:
+        Ranking(st, c["ranking"], c["changed"], titles, titles.get(c["base"], c["base"]))
     if c["costs"] is not None:
         Costs(st, c["costs"], titles)
     # one figure: the differences in a chosen indicator
@@ -741,6 +755,32 @@ def Results(st: State, c: dict):
                                     label=tr(label))
     solara.HTML(tag="p", classes=["jw-muted"], unsafe_innerHTML=html.escape(
         tr("app.compare.where", folder=str(f))))
+
+
+@solara.component
+def Ranking(st: State, ranking: pd.DataFrame, changed: dict, titles: dict, base: str):
+    """The alternatives ranked on the outcomes (present/stats.outcome_ranking), as in the full
+    report: each outcome's rank (†: a lever the alternative changes enters its definition),
+    the mean rank, each outcome weighted equally, and the extra money beside it."""
+    lang, e = st.lang.value, html.escape
+    marks = definition_marks(OUTCOMES, changed)
+    rows = []
+    for r in ranking.to_dict("records"):
+        s = r["scenario"]
+        extra = "–" if pd.isna(r["extra_yuan"]) else f"{r['extra_yuan'] / PER_YUAN:+,.1f}"
+        rows.append(f"<tr><td>{r['position']}</td><td><b>{e(titles.get(s, s))}</b></td>"
+                    + "".join(f"<td>{r['rank_' + o]:g}{'†' if (s, o) in marks else ''}</td>"
+                              for o in OUTCOMES)
+                    + f"<td><b>{r['mean_rank']:.2f}</b></td><td>{extra}</td></tr>")
+    head = "".join(f"<th>{e(i18n.indicator(o, lang)[0])}</th>" for o in OUTCOMES)
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<h4>{e(t('report.ranking_h', lang))}</h4><p class='jw-muted'>"
+        f"{e(t('report.ranking_note', lang, base=base, k=len(OUTCOMES)))}</p>"
+        f"<div style='overflow-x: auto'><table class='jw-table'><tr>"
+        f"<th>{e(t('report.th_position', lang))}</th><th>{e(st.tr('app.compare.scenario'))}</th>"
+        f"{head}<th>{e(t('report.th_mean_rank', lang))}</th>"
+        f"<th>{e(st.tr('app.costs.extra'))}</th></tr>{''.join(rows)}</table></div>"
+        + dagger_notes(marks, list(ranking.scenario), OUTCOMES, titles, lang)))
 
 
 @solara.component

@@ -14,11 +14,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from . import __version__
 from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Options, UserError,
                      check_seed, check_size)
+from .engine.errors import as_command
 from .engine.store import short
 from .inputs import scenario as scen
-from .model import CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS, levers, syndrome
+from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS,
+                    OUTCOMES, levers,
+                    syndrome)
 from .model.params import TAGS
 from .present.schema import schema_tables
 
@@ -106,6 +110,8 @@ def add_batch_options(p, out_help: str) -> None:
                    "--resume: those left) and an estimate of the time, run nothing")
     p.add_argument("--allow-code-change", action="store_true", help="with --resume: accept "
                    "parts written by other code (the manifest records it)")
+    p.add_argument("--overwrite", action="store_true", help="start the experiment in --out "
+                   "again, emptying the folder first (only if it holds an experiment)")
 
 
 def add_ensemble_options(p) -> None:
@@ -129,6 +135,7 @@ def _ensemble(args):
 def build_parser() -> Parser:
     top = Parser(prog="juwei", description="Simulate the 'government hot, cadres tired, residents "
                  "cold' syndrome of a county's community governance and its remedies.")
+    top.add_argument("--version", action="version", version=f"juwei {__version__}")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = sub.add_parser("run", help="run a scenario and write its results folder")
@@ -157,6 +164,22 @@ def build_parser() -> Parser:
     p.add_argument("--budget", type=float, metavar="YUAN", help="with --dose-response: the "
                    "extra public money a year at which costly remedies are compared (default: "
                    "the smallest full-range cost among them)")
+
+    p = sub.add_parser("audit", help="the assumption audit: which assumed constants decide the "
+                       "remedies' effects and their ranking")
+    p.add_argument("scenarios", nargs="*", help="the base, then the remedies (default: baseline "
+                   "and the essay's remedies but the combined reform)")
+    p.add_argument("--samples", type=positive_int, default=64, help="samples of the assumed "
+                   "constants (default 64)")
+    p.add_argument("--noise-samples", type=positive_int, default=16, help="reference samples "
+                   "that vary only the seed (default 16)")
+    p.add_argument("--spread", type=float, default=0.5, help="each assumed constant varies "
+                   "over its value x (1 +- SPREAD), within its range (default 0.5)")
+    add_model_options(p, replicates=None, years="5", scale="0.05")
+    p.add_argument("--seed", type=seed, default=DEFAULT_SEED,
+                   help=f"root seed (default {DEFAULT_SEED})")
+    add_ensemble_options(p)
+    add_batch_options(p, "results folder (default results/audit-<time>)")
 
     p = sub.add_parser("sweep", help="run a parameter sweep from a design file")
     p.add_argument("design", help="design file, or a ready-made design's name")
@@ -231,6 +254,10 @@ def build_parser() -> Parser:
     p.add_argument("--results", metavar="DIR", default="results", help="where prepared "
                    "comparisons are found and new ones written (default results/)")
 
+    p = sub.add_parser("indicators", help="list the indicators: definition and unit")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language (default en)")
+    p.add_argument("--json", action="store_true")
+
     sub.add_parser("scenarios", help="list the scenario files")
     p = sub.add_parser("counties", help="list the shipped county files, or check and describe "
                        "one")
@@ -263,7 +290,8 @@ def say_notes(ensemble, params) -> None:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        with as_command():
+            return COMMANDS[args.command](args)
     except UserError as e:
         say(f"juwei: error: {e}")
         return 2
@@ -308,13 +336,13 @@ def _scenario(name: str, args) -> scen.Scenario:
 def _options(args, default_out: str) -> Options:
     if args.resume and not args.out:
         raise UserError("--resume needs --out DIR: the folder of the experiment to finish")
-    if args.allow_code_change and not args.resume:
-        raise UserError("--allow-code-change goes with --resume")
     if args.out is not None and (not args.out.strip() or "\0" in args.out):
         raise UserError(f"--out {short(repr(args.out), 60)}: not a folder name")
+    if args.overwrite and not args.out:
+        raise UserError("--overwrite needs --out DIR: the folder of the experiment to redo")
     return Options(out=Path(args.out or default_out), resume=args.resume,
                    executor=args.executor, workers=args.workers, scheduler=args.scheduler,
-                   allow_code_change=args.allow_code_change)
+                   allow_code_change=args.allow_code_change, overwrite=args.overwrite)
 
 
 def _stamp() -> str:
@@ -395,11 +423,11 @@ def cmd_compare(args) -> int:
     from .studies.common import scenario_runs
 
     scenarios = [_scenario(n, args) for n in [args.base, *args.alternatives]]
+    compare.check(scenarios, args.replicates)
     if args.dose_response:
         return dose_response(scenarios, args)
     if args.budget is not None:
         raise UserError("--budget: only with --dose-response")
-    compare.check(scenarios, args.replicates)
     ensemble = _ensemble(args)
     say_notes(ensemble, scenarios[0].params)
     per = args.replicates * (len(ensemble.draws) if ensemble else 1)
@@ -420,9 +448,6 @@ def dose_response(scenarios, args) -> int:
     if args.ensemble:
         raise UserError("--dose-response: not on an --ensemble yet; run it on the hand-tuned "
                         "constants")
-    compare_check = [s.name for s in scenarios]
-    if len(set(compare_check)) < len(compare_check):
-        raise UserError(f"compare: a scenario is named twice: {' '.join(compare_check)}")
     runs, _ = doses.plan(scenarios, args.doses, args.replicates, args.seed)
     check_size(len(runs), "--doses and --replicates")
     if args.dry_run:
@@ -450,20 +475,32 @@ def dose_response(scenarios, args) -> int:
     return 0
 
 
+def column_name(name: str) -> str:
+    """An indicator's name cut for a terminal column."""
+    return name.removesuffix("_rate").removesuffix("_per_1000").removesuffix("_per_week")
+
+
 def print_comparison(c) -> None:
+    from .present.stats import definition_marks
+
     alts = c.scenarios[1:]
     table = c.table
-    print(f"\nChanges from '{c.base}' (paired; * = bootstrap 95% interval excludes zero), "
+    marks = definition_marks({*HEADLINE, *OUTCOMES}, c.changed or {})
+    print(f"\nChanges from '{c.base}' (paired; * = bootstrap 95% interval excludes zero; "
+          "† = a lever the scenario changes enters the indicator's definition, ODD §4.10), "
           f"{c.wall_seconds:.0f} s\n")
     width = max(len(a) for a in alts) + 2
-    print(f"  {'scenario':{width}s}" + "".join(
-        f"{h.removesuffix('_rate').removesuffix('_per_1000'):>15s}" for h in HEADLINE))
+    print(f"  {'scenario':{width}s}" + "".join(f"{column_name(h):>16s}" for h in HEADLINE))
     for a in alts:
         cells = []
         for h in HEADLINE:
             r = table[(table.indicator == h) & (table.scenario == a)].iloc[0]
-            cells.append(f"{r['diff']:+14.3f}{'*' if r.flagged else ' '}")
+            cells.append(f"{r['diff']:+14.3f}{'*' if r.flagged else ' '}"
+                         f"{'†' if (a, h) in marks else ' '}")
         print(f"  {a:{width}s}" + "".join(cells))
+    print_marks(alts, HEADLINE, marks)
+    if c.ranking is not None:
+        print_ranking(c.ranking, marks, width)
     if c.costs is not None:
         base_total = c.costs.public_yuan.iloc[0]
         print(f"\nCosts (public money {base_total:,.0f} yuan a year in '{c.base}'; means over "
@@ -480,7 +517,36 @@ def print_comparison(c) -> None:
         print(f"\n  replicates {c.dropped} failed somewhere and were left out (manifest.json)")
     print(f"\n  report: {c.out / 'report.html'}\n  handout (one A4 page, 中文/English): "
           f"{c.out / 'handout.html'}\n  tables: {c.out / 'comparison.csv'}, "
-          f"{c.out / 'costs.csv'}, {c.out / 'runs.parquet'}, {c.out / 'series.parquet'}")
+          f"{c.out / 'costs.csv'}, {c.out / 'ranking.csv'}, {c.out / 'runs.parquet'}, "
+          f"{c.out / 'series.parquet'}")
+
+
+def print_marks(scenarios, indicators, marks: dict) -> None:
+    """Under a table: per scenario, the indicators marked † and the levers in their definitions."""
+    for a in scenarios:
+        notes = "; ".join(f"{h} ({', '.join(marks[(a, h)])})" for h in indicators
+                          if (a, h) in marks)
+        if notes:
+            print(f"  † {a}: {notes}")
+
+
+def print_ranking(ranking, marks: dict, width: int) -> None:
+    """The headline ranking on the outcomes (present/stats.outcome_ranking)."""
+    print(f"\nRanking on the {len(OUTCOMES)} outcomes (ODD §4.10): each ranks the alternatives by "
+          "its paired change in the better direction (1 = the largest improvement); the order is "
+          "by the mean rank, the outcomes weighted equally (another weighting may reorder it); "
+          "the extra public money a year beside it (costs.csv). H, T, the index and admin_share "
+          "are process measures, not ranked.\n")
+    print(f"  {'#':>3s} {'scenario':{width}s}" + "".join(f"{column_name(o):>16s}"
+                                                      for o in OUTCOMES)
+          + f"{'mean rank':>11s}{'extra yuan/year':>17s}")
+    for r in ranking.to_dict("records"):
+        s = r["scenario"]
+        extra = "-" if r["extra_yuan"] != r["extra_yuan"] else f"{r['extra_yuan']:+,.0f}"
+        print(f"  {r['position']:3d} {s:{width}s}" + "".join(
+            f"{r['rank_' + o]:15g}{'†' if (s, o) in marks else ' '}" for o in OUTCOMES)
+            + f"{r['mean_rank']:11.2f}{extra:>17s}")
+    print_marks(ranking.scenario, OUTCOMES, marks)
 
 
 def print_ensemble(c) -> None:
@@ -706,6 +772,25 @@ def cmd_levers(args) -> int:
     return 0
 
 
+def cmd_indicators(args) -> int:
+    from .present.i18n import indicator
+    rows = []
+    for name in INDICATORS:
+        label, meaning, unit = indicator(name, args.lang)
+        rows.append({"name": name, "label": label, "unit": unit, "meaning": meaning,
+                     "better": {1: "higher", -1: "lower"}.get(BETTER.get(name))})
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    width = max(map(len, INDICATORS)) + 2
+    words = {"en": {"higher": "; higher is better", "lower": "; lower is better"},
+             "zh": {"higher": "；越高越好", "lower": "；越低越好"}}[args.lang]
+    for r in rows:
+        print(f"  {r['name']:{width}s}{r['unit']}: {r['meaning']} ({INDICATORS[r['name']].zh})"
+              f"{words.get(r['better'], '')}")
+    return 0
+
+
 def cmd_scenarios(args) -> int:
     for s in scen.available():
         print(f"{s.name:28s} {short(s.description, 200)}")
@@ -731,6 +816,43 @@ def cmd_designs(args) -> int:
     from .inputs.design import ready_made
     for name, command, description in ready_made():
         print(f"{name:20s} juwei {command:12s} {description}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from .studies import audit
+
+    names = args.scenarios or ["baseline", *audit.REMEDIES]
+    if args.scale is None:
+        args.scale = audit.SCALE
+    scenarios = [_scenario(n, args) for n in names]
+    if len(set(names)) < len(names):
+        raise UserError(f"audit: a scenario is named twice: {' '.join(names)}")
+    ensemble = _ensemble(args)
+    say_notes(ensemble, scenarios[0].params)
+    total = len(scenarios) * (args.samples + args.noise_samples)
+    check_size(total, "--samples")
+    if args.dry_run:
+        return _dry_run(args, lambda: audit.plan(scenarios, args.samples, args.spread,
+                                                 args.seed, ensemble, args.noise_samples)[0],
+                        total, scenarios[0], args.seed)
+    opts = _options(args, f"results/audit-{_stamp()}")
+    a = audit.run(scenarios, args.samples, args.seed, opts, args.spread, ensemble,
+                  args.noise_samples)
+    med = a.tau.groupby("kind").tau.median()
+    print(f"\nAssumption audit ({a.wall_seconds:.0f} s): ranking on the outcomes, Kendall tau "
+          f"against the reference: median {med.get('assumptions', float('nan')):.2f} when the "
+          f"assumed constants move, {med.get('noise', float('nan')):.2f} from noise alone\n")
+    for r in a.reference.sort_values().index:
+        print(f"  {int(a.reference[r]):2d}. {r:32s} P(this rank) "
+              f"{a.ranks.loc[r, int(a.reference[r])]:4.0%}  P(first) {a.ranks.loc[r, 1]:4.0%}")
+    print("\nWhat decides each adjacent pair (the constant most correlated with their gap):")
+    for row in a.pairs.to_dict("records"):
+        named = [f"{row[f'constant_{j}']} ({row[f'submodel_{j}']}, rho "
+                 f"{row[f'rho_{j}']:+.2f})" for j in (1, 2, 3) if row.get(f"clear_{j}") is True]
+        print(f"  {row['ahead']} > {row['behind']}: flipped in {row['flipped_share']:.0%}; "
+              + ("; ".join(named) if named else "no constant stands out of noise"))
+    print(f"\nResults: {a.out}/report.html")
     return 0
 
 
@@ -830,10 +952,11 @@ def print_docking(d) -> None:
           f"{d.out / 'effects.csv'}, {d.out / 'runs.parquet'}")
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "calibrate": cmd_calibrate,
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "audit": cmd_audit, "sweep": cmd_sweep, "calibrate": cmd_calibrate,
             "dock": cmd_dock,
             "sensitivity": cmd_sensitivity, "app": cmd_app, "levers": cmd_levers,
-            "scenarios": cmd_scenarios, "counties": cmd_counties, "designs": cmd_designs,
+            "indicators": cmd_indicators, "scenarios": cmd_scenarios, "counties": cmd_counties,
+            "designs": cmd_designs,
             "validate": cmd_validate}
 
 if __name__ == "__main__":

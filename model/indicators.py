@@ -22,6 +22,49 @@ class Indicator(NamedTuple):
     unit: str
     meaning: str
     zh: str                    # the essay's term or a plain Chinese name, for workshops
+    # the levers that enter the indicator's definition directly (ODD §4.10): the lever's value is
+    # a factor in the hours, places or money it counts, or in the admission and funding of the
+    # tasks it counts; not levers that act only through decisions, states or the competition
+    # for a cadre's fixed week
+    levers: tuple[str, ...] = ()
+
+
+# the levers in the administrative work counted: admitted tasks (refused ones are not worked,
+# funded ones take only `funded_cadre_share` of cadre work, a station speeds them up), passed
+# staff work, inspection preparation, campaign reporting and demonstration receptions
+TASK_LEVERS = ("task_admission", "funding_follows_tasks", "service_stations")
+FIXED_LEVERS = ("authority_over_staff", "inspections_per_year", "reduction_campaigns_per_year",
+                "demonstration_sites")
+ADMIN_LEVERS = (*TASK_LEVERS, *FIXED_LEVERS, "campaign_cut_share", "meeting_hours_per_week")
+# the government's own demands in H: inspections, campaigns, receptions and meetings
+DEMAND_LEVERS = ("inspections_per_year", "reduction_campaigns_per_year", "demonstration_sites",
+                 "meeting_hours_per_week")
+# money that becomes committees' discretionary money, which buys help hours at help_wage
+BUDGET_LEVERS = ("poor_community_aid", "demonstration_sites", "paid_services",
+                 "enterprise_support")
+# service hours that meet need: a station's reach, staff's own services, health points, help
+SUPPLY_LEVERS = ("service_stations", "authority_over_staff", "health_and_safety",
+                 *BUDGET_LEVERS)
+SERVICE_LEVERS = (*SUPPLY_LEVERS, "welfare_volunteer_days")      # with duty hours
+PLACE_LEVERS = ("infrastructure_investment", "poor_community_aid", "demonstration_sites",
+                "facilities_association", "deliberation")
+MONEY_LEVERS = {"yuan_cadre_pay": ("cadre_pay",),
+                "yuan_funded_tasks": ("task_admission", "funding_follows_tasks"),
+                "yuan_transfers": ("demonstration_sites",),
+                "yuan_investment": ("infrastructure_investment",),
+                "yuan_aid": ("poor_community_aid",),
+                "yuan_rewards": ("volunteer_reward",),
+                "yuan_training": ("training_hours_per_year",),
+                "yuan_services": ("service_stations", "publicity", "health_and_safety",
+                                  "facilities_association")}
+
+
+def union(*groups) -> tuple[str, ...]:
+    """The levers of several groups, each once, in first-seen order."""
+    return tuple(dict.fromkeys(k for g in groups for k in g))
+
+
+PUBLIC_LEVERS = union(*MONEY_LEVERS.values())
 
 
 # Order is the order of columns everywhere.
@@ -33,33 +76,47 @@ INDICATORS: dict[str, Indicator] = {
     "awareness": Indicator("0-1", "mean community awareness and belonging of adults", "社区意识"),
     "admin_share": Indicator(
         "share of hours", "cadre hours spent on administrative work, meetings, inspections",
-        "行政事务占比"),
+        "行政事务占比",
+        levers=ADMIN_LEVERS),
     "cadre_hours_per_week": Indicator(
         "hours", "mean weekly hours of a serving cadre", "干部周工时"),
     "exhaustion": Indicator("0-1", "mean cadre exhaustion", "干部疲惫"),
     "cadre_turnover": Indicator("per seat-year", "quits and retirements, annualised", "干部流失率"),
     "service_hours_per_1000": Indicator(
-        "hours/week", "service hours reaching residents per 1,000 residents", "每千人服务小时"),
-    "unmet_need": Indicator("share", "residents' service need left unmet", "未满足需求"),
-    "task_backlog": Indicator("hours/committee", "administrative work waiting", "积压任务"),
+        "hours/week", "service hours reaching residents per 1,000 residents", "每千人服务小时",
+        levers=SERVICE_LEVERS),
+    "unmet_need": Indicator(
+        "share", "residents' service need left unmet", "未满足需求", levers=SUPPLY_LEVERS),
+    "task_backlog": Indicator(
+        "hours/committee", "administrative work waiting", "积压任务",
+        levers=(*TASK_LEVERS, *FIXED_LEVERS, "campaign_cut_share")),
     "unfunded_share": Indicator(
-        "share of hours", "pushed task hours arriving without money", "无经费任务占比"),
+        "share of hours", "pushed task hours arriving without money", "无经费任务占比",
+        levers=("funding_follows_tasks",)),
     "units_open_share": Indicator(
         "share of units", "work units with facilities open to residents", "单位设施开放比例"),
     "empty_shell_share": Indicator(
-        "share of committees", "own income at most 10% of budget (空壳社区)", "空壳社区比例"),
+        "share of committees", "own income at most 10% of budget (空壳社区)", "空壳社区比例",
+        levers=BUDGET_LEVERS),
     "seat_gap": Indicator(
         "ratio - 1", "the county seat's service hours per resident relative to the rest",
-        "县城服务差距"),
+        "县城服务差距",
+        levers=SERVICE_LEVERS),
     "cost_per_service_hour": Indicator(
-        "yuan/hour", "public spending per service hour delivered", "每服务小时成本"),
+        "yuan/hour", "public spending per service hour delivered", "每服务小时成本",
+        levers=union(PUBLIC_LEVERS, SERVICE_LEVERS)),
     "htc_H": Indicator(
-        "0-1", "government hot: pushed, inspection and meeting hours vs cadre capacity", "政府热"),
+        "0-1", "government hot: the government's demand (tasks pushed, inspections, campaigns, "
+        "receptions, meetings) vs cadre capacity", "政府热",
+        levers=DEMAND_LEVERS),
     "htc_T": Indicator(
-        "0-1", "cadres tired: mean of administrative share and exhaustion", "居干累"),
+        "0-1", "cadres tired: mean of administrative share and exhaustion", "居干累",
+        levers=ADMIN_LEVERS),
     "htc_C": Indicator(
         "0-1", "residents cold: one minus the mean of participation and trust", "居民冷"),
-    "htc_index": Indicator("0-1", "geometric mean of H, T and C", "热累冷指数"),
+    "htc_index": Indicator(
+        "0-1", "geometric mean of H, T and C", "热累冷指数",
+        levers=union(DEMAND_LEVERS, ADMIN_LEVERS)),
     # further indicators beside the canonical ones
     "participation_18_35": Indicator(
         "share", "participation rate of residents aged 18-35", "18-35岁参与率"),
@@ -70,28 +127,37 @@ INDICATORS: dict[str, Indicator] = {
     "participation_low_income": Indicator(
         "share", "participation rate of low-income (低保) adults", "低保对象参与率"),
     "volunteer_hours_per_1000": Indicator(
-        "hours/week", "volunteer and duty service hours per 1,000 residents", "每千人志愿服务小时"),
+        "hours/week", "volunteer and duty service hours per 1,000 residents", "每千人志愿服务小时",
+        levers=("welfare_volunteer_days",)),
     "volunteer_100_share": Indicator(
         "share of volunteers", "volunteers with 100 services so far this year", "年满百次志愿者比例"),
     "satisfaction": Indicator("0-1", "mean satisfaction of adults", "居民满意度"),
     "admin_hours_per_cadre": Indicator(
-        "hours/week", "administrative hours of a serving cadre", "干部行政工时"),
+        "hours/week", "administrative hours of a serving cadre", "干部行政工时",
+        levers=ADMIN_LEVERS),
     "inspection_hours": Indicator(
-        "hours/committee/week", "hours spent preparing inspections", "迎检工时"),
+        "hours/committee/week", "hours spent preparing inspections", "迎检工时",
+        levers=("inspections_per_year",)),
     "meeting_hours": Indicator(
-        "hours/committee/week", "hours in meetings (receptions are visible work)", "会议工时"),
+        "hours/committee/week", "hours in meetings (receptions are visible work)", "会议工时",
+        levers=("meeting_hours_per_week",)),
     "vacancies": Indicator("seats", "cadre seats vacant", "干部空缺"),
     "own_income_share": Indicator(
-        "share of budget", "mean own-income share of committee budgets", "自有收入占比"),
+        "share of budget", "mean own-income share of committee budgets", "自有收入占比",
+        levers=BUDGET_LEVERS),
     "venue_places_per_1000": Indicator(
-        "places/week", "activity places (venues and opened units) per 1,000", "每千人活动场所"),
+        "places/week", "activity places (venues and opened units) per 1,000", "每千人活动场所",
+        levers=PLACE_LEVERS),
     "seat_venue_gap": Indicator(
         "ratio - 1", "the county seat's activity places per resident relative to the rest",
-        "县城场所差距"),
+        "县城场所差距",
+        levers=PLACE_LEVERS),
     "admin_share_sd": Indicator(
-        "sd", "spread of the administrative share across committees", "行政事务占比差异"),
+        "sd", "spread of the administrative share across committees", "行政事务占比差异",
+        levers=ADMIN_LEVERS),
     "surface_share": Indicator(
-        "share of hours", "cadre hours on inspected work (表面文章, 应付)", "迎检应付占比"),
+        "share of hours", "cadre hours on inspected work (表面文章, 应付)", "迎检应付占比",
+        levers=(*TASK_LEVERS, *FIXED_LEVERS)),
     "high_school_share": Indicator(
         "share of cadres", "serving cadres with high school or above", "高中以上学历干部比例"),
     "over_45_share": Indicator(
@@ -99,35 +165,46 @@ INDICATORS: dict[str, Indicator] = {
     # what the county pays and what its cadres spend (ODD §4.10, §7.9): the items add up to
     # public_yuan; a comparison's cost table reads them (present/stats.cost_table)
     "yuan_cadre_pay": Indicator(
-        "yuan/year", "pay of the serving cadres", "干部报酬"),
+        "yuan/year", "pay of the serving cadres", "干部报酬",
+        levers=MONEY_LEVERS["yuan_cadre_pay"]),
     "yuan_funded_tasks": Indicator(
         "yuan/year", "money that comes with funded pushed tasks (outside help at the help wage)",
-        "费随事转经费"),
+        "费随事转经费",
+        levers=MONEY_LEVERS["yuan_funded_tasks"]),
     "yuan_transfers": Indicator(
         "yuan/year", "committees' budgets from the county, with the county seat's focus money "
-        "and demonstration grants", "社区工作经费"),
+        "and demonstration grants", "社区工作经费",
+        levers=MONEY_LEVERS["yuan_transfers"]),
     "yuan_investment": Indicator(
-        "yuan/year", "investment in offices and venues", "基础设施投入"),
+        "yuan/year", "investment in offices and venues", "基础设施投入",
+        levers=MONEY_LEVERS["yuan_investment"]),
     "yuan_aid": Indicator(
-        "yuan/year", "aid to the poorest committees", "困难社区扶持资金"),
+        "yuan/year", "aid to the poorest committees", "困难社区扶持资金",
+        levers=MONEY_LEVERS["yuan_aid"]),
     "yuan_rewards": Indicator(
-        "yuan/year", "perks of volunteer certificates", "志愿者激励"),
+        "yuan/year", "perks of volunteer certificates", "志愿者激励",
+        levers=MONEY_LEVERS["yuan_rewards"]),
     "yuan_training": Indicator(
-        "yuan/year", "cadre training", "干部教育培训经费"),
+        "yuan/year", "cadre training", "干部教育培训经费",
+        levers=MONEY_LEVERS["yuan_training"]),
     "yuan_services": Indicator(
         "yuan/year", "service stations, publicity, patrols, facilities association and health "
-        "points", "便民服务项目经费"),
+        "points", "便民服务项目经费",
+        levers=MONEY_LEVERS["yuan_services"]),
     "public_yuan": Indicator(
-        "yuan/year", "public money for community work, all items", "财政支出合计"),
+        "yuan/year", "public money for community work, all items", "财政支出合计",
+        levers=PUBLIC_LEVERS),
     "admin_hours_per_year": Indicator(
         "hours/year", "the county's cadre hours on administrative work, meetings, inspections",
-        "全县干部行政事务工时"),
+        "全县干部行政事务工时",
+        levers=ADMIN_LEVERS),
 }
 
 CANONICAL = list(INDICATORS)[:20]          # spec §6's indicators, before the further ones
 # the outcomes the headline ranking reads: residents' unmet need, trust and participation,
 # cadres' exhaustion, turnover and weekly hours (the syndrome's consequences, not its process
-# measures: H, T, the index and admin_share count levers' own values by definition, ODD §4.10)
+# measures: H, T, the index and admin_share count levers' own values by definition, ODD §4.10;
+# of the outcomes only unmet_need has levers in its definition, and the ranking marks them)
 OUTCOMES = ("unmet_need", "trust", "participation_rate", "exhaustion", "cadre_turnover",
             "cadre_hours_per_week")
 HEADLINE = ["participation_rate", "trust", "admin_share", "exhaustion", "cadre_turnover",
@@ -137,6 +214,12 @@ BETTER = {"participation_rate": 1, "trust": 1, "admin_share": -1, "exhaustion": 
           "cadre_turnover": -1, "service_hours_per_1000": 1, "unmet_need": -1, "htc_index": -1,
           "cadre_hours_per_week": -1}
 LAST_VALUE = {"volunteer_100_share"}
+
+
+def definition_levers(indicator: str, changed) -> tuple[str, ...]:
+    """The levers among `changed` that enter `indicator`'s definition (ODD §4.10): a scenario
+    that changes one moves the indicator partly by definition ("by definition" notes)."""
+    return tuple(k for k in INDICATORS[indicator].levers if k in changed)
 
 
 def label(name: str) -> str:
@@ -153,10 +236,10 @@ def unit_interval(ratio: float) -> float:
     return 1.0 - math.exp(-ratio)
 
 
-def htc(pushed_hours: float, capacity_hours: float, admin_share: float, exhaustion: float,
+def htc(demand_hours: float, capacity_hours: float, admin_share: float, exhaustion: float,
         participation: float, trust: float) -> tuple[float, float, float, float]:
     """The hot-tired-cold components and index; each component lies in [0, 1]."""
-    h = unit_interval(pushed_hours / capacity_hours) if capacity_hours > 0 else 1.0
+    h = unit_interval(demand_hours / capacity_hours) if capacity_hours > 0 else 1.0
     t = (admin_share + exhaustion) / 2
     c = 1.0 - (participation + trust) / 2
     return h, t, c, math.cbrt(h * t * c)
@@ -292,7 +375,12 @@ def record(m, week) -> None:
     adults = m.residents.adults_real
     seated = ~s.vacant
     n_seated = max(int(seated.sum()), 1)
-    pushed = tasks["admitted"] * p.task_hours / skill_factor + fixed + meetings
+    # the government's demand on the committees (H, ODD §4.10): every task the departments push,
+    # before the admission filter and funding, at task_hours (not the team's speed), with
+    # inspection preparation, campaign reporting, receptions and meetings; passed staff work is
+    # not in it (the staff pass it, the departments do not push it)
+    demand = tasks["pushed"] * p.task_hours + week.demanded + meetings
+    admitted_load = tasks["admitted"] * p.task_hours / skill_factor + fixed + meetings
     capacity = p.standard_week * m.seats
     residents = c.residents
     ind = m.residents.indicators()
@@ -306,7 +394,7 @@ def record(m, week) -> None:
                  + money["weekly"]["training"])
     admin_share = use["admin"].sum() / hours.sum()
     exhaustion = float(s.exhaustion[seated].mean())
-    h, tt, cc, index = htc(pushed.sum(), capacity.sum(), admin_share, exhaustion,
+    h, tt, cc, index = htc(demand.sum(), capacity.sum(), admin_share, exhaustion,
                            ind["participation_rate"], ind["trust"])
     ind.update(
         admin_share=admin_share,
@@ -350,7 +438,7 @@ def record(m, week) -> None:
     cs["venue_per_1000"][t] = PER_THOUSAND * venue / residents
     cs["trust"][t] = c.trust
     cs["participation"][t] = part / adults
-    cs["pushed_per_cadre"][t] = pushed / week.safe_present
+    cs["pushed_per_cadre"][t] = admitted_load / week.safe_present
     cs["own_income_share"][t] = budget_share
     cs["renting"][t] = c.renting
     cs["seat"][t] = c.seat

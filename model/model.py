@@ -227,7 +227,8 @@ class CountyModel(mesa.Model):
         reporting = self.reporting if self.reporting_weeks_left > 0 else np.zeros(n)
         receptions = (p.demo_reception_hours * c.demonstration
                       + p.seat_reception_hours * c.seat)
-        week.fixed = passed + week.inspection + reporting + receptions
+        week.demanded = week.inspection + reporting + receptions   # the government's (H)
+        week.fixed = passed + week.demanded
         week.meetings = p.meeting_hours_per_week * present
         accountability = self.accountability(safe_present)
         week.use = workload.allocate(c, hours, week.skill_factor, self.initiative, accountability,

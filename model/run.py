@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.runner import releasing_mesa_models
+from ..engine.show import Brief
 from .indicators import summarise
 from .county import County
 from .model import STEPS_PER_YEAR, CountyModel
@@ -19,8 +20,8 @@ from .params import LEVER_GROUPS, Parameters
 DIGEST_CHARS = 16      # of a county file's SHA-256 in the run function's identity
 
 
-@dataclass
-class RunResult:
+@dataclass(repr=False)
+class RunResult(Brief):
     """Weekly series (indicator -> array over steps), summary values and per-committee series
     (indicator -> array of steps x committees). After a warm start the series begin with the
     last year before the switch (`first_step` = -52: year -1 to 0), then the horizon."""
@@ -40,12 +41,6 @@ class RunResult:
         """For the engine: each committee's mean over the last simulated year."""
         return "committee", {k: np.asarray(v, dtype=float)[-STEPS_PER_YEAR:].mean(axis=0)
                              for k, v in self.committee_series.items()}
-
-    def __repr__(self) -> str:
-        years = len(next(iter(self.series.values()), ())) / STEPS_PER_YEAR
-        return (f"RunResult({years:g} years of {len(self.series)} weekly series from year "
-                f"{self.first_step / STEPS_PER_YEAR:g}, {len(self.summary)} summary values, "
-                f"htc_index {self.summary.get('htc_index', float('nan')):.3f})")
 
 
 LEVERS = tuple(f.name for f in dataclasses.fields(Parameters)

@@ -14,7 +14,8 @@ import numpy as np
 def admit_tasks(rng, pushed: np.ndarray, inspected: np.ndarray, p) -> dict[str, np.ndarray]:
     """Admission filter (政事分离) and funding (费随事转) thin each department's arrivals
     (`pushed`: departments x committees); each department's inspected share marks its visible
-    tasks. Per-committee totals, and the departments' own counts as `by_department`."""
+    tasks. Per-committee totals, and the departments' own counts as `by_department`; `pushed`
+    counts the arrivals before the filter (the government's demand in H, ODD §4.10)."""
     admitted = rng.binomial(pushed, 1.0 - p.task_admission)
     funded = rng.binomial(admitted, p.funding_follows_tasks)
     unfunded = admitted - funded
@@ -23,7 +24,7 @@ def admit_tasks(rng, pushed: np.ndarray, inspected: np.ndarray, p) -> dict[str, 
     visible = seen_unfunded + p.funded_cadre_share * seen_funded
     cadre = unfunded + p.funded_cadre_share * funded          # tasks' worth of cadre work
     return dict(
-        admitted=admitted.sum(axis=0), funded=funded.sum(axis=0),
+        pushed=pushed.sum(axis=0), admitted=admitted.sum(axis=0), funded=funded.sum(axis=0),
         unfunded=unfunded.sum(axis=0), visible=visible.sum(axis=0),
         by_department=dict(cadre=cadre, invisible=cadre - visible),
     )

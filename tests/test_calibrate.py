@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from juwei.engine import Options
+from juwei.engine import Options, load
 from juwei.inputs import calibration, scenario
 from juwei.inputs.calibration import Prior, Target
 from juwei.model import Parameters, run
@@ -28,6 +28,7 @@ generations = 3
 replicates = 1
 predictive = 3
 years = 2
+burn_in_years = 1
 scale = 0.02
 seed = 3
 [constants]
@@ -93,6 +94,9 @@ def test_a_toy_parameter_is_recovered_and_failures_are_recorded_not_nan(tmp_path
     failed = json.loads((tmp_path / "out" / "manifest.json").read_text())["failed_candidates"]
     assert failed and all("the toy fails here" in f["error"] for f in failed)
     assert (post.a <= 1.8).all()                      # no failed candidate was accepted
+    loaded = load(tmp_path / "out")                   # "did not finish" before: no runs.parquet
+    assert loaded.tables["posterior"].equals(post) and len(loaded.failed) == len(failed)
+    assert {"generations", "constants", "checks", "predictive"} <= set(loaded.tables)
 
 
 def calibrate_quantile(values, weights, q):
@@ -195,7 +199,7 @@ def test_the_report_shows_posterior_and_checks_with_held_out_figures(tiny):
 def test_an_ensemble_comparison_is_paired_and_deterministic(tiny, tmp_path):
     _, ref = tiny
     args = ["compare", "baseline", "separation", "--ensemble", ref, "--draws", "3",
-            "--replicates", "2", "--scale", "0.02", "--years", "2"]
+            "--replicates", "2", "--scale", "0.02", "--years", "2", "--burn-in", "1"]
     r1 = juwei(*args, "--out", tmp_path / "a")
     r2 = juwei(*args, "--out", tmp_path / "b", "--executor", "inprocess")
     assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
@@ -263,7 +267,7 @@ def test_an_ensemble_must_be_a_finished_calibration(tmp_path):
 
 def test_figures_match_the_pattern_checks():
     """The calibration reads the same figures the patterns judge (one place for each rule)."""
-    tables = validate.batch(Parameters(scale=0.02, years=2), 2, 5, executor="inprocess",
+    tables = validate.batch(Parameters(scale=0.02, years=2, burn_in_years=1), 2, 5, executor="inprocess",
                             progress=False)
     f = validate.figures(tables)
     assert set(f.columns) == set(calibration.FIGURES)
@@ -280,6 +284,7 @@ def test_sensitivity_ranks_the_unknowns_behind_a_remedys_effect(tiny, tmp_path):
 samples = 2
 replicates = 1
 years = 2
+burn_in_years = 1
 scale = 0.02
 outputs = ["htc_index"]
 ensemble = "{ref}"
@@ -290,10 +295,11 @@ difference = "separation"
     assert "blame_pressure" in r.stdout and "quit_base" in r.stdout
     runs = pd.read_parquet(tmp_path / "sa" / "runs.parquet")
     row = runs.iloc[0]
-    base = replace(Parameters(scale=0.02, years=2), blame_pressure=row.blame_pressure,
+    base = replace(Parameters(scale=0.02, years=2, burn_in_years=1),
+                   blame_pressure=row.blame_pressure,
                    quit_base=row.quit_base)
     sep = replace(base, **{k: v for k, v in scenario.load("separation").changes.items()
-                           if k not in ("years", "scale")})
+                           if k not in ("years", "scale", "burn_in_years")})
     effect = run(sep, int(row.seed)).summary["htc_index"] - run(base, int(row.seed)).summary[
         "htc_index"]
     assert row.htc_index == pytest.approx(effect, abs=1e-12)
@@ -323,6 +329,7 @@ def test_sensitivity_ranks_the_levers_on_posterior_draws(tiny, tmp_path):
 samples = 2
 replicates = 1
 years = 2
+burn_in_years = 1
 scale = 0.02
 outputs = ["htc_index"]
 [levers]

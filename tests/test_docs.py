@@ -19,6 +19,21 @@ def test_odd_parameter_tables_are_the_schema():
         "ODD §8 differs from the schema: paste the output of `juwei levers --markdown`"
 
 
+def test_odd_indicator_table_names_the_levers_in_each_definition():
+    """ODD §4.10's third column is each indicator's `levers` (the union over a row's names)."""
+    from juwei.model import INDICATORS
+    text = ODD.read_text(encoding="utf-8")
+    section = text[text.index("### 4.10"):text.index("### 4.11")]
+    rows = re.findall(r"^\| (`[^|]*`) \| .* \| ([^|]*) \|$", section, re.M)
+    seen = set()
+    for names, column in rows:
+        names = [n for n in re.findall(r"`(\w+)`", names) if n in INDICATORS]
+        want = {k for n in names for k in INDICATORS[n].levers}
+        assert set(re.findall(r"`(\w+)`", column)) == want, names
+        seen |= set(names)
+    assert {n for n, ind in INDICATORS.items() if ind.levers} <= seen
+
+
 def test_every_parameter_has_a_range_unit_meaning_and_source_tag():
     for name, f in FIELDS.items():
         m = f.metadata

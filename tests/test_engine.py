@@ -68,7 +68,7 @@ def test_a_raising_run_is_recorded_and_the_batch_goes_on(tmp_path):
     assert len(exp.runs) == 3 and len(exp.failed) == 3
     assert exp.runs.y.notna().all()                 # failures are not NaN rows
     assert exp.manifest["failed"] == 3 and exp.manifest["errors"][0]["error"].startswith("Value")
-    with pytest.raises(UserError, match="3 failed .* --resume"):
+    with pytest.raises(UserError, match=r"3 failed .* Options\(out=.*, resume=True\)"):
         exp.require_complete()
 
 

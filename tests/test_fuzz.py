@@ -208,7 +208,8 @@ bad_flags = st.one_of(
     st.from_regex(r"--[a-z]{3,12}", fullmatch=True).filter(
         lambda f: f not in {"--seed", "--workers", "--replicates", "--years", "--scale", "--set",
                             "--executor", "--scheduler", "--resume", "--out", "--json",
-                            "--dry-run", "--no-plots", "--help"}).map(lambda f: [f]),
+                            "--dry-run", "--no-plots", "--help", "--overwrite"}).map(
+                                lambda f: [f]),
 )
 
 

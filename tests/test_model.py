@@ -16,7 +16,7 @@ from juwei.model.workload import allocate
 
 from .conftest import SMALL
 
-SHARES = [k for k, (unit, _, _) in INDICATORS.items()
+SHARES = [k for k, (unit, *_) in INDICATORS.items()
           if unit.startswith("share") or unit == "0-1"]
 
 
@@ -162,3 +162,45 @@ def test_exhaustion_stays_a_share_under_heavy_push_and_a_steep_rise():
     series = np.asarray(m.series["exhaustion"])
     assert series.min() >= 0.0 and series.max() <= 1.0
     assert series[-52:].mean() > 0.9            # saturated, as the rates imply
+
+
+# --- which levers enter which indicator's definition (ODD §4.10) -------------------------------
+
+def test_every_lever_an_indicator_names_is_a_lever_of_the_schema():
+    names = {r["name"] for r in levers(LEVER_GROUPS)}
+    named = {k for ind in INDICATORS.values() for k in ind.levers}
+    assert named and named <= names, sorted(named - names)
+    for name, ind in INDICATORS.items():
+        assert len(set(ind.levers)) == len(ind.levers), name
+
+
+def test_the_levers_the_referee_named_enter_no_outcome():
+    """Separation, funding, inspections and meetings enter H, T and admin_share by definition
+    (issue 22), and none of the headline ranking's outcomes."""
+    from juwei.model import OUTCOMES
+    named = {"task_admission", "funding_follows_tasks", "inspections_per_year",
+             "meeting_hours_per_week"}
+    assert named <= set(INDICATORS["admin_share"].levers)
+    for name in OUTCOMES:
+        assert not named & set(INDICATORS[name].levers), name
+
+
+def test_h_does_not_fall_by_definition_under_the_admission_filter():
+    """H counts the government's demand: every task pushed, refused ones too. With the
+    departments' pressure held (no blame, no campaigns: the push does not react), refusing
+    60% of tasks leaves H as it is, while the admitted load per cadre (the old H's numerator,
+    committee series pushed_per_cadre) and the administrative share fall."""
+    held = dict(scale=0.02, years=1, burn_in_years=0, blame_pressure=0.0,
+                reduction_campaigns_per_year=0)
+    arms = {a: [run(Parameters(**held, task_admission=a), seed) for seed in (1, 2)]
+            for a in (0.0, 0.6)}
+
+    def mean(a, f):
+        return float(np.mean([f(r) for r in arms[a]]))
+    h = {a: mean(a, lambda r: r.summary["htc_H"]) for a in arms}
+    load = {a: mean(a, lambda r: r.committee_series["pushed_per_cadre"][-52:].mean())
+            for a in arms}
+    admin = {a: mean(a, lambda r: r.summary["admin_share"]) for a in arms}
+    assert load[0.6] < 0.7 * load[0.0]
+    assert admin[0.6] < admin[0.0] - 0.1
+    assert abs(h[0.6] - h[0.0]) < 0.01, h

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {"experiments": "juwei", "model": "juwei.model"}
 # bottom to top: a module may import its own layer or those below, never above
 LAYERS = ["juwei", "juwei.engine", "juwei.model", "juwei.inputs", "juwei.present",
-          "juwei.studies", "juwei.cli", "juwei.app", "juwei.__main__"]
+          "juwei.studies", "juwei.api", "juwei.cli", "juwei.app", "juwei.__main__"]
+# the package hands out its Python API (juwei.run, ...) on first use: the one upward import
+LAZY = {("juwei", "juwei.api")}
 
 
 def modules() -> dict[str, Path]:
@@ -57,7 +59,7 @@ def test_no_module_imports_a_layer_above_it():
     mods = modules()
     graph = {n: imports(n, p, set(mods)) for n, p in mods.items()}
     upward = [f"{n} -> {m}" for n, targets in graph.items() for m in targets
-              if layer(m) > layer(n)]
+              if layer(m) > layer(n) and (n, m) not in LAZY]
     assert not upward, upward
     assert not any(m in ("model", "experiments") or m.startswith(("model.", "experiments."))
                    for p in mods.values() for m in _absolute_imports(p)), \

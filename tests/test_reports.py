@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 
 from juwei.inputs.scenario import available, load
-from juwei.model import INDICATORS, describe
+from juwei.model import BETTER, INDICATORS, OUTCOMES, describe
 from juwei.present import compare_page, figures, handout, i18n
-from juwei.present.stats import SURE_KEYS, differences, paired_p, sureness
+from juwei.present.stats import (SURE_KEYS, changed_levers, definition_marks, differences,
+                                 outcome_ranking, paired_p, scenario_changes, sureness)
 
 from .conftest import BROWSER_MISSING, CHROMIUM, juwei
 
@@ -71,6 +72,100 @@ def test_my_catalogue_sections_have_the_same_keys_and_fields():
             assert set(re.findall(r"\{(\w+)\}", en[k])) == set(re.findall(r"\{(\w+)\}", zh[k])), k
 
 
+# --- the ranking on the outcomes --------------------------------------------------------------
+def synthetic_runs(effects: dict[str, dict[str, float]], replicates: int = 3) -> pd.DataFrame:
+    """Runs of a base and alternatives: each alternative's outcome moves by its effect (in
+    steps towards the better side), every other indicator in `effects` by the given amount."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for s, moves in {"base": {}, **effects}.items():
+        for r in range(replicates):
+            noise = rng.normal(0, 1e-4)
+            rows.append({"scenario": s, "replicate": r, **{
+                n: 0.5 + BETTER.get(n, 1) * 0.01 * moves.get(n, 0.0) + noise
+                for n in (*OUTCOMES, "htc_index", "admin_share")}})
+    return pd.DataFrame(rows)
+
+
+def test_the_ranking_follows_the_outcomes_not_the_process_measures():
+    """A improves every outcome most but trust; C improves trust most and the index and the
+    administrative share far more than anyone: the ranking is by the mean outcome rank (A,
+    then B, then C), whatever the process measures say."""
+    steps = {"A": 3, "B": 2, "C": 1}
+    effects = {s: {o: k for o in OUTCOMES} for s, k in steps.items()}
+    effects["C"].update(trust=4, htc_index=50, admin_share=50)
+    runs = synthetic_runs(effects)
+    names = ["base", "A", "B", "C"]
+    table = differences(runs, "base", names, (*OUTCOMES, "htc_index", "admin_share"))
+    costs = pd.DataFrame({"scenario": names, "extra_yuan": [0.0, 3e5, 2e5, 1e5]})
+    ranking = outcome_ranking(table, "base", {}, costs)
+    assert list(ranking.scenario) == ["A", "B", "C"]
+    assert list(ranking.position) == [1, 2, 3]
+    ranks = ranking.set_index("scenario")
+    assert ranks.at["C", "rank_trust"] == 1 and ranks.at["A", "rank_trust"] == 2
+    for s in ("A", "B", "C"):        # the mean over the outcomes, each weighted equally
+        assert ranks.at[s, "mean_rank"] == pytest.approx(
+            np.mean([ranks.at[s, f"rank_{o}"] for o in OUTCOMES]))
+        assert ranks.at[s, "extra_yuan"] == costs.set_index("scenario").at[s, "extra_yuan"]
+    # the better side counts: the same moves the wrong way reverse the order
+    worse = synthetic_runs({s: {o: -k for o in OUTCOMES} for s, k in steps.items()})
+    table = differences(worse, "base", names, OUTCOMES)
+    assert list(outcome_ranking(table, "base", {}).scenario) == ["C", "B", "A"]
+
+
+def test_a_remedy_whose_lever_enters_an_indicator_gets_the_note():
+    separation, stations = load("separation"), load("service_stations")
+    base = load("baseline").changes
+    changed = {"separation": changed_levers(base, separation.changes),
+               "service_stations": changed_levers(base, stations.changes)}
+    assert changed["separation"] == {"task_admission"}
+    marks = definition_marks(INDICATORS, changed)
+    assert marks[("separation", "admin_share")] == ("task_admission",)
+    assert ("separation", "htc_T") in marks and ("separation", "htc_index") in marks
+    assert ("separation", "htc_H") not in marks           # H counts refused tasks too
+    assert not [o for o in OUTCOMES if ("separation", o) in marks]
+    assert marks[("service_stations", "unmet_need")] == ("service_stations",)
+    runs = synthetic_runs({"separation": {}, "service_stations": {}})
+    runs["scenario"] = runs.scenario.replace({"base": "baseline"})
+    table = differences(runs, "baseline", ["baseline", "separation", "service_stations"],
+                        OUTCOMES)
+    ranking = outcome_ranking(table, "baseline", changed).set_index("scenario")
+    assert ranking.at["service_stations", "by_definition"] == "unmet_need: service_stations"
+    assert ranking.at["separation", "by_definition"] == ""
+
+
+def test_the_report_marks_by_definition_and_ranks_on_the_outcomes(zh_run):
+    """The separation's admin_share and index carry †, its H does not; the ranking stands in
+    both languages with its equal weights said."""
+    for lang, page in (("zh", (zh_run / "report.html").read_text("utf-8")),
+                       ("en", en_page(zh_run))):
+        text = html.unescape(page)
+        assert i18n.t("report.ranking_h", lang) in text
+        assert i18n.t("report.ranking_note", lang, base=i18n.scenario_title(
+            load("baseline"), lang), k=len(OUTCOMES)) in text
+        assert i18n.t("report.dagger", lang) in text
+        rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)
+        assert [r for r in rows if "admin_share" in r and "<sup>†</sup>" in r], lang
+        # the syndrome table: H, T, C, index; task_admission enters T and the index, not H
+        row = next(r for r in rows if "separation" in r and "class='absent'" in r
+                   or "separation" in r and "class='present'" in r)
+        cells = re.findall(r"<td class='num'>(.*?)</td>", row)
+        assert ["†" in c for c in cells] == [False, True, False, True], row
+    ranking = pd.read_csv(zh_run / "ranking.csv")
+    assert list(ranking.columns[:2]) == ["scenario", "position"]
+    assert set(f"rank_{o}" for o in OUTCOMES) <= set(ranking.columns)
+
+
+def test_the_workshop_ranks_a_stored_comparison_as_the_study_did(zh_run):
+    """The compare tab works the ranking out from the folder's tables and manifest."""
+    from juwei import app
+    c = app.read_comparison(zh_run)
+    assert c["changed"]["separation"] == {"task_admission"}
+    stored = pd.read_csv(zh_run / "ranking.csv").fillna("")
+    pd.testing.assert_frame_equal(c["ranking"].reset_index(drop=True), stored,
+                                  check_dtype=False)
+
+
 # --- the report in Chinese --------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def zh_run(tmp_path_factory):
@@ -120,7 +215,7 @@ def test_zh_report_is_in_chinese(zh_run):
     assert not stray, sorted(stray)
 
 
-def test_en_report_keeps_its_english_and_adds_how_sure(zh_run):
+def en_page(zh_run) -> str:
     """The same folder's tables made into the English page (no second run)."""
     manifest = json.loads((zh_run / "manifest.json").read_text())
     table = pd.read_csv(zh_run / "comparison.csv")
@@ -129,8 +224,12 @@ def test_en_report_keeps_its_english_and_adds_how_sure(zh_run):
     scenarios = [load(n) for n in ("baseline", "separation")]
     images = {k: zh_run / f"compare-{k}.png" for k in ("series", "htc", "differences")}
     costs = pd.read_csv(zh_run / "costs.csv")
-    page = compare_page.comparison(scenarios, "baseline", table, images, manifest, [],
+    return compare_page.comparison(scenarios, "baseline", table, images, manifest, [],
                                    lang="en", costs=costs)
+
+
+def test_en_report_keeps_its_english_and_adds_how_sure(zh_run):
+    page = en_page(zh_run)
     assert page.startswith("<!doctype html><html lang='en'>")
     assert "What the model does not capture" in page and "政事分离" in page
     assert "<th>how sure</th>" in page and "Public money and cadre hours" in page
@@ -161,7 +260,7 @@ def twenty(out: Path) -> Path:
     scenarios = sorted(available(), key=lambda s: s.name != "baseline")
     names = [s.name for s in scenarios]
     rng = np.random.default_rng(3)
-    shown = ("htc_H", "htc_T", "htc_C", "htc_index", *handout.INDICATORS)
+    shown = ("htc_H", "htc_T", "htc_C", "htc_index", *handout.INDICATORS, *OUTCOMES)
     runs = pd.DataFrame([{"scenario": s, "replicate": r, **{
         n: 0.62 + 0.03 * k * (-1) ** k * (i % 3) + rng.normal(0, 0.01)
         for i, n in enumerate(shown)}} for k, s in enumerate(names) for r in range(3)])
@@ -174,8 +273,9 @@ def twenty(out: Path) -> Path:
                             "results/compare-20261126-064800"],
                 "code": {"git_commit": "0123456789abcdef"}, "started": "2026-11-26T06:48:00"}
     path = out / "handout.html"
+    ranking = outcome_ranking(table, "baseline", scenario_changes(scenarios, "baseline"), costs)
     path.write_text(handout.page(scenarios, "baseline", table, out / "compare-htc.png",
-                                 manifest, costs), "utf-8")
+                                 manifest, costs, ranking), "utf-8")
     return path
 
 

@@ -157,17 +157,17 @@ def test_a_lost_scheduler_interrupts_and_the_batch_resumes(tmp_path):
 
 
 def test_a_cleanup_stuck_after_ctrl_c_still_ends_with_130_and_its_stacks():
-    # Ctrl-C, then cleanup blocks for ever on a lock: the process leaves after the grace period
-    # with the interruption's status and every thread's stack on stderr.
+    # In the command, Ctrl-C, then cleanup blocks for ever on a lock: the process leaves after
+    # the grace period with the interruption's status and every thread's stack on stderr.
     code = textwrap.dedent("""
         import os, signal, threading
-        from juwei.engine import batch
+        from juwei.engine import batch, errors
         batch.STOP_GRACE_SECONDS = 1.0
         def clean_up():
             lock = threading.Lock()
             lock.acquire()
             lock.acquire()                      # stuck for ever
-        with batch.stopping_on_signals():
+        with errors.as_command(), batch.stopping_on_signals():
             try:
                 os.kill(os.getpid(), signal.SIGINT)
                 threading.Event().wait(30)

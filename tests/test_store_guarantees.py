@@ -102,7 +102,7 @@ def test_a_part_of_other_code_is_refused_unless_allowed(clean, tmp_path):
     st.stamp = {"design_hash": m["design_hash"], "code_id": "0ther0code0000"}
     st.write_part(5, execute([RUNS[5]], h.analytic, "inprocess", progress=False)[0], {"series"})
     with pytest.raises(UserError, match=r"000005\.npz: written by other code .*"
-                                        "--allow-code-change"):
+                                        "allow_code_change=True"):
         batch(out, resume=True)
     batch(out, resume=True, allow_code_change=True)
     same(out, clean)
@@ -143,7 +143,7 @@ def test_a_lost_manifest_is_rebuilt_when_the_design_is_given_again(clean, tmp_pa
         (out / "manifest.json").unlink()
     else:
         (out / "manifest.json").write_text('{"kind": "test", "desi')
-    with pytest.raises(UserError, match="holds an experiment already; add --resume"):
+    with pytest.raises(UserError, match="holds an experiment already; add resume=True"):
         batch(out)
     batch(out, resume=True)
     assert "rebuilding it" in capsys.readouterr().err
@@ -304,8 +304,8 @@ def test_an_unreachable_scheduler_is_one_line_within_the_timeout(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]                   # closed once the block ends: nobody there
     t0 = time.perf_counter()
-    with pytest.raises(UserError, match=f"tcp://127.0.0.1:{port}: cannot reach the scheduler "
-                                        "within 2 s"):
+    with pytest.raises(UserError, match=f"scheduler='tcp://127.0.0.1:{port}': cannot reach the "
+                                        "scheduler within 2 s"):
         run_batch(RUNS, Options(tmp_path / "u", scheduler=f"tcp://127.0.0.1:{port}",
                                 scheduler_timeout=2, progress=False), "t", {}, fn=h.analytic)
     assert time.perf_counter() - t0 < 15

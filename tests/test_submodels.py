@@ -16,7 +16,7 @@ DIRECTIONS = [
     ({"funding_follows_tasks": 0.9}, "unfunded_share", -1),
     ({"funding_follows_tasks": 0.9}, "admin_hours_per_cadre", -1),
     ({"task_admission": 0.6}, "admin_share", -1),
-    ({"task_admission": 0.6}, "htc_H", -1),
+    ({"task_admission": 0.6}, "htc_H", -1),   # through departments' blame and discipline only
     ({"authority_over_staff": 0.9}, "admin_hours_per_cadre", -1),
     ({"inspections_per_year": 4}, "inspection_hours", -1),
     ({"campaign_cut_share": 0.9}, "task_backlog", -1),

@@ -6,7 +6,8 @@ It knows no model: the county is one run function among others (README, "Your ow
 - `executors`: in one process, a local process pool, or Dask;
 - `store`: the results folder, written atomically as runs finish, and its tables;
 - `batch`: the driver every study uses (store, resume, interruption, dry runs);
-- `seeds`: root and replicate seeds (SeedSequence); `errors`: what stops an experiment.
+- `seeds`: root and replicate seeds (SeedSequence); `errors`: what stops an experiment;
+- `show`: short reprs of result objects (one line, and a small table in notebooks).
 """
 
 from .batch import MAX_RUNS, Options, check_size, estimate, remaining, run_batch

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import faulthandler
+import inspect
 import os
 import signal
 import statistics
@@ -15,25 +16,47 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import LOST_STATUS, SIGNAL_STATUS, Interrupted, SchedulerLost, Stop, UserError
-from .executors import SCHEDULER_TIMEOUT, check_scheduler, default_workers, execute
+from .errors import (LOST_STATUS, SIGNAL_STATUS, Interrupted, SchedulerLost, Stop, UserError,
+                     in_command, named, option, same_again)
+from .executors import (EXECUTORS, SCHEDULER_TIMEOUT, check_loadable, check_scheduler,
+                        default_workers, execute)
 from .runner import Outcome, Run, RunFunction, execute_one
-from .store import Store, code_version, design_hash, now
+from .store import Store, code_version, design_hash, now, short
 
 MAX_RUNS = 2_000_000        # a design larger than this is refused before anything is built
 
 
 @dataclasses.dataclass
 class Options:
-    """How to run a batch (the common command-line options)."""
+    """How to run a batch (the common command-line options).
+
+    out: the experiment's folder (a str or Path); resume: finish the experiment there;
+    overwrite: start it again, emptying a folder that holds an experiment; executor:
+    "processes", "inprocess" or "dask"; workers: how many (default all cores); scheduler: an
+    existing Dask scheduler's address; progress: a progress bar, None (default) on a terminal
+    or in a notebook, True always, False never; allow_code_change: with resume, accept runs
+    stored by other code."""
     out: Path
     resume: bool = False
     executor: str = "processes"
     workers: int | None = None
     scheduler: str | None = None
-    progress: bool = True
+    progress: bool | None = None
     allow_code_change: bool = False
     scheduler_timeout: float = SCHEDULER_TIMEOUT
+    overwrite: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.out, (str, os.PathLike)) or not str(self.out).strip() \
+                or "\0" in str(self.out):
+            raise UserError(f"out={short(repr(self.out), 60)}: expected a folder (a str or "
+                            "a Path)")
+        self.out = Path(self.out)
+        if self.executor not in EXECUTORS:
+            raise UserError(f"executor={short(repr(self.executor), 40)}: expected one of "
+                            f"{', '.join(map(repr, EXECUTORS))}")
+        if self.allow_code_change and not self.resume:
+            raise UserError(f"{option('--allow-code-change')} goes with {option('--resume')}")
 
 
 def check_size(total: int, what: str = "the design") -> int:
@@ -58,6 +81,76 @@ def function_name(fn: RunFunction) -> str:
     if isinstance(getattr(fn, "identity", None), str):
         return fn.identity
     return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def invocation(depth: int = 1) -> dict:
+    """How an experiment was asked for, for its manifest and report: the `juwei` command's
+    words ({"command": [...]}), or from Python the call into juwei that started it
+    ({"call": "juwei.studies.compare.run(...)"}, the outermost juwei function on the stack above
+    the caller `depth` frames up, with its arguments) — never a notebook kernel's argv."""
+    if in_command():
+        return {"command": ["juwei", *sys.argv[1:]]}
+    top = __name__.split(".")[0]
+    callers = {f"{top}.app", f"{top}.cli", f"{top}.__main__"}     # callers like a user's code
+
+    def library(f) -> bool:
+        name = f.f_globals.get("__name__", "")
+        return name.split(".")[0] == top and name not in callers
+    frame = entry = sys._getframe(depth)
+    while frame is not None and library(frame):
+        entry, frame = frame, frame.f_back
+    return {"call": call_text(entry)}
+
+
+def call_text(frame, limit: int = 1000) -> str:
+    """A frame's function call as text, as it could be typed: arguments that are not None or
+    their default by keyword (positionally before a *args, which follows them)."""
+    code, values = frame.f_code, frame.f_locals
+    fn = frame.f_globals.get(code.co_name)
+    params = (inspect.signature(fn).parameters
+              if getattr(fn, "__code__", None) is code else {})
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    star = code.co_varnames[len(names)] if code.co_flags & inspect.CO_VARARGS else None
+    extra = code.co_varnames[len(names) + bool(star)] \
+        if code.co_flags & inspect.CO_VARKEYWORDS else None
+    parts = [argument(values.get(n)) for n in names[:code.co_argcount]] if star else []
+    parts += [argument(v) for v in values.get(star, ())] if star else []
+    for name in names[code.co_argcount if star else 0:]:
+        value = values.get(name)
+        default = params[name].default if name in params else inspect.Parameter.empty
+        if value is not None and not _same(value, default):
+            parts.append(f"{name}={argument(value)}")
+    parts += [f"{k}={argument(v)}" for k, v in (values.get(extra) or {}).items()] if extra else []
+    return short(f"{frame.f_globals.get('__name__')}.{code.co_name}({', '.join(parts)})", limit)
+
+
+def _same(a, b) -> bool:
+    try:
+        return a is b or bool(a == b)
+    except Exception:  # noqa: BLE001 - tables, arrays: not a default
+        return False
+
+
+def argument(value) -> str:
+    """An argument for call_text: options by what they change, named objects by name."""
+    if isinstance(value, (list, tuple)):
+        more = f", … {len(value)} in all" if len(value) > 8 else ""
+        inner = ", ".join(argument(v) for v in value[:8 if more else None]) + more
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' * (len(value) == 1)})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {argument(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Path):
+        return repr(str(value))
+    if isinstance(getattr(value, "name", None), str) and not isinstance(value, type):
+        return f"<{type(value).__name__} {value.name!r}>"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = [f"{f.name}={argument(getattr(value, f.name))}"
+                   for f in dataclasses.fields(value)
+                   if f.default is dataclasses.MISSING or getattr(value, f.name) != f.default]
+        return f"{type(value).__name__}({', '.join(changed)})"
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '?')}.{value.__qualname__}"
+    return short(repr(value), 60)
 
 
 def checked(outcome: Outcome, outputs, keep) -> Outcome:
@@ -97,18 +190,21 @@ def exit_if_stuck(status: int, grace: float | None = None) -> None:
 
     def watch():
         time.sleep(grace)
-        print(f"juwei: stopping took over {grace:g} s; leaving now (stacks follow, please "
-              "report them)", file=sys.stderr, flush=True)
-        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
-        sys.stderr.flush()
-        os._exit(status)
+        try:
+            print(f"juwei: stopping took over {grace:g} s; leaving now (stacks follow, please "
+                  "report them)", file=sys.stderr, flush=True)
+            faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+            sys.stderr.flush()
+        finally:                     # even when stderr cannot take the stacks (no fileno)
+            os._exit(status)
     threading.Thread(target=watch, daemon=True, name="exit-if-stuck").start()
 
 
 @contextlib.contextmanager
 def stopping_on_signals():
     """SIGTERM and SIGHUP stop a batch as Ctrl-C does (raise Stop); restored afterwards.
-    Any of the three also arms exit_if_stuck (a Ctrl-C ignored by the shell stays ignored)."""
+    In the `juwei` command (as_command) any of the three also arms exit_if_stuck (a Ctrl-C
+    ignored by the shell stays ignored)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -116,11 +212,13 @@ def stopping_on_signals():
     def handler(signum, frame):
         for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             signal.signal(s, signal.SIG_IGN)     # one stop is enough: finish cleaning up
-        exit_if_stuck(SIGNAL_STATUS[signum])
+        if in_command():
+            exit_if_stuck(SIGNAL_STATUS[signum])
         raise Stop(signum)
 
     def interrupt(signum, frame):
-        exit_if_stuck(SIGNAL_STATUS[signal.SIGINT])
+        if in_command():
+            exit_if_stuck(SIGNAL_STATUS[signal.SIGINT])
         signal.signal(signal.SIGINT, signal.default_int_handler)   # a second Ctrl-C as usual
         raise KeyboardInterrupt
 
@@ -153,6 +251,8 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
     keep = tuple(keep)
     if opts.scheduler:
         check_scheduler(opts.scheduler, opts.scheduler_timeout)     # before anything is written
+    elif opts.executor == "processes":
+        check_loadable(fn)
     workers = max(1, min(opts.workers or default_workers(), len(runs)))
     fn_name = function_name(fn)
     store = Store(opts.out)
@@ -163,8 +263,8 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
         "executor": "dask" if opts.scheduler else opts.executor,
         "workers": workers, "scheduler": opts.scheduler,
         "started": now(), "status": "running", "code": code_version(fn),
-        "command": ["juwei", *sys.argv[1:]],
-    }, opts.resume, opts.allow_code_change)
+        **invocation(),
+    }, opts.resume, opts.allow_code_change, opts.overwrite)
     t0 = time.perf_counter()
     try:
         with stopping_on_signals():
@@ -203,9 +303,8 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
         store.manifest.update(status="interrupted", interrupted=now(), interrupted_by=why)
         store.write_manifest()
         store.lock.release()
-        raise Interrupted(f"{why}: {stored} of {len(runs)} runs are stored in {opts.out}; the "
-                          f"same command with --resume --out {opts.out} finishes the rest",
-                          status) from None
+        raise Interrupted(f"{why}: {stored} of {len(runs)} runs are stored in {opts.out}; "
+                          f"{same_again(opts.out)} finishes the rest", status) from None
     except BaseException:
         store.lock.release()
         raise
@@ -222,13 +321,13 @@ def remaining(runs: list[Run], fn: RunFunction, folder: Path) -> int:
     fn_name = function_name(fn)
     store = Store(folder)
     if not store.folder.is_dir():
-        raise UserError(f"--resume {folder}: no experiment there to resume")
+        raise UserError(f"{option('--resume')} {folder}: no experiment there to resume")
     store.stamp = {"design_hash": design_hash(runs, fn_name), "code_id": None}
     store.allow_code_change = True
     old = store._old_manifest()
     if old is not None and old.get("design_hash") != store.stamp["design_hash"]:
-        raise UserError(f"--resume {folder}: the design differs from the one started there; "
-                        "use a new --out")
+        raise UserError(f"{option('--resume')} {folder}: the design differs from the one "
+                        f"started there; use another folder ({named('--out')})")
     done = store.check_parts(runs, quarantine=False)
     return len(runs) - sum(done.values())
 

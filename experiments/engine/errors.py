@@ -1,10 +1,53 @@
-"""What can stop an experiment, each with its own exit status in the command line."""
+"""What can stop an experiment, each with its own exit status in the command line; and who
+asked (the `juwei` command, or Python), which decides how messages name the options."""
 
+import contextlib
 import signal
 
 # exit status of an interrupted batch, by what stopped it (128 + the signal's number)
 SIGNAL_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
 LOST_STATUS = 75          # the Dask scheduler was lost (EX_TEMPFAIL: resume later)
+
+
+_IN_COMMAND = [False]     # True while this process runs the `juwei` command (as_command)
+
+
+@contextlib.contextmanager
+def as_command():
+    """Within: this process is the `juwei` command, so a stop whose cleanup gets stuck ends the
+    process (batch.exit_if_stuck), and messages name the command's flags. Outside, as when
+    juwei is called from Python or a notebook kernel, a stop never ends the process (the
+    caller's state survives, and a second interrupt breaks a stuck cleanup), and messages
+    name the Python arguments."""
+    old, _IN_COMMAND[0] = _IN_COMMAND[0], True
+    try:
+        yield
+    finally:
+        _IN_COMMAND[0] = old
+
+
+def in_command() -> bool:
+    return _IN_COMMAND[0]
+
+
+def named(flag: str) -> str:
+    """An option's name, for messages: `--out` in the command, `out` from Python."""
+    return flag if in_command() else flag.lstrip("-").replace("-", "_")
+
+
+def option(flag: str, value=None) -> str:
+    """An option as the user gave it, for messages: `--out DIR` or `--resume` in the `juwei`
+    command; `out='DIR'` or `resume=True` (the `Options` field) from Python."""
+    if in_command():
+        return flag if value is None else f"{flag} {value}"
+    return f"{named(flag)}=True" if value is None else f"{named(flag)}={str(value)!r}"
+
+
+def same_again(out) -> str:
+    """How to finish an interrupted experiment in `out`, in the caller's terms."""
+    if in_command():
+        return f"the same command with --resume --out {out}"
+    return f"the same call with Options(out={str(out)!r}, resume=True)"
 
 
 class UserError(Exception):

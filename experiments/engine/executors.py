@@ -3,19 +3,20 @@ outcomes, because a run's result depends only on its parameters and seed."""
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
+import pickle
 import re
 import sys
 import threading
 import time
+import types
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable
 
-from tqdm import tqdm
-
-from .errors import SchedulerLost, UserError
+from .errors import SchedulerLost, UserError, option
 from .runner import Outcome, Run, RunFunction, execute_one
 
 EXECUTORS = ("processes", "inprocess", "dask")
@@ -36,14 +37,88 @@ def watch_parent(parent: int, every: float = 0.5) -> None:
 def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
     """A malformed or unreachable scheduler is a UserError within `timeout` seconds."""
     if not ADDRESS.fullmatch(address or ""):
-        raise UserError(f"--scheduler {address[:80]!r}: expected tcp://HOST:PORT, e.g. "
-                        "tcp://10.0.0.5:8786")
+        raise UserError(f"{option('--scheduler', address[:80])}: expected tcp://HOST:PORT, "
+                        "e.g. tcp://10.0.0.5:8786")
     from dask.distributed import Client
     try:
         Client(address, timeout=f"{timeout}s").close()
     except Exception as e:  # noqa: BLE001 - OSError, TimeoutError, CommClosedError...
-        raise UserError(f"--scheduler {address}: cannot reach the scheduler within {timeout:g} s "
-                        f"({type(e).__name__})") from None
+        raise UserError(f"{option('--scheduler', address)}: cannot reach the scheduler within "
+                        f"{timeout:g} s ({type(e).__name__})") from None
+
+
+def _rerun_by_workers(obj) -> bool:
+    """Whether spawned workers define `obj` (a function or class of __main__) too: they run
+    the main script again, but a notebook cell or an interactive session has none."""
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    if not path or not os.path.isfile(path):
+        return False
+    code = getattr(obj, "__code__", None)
+    if isinstance(obj, type):
+        code = next((f.__code__ for f in vars(obj).values() if hasattr(f, "__code__")), None)
+    return code is None or os.path.realpath(code.co_filename) == os.path.realpath(path)
+
+
+class _FindUnloadable(pickle.Pickler):
+    """Pickles into the void, noting any function or class of __main__ workers lack."""
+
+    def __init__(self):
+        super().__init__(io.BytesIO())
+        self.found = None
+
+    def reducer_override(self, obj):
+        if (self.found is None and isinstance(obj, (types.FunctionType, type))
+                and getattr(obj, "__module__", None) == "__main__" and not _rerun_by_workers(obj)):
+            self.found = obj
+        return NotImplemented
+
+
+def check_loadable(fn: RunFunction, name: str = "the run function") -> None:
+    """Refuse, in one line and before any worker starts, a run function that worker
+    processes cannot load: one defined in a notebook cell or an interactive session (or using
+    something defined there), or one that cannot be pickled at all (a lambda, a local
+    function). Dask ships such a function by value and the in-process executor ships nothing,
+    so only the process pool needs this."""
+    finder = _FindUnloadable()
+    try:
+        finder.dump(fn)
+    except Exception as e:  # noqa: BLE001 - PicklingError, AttributeError, TypeError...
+        if finder.found is None:
+            raise UserError(f"{name} {short_name(fn)} cannot be sent to worker processes "
+                            f"({type(e).__name__}: {str(e)[:120]}): define it at the top level "
+                            'of a module, or use executor="inprocess"') from None
+    if finder.found is not None:
+        what = short_name(finder.found)
+        uses = "" if finder.found is fn else f" uses {what}, which"
+        raise UserError(f"{name} {short_name(fn)}{uses} is defined in a notebook cell or an "
+                        "interactive session (module __main__), which worker processes cannot "
+                        "import: move it into a module (a .py file next to the notebook) and "
+                        'import it from there, or use executor="inprocess" (one process) or '
+                        'executor="dask"')
+
+
+def short_name(obj) -> str:
+    return getattr(obj, "__qualname__", None) or type(obj).__qualname__
+
+
+def in_notebook() -> bool:
+    """Whether this process is a Jupyter kernel (where stderr is no terminal, yet a bar shows)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython and hasattr(ipython, "get_ipython") else None
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def progress_bar(total: int, desc: str, progress: bool | None):
+    """A tqdm bar: in a notebook a widget (tqdm.auto), else on stderr. `progress` None shows
+    it on a terminal or in a notebook, True always, False never."""
+    notebook = in_notebook()
+    if notebook:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
+    disable = (not progress) if progress is not None else (None if not notebook else False)
+    return tqdm(total=total, desc=desc, unit="run", disable=disable, dynamic_ncols=True,
+                file=sys.stderr)
 
 
 def default_workers() -> int:
@@ -104,7 +179,8 @@ class Workers:
 
 def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
             workers: int | None = None, scheduler: str | None = None,
-            on_outcome: Callable[[int, Outcome], None] | None = None, progress: bool = True,
+            on_outcome: Callable[[int, Outcome], None] | None = None,
+            progress: bool | None = None,
             desc: str = "runs", indices: list[int] | None = None,
             pool: Workers | None = None) -> list[Outcome]:
     """Do the runs; return their outcomes in the order given.
@@ -119,8 +195,7 @@ def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
     runs = list(runs)
     indices = list(range(len(runs))) if indices is None else indices
     outcomes: list[Outcome | None] = [None] * len(runs)
-    bar = tqdm(total=len(runs), desc=desc, unit="run", disable=None if progress else True,
-               dynamic_ncols=True, file=sys.stderr)
+    bar = progress_bar(len(runs), desc, progress)
     failed = 0
 
     def done(i: int, outcome: Outcome) -> None:
@@ -140,6 +215,7 @@ def execute(runs: Iterable[Run], fn: RunFunction, executor: str = "processes",
             for i, run in enumerate(runs):
                 done(i, execute_one(fn, run))
         elif executor == "processes":
+            check_loadable(fn)
             _processes(runs, fn, workers, done, pool)
         else:
             raise ValueError(f"unknown executor {executor!r}; choose one of {EXECUTORS}")

@@ -41,8 +41,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from .errors import UserError, named, option, same_again
 from .runner import Outcome, Run
+from .show import Brief
 
 PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "SALib", "tqdm",
             "dask", "distributed", "pyabc")
@@ -96,6 +97,8 @@ def code_version(fn=None) -> dict:
     if own and own.is_file() and own not in {f.resolve() for f in files}:
         info["run_function_file"] = str(own)
         info["run_function_hash"] = source_hash([own])
+    elif fn is not None and getattr(_defining(fn), "__module__", None) == "__main__":
+        info["run_function_hash"] = code_hash(_defining(fn))     # a notebook cell's, say
     info["code_id"] = hashlib.sha256(
         f"{info['source_hash']}:{info.get('run_function_hash', '')}".encode()).hexdigest()[:16]
     try:
@@ -110,6 +113,23 @@ def code_version(fn=None) -> dict:
     except (OSError, subprocess.SubprocessError):
         pass
     return info
+
+
+def _defining(fn):
+    """The function itself, or the class of a callable object."""
+    return fn if inspect.isfunction(fn) or inspect.isclass(fn) else type(fn)
+
+
+def code_hash(obj) -> str:
+    """A hash of a function's or class's code where no file holds it (a notebook cell, an
+    interactive session): its source text when Python can find it (IPython keeps cells'),
+    else its bytecode and constants."""
+    try:
+        text = inspect.getsource(obj).encode()
+    except (OSError, TypeError):
+        code = getattr(obj, "__code__", None)
+        text = code.co_code + repr(code.co_consts).encode() if code else repr(obj).encode()
+    return hashlib.sha256(text).hexdigest()[:16]
 
 
 def _version(name: str) -> str | None:
@@ -281,7 +301,8 @@ class Lock:
             os.close(fd)
             pid, host = (holder + ["?", "?"])[:2]
             raise UserError(f"{self.path.parent}: in use by process {pid} on {host}; wait for "
-                            "it to finish (or stop it), or choose another --out") from None
+                            f"it to finish (or stop it), or choose another folder "
+                            f"({named('--out')})") from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()} {socket.gethostname()} {now()}\n".encode())
         self.fd = fd
@@ -306,32 +327,48 @@ class Store:
         return [p.name for p in self.folder.iterdir() if p.name != ".lock"] \
             if self.folder.is_dir() else []
 
-    def create(self, manifest: dict, resume: bool, allow_code_change: bool = False) -> None:
+    def create(self, manifest: dict, resume: bool, allow_code_change: bool = False,
+               overwrite: bool = False) -> None:
         """Start a new experiment, or check that a resumed one asks for the same design and
         runs the same code. The folder is locked first; the manifest is written before any
-        run starts, and rebuilt (resume) when it is missing or unreadable."""
+        run starts, and rebuilt (resume) when it is missing or unreadable. `overwrite` first
+        empties a folder that holds an experiment (never one that does not)."""
+        out = option("--out", self.folder)
+        if overwrite and resume:
+            raise UserError(f"{option('--overwrite')} and {option('--resume')}: choose one "
+                            "(start the experiment again, or finish it)")
         if self.folder.exists() and not self.folder.is_dir():
-            raise UserError(f"--out {self.folder}: is a file, not a folder")
-        if not resume and self._entries():
-            if self.manifest_path.exists() or self.parts.exists():
-                raise UserError(f"--out {self.folder}: holds an experiment already; add "
-                                "--resume to finish it, or choose another folder")
-            raise UserError(f"--out {self.folder}: already exists and is not empty; choose "
-                            "another folder")
+            raise UserError(f"{out}: is a file, not a folder")
+        experiment = self.manifest_path.exists() or self.parts.exists()
+        if not resume and self._entries() and not (overwrite and experiment):
+            if experiment:
+                raise UserError(f"{out}: holds an experiment already; add {option('--resume')} "
+                                f"to finish it or {option('--overwrite')} to start it again, or "
+                                "choose another folder")
+            raise UserError(f"{out}: already exists and is not empty (and holds no experiment, "
+                            f"so {option('--overwrite')} leaves it alone); choose another folder")
         if resume and not self.folder.is_dir():
-            raise UserError(f"--resume {self.folder}: no experiment there to resume")
+            raise UserError(f"{option('--resume')} {self.folder}: no experiment there to resume")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.lock.acquire()
         except OSError as e:
-            raise UserError(f"--out {self.folder}: cannot write there ({e.strerror})") from None
+            raise UserError(f"{out}: cannot write there ({e.strerror})") from None
         try:
+            if overwrite and experiment:
+                for name in self._entries():            # the lock is ours: nobody else writes
+                    path = self.folder / name
+                    if path.is_dir() and not path.is_symlink():
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink()
             self._create(manifest, resume, allow_code_change)
         except BaseException:
             self.lock.release()
             raise
 
     def _create(self, manifest: dict, resume: bool, allow_code_change: bool) -> None:
+        manifest = {"juwei_version": _version("juwei"), **manifest}
         self.stamp = {"design_hash": manifest["design_hash"],
                       "code_id": manifest["code"]["code_id"]}
         self.allow_code_change = allow_code_change
@@ -343,18 +380,19 @@ class Store:
                 manifest = {**manifest, "rebuilt": now()}
             else:
                 if old.get("design_hash") != manifest["design_hash"]:
-                    raise UserError(f"--resume {self.folder}: the design differs from the one "
-                                    "started there (parameters, seeds or runs changed); use a "
-                                    "new --out")
+                    raise UserError(f"{option('--resume')} {self.folder}: the design differs "
+                                    "from the one started there (parameters, seeds or runs "
+                                    f"changed); use another folder ({named('--out')})")
                 old_code = (old.get("code") or {}).get("code_id")
                 changes = old.get("code_changes", [])
                 if old_code != self.stamp["code_id"]:
                     if not allow_code_change:
                         raise UserError(
-                            f"--resume {self.folder}: the code changed since the experiment "
-                            f"started (code {old_code} -> {self.stamp['code_id']}); its results "
-                            "would mix two versions. Use a new --out, or --allow-code-change "
-                            "if you mean it")
+                            f"{option('--resume')} {self.folder}: the code changed since the "
+                            f"experiment started (code {old_code} -> {self.stamp['code_id']}); "
+                            "its results would mix two versions. Use another folder "
+                            f"({named('--out')}), or {option('--allow-code-change')} if you "
+                            "mean it")
                     changes = changes + [{"at": now(), "from": old_code,
                                           "to": self.stamp["code_id"]}]
                 manifest = {**manifest, "started": old.get("started", manifest["started"]),
@@ -379,7 +417,8 @@ class Store:
         try:
             write_json(self.manifest_path, self.manifest)
         except OSError as e:
-            raise UserError(f"--out {self.folder}: cannot write there ({e.strerror})") from None
+            raise UserError(f"{option('--out', self.folder)}: cannot write there "
+                            f"({e.strerror})") from None
 
     def check_parts(self, runs: list[Run], quarantine: bool = True) -> dict[int, bool]:
         """Run index -> ok, for every stored part, after checking each belongs here.
@@ -408,7 +447,8 @@ class Store:
             if meta.get("design_hash") != self.stamp.get("design_hash"):
                 raise UserError(f"{path}: belongs to another experiment (design "
                                 f"{short(meta.get('design_hash'), 20)}, this one "
-                                f"{self.stamp.get('design_hash')}); remove it, or use a new --out")
+                                f"{self.stamp.get('design_hash')}); remove it, or use another "
+                                f"folder ({named('--out')})")
             if path.name != f"{index:06d}.npz" or not 0 <= index < len(runs) or index in found:
                 raise UserError(f"{path}: holds run {index}, a duplicate or stray copy; remove "
                                 "it and resume again")
@@ -416,11 +456,12 @@ class Store:
             if (json.loads(json.dumps(run.labels, default=_jsonable)) != meta.get("labels")
                     or run.seed != meta.get("seed")):
                 raise UserError(f"{path}: its labels or seed are not those of run {index}; "
-                                "remove it, or use a new --out")
+                                f"remove it, or use another folder ({named('--out')})")
             if meta.get("code_id") != self.stamp.get("code_id") and not self.allow_code_change:
                 raise UserError(f"{path}: written by other code (code "
                                 f"{short(meta.get('code_id'), 20)}, now {self.stamp.get('code_id')}); "
-                                "use a new --out, or --allow-code-change if you mean it")
+                                f"use another folder ({named('--out')}), or "
+                                f"{option('--allow-code-change')} if you mean it")
             found[index] = ok
         return found
 
@@ -460,10 +501,12 @@ class Store:
         self.lock.release()
 
 
-@dataclass
-class Experiment:
+@dataclass(repr=False)
+class Experiment(Brief):
     """A stored experiment in pandas: `runs` holds only successful runs; `failed` the others;
-    `tables` the other run tables by name (series, and breakdowns such as committees)."""
+    `tables` the other run tables by name (series, and breakdowns such as committees). A
+    calibration has no runs: its tables are its results (posterior, generations, predictive,
+    constants, checks) and `failed` its failed candidates."""
     folder: Path
     manifest: dict
     runs: pd.DataFrame
@@ -480,12 +523,13 @@ class Experiment:
         if len(self.failed) or missing:
             names = ", ".join(f"run {r.run} ({r.error})" for r in self.failed.head(5).itertuples())
             raise UserError(f"{self.folder}: {len(self.failed)} failed and {missing} missing "
-                            f"runs{': ' + names if names else ''}; rerun the same command with "
-                            "--resume to redo them")
+                            f"runs{': ' + names if names else ''}; "
+                            f"{same_again(self.folder)} redoes them")
 
 
 def load(folder) -> Experiment:
-    """Load a stored experiment into pandas (failed runs are kept apart, never as NaN rows)."""
+    """Load a stored experiment (any study's folder, a calibration's too) into pandas; failed
+    runs are kept apart, never as NaN rows."""
     folder = Path(folder)
     path = folder / "manifest.json"
     if not path.exists():
@@ -493,10 +537,17 @@ def load(folder) -> Experiment:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise UserError(f"{path}: unreadable ({short(e, 80)}); rerun the experiment's command "
-                        "with --resume to rebuild it") from None
+        raise UserError(f"{path}: unreadable ({short(e, 80)}); "
+                        f"{same_again(folder)} rebuilds it") from None
     if not (folder / "runs.parquet").exists():
-        raise UserError(f"{folder}: the experiment did not finish; rerun it with --resume")
+        if manifest.get("status") != "complete":
+            raise UserError(f"{folder}: the experiment did not finish; {same_again(folder)} "
+                            "finishes it")
+        # a study whose results are other tables (a calibration: posterior, generations, ...)
+        tables = {p.stem: pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p)
+                  for p in sorted(folder.glob("*.parquet")) + sorted(folder.glob("*.csv"))}
+        return Experiment(folder, manifest, pd.DataFrame(),
+                          pd.DataFrame(manifest.get("failed_candidates", [])), tables)
     runs = pd.read_parquet(folder / "runs.parquet")
     tables = {name: pd.read_parquet(folder / f"{name}.parquet")
               for name in manifest.get("tables", []) if name != "runs"}

@@ -46,7 +46,7 @@ from pathlib import Path
 from ..engine.batch import check_size
 from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED, check_seed
-from ..model import INDICATORS, LEVER_GROUPS, levers
+from ..model import INDICATORS, LEVER_GROUPS, OUTCOMES, levers
 from ..model.params import FIELDS, ParameterError
 from . import scenario as sc
 from .files import DESIGN_DIR, at_least, check_keys, find, one_line, read_toml, suggest
@@ -67,8 +67,8 @@ MAX_LEVELS = 1000            # grid and Morris levels
 MAX_SAMPLES = 1 << 20        # samples (points, trajectories, base samples)
 MAX_REPLICATES = 10_000
 MAX_BOOTSTRAP = 100_000
-DEFAULT_OUTPUTS = ["participation_rate", "trust", "admin_share", "exhaustion", "cadre_turnover",
-                   "htc_index"]
+# the outcomes the headline ranking reads, and the index as a process measure (ODD §4.10)
+DEFAULT_OUTPUTS = [*OUTCOMES, "htc_index"]
 
 
 def ready_made() -> list[tuple[str, str, str]]:

@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..model import HEADLINE, INDICATORS, SYNDROME_THRESHOLD, Syndrome, describe, syndrome
+from ..model import (HEADLINE, INDICATORS, OUTCOMES, SYNDROME_THRESHOLD, Syndrome, describe,
+                     syndrome)
 from ..model.indicators import MONEY_ITEMS
 from . import i18n
 from .html import CSS, fmt, footer, img, interval
-from .stats import COST_EFFECTS, sure
+from .stats import COST_EFFECTS, definition_marks, outcome_ranking, scenario_changes, sure
+
+PROCESS = {"H": "htc_H", "T": "htc_T", "index": "htc_index"}   # the syndrome table's columns
 
 COST_YUAN = [*MONEY_ITEMS, "public_yuan", "extra_yuan"]
 COST_HOURS = ["admin_hours_freed_per_year", "admin_hours_freed_per_cadre_week"]
@@ -69,11 +72,67 @@ def indicator_cell(name: str, lang: str) -> str:
                                       "</span>")
 
 
+def dagger(marked: bool) -> str:
+    return "<sup>†</sup>" if marked else ""
+
+
+def dagger_notes(marks: dict, scenarios: list[str], indicators, title: dict, lang: str) -> str:
+    """One paragraph naming, per scenario, the indicators marked † and the levers that enter
+    their definitions; empty when nothing is marked."""
+    colon, semi, comma, open_, close = ((": ", "; ", ", ", " (", ")") if lang == "en"
+                                        else ("：", "；", "、", "（", "）"))
+    lines = []
+    for s in scenarios:
+        parts = [html.escape(i18n.indicator(k, lang)[0]) + open_
+                 + comma.join(html.escape(i18n.lever(describe(v), lang)["label"])
+                              for v in marks[(s, k)]) + close
+                 for k in indicators if (s, k) in marks]
+        if parts:
+            lines.append(html.escape(title.get(s, s)) + colon + semi.join(parts))
+    return (f"<p class='muted'>{i18n.t('report.dagger', lang)} " + " · ".join(lines) + "</p>"
+            if lines else "")
+
+
+def ranking_section(ranking: pd.DataFrame, marks: dict, base: str, title: dict, lang: str
+                    ) -> str:
+    """The headline ranking on the outcomes (stats.outcome_ranking), † where a lever the
+    alternative changes enters an outcome's definition (`marks`: stats.definition_marks), with
+    the extra money beside it."""
+    e = html.escape
+
+    def R(key, **fields):
+        return i18n.t(f"report.{key}", lang, **fields)
+
+    out = [f"<h2>{R('ranking_h')}</h2><p>"
+           + R("ranking_note", base=e(title.get(base, base)), k=len(OUTCOMES)) + "</p>",
+           f"<table><tr><th>{R('th_position')}</th><th>{R('th_scenario')}</th>"
+           + "".join(f"<th>{indicator_cell(o, lang)}</th>" for o in OUTCOMES)
+           + f"<th>{R('th_mean_rank')}</th><th>{e(cost_label('extra_yuan', lang))}</th></tr>"]
+    for r in ranking.to_dict("records"):
+        s = r["scenario"]
+        extra = "—" if pd.isna(r["extra_yuan"]) else f"{r['extra_yuan']:+,.0f}"
+        out.append(f"<tr><td class='num'>{r['position']}</td><td>{e(title.get(s, s))}</td>"
+                   + "".join(f"<td class='num'>{r['rank_' + o]:g}{dagger((s, o) in marks)}</td>"
+                             for o in OUTCOMES)
+                   + f"<td class='num'><b>{r['mean_rank']:.2f}</b></td>"
+                   f"<td class='num'>{extra}</td></tr>")
+    out.append("</table>")
+    out.append(dagger_notes(marks, list(ranking.scenario), OUTCOMES, title, lang))
+    return "\n".join(out)
+
+
 def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path],
                manifest: dict, dropped: list, ensemble: dict | None = None,
-               lang: str = "en", costs: pd.DataFrame | None = None) -> str:
-    """The comparison report as one HTML page in `lang` ('en' or 'zh')."""
+               lang: str = "en", costs: pd.DataFrame | None = None,
+               ranking: pd.DataFrame | None = None, changed: dict | None = None) -> str:
+    """The comparison report as one HTML page in `lang` ('en' or 'zh'). `changed` (scenario ->
+    levers set otherwise than the base) and `ranking` (stats.outcome_ranking) are worked out
+    here when not given."""
     e = html.escape
+    changed = changed if changed is not None else scenario_changes(scenarios, base)
+    if ranking is None:
+        ranking = outcome_ranking(table, base, changed, costs)
+    marks = definition_marks({*HEADLINE, *OUTCOMES, *PROCESS.values()}, changed)
 
     def R(key, **fields):
         return i18n.t(f"report.{key}", lang, **fields)
@@ -101,8 +160,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
 
     # headline paragraph
     v = _verdict(table, base)
-    idx = table[(table.indicator == "htc_index") & (table.scenario != base)].sort_values("diff")
-    best = idx.iloc[0] if len(idx) else None
+    best = ranking.iloc[0] if len(ranking) else None
     out.append(f"<h2>{R('in_short')}</h2><p>")
     out.append(R("verdict_base", base=e(title[base]),
                  word=f"<span class='{v.word}'>{verdict_word(v, lang)}</span>",
@@ -110,10 +168,8 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
                  threshold=f"{SYNDROME_THRESHOLD:g}") + ("" if lang == "zh" else " "))
     if best is not None:
         still = sum(_verdict(table, a).present for a in alts)
-        out.append(R("best", scenario=f"<b>{e(title[best.scenario])}</b>",
-                     diff=f"{best['diff']:+.2f}",
-                     interval=interval(best.diff_low, best.diff_high, 2),
-                     sure=sure_word(best, lang), still=still, n=len(alts)))
+        out.append(R("best", scenario=f"<b>{e(title[best.scenario])}</b>", k=len(OUTCOMES),
+                     rank=f"{best.mean_rank:.2f}", still=still, n=len(alts)))
     out.append("</p>")
     if dropped:
         out.append(f"<p class='flag'>{R('dropped', dropped=dropped)}</p>")
@@ -137,11 +193,15 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
     for n in names:
         v = _verdict(table, n)
         out.append(f"<tr><td>{scenario_cell(by_name[n], lang)}</td>" + "".join(
-            f"<td class='num'>{x:.2f}</td>" for x in (v.H, v.T, v.C, v.index))
+            f"<td class='num'>{getattr(v, k):.2f}{dagger((n, PROCESS.get(k)) in marks)}</td>"
+            for k in ("H", "T", "C", "index"))
             + f"<td class='{v.word}'>"
             + verdict_word(v, lang) + ("" if lang == "zh" else f" · {verdict_word(v, 'zh')}")
             + "</td></tr>")
     out.append("</table>")
+    out.append(dagger_notes(marks, alts, PROCESS.values(), title, lang))
+    out.append(f"<p class='muted'>{R('process_note')}</p>")
+    out.append(ranking_section(ranking, marks, base, title, lang))
 
     if ensemble:
         out.append(ensemble_section(ensemble, base, alts, design, lang, title))
@@ -159,11 +219,13 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
             cls = " flag" if r.flagged else ""
             rel = "—" if r.relative is None or pd.isna(r.relative) else f"{r.relative:+.0%}"
             out.append(f"<tr><td>{indicator_cell(name, lang)}</td><td>{e(title[a])}</td>"
-                       f"<td class='num{cls}'>{r['diff']:+.3f}</td><td class='num'>"
+                       f"<td class='num{cls}'>{r['diff']:+.3f}{dagger((a, name) in marks)}"
+                       "</td><td class='num'>"
                        f"{interval(r.diff_low, r.diff_high)}</td><td>{sure_word(r, lang)}</td>"
                        f"<td class='num'>{rel}</td><td class='num'>{fmt(r.cohens_d, 2)}</td>"
                        "</tr>")
     out.append("</table>")
+    out.append(dagger_notes(marks, alts, HEADLINE, title, lang))
 
     if costs is not None and len(costs):
         out.append(cost_section(costs, names, title, lang))

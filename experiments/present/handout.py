@@ -1,9 +1,11 @@
 """The one-page handout of a comparison (handout.html): bilingual, Chinese first and English
 beneath, printable on one A4 page for up to about 20 scenarios.
 
-It holds the verdict on the syndrome per scenario, the change of five headline indicators with
-how sure each is, the extra public money and the cadre hours freed (when the comparison has a
-cost table), one figure embedded as a data: URI, and the command that reproduces it. No outside
+It holds the verdict on the syndrome per scenario, the change of four headline indicators with
+how sure each is (†: a lever the scenario changes enters the indicator's definition), the extra
+public money and the cadre hours freed (when the comparison has a cost table), the alternatives
+in the order of the ranking on the outcomes with their place (when given one), one figure
+embedded as a data: URI, and the command that reproduces it. No outside
 requests: fonts are the reader's own (a CJK font is looked for by name), no scripts.
 """
 
@@ -14,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..model import SYNDROME_THRESHOLD, syndrome
+from ..model import OUTCOMES, SYNDROME_THRESHOLD, syndrome
 from . import i18n
-from .html import fmt, img
-from .stats import SURE_KEYS, WORKSHOP_INDICATORS, sure
+from .html import fmt, img, reproduce
+from .stats import SURE_KEYS, WORKSHOP_INDICATORS, definition_marks, scenario_changes, sure
 
 INDICATORS = WORKSHOP_INDICATORS[:4]   # C twice, T once: a fifth column breaks the A4 page
 COSTS = [("extra_yuan", "th_extra_yuan", ",.0f"),
@@ -57,13 +59,22 @@ def verdict(table: pd.DataFrame, scenario: str):
 
 
 def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict,
-         costs: pd.DataFrame | None = None) -> str:
-    """The handout as one self-contained HTML page."""
+         costs: pd.DataFrame | None = None, ranking: pd.DataFrame | None = None,
+         changed: dict | None = None) -> str:
+    """The handout as one self-contained HTML page. With a `ranking` (stats.outcome_ranking)
+    the alternatives follow its order, each with its place; `changed` (scenario -> levers set
+    otherwise than the base) is read from the scenarios when not given."""
     e = html.escape
     design = manifest["design"]
     names = [s.name for s in scenarios]
     alts = [n for n in names if n != base]
     by_name = {s.name: s for s in scenarios}
+    marks = definition_marks(INDICATORS, changed if changed is not None
+                             else scenario_changes(scenarios, base))
+    place = {}
+    if ranking is not None and len(ranking):
+        place = dict(zip(ranking.scenario, ranking.position))
+        names = [base, *sorted(alts, key=lambda n: place.get(n, len(names)))]
     rows = table.set_index(["scenario", "indicator"])
     cost = (costs.set_index("scenario") if costs is not None and len(costs) else None)
     cost_cols = [c for c in COSTS if cost is not None and c[0] in cost.columns]
@@ -82,7 +93,8 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
            f" · {e(str(manifest.get('finished') or manifest.get('started', '')))[:10]}</p>"]
 
     # the table: one row per scenario
-    head = [f"<th>{both('handout.th_scenario')}</th>", f"<th>{both('handout.th_syndrome')}</th>"]
+    head = [f"<th>{both('handout.th_ranked', k=len(OUTCOMES)) if place else both('handout.th_scenario')}</th>",
+            f"<th>{both('handout.th_syndrome')}</th>"]
     for name in INDICATORS:
         zh, en = i18n.indicator(name, "zh")[0], i18n.indicator(name, "en")[0]
         head.append(f"<th>{e(zh)}<br><span class='en'>{e(en)}</span></th>")
@@ -96,7 +108,9 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
         v = verdict(table, n)
         word = (f"<span class='{v.word}'>{e(i18n.t('report.' + v.word, 'zh'))}<br>"
                 f"<span class='en'>{e(i18n.t('report.' + v.word, 'en'))}</span></span>")
-        cells = [f"<td><b>{e(zh_title)}</b><br><span class='en'>{e(en_title)}</span></td>",
+        number = f"{place[n]}. " if n in place else ""
+        cells = [f"<td><b>{number}{e(zh_title)}</b><br><span class='en'>{e(en_title)}</span>"
+                 "</td>",
                  f"<td class=verdict>{word}</td>"]
         for name in INDICATORS:
             r = rows.loc[(n, name)]
@@ -106,7 +120,8 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
             key, better = sure({**r, "indicator": name})
             cls = {1: " good", -1: " bad", 0: ""}[better]
             strong = "<b>{}</b>" if key.endswith("certain") else "{}"
-            cells.append(f"<td class='num{cls}'>{r['diff']:+.3f}<br>"
+            cells.append(f"<td class='num{cls}'>{r['diff']:+.3f}"
+                         f"{'†' if (n, name) in marks else ''}<br>"
                          + strong.format(e(i18n.t('sure.' + key, 'zh'))) + "</td>")
         for col, _, spec in cost_cols:
             x = cost.at[n, col] if n in cost.index else None
@@ -115,14 +130,16 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
         out.append(f"<tr{' class=base' if n == base else ''}>" + "".join(cells) + "</tr>")
     out.append("</table>")
     keys = SURE_KEYS[:-1]                     # "unknown" needs no legend
+    # the † note runs on in the legend's paragraph: the page has no room for another
+    notes = {lang: i18n.t("handout.dagger", lang) if marks else "" for lang in i18n.LANGS}
     out.append(f"<p><b>{e(i18n.t('handout.sure_h', 'zh'))} · "
                f"{e(i18n.t('handout.sure_h', 'en'))}:</b> " + " · ".join(
                    f"{e(i18n.t('sure.' + k, 'zh'))} <span class='en'>"
                    f"{e(i18n.t('sure.' + k, 'en'))}</span>" for k in keys)
                + f"<br>{e(i18n.t('handout.rows_note', 'zh'))}"
-               f"{e(i18n.t('handout.sure_rule', 'zh'))}<br><span class='en'>"
+               f"{e(i18n.t('handout.sure_rule', 'zh'))}{e(notes['zh'])}<br><span class='en'>"
                f"{e(i18n.t('handout.rows_note', 'en'))} "
-               f"{e(i18n.t('handout.sure_rule', 'en'))}</span></p>")
+               f"{e(i18n.t('handout.sure_rule', 'en'))}{e(notes['en'])}</span></p>")
 
     # the figure
     threshold = f"{SYNDROME_THRESHOLD:g}"
@@ -136,7 +153,7 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
     code = manifest.get("code", {})
     out.append(f"<p><b>{e(i18n.t('handout.reproduce', 'zh'))} · "
                f"{e(i18n.t('handout.reproduce', 'en'))}:</b> "
-               f"<code>{e(' '.join(manifest['command']))}</code> · git "
+               f"<code>{e(reproduce(manifest))}</code> · git "
                f"{e(str(code.get('git_commit', 'unknown'))[:12])}</p>")
     out.append("</body></html>")
     return "\n".join(out)

@@ -51,6 +51,13 @@ def interval(lo, hi, digits=3) -> str:
     return "—" if lo is None or pd.isna(lo) else f"[{fmt(lo, digits)}, {fmt(hi, digits)}]"
 
 
+def reproduce(manifest: dict) -> str:
+    """What reproduces an experiment: its `juwei` command, or the Python call that ran it."""
+    if manifest.get("command"):
+        return " ".join(manifest["command"])
+    return manifest.get("call") or "?"
+
+
 def footer(manifest: dict, lang: str = "en") -> str:
     """Caveats and how to reproduce the page, closing the document (words in `lang`)."""
     code = manifest["code"]
@@ -58,7 +65,7 @@ def footer(manifest: dict, lang: str = "en") -> str:
     return (f"<h2>{i18n.t('report.caveats_h', lang)}</h2><ul>"
             + "".join(f"<li>{html.escape(c)}</li>" for c in caveats(lang)) + "</ul>"
             f"<h2>{i18n.t('report.reproduce_h', lang)}</h2><p class='muted'><code>"
-            + html.escape(" ".join(manifest["command"])) + "</code><br>"
+            + html.escape(reproduce(manifest)) + "</code><br>"
             + i18n.t("report.git_commit", lang,
                      commit=html.escape(str(code.get("git_commit", "unknown"))))
             + (i18n.t("report.local_changes", lang) if code.get("git_dirty") else "")

@@ -84,7 +84,7 @@ def lever(r: dict, lang: str = DEFAULT_LANG) -> dict:
 def indicator(name: str, lang: str = DEFAULT_LANG) -> tuple[str, str, str]:
     """(name, meaning, unit) of an indicator in `lang`."""
     from ..model.indicators import INDICATORS
-    unit_, meaning, zh = INDICATORS[name]
+    unit_, meaning, zh, _ = INDICATORS[name]
     if lang == "en":
         return name.replace("_", " "), meaning, unit_
     return zh, catalogue(lang).get(f"indicator.{name}", meaning), unit(unit_, lang)

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..model import BETTER, INDICATORS, SYNDROME_THRESHOLD
-from ..model.indicators import MONEY_ITEMS
+from ..model import BETTER, INDICATORS, OUTCOMES, SYNDROME_THRESHOLD
+from ..model.indicators import MONEY_ITEMS, definition_levers
 
 BOOTSTRAP = 4000            # resamples of replicates for a difference's interval
 BOOTSTRAP_SEED = 20061      # fixed: the same runs always give the same table (not a run seed)
@@ -132,6 +132,57 @@ def cost_table(runs: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
             row[f"per_10k_{k}"] = diff / (extra / PER_YUAN) if priced else math.nan
         rows.append(row)
     return pd.DataFrame(rows, columns=COST_COLUMNS)
+
+
+def changed_levers(base_changes: dict, changes: dict) -> set[str]:
+    """The parameters a scenario sets otherwise than the base (each given as its changes from
+    the schema's defaults, Scenario.changes or a manifest's)."""
+    return {k for k in set(base_changes) | set(changes)
+            if base_changes.get(k) != changes.get(k)} - {"scale", "years"}
+
+
+def scenario_changes(scenarios, base: str) -> dict[str, set]:
+    """Each scenario's (a Scenario's) levers set otherwise than the base's."""
+    b = next(s for s in scenarios if s.name == base).changes
+    return {s.name: changed_levers(b, s.changes) for s in scenarios}
+
+
+def definition_marks(indicators, changed: dict[str, set]) -> dict[tuple[str, str], tuple]:
+    """(scenario, indicator) -> the levers the scenario changes that enter the indicator's
+    definition (ODD §4.10), for the cells that get a "by definition" note (†)."""
+    return {(s, name): levers for s, keys in changed.items() for name in indicators
+            if (levers := definition_levers(name, keys))}
+
+
+def outcome_ranking(table: pd.DataFrame, base: str, changed: dict[str, set],
+                    costs: pd.DataFrame | None = None, outcomes=OUTCOMES) -> pd.DataFrame:
+    """The headline ranking of the alternatives on the outcomes (ODD §4.10, README).
+
+    Each outcome ranks the alternatives by their mean paired change from `base` (a
+    `differences` table) in the direction better for the county (BETTER): rank 1 is the largest
+    improvement, ties share the mean rank. The alternatives are ordered by their mean rank over
+    the outcomes, each outcome weighted equally (ties keep the table's order). One row per
+    alternative: `position`, `rank_<outcome>`, `mean_rank`, `extra_yuan` (from a `cost_table`,
+    else NaN) and `by_definition`, the outcomes a lever the alternative changes (`changed`:
+    scenario -> levers) enters by definition, as "outcome: lever, ..." joined by "; ".
+    """
+    alts = [s for s in dict.fromkeys(table.scenario) if s != base]
+    rows = table[table.scenario != base]
+    diff = rows.pivot(index="scenario", columns="indicator", values="diff").loc[
+        alts, list(outcomes)].astype(float)
+    ranks = (-diff * pd.Series({o: BETTER[o] for o in outcomes})).rank(method="average")
+    out = ranks.add_prefix("rank_")
+    out.insert(len(outcomes), "mean_rank", ranks.mean(axis=1))
+    extra = (costs.set_index("scenario").extra_yuan if costs is not None and len(costs)
+             else pd.Series(dtype=float))
+    out["extra_yuan"] = extra.reindex(alts).to_numpy(float)
+    marks = definition_marks(outcomes, {s: changed.get(s, set()) for s in alts})
+    out["by_definition"] = ["; ".join(f"{o}: {', '.join(marks[(s, o)])}" for o in outcomes
+                                      if (s, o) in marks) for s in alts]
+    out = out.sort_values("mean_rank", kind="stable")
+    out.insert(0, "position", range(1, len(out) + 1))
+    out.columns.name = None
+    return out.rename_axis("scenario").reset_index()
 
 
 def ensemble_effects(runs: pd.DataFrame, base: str, scenarios: list[str],

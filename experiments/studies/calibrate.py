@@ -31,10 +31,11 @@ import numpy as np
 import pandas as pd
 
 from ..engine import AnalysisRefused, Interrupted, Options, Run, execute
-from ..engine.batch import stopping_on_signals
-from ..engine.errors import LOST_STATUS, SIGNAL_STATUS, SchedulerLost, Stop
+from ..engine.batch import invocation, stopping_on_signals
+from ..engine.errors import LOST_STATUS, SIGNAL_STATUS, SchedulerLost, Stop, same_again
 from ..engine.executors import Workers, check_scheduler, default_workers
 from ..engine.seeds import derived_seed
+from ..engine.show import Brief
 from ..engine.store import Store, atomic_write, code_version, now, short, write_parquet
 from ..inputs.ensemble import POSTERIOR, draws
 from ..model.params import FIELDS, from_sample
@@ -212,8 +213,8 @@ def _sampler_class():
     return SeededSampler
 
 
-@dataclass
-class Calibration:
+@dataclass(repr=False)
+class Calibration(Brief):
     out: Path
     design: object
     posterior: pd.DataFrame          # the last generation: constants, weight, distance, figures
@@ -260,10 +261,10 @@ def run(design, opts: Options, model=None) -> Calibration:
                 "executor": "dask" if opts.scheduler else opts.executor,
                 "workers": opts.workers or default_workers(), "scheduler": opts.scheduler,
                 "started": now(), "status": "running", "code": code_version(),
-                "command": ["juwei", *sys.argv[1:]], "failed_candidates": [],
+                **invocation(), "failed_candidates": [],
                 "generations_done": 0}
     old = store._old_manifest() if opts.resume else None
-    store.create(manifest, opts.resume, opts.allow_code_change)
+    store.create(manifest, opts.resume, opts.allow_code_change, opts.overwrite)
     m = store.manifest
     sampled = bool((old or {}).get("sampled"))      # abc.run returned: nothing left to sample
     db = "sqlite:///" + str((opts.out / HISTORY).resolve())
@@ -299,8 +300,8 @@ def run(design, opts: Options, model=None) -> Calibration:
                  generations_done=int(max(finished, 0)), wall_seconds=wall())
         store.write_manifest()
         return Interrupted(f"{why}: {max(finished, 0)} of {design.generations} generations are "
-                           f"stored in {opts.out}; the same command with --resume --out "
-                           f"{opts.out} continues from there", status)
+                           f"stored in {opts.out}; {same_again(opts.out)} continues from there",
+                           status)
 
     try:
         with stopping_on_signals(), Workers(opts.executor, opts.workers, opts.scheduler) as pool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine import AnalysisRefused, Run, UserError, estimate, replicate_seeds
+from ..engine.errors import named
 from ..engine.store import _package_files, atomic_write, short, source_hash
 from ..model import one_year, run_on
 from ..model.run import burn_in_params, resume, settle
@@ -186,8 +187,9 @@ def check_ensemble_county(ensemble, scenarios) -> None:
         return
     here = scenarios[0].county.digest if scenarios[0].county else ""
     if ensemble.county_sha256 != here:
-        raise UserError(f"--ensemble {ensemble.folder}: calibrated on another county than "
-                        f"{scenarios[0].county_name}; calibrate on this county first")
+        raise UserError(f"{named('--ensemble')} {ensemble.folder}: calibrated on another "
+                        f"county than {scenarios[0].county_name}; calibrate on this county "
+                        "first")
 
 
 def one_county(scenarios):

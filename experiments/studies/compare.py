@@ -9,18 +9,21 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine import AnalysisRefused, Options, UserError, replicate_seeds, run_batch
+from ..engine.errors import named, same_again
+from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS
 from ..present import figures, handout
 from ..present.compare_page import comparison as comparison_page
 from ..present.stats import (cost_table, differences, draw_effects, ensemble_effects,
-                             rank_probabilities, syndrome_breaks)
+                             outcome_ranking, rank_probabilities, scenario_changes,
+                             syndrome_breaks)
 from .common import (check_ensemble_county, county_function, county_record, one_county,
                      scenario_runs)
 
 
-@dataclass
-class Comparison:
+@dataclass(repr=False)
+class Comparison(Brief):
     out: Path
     base: str
     scenarios: list[str]       # the base first
@@ -29,6 +32,8 @@ class Comparison:
     wall_seconds: float
     ensemble: dict | None = None   # effects, syndrome, ranks: over a posterior ensemble
     costs: pd.DataFrame | None = None   # present/stats.cost_table: one row per scenario
+    ranking: pd.DataFrame | None = None   # present/stats.outcome_ranking: the alternatives
+    changed: dict | None = None    # scenario -> the levers it sets otherwise than the base
 
 
 def paired(runs: pd.DataFrame, scenarios: list[str]) -> tuple[pd.DataFrame, list]:
@@ -45,7 +50,8 @@ def check(scenarios, replicates: int) -> None:
     if len(set(labels)) < len(labels):
         raise UserError(f"compare: a scenario is named twice: {' '.join(labels)}")
     if replicates < 2:
-        raise UserError("--replicates: a comparison needs at least 2 replicates for intervals")
+        raise UserError(f"{named('--replicates')}: a comparison needs at least 2 replicates "
+                        "for intervals")
     one_county(scenarios)
 
 
@@ -73,13 +79,16 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
         store.finish("failed")
         raise AnalysisRefused(f"{len(tables['failed'])} of {store.manifest['total']} runs "
                               "failed and fewer than 2 replicates finished in every scenario; "
-                              f"see {opts.out / 'manifest.json'}, then rerun with --resume "
-                              f"--out {opts.out}")
+                              f"see {opts.out / 'manifest.json'}, then "
+                              f"{same_again(opts.out)} redoes them")
     table = differences(data, labels[0], labels)
     write_parquet(opts.out / "comparison.parquet", table)
     atomic_write(opts.out / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))
     costs = cost_table(data, labels)          # over the pooled runs with an ensemble
     atomic_write(opts.out / "costs.csv", lambda tmp: costs.to_csv(tmp, index=False))
+    changed = scenario_changes(scenarios, labels[0])
+    ranking = outcome_ranking(table, labels[0], changed, costs)
+    atomic_write(opts.out / "ranking.csv", lambda tmp: ranking.to_csv(tmp, index=False))
     series = tables["series"]
     series = series[series.replicate.isin(data.replicate.unique())]
     images = {"series": opts.out / "compare-series.png", "htc": opts.out / "compare-htc.png",
@@ -89,14 +98,14 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     figures.plot_differences(table, labels[0], labels, images["differences"])
     extra = ensemble_tables(data, labels, opts.out) if ensemble else None
     html = comparison_page(scenarios, labels[0], table, images, store.manifest, dropped, extra,
-                           lang=lang, costs=costs)
+                           lang=lang, costs=costs, ranking=ranking, changed=changed)
     atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
     sheet = handout.page(scenarios, labels[0], table, images["htc"], store.manifest,
-                         costs=costs)     # one printable page, zh and en
+                         costs=costs, ranking=ranking, changed=changed)   # one A4 page, zh, en
     atomic_write(opts.out / "handout.html", lambda tmp: Path(tmp).write_text(sheet, "utf-8"))
     store.finish()
     return Comparison(opts.out, labels[0], labels, table, dropped, store.manifest["wall_seconds"],
-                      extra, costs)
+                      extra, costs, ranking, changed)
 
 
 def ensemble_tables(data: pd.DataFrame, labels: list[str], out: Path) -> dict:

@@ -24,6 +24,7 @@ from scipy import stats
 
 from ..engine import (AnalysisRefused, Options, Run, UserError, derived_seed, replicate_seeds,
                       run_batch)
+from ..engine.show import Brief
 from ..engine.store import atomic_write
 from ..inputs.files import suggest
 from ..model import HEADLINE, STEPS_PER_YEAR, Parameters
@@ -99,8 +100,8 @@ def features(series: dict, summary: dict) -> dict[str, float]:
     return out
 
 
-@dataclass
-class Docking:
+@dataclass(repr=False)
+class Docking(Brief):
     out: Path
     arms: tuple[str, str]
     levels: pd.DataFrame         # one row per scenario and feature

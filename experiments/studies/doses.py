@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..engine import Options, Run, UserError, replicate_seeds, run_batch
+from ..engine import AnalysisRefused, Options, Run, UserError, replicate_seeds, run_batch
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS, OUTCOMES
 from ..model.params import FIELDS, from_sample
 from ..present import dose_page
 from ..present.stats import differences
-from .common import check_ensemble_county, county_function, county_record, one_county
+from .common import county_function, county_record, one_county
 
 DOSES = 4                    # default dose levels: 1/4, 2/4, 3/4 and the whole range
 
@@ -93,12 +93,7 @@ def plan(scenarios, doses: int, replicates: int, seed: int) -> tuple[list[Run], 
 def run(scenarios, replicates: int, seed: int, opts: Options, doses: int = DOSES,
         budget: float | None = None, on_outcome=None, lang: str = "en") -> DoseResponse:
     """Run every remedy at every dose against the base (first), then write doses.csv,
-    equal-cost.csv, the dose-response figure and report.html."""
-    if len(scenarios) < 2:
-        raise UserError("--dose-response: name a base and at least one remedy")
-    if replicates < 2:
-        raise UserError("--replicates: a dose-response study needs at least 2 replicates")
-    one_county(scenarios)
+    equal-cost.csv, the dose-response figure and report.html (after compare.check)."""
     base = scenarios[0]
     runs, info = plan(scenarios, doses, replicates, seed)
     p = base.params
@@ -115,8 +110,9 @@ def run(scenarios, replicates: int, seed: int, opts: Options, doses: int = DOSES
     data = ok[ok.replicate.isin(complete[complete].index)]
     if data.replicate.nunique() < 2:
         store.finish("failed")
-        raise UserError(f"fewer than 2 replicates finished in every arm; rerun with --resume "
-                        f"--out {opts.out}")
+        raise AnalysisRefused(f"fewer than 2 replicates finished in every arm; see "
+                              f"{opts.out / 'manifest.json'}, then rerun with --resume --out "
+                              f"{opts.out}")
     labels = [base.name] + [s for s in dict.fromkeys(data.scenario) if s != base.name]
     indicators = list(OUTCOMES) + ["htc_index", "public_yuan"]
     diff = differences(data, base.name, labels, indicators)

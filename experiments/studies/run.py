@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine import Options, replicate_seeds, run_batch
+from ..engine.show import Brief
 from ..inputs.scenario import Scenario
 from ..model import INDICATORS, summary_window
 from ..present.figures import plot_run
@@ -13,8 +14,8 @@ from ..present.stats import summary_table
 from .common import county_function, county_record, refuse_if_all_failed, scenario_runs
 
 
-@dataclass
-class ScenarioRun:
+@dataclass(repr=False)
+class ScenarioRun(Brief):
     scenario: Scenario
     out: Path
     summary: dict              # indicator -> mean, ci95_low, ci95_high, sd, n (last-year means)

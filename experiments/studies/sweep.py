@@ -12,6 +12,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from ..engine import Options, Run, replicate_seeds, run_batch
+from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..inputs.design import SweepDesign
 from ..model.params import FIELDS, from_sample
@@ -19,8 +20,8 @@ from ..present.figures import plot_sweep
 from .common import check_ensemble_county, county_function, over_ensemble, refuse_if_all_failed
 
 
-@dataclass
-class Sweep:
+@dataclass(repr=False)
+class Sweep(Brief):
     out: Path
     design: SweepDesign
     points: int

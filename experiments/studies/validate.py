@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from ..engine import AnalysisRefused, Run, execute, replicate_seeds
+from ..engine.show import Brief
 from ..engine.store import frames
 from ..model import STEPS_PER_YEAR, SYNDROME_THRESHOLD, Parameters, syndrome
 from ..model import finance
@@ -233,7 +234,7 @@ def _arms(params: Parameters, pair: bool) -> list[tuple[str, Parameters]]:
                                                paradox_pair(params))) if pair else [])
 
 
-def _execute(runs: list[Run], fn, executor: str, workers: int | None, progress: bool
+def _execute(runs: list[Run], fn, executor: str, workers: int | None, progress: bool | None
              ) -> dict[str, pd.DataFrame]:
     outcomes = execute(runs, Census(fn), executor=executor, workers=workers, progress=progress,
                        desc="validate")
@@ -245,8 +246,8 @@ def _execute(runs: list[Run], fn, executor: str, workers: int | None, progress: 
 
 
 def batch(params: Parameters, replicates: int, seed: int, executor: str = "processes",
-          workers: int | None = None, progress: bool = True, fn=county_run, pair: bool = True
-          ) -> dict[str, pd.DataFrame]:
+          workers: int | None = None, progress: bool | None = None, fn=county_run,
+          pair: bool = True) -> dict[str, pd.DataFrame]:
     """The baseline and (`pair`) the paradox pair, `replicates` each, on shared replicate seeds
     (`fn`: the run function, of the county to check)."""
     seeds = replicate_seeds(seed, replicates)
@@ -395,7 +396,7 @@ def setting(values: dict) -> str:
 
 
 def break_patterns(params: Parameters, replicates: int, seed: int, executor: str = "processes",
-                   workers: int | None = None, progress: bool = True, fn=county_run,
+                   workers: int | None = None, progress: bool | None = None, fn=county_run,
                    numbers: list[int] | None = None) -> list[Pattern]:
     """Each pattern that is not an input (or those `numbers`) checked under its breaker: the
     parameters with the breaker's values, on the same replicate seeds as the baseline (the
@@ -418,8 +419,8 @@ def run_count(replicates: int, breakers: bool = False) -> int:
                          * sum(len(_arms(Parameters(), k == PAIRED)) for k in VALIDATING))
 
 
-@dataclass
-class Validation:
+@dataclass(repr=False)
+class Validation(Brief):
     scenario: str
     params: Parameters
     replicates: int

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ...engine import Options, RunFunction, run_batch
 from ...engine.errors import AnalysisRefused
+from ...engine.show import Brief
 from ...engine.store import atomic_write, write_parquet
 from ...inputs.design import SensitivityDesign
 from ...inputs.ensemble import load_ensemble
@@ -21,8 +22,8 @@ from .analysis import Indices, analyse
 from .sampling import build_runs, county_params, sample
 
 
-@dataclass
-class SensitivityStudy:
+@dataclass(repr=False)
+class SensitivityStudy(Brief):
     out: Path
     design: SensitivityDesign
     indices: Indices

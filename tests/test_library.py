@@ -1,0 +1,353 @@
+"""juwei as a research library: called from Python or a notebook kernel, not only as a command."""
+
+import json
+import linecache
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+
+def wait_for(condition, timeout=120.0, every=0.1):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return False
+
+
+# --- an interrupt in a notebook kernel never ends the kernel -------------------------------------
+SETUP = """
+from pathlib import Path
+from juwei.engine import Options, batch
+from juwei.inputs import scenario
+from juwei.studies import compare
+batch.STOP_GRACE_SECONDS = 0.5     # the command line's watchdog would fire within the test
+scenarios = [scenario.load(n).with_overrides({"scale": 0.01, "years": 1}, "test")
+             for n in ("baseline", "separation")]
+"""
+
+
+def test_an_interrupted_study_leaves_the_calling_process_alive(tmp_path):
+    # A Python caller (not the command): Ctrl-C during a study raises Interrupted, the
+    # manifest says so, and nothing ends the process afterwards (the command's stop watchdog
+    # used to, a grace period after the signal, whatever the caller was doing).
+    out = tmp_path / "c"
+    code = SETUP + textwrap.dedent(f"""
+        import os, signal, sys, threading, time
+        from juwei.engine import Interrupted
+        def interrupt_after_two(i, o):
+            if len(list(Path({str(out)!r}, "parts").glob("*.npz"))) >= 2:
+                os.kill(os.getpid(), signal.SIGINT)
+        try:
+            compare.run(scenarios, 10, 1, Options(Path({str(out)!r}), executor="inprocess",
+                        progress=False), on_outcome=interrupt_after_two)
+        except Interrupted as e:
+            print("interrupted", e.status, flush=True)
+        time.sleep(2)                  # well past the (shortened) grace period
+        print("still alive", flush=True)
+    """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120, preexec_fn=lambda: signal.signal(signal.SIGINT,
+                                                                     signal.SIG_DFL))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split() == ["interrupted", "130", "still", "alive"], r.stdout
+    assert "stopping took over" not in r.stderr
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["status"] == "interrupted" and "SIGINT" in m["interrupted_by"]
+
+
+def test_an_interrupted_study_leaves_the_kernel_alive(tmp_path):
+    manager = pytest.importorskip("jupyter_client.manager")
+    out = tmp_path / "c"
+    km, kc = manager.start_new_kernel(kernel_name="python3")
+    try:
+        def reply(msg_id, timeout=120):
+            """The cell's reply (a kernel_info_reply of the start may still be waiting)."""
+            while True:
+                m = kc.get_shell_msg(timeout=timeout)
+                if m["parent_header"].get("msg_id") == msg_id:
+                    return m["content"]
+
+        def execute(code):
+            return reply(kc.execute(code))
+
+        assert execute(SETUP)["status"] == "ok"
+        # progress shows in a notebook (stderr is no terminal there: tqdm used to stay silent)
+        cell = kc.execute("from juwei.engine import Run, execute\n"
+                          "def f(params, seed):\n    return {'summary': {'y': 1.0}}\n"
+                          "execute([Run({}, {}, i) for i in range(3)], f, 'inprocess', "
+                          "desc='nbbar')")
+        shown = []
+        while not shown or shown[-1]["msg_type"] != "status" \
+                or shown[-1]["content"]["execution_state"] != "idle":
+            m = kc.get_iopub_msg(timeout=30)
+            if m["parent_header"].get("msg_id") == cell:
+                shown.append(m)
+        assert reply(cell)["status"] == "ok"
+        assert any("widget-view" in str(m["content"].get("data", "")) or "nbbar" in
+                   str(m["content"].get("text", "")) for m in shown), shown
+        study = kc.execute(f"compare.run(scenarios, 10, 1, Options(Path({str(out)!r}), "
+                           "workers=2, progress=False))")
+        assert wait_for(lambda: len(list((out / "parts").glob("*.npz"))) >= 2)
+        km.interrupt_kernel()
+        stopped = reply(study, timeout=60)
+        assert stopped["status"] == "error" and stopped["ename"] == "Interrupted", stopped
+        assert "stored" in stopped["evalue"]
+        time.sleep(2)                          # well past the (shortened) grace period
+        assert km.is_alive()
+        assert execute("x = 6 * 7")["status"] == "ok"
+        m = json.loads((out / "manifest.json").read_text())
+        assert m["status"] == "interrupted" and "SIGINT" in m["interrupted_by"]
+        assert "command" not in m and m["call"].startswith("juwei.studies.compare.run(")
+    finally:
+        km.shutdown_kernel(now=True)
+
+
+# --- a run function from a notebook cell ----------------------------------------------------------
+def cell(source: str, name: str):
+    """Function `name` as a notebook cell defines it: module __main__, compiled from a file
+    name that exists nowhere, its source kept in linecache (as IPython does)."""
+    filename = f"/tmp/ipykernel_0/{abs(hash(source))}.py"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"__name__": "__main__"}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace[name]
+
+
+MODEL = "def model(params, seed):\n    return {'summary': {'y': params['a'] * %d + seed}}\n"
+
+
+def test_a_run_function_from_a_notebook_cell_is_refused_before_any_worker_starts(tmp_path):
+    from juwei.engine import Options, Run, UserError, execute, run_batch
+    runs = [Run({"i": i}, {"a": 1.0}, i) for i in range(4)]
+    with pytest.raises(UserError) as e:
+        run_batch(runs, Options(tmp_path / "o", workers=2, progress=False), "t", {},
+                  fn=cell(MODEL % 1, "model"))
+    message = str(e.value)
+    assert "model" in message and "notebook cell" in message and "\n" not in message
+    assert "move it into a module" in message and 'executor="inprocess"' in message
+    assert not (tmp_path / "o").exists()                      # nothing written
+    with pytest.raises(UserError, match="cannot be sent to worker processes"):
+        execute(runs, lambda params, seed: {}, "processes", 2, progress=False)
+
+
+def test_a_notebook_run_function_runs_in_process_with_a_hash_of_its_code(tmp_path):
+    from juwei.engine import Options, Run, run_batch
+    runs = [Run({"i": i}, {"a": 1.0}, i) for i in range(2)]
+    hashes = []
+    for factor in (1, 2):
+        store, tables = run_batch(runs, Options(tmp_path / str(factor), executor="inprocess",
+                                                progress=False), "t", {},
+                                  fn=cell(MODEL % factor, "model"))
+        assert list(tables["runs"].y) == [factor, factor + 1]
+        hashes.append(store.manifest["code"]["run_function_hash"])
+    assert hashes[0] != hashes[1]
+    import juwei
+    assert store.manifest["juwei_version"] == juwei.__version__
+
+
+# --- the scholarly kit ----------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_version_license_citation_and_changelog_agree():
+    import tomllib
+
+    import juwei
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert juwei.__version__ == project["version"]
+    assert project["license"] == "MIT" and "MIT License" in (ROOT / "LICENSE").read_text()
+    citation = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert f'version: "{project["version"]}"' in citation and "license: MIT" in citation
+    release = project["version"].split(".dev")[0]          # 0.2.0.dev0 is on its way to 0.2.0
+    headings = re.findall(r"^## (.*)$", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    assert any(release in h for h in headings), headings
+
+
+def test_version_on_the_command_line(capsys):
+    import juwei
+    from juwei.cli import main
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.strip() == f"juwei {juwei.__version__}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_indicators_lists_every_indicator_with_its_definition_and_unit(capsys, lang):
+    from juwei.cli import main
+    from juwei.model import INDICATORS
+    from juwei.present.i18n import indicator
+    assert main(["indicators", "--lang", lang]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(INDICATORS)
+    for line, name in zip(lines, INDICATORS):
+        _, meaning, unit = indicator(name, lang)
+        assert line.split()[0] == name and f"{unit}: {meaning}" in line
+    assert main(["indicators", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in rows] == list(INDICATORS)
+    assert {r["better"] for r in rows} == {"higher", "lower", None}
+
+
+def test_the_odds_sources_resolve_from_a_clone():
+    docs = ROOT / "docs"
+    odd = (docs / "ODD.md").read_text(encoding="utf-8")
+    assert "../shared" not in odd                      # outside the repository
+    links = re.findall(r"\]\(([^)#:]+)\)", odd)
+    assert {"sources.md", "essay-digest.md", "model-spec.md"} <= set(links)
+    for link in links:
+        assert (docs / link).exists(), link
+    sources = (docs / "sources.md").read_text(encoding="utf-8")
+    assert "民政局加强社区建设思考" in sources and "SHA-256" in sources
+
+
+# --- small API fixes ------------------------------------------------------------------------------
+def model(params, seed):
+    """An importable run function for the engine tests below."""
+    return {"summary": {"y": params["a"] + seed}}
+
+
+def small_batch(out, **options):
+    from juwei.engine import Options, Run, run_batch
+    runs = [Run({"i": i}, {"a": 1.0}, i) for i in range(2)]
+    return run_batch(runs, Options(out, executor="inprocess", progress=False, **options), "t",
+                     {}, fn=model)
+
+
+def test_options_errors_name_the_python_parameters(tmp_path):
+    from juwei.engine import Options, UserError
+    small_batch(str(tmp_path / "o"))
+    with pytest.raises(UserError) as e:
+        small_batch(tmp_path / "o")
+    assert str(e.value) == (f"out={str(tmp_path / 'o')!r}: holds an experiment already; add "
+                            "resume=True to finish it or overwrite=True to start it again, or "
+                            "choose another folder")
+    for bad, message in [({"out": 3}, "out=3: expected a folder"),
+                         ({"out": "o", "executor": "pool"}, "executor='pool': expected one of"),
+                         ({"out": "o", "allow_code_change": True},
+                          "allow_code_change=True goes with resume=True")]:
+        with pytest.raises(UserError, match=re.escape(message)):
+            Options(**bad)
+
+
+def test_overwrite_starts_an_experiment_again_and_never_empties_another_folder(tmp_path):
+    from juwei.cli import main
+    from juwei.engine import UserError
+    out = tmp_path / "o"
+    small_batch(out)
+    (out / "parts" / "stray.txt").write_text("old")
+    store, tables = small_batch(out, overwrite=True)
+    assert not (out / "parts" / "stray.txt").exists() and len(tables["runs"]) == 2
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep me")
+    with pytest.raises(UserError, match="holds no experiment, so overwrite=True leaves it"):
+        small_batch(other, overwrite=True)
+    assert (other / "mine.txt").read_text() == "keep me"
+    with pytest.raises(UserError, match="overwrite=True and resume=True"):
+        small_batch(out, overwrite=True, resume=True)
+    args = ["run", "baseline", "--replicates", "1", "--scale", "0.01", "--years", "1",
+            "--executor", "inprocess", "--no-plots", "--out", str(tmp_path / "r")]
+    assert main(args) == 0 and main(args) == 2 and main(args + ["--overwrite"]) == 0
+
+
+def test_progress_true_shows_the_bar_even_when_stderr_is_no_terminal(capfd):
+    from juwei.engine import Run, execute
+    runs = [Run({"i": i}, {"a": 1.0}, i) for i in range(3)]
+    execute(runs, model, "inprocess", progress=None, desc="quiet")
+    assert "quiet" not in capfd.readouterr().err        # no terminal, no notebook: no bar
+    execute(runs, model, "inprocess", progress=True, desc="forced")
+    assert "forced: 100%" in capfd.readouterr().err
+
+
+def test_a_run_result_prints_in_a_few_lines():
+    from juwei.model import Parameters, run
+    r = run(Parameters(scale=0.003, years=1), 1)
+    assert len(repr(r)) < 400 and repr(r).startswith("RunResult(series=<")   # was 100,633
+    assert "trust" in r._repr_html_()
+
+
+def test_load_reads_a_calibration_folder(tmp_path):
+    import pandas as pd
+
+    from juwei.engine import UserError, load
+    from juwei.engine.store import write_json
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    write_json(folder / "manifest.json", {"kind": "calibrate", "status": "running"})
+    with pytest.raises(UserError, match=r"did not finish; the same call with Options\(out="):
+        load(folder)
+    pd.DataFrame({"particle": [0, 1], "weight": [0.5, 0.5]}).to_parquet(
+        folder / "posterior.parquet")
+    pd.DataFrame({"t": [0], "epsilon": [1.0]}).to_csv(folder / "generations.csv", index=False)
+    write_json(folder / "manifest.json", {"kind": "calibrate", "status": "complete",
+                                          "failed_candidates": [{"generation": 0}]})
+    c = load(folder)
+    assert set(c.tables) == {"posterior", "generations"} and len(c.tables["posterior"]) == 2
+    assert len(c.runs) == 0 and len(c.failed) == 1
+
+
+# --- the Python API -------------------------------------------------------------------------------
+TINY = {"replicates": 2, "years": 1, "scale": 0.003, "executor": "inprocess", "progress": False}
+
+
+def test_the_python_api_takes_keywords_scenarios_of_every_kind_and_paths(tmp_path):
+    import juwei
+    from juwei.inputs import scenario
+    r = juwei.run("baseline", levers={"cadre_pay": 800}, out=tmp_path / "r", plots=False, **TINY)
+    assert r.scenario.params.cadre_pay == 800 and "trust" in r.summary
+    assert juwei.load(tmp_path / "r").manifest["call"] == (
+        "juwei.api.run(replicates=2, years=1, scale=0.003, levers={'cadre_pay': 800}, "
+        f"out={str(tmp_path / 'r')!r}, plots=False, executor='inprocess', progress=False)")
+    mine = tmp_path / "mine.toml"
+    mine.write_text('extends = "baseline.toml"\ndescription = "mine"\ntask_admission = 0.2\n')
+    c = juwei.compare(scenario.load("baseline"), ("baseline", {"funding_follows_tasks": 1.0}),
+                      {"base": "separation", "name": "sep"}, mine, out=str(tmp_path / "c"),
+                      **TINY)
+    assert c.scenarios == ["baseline", "baseline+funding_follows_tasks=1.0", "sep", "mine"]
+    assert set(c.table.scenario) == set(c.scenarios)
+    # the manifest and the report's "To reproduce" record the call, not the process's argv
+    # (a kernel's `-f /tmp/kernel.json`, here pytest's); the folder was given as a str (a bare
+    # TypeError after the runs, before)
+    m = juwei.load(tmp_path / "c").manifest
+    assert "command" not in m and m["call"].startswith(
+        "juwei.api.compare(<Scenario 'baseline'>, ('baseline', {'funding_follows_tasks': 1.0}), "
+        "{'base': 'separation', 'name': 'sep'}, ")
+    report = (tmp_path / "c" / "report.html").read_text(encoding="utf-8")
+    assert "<code>juwei.api.compare(" in report and "<code>juwei " not in report
+    assert len(repr(c)) < 400 and "<table: " in repr(c)
+    assert c._repr_html_().startswith("<table><caption")
+
+
+def test_the_python_api_refuses_unknown_arguments_by_name(tmp_path):
+    import juwei
+    from juwei.engine import UserError
+    with pytest.raises(UserError, match="executer=: not an option; did you mean 'executor'"):
+        juwei.run("baseline", executer="inprocess", out=tmp_path / "x")
+    with pytest.raises(UserError, match="levers: unknown parameter 'cadre_py'"):
+        juwei.run("baseline", levers={"cadre_py": 800}, out=tmp_path / "x")
+    with pytest.raises(UserError, match="scenario 42: expected"):
+        juwei.compare("baseline", 42, out=tmp_path / "x")
+    with pytest.raises(UserError, match="^replicates: a comparison needs at least 2"):
+        juwei.compare("baseline", "separation", replicates=1, out=tmp_path / "x")
+    with pytest.raises(UserError, match="draws= goes with ensemble="):
+        juwei.compare("baseline", "separation", draws=3, out=tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_sweep_from_python(tmp_path):
+    import juwei
+    design = tmp_path / "d.toml"
+    design.write_text('scenario = "baseline"\nsampling = "grid"\nlevels = 2\nreplicates = 1\n'
+                      'years = 1\nscale = 0.003\noutputs = ["trust"]\n'
+                      '[levers]\ntask_admission = [0.0, 0.9]\n')
+    s = juwei.sweep(design, out=tmp_path / "s", executor="inprocess", progress=False)
+    assert s.points == 2 and list(s.means.columns[:2]) == ["point", "task_admission"]
