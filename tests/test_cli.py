@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from juwei.model import CANONICAL
+from juwei.studies import validate
 
 from .conftest import juwei
 
@@ -118,17 +119,25 @@ def test_scenarios_lists_files_with_descriptions():
     assert "combined_reform" in r.stdout and "task_admission=0.5" in r.stdout
 
 
-def test_validate_reports_each_pattern_over_replicates():
-    """Each of the 11 patterns with its share of replicates and interval; the exit status says
-    whether all hold. With 3 replicates pattern 9 (97% at full scale) may miss by chance, so
-    ten must hold here; `make validate` is the full check."""
-    r = juwei("validate", "--scale", "0.1", "--replicates", "3")
+def test_validate_reports_each_pattern_over_replicates(tmp_path):
+    """Each of the 11 patterns with its share of replicates, its interval, its label and what it
+    rests on, and the breaker of each that is not an input; only those count, and the exit
+    status says whether they all hold. The table has the same rows."""
+    table = tmp_path / "patterns.csv"
+    r = juwei("validate", "--scale", "0.1", "--replicates", "3", "--csv", table)
     lines = [l for l in r.stdout.splitlines() if l[:4].strip().rstrip(".").isdigit()]
     assert len(lines) == 11, r.stdout
-    held = sum("holds in" in l for l in lines)
-    assert held >= 10 and f"{held} of 11 patterns hold" in r.stdout, r.stdout
-    assert r.returncode == (0 if held == 11 else 1)
+    held = sum("holds in" in lines[k - 1] for k in range(1, 12) if validate.validates(k))
+    assert f"{held} of 7 emergent or partly imposed patterns hold; 4 are inputs" in r.stdout
+    assert r.returncode == (0 if held == 7 else 1), r.stdout
     assert "% of replicates" in r.stdout and "[" in r.stdout       # shares and intervals
+    for d in validate.PATTERNS:
+        assert f"{d.label}: {d.rests_on}" in r.stdout
+        assert not d.breaker or f"breaker {validate.setting(d.breaker)} (" in r.stdout
+    assert sum(l.strip().startswith("breaker ") for l in r.stdout.splitlines()) == 7
+    rows = pd.read_csv(table)
+    assert list(rows.label) == [d.label for d in validate.PATTERNS]
+    assert rows.breaks.isna().all()          # the breakers ran only with --breakers
 
 
 def test_validate_exits_1_when_a_pattern_fails(tmp_path):
@@ -136,5 +145,17 @@ def test_validate_exits_1_when_a_pattern_fails(tmp_path):
     calm.write_text('description = "departments that do not escalate"\nblame_pressure = 0.0\n')
     r = juwei("validate", str(calm), "--scale", "0.05", "--replicates", "2")
     assert r.returncode == 1, r.stdout + r.stderr
-    assert "10. FAILS" in r.stdout and "of 11 patterns hold" in r.stdout
-    assert "11 of 11" not in r.stdout
+    assert "10. FAILS" in r.stdout and "of 7 emergent or partly imposed patterns hold" in r.stdout
+    assert "7 of 7" not in r.stdout
+
+
+def test_validate_breakers_run_each_breaker():
+    """--breakers runs each breaker on the same seeds and says whether it breaks its pattern
+    (the patterns' own tests are tests/test_patterns.py)."""
+    r = juwei("validate", "--scale", "0.02", "--years", "1", "--replicates", "1",
+              "--breakers", "--executor", "inprocess")
+    assert r.returncode in (0, 1), r.stderr
+    results = [l for l in r.stdout.splitlines() if l.strip().startswith("breaker ")]
+    assert len(results) == 7 and all(": breaks (" in l or ": STILL HOLDS (" in l
+                                      for l in results), r.stdout
+    assert "breakers make their pattern fail" in r.stdout

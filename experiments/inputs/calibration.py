@@ -84,7 +84,13 @@ FIGURES = {  # what a target can name: studies/validate.figures computes them (O
     "htc_H": "government hot (pattern 10)", "htc_T": "cadres tired (pattern 10)",
     "htc_C": "residents cold (pattern 10)",
     "htc_min": "the smallest of H, T and C (pattern 10)",
-    "income_committees": "share of committees with own income > 10% of budget (pattern 11)",
+    "income_committees": "share of committees running a venture with own income > 10% of "
+                         "budget (pattern 11)",
+    "income_committees_with_rents": "share of committees with own income > 10% of budget, the "
+                                    "county file's shop rents counted (pattern 11 before "
+                                    "2026-12-06: an input)",
+    "ventures_started": "ventures started in the county over the run (pattern 11)",
+    "ventures_alive": "ventures running in the county in the last year (pattern 11)",
     "cadre_turnover": "cadre quits and retirements per seat-year (about 20% a year in "
                       "social work, spec §8)",
     "volunteer_hours_per_year": "hours a registered volunteer serves a year (11.93 h in 2016, "

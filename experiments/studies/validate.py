@@ -4,11 +4,19 @@ Each pattern is checked in every replicate of a baseline batch (common random nu
 adds the same county with and without campaigns, paired by replicate), on last-year figures. It
 holds when it holds in at least 90% of replicates; its main figure is reported with a 95%
 interval across replicates.
+
+Each pattern carries a label (ODD §1.2): **emergent** (produced by the agents' rules, no constant
+sets it), **partly imposed** (a constant, draw or direct penalty sets part of it) or **input**
+(a definition or an input restated: it cannot fail, so it validates nothing and is shown only
+for completeness), with what it rests on. Each pattern that is not an input has a breaker: a
+setting within the schema's ranges under which it must fail (`break_patterns`, `juwei validate
+--breakers`, tests/test_patterns.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from dataclasses import dataclass
 
@@ -20,7 +28,9 @@ from ..engine import AnalysisRefused, Run, execute, replicate_seeds
 from ..engine.show import Brief
 from ..engine.store import frames
 from ..model import STEPS_PER_YEAR, SYNDROME_THRESHOLD, Parameters, syndrome
+from ..model import finance
 from ..model.calendar import PER_THOUSAND
+from ..model.indicators import EMPTY_SHELL_SHARE as EMPTY_SHELL
 from ..model import run as county_run
 from .common import county_function
 from ..present.stats import mean_ci
@@ -29,18 +39,128 @@ HOLDS_SHARE = 0.9        # a pattern holds when it holds in at least this share 
 # the indicators whose year-on-year change is the drift figure (ODD §7.1: the baseline settles)
 STEADY = ["htc_H", "htc_T", "htc_C", "exhaustion", "admin_share", "participation_rate"]
 
+PAIRED = 4               # the pattern judged on the campaign pair (paradox_pair)
+EMERGENT, PARTLY_IMPOSED, INPUT = "emergent", "partly imposed", "input"
+LABELS = (EMERGENT, PARTLY_IMPOSED, INPUT)
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One pattern of spec §7: its condition and main figure, its label with what it rests on,
+    and (unless it is an input) its breaker: a setting within the schema's documented ranges
+    under which it must fail, with a clear margin."""
+    title: str
+    condition: str
+    measure: str            # what the main figure is
+    label: str              # one of LABELS
+    rests_on: str           # one line: the definition, direct penalty, draw or mechanism
+    breaker: dict           # parameter -> value ({} for an input)
+    breaks_because: str = ""
+
+
+_D = Parameters()   # the schema's values, which the reasons quote
+PATTERNS = [  # spec §7's order; the labels, reasons and breakers are ODD §1.2's table
+    Definition("cadres' administrative share", "county >= 0.85 and >= 90% of committees",
+               "county admin share", EMERGENT,
+               "departments' push against cadres' hours, and teams weighing what they answer for "
+               "against residents' need (§7.1, §7.3)",
+               dict(task_admission=0.9, funding_follows_tasks=1.0),
+               "separation and funding free cadres' hours"),
+    Definition("residents taking part in a month", "<= 0.15 and 60+ >= 2 x 18-35",
+               "participation", PARTLY_IMPOSED,
+               "the age skew is the time cost set for each employment status (retired "
+               f"{_D.time_cost_retired:g}, employed {_D.time_cost_social:g}-"
+               f"{_D.time_cost_unit:g}); the level comes from trust, neighbours and places "
+               "(§7.5)",
+               dict(participation_bias=2.0), "residents keen to take part"),
+    Definition("registered volunteers", "0.01-0.06 of residents and < 0.10 reach 100",
+               "share of residents", PARTLY_IMPOSED,
+               "the share is set by registration and dropout rates on the participants, who "
+               "emerge (§7.6)",
+               dict(dropout_per_week=0.1), "volunteers drop out within ten weeks"),
+    Definition("burden paradox (年年减负,越减越重)", "with yearly campaigns not below without",
+               "paired diff of last-year admin hours/cadre/week", PARTLY_IMPOSED,
+               "each campaign adds a direct rebound of departments' pressure; whether it "
+               "outweighs the cut comes from their pressure's dynamics (§7.1)",
+               dict(campaign_rebound=0.0), "campaigns without a rebound do lighten the load"),
+    Definition("unfunded pushed work", "> 0.5", "share of pushed task hours unfunded", INPUT,
+               "a definition: the unfunded share is 1 - funding_follows_tasks "
+               f"({_D.funding_follows_tasks:g})", {}),
+    Definition("uneven development (the county seat vs the rest)",
+               "both gaps >= 10% and the service gap persists without aid",
+               "service/resident gap", PARTLY_IMPOSED,
+               "the places gap is the county file's venues; the service gap follows from "
+               "places, units and the county's focus money (§5, §7.9)",
+               dict(seat_focus_yuan=0.0, venue_places_new=30.0, unit_sharing=0.0),
+               "the county spends alike, new townships get the old ones' rooms and no unit "
+               "opens its facilities"),
+    Definition("renting committees serve less", "renting < owning",
+               "service relative to peers, renting minus owning", INPUT,
+               "three direct penalties on renters: the rent, a venue "
+               f"{_D.renting_venue_share:.0%} of an owned one's and {_D.rent_logistics_share:.0%} "
+               "of service hours lost to logistics (§7.3, §7.9)", {}),
+    Definition("weak cadre team without recruitment reform",
+               "high school+ < 0.20 and over 45 > 0.55", "high school+", INPUT,
+               f"the hiring draw: local candidates are {_D.local_educated_share:.0%} high "
+               f"school+ and aged {_D.local_age_min:g}-{_D.local_age_max:g}, after the essay's "
+               "team (§5, §7.4)", {}),
+    Definition("push does not raise participation or trust",
+               "neither correlation significantly > 0 (one-sided 2.5% each), size and the seat "
+               "held fixed",
+               "partial correlation of push and participation across committees", INPUT,
+               "imposed by structure: no rule lets push raise participation or trust; it holds "
+               "with every spread at zero, so it cannot fail (§1.2)", {}),
+    Definition("hot-tired-cold syndrome present", f"H, T and C all > {SYNDROME_THRESHOLD:g}",
+               "smallest of H, T, C", EMERGENT,
+               "departments' blame pressure after their inspections, cadres' load and "
+               "residents' response (§7.1, §4.10)",
+               dict(blame_pressure=0.0), "departments that do not escalate"),
+    Definition("empty-shell committees (空壳社区)",
+               f"<= 10% of committees with a venture and own income > {EMPTY_SHELL:.0%}",
+               f"share of committees with a venture and own income > {EMPTY_SHELL:.0%} of budget",
+               PARTLY_IMPOSED,
+               "judged on ventures, the county file's shop rents left out: few start, at an "
+               f"assumed drive without policy ({_D.enterprise_base:g}) times cadres' free time "
+               "(§7.9)",
+               dict(enterprise_support=1.0, task_admission=0.9, funding_follows_tasks=1.0,
+                    training_hours_per_year=80),
+               "policy, and trained cadres with time to run ventures"),
+]
+
+
+# the patterns that count as validation: those that are not inputs
+VALIDATING = [k for k, d in enumerate(PATTERNS, 1) if d.label != INPUT]
+
+
+def validates(number: int) -> bool:
+    """Whether pattern `number` counts as validation (it is not an input)."""
+    return number in VALIDATING
+
 
 @dataclass
 class Pattern:
     """One pattern over the replicates: the share in which it holds, and its main figure's mean
     with a 95% interval across replicates."""
     number: int
-    title: str
-    condition: str
-    measure: str            # what the main figure is
     values: list[float]     # the main figure in each replicate
     held: list[bool]        # whether the pattern held in each replicate
     others: dict[str, float]  # the other figures, as means across replicates
+
+    @property
+    def definition(self) -> Definition:
+        return PATTERNS[self.number - 1]
+
+    @property
+    def title(self) -> str:
+        return self.definition.title
+
+    @property
+    def condition(self) -> str:
+        return self.definition.condition
+
+    @property
+    def label(self) -> str:
+        return self.definition.label
 
     @property
     def share(self) -> float:
@@ -54,8 +174,8 @@ class Pattern:
     def figure(self) -> str:
         mean, lo, hi = mean_ci(self.values)
         ci = f" [{lo:.3g}, {hi:.3g}]" if lo is not None else ""
-        detail = ", ".join(f"{name} {v:.3g}" for name, v in self.others.items())
-        return f"{self.measure} {mean:.3g}{ci}; {detail}"
+        detail = "".join(f"; {name} {v:.3g}" for name, v in self.others.items())
+        return f"{self.definition.measure} {mean:.3g}{ci}{detail}"
 
 
 def paradox_pair(base: Parameters) -> tuple[Parameters, Parameters]:
@@ -66,24 +186,74 @@ def paradox_pair(base: Parameters) -> tuple[Parameters, Parameters]:
     return with_campaign, dataclasses.replace(with_campaign, reduction_campaigns_per_year=0)
 
 
-def batch(params: Parameters, replicates: int, seed: int, executor: str = "processes",
-          workers: int | None = None, progress: bool | None = None, fn=county_run,
-          pair: bool = True) -> dict[str, pd.DataFrame]:
-    """The baseline and (`pair`) the paradox pair, `replicates` each, on shared replicate seeds
-    (`fn`: the run function, of the county to check)."""
-    seeds = replicate_seeds(seed, replicates)
-    arms = [("baseline", params)]
-    if pair:
-        arms += list(zip(("campaigns", "no_campaigns"), paradox_pair(params)))
-    runs = [Run({"arm": arm, "replicate": r}, p, s) for arm, p in arms
-            for r, s in enumerate(seeds)]
-    outcomes = execute(runs, fn, executor=executor, workers=workers, progress=progress,
+# --- the venture census of pattern 11 --------------------------------------------------------
+# A run's indicators say how much own income committees have, not where it comes from. The census
+# wraps each budget year's `finance.new_year` (where ventures start and fail, ODD §7.9): the
+# wrapper calls it unchanged (the runs stay bit for bit) and, inside a Census run only, records
+# the committees' ventures before and after. Thread-local, so runs in threads count their own.
+_census = threading.local()
+_new_year = finance.new_year
+
+
+def _counted_new_year(m) -> None:
+    log = getattr(_census, "log", None)
+    before = m.committees.enterprises.copy() if log is not None else None
+    _new_year(m)
+    if log is not None:
+        log.append((before, m.committees.enterprises.copy()))
+
+
+@dataclass(frozen=True)
+class Census:
+    """A run function `fn` whose runs also report their ventures (pattern 11): in the summary
+    `ventures_started` (over the run's `years` after the switch, a burn-in left out: it may come
+    from the settled-county cache; a committee's venture that fails the year another starts
+    there counts once) and `ventures_alive` (in the last year), and per committee `ventures`
+    (in the last year)."""
+    fn: object
+
+    def __call__(self, params: Parameters | None = None, seed: int = 0) -> dict:
+        finance.new_year = _counted_new_year
+        _census.log = []
+        try:
+            r = self.fn(params, seed)
+            log = _census.log[-(params or Parameters()).years:]
+        finally:
+            _census.log = None
+        started = sum(int(np.maximum(after - before, 0).sum()) for before, after in log)
+        alive = log[-1][1] if log else np.zeros(0, int)
+        entity, values = r.breakdown
+        return dict(series=r.series, time_axis=r.time_axis,
+                    summary={**r.summary, "ventures_started": started,
+                             "ventures_alive": int(alive.sum())},
+                    breakdown=(entity, {**values, "ventures": alive.astype(float)}))
+
+
+def _arms(params: Parameters, pair: bool) -> list[tuple[str, Parameters]]:
+    return [("baseline", params)] + (list(zip(("campaigns", "no_campaigns"),
+                                               paradox_pair(params))) if pair else [])
+
+
+def _execute(runs: list[Run], fn, executor: str, workers: int | None, progress: bool | None
+             ) -> dict[str, pd.DataFrame]:
+    outcomes = execute(runs, Census(fn), executor=executor, workers=workers, progress=progress,
                        desc="validate")
     failed = [o for o in outcomes if not o.ok]
     if failed:
         raise AnalysisRefused(f"{len(failed)} validation runs failed, so the patterns cannot be "
                               f"checked; first: {failed[0].error}")
     return frames(list(enumerate(outcomes)))
+
+
+def batch(params: Parameters, replicates: int, seed: int, executor: str = "processes",
+          workers: int | None = None, progress: bool | None = None, fn=county_run,
+          pair: bool = True) -> dict[str, pd.DataFrame]:
+    """The baseline and (`pair`) the paradox pair, `replicates` each, on shared replicate seeds
+    (`fn`: the run function, of the county to check)."""
+    seeds = replicate_seeds(seed, replicates)
+    runs = [Run({"arm": arm, "replicate": r}, p, s) for arm, p in _arms(params, pair)
+            for r, s in enumerate(seeds)]
+    return _execute(runs, fn, executor, workers, progress)
 
 
 def replicate_figures(run, com: pd.DataFrame, years: pd.DataFrame, paradox: float
@@ -121,7 +291,11 @@ def replicate_figures(run, com: pd.DataFrame, years: pd.DataFrame, paradox: floa
         "significant_correlation": _significantly_positive(len(com), level=0.025),
         "htc_H": v.H, "htc_T": v.T, "htc_C": v.C,
         "htc_min": min(v.H, v.T, v.C),
-        "income_committees": float((com.own_income_share > 0.1).mean()),
+        "income_committees": float(((com.ventures > 0)
+                                    & (com.own_income_share > EMPTY_SHELL)).mean()),
+        "income_committees_with_rents": float((com.own_income_share > EMPTY_SHELL).mean()),
+        "ventures_started": run.ventures_started,
+        "ventures_alive": run.ventures_alive,
         "cadre_turnover": run.cadre_turnover,
         "volunteer_hours_per_year": (run.volunteer_hours_per_1000 / PER_THOUSAND
                                      * STEPS_PER_YEAR / max(run.volunteer_rate, 1e-12)),
@@ -158,7 +332,10 @@ def _replicate(f: dict[str, float]) -> list[tuple]:
     out.append((cp <= raises and ct <= raises, cp, {"trust": ct, "significant above": raises}))
     out.append((f["htc_min"] > SYNDROME_THRESHOLD, f["htc_min"],
                 {"H": f["htc_H"], "T": f["htc_T"], "C": f["htc_C"]}))
-    out.append((f["income_committees"] <= 0.1, f["income_committees"], {}))
+    out.append((f["income_committees"] <= 0.1, f["income_committees"],
+                {"ventures started": f["ventures_started"],
+                 "running in the last year": f["ventures_alive"],
+                 "shop rents counted": f["income_committees_with_rents"]}))
     return out
 
 
@@ -183,31 +360,6 @@ def _significantly_positive(committees: int, controls: int = 2, level: float = 0
     return float(t / np.sqrt(df + t * t))
 
 
-PATTERNS = [  # title, condition, main figure (spec §7)
-    ("cadres' administrative share", "county >= 0.85 and >= 90% of committees",
-     "county admin share"),
-    ("residents taking part in a month", "<= 0.15 and 60+ >= 2 x 18-35", "participation"),
-    ("registered volunteers", "0.01-0.06 of residents and < 0.10 reach 100",
-     "share of residents"),
-    ("burden paradox (年年减负,越减越重)", "with yearly campaigns not below without",
-     "paired diff of last-year admin hours/cadre/week"),
-    ("unfunded pushed work", "> 0.5", "share of pushed task hours unfunded"),
-    ("uneven development (the county seat vs the rest)",
-     "both gaps >= 10% and the service gap persists without aid", "service/resident gap"),
-    ("renting committees serve less", "renting < owning",
-     "service relative to peers, renting minus owning"),
-    ("weak cadre team without recruitment reform", "high school+ < 0.20 and over 45 > 0.55",
-     "high school+"),
-    ("push does not raise participation or trust",
-     "neither correlation significantly > 0 (one-sided 2.5% each), size and the seat held fixed",
-     "partial correlation of push and participation across committees"),
-    ("hot-tired-cold syndrome present", f"H, T and C all > {SYNDROME_THRESHOLD:g}",
-     "smallest of H, T, C"),
-    ("empty-shell committees (空壳社区)", "<= 10% of committees with own income > 10%",
-     "share of committees with own income > 10% of budget"),
-]
-
-
 def figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Every figure (FIGURES) in each baseline replicate of a validation batch's tables: one
     row per replicate, indexed by replicate (burden_paradox NaN without the campaign pair)."""
@@ -226,18 +378,45 @@ def figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
          for r in sorted(base.index)}, orient="index")
 
 
-
-
 def check(tables: dict[str, pd.DataFrame]) -> list[Pattern]:
     """Each pattern in each baseline replicate, then over replicates (last-year figures)."""
     per_rep = [_replicate(row) for row in figures(tables).to_dict("records")]
     out = []
-    for k, (title, condition, measure) in enumerate(PATTERNS):
+    for k in range(len(PATTERNS)):
         rows = [rep[k] for rep in per_rep]
         others = {name: float(np.mean([r[2][name] for r in rows])) for name in rows[0][2]}
-        out.append(Pattern(k + 1, title, condition, measure, [float(r[1]) for r in rows],
-                           [bool(r[0]) for r in rows], others))
+        out.append(Pattern(k + 1, [float(r[1]) for r in rows], [bool(r[0]) for r in rows],
+                           others))
     return out
+
+
+def setting(values: dict) -> str:
+    """A breaker's parameter values, as `--set` would take them."""
+    return ", ".join(f"{k}={v:g}" for k, v in values.items())
+
+
+def break_patterns(params: Parameters, replicates: int, seed: int, executor: str = "processes",
+                   workers: int | None = None, progress: bool | None = None, fn=county_run,
+                   numbers: list[int] | None = None) -> list[Pattern]:
+    """Each pattern that is not an input (or those `numbers`) checked under its breaker: the
+    parameters with the breaker's values, on the same replicate seeds as the baseline (the
+    paradox pair for pattern 4 only). Each must fail."""
+    numbers = numbers or VALIDATING
+    seeds = replicate_seeds(seed, replicates)
+    runs = [Run({"breaker": k, "arm": arm, "replicate": r}, p, s) for k in numbers
+            for arm, p in _arms(dataclasses.replace(params, **PATTERNS[k - 1].breaker),
+                                k == PAIRED)
+            for r, s in enumerate(seeds)]
+    tables = _execute(runs, fn, executor, workers, progress)
+    return [check({name: t[t.breaker == k] for name, t in tables.items()})[k - 1]
+            for k in numbers]
+
+
+def run_count(replicates: int, breakers: bool = False) -> int:
+    """How many runs `run` makes: the baseline and the campaign pair, and (`breakers`) each
+    breaker's baseline, with the pair for pattern 4's."""
+    return replicates * (len(_arms(Parameters(), True)) + breakers
+                         * sum(len(_arms(Parameters(), k == PAIRED)) for k in VALIDATING))
 
 
 @dataclass(repr=False)
@@ -248,17 +427,58 @@ class Validation(Brief):
     seed: int
     patterns: list[Pattern]
     seconds: float
+    broken: list[Pattern] | None = None     # the patterns under their breakers, if checked
+
+    @property
+    def counted(self) -> list[Pattern]:
+        """The patterns that count as validation: those that are not inputs."""
+        return [p for p in self.patterns if validates(p.number)]
 
     @property
     def holding(self) -> int:
-        return sum(p.holds for p in self.patterns)
+        return sum(p.holds for p in self.counted)
+
+    @property
+    def unbroken(self) -> list[Pattern]:
+        """Patterns that still hold under their breaker (none, if the breakers were checked)."""
+        return [p for p in self.broken or () if p.holds]
+
+    @property
+    def ok(self) -> bool:
+        return self.holding == len(self.counted) and not self.unbroken
+
+    @property
+    def verdict(self) -> str:
+        inputs = len(self.patterns) - len(self.counted)
+        return (f"{self.holding} of {len(self.counted)} emergent or partly imposed patterns "
+                f"hold; {inputs} are inputs, shown for completeness")
+
+    def table(self) -> pd.DataFrame:
+        """One row per pattern: label, what it rests on, how often it held, its main figure
+        with its interval, its breaker and (if checked) how often it held there."""
+        under = {p.number: p for p in self.broken or ()}
+        rows = []
+        for p in self.patterns:
+            d, (mean, lo, hi) = p.definition, mean_ci(p.values)
+            b = under.get(p.number)
+            rows.append({"pattern": p.number, "title": d.title, "label": d.label,
+                         "rests_on": d.rests_on, "condition": d.condition,
+                         "held_share": p.share, "holds": p.holds, "measure": d.measure,
+                         "mean": mean, "ci_low": lo, "ci_high": hi, "figures": p.figure,
+                         "breaker": setting(d.breaker), "breaks_because": d.breaks_because,
+                         "held_share_under_breaker": b.share if b else None,
+                         "breaks": (not b.holds) if b else None})
+        return pd.DataFrame(rows)
 
 
 def run(scenario, replicates: int, seed: int, executor: str = "processes",
-        workers: int | None = None) -> Validation:
-    """Check the patterns on a scenario: its replicates and the paradox pair, then every check."""
+        workers: int | None = None, breakers: bool = False) -> Validation:
+    """Check the patterns on a scenario: its replicates and the paradox pair, then every check;
+    with `breakers`, also each pattern's breaker on the same seeds."""
     t0 = time.perf_counter()
-    patterns = check(batch(scenario.params, replicates, seed, executor, workers,
-                           fn=county_function(scenario.county, scenario.params)))
+    fn = county_function(scenario.county, scenario.params)
+    patterns = check(batch(scenario.params, replicates, seed, executor, workers, fn=fn))
+    broken = (break_patterns(scenario.params, replicates, seed, executor, workers, fn=fn)
+              if breakers else None)
     return Validation(scenario.name, scenario.params, replicates, seed, patterns,
-                      time.perf_counter() - t0)
+                      time.perf_counter() - t0, broken)
