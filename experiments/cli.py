@@ -948,7 +948,7 @@ def cmd_dock(args) -> int:
     names = args.scenarios or list(dock.SCENARIOS)
     if args.scale is None:
         args.scale = dock.SCALE          # the reference is slow: see its docstring
-    if args.burn_in_years is None:
+    if args.burn_in_years is None and dock.BURN_IN is not None:
         args.burn_in_years = dock.BURN_IN
     scenarios = [_scenario(n, args) for n in names]
     if len(set(names)) < len(names):
@@ -961,10 +961,12 @@ def cmd_dock(args) -> int:
         from .engine.executors import default_workers
         _options(args, "")
         per = len(scenarios) * args.replicates
-        total = sum(dock.seconds_per_run(scenarios[0].params, kind) * per
-                    for kind in ("vectorised", args.against))
+        total = sum(dock.seconds_per_run(scenarios[0].params, kind, sharing=len(scenarios))
+                    * per for kind in ("vectorised", args.against))
         workers = args.workers or default_workers()
-        print(f"{2 * per} runs ({per} of each arm); about {duration(total / workers / 0.9)} "
+        p = scenarios[0].params
+        print(f"{2 * per} runs ({per} of each arm) of {p.years} year(s) after a "
+              f"{p.burn_in_years}-year burn-in; about {duration(total / workers / 0.9)} "
               f"on {workers} worker(s), timed from two weeks of each model here")
         return 0
     opts = _options(args, f"results/dock-{_stamp()}")

@@ -1,15 +1,24 @@
 """Docking (ODD §12): the equivalence statistics, the `juwei dock` command, and the suite that
 must tell a perturbed model from the unperturbed one."""
 
+import dataclasses
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from juwei.model import STEPS_PER_YEAR, Parameters
+from juwei.model import reference as ref
 from juwei.present.stats import equivalence
 from juwei.studies import dock
+
+# Docking in the tests warm-starts with one burn-in year: enough to go through the switch
+# (ODD §7.1, §7.11), and the suite stays within its time (the reference is slow; dock.py).
+BURN_IN = 1
 
 
 def juwei(*args, timeout=1800):
@@ -56,7 +65,7 @@ def test_the_vectorised_model_docks_with_itself_and_a_perturbation_is_caught(tmp
     """The harness's size and power on the fast model alone: on other seeds the model docks
     with itself; with trust moving 1.5 times as fast in one arm it does not."""
     common = ["baseline", "separation", "--against", "vectorised", "--replicates", "30",
-              "--scale", "0.02", "--years", "1"]
+              "--scale", "0.02", "--years", "1", "--burn-in", BURN_IN]
     same = juwei("dock", *common, "--out", tmp_path / "same")
     assert same.returncode == 0, same.stdout + same.stderr
     levels = pd.read_csv(tmp_path / "same" / "docking.csv")
@@ -74,12 +83,60 @@ def test_the_vectorised_model_docks_with_itself_and_a_perturbation_is_caught(tmp
 
 def _dock(tmp_path, name, *args):
     out = tmp_path / name
-    r = juwei("dock", *args, "--scale", "0.02", "--years", "1", "--out", out)
+    r = juwei("dock", *args, "--scale", "0.02", "--years", "1", "--burn-in", BURN_IN,
+              "--out", out)
+    assert (out / "docking.csv").is_file(), r.stdout + r.stderr
     return r, pd.read_csv(out / "docking.csv"), pd.read_csv(out / "effects.csv")
 
 
+def test_the_early_features_are_the_weeks_after_the_switch():
+    series = {name: np.r_[np.zeros(STEPS_PER_YEAR), np.ones(2 * STEPS_PER_YEAR)]
+              for name in dock.EARLY}
+    summary = dict.fromkeys(dock.LEVELS, 1.0)
+    warm = dock.features(series, summary, first_step=-STEPS_PER_YEAR)
+    assert all(warm[f"{name}_early"] == 1.0 for name in dock.EARLY)
+    cold = dock.features(series, summary)
+    assert all(cold[f"{name}_early"] == 0.0 for name in dock.EARLY)
+
+
+def test_the_reference_levers_are_the_odd_levers():
+    """The reference takes the base's levers from ODD §8's "Levers" table (it may not read the
+    fast model's code); the table is the schema's (tests/test_docs.py)."""
+    odd = (Path(__file__).parents[1] / "docs" / "ODD.md").read_text()
+    table = odd.split("Levers:\n", 1)[1].split("\n\n", 1)[0]
+    assert set(re.findall(r"^\| `(\w+)` \|", table, re.M)) == set(ref.LEVERS)
+    assert set(ref.YEARLY_LEVERS) <= set(ref.LEVERS)
+
+
+def test_the_reference_warm_start():
+    """ODD §7.1: the burn-in runs under the base's levers and the scenarios of one seed are
+    identical up to the switch; a shared settled county gives the same run bit for bit; the
+    scenario's levers act from the switch, a yearly one (unit sharing) at once; the series keep
+    the burn-in's last year."""
+    p = Parameters(scale=0.01, years=1, burn_in_years=1)
+    settled = ref.dumps(ref.settle(p, seed=5))
+    base = ref.run(p, 5, settled=ref.loads(settled))
+    assert base.first_step == -STEPS_PER_YEAR
+    assert len(base.series["htc_index"]) == 2 * STEPS_PER_YEAR
+    again = ref.run(p, 5)                        # burn-in simulated, not shared
+    assert all(np.array_equal(base.series[k], again.series[k]) for k in base.series)
+    sharing = dataclasses.replace(p, unit_sharing=0.9, task_admission=0.6)
+    remedy = ref.run(sharing, 5, settled=ref.loads(settled))
+    before, after = slice(0, STEPS_PER_YEAR), slice(STEPS_PER_YEAR, None)
+    for k in ("admin_share", "exhaustion", "trust", "units_open_share"):
+        assert np.array_equal(base.series[k][before], remedy.series[k][before]), k
+    assert remedy.series["units_open_share"][STEPS_PER_YEAR] > \
+        base.series["units_open_share"][STEPS_PER_YEAR] + 0.2        # at the switch's year start
+    assert remedy.series["admin_share"][after].mean() < base.series["admin_share"][after].mean()
+    # a base with the remedy's levers changes the year before the switch
+    on_base = ref.run(sharing, 5, base=sharing)
+    assert on_base.series["units_open_share"][:STEPS_PER_YEAR].mean() > \
+        base.series["units_open_share"][:STEPS_PER_YEAR].mean() + 0.2
+
+
 def test_the_reference_docks_with_the_vectorised_model(tmp_path):
-    """The fast subset: baseline and separation, 20 replicates of each implementation."""
+    """The fast subset: baseline and separation, 20 replicates of each implementation, warm
+    started (one burn-in year under the baseline's levers, one year after the switch)."""
     r, levels, effects = _dock(tmp_path, "ref", "baseline", "separation", "--replicates", "20")
     assert r.returncode == 0, r.stdout + r.stderr
     assert levels.docks.all() and effects.docks.all()
@@ -88,8 +145,8 @@ def test_the_reference_docks_with_the_vectorised_model(tmp_path):
 
 @pytest.mark.slow
 def test_the_full_docking_suite(tmp_path):
-    """ODD §12: the baseline and three remedies, 30 replicates of each implementation; every
-    level and every remedy's paired effect docks."""
+    """ODD §12: the baseline and three remedies, 30 replicates of each implementation, warm
+    started (one burn-in year); every level and every remedy's paired effect docks."""
     r, levels, effects = _dock(tmp_path, "full", *dock.SCENARIOS, "--replicates", "30")
     assert r.returncode == 0, r.stdout + r.stderr
     assert set(levels.scenario) == set(dock.SCENARIOS)

@@ -90,9 +90,9 @@ def _source() -> str:
     return source_hash(_package_files("juwei"))
 
 
-def _state_key(burn, seed: int, county) -> str:
+def _state_key(burn, seed: int, county, kind: str = "") -> str:
     text = json.dumps([dataclasses.asdict(burn), seed, county.digest if county else "",
-                       _source()], sort_keys=True, default=str)
+                       _source()] + ([kind] if kind else []), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -107,14 +107,17 @@ def _trim(folder: Path) -> None:
         f.unlink(missing_ok=True)
 
 
-def settled(burn, seed: int, county, folder: Path | None) -> bytes:
+def settled(burn, seed: int, county, folder: Path | None, simulate=settle, kind: str = ""
+            ) -> bytes:
     """The settled county for a burn-in (model.run.settle), simulated once: kept in memory for
     the process's next arms and, when `folder` can be written, stored there for every other
     worker, study and session on this machine (a lock per state, so two workers never simulate
     the same one). The key is the burn-in's parameters, seed, county and juwei's source, so
     other code never reuses a state. A state is pickled model state that only this function
-    writes; one that cannot be read is simulated again."""
-    key = _state_key(burn, seed, county)
+    writes; one that cannot be read is simulated again. `simulate(burn, seed, county)` makes
+    the state (another implementation's, e.g. the docking reference's, with its own `kind` in
+    the key)."""
+    key = _state_key(burn, seed, county, kind)
     if key in _states:
         _states.move_to_end(key)
         return _states[key]
@@ -129,12 +132,12 @@ def settled(burn, seed: int, county, folder: Path | None) -> bytes:
                     state = path.read_bytes()
                     os.utime(path)
                 else:
-                    state = settle(burn, seed, county)
+                    state = simulate(burn, seed, county)
                     atomic_write(path, lambda tmp: Path(tmp).write_bytes(state))
                     _trim(folder)
         except OSError:          # a cache this worker cannot write: simulate here
             state = None
-    state = state or settle(burn, seed, county)
+    state = state or simulate(burn, seed, county)
     _states[key] = state
     while len(_states) > STATES_IN_MEMORY:
         _states.popitem(last=False)

@@ -8,7 +8,23 @@ The two arms run on independent seeds (the tests assume independent samples); wi
 every scenario shares the replicate seeds, so its remedy effects are paired as in `compare`.
 `against="vectorised"` docks the vectorised model with itself on other seeds: the false-alarm
 check. `perturb` changes one constant in the second arm only: the suite must then fail (its
-power)."""
+power).
+
+Docking warm-starts like every other study (ODD §7.1): both arms burn in under the levers of
+the docking's base scenario (the first), with each scenario's own constants, and switch the
+scenario's levers on at a budget year's start (§7.11); the levels are the horizon's last year
+and the early features its first 13 weeks after the switch. The reference's burn-in of a seed
+is simulated once and shared by every scenario of that seed (`studies.common.settled`, the
+settled-county cache, under its own key), as the vectorised studies share theirs.
+
+`juwei dock` burns in the scenarios' own `burn_in_years` (the schema's 6, the settling
+criterion's, BURN_IN = None): docking should check the models in the state every study
+compares them in. The price is the reference's: over the default 5 years, 4 scenarios and 30
+replicates, the shared 6-year burn-in adds 6 reference-years per seed to 20 (about 30%, ODD
+§12). The test suite docks with `--burn-in 1` over 1 year (tests/test_docking.py): one burn-in
+year is enough to exercise the switch (the yearly levers acting at it, the calendar, the kept
+state), and it adds only a quarter to the slow suite's reference work (5 reference-years per
+seed instead of 4; about 4-5 min on 2 free cores)."""
 
 from __future__ import annotations
 
@@ -31,7 +47,7 @@ from ..model import HEADLINE, STEPS_PER_YEAR, Parameters
 from ..model import run as vectorised_run
 from ..model.params import FIELDS, from_sample
 from ..present.stats import equivalence
-from .common import county_record, one_county
+from .common import cache_dir, county_record, one_county, settled
 
 IMPLEMENTATIONS = ("vectorised", "reference")
 SCENARIOS = ("baseline", "separation", "unit_sharing", "combined_reform")
@@ -56,7 +72,8 @@ SD_MARGIN = 2.0              # ... or 2 sd of the replicates (both arms pooled),
 MIN_REPLICATES = 20          # fewer cannot show equivalence within the sd margin
 FLOOR = 0.01                 # an effect near zero: within this much in the indicator's unit
 SCALE = 0.02                 # default population scale of `juwei dock` (the reference is slow)
-BURN_IN = 0                  # default burn-in: the reference has no warm start yet (ODD §12)
+BURN_IN = None               # default burn-in: None, the scenarios' own (schema: 6 years; the
+                             # module's docstring says why, and what it costs)
 SECOND_ARM_STREAM = 7        # the second arm's seeds: derived_seed(seed, this)
 
 
@@ -71,33 +88,60 @@ class Arm(NamedTuple):
 @dataclass(frozen=True)
 class Docked:
     """The engine's run function of a docking study: either implementation on the arm's
-    parameters, reduced to the docked features. `perturb` = (parameter, factor) multiplies
-    one constant in the perturbed arm (the power check)."""
+    parameters, reduced to the docked features, warm-started under `base`'s levers (the
+    docking's base scenario; ODD §7.1) when the parameters ask for a burn-in. `perturb` =
+    (parameter, factor) multiplies one constant in the perturbed arm (the power check), in its
+    burn-in too."""
     perturb: tuple = ()
+    base: Parameters | None = None
 
     def __call__(self, arm: Arm, seed: int) -> dict:
-        params = arm.params
+        params, base = arm.params, self.base
         if self.perturb and arm.perturbed:
             name, factor = self.perturb
-            params = dataclasses.replace(
-                params, **{name: from_sample(name, getattr(params, name) * factor)})
+            params, base = (None if p is None else dataclasses.replace(
+                p, **{name: from_sample(name, getattr(p, name) * factor)})
+                for p in (params, base))
         if arm.implementation == "reference":
-            from ..model import reference          # never on the fast path
-            result = reference.run(params, seed)
+            result = reference_run(params, seed, base)
         else:
-            result = vectorised_run(params, seed)
-        return {"summary": features(result.series, result.summary)}
+            result = vectorised_run(params, seed, base=base)
+        return {"summary": features(result.series, result.summary,
+                                    getattr(result, "first_step", 0))}
 
     @property
     def identity(self) -> str:
         return "juwei.studies.dock" + (":{}x{}".format(*self.perturb) if self.perturb else "")
 
 
-def features(series: dict, summary: dict) -> dict[str, float]:
-    """The docked numbers of one run: final-year means and first-quarter means."""
+def features(series: dict, summary: dict, first_step: int = 0) -> dict[str, float]:
+    """The docked numbers of one run: final-year means and first-quarter means (the first 13
+    weeks of the horizon: after the switch, when the series begin `-first_step` weeks before
+    it)."""
     out = {name: float(summary[name]) for name in LEVELS}
-    out.update({f"{name}_early": float(np.mean(series[name][:EARLY_WEEKS])) for name in EARLY})
+    early = slice(-first_step, -first_step + EARLY_WEEKS)
+    out.update({f"{name}_early": float(np.mean(series[name][early])) for name in EARLY})
     return out
+
+
+def _settle_reference(burn: Parameters, seed: int, county) -> bytes:
+    from ..model import reference
+    return reference.dumps(reference.settle(burn, seed, county, base=burn))
+
+
+def reference_run(params: Parameters, seed: int, base: Parameters | None = None):
+    """The reference on `params`, warm-started under `base`'s levers; a seed's burn-in is
+    simulated once for every scenario that shares it (the settled-county cache)."""
+    from ..model import reference          # never on the fast path
+    if not params.burn_in_years:
+        return reference.run(params, seed)
+    burn = reference.burn_in_params(params, base)
+    state = settled(burn, seed, None, cache_dir(), _settle_reference, "reference")
+    try:
+        county = reference.loads(state)
+    except Exception:                      # a state that cannot be read: simulate it here
+        county = None
+    return reference.run(params, seed, base=base, settled=county)
 
 
 @dataclass(repr=False)
@@ -144,9 +188,6 @@ def check(scenarios, replicates: int, against: str, perturb) -> None:
         raise UserError(f"--against {against!r}: choose one of {', '.join(IMPLEMENTATIONS)}")
     if one_county(scenarios) is not None:
         raise UserError("docking runs on the essay's county; drop --county")
-    if any(s.params.burn_in_years for s in scenarios):
-        raise UserError("--burn-in: the per-agent reference has no warm start yet (ODD §12), "
-                        "so docking compares the two models from week 0; use --burn-in 0")
     if perturb:
         name, factor = perturb
         for s in scenarios:
@@ -167,12 +208,14 @@ def plan(scenarios, replicates: int, seed: int, against: str = "reference",
     runs = [Run({"arm": arm, "scenario": s.name, "replicate": r},
                 Arm(implementation[arm], s.params, bool(perturb) and arm == arms[1]), sd)
             for arm in arms for s in scenarios for r, sd in enumerate(seeds[arm])]
-    return arms, runs, Docked(tuple(perturb) if perturb else ())
+    return arms, runs, Docked(tuple(perturb) if perturb else (), scenarios[0].params)
 
 
-def seconds_per_run(params: Parameters, implementation: str, weeks: int = 2) -> float:
+def seconds_per_run(params: Parameters, implementation: str, weeks: int = 2,
+                    sharing: int = 1) -> float:
     """About how long one run of `implementation` takes: its build and `weeks` weeks timed,
-    the rest of the horizon extrapolated (for a dry run; the reference is slow)."""
+    the rest of the burn-in and horizon extrapolated (for a dry run; the reference is slow);
+    the reference's burn-in is shared by `sharing` scenarios."""
     import time
 
     if implementation == "reference":
@@ -184,7 +227,9 @@ def seconds_per_run(params: Parameters, implementation: str, weeks: int = 2) -> 
     t1 = time.perf_counter()
     for _ in range(weeks):
         m.step()
-    return t1 - t0 + (time.perf_counter() - t1) / weeks * params.years * STEPS_PER_YEAR
+    burn_in = params.burn_in_years / (sharing if implementation == "reference" else 1)
+    return (t1 - t0 + (time.perf_counter() - t1) / weeks
+            * (burn_in + params.years) * STEPS_PER_YEAR)
 
 
 def run(scenarios, replicates: int, seed: int, opts: Options, against: str = "reference",
@@ -198,7 +243,8 @@ def run(scenarios, replicates: int, seed: int, opts: Options, against: str = "re
     p = scenarios[0].params
     design = {"base": scenarios[0].name, "scenarios": [s.name for s in scenarios],
               "arms": list(arms), "against": against, "replicates": replicates, "seed": seed,
-              "scale": p.scale, "years": p.years, "perturb": list(perturb) if perturb else None,
+              "scale": p.scale, "years": p.years, "burn_in_years": p.burn_in_years,
+              "perturb": list(perturb) if perturb else None,
               "margin": margin, "effect_margin": effect_margin, "sd_margin": SD_MARGIN,
               "floor": FLOOR, "alpha": ALPHA, "ks_alpha": KS_ALPHA,
               **county_record(scenarios[0])}

@@ -13,14 +13,21 @@ silent or contradictory, the reading taken is listed in AMBIGUITIES.md beside th
 
     from juwei.model import Parameters
     from juwei.model.reference import run
-    r = run(Parameters(scale=0.02, years=2), seed=1)
+    r = run(Parameters(scale=0.02, years=2, burn_in_years=0), seed=1)
     r.summary["htc_index"], r.series["admin_share"]
+
+A warm start (ODD §7.1) is `burn_in_years` > 0: the burn-in under `base`'s levers (default
+the schema's), then the switch to the run's own levers (§7.11) and `years` years from it:
+`run(params, seed, base=baseline_params)`. `settle` returns the county at the switch, so the
+scenarios of one seed can share it (`run(..., settled=loads(dumps(county)))`).
 
 Ambiguous passages of the ODD can be switched to their alternative readings with
 `run(..., readings={...})` (`DEFAULT_READINGS`). Where docking showed the two implementations
 disagreeing on an ambiguous passage, the ODD was fixed and the default follows it.
 """
 
-from .model import DEFAULT_READINGS, ReferenceModel, ReferenceResult, run, summarise
+from .model import (DEFAULT_READINGS, LEVERS, YEARLY_LEVERS, ReferenceModel, ReferenceResult,
+                    burn_in_params, dumps, loads, run, settle, summarise)
 
-__all__ = ["DEFAULT_READINGS", "ReferenceModel", "ReferenceResult", "run", "summarise"]
+__all__ = ["DEFAULT_READINGS", "LEVERS", "YEARLY_LEVERS", "ReferenceModel", "ReferenceResult",
+           "burn_in_params", "dumps", "loads", "run", "settle", "summarise"]

@@ -46,6 +46,14 @@ class Government(mesa.Agent):
 
     def __init__(self, model):
         super().__init__(model)
+        self.set_calendar()
+        self.dip = 1.0                 # §7.1 campaign dip of push
+        self.reporting = []            # (weeks left, hours a week) of campaign reporting (§7.2)
+
+    def set_calendar(self):
+        """The year's inspection and campaign weeks, from the levers (§7.1, §7.2); again when
+        the levers change (§7.11: inspections from the next week, campaigns at the next one)."""
+        model = self.model
         p = model.p
         n = p.inspections_per_year
         # §7.2 "inspections_per_year weeks spread evenly" -- AMBIGUITY 6 (phase of the calendar)
@@ -59,8 +67,6 @@ class Government(mesa.Agent):
         m = p.reduction_campaigns_per_year
         first = STEPS - p.campaign_week_offset
         self.campaign_weeks = {int(round(first - k * STEPS / m)) % STEPS for k in range(m)} if m else set()
-        self.dip = 1.0                 # §7.1 campaign dip of push
-        self.reporting = []            # (weeks left, hours a week) of campaign reporting (§7.2)
 
     # phase 1 ------------------------------------------------------------------------------------
     def step(self):

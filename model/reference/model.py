@@ -3,6 +3,7 @@ indicators (§4.10), written from docs/ODD.md alone."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,22 @@ from .agents import (AGE_0_17, AGE_18_35, AGE_36_59, AGE_60, CHILD, LAID_OFF, RE
                      STEPS, UNIT, Cadre, Committee, Department, Government, Resident, Unit, clip)
 
 EMPLOYMENT_CODES = (UNIT, SOCIAL, LAID_OFF, RETIRED)
+
+# ODD §8, the "Levers" table: the essay's remedies and the government's practice. A warm start
+# (§7.1) runs its burn-in under the base's values of these, with the run's own constants.
+LEVERS = ("task_admission", "funding_follows_tasks", "authority_over_staff",
+          "inspections_per_year", "meeting_hours_per_week", "reduction_campaigns_per_year",
+          "campaign_cut_share", "transparency", "deliberation", "unit_to_social_per_year",
+          "cadre_pay", "competitive_recruitment", "training_hours_per_year", "volunteer_reward",
+          "welfare_volunteer_days", "cadre_rotation_reserve", "unit_sharing",
+          "infrastructure_investment", "enterprise_support", "poor_community_aid",
+          "demonstration_sites", "service_stations", "publicity", "health_and_safety",
+          "paid_services", "facilities_association")
+# ODD §7.11: levers read only when the budget year starts (the rest are read every week, the
+# campaign levers at the next campaign, competitive_recruitment at the next hire)
+YEARLY_LEVERS = ("unit_to_social_per_year", "unit_sharing", "infrastructure_investment",
+                 "enterprise_support", "poor_community_aid", "demonstration_sites",
+                 "facilities_association")
 
 # Alternative readings of the ODD's ambiguous passages, switchable for docking experiments. The
 # first value is the reading implemented by default; AMBIGUITIES.md gives the numbers.
@@ -72,8 +89,8 @@ class ReferenceModel(mesa.Model):
         if unknown:
             raise ValueError(f"unknown readings {sorted(unknown)}")
         self.h_counts_funded_fully = self.readings["h_funded"] == "full"     # AMBIGUITY 36
-        self.policy_autonomy = (lever_share(p, "task_admission") + p.authority_over_staff
-                                + p.deliberation) / 3.0
+        self.first_step = 0            # the series' first week, counted from the switch (§7.1)
+        self._derive()
         self.week = SimpleNamespace(dip=1.0, week_of_year=0, year=0, inspection=False,
                                     campaign=False, turnover_events=0, certificate_cost=0.0,
                                     reporting_hours=0.0)
@@ -82,6 +99,38 @@ class ReferenceModel(mesa.Model):
         self._init_county()
         self.government = Government(self)
         self._init_departments()
+
+    def _derive(self):
+        """What the rules derive from the parameters once rather than every week."""
+        p = self.p
+        self.policy_autonomy = (lever_share(p, "task_admission") + p.authority_over_staff
+                                + p.deliberation) / 3.0
+
+    # ============================================================================ §7.11 switch
+    def switch(self, params: Parameters):
+        """§7.1 warm start, §7.11 levers moved while the county runs: from the next step on the
+        county reads `params`; what the start derived from the parameters is derived again
+        (policy autonomy, the inspection and campaign calendar, residents' need); every state
+        variable is kept (trust, exhaustion, backlog, departments' pressure, units' openness,
+        titles, ventures, the year's budgets). Yearly levers act when the next budget year
+        starts: at once when the switch falls on a year's start, as a warm start's does.
+        The series keep the last year before the switch (`first_step` < 0) and the horizon,
+        `params.years` years, counts from it -- AMBIGUITY 61-64."""
+        if self.t % STEPS:
+            raise ValueError(f"switch at week {self.t}: a warm start switches at a budget "
+                             "year's start (ODD §7.1)")
+        self.p = params
+        self._derive()
+        self.government.set_calendar()
+        for r in self.agents_by_type[Resident]:
+            r.refresh_need()
+        for c in self.committees:
+            c.need_total = sum(r.weight * r.need for r in c.residents)
+        keep = min(STEPS, self.t)
+        self.series = {k: v[len(v) - keep:] for k, v in self.series.items()}
+        self.first_step = -keep
+        self.horizon = self.t + params.years * STEPS
+        self.running = True
 
     # ============================================================================ §5 initialise
     def _init_county(self):
@@ -559,7 +608,8 @@ class ReferenceModel(mesa.Model):
 
 @dataclass
 class ReferenceResult:
-    """Weekly series (name -> array, one value a week) and the summary (§4.10)."""
+    """Weekly series (name -> array, one value a week) and the summary (§4.10). With a warm
+    start the series begin `-first_step` weeks before the switch (the burn-in's last year)."""
 
     series: dict
     summary: dict
@@ -567,11 +617,14 @@ class ReferenceResult:
     seconds: float = 0.0
     seconds_per_week: float = 0.0
     phase_seconds: dict = field(default_factory=dict)
+    first_step: int = 0
 
 
-def summarise(series: dict, weeks: int) -> tuple[dict, str]:
+def summarise(series: dict, weeks: int, burn_in_years: int = 0) -> tuple[dict, str]:
     """§4.10: the mean over the last simulated year, except volunteer_100_share (year-end value)
-    and cadre_turnover (weekly events × 52 / seats, so the last-year mean is the annual rate)."""
+    and cadre_turnover (weekly events × 52 / seats, so the last-year mean is the annual rate).
+    `weeks`: the horizon's weeks, counted from the switch (§7.1); the last year is the
+    horizon's."""
     last = min(STEPS, weeks)
     out = {}
     for k, v in series.items():
@@ -584,24 +637,99 @@ def summarise(series: dict, weeks: int) -> tuple[dict, str]:
     out["htc_index_of_means"] = (out["htc_H"] * out["htc_T"] * out["htc_C"]) ** (1.0 / 3.0)
     out["syndrome_present"] = float(min(out["htc_H"], out["htc_T"], out["htc_C"]) > SYNDROME)
     window = f"weeks {weeks - last + 1}-{weeks} (year {math.ceil(weeks / STEPS)})"
-    if weeks <= 3 * STEPS:
-        window += "; inside the 3-year burn-in"
+    window += (f" after a {burn_in_years}-year burn-in under the base's levers" if burn_in_years
+               else "; a cold start (no burn-in)")
     return out, window
 
 
+def burn_in_params(params: Parameters, base: Parameters | None = None) -> Parameters:
+    """§7.1: the burn-in's parameters: the base's levers (ODD §8's "Levers"; `base` None: the
+    schema's, `Parameters()`), the run's own constants, scale and burn-in."""
+    base = base if base is not None else Parameters()
+    return dataclasses.replace(params, **{k: getattr(base, k) for k in LEVERS})
+
+
+def settle(params: Parameters | None = None, seed: int = 0, county: County | None = None,
+           readings: dict | None = None, base: Parameters | None = None) -> ReferenceModel:
+    """§7.1: the county after `params.burn_in_years` years under the base's levers
+    (`burn_in_params`), at the switch, not yet switched."""
+    params = params or Parameters()
+    m = ReferenceModel(burn_in_params(params, base), seed, county, readings)
+    m.horizon = params.burn_in_years * STEPS
+    while m.running:
+        m.step()
+    return m
+
+
 def run(params: Parameters | None = None, seed: int = 0, county: County | None = None,
-        readings: dict | None = None) -> ReferenceResult:
+        readings: dict | None = None, base: Parameters | None = None,
+        settled: ReferenceModel | None = None) -> ReferenceResult:
     """Run the reference model over `params.years` years and summarise it (ODD §4.10).
-    `readings` switches ambiguous passages to their alternative readings (DEFAULT_READINGS)."""
+    With `params.burn_in_years` > 0 a warm start (§7.1): the burn-in under `base`'s levers
+    (None: the schema's), then the switch to `params` at a budget year's start (§7.11), and
+    the horizon from there; `settled` (from `settle` with the same arguments, e.g. shared by
+    the scenarios of one seed) skips simulating the burn-in. `readings` switches ambiguous
+    passages to their alternative readings (DEFAULT_READINGS)."""
+    params = params or Parameters()
     t0 = time.perf_counter()
-    m = ReferenceModel(params, seed, county, readings)
+    if params.burn_in_years:
+        m = settled if settled is not None else settle(params, seed, county, readings, base)
+        if m.t != params.burn_in_years * STEPS:
+            raise ValueError(f"the settled county is at week {m.t}, not at the end of a "
+                             f"{params.burn_in_years}-year burn-in")
+        m.switch(params)
+    else:
+        m = ReferenceModel(params, seed, county, readings)
     t_init = time.perf_counter() - t0
+    start = m.t
     t1 = time.perf_counter()
     while m.running:
         m.step()
     secs = time.perf_counter() - t1
+    weeks = m.t - start
     series = {k: np.asarray(v) for k, v in m.series.items()}
-    summary, window = summarise(series, m.horizon)
+    summary, window = summarise(series, weeks, params.burn_in_years)
     ph = dict(m.phase_seconds)
     ph["init"] = t_init
-    return ReferenceResult(series, summary, window, secs + t_init, secs / m.horizon, ph)
+    return ReferenceResult(series, summary, window, secs + t_init, secs / max(1, weeks), ph,
+                           m.first_step)
+
+
+def _deep(fn, *args):
+    """Call `fn` in a thread with a deep stack: residents refer to their contacts, so pickling
+    a county follows chains of thousands of objects."""
+    import sys
+    import threading
+
+    out = {}
+
+    def target():
+        try:
+            out["value"] = fn(*args)
+        except BaseException as e:         # re-raised in the caller
+            out["error"] = e
+
+    limit, size = sys.getrecursionlimit(), threading.stack_size()
+    sys.setrecursionlimit(max(limit, 1_000_000))
+    threading.stack_size(1024 ** 3)
+    try:
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(size)
+        sys.setrecursionlimit(limit)
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+def dumps(model: ReferenceModel) -> bytes:
+    """The county's whole state (e.g. settled at the switch, to share between scenarios)."""
+    import pickle
+    return _deep(pickle.dumps, model, pickle.HIGHEST_PROTOCOL)
+
+
+def loads(state: bytes) -> ReferenceModel:
+    import pickle
+    return _deep(pickle.loads, state)
