@@ -169,6 +169,7 @@ class Department(mesa.Agent):
                 else:   # "binomial_full"
                     vis_hours = (visible + fv) * h
                     invis_hours = (unfunded - visible) * h
+            c.demanded_task_hours += n * p.task_hours    # §4.10 H: every pushed task
             c.arrived_admitted += admitted
             c.arrived_funded += funded
             c.arrived_unfunded += unfunded
@@ -515,6 +516,7 @@ class Committee(mesa.Agent):
         self.invisible_arrivals = 0.0
         self.invisible_by_dept = {}
         self.pushed_task_hours = 0.0
+        self.demanded_task_hours = 0.0
         self.funded_money = 0.0
         self.expected_inspected = 0.0
         self.expected_inspected_blamed = 0.0
@@ -641,10 +643,11 @@ class Committee(mesa.Agent):
         if seated:
             denom = seated if m.readings["load_denominator"] == "seated" else self.seats   # AMBIGUITY 42
             self.load = (V + M + self.backlog) / (p.standard_week * denom)
-        # H: pushed hours (admitted tasks at the team's skill, passed staff work, inspection
-        # preparation, campaign reporting, receptions, meetings) -- AMBIGUITY 36
-        self.pushed_hours = (self.pushed_task_hours + self.passed_staff + self.inspection_prep
-                             + self.reporting + p.meeting_hours_per_week * seated + self.receptions)
+        # §4.10 H: the government's demand -- every task pushed (before admission and funding)
+        # at task_hours, inspection preparation, campaign reporting, receptions and meetings;
+        # passed staff work is not in it
+        self.pushed_hours = (self.demanded_task_hours + self.inspection_prep + self.reporting
+                             + p.meeting_hours_per_week * seated + self.receptions)
 
     # phase 5 -------------------------------------------------------------------------------
     def fill_vacancies(self):
