@@ -81,17 +81,24 @@ def workshop(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    """A browser per language. Chromium (150 and later) sends a context's `locale` with page
+    requests but its own accept-language with the websocket the page talks over, and the
+    app reads that one: so each language gets a browser started with --accept-lang, as a
+    browser set to that language is."""
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+        browsers = {locale: p.chromium.launch(executable_path=CHROMIUM,
+                                              args=ARGS + [f"--accept-lang={locale}"])
+                    for locale in ("zh-CN", "en-US")}
+        yield browsers
+        for b in browsers.values():
+            b.close()
 
 
 def open_page(browser, workshop, size="projector", locale="zh-CN"):
     w, h = SIZES[size]
-    page = browser.new_context(viewport={"width": w, "height": h}, locale=locale,
-                               accept_downloads=True).new_page()
+    page = browser[locale].new_context(viewport={"width": w, "height": h}, locale=locale,
+                                       accept_downloads=True).new_page()
     page.errors, page.external = [], []
     url = workshop["url"]
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
