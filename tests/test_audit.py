@@ -78,3 +78,15 @@ def test_dose_response_command(tmp_path):
     assert "Where each scenario's dose comes from" in (out / "report.html").read_text()
     bad = juwei("compare", "baseline", "separation", "--budget", "5", "--out", tmp_path / "b")
     assert bad.returncode == 2 and "--budget" in bad.stderr
+
+
+def test_a_whole_dose_reaches_the_end_of_every_range():
+    """0.3 + 1.0 x (0.9 - 0.3) is 0.9000000000000001 in floating point: the top of a range is
+    reached exactly, never just past it."""
+    from juwei.inputs import scenario as sc
+    from juwei.studies import doses
+    base, remedy = sc.load("baseline"), sc.load("burden_campaigns")
+    path = doses.lever_path(base, remedy)
+    full = doses.at_dose(base, path, 1.0)
+    assert full.campaign_cut_share == FIELDS["campaign_cut_share"].metadata["high"]
+    assert full.reduction_campaigns_per_year == 2

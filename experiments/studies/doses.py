@@ -43,7 +43,8 @@ def lever_path(base, remedy) -> dict[str, tuple[float, float]]:
 
 def at_dose(base, path: dict, dose: float):
     """The base's parameters with the remedy's levers at `dose` of the way along their path."""
-    values = {k: from_sample(k, a + dose * (b - a)) for k, (a, b) in path.items()}
+    values = {k: from_sample(k, a + dose * (b - a) if dose < 1 else b)     # b exactly at 1
+              for k, (a, b) in path.items()}
     return dataclasses.replace(base.params, **values)
 
 
