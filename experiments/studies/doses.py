@@ -107,7 +107,8 @@ def run(scenarios, replicates: int, seed: int, opts: Options, doses: int = DOSES
                               desc="dose-response", on_outcome=on_outcome,
                               outputs=list(INDICATORS), finish=False)
     ok = tables["runs"]
-    complete = ok.groupby("replicate").scenario.nunique() == ok.scenario.nunique()
+    arms = len({r.labels["scenario"] for r in runs})          # the base and every dose
+    complete = ok.groupby("replicate").scenario.nunique() == arms
     data = ok[ok.replicate.isin(complete[complete].index)]
     if data.replicate.nunique() < 2:
         store.finish("failed")
@@ -117,8 +118,8 @@ def run(scenarios, replicates: int, seed: int, opts: Options, doses: int = DOSES
     labels = [base.name] + [s for s in dict.fromkeys(data.scenario) if s != base.name]
     indicators = list(OUTCOMES) + ["htc_index", "public_yuan"]
     diff = differences(data, base.name, labels, indicators)
-    arms = data.groupby("scenario")[["remedy", "dose"]].first()
-    table = diff[diff.scenario != base.name].join(arms, on="scenario")
+    doses_of = data.groupby("scenario")[["remedy", "dose"]].first()
+    table = diff[diff.scenario != base.name].join(doses_of, on="scenario")
     table["scenario_dose"] = table.remedy.map(lambda r: info[r]["scenario_dose"])
     table = table[["remedy", "dose", "scenario_dose", "indicator", "mean", "diff", "diff_low",
                    "diff_high", "diff_p", "n"]].sort_values(["remedy", "indicator", "dose"])
