@@ -163,7 +163,7 @@ def build_parser() -> Parser:
                    "(default 4: 1/4, 1/2, 3/4, 1), besides each scenario's own")
     p.add_argument("--budget", type=float, metavar="YUAN", help="with --dose-response: the "
                    "extra public money a year at which costly remedies are compared (default: "
-                   "the smallest full-range cost among them)")
+                   "the median of their costs at their scenario files' doses)")
 
     p = sub.add_parser("audit", help="the assumption audit: which assumed constants decide the "
                        "remedies' effects and their ranking")

@@ -101,7 +101,8 @@ def page(base, table: pd.DataFrame, equal: pd.DataFrame, reversals: list[str], i
             "and clearly worse at others (the difference of their effects larger than the sum "
             "of their intervals' half-widths).</p>" + rev +
             "<h2>At equal cost</h2><p>Each remedy that costs money, scaled to the same extra "
-            "public money a year (interpolated between doses; by default the smallest "
-            "full-range cost among them, so every one can reach it).</p>" + eq +
+            "public money a year (interpolated between doses; by default the median of their "
+            "costs at their scenario files' doses; one whose whole range costs less is shown at "
+            "its whole range).</p>" + eq +
             f"<h2>Effects at every dose</h2><table><tr><th>remedy</th><th>dose</th>{head}</tr>"
             f"{rows}</table>" + footer(manifest, "en"))

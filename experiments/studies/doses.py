@@ -143,13 +143,18 @@ MIN_YUAN = 10_000            # a remedy whose full dose adds less a year costs n
 
 def equal_cost(table: pd.DataFrame, costs: pd.Series, budget: float | None) -> pd.DataFrame:
     """Each remedy that costs money, scaled to the same extra yuan a year (`budget`; default
-    the smallest full-dose cost among them, so every one can reach it), by interpolating its
-    effects and costs between doses. Costs rise with the dose in this model's finance."""
+    the median of their costs at their scenario files' doses: a typical remedy's budget), by
+    interpolating its effects and costs between doses; one whose whole range costs less is
+    shown at its whole range (`reaches_budget` False). Costs rise with the dose in this
+    model's finance."""
     paying = [r for r in costs.index.get_level_values(0).unique()
               if costs[r].max() >= MIN_YUAN]
     if not paying:
         return pd.DataFrame(columns=["remedy", "budget_yuan", "dose"])
-    target = budget if budget is not None else min(costs[r].max() for r in paying)
+    own = table.groupby("remedy").scenario_dose.first()
+    target = budget if budget is not None else float(np.median(
+        [np.interp(own[r], np.r_[0.0, costs[r].index.to_numpy()], np.r_[0.0, costs[r].to_numpy()])
+         for r in paying]))
     rows = []
     for r in paying:
         c = costs[r].sort_index()
