@@ -475,7 +475,8 @@ def dose_response(scenarios, args) -> int:
     if len(r.equal_cost):
         print(f"\nAt equal cost ({r.equal_cost.budget_yuan.iloc[0]:,.0f} extra yuan a year):")
         for row in r.equal_cost.to_dict("records"):
-            print(f"  {row['remedy']:32s} dose {row['dose']:.2f}  unmet_need "
+            whole = "" if row["reaches_budget"] else " (its whole range costs less)"
+            print(f"  {row['remedy']:32s} dose {row['dose']:.2f}{whole}  unmet_need "
                   f"{row['unmet_need']:+.3f}  exhaustion {row['exhaustion']:+.3f}  trust "
                   f"{row['trust']:+.3f}")
     print("\nOrderings that change with the dose:" if r.reversals else
