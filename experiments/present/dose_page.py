@@ -23,7 +23,7 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     """Effect against dose per outcome, a line per remedy with its 95% interval, and a ring at
     the dose of the remedy's scenario file."""
     fig, axes, _ = panels(len(SHOWN), 4, 4.2, 3.2)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colors = list(plt.cm.tab20.colors)       # 20 distinct: the essay's remedies are 18
     for ax, name in zip(axes, SHOWN):
         rows = table[table.indicator == name]
         for k, (remedy, g) in enumerate(rows.groupby("remedy", sort=False)):
@@ -45,7 +45,7 @@ def plot(table: pd.DataFrame, path: Path) -> None:
                frameon=False)
     save(fig, path, "Effect against dose (paired difference from the base, 95% interval; "
          "ring: the scenario file's dose)", fontsize=10,
-         rect=(0, 0.05 + 0.02 * (len(labels) // 4), 1, 0.95))
+         rect=(0, 0.03 + 0.035 * -(-len(labels) // 4), 1, 0.95))
 
 
 def page(base, table: pd.DataFrame, equal: pd.DataFrame, reversals: list[str], image: Path,
