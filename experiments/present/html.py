@@ -67,7 +67,8 @@ def footer(manifest: dict, lang: str = "en") -> str:
             f"<h2>{i18n.t('report.reproduce_h', lang)}</h2><p class='muted'><code>"
             + html.escape(reproduce(manifest)) + "</code><br>"
             + i18n.t("report.git_commit", lang,
-                     commit=html.escape(str(code.get("git_commit", "unknown"))))
+                     commit=html.escape(str(code.get("git_commit")
+                                            or i18n.t("report.no_commit", lang))))
             + (i18n.t("report.local_changes", lang) if code.get("git_dirty") else "")
             + f" · Python {code['python']} · {packages} · "
             + i18n.t("report.design_hash", lang, hash=manifest["design_hash"]) + "</p>"

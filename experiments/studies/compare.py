@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +33,7 @@ class Comparison(Brief):
     ensemble: dict | None = None   # effects, syndrome, ranks: over a posterior ensemble
     costs: pd.DataFrame | None = None   # present/stats.cost_table: one row per scenario
     ranking: pd.DataFrame | None = None   # present/stats.outcome_ranking: the alternatives
-    changed: dict | None = None    # scenario -> the levers it sets otherwise than the base
+    changed: dict | None = field(default=None, repr=False)   # scenario -> levers it changes
 
 
 def paired(runs: pd.DataFrame, scenarios: list[str]) -> tuple[pd.DataFrame, list]:
