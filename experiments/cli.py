@@ -35,26 +35,23 @@ class Parser(argparse.ArgumentParser):
         raise UserError(f"{self.prog}: {message} (see `{self.prog} --help`)")
 
 
-def positive_int(text: str) -> int:
+def whole_number(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {short(repr(text), 40)}"
                                          ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"expected at least {least}, got {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return whole_number(text, 1)
 
 
 def years_or_none(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {short(repr(text), 40)}"
-                                         ) from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected at least 0, got {value}")
-    return value
+    return whole_number(text, 0)
 
 
 def seed(text: str) -> int:
