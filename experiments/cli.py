@@ -50,7 +50,7 @@ def positive_int(text: str) -> int:
     return whole_number(text, 1)
 
 
-def years_or_none(text: str) -> int:
+def non_negative_int(text: str) -> int:
     return whole_number(text, 0)
 
 
@@ -84,7 +84,7 @@ def add_model_options(p, replicates: int | None, years: str = "the scenario's, 5
                        help=f"root seed, a whole number >= 0 (default {DEFAULT_SEED})")
     p.add_argument("--years", type=int, help=f"horizon in years (default {years})")
     p.add_argument("--scale", type=float, help=f"population scale, e.g. 0.1 (default {scale})")
-    p.add_argument("--burn-in", dest="burn_in_years", type=years_or_none, metavar="YEARS",
+    p.add_argument("--burn-in", dest="burn_in_years", type=non_negative_int, metavar="YEARS",
                    help="years the county settles under the base scenario before the "
                    "scenario's levers switch on (default 6, the measured settling time, ODD "
                    "§7.1; 0: from week 0 on an unsettled county)")
