@@ -109,3 +109,16 @@ def test_burn_in_flag(tmp_path, years):
     assert ("no burn-in" in r.stdout) == (years == 0)
     bad = juwei("run", "baseline", "--burn-in", "-1", "--out", tmp_path / "b")
     assert bad.returncode == 2 and "--burn-in" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_damaged_state_in_the_cache_is_simulated_again(tmp_path):
+    p = Parameters(scale=0.01, years=1, burn_in_years=1)
+    fn = SharedBurnIn(county_function(None).fn, str(tmp_path))
+    first = fn(p, 5)
+    (state,) = tmp_path.glob("*.state")
+    state.write_bytes(state.read_bytes()[:1000])           # truncated, as a full disk leaves it
+    from juwei.studies import common
+    common._states.clear()
+    again = fn(p, 5)
+    assert again.summary == first.summary
+    assert state.stat().st_size > 1000

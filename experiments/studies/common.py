@@ -73,6 +73,7 @@ class PairedDifference:
 
 STATES_IN_MEMORY = 4      # settled counties a process keeps (21 MB each at full scale)
 CACHE_BYTES = 2 * 1024 ** 3   # the settled-county cache's size before the oldest go
+DIGEST_BYTES = 32             # a stored state opens with its SHA-256: a damaged one is redone
 _states: collections.OrderedDict = collections.OrderedDict()
 
 
@@ -114,7 +115,7 @@ def settled(burn, seed: int, county, folder: Path | None, simulate=settle, kind:
     worker, study and session on this machine (a lock per state, so two workers never simulate
     the same one). The key is the burn-in's parameters, seed, county and juwei's source, so
     other code never reuses a state. A state is pickled model state that only this function
-    writes; one that cannot be read is simulated again. `simulate(burn, seed, county)` makes
+    writes, behind its SHA-256; one whose digest does not match is simulated again. `simulate(burn, seed, county)` makes
     the state (another implementation's, e.g. the docking reference's, with its own `kind` in
     the key)."""
     key = _state_key(burn, seed, county, kind)
@@ -128,12 +129,14 @@ def settled(burn, seed: int, county, folder: Path | None, simulate=settle, kind:
             with open(folder / f"{key}.lock", "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 path = folder / f"{key}.state"
-                if path.is_file():
-                    state = path.read_bytes()
+                stored = path.read_bytes() if path.is_file() else b""
+                digest, state = stored[:DIGEST_BYTES], stored[DIGEST_BYTES:]
+                if state and hashlib.sha256(state).digest() == digest:
                     os.utime(path)
-                else:
+                else:                   # none yet, or damaged: simulate it (again)
                     state = simulate(burn, seed, county)
-                    atomic_write(path, lambda tmp: Path(tmp).write_bytes(state))
+                    atomic_write(path, lambda tmp: Path(tmp).write_bytes(
+                        hashlib.sha256(state).digest() + state))
                     _trim(folder)
         except OSError:          # a cache this worker cannot write: simulate here
             state = None
