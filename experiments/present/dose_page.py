@@ -12,8 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..model import INDICATORS, OUTCOMES  # noqa: E402
-from .figures import panels, save  # noqa: E402
+from ..model import OUTCOMES  # noqa: E402
+from .figures import indicator_panel, panels, save  # noqa: E402
 from .html import CSS, fmt, footer, img  # noqa: E402
 
 SHOWN = list(OUTCOMES) + ["htc_index", "public_yuan"]
@@ -36,10 +36,7 @@ def plot(table: pd.DataFrame, path: Path) -> None:
             own = g[(g.dose - g.scenario_dose).abs() < 1e-3]
             ax.plot(own.dose, own["diff"], "o", mfc="none", color=c, ms=6)
         ax.axhline(0, color="grey", lw=0.8)
-        ax.set_title(f"{name}\n{INDICATORS[name].meaning}", fontsize=8)
-        ax.set_xlabel("dose (share of the lever's range from the base)", fontsize=7)
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.3)
+        indicator_panel(ax, name, "dose (share of the lever's range from the base)")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8,
                frameon=False)

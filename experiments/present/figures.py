@@ -96,6 +96,14 @@ def plot_run(series, out_dir: Path, title: str) -> list[Path]:
 COMPARE_SERIES = [h if h != "cadre_turnover" else "cadre_hours_per_week" for h in HEADLINE]
 
 
+def indicator_panel(ax, name: str, xlabel: str) -> None:
+    """One small panel of a grid of indicators: its name and meaning, a light grid."""
+    ax.set_title(f"{name}\n{INDICATORS[name].meaning}", fontsize=8)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.3)
+
+
 def plot_series(series: pd.DataFrame, scenarios: list[str], path: Path,
                 indicators=COMPARE_SERIES) -> None:
     fig, axes, _ = panels(len(indicators), 4, 4.2, 3.2)
@@ -103,10 +111,7 @@ def plot_series(series: pd.DataFrame, scenarios: list[str], path: Path,
     for ax, name in zip(axes, indicators):
         for k, s in enumerate(scenarios):
             band(ax, series[series.scenario == s], name, s, color=colors[k % len(colors)])
-        ax.set_title(f"{name}\n{INDICATORS[name].meaning}", fontsize=8)
-        ax.set_xlabel("years since the switch", fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.3)
+        indicator_panel(ax, name, "years since the switch")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(scenarios)), fontsize=8,
                frameon=False)
