@@ -156,18 +156,23 @@ def test_a_lost_scheduler_interrupts_and_the_batch_resumes(tmp_path):
     shutil.rmtree(clean)
 
 
-def test_a_cleanup_stuck_after_ctrl_c_still_ends_with_130_and_its_stacks():
+def test_a_cleanup_stuck_after_ctrl_c_still_ends_with_130_and_its_stacks(tmp_path):
     # In the command, Ctrl-C, then cleanup blocks for ever on a lock: the process leaves after
-    # the grace period with the interruption's status and every thread's stack on stderr.
-    code = textwrap.dedent("""
+    # the grace period with the interruption's status and every thread's stack on stderr,
+    # and what on_stop recorded in the handler itself (before the cleanup) is there.
+    record = tmp_path / "stopped.txt"
+    code = textwrap.dedent(f"""
         import os, signal, threading
+        from pathlib import Path
         from juwei.engine import batch, errors
         batch.STOP_GRACE_SECONDS = 1.0
         def clean_up():
             lock = threading.Lock()
             lock.acquire()
             lock.acquire()                      # stuck for ever
-        with errors.as_command(), batch.stopping_on_signals():
+        def on_stop(signum):
+            Path({str(record)!r}).write_text(signal.Signals(signum).name)
+        with errors.as_command(), batch.stopping_on_signals(on_stop):
             try:
                 os.kill(os.getpid(), signal.SIGINT)
                 threading.Event().wait(30)
@@ -179,4 +184,5 @@ def test_a_cleanup_stuck_after_ctrl_c_still_ends_with_130_and_its_stacks():
                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert r.returncode == 130, r.stderr
     assert "stopping took over 1 s" in r.stderr and "in clean_up" in r.stderr
+    assert record.read_text() == "SIGINT"
     assert time.time() - t0 < 30

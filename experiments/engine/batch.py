@@ -208,24 +208,35 @@ def exit_if_stuck(status: int, grace: float | None = None) -> None:
 
 
 @contextlib.contextmanager
-def stopping_on_signals():
+def stopping_on_signals(on_stop=None):
     """SIGTERM and SIGHUP stop a batch as Ctrl-C does (raise Stop); restored afterwards.
     In the `juwei` command (as_command) any of the three also arms exit_if_stuck (a Ctrl-C
-    ignored by the shell stays ignored)."""
+    ignored by the shell stays ignored). `on_stop(signum)`, if given, runs in the handler
+    itself, before any library's own cleanup (which can hang, e.g. pyabc's closing commit
+    waiting on a lock): the place to record the stop so that even exit_if_stuck leaves it."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+
+    def record(signum):
+        if on_stop is not None:
+            try:
+                on_stop(signum)
+            except Exception:  # noqa: BLE001 - the stop itself must still happen
+                pass
 
     def handler(signum, frame):
         for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             signal.signal(s, signal.SIG_IGN)     # one stop is enough: finish cleaning up
         if in_command():
             exit_if_stuck(SIGNAL_STATUS[signum])
+        record(signum)
         raise Stop(signum)
 
     def interrupt(signum, frame):
         if in_command():
             exit_if_stuck(SIGNAL_STATUS[signal.SIGINT])
+        record(signal.SIGINT)
         signal.signal(signal.SIGINT, signal.default_int_handler)   # a second Ctrl-C as usual
         raise KeyboardInterrupt
 

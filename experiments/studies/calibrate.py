@@ -305,10 +305,13 @@ def run(design, opts: Options, model=None) -> Calibration:
 
     stop = None
 
-    def record_stop(e) -> Interrupted:
-        """Mark the manifest interrupted at once, before the workers shut down (which can be
-        slow), so that even a cleanup cut short by exit_if_stuck leaves it right."""
-        finished = _stored(db) if (opts.out / HISTORY).exists() else 0
+    def record_stop(e, quick: bool = False) -> Interrupted:
+        """Mark the manifest interrupted. Called first from the signal handler itself (quick:
+        a plain read of history.db that gives up on a lock), before pyabc's own cleanup and
+        the workers' shutdown, which can hang, so that even a cleanup cut short by
+        exit_if_stuck leaves the manifest right; then again once the stop has unwound."""
+        path = opts.out / HISTORY
+        finished = (0 if not path.exists() else _stored_quickly(path) if quick else _stored(db))
         if isinstance(e, SchedulerLost):
             why, status = f"the Dask scheduler was lost ({e})", LOST_STATUS
         else:
@@ -322,7 +325,8 @@ def run(design, opts: Options, model=None) -> Calibration:
                            status)
 
     try:
-        with stopping_on_signals(), Workers(opts.executor, opts.workers, opts.scheduler) as pool:
+        with stopping_on_signals(lambda signum: record_stop(Stop(signum), quick=True)), \
+                Workers(opts.executor, opts.workers, opts.scheduler) as pool:
             try:
                 abc = abc_for(design, opts, on_failure, on_batch, model, pool)
                 if resumed:
@@ -504,6 +508,18 @@ def _stored(db: str) -> int:
     try:
         return max(int(History(db).max_t) + 1, 0)
     except Exception:  # noqa: BLE001 - a history cut while being created: start over
+        return 0
+
+
+def _stored_quickly(path: Path) -> int:
+    """Generations finished in a history database, read without pyabc and without waiting
+    more than a second on a lock (0 when it cannot be read): safe inside a signal handler."""
+    try:
+        with contextlib.closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True,
+                                                timeout=1.0)) as con:
+            return int(con.execute("SELECT COUNT(*) FROM populations WHERE t >= 0")
+                       .fetchone()[0])
+    except sqlite3.Error:
         return 0
 
 
