@@ -42,9 +42,10 @@ DEMAND_LEVERS = ("inspections_per_year", "reduction_campaigns_per_year", "demons
 # money that becomes committees' discretionary money, which buys help hours at help_wage
 BUDGET_LEVERS = ("poor_community_aid", "demonstration_sites", "paid_services",
                  "enterprise_support")
-# service hours that meet need: a station's reach, staff's own services, health points, help
+# service hours that meet need: a station's reach, staff's own services, health points, help,
+# and the service part of pushed tasks done (admitted, funded, or done by their department)
 SUPPLY_LEVERS = ("service_stations", "authority_over_staff", "health_and_safety",
-                 *BUDGET_LEVERS)
+                 *BUDGET_LEVERS, "task_admission", "funding_follows_tasks")
 SERVICE_LEVERS = (*SUPPLY_LEVERS, "welfare_volunteer_days")      # with duty hours
 PLACE_LEVERS = ("infrastructure_investment", "poor_community_aid", "demonstration_sites",
                 "facilities_association", "deliberation")
@@ -93,6 +94,12 @@ INDICATORS: dict[str, Indicator] = {
     "unfunded_share": Indicator(
         "share of hours", "pushed task hours arriving without money", "无经费任务占比",
         levers=("funding_follows_tasks",)),
+    "repushed_share": Indicator(
+        "share of tasks", "pushed tasks that are refused ones pushed again (推诿扯皮)",
+        "推诿任务占比", levers=("task_admission",)),
+    "task_service_share": Indicator(
+        "share of hours", "service hours that come with pushed tasks (四进社区)",
+        "任务带来的服务占比", levers=SERVICE_LEVERS),
     "units_open_share": Indicator(
         "share of units", "work units with facilities open to residents", "单位设施开放比例"),
     "empty_shell_share": Indicator(
@@ -408,6 +415,8 @@ def record(m, week) -> None:
         task_backlog=float(c.backlog_hours.mean()),
         unfunded_share=float((tasks["unfunded"] / skill_factor).sum()
                              / max((tasks["admitted"] / skill_factor).sum(), 1e-9)),
+        repushed_share=float(tasks["repushed_in"].sum() / max(tasks["pushed"].sum(), 1)),
+        task_service_share=float(week.task_service.sum() / max(supply.sum(), 1e-9)),
         units_open_share=float(np.mean([u.open for u in m.units])) if m.units else 0.0,
         empty_shell_share=float((budget_share <= EMPTY_SHELL_SHARE).mean()),
         seat_gap=seat_gap(supply, residents, c.seat),

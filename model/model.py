@@ -102,6 +102,7 @@ class CountyModel(mesa.Model):
                             for i, name in enumerate(place.departments)]
         self.inspected = inspected
         self.reach = rng.uniform(1 - p.reach_spread, 1 + p.reach_spread, n)   # push beyond size
+        self.repushed = np.zeros((k, n), dtype=np.int64)   # refused tasks pushed again (推诿)
         # a one-stop station (一站式): residents' matters and services at one window, so a
         # cadre's hour does more of both
         self.station = 1.0 + p.station_gain * p.service_stations
@@ -201,7 +202,11 @@ class CountyModel(mesa.Model):
         p, c = self.p, self.committees
         self.push_means = np.array([d.push_rate() for d in self.departments])  # 12 x 63
         self.pushed = self.rng.poisson(self.push_means)
-        week.tasks = workload.admit_tasks(self.rng, self.pushed, self.inspected, p)
+        # services arrive at the normal rate: blame and rebounds add ledgers, not services
+        service = p.service_task_share / np.array([d.push_factor() for d in self.departments])
+        week.tasks = workload.admit_tasks(self.rng, self.pushed, self.repushed, self.inspected,
+                                          service, p)
+        self.repushed = week.tasks["repushed"]
         if self.campaign_week:
             workload.campaign(c, self.reporting, p)
             self.reporting_weeks_left = p.reporting_weeks
@@ -253,7 +258,7 @@ class CountyModel(mesa.Model):
         for i in hired:
             self.seat_agents[i] = Cadre(self, int(i))
         failure = workload.department_failure(week.tasks, use["expired"],
-                                              p.task_hours / week.skill_factor)
+                                              p.task_hours / week.skill_factor, p.task_hours)
         for d in self.departments:
             d.react(float(failure[d.idx]), self.campaign_week)
         self.campaign_dip += (1.0 - self.campaign_dip) / p.campaign_recovery_weeks
@@ -265,8 +270,11 @@ class CountyModel(mesa.Model):
         c = self.committees
         p = self.p
         week.help_hours = finance.help_hours(c, p)
+        tasks = week.tasks
+        week.task_service = (week.use["task_service"] + tasks["department_service"]
+                             + tasks["help_service"])              # 四进社区 (ODD §7.7)
         supply = (week.use["services"] * self.station + week.help_hours + week.staff_service
-                  + self.vol_hours + finance.health_hours(c, p))
+                  + self.vol_hours + finance.health_hours(c, p) + week.task_service)
         week.need = self.residents.need_per_committee
         c.coverage = np.minimum(1.0, supply / np.maximum(week.need, 1e-9))
         c.service_hours = week.supply = supply + self.duty_hours

@@ -189,6 +189,13 @@ class Parameters:
     funded_cadre_share: float = _p(0.2, 0.0, 1.0, "workload", "share",
                                    "share of a funded task's hours cadres still supervise",
                                    tag="A")
+    service_task_share: float = _p(0.3, 0.0, 0.6, "workload", "share",
+                                   "share of departments' normal push that is service residents "
+                                   "value (四进社区; blame and rebounds add ledgers, not services)",
+                                   tag="A",
+                                   source=("四进社区 brings culture, health, security and labour "
+                                           "services (4 of 12 departments, 0.41 of the push "
+                                           "weight, not all of it service); 交叉和重叠 (essay)"))
     deadline_weeks: float = _p(8.0, 1.0, 52.0, "workload", "weeks",
                                "mean time before deferred work expires and counts as failed",
                                tag="A")
@@ -325,6 +332,16 @@ class Parameters:
                                     "most a department can push, as a multiple of its normal "
                                     "rate (its own staff and attention are finite)",
                                     tag="A", source="a department's staff and attention are finite")
+    department_absorb_share: float = _p(0.3, 0.0, 1.0, "departments", "share",
+                                        "share of refused tasks their department does with its "
+                                        "own staff (谁的事谁办)", tag="A",
+                                        source=("\"本属于自己本职范围的事，也交与社区代劳\" "
+                                                "(essay): departments are used to handing "
+                                                "their own work down"))
+    repush_share: float = _p(0.3, 0.0, 1.0, "departments", "share",
+                             "share of the refused tasks a department does not do that it pushes "
+                             "again the next week through another channel, past the filter",
+                             tag="A", source="\"互相推诿扯皮\", \"两不管\" (essay)")
     inspected_share: float = _p(0.5, 0.1, 0.9, "departments", "share",
                                 "share of tasks inspections look at (of a funded one, its "
                                 "supervision; mean over departments)", tag="A")

@@ -11,34 +11,61 @@ import numpy as np
 
 
 
-def admit_tasks(rng, pushed: np.ndarray, inspected: np.ndarray, p) -> dict[str, np.ndarray]:
+def admit_tasks(rng, pushed: np.ndarray, repushed: np.ndarray, inspected: np.ndarray,
+                service: np.ndarray, p) -> dict[str, np.ndarray]:
     """Admission filter (政事分离) and funding (费随事转) thin each department's arrivals
     (`pushed`: departments x committees); each department's inspected share marks its visible
-    tasks. Per-committee totals, and the departments' own counts as `by_department`; `pushed`
-    counts the arrivals before the filter (the government's demand in H, ODD §4.10)."""
+    tasks. A refused task goes back to its department (ODD §7.1): the department does some with
+    its own staff, pushes some again next week through another channel, past the filter
+    (推诿), and leaves the rest undone, which its inspection counts as failed. Last week's
+    `repushed` arrive admitted. `service` is each department's share of service tasks
+    (四进社区): their worth to residents, in need hours, travels with the counts in expectation.
+
+    Per-committee totals, and the departments' own counts as `by_department`; `pushed` counts
+    every arrival before the filter, re-pushes included (the government's demand in H, ODD
+    §4.10); `repushed` is the matrix that arrives next week."""
     admitted = rng.binomial(pushed, 1.0 - p.task_admission)
+    if p.task_admission > 0:
+        refused = pushed - admitted
+        absorbed = rng.binomial(refused, p.department_absorb_share)
+        again = rng.binomial(refused - absorbed, p.repush_share)
+        undone = refused - absorbed - again
+    else:                                       # nothing refused: no draws, the stream as before
+        absorbed = again = undone = np.zeros_like(pushed)
+    admitted = admitted + repushed
     funded = rng.binomial(admitted, p.funding_follows_tasks)
     unfunded = admitted - funded
     share = inspected[:, None]
     seen_unfunded, seen_funded = rng.binomial(unfunded, share), rng.binomial(funded, share)
     visible = seen_unfunded + p.funded_cadre_share * seen_funded
     cadre = unfunded + p.funded_cadre_share * funded          # tasks' worth of cadre work
+    s = service[:, None]
+    cadre_total = cadre.sum(axis=0)
     return dict(
-        pushed=pushed.sum(axis=0), admitted=admitted.sum(axis=0), funded=funded.sum(axis=0),
-        unfunded=unfunded.sum(axis=0), visible=visible.sum(axis=0),
-        by_department=dict(cadre=cadre, invisible=cadre - visible),
+        pushed=(pushed + repushed).sum(axis=0), admitted=admitted.sum(axis=0),
+        funded=funded.sum(axis=0), unfunded=unfunded.sum(axis=0), visible=visible.sum(axis=0),
+        repushed_in=repushed.sum(axis=0), repushed=again,
+        # need hours met by departments' own staff (absorbed) and by funded outside help
+        department_service=(s * absorbed).sum(axis=0) * p.task_hours,
+        help_service=(s * funded).sum(axis=0) * (1.0 - p.funded_cadre_share) * p.task_hours,
+        # the service share of this week's cadre task work (its worth, if done)
+        service_share=(s * cadre).sum(axis=0) / np.maximum(cadre_total, 1e-9),
+        by_department=dict(cadre=cadre, invisible=cadre - visible, undone=undone.sum(axis=1)),
     )
 
 
-def department_failure(tasks: dict, expired: np.ndarray, task_hours: np.ndarray) -> np.ndarray:
-    """What each department's inspection finds: hours of its tasks that expired this week over
-    the cadre hours of its tasks that arrived. A committee's expired backlog is invisible work,
-    shared among departments by their part of this week's invisible tasks there."""
+def department_failure(tasks: dict, expired: np.ndarray, task_hours: np.ndarray,
+                       standard_task_hours: float) -> np.ndarray:
+    """What each department's inspection finds: hours of its tasks that failed this week (those
+    that expired in committees' backlogs and the refused ones it left undone) over the hours of
+    its tasks that arrived and that it left undone. A committee's expired backlog is invisible
+    work, shared among departments by their part of this week's invisible tasks there."""
     d = tasks["by_department"]
     invisible = d["invisible"]
     share = invisible / np.maximum(invisible.sum(axis=0), 1e-9)
     due = (d["cadre"] * task_hours).sum(axis=1)
-    return (share * expired).sum(axis=1) / np.maximum(due, 1e-9)
+    undone = d["undone"] * standard_task_hours
+    return ((share * expired).sum(axis=1) + undone) / np.maximum(due + undone, 1e-9)
 
 
 def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndarray,
@@ -87,8 +114,13 @@ def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndar
     expired = c.backlog_hours / p.deadline_weeks
     c.backlog_hours -= expired
     admin = v + m + backlog_work + logistics
+    # administrative work that is service (四进社区): the task part of the hours worked (this
+    # week's arrivals: tasks against inspections, reports, receptions and passed work), times
+    # the tasks' service share, in need hours (a task meets the need its standard hours do)
+    tasks_part = task_hours_cadre / np.maximum(task_hours_cadre + fixed_visible, 1e-9)
+    task_service = tasks["service_share"] * tasks_part * (v + backlog_work) * skill_factor
     return dict(admin=admin, meetings=m, services=services, enterprise=e, expired=expired,
-                surface=v, demand=visible + meetings + c.backlog_hours)
+                surface=v, demand=visible + meetings + c.backlog_hours, task_service=task_service)
 
 
 def campaign(c, week_offset_hours: np.ndarray, p) -> None:

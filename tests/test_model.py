@@ -130,14 +130,18 @@ def test_cadre_hours_add_up(n, data):
     backlog_before = c.backlog_hours.copy()
     hours, p = arr(0, 300), Parameters(task_hours=data.draw(st.floats(0.5, 8.0)))
     unfunded, funded = ints(60), ints(60)
-    tasks = dict(unfunded=unfunded, funded=funded,
+    service_share = arr(0, 0.6)
+    tasks = dict(unfunded=unfunded, funded=funded, service_share=service_share,
                  visible=np.minimum(unfunded, ints(60)) + 0.2 * np.minimum(funded, ints(60)))
-    use = allocate(c, hours, arr(0.7, 1.3), arr(0, 1), arr(0, 5), tasks, arr(0, 100),
-                   arr(0, 100), p)
+    skill = arr(0.7, 1.3)
+    use = allocate(c, hours, skill, arr(0, 1), arr(0, 5), tasks, arr(0, 100), arr(0, 100), p)
     total = use["admin"] + use["services"] + use["enterprise"]
     assert np.allclose(total, hours)
     assert np.all(use["services"] >= -1e-9) and np.all(use["admin"] >= -1e-9)
     assert np.all(use["surface"] <= use["admin"] + 1e-9)
+    # tasks' service (need hours): at most the service share of the administration's hours
+    assert np.all(use["task_service"] >= 0)
+    assert np.all(use["task_service"] <= service_share * use["admin"] * skill + 1e-9)
     assert np.all(c.backlog_hours >= -1e-9)
     assert np.all(np.isfinite(c.backlog_hours)) and backlog_before.shape == c.backlog_hours.shape
 
@@ -174,26 +178,33 @@ def test_every_lever_an_indicator_names_is_a_lever_of_the_schema():
         assert len(set(ind.levers)) == len(ind.levers), name
 
 
-def test_the_levers_the_referee_named_enter_no_outcome():
+def test_the_levers_the_referee_named_enter_no_outcome_but_the_services_tasks_carry():
     """Separation, funding, inspections and meetings enter H, T and admin_share by definition
-    (issue 22), and none of the headline ranking's outcomes."""
+    (issue 22). Of the headline ranking's outcomes only unmet_need has any of them: separation
+    and funding decide who does the service part of pushed tasks (departments' staff, bought
+    help; ODD §7.7), and the ranking marks it (†)."""
     from juwei.model import OUTCOMES
     named = {"task_admission", "funding_follows_tasks", "inspections_per_year",
              "meeting_hours_per_week"}
     assert named <= set(INDICATORS["admin_share"].levers)
     for name in OUTCOMES:
-        assert not named & set(INDICATORS[name].levers), name
+        entering = named & set(INDICATORS[name].levers)
+        assert entering == ({"task_admission", "funding_follows_tasks"}
+                            if name == "unmet_need" else set()), name
 
 
 def test_h_does_not_fall_by_definition_under_the_admission_filter():
     """H counts the government's demand: every task pushed, refused ones too. With the
-    departments' pressure held (no blame, no campaigns: the push does not react), refusing
-    60% of tasks leaves H as it is, while the admitted load per cadre (the old H's numerator,
-    committee series pushed_per_cadre) and the administrative share fall."""
+    departments' pressure held (no blame, no campaigns: the push does not react) and no
+    refused task pushed again, refusing 60% of tasks leaves H as it is, while the admitted
+    load per cadre (the old H's numerator, committee series pushed_per_cadre) and the
+    administrative share fall. Re-pushes (推诿, ODD §7.1) then raise H."""
     held = dict(scale=0.02, years=1, burn_in_years=0, blame_pressure=0.0,
-                reduction_campaigns_per_year=0)
+                reduction_campaigns_per_year=0, repush_share=0.0)
     arms = {a: [run(Parameters(**held, task_admission=a), seed) for seed in (1, 2)]
             for a in (0.0, 0.6)}
+    again = [run(Parameters(**{**held, "repush_share": 0.5}, task_admission=0.6), seed)
+             for seed in (1, 2)]
 
     def mean(a, f):
         return float(np.mean([f(r) for r in arms[a]]))
@@ -204,3 +215,5 @@ def test_h_does_not_fall_by_definition_under_the_admission_filter():
     assert load[0.6] < 0.7 * load[0.0]
     assert admin[0.6] < admin[0.0] - 0.1
     assert abs(h[0.6] - h[0.0]) < 0.01, h
+    assert np.mean([r.summary["htc_H"] for r in again]) > h[0.6] + 0.01
+    assert np.mean([r.summary["repushed_share"] for r in again]) > 0.1

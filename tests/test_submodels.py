@@ -16,7 +16,8 @@ DIRECTIONS = [
     ({"funding_follows_tasks": 0.9}, "unfunded_share", -1),
     ({"funding_follows_tasks": 0.9}, "admin_hours_per_cadre", -1),
     ({"task_admission": 0.6}, "admin_share", -1),
-    ({"task_admission": 0.6}, "htc_H", -1),   # through departments' blame and discipline only
+    # refused tasks come back (ODD §7.1): pushed again, and those left undone blamed
+    ({"task_admission": 0.6}, "htc_H", +1),
     ({"authority_over_staff": 0.9}, "admin_hours_per_cadre", -1),
     ({"inspections_per_year": 4}, "inspection_hours", -1),
     ({"campaign_cut_share": 0.9}, "task_backlog", -1),
@@ -50,7 +51,7 @@ DIRECTIONS = [
     ({"paid_services": 1.0}, "own_income_share", +1),
     ({"paid_services": 1.0}, "exhaustion", +1),            # the hours it takes
     ({"cadre_rotation_reserve": 1.0}, "exhaustion", -1),   # skill: faster work
-    ({"unit_to_social_per_year": 0.2}, "awareness", +1),
+    ({"unit_to_social_per_year": 0.3}, "awareness", +1),
     ({"facilities_association": 1.0}, "units_open_share", +1),
     ({"facilities_association": 1.0}, "venue_places_per_1000", +1),
 ]
