@@ -4,6 +4,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +58,16 @@ LEVER_SEEDS = tuple(range(1, 7))     # lever effects are judged against replicat
 @pytest.fixture(scope="session")
 def baseline_small_runs():
     return summaries(SMALL, LEVER_SEEDS)
+
+
+def wait_for(condition, timeout=120.0, every=0.05) -> bool:
+    """Poll `condition` until it holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return False
 
 
 def juwei(*args, timeout=900, **kw) -> subprocess.CompletedProcess:

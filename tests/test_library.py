@@ -12,14 +12,7 @@ from pathlib import Path
 
 import pytest
 
-
-def wait_for(condition, timeout=120.0, every=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return False
+from .conftest import wait_for
 
 
 # --- an interrupt in a notebook kernel never ends the kernel -------------------------------------

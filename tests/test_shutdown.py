@@ -17,20 +17,12 @@ import pytest
 from juwei.engine import Interrupted, Options, Run, run_batch
 
 from . import engine_helpers as h
-from .conftest import juwei, same_tables
+from .conftest import juwei, same_tables, wait_for
 
 DESIGN = ('scenario = "baseline"\nsampling = "grid"\nlevels = 8\nreplicates = 2\nyears = 1\n'
           'scale = 0.01\nseed = 3\noutputs = ["trust", "admin_share"]\n'
           '[levers]\ntask_admission = [0.0, 0.9]\n')          # 16 short runs
 
-
-def wait_for(condition, timeout=120.0, every=0.05):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return False
 
 
 def alive(pids) -> list[int]:
