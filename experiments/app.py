@@ -17,6 +17,7 @@ import json
 import os
 import pickle
 import threading
+import time
 import urllib.parse
 from datetime import datetime
 from pathlib import Path
@@ -42,14 +43,17 @@ from .studies.common import cache_dir, settled
 from .present import charts, i18n
 from .present.i18n import t
 from .present.compare_page import dagger_notes
-from .present.stats import (COST_COLUMNS, PER_YUAN, WORKSHOP_INDICATORS, changed_levers,
-                            definition_marks, outcome_ranking, sure)
+from .present.stats import (COST_COLUMNS, GREY, MIN_REPLICATES, PER_YUAN, WORKSHOP_INDICATORS,
+                            changed_levers, definition_marks, how_sure, outcome_ranking)
 
 SCALES = [0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+COMPARE_DEFAULT = ("baseline", "separation", "power_funding_follow_tasks", "combined_reform")
+COMPARE_REPLICATES = max(4, MIN_REPLICATES)   # enough for the rule to tell (present/stats)
 DEFAULT_SCALE = 0.1
 YEARS = [3, 5, 10]
 WEEKS_PER_FRAME = 4            # weeks simulated between two redraws while playing
 FRAME_PAUSE = 0.25             # seconds between redraws: time for the room's clicks to land
+DOUBLE_CLICK = 0.5             # seconds: a second Run/Pause click sooner is part of a double click
 LEVERS = [r["name"] for r in levers(LEVER_GROUPS)]
 CONSTANTS = [r["name"] for r in levers(OTHER_GROUPS) if r["name"] not in ("scale", "years")]
 NICE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0,
@@ -268,12 +272,10 @@ def Verdict(st: State):
             tr("app.verdict.start", years=c.model.p.burn_in_years)))
     else:
         v = syndrome({k: c.recent(k) for k in ("htc_H", "htc_T", "htc_C", "htc_index")})
-        above = [tr(f"app.htc.{k}.name") for k, x in zip("HTC", (v.H, v.T, v.C))
-                 if x > SYNDROME_THRESHOLD]
-        key = "present" if v.present else "partial" if above else "absent"
+        key = i18n.syndrome_word(v, st.lang.value)[0]
         solara.HTML(tag="div", classes=["jw-verdict"], unsafe_innerHTML=html.escape(
-            tr(f"app.verdict.{key}", parts="、".join(above) if st.lang.value == "zh" else
-               ", ".join(above), week=week, year=f"{week / STEPS_PER_YEAR:.1f}")))
+            tr(f"app.verdict.{key}", parts=i18n.syndrome_parts(v, st.lang.value), week=week,
+               year=f"{week / STEPS_PER_YEAR:.1f}")))
     gauges = []
     for k in "HTC":
         value = c.recent(f"htc_{k}")
@@ -380,12 +382,24 @@ def Player(st: State):
     def reset():
         st.rebuild()
         st.notice.set(tr("app.notice.reset"))
+    last = solara.use_ref(0.0)
+
+    def toggle(playing: bool):
+        """Run or pause. The second click of a double click on Run lands on Pause (the button
+        turns under the pointer): it is not a wish to pause, so a pause within DOUBLE_CLICK
+        of starting is ignored."""
+        now = time.monotonic()
+        if not playing and now - last.current < DOUBLE_CLICK:
+            return
+        if playing:
+            last.current = now
+        st.playing.set(playing)
     with solara.Row(style="align-items: center; flex-wrap: wrap"):
         if st.playing.value:
-            solara.Button(tr("app.button.pause"), on_click=lambda: st.playing.set(False),
+            solara.Button(tr("app.button.pause"), on_click=lambda: toggle(False),
                           color="primary")
         else:
-            solara.Button(tr("app.button.play"), on_click=lambda: st.playing.set(True),
+            solara.Button(tr("app.button.play"), on_click=lambda: toggle(True),
                           color="primary", disabled=at_end)
         solara.Button(tr("app.button.step"), on_click=one_week, disabled=at_end or
                       st.playing.value)
@@ -474,7 +488,7 @@ def SessionPanel(st: State):
     def save():
         path = save_session(text)
         saved.set(_saved_sessions())
-        message.set(tr("app.session.saved", file=str(path)))
+        message.set(tr("app.session.saved", file=path.name))
     solara.Button(tr("app.session.save"), on_click=save)
     mine = load_scenario(st.scenario.value)
     toml = sessions.scenario_toml(
@@ -577,7 +591,8 @@ def prepared() -> list[Path]:
 def read_comparison(folder: Path) -> dict | None:
     """A finished comparison's tables and design, or None when they cannot be read."""
     try:
-        design = json.loads(read_bytes(folder / "manifest.json", MAX_MANIFEST)).get("design", {})
+        manifest = json.loads(read_bytes(folder / "manifest.json", MAX_MANIFEST))
+        design = manifest.get("design", {})
         table = pd.read_csv(folder / "comparison.csv")
         costs = pd.read_csv(folder / "costs.csv") if (folder / "costs.csv").exists() else None
     except (OSError, ValueError, UserError):
@@ -595,7 +610,8 @@ def read_comparison(folder: Path) -> dict | None:
             "changed": changed, "ranking": ranking, "scenarios": list(given),
             "scale": design.get("scale"), "years": design.get("years"),
             "replicates": design.get("replicates"),
-            "complete": costs is not None and "diff_p" in table.columns}
+            "finished": str(manifest.get("finished") or manifest.get("started") or ""),
+            "complete": costs is not None and "diff_sd" in table.columns}
 
 
 @dataclasses.dataclass
@@ -607,18 +623,20 @@ class Run:
     progress: solara.Reactive       # (runs done, runs in all)
     message: solara.Reactive
     shown: solara.Reactive          # the folder on show
+    # the new comparison's form, kept by the page across runs and tabs
+    chosen: solara.Reactive         # scenarios, the first the base
+    add_mine: solara.Reactive
+    scale: solara.Reactive
+    years: solara.Reactive
+    replicates: solara.Reactive
 
 
 @solara.component
 def Compare(st: State, run: Run):
     tr, lang = st.tr, st.lang.value
     names = [s.name for s in sc.available()]
-    chosen = solara.use_reactive(["baseline", "separation", "power_funding_follow_tasks",
-                                  "combined_reform"])
-    add_mine = solara.use_reactive(False)
-    scale = solara.use_reactive(DEFAULT_SCALE)
-    years = solara.use_reactive(5)
-    replicates = solara.use_reactive(4)
+    chosen, add_mine, scale, years, replicates = (run.chosen, run.add_mine, run.scale,
+                                                  run.years, run.replicates)
     found = solara.use_memo(prepared, dependencies=[run.running.value])
     if not run.shown.value and found:
         run.shown.set(str(found[0]))
@@ -647,7 +665,8 @@ def Compare(st: State, run: Run):
                   items=[{"text": f"{s:g}", "value": s} for s in SCALES], style_="max-width:160px")
         rv.Select(label=tr("app.compare.years"), v_model=years.value, on_v_model=years.set,
                   items=YEARS, style_="max-width:160px")
-        solara.SliderInt(tr("app.compare.replicates"), value=replicates, min=2, max=20)
+        solara.SliderInt(tr("app.compare.replicates"), value=replicates, min=MIN_REPLICATES,
+                         max=20)
         solara.HTML(tag="span", classes=["jw-lever-value"], unsafe_innerHTML=str(
             replicates.value))
 
@@ -683,7 +702,7 @@ def Compare(st: State, run: Run):
                             on_outcome=lambda i, o: (done.append(i), run.progress.set(
                                 (len(done), total))))
                 run.shown.set(str(out))
-                run.message.set(tr("app.compare.done", n=total, folder=str(out)))
+                run.message.set(tr("app.compare.done", n=total))
             except Exception as e:  # noqa: BLE001 - shown to the user, not a crash
                 run.message.set(tr("app.compare.failed", error=str(e)))
             finally:
@@ -700,10 +719,14 @@ def Compare(st: State, run: Run):
 
 
 def _folder_label(folder: Path, st: State) -> str:
+    """A prepared comparison by when it finished and what it holds: never its folder's name or
+    path (the page shows no server paths)."""
     c = read_comparison(folder)
+    when = (c or {}).get("finished") or datetime.fromtimestamp(folder.stat().st_mtime).isoformat()
+    when = when[:16].replace("T", " ")
     if c is None:
-        return folder.name
-    return st.tr("app.compare.folder", name=folder.name, n=len(c["scenarios"]),
+        return when
+    return st.tr("app.compare.folder", when=when, n=len(c["scenarios"]),
                  scale=c["scale"], years=c["years"], replicates=c["replicates"])
 
 
@@ -722,7 +745,13 @@ def my_scenario(st: State, scale: float, years: int) -> sc.Scenario:
                                                 title=i18n.scenario_title(s, "zh")))
 
 
-COLOUR = {1: "#2ca02c", -1: "#d62728", 0: "#555"}      # better, worse, neither for the county
+def effect_label(row, indicator: str, lang: str) -> dict:
+    """What the compare tab shows of one paired change, by the one rule (stats.how_sure):
+    its words, its colour (green better for the county, red worse, grey neither) and its
+    interval (None when too few runs)."""
+    s = how_sure({**row, "indicator": indicator})
+    return {"key": s.key, "word": i18n.sure_word(s, lang), "colour": s.colour,
+            "low": s.low, "high": s.high}
 
 
 @solara.component
@@ -737,6 +766,10 @@ def Results(st: State, c: dict):
     if not c["complete"]:
         solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(
             tr("app.compare.old_table")))
+    units = table["units"].dropna() if "units" in table else pd.Series(dtype=float)
+    if len(units) and int(units.min()) < MIN_REPLICATES:
+        solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(t(
+            "sure.too_few_note", lang, n=int(units.min()), min=MIN_REPLICATES)))
     # verdicts and the table of changes with how-sure words
     head = "".join(f"<th>{html.escape(i18n.indicator(k, lang)[0])}</th>"
                    for k in WORKSHOP_INDICATORS)
@@ -751,18 +784,19 @@ def Results(st: State, c: dict):
             if name == c["base"]:
                 cells.append(f"<td>{r['mean']:.3f}</td>")
                 continue
-            key, better = sure({**r, "indicator": k})
+            label = effect_label(r, k, lang)
             cells.append(f"<td>{r['diff']:+.3f}{'†' if (name, k) in marks else ''}<br>"
-                         f"<span style='color:{COLOUR[better]}'>"
-                         f"{html.escape(t(f'sure.{key}', lang))}</span></td>")
-        verdict = tr("app.compare.present" if v.present else "app.compare.absent")
-        rows.append(f"<tr><td><b>{html.escape(titles[name])}</b></td><td>"
-                    f"{html.escape(verdict)}</td>{''.join(cells)}</tr>")
+                         f"<span style='color:{label['colour']}' data-sure='{label['key']}'>"
+                         f"{html.escape(label['word'])}</span></td>")
+        kind, verdict = i18n.syndrome_word(v, lang)
+        rows.append(f"<tr><td><b>{html.escape(titles[name])}</b></td><td data-syndrome="
+                    f"'{kind}'>{html.escape(verdict)}</td>{''.join(cells)}</tr>")
     solara.HTML(tag="div", unsafe_innerHTML=(
         f"<p class='jw-muted'>{html.escape(tr('app.compare.explain'))}</p>"
         f"<table class='jw-table'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>"
         f"<th>{html.escape(tr('app.compare.syndrome'))}</th>{head}</tr>{''.join(rows)}"
-        f"</table><p class='jw-muted'>{html.escape(t('sure.rule', lang))}</p>"
+        f"</table><p class='jw-muted'>{html.escape(t('sure.rule', lang, min=MIN_REPLICATES))}"
+        "</p>"
         + dagger_notes(marks, c["scenarios"], WORKSHOP_INDICATORS, titles, lang)))
     if c["ranking"] is not None:
         Ranking(st, c["ranking"], c["changed"], titles, titles.get(c["base"], c["base"]))
@@ -775,9 +809,8 @@ def Results(st: State, c: dict):
               items=[{"text": i18n.indicator(k, lang)[0], "value": k}
                      for k in WORKSHOP_INDICATORS])
     sub = table[(table.indicator == indicator.value) & (table.scenario != c["base"])]
-    bars = [{"label": titles[r.scenario], "diff": r["diff"], "low": r.diff_low,
-             "high": r.diff_high, "better": sure({**r, "indicator": indicator.value})[1]}
-            for _, r in sub.iterrows()]
+    bars = [{"label": titles[r.scenario], "diff": r["diff"],
+             **effect_label(r, indicator.value, lang)} for _, r in sub.iterrows()]
     name, _, unit = i18n.indicator(indicator.value, lang)
     EChart(charts.effects(tr("app.compare.figure", indicator=name), bars,
                           tr("app.compare.change", unit=unit)), 140 + 44 * len(bars))
@@ -788,8 +821,6 @@ def Results(st: State, c: dict):
             if (f / file).exists():
                 solara.FileDownload(lambda path=f / file: path.read_bytes(), filename=file,
                                     label=tr(label))
-    solara.HTML(tag="p", classes=["jw-muted"], unsafe_innerHTML=html.escape(
-        tr("app.compare.where", folder=str(f))))
 
 
 @solara.component
@@ -959,7 +990,10 @@ def Workshop():
                assumptions=solara.use_reactive({}))
     run = Run(lock=solara.use_memo(threading.Lock, dependencies=[]),
               running=solara.use_reactive(False), progress=solara.use_reactive((0, 0)),
-              message=solara.use_reactive(""), shown=solara.use_reactive(""))
+              message=solara.use_reactive(""), shown=solara.use_reactive(""),
+              chosen=solara.use_reactive(list(COMPARE_DEFAULT)),
+              add_mine=solara.use_reactive(False), scale=solara.use_reactive(DEFAULT_SCALE),
+              years=solara.use_reactive(5), replicates=solara.use_reactive(COMPARE_REPLICATES))
     tab = solara.use_reactive(0)
     if st.county.value is None:
         st.county.set(County(first.scenario, first.levers, first.scale, first.seed))

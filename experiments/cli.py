@@ -492,24 +492,19 @@ def column_name(name: str) -> str:
 
 
 def print_comparison(c) -> None:
-    from .present.stats import definition_marks
+    from .present import i18n
+    from .present.stats import MIN_REPLICATES, definition_marks
 
     alts = c.scenarios[1:]
     table = c.table
     marks = definition_marks({*HEADLINE, *OUTCOMES}, c.changed or {})
-    print(f"\nChanges from '{c.base}' (paired; * = bootstrap 95% interval excludes zero; "
-          "† = a lever the scenario changes enters the indicator's definition, ODD §4.10), "
-          f"{c.wall_seconds:.0f} s\n")
-    width = max(len(a) for a in alts) + 2
-    print(f"  {'scenario':{width}s}" + "".join(f"{column_name(h):>16s}" for h in HEADLINE))
-    for a in alts:
-        cells = []
-        for h in HEADLINE:
-            r = table[(table.indicator == h) & (table.scenario == a)].iloc[0]
-            cells.append(f"{r['diff']:+14.3f}{'*' if r.flagged else ' '}"
-                         f"{'†' if (a, h) in marks else ' '}")
-        print(f"  {a:{width}s}" + "".join(cells))
+    print(f"\nChanges from '{c.base}' (paired; each with how sure it is, by the rule of the "
+          "report; † = a lever the scenario changes enters the indicator's definition, ODD "
+          f"§4.10), {c.wall_seconds:.0f} s")
+    print(comparison_cells(table, alts, marks))
     print_marks(alts, HEADLINE, marks)
+    width = max(len(a) for a in alts) + 2
+    print("\n  " + i18n.t("sure.rule", "en", min=MIN_REPLICATES))
     if c.ranking is not None:
         print_ranking(c.ranking, marks, width)
     if c.costs is not None:
@@ -530,6 +525,35 @@ def print_comparison(c) -> None:
           f"{c.out / 'handout.html'}\n  tables: {c.out / 'comparison.csv'}, "
           f"{c.out / 'costs.csv'}, {c.out / 'ranking.csv'}, {c.out / 'runs.parquet'}, "
           f"{c.out / 'series.parquet'}")
+
+
+def comparison_cells(table, alts: list[str], marks: dict | None = None) -> str:
+    """The terminal's table of changes: per alternative and headline indicator, the paired
+    change and its sureness word (present/stats.how_sure; in English); with too few runs one
+    line says so and the cells carry no word."""
+    from .present import i18n
+    from .present.stats import MIN_REPLICATES, how_sure
+
+    marks = marks or {}
+    width = max(len(a) for a in alts) + 2
+    lines = []
+    rows = {(r["scenario"], r["indicator"]): r for r in table.to_dict("records")}
+    verdicts = {(a, h): how_sure(rows[(a, h)]) for a in alts for h in HEADLINE}
+    too_few = any(s.key == "too_few" for s in verdicts.values())
+    if too_few:
+        n = int(rows[(alts[0], HEADLINE[0])]["units"])
+        lines.append("  " + i18n.t("sure.too_few_note", "en", n=n, min=MIN_REPLICATES))
+    lines.append(f"  {'scenario':{width}s}" + "".join(f"{column_name(h):>18s}"
+                                                     for h in HEADLINE))
+    for a in alts:
+        cells = []
+        for h in HEADLINE:
+            s = verdicts[(a, h)]
+            word = "" if s.key == "too_few" else i18n.t(f"sure.{s.key}", "en")
+            cells.append(f"{rows[(a, h)]['diff']:+9.3f}{'†' if (a, h) in marks else ' '}"
+                         f"{word:>8s}")
+        lines.append(f"  {a:{width}s}" + "".join(cells))
+    return "\n".join(lines)
 
 
 def print_marks(scenarios, indicators, marks: dict) -> None:

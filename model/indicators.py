@@ -315,6 +315,11 @@ class Syndrome(NamedTuple):
         return "present" if self.present else "absent"
 
     @property
+    def above(self) -> tuple[str, ...]:
+        """The parts ("H", "T", "C") above the threshold."""
+        return tuple(k for k, x in zip("HTC", (self.H, self.T, self.C)) if x > SYNDROME_THRESHOLD)
+
+    @property
     def word_zh(self) -> str:
         return "存在" if self.present else "不存在"
 

@@ -251,6 +251,8 @@ def test_a_saved_session_reloads_to_the_same_state(browser, workshop, page):
     status = page.locator(".jw-status").inner_text()
     page.get_by_role("button", name="在本机保存会话").click()
     expect(page.get_by_text("已保存：", exact=False)).to_be_visible(timeout=10_000)
+    said = page.get_by_text("已保存：", exact=False).first.inner_text()
+    assert "/" not in said and "session-" in said            # its name, not a server path
     other = open_page(browser, workshop)
     open_drawer(other)
     assert shown_levers(other) != before
@@ -264,11 +266,23 @@ def test_a_saved_session_reloads_to_the_same_state(browser, workshop, page):
 
 def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop, page):
     page.get_by_role("tab", name="比较").click()
-    expect(page.get_by_text("compare-prepared", exact=False).first).to_be_visible(
-        timeout=10_000)
-    for words in ("成本", "把握", "几乎肯定下降", "政事分离"):
-        expect(page.locator("main").get_by_text(words, exact=False).first).to_be_visible()
+    # the prepared comparison by what it holds, never by its folder's name or path
+    expect(page.get_by_text("2个情景", exact=False).first).to_be_visible(timeout=10_000)
+    main = page.locator("main")
+    # 2 replicates: too few for the rule, said once and in every cell, no "no change" words
+    for words in ("成本", "把握", "政事分离", "重复太少，无法判断",
+                  i18n.t("sure.too_few_note", "zh", n=2, min=4)):
+        expect(main.get_by_text(words, exact=False).first).to_be_visible()
+    sure = {e.get_attribute("data-sure") for e in main.locator("[data-sure]").all()}
+    assert sure == {"too_few"}
+    # the verdict names the parts still above the threshold when the syndrome is incomplete
+    for cell in main.locator("[data-syndrome]").all():
+        kind, text = cell.get_attribute("data-syndrome"), cell.inner_text()
+        assert (kind == "partial") == text.startswith("症状不完整：仅"), text
     expect(page.locator("canvas").first).to_be_visible()
+    text = main.inner_text()
+    assert "compare-prepared" not in text and str(workshop["results"]) not in text
+    assert "make run" not in text and "juwei compare" not in text
     page.screenshot(path=ARTIFACTS / "app-zh-compare.png", full_page=True)
     before = set(workshop["results"].iterdir())
     choose(page, "人口比例（模拟全县居民的比例）", "0.02", "main")
@@ -288,6 +302,31 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     assert (folder / "handout.html").exists() and (folder / "costs.csv").exists()
     assert "lang='zh'" in (folder / "report.html").read_text()
     expect(page.get_by_text("下载一页纸简报")).to_be_visible()
+    # the form keeps the room's choices after a run
+    chosen = [t.strip() for t in main.locator(".v-select__selection").all_inner_texts()]
+    assert "0.02" in chosen and "3" in chosen, chosen
+    assert str(folder) not in main.inner_text() and folder.name not in main.inner_text()
+    assert page.errors == []
+
+
+def test_a_double_click_on_run_runs(page):
+    """The second click of a double click lands on Pause, which has taken Run's place: it
+    must not stop the run it started (app.DOUBLE_CLICK); a later click on Pause pauses."""
+    from juwei.app import DOUBLE_CLICK
+    start = time.monotonic()
+    page.get_by_role("button", name="运行").click()
+    pause = page.get_by_role("button", name="暂停")
+    pause.click(timeout=5_000)                     # as soon as it is there: a double click
+    second = time.monotonic() - start
+    verdict = page.locator(".jw-verdict")
+    expect(verdict).to_contain_text("第", timeout=10_000)
+    if second < DOUBLE_CLICK * 0.8:                # (on a slow machine the second click may
+        expect(pause).to_be_visible()              # come too late to be part of the first)
+        first = verdict.inner_text()
+        expect(verdict).not_to_have_text(first, timeout=10_000)     # weeks go by
+        page.wait_for_timeout(DOUBLE_CLICK * 1000)
+        pause.click()
+    expect(page.get_by_role("button", name="运行")).to_be_visible(timeout=5_000)
     assert page.errors == []
 
 

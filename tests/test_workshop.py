@@ -3,6 +3,7 @@ the sliders of a scenario rebuild exactly its parameters), levers moved mid-run 
 model reads them, sessions and the complete scenario file, chart options fit for a projector."""
 
 import dataclasses
+import re
 import subprocess
 import sys
 
@@ -146,5 +147,12 @@ def test_chart_text_is_large_and_axes_are_fixed():
     names = [d["name"] for d in view["series"][0]["data"]]
     assert sorted(n.split(" · ")[0] for n in names) == sorted(place.names)
     bars = charts.effects("t", [{"label": "x", "diff": -0.1, "low": -0.2, "high": -0.05,
-                                 "better": 1}], "change")
+                                 "word": "对本县有利", "colour": "#1b7f2a"},
+                                {"label": "y", "diff": 0.3, "low": None, "high": None,
+                                 "word": "重复太少，无法判断", "colour": "#777777"}], "change")
     assert min(_font_sizes(bars)) >= 14
+    shown = [b["label"]["formatter"] for b in bars["series"][0]["data"]]
+    assert shown == ["+0.300 重复太少，无法判断", "-0.100 [-0.200, -0.050] 对本县有利"]
+    # the committees' hover text is whole: no ECharts template left to fill in
+    assert view["tooltip"]["formatter"] == "{b}"
+    assert all(re.fullmatch(r".+ · (县城|其他): (\d\.\d\d|–)", n) for n in names)

@@ -72,11 +72,14 @@ def county(title: str, names: list[str], seat: np.ndarray, values: np.ndarray, i
     for k, i in enumerate(order):
         v = float(values[i]) if np.isfinite(values[i]) else None
         data.append({"value": [k % cols, k // cols, None if v is None else round(v, 2)],
-                     "name": f"{names[i]} · {seat_label if seat[i] else elsewhere_label}",
+                     # the hover text, whole: a template such as {@[2]} is not filled in
+                     # by every ECharts tooltip, and would show raw
+                     "name": f"{names[i]} · {seat_label if seat[i] else elsewhere_label}: "
+                             + ("–" if v is None else f"{v:.2f}"),
                      "itemStyle": {"borderColor": SEAT_BORDER if seat[i] else "#fff"}})
     rows = -(-len(order) // cols)
     return {"title": {"text": title, "textStyle": _text(TITLE_FONT), "left": "center"},
-            "tooltip": {"textStyle": _text(), "formatter": "{b}: {@[2]}"},
+            "tooltip": {"textStyle": _text(), "formatter": "{b}"},
             "grid": {"left": 16, "right": 16, "top": 48, "bottom": 96},
             "xAxis": {"type": "category", "data": list(range(cols)), "show": False},
             "yAxis": {"type": "category", "data": list(range(rows)), "show": False,
@@ -91,20 +94,34 @@ def county(title: str, names: list[str], seat: np.ndarray, values: np.ndarray, i
             "animation": False}
 
 
+def _width(text: str, size: int = FONT - 2) -> int:
+    """About how many pixels `text` takes at `size` px: a CJK character a full em, others
+    0.6 em."""
+    return int(sum(size if ord(c) > 0x2e80 else 0.6 * size for c in text))
+
+
 def effects(title: str, rows: list[dict], x_name: str) -> dict:
-    """Paired differences from the base, one bar per scenario, each labelled with its 95%
-    interval (rows: label, diff, low, high, better: +1 better, -1 worse, 0 unclear)."""
-    colour = {1: "#2ca02c", -1: "#d62728", 0: "#999999"}
+    """Paired differences from the base, one bar per scenario, each labelled with its words
+    and its 95% interval (rows: label, diff, and what app.effect_label gives by the one rule
+    of present/stats: word, colour, low and high, None when too few runs to draw one)."""
     rows = rows[::-1]                       # the first scenario on top
-    bars = [{"value": round(r["diff"], 4), "itemStyle": {"color": colour[r["better"]]},
-             "label": {"show": True, "position": "right",
-                       "fontSize": FONT - 2,
-                       "formatter": f"{r['diff']:+.3f} [{r['low']:+.3f}, {r['high']:+.3f}]"}}
+
+    def text(r):
+        shown = f"{r['diff']:+.3f}"
+        if r.get("low") is not None:
+            shown += f" [{r['low']:+.3f}, {r['high']:+.3f}]"
+        return f"{shown} {r['word']}"
+    bars = [{"value": round(r["diff"], 4), "itemStyle": {"color": r["colour"]},
+             "label": {"show": True, "position": "right", "fontSize": FONT - 2,
+                       "formatter": text(r)}}
             for r in rows]
     return {"title": {"text": title, "textStyle": _text(TITLE_FONT), "left": "center"},
             "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"},
                         "textStyle": _text()},
-            "grid": {"left": 24, "right": 24, "top": 48, "bottom": 56, "containLabel": True},
+            # room on the right for the longest label (containLabel counts axis labels only)
+            "grid": {"left": 24, "right": min(24 + max((_width(text(r)) for r in rows),
+                                                      default=0), 520),
+                     "top": 48, "bottom": 56, "containLabel": True},
             "xAxis": {"type": "value", "name": x_name, "nameLocation": "middle", "nameGap": 32,
                       "nameTextStyle": _text(), "axisLabel": _text()},
             "yAxis": {"type": "category", "data": [r["label"] for r in rows],

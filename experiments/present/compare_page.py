@@ -19,7 +19,8 @@ from ..model import (HEADLINE, INDICATORS, OUTCOMES, SYNDROME_THRESHOLD, Syndrom
 from ..model.indicators import MONEY_ITEMS
 from . import i18n
 from .html import CSS, fmt, footer, img, interval
-from .stats import COST_EFFECTS, definition_marks, outcome_ranking, scenario_changes, sure
+from .stats import (COST_EFFECTS, MIN_REPLICATES, definition_marks, how_sure, outcome_ranking,
+                    scenario_changes)
 
 PROCESS = {"H": "htc_H", "T": "htc_T", "index": "htc_index"}   # the syndrome table's columns
 
@@ -34,13 +35,31 @@ def _verdict(table: pd.DataFrame, scenario: str) -> Syndrome:
 
 
 def verdict_word(v: Syndrome, lang: str) -> str:
-    """'present' / 'absent' (存在 / 不存在) from the catalogue."""
-    return i18n.t("report.present" if v.present else "report.absent", lang)
+    """The verdict in words, naming the parts still above the threshold (i18n.syndrome_word),
+    in a span of its kind's class."""
+    kind, word = i18n.syndrome_word(v, lang)
+    return f"<span class='{kind}'>{html.escape(word)}</span>"
 
 
 def sure_word(r, lang: str) -> str:
-    """How sure a row's paired difference is, in words."""
-    return i18n.t("sure." + sure(r)[0], lang)
+    """How sure a row's paired difference is, in words (stats.how_sure: the one rule)."""
+    s = how_sure(r)
+    return f"<span class='sure-{s.key}'>{html.escape(i18n.sure_word(s, lang))}</span>"
+
+
+def still_sentence(table: pd.DataFrame, alts: list[str], lang: str) -> str:
+    """How many alternatives leave the syndrome standing, said naturally (none, all, k of n)."""
+    still = sum(_verdict(table, a).present for a in alts)
+    key = "still_none" if still == 0 else "still_all" if still == len(alts) else "still_some"
+    return i18n.t(f"report.{key}", lang, still=still, n=len(alts))
+
+
+def too_few_note(table: pd.DataFrame, lang: str) -> str:
+    """One paragraph when the comparison has too few runs for the rule, else nothing."""
+    units = table["units"].dropna() if "units" in table else pd.Series(dtype=float)
+    if not len(units) or int(units.min()) >= MIN_REPLICATES:
+        return ""
+    return (f"<p class='flag'>{html.escape(i18n.t('sure.too_few_note', lang, n=int(units.min()), min=MIN_REPLICATES))}</p>")
 
 
 def cost_label(column: str, lang: str) -> str:
@@ -162,14 +181,13 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
     v = _verdict(table, base)
     best = ranking.iloc[0] if len(ranking) else None
     out.append(f"<h2>{R('in_short')}</h2><p>")
-    out.append(R("verdict_base", base=e(title[base]),
-                 word=f"<span class='{v.word}'>{verdict_word(v, lang)}</span>",
+    out.append(R("verdict_base", base=e(title[base]), word=verdict_word(v, lang),
                  H=f"{v.H:.2f}", T=f"{v.T:.2f}", C=f"{v.C:.2f}",
                  threshold=f"{SYNDROME_THRESHOLD:g}") + ("" if lang == "zh" else " "))
     if best is not None:
-        still = sum(_verdict(table, a).present for a in alts)
         out.append(R("best", scenario=f"<b>{e(title[best.scenario])}</b>", k=len(OUTCOMES),
-                     rank=f"{best.mean_rank:.2f}", still=still, n=len(alts)))
+                     rank=f"{best.mean_rank:.2f}", n=len(alts))
+                   + still_sentence(table, alts, lang))
     out.append("</p>")
     if dropped:
         out.append(f"<p class='flag'>{R('dropped', dropped=dropped)}</p>")
@@ -195,9 +213,8 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
         out.append(f"<tr><td>{scenario_cell(by_name[n], lang)}</td>" + "".join(
             f"<td class='num'>{getattr(v, k):.2f}{dagger((n, PROCESS.get(k)) in marks)}</td>"
             for k in ("H", "T", "C", "index"))
-            + f"<td class='{v.word}'>"
-            + verdict_word(v, lang) + ("" if lang == "zh" else f" · {verdict_word(v, 'zh')}")
-            + "</td></tr>")
+            + "<td>" + verdict_word(v, lang)
+            + ("" if lang == "zh" else f" · {verdict_word(v, 'zh')}") + "</td></tr>")
     out.append("</table>")
     out.append(dagger_notes(marks, alts, PROCESS.values(), title, lang))
     out.append(f"<p class='muted'>{R('process_note')}</p>")
@@ -208,6 +225,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
 
     # differences
     out.append(f"<h2>{R('differences_h', base=e(title[base]))}</h2>")
+    out.append(too_few_note(table, lang))
     out.append(f"<figure>{img(images['differences'])}<figcaption>{R('differences_caption')}"
                "</figcaption></figure>")
     out.append(f"<table><tr><th>{R('th_indicator')}</th><th>{R('th_scenario')}</th>"
@@ -216,12 +234,12 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
     for name in HEADLINE:
         for a in alts:
             r = table[(table.indicator == name) & (table.scenario == a)].iloc[0]
-            cls = " flag" if r.flagged else ""
+            s = how_sure(r)
             rel = "—" if r.relative is None or pd.isna(r.relative) else f"{r.relative:+.0%}"
             out.append(f"<tr><td>{indicator_cell(name, lang)}</td><td>{e(title[a])}</td>"
-                       f"<td class='num{cls}'>{r['diff']:+.3f}{dagger((a, name) in marks)}"
-                       "</td><td class='num'>"
-                       f"{interval(r.diff_low, r.diff_high)}</td><td>{sure_word(r, lang)}</td>"
+                       f"<td class='num sure-{s.key}'>{r['diff']:+.3f}"
+                       f"{dagger((a, name) in marks)}</td><td class='num'>"
+                       f"{interval(s.low, s.high)}</td><td>{sure_word(r, lang)}</td>"
                        f"<td class='num'>{rel}</td><td class='num'>{fmt(r.cohens_d, 2)}</td>"
                        "</tr>")
     out.append("</table>")
@@ -244,7 +262,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
         cells = []
         for n in names:
             r = table[(table.indicator == name) & (table.scenario == n)].iloc[0]
-            cls = " class='num flag'" if n != base and r.flagged else " class='num'"
+            cls = (f" class='num sure-{how_sure(r).key}'" if n != base else " class='num'")
             cells.append(f"<td{cls}>{fmt(r['mean'])}<br><span class='muted'>"
                          f"{interval(r.ci95_low, r.ci95_high)}</span></td>")
         head = (f"{name} · {INDICATORS[name].zh}" if lang == "en"
@@ -258,7 +276,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
     out.append(f"<h2>{R('read_h')}</h2><ul><li>{R('read_crn')}</li><li>"
                + (R("read_boot_draws", draws=draws, replicates=design["replicates"]) if draws
                   else R("read_boot", replicates=design["replicates"]))
-               + R("read_d") + f"</li><li>{i18n.t('sure.rule', lang)}</li>"
+               + R("read_d") + f"</li><li>{i18n.t('sure.rule', lang, min=MIN_REPLICATES)}</li>"
                f"<li>{R('read_odd')}</li></ul>")
     out.append(footer(manifest, lang))
     return "\n".join(out)

@@ -15,6 +15,7 @@ import pandas as pd  # noqa: E402
 
 from ..model import (HEADLINE, INDICATORS, STEPS_PER_YEAR, SYNDROME_THRESHOLD,  # noqa: E402
                      describe)
+from .stats import how_sure  # noqa: E402
 
 PANELS = {
     "participation.png": ("Residents: participation and trust",
@@ -149,20 +150,18 @@ def plot_differences(table: pd.DataFrame, base: str, scenarios: list[str], path:
     y = np.arange(len(alts))[::-1]
     for k, (ax, name) in enumerate(zip(axes, indicators)):
         rows_ = table[table.indicator == name].set_index("scenario").loc[alts]
-        diff = rows_["diff"].to_numpy(float)
-        lo = diff - rows_.diff_low.fillna(rows_["diff"]).to_numpy(float)
-        hi = rows_.diff_high.fillna(rows_["diff"]).to_numpy(float) - diff
-        flagged = rows_.flagged.to_numpy(bool)
-        for mask, color in ((flagged, "tab:red"), (~flagged, "tab:grey")):
-            ax.errorbar(diff[mask], y[mask], xerr=[lo[mask], hi[mask]], fmt="o", ms=4,
-                        color=color, capsize=2)
+        for yk, (_, r) in zip(y, rows_.iterrows()):
+            sure = how_sure({**r, "indicator": name})       # the one rule: colour and interval
+            err = ([[r["diff"] - sure.low], [sure.high - r["diff"]]] if sure.drawn else None)
+            ax.errorbar([r["diff"]], [yk], xerr=err, fmt="o", ms=4, color=sure.colour,
+                        capsize=2)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_yticks(y, alts if k % cols == 0 else [""] * len(alts), fontsize=7)
         ax.set_title(f"{name} ({INDICATORS[name].unit})", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(alpha=0.3, axis="x")
-    save(fig, path, f"Difference from '{base}' with bootstrap 95% intervals "
-                 "(red: interval excludes zero)")
+    save(fig, path, f"Difference from '{base}' with t-based 95% intervals (green: better for "
+                 "the county, red: worse, grey: unclear; no interval: too few runs)")
 
 
 # --- sweeps ---------------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ import pandas as pd
 
 from ..model import OUTCOMES, SYNDROME_THRESHOLD, syndrome
 from . import i18n
-from .html import fmt, img, reproduce
-from .stats import SURE_KEYS, WORKSHOP_INDICATORS, definition_marks, scenario_changes, sure
+from .html import SURE_CSS, fmt, img, reproduce
+from .stats import (MIN_REPLICATES, WORKSHOP_INDICATORS, definition_marks, how_sure,
+                    scenario_changes)
 
 INDICATORS = WORKSHOP_INDICATORS[:4]   # C twice, T once: a fifth column breaks the A4 page
 COSTS = [("extra_yuan", "th_extra_yuan", ",.0f"),
@@ -36,16 +37,14 @@ p{margin:1mm 0} .en{color:#444} .meta{color:#444}
 table{border-collapse:collapse;width:100%;table-layout:fixed;margin:1.2mm 0;page-break-inside:avoid}
 td,th{border:0.5pt solid #999;padding:0 0.7mm;vertical-align:top;overflow-wrap:anywhere}
 th{background:#eee;text-align:left;font-weight:600} th .en{font-weight:normal}
-col.scenario{width:50mm} col.verdict{width:18mm} col.cost{width:21mm}
+col.scenario{width:50mm} col.verdict{width:30mm} col.cost{width:17mm}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.base td{background:#f4f4f4}
-.good{color:#065f1b} .bad{color:#a00000}
 .present{color:#a00000;font-weight:600} .absent{color:#065f1b;font-weight:600}
-td.verdict{white-space:nowrap}
 figure{margin:1mm 0} figure img{width:100%;max-height:27mm;object-fit:contain}
 code{font-family:inherit;overflow-wrap:anywhere}
 @media print{body{max-width:none}}
-"""
+""" + SURE_CSS
 
 
 def both(key: str, **fields) -> str:
@@ -101,13 +100,19 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
     head += [f"<th>{both('handout.' + key)}</th>" for _, key, _ in cost_cols]
     cols = ("<col class=scenario><col class=verdict>" + "<col>" * len(INDICATORS)
             + "<col class=cost>" * len(cost_cols))
+    units = table["units"].dropna() if "units" in table else pd.Series(dtype=float)
+    if len(units) and int(units.min()) < MIN_REPLICATES:
+        out.append("<p class='sure-too_few'><b>" + both("sure.too_few_note", n=int(units.min()),
+                                                       min=MIN_REPLICATES) + "</b></p>")
     out.append(f"<table><colgroup>{cols}</colgroup><tr>" + "".join(head) + "</tr>")
     for n in names:
         s = by_name[n]
         zh_title, en_title = i18n.scenario_title(s, "zh"), i18n.scenario_title(s, "en")
         v = verdict(table, n)
-        word = (f"<span class='{v.word}'>{e(i18n.t('report.' + v.word, 'zh'))}<br>"
-                f"<span class='en'>{e(i18n.t('report.' + v.word, 'en'))}</span></span>")
+        kind = i18n.syndrome_word(v, "zh")[0]
+        word = (f"<span class='{kind}'>{e(i18n.syndrome_word(v, 'zh', short=True)[1])}<br>"
+                f"<span class='en'>{e(i18n.syndrome_word(v, 'en', short=True)[1])}</span>"
+                "</span>")
         number = f"{place[n]}. " if n in place else ""
         cells = [f"<td><b>{number}{e(zh_title)}</b><br><span class='en'>{e(en_title)}</span>"
                  "</td>",
@@ -117,29 +122,30 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
             if n == base:
                 cells.append(f"<td class='num'>{fmt(r['mean'], 3)}</td>")
                 continue
-            key, better = sure({**r, "indicator": name})
-            cls = {1: " good", -1: " bad", 0: ""}[better]
-            strong = "<b>{}</b>" if key.endswith("certain") else "{}"
-            cells.append(f"<td class='num{cls}'>{r['diff']:+.3f}"
-                         f"{'†' if (n, name) in marks else ''}<br>"
-                         + strong.format(e(i18n.t('sure.' + key, 'zh'))) + "</td>")
+            sure = how_sure({**r, "indicator": name})        # the one rule
+            # too few runs: said once above the table (the page has no room to repeat it)
+            word = ("" if sure.key == "too_few" else
+                    f"<br>{e(i18n.sure_word(sure, 'zh', needed=False))}")
+            cells.append(f"<td class='num sure-{sure.key}'>{r['diff']:+.3f}"
+                         f"{'†' if (n, name) in marks else ''}{word}</td>")
         for col, _, spec in cost_cols:
             x = cost.at[n, col] if n in cost.index else None
             cells.append(f"<td class='num'>{'—' if x is None or pd.isna(x) else format(x, spec)}"
                          "</td>")
         out.append(f"<tr{' class=base' if n == base else ''}>" + "".join(cells) + "</tr>")
     out.append("</table>")
-    keys = SURE_KEYS[:-1]                     # "unknown" needs no legend
+    keys = ("better", "worse", "unclear", "too_few")
     # the † note runs on in the legend's paragraph: the page has no room for another
     notes = {lang: i18n.t("handout.dagger", lang) if marks else "" for lang in i18n.LANGS}
     out.append(f"<p><b>{e(i18n.t('handout.sure_h', 'zh'))} · "
                f"{e(i18n.t('handout.sure_h', 'en'))}:</b> " + " · ".join(
-                   f"{e(i18n.t('sure.' + k, 'zh'))} <span class='en'>"
+                   f"<span class='sure-{k}'>{e(i18n.t('sure.' + k, 'zh'))}</span> <span class='en'>"
                    f"{e(i18n.t('sure.' + k, 'en'))}</span>" for k in keys)
                + f"<br>{e(i18n.t('handout.rows_note', 'zh'))}"
-               f"{e(i18n.t('handout.sure_rule', 'zh'))}{e(notes['zh'])}<br><span class='en'>"
-               f"{e(i18n.t('handout.rows_note', 'en'))} "
-               f"{e(i18n.t('handout.sure_rule', 'en'))}{e(notes['en'])}</span></p>")
+               f"{e(i18n.t('handout.sure_rule', 'zh', min=MIN_REPLICATES))}{e(notes['zh'])}"
+               f"<br><span class='en'>{e(i18n.t('handout.rows_note', 'en'))} "
+               f"{e(i18n.t('handout.sure_rule', 'en', min=MIN_REPLICATES))}{e(notes['en'])}"
+               "</span></p>")
 
     # the figure
     threshold = f"{SYNDROME_THRESHOLD:g}"

@@ -10,6 +10,12 @@ from pathlib import Path
 import pandas as pd
 
 from . import i18n
+from .stats import BAD, GOOD, GREY
+
+# one colour meaning (present/stats): green better for the county, red worse, grey neither
+SURE_CSS = (f".sure-better{{color:{GOOD};font-weight:600}} .sure-worse{{color:{BAD};font-weight:600}}"
+            f" .sure-unclear,.sure-too_few,.sure-higher,.sure-lower,.sure-unknown{{color:{GREY}}}"
+            " .partial{color:#9a5b00;font-weight:600}")
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
@@ -21,7 +27,7 @@ th{background:#f3f3f3;text-align:left} td.num{text-align:right;font-variant-nume
 img{max-width:100%;border:1px solid #eee} figcaption{font-size:.85em;color:#444}
 .present{color:#b00;font-weight:600} .absent{color:#070;font-weight:600}
 code{background:#f5f5f5;padding:0 .2em}
-"""
+""" + SURE_CSS
 
 CAVEAT_KEYS = [f"report.caveat_{i}" for i in range(1, 8)]   # words: the catalogues' [report]
 

@@ -103,3 +103,31 @@ def scenario_title(s, lang: str = DEFAULT_LANG) -> str:
 def scenario_description(s, lang: str = DEFAULT_LANG) -> str:
     """A scenario's description in `lang` (description_zh in Chinese), else the English one."""
     return (getattr(s, "description_zh", "") if lang == "zh" else "") or s.description
+
+
+def sure_word(s, lang: str = DEFAULT_LANG, needed: bool = True) -> str:
+    """A change's sureness (a stats.Sure) in words, the same on every page: its key's word,
+    and, with `needed`, the replicates the rule would need when it cannot tell yet."""
+    word = t(f"sure.{s.key}", lang)
+    if needed and s.needed and s.key in ("unclear", "too_few"):
+        open_, close = ("（", "）") if lang == "zh" else (" (", ")")
+        word += open_ + t("sure.needed", lang, n=s.needed) + close
+    return word
+
+
+def syndrome_parts(v, lang: str = DEFAULT_LANG) -> str:
+    """The names of the syndrome's parts above the threshold (a Syndrome's `above`), joined."""
+    names = [t(f"app.htc.{k}.name", lang) for k in v.above]
+    return ("、" if lang == "zh" else ", ").join(names)
+
+
+def syndrome_word(v, lang: str = DEFAULT_LANG, short: bool = False) -> tuple[str, str]:
+    """A verdict on the syndrome (a Syndrome) for a table: its kind (present, partial: some of
+    H, T, C above the threshold but not all, absent: none) and its words, which name the
+    parts still above the threshold as the Explore tab's verdict does. `short`: for the
+    one-page handout (in English the parts by their letters)."""
+    kind = "present" if v.present else "partial" if v.above else "absent"
+    if short and kind == "partial":
+        parts = syndrome_parts(v, lang) if lang == "zh" else ", ".join(v.above)
+        return kind, t("syndrome.partial_short", lang, parts=parts)
+    return kind, t(f"syndrome.{kind}", lang, parts=syndrome_parts(v, lang))

@@ -1,9 +1,11 @@
-"""The statistics of juwei's tables: means with t intervals across replicates, and paired
-differences between scenarios with bootstrap intervals."""
+"""The statistics of juwei's tables: means with t intervals across replicates, paired
+differences between scenarios with t intervals, and the one rule that says how sure a change is
+(`how_sure`), which the terminal, the report, the handout and the workshop page all read."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -12,8 +14,6 @@ from scipy import stats
 from ..model import BETTER, INDICATORS, OUTCOMES, SYNDROME_THRESHOLD
 from ..model.indicators import MONEY_ITEMS, definition_levers
 
-BOOTSTRAP = 4000            # resamples of replicates for a difference's interval
-BOOTSTRAP_SEED = 20061      # fixed: the same runs always give the same table (not a run seed)
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float | None, float | None]:
@@ -43,13 +43,15 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
 
     `runs` holds one row per scenario and replicate; replicate r of every scenario shares a
     seed, so differences are paired. Each row: the scenario's mean with a t interval; its
-    paired difference from the base with a percentile bootstrap 95% interval, the relative
-    difference, Cohen's d (difference over the pooled replicate sd) and `flagged` when the
-    interval excludes zero. Runs over a posterior ensemble (a `draw` column) are not
-    independent: runs of one draw share its constants, so the intervals resample whole draws
-    (a cluster bootstrap, and a t interval over the draws' means).
+    paired difference from the base with a t-based 95% interval over the independent units
+    (`diff_low`, `diff_high`; exact for normal differences even at 2 units, where a bootstrap
+    interval is far too narrow), `diff_sd` (the sd of the units' differences), `units` (how
+    many independent units), `diff_p` (paired t-test), the relative difference, Cohen's d
+    (difference over the pooled replicate sd) and `flagged` when the interval excludes zero.
+    Runs over a posterior ensemble (a `draw` column) are not independent: runs of one draw
+    share its constants, so the units are the draws (a t interval over the draws' means).
+    How sure a row is, in words and colour, is `how_sure`'s to say, not `flagged`'s.
     """
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
     rows = []
     wide = {s: runs[runs.scenario == s].sort_values("replicate") for s in scenarios}
     n = len(wide[base])
@@ -60,7 +62,6 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
     def unit_means(v):         # each independent unit's mean (a replicate, or a draw)
         return np.bincount(unit_of, weights=v) / sizes
     m = len(sizes)
-    resample = rng.integers(0, m, size=(BOOTSTRAP, m)) if m > 1 else None
     for name in indicators:
         b = wide[base][name].to_numpy(float)
         for s in scenarios:
@@ -70,15 +71,12 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
                        sd=float(x.std(ddof=1)) if n > 1 else None, n=n)
             if s != base:
                 d = x - b
-                diff = float(unit_means(d).mean())    # the mean over independent units
+                u = unit_means(d)
+                diff, dlo, dhi = mean_ci(u)     # the mean over independent units
                 pooled = float(np.sqrt((x.var(ddof=1) + b.var(ddof=1)) / 2)) if n > 1 else 0.0
-                if resample is not None:
-                    boot = unit_means(d)[resample].mean(axis=1)
-                    dlo, dhi = (float(v) for v in np.percentile(boot, [2.5, 97.5]))
-                else:
-                    dlo = dhi = None
                 row.update(diff=diff, diff_low=dlo, diff_high=dhi,
-                           diff_p=paired_p(unit_means(d)),
+                           diff_sd=float(u.std(ddof=1)) if m > 1 else None, units=m,
+                           diff_p=paired_p(u),
                            relative=diff / abs(b.mean()) if b.mean() else None,
                            cohens_d=diff / pooled if pooled > 0 else (0.0 if diff == 0 else None),
                            flagged=bool(dlo is not None and (dlo > 0 or dhi < 0)))
@@ -302,9 +300,6 @@ def equivalence(a, b, margin: float) -> float:
 
 # the indicators a workshop reads first: the syndrome, residents (C), cadres (T)
 WORKSHOP_INDICATORS = ("htc_index", "participation_rate", "trust", "admin_share", "exhaustion")
-SURE_KEYS = ("lower_certain", "lower_likely", "no_clear_change", "higher_likely",
-             "higher_certain", "unknown")
-SURE_LEVELS = (0.01, 0.05)  # p below: "almost certainly", "probably"; else "no clear change"
 
 
 def paired_p(unit_differences: np.ndarray) -> float | None:
@@ -321,22 +316,81 @@ def paired_p(unit_differences: np.ndarray) -> float | None:
     return float(2 * stats.t.sf(abs(t), d.size - 1))
 
 
-def sureness(mean, p) -> str:
-    """How sure a paired difference is, in one of SURE_KEYS (words: the catalogues' [sure]),
-    from its mean (the direction) and `p` (paired_p): "almost certainly" p < 0.01, "probably"
-    p < 0.05, else "no clear change"; "unknown" without a p (fewer than two units, or a table
-    from before juwei reported it)."""
-    if mean is None or p is None or pd.isna(mean) or pd.isna(p):
-        return "unknown"
-    if p >= SURE_LEVELS[1] or mean == 0:
-        return "no_clear_change"
-    side = "lower" if mean < 0 else "higher"
-    return f"{side}_certain" if p < SURE_LEVELS[0] else f"{side}_likely"
+# --- how sure: the one rule -------------------------------------------------------------------
+# At 4 replicates the 95% t interval of a paired change is ±1.59 sd of the replicates' paired
+# differences; at 3 it is ±2.48 sd and at 2 ±8.98 sd (t with 1 degree of freedom is 12.7). The
+# README's main effects (separation, power and funding, fewer inspections on unmet need, trust,
+# exhaustion, turnover) measure 6-11 such sd at scale 0.1 and about half that at 0.02, so below
+# 4 replicates the rule cannot tell them apart from noise: the words say so instead.
+MIN_REPLICATES = 4
+SURE_KEYS = ("better", "worse", "higher", "lower", "unclear", "too_few", "unknown")
+# one colour meaning everywhere: green better for the county, red worse, grey anything else
+# (unclear, too few runs, or an indicator with no better way); sureness is in words, not colour
+GOOD, BAD, GREY = "#1b7f2a", "#c62828", "#777777"
+COLOUR = {"better": GOOD, "worse": BAD}
 
 
-def sure(row) -> tuple[str, int]:
-    """A `differences` row's sureness key, and whether its change is better (+1) or worse (-1)
-    for the county by BETTER (0: no clear change, or an indicator with no better way)."""
-    key = sureness(row["diff"], row.get("diff_p"))
-    way = {"higher": 1, "lower": -1}.get(key.split("_")[0], 0)
-    return key, way * BETTER.get(row["indicator"], 0)
+@dataclass(frozen=True)
+class Sure:
+    """How sure a paired change is: `key` (one of SURE_KEYS; words: the catalogues' [sure]),
+    the interval to draw (None when too few runs or unknown) and `needed`, about how many
+    replicates the rule would need to tell this change apart from noise (None when it already
+    does, or when there is no estimate)."""
+    key: str
+    low: float | None = None
+    high: float | None = None
+    needed: int | None = None
+
+    @property
+    def way(self) -> int:
+        """+1 better for the county, -1 worse, 0 neither (unclear, too few, no better way)."""
+        return {"better": 1, "worse": -1}.get(self.key, 0)
+
+    @property
+    def colour(self) -> str:
+        return COLOUR.get(self.key, GREY)
+
+    @property
+    def drawn(self) -> bool:
+        """Whether an interval is shown."""
+        return self.low is not None
+
+
+def needed_replicates(sd, effect, most: int = 10_000) -> int | None:
+    """About how many replicates the rule needs to tell a paired change of size `effect` with
+    this sd of the paired differences: the smallest n (at least MIN_REPLICATES) whose 95% t
+    interval's half-width, t(n-1) sd / sqrt(n), is at most half the effect, i.e.
+    n >= (2 t sd / |effect|)^2, so that a change as large as this one would clear zero with
+    room to spare. None when the effect is 0 or unknown, or more than `most` would be needed."""
+    if sd is None or effect is None or pd.isna(sd) or pd.isna(effect) or effect == 0:
+        return None
+    # t > 1.96, so n is at least (2 x 1.96 sd / |effect|)^2: search upwards from there
+    start = max(MIN_REPLICATES, math.floor((2 * 1.96 * sd / abs(effect)) ** 2))
+    if start > most:
+        return None
+    n = np.arange(start, min(start + 400, most) + 1)
+    fits = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) <= abs(effect) / 2
+    return int(n[fits.argmax()]) if fits.any() else None
+
+
+def how_sure(row) -> Sure:
+    """The one rule for how sure a `differences` row's change is (`row`: a mapping, dict or
+    pandas Series, with indicator, diff, diff_low, diff_high, diff_sd and units).
+
+    Below MIN_REPLICATES independent units: "too few runs to tell", no interval, and the
+    replicates needed. Else, from the t-based 95% interval: when it excludes 0, "better" or
+    "worse" for the county by the indicator's way (BETTER), or "higher" / "lower" for an
+    indicator with no better way; when it holds 0, "unclear" (which is not "no effect"), with
+    the replicates needed. "unknown" for a table from before juwei kept `units` and `diff_sd`.
+    """
+    units, sd, diff = row.get("units"), row.get("diff_sd"), row.get("diff")
+    if "diff_sd" not in row or units is None or pd.isna(units) or diff is None or pd.isna(diff):
+        return Sure("unknown")
+    if int(units) < MIN_REPLICATES:
+        return Sure("too_few", needed=needed_replicates(sd, diff) or MIN_REPLICATES)
+    lo, hi = float(row["diff_low"]), float(row["diff_high"])
+    if lo <= 0 <= hi:
+        return Sure("unclear", lo, hi, needed_replicates(sd, diff))
+    better = BETTER.get(row.get("indicator"), 0) * (1 if diff > 0 else -1)
+    key = {1: "better", -1: "worse"}.get(better, "higher" if diff > 0 else "lower")
+    return Sure(key, lo, hi)
