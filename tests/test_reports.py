@@ -112,7 +112,8 @@ def test_a_remedy_whose_lever_enters_an_indicator_gets_the_note():
     assert marks[("separation", "admin_share")] == ("task_admission",)
     assert ("separation", "htc_T") in marks and ("separation", "htc_index") in marks
     assert ("separation", "htc_H") not in marks           # H counts refused tasks too
-    assert not [o for o in OUTCOMES if ("separation", o) in marks]
+    # of the outcomes, only unmet need: the filter decides who does pushed services (§7.7)
+    assert [o for o in OUTCOMES if ("separation", o) in marks] == ["unmet_need"]
     assert marks[("service_stations", "unmet_need")] == ("service_stations",)
     runs = synthetic_runs({"separation": {}, "service_stations": {}})
     runs["scenario"] = runs.scenario.replace({"base": "baseline"})
@@ -120,7 +121,7 @@ def test_a_remedy_whose_lever_enters_an_indicator_gets_the_note():
                         OUTCOMES)
     ranking = outcome_ranking(table, "baseline", changed).set_index("scenario")
     assert ranking.at["service_stations", "by_definition"] == "unmet_need: service_stations"
-    assert ranking.at["separation", "by_definition"] == ""
+    assert ranking.at["separation", "by_definition"] == "unmet_need: task_admission"
 
 
 def test_the_report_marks_by_definition_and_ranks_on_the_outcomes(zh_run):
