@@ -25,8 +25,8 @@ SPREADS = [f.name for f in dataclasses.fields(Parameters) if f.name.endswith("_s
 
 
 def _patterns(params, replicates=3, pair=True) -> dict[int, validate.Pattern]:
-    tables = validate.batch(params, replicates, SEED, executor="inprocess", progress=False,
-                            fn=county, pair=pair)
+    tables = validate.batch(params, replicates, SEED, executor="processes", workers=2,
+                            progress=False, fn=county, pair=pair)
     return {p.number: p for p in validate.check(tables)}
 
 
@@ -41,7 +41,7 @@ def broken():
     for years in sorted({LONGER.get(k, SMALL.years) for k in COUNTED}):
         numbers = [k for k in COUNTED if LONGER.get(k, SMALL.years) == years]
         out.update({p.number: p for p in validate.break_patterns(
-            dataclasses.replace(SMALL, years=years), 3, SEED, executor="inprocess",
+            dataclasses.replace(SMALL, years=years), 3, SEED, executor="processes", workers=2,
             progress=False, fn=county, numbers=numbers)})
     return out
 
