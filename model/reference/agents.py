@@ -117,6 +117,9 @@ class Department(mesa.Agent):
         # this week's bookkeeping
         self.arrived_cadre_hours = 0.0
         self.expired_hours = 0.0
+        self.service_share = model.p.service_task_share
+        # §7.1 refused tasks pushed again next week, by committee index (推诿扯皮)
+        self.repush_pending = {}
 
     def pressure(self) -> float:
         K = self.model.p.department_capacity
@@ -138,12 +141,31 @@ class Department(mesa.Agent):
         rng = m.rng
         self.arrived_cadre_hours = 0.0
         self.expired_hours = 0.0
+        # §7.1 service in pushed work: this week's service share service_task_share / pressure
+        # (the pressure of this week's push) -- AMBIGUITY 68
+        share = self.service_share = p.service_task_share / self.pressure()
+        # §7.1 last week's re-pushes arrive now, past the filter -- AMBIGUITY 67
+        pending, self.repush_pending = self.repush_pending, {}
         for c in m.committees:
             lam = self.push_rate(c)
+            # §7.3 accountability: the push rate λ (re-pushes are not in it) -- AMBIGUITY 69
             c.expected_inspected += lam * self.inspected_share
             c.expected_inspected_blamed += (1.0 + self.blame) * lam * self.inspected_share
             n = int(rng.poisson(lam))
-            admitted = int(rng.binomial(n, 1.0 - p.task_admission)) if n else 0
+            new = int(rng.binomial(n, 1.0 - p.task_admission)) if n else 0
+            # §7.1 a refused task goes back to its department: absorbed by its own staff,
+            # pushed again next week, or left undone (and counted failed at its inspection)
+            refused = n - new
+            absorbed = repushed = undone = 0
+            if refused and p.task_admission > 0:
+                absorbed = int(rng.binomial(refused, p.department_absorb_share))
+                rest = refused - absorbed
+                repushed = int(rng.binomial(rest, p.repush_share)) if rest else 0
+                undone = rest - repushed
+            if repushed:
+                self.repush_pending[c.index] = repushed
+            again = pending.get(c.index, 0)
+            admitted = new + again            # re-pushes arrive admitted (§7.1)
             funded = int(rng.binomial(admitted, p.funding_follows_tasks)) if admitted else 0
             unfunded = admitted - funded
             visible = int(rng.binomial(unfunded, self.inspected_share)) if unfunded else 0
@@ -169,7 +191,18 @@ class Department(mesa.Agent):
                 else:   # "binomial_full"
                     vis_hours = (visible + fv) * h
                     invis_hours = (unfunded - visible) * h
-            c.demanded_task_hours += n * p.task_hours    # §4.10 H: every pushed task
+            # §4.10 H: every pushed task, re-pushes included
+            c.demanded_task_hours += (n + again) * p.task_hours
+            c.pushed_tasks += n + again
+            c.repushed_tasks += again
+            # §7.7 service done outside the committee: the department's staff on what it
+            # absorbed, bought help on funded tasks (at standard task_hours)
+            c.absorbed_task_service += share * absorbed * p.task_hours
+            c.funded_task_service += share * funded * (1.0 - p.funded_cadre_share) * p.task_hours
+            # §7.7 σ_c: service share of the week's arriving cadre task work -- AMBIGUITY 70
+            cadre_hours = unfunded * h + funded * p.funded_cadre_share * h
+            c.cadre_task_hours += cadre_hours
+            c.cadre_task_service_weight += share * cadre_hours
             c.arrived_admitted += admitted
             c.arrived_funded += funded
             c.arrived_unfunded += unfunded
@@ -186,6 +219,11 @@ class Department(mesa.Agent):
                 self.arrived_cadre_hours += admitted * h
             else:
                 self.arrived_cadre_hours += unfunded * h
+            # §7.1 f_d: refused tasks left undone fail at task_hours each, in the numerator and
+            # the denominator (counted at the inspection of the week they are left undone)
+            # -- AMBIGUITY 71
+            self.expired_hours += undone * p.task_hours
+            self.arrived_cadre_hours += undone * p.task_hours
 
     # phase 5 ------------------------------------------------------------------------------------
     def react(self):
@@ -517,6 +555,13 @@ class Committee(mesa.Agent):
         self.invisible_by_dept = {}
         self.pushed_task_hours = 0.0
         self.demanded_task_hours = 0.0
+        self.pushed_tasks = 0
+        self.repushed_tasks = 0
+        self.absorbed_task_service = 0.0
+        self.funded_task_service = 0.0
+        self.cadre_task_hours = 0.0
+        self.cadre_task_service_weight = 0.0
+        self.cadre_task_service = 0.0
         self.funded_money = 0.0
         self.expected_inspected = 0.0
         self.expected_inspected_blamed = 0.0
@@ -624,6 +669,15 @@ class Committee(mesa.Agent):
         service_raw = L - v - b
         logistics = p.rent_logistics_share * service_raw if self.renting else 0.0
         self.cadre_service = (service_raw - logistics) * (1.0 + p.station_gain * p.service_stations)
+        # §7.3 step 5, §7.7: the service part of the tasks worked in step 3 meets need:
+        # σ_c · τ_c · (visible work done + backlog worked) · skill factor -- AMBIGUITY 70
+        T = self.cadre_task_hours
+        sigma = self.cadre_task_service_weight / T if T > 0 else 0.0
+        other = self.passed_staff + self.inspection_prep + self.reporting
+        if receptions_visible:
+            other += self.receptions
+        tau = T / (T + other) if T + other > 0 else 0.0
+        self.cadre_task_service = sigma * tau * (v + b) * self.skill_factor()
         self.admin_hours = v + mtg + b + logistics
         self.surface_hours = v
         self.meeting_hours = mtg
@@ -671,8 +725,12 @@ class Committee(mesa.Agent):
         p = m.p
         self.help_hours = max(0.0, self.discretionary) / STEPS / p.help_wage   # AMBIGUITY 31
         self.health_hours = p.health_hours_per_1000 * p.health_and_safety * self.residents_n / 1000.0
+        # §7.7 the service part of pushed tasks done: by cadres (allocate), by departments' own
+        # staff after a refusal, by bought help on funded tasks -- AMBIGUITY 72
+        self.task_service = (self.cadre_task_service + self.absorbed_task_service
+                             + self.funded_task_service)
         self.services_meeting_need = (self.cadre_service + self.help_hours + self.staff_services
-                                      + self.vol_hours_last + self.health_hours)
+                                      + self.vol_hours_last + self.health_hours + self.task_service)
         self.coverage = min(1.0, self.services_meeting_need / self.need_total) if self.need_total > 0 else 1.0
         self.service_hours = self.services_meeting_need + self.duty_hours_last
         self.service_hours_year += self.service_hours

@@ -568,6 +568,11 @@ class ReferenceModel(mesa.Model):
         s["task_backlog"] = sum(c.backlog for c in cs) / len(cs)
         adm = sum(c.arrived_admitted for c in cs)
         s["unfunded_share"] = sum(c.arrived_unfunded for c in cs) / adm if adm else 0.0
+        # §4.10 re-pushed refused tasks over every task pushed this week, re-pushes included
+        pushed = sum(c.pushed_tasks for c in cs)
+        s["repushed_share"] = sum(c.repushed_tasks for c in cs) / pushed if pushed else 0.0
+        # §4.10 service hours that come with pushed tasks (§7.7) over all service hours
+        s["task_service_share"] = sum(c.task_service for c in cs) / svc if svc > 0 else 0.0
         s["inspection_hours"] = sum(c.inspection_prep for c in cs) / len(cs)
         s["meeting_hours"] = sum(c.meeting_hours for c in cs) / len(cs)
         units = list(self.agents_by_type[Unit])
