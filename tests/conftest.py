@@ -81,3 +81,17 @@ def same_tables(a: Path, b: Path, names) -> None:
     for name in names:
         pd.testing.assert_frame_equal(pd.read_parquet(a / f"{name}.parquet"),
                                       pd.read_parquet(b / f"{name}.parquet"))
+
+
+# A fast test whose every check a slow one in the same session repeats, and more: when both are
+# collected, the fast one is deselected (`make test-fast` keeps it; `make test` saves its time).
+COVERED_BY = {"test_the_reference_docks_with_the_vectorised_model": "test_the_full_docking_suite"}
+
+
+@pytest.hookimpl(trylast=True)          # after -m and -k have deselected theirs
+def pytest_collection_modifyitems(config, items):
+    names = {item.name for item in items}
+    covered = [i for i in items if COVERED_BY.get(i.name) in names]
+    if covered:
+        config.hook.pytest_deselected(items=covered)
+        items[:] = [i for i in items if i not in covered]
