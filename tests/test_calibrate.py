@@ -106,13 +106,17 @@ def calibrate_quantile(values, weights, q):
 
 @pytest.mark.slow
 def test_the_model_recovers_a_known_blame_pressure(tmp_path):
-    """Synthetic figures from the model at blame_pressure 0.7 (on the calibration's own seeds)
-    pin it down within the posterior's 90% interval."""
+    """Synthetic figures from the model at blame_pressure 0.4 (on the calibration's own seeds)
+    pin it down within the posterior's 90% interval. Not at 0.7 any more: since pushed work
+    carries services (ODD §7.7) the administrative share nears saturation there, and T moves
+    0.81, 0.83, 0.85 from 0.7 to 0.9 to 1.2 against a seed sd of 0.015 (scale 0.02): one seed
+    per particle cannot tell those apart (a flat likelihood; issue 25), while from 0.2 to 0.5
+    T rises 0.64 to 0.76."""
     design = calibration.load(str(_write(tmp_path, TINY)))
-    truth = replace(design.base.params, blame_pressure=0.7)
+    truth = replace(design.base.params, blame_pressure=0.4)
     model = calibrate.ParticleModel(truth, ("blame_pressure",), 1, design.seed, run,
                                     ("htc_T", "admin_share"))
-    f = model({"blame_pressure": 0.7})
+    f = model({"blame_pressure": 0.4})
     design = replace(design, priors=[Prior("blame_pressure", "uniform", 0.1, 1.5, 0.0, 2.0)],
                      targets=[Target(k, f[k] - 0.01, f[k] + 0.01, 1.0, 0.01, "synthetic", False)
                               for k in ("htc_T", "admin_share")], population=12, generations=3,
@@ -120,7 +124,7 @@ def test_the_model_recovers_a_known_blame_pressure(tmp_path):
     c = calibrate.run(design, Options(out=tmp_path / "out", progress=False, workers=2))
     w = c.posterior.weight.to_numpy()
     lo, hi = (calibrate_quantile(c.posterior.blame_pressure, w, q) for q in (0.05, 0.95))
-    assert lo <= 0.7 <= hi and hi - lo < 0.7, (lo, hi)
+    assert lo <= 0.4 <= hi and hi - lo < 0.7, (lo, hi)
 
 
 def test_the_posterior_does_not_depend_on_the_executor_or_workers(tiny, tmp_path):
