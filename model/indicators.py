@@ -94,12 +94,6 @@ INDICATORS: dict[str, Indicator] = {
     "unfunded_share": Indicator(
         "share of hours", "pushed task hours arriving without money", "无经费任务占比",
         levers=("funding_follows_tasks",)),
-    "repushed_share": Indicator(
-        "share of tasks", "pushed tasks that are refused ones pushed again (推诿扯皮)",
-        "推诿任务占比", levers=("task_admission",)),
-    "task_service_share": Indicator(
-        "share of hours", "service hours that come with pushed tasks (四进社区)",
-        "任务带来的服务占比", levers=SERVICE_LEVERS),
     "units_open_share": Indicator(
         "share of units", "work units with facilities open to residents", "单位设施开放比例"),
     "empty_shell_share": Indicator(
@@ -165,6 +159,12 @@ INDICATORS: dict[str, Indicator] = {
     "surface_share": Indicator(
         "share of hours", "cadre hours on inspected work (表面文章, 应付)", "迎检应付占比",
         levers=(*TASK_LEVERS, *FIXED_LEVERS)),
+    "repushed_share": Indicator(
+        "share of tasks", "pushed tasks that are refused ones pushed again (推诿扯皮)",
+        "推诿任务占比", levers=("task_admission",)),
+    "task_service_share": Indicator(
+        "share of hours", "service hours that come with pushed tasks (四进社区)",
+        "任务带来的服务占比", levers=SERVICE_LEVERS),
     "high_school_share": Indicator(
         "share of cadres", "serving cadres with high school or above", "高中以上学历干部比例"),
     "over_45_share": Indicator(
