@@ -35,7 +35,7 @@ from .engine.reading import read_bytes
 from .engine.store import MAX_MANIFEST
 from .inputs import scenario as sc
 from .inputs import session as sessions
-from .model import (EVENT_LEVERS, LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR,
+from .model import (EVENT_LEVERS, LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR, Parameters,
                     SYNDROME_THRESHOLD, YEARLY_LEVERS, describe, levers, syndrome)
 from .model.indicators import MONEY_ITEMS, OUTCOMES
 from .model.run import burn_in_params
@@ -669,6 +669,8 @@ def Compare(st: State, run: Run):
                          max=20)
         solara.HTML(tag="span", classes=["jw-lever-value"], unsafe_innerHTML=str(
             replicates.value))
+    solara.HTML(tag="p", classes=["jw-muted"], unsafe_innerHTML=html.escape(
+        tr("app.compare.years_note", burn=Parameters().burn_in_years)))
 
     def start():
         if not run.lock.acquire(blocking=False):      # a second click while one runs

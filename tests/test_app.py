@@ -270,8 +270,10 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     expect(page.get_by_text("2个情景", exact=False).first).to_be_visible(timeout=10_000)
     main = page.locator("main")
     # 2 replicates: too few for the rule, said once and in every cell, no "no change" words
+    # the horizon counts from the switch, after the settling years (one time line with Explore)
     for words in ("成本", "把握", "政事分离", "重复太少，无法判断",
-                  i18n.t("sure.too_few_note", "zh", n=2, min=4)):
+                  i18n.t("sure.too_few_note", "zh", n=2, min=4),
+                  i18n.t("app.compare.years_note", "zh", burn=6)):
         expect(main.get_by_text(words, exact=False).first).to_be_visible()
     sure = {e.get_attribute("data-sure") for e in main.locator("[data-sure]").all()}
     assert sure == {"too_few"}
