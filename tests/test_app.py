@@ -326,7 +326,10 @@ def test_a_double_click_on_run_runs(page):
         expect(pause).to_be_visible()              # come too late to be part of the first)
         first = verdict.inner_text()
         expect(verdict).not_to_have_text(first, timeout=10_000)     # weeks go by
-        page.wait_for_timeout(DOUBLE_CLICK * 1000)
+    # past the double-click window a click on Pause pauses. Near the window's edge the server's
+    # clock, not this one, decides whether the second click paused: if the run goes on, pause
+    page.wait_for_timeout(DOUBLE_CLICK * 1000)
+    if pause.is_visible():
         pause.click()
     expect(page.get_by_role("button", name="运行")).to_be_visible(timeout=5_000)
     assert page.errors == []
