@@ -32,11 +32,16 @@ __all__ = ["run", "compare", "sweep", "sensitivity", "calibrate", "load", "as_sc
 DEFAULT_DRAWS = 20          # posterior draws with an ensemble, as `juwei compare --ensemble`
 
 
-def as_scenario(s, *, years: int | None = None, scale: float | None = None, county=None,
+def as_scenario(s, *, years: int | None = None, scale: float | None = None,
+                burn_in_years: int | None = None, county=None,
                 levers: dict | None = None) -> scen.Scenario:
     """A Scenario from a name, a file, a Scenario, `(base, {changes})` or `{"base": ...,
     changes..., "name": ...}` (named base+change=value... unless it gives a name); then
-    `levers` (as `juwei run --set`: the name stays), `years`, `scale` and `county` applied."""
+    `levers` (as `juwei run --set`: the name stays), `years`, `scale`, `burn_in_years` and
+    `county` applied.
+
+        juwei.as_scenario(("baseline", {"cadre_pay": 800}), scale=0.1).params.cadre_pay
+    """
     changes, name = {}, None
     if isinstance(s, tuple) and len(s) == 2 and isinstance(s[1], dict):
         s, changes = s
@@ -57,7 +62,7 @@ def as_scenario(s, *, years: int | None = None, scale: float | None = None, coun
         out = dataclasses.replace(out, name=name)
     if levers:
         out = out.with_overrides(levers, "levers")
-    for key, value in (("years", years), ("scale", scale)):
+    for key, value in (("years", years), ("scale", scale), ("burn_in_years", burn_in_years)):
         if value is not None:
             out = out.with_overrides({key: value}, key)
     return out.with_county(str(county), "county") if county is not None else out
@@ -98,68 +103,209 @@ def _design(design, loader, kind, overrides=None):
 
 
 def run(scenario="baseline", *, replicates: int = 10, seed: int = DEFAULT_SEED,
-        years: int | None = None, scale: float | None = None, county=None,
-        levers: dict | None = None, out=None, plots: bool = True, **options):
-    """Run one scenario's replicates (`juwei run`): a ScenarioRun with the summary and folder."""
+        years: int | None = None, scale: float | None = None,
+        burn_in_years: int | None = None, county=None, levers: dict | None = None,
+        out=None, plots: bool = True, **options):
+    """Run one scenario's replicates, as `juwei run` does.
+
+    `scenario`: a shipped scenario's name, a file, a Scenario or a base with changes (see
+    `as_scenario`). `replicates` runs on seeds spawned from the root `seed`; `years` after a
+    burn-in of `burn_in_years` (default 6) under the baseline's levers, at population
+    `scale` (0.1 = 22,000 residents), on `county` (a county file or a shipped county's
+    name); `levers` changes levers and keeps the scenario's name (`juwei run --set`).
+    `plots=False` skips the figures. `out`: the results folder (default
+    `results/<scenario>-<time>/`); `**options`: the engine's (`juwei.engine.Options`).
+
+    Returns a `juwei.studies.run.ScenarioRun`: `summary[indicator]` holds the last year's
+    mean, ci95_low, ci95_high, sd and n over the replicates::
+
+        r = juwei.run("baseline", replicates=5, scale=0.1, levers={"cadre_pay": 800})
+        r.summary["exhaustion"]["mean"]
+    """
     from .studies import run as study
-    s = as_scenario(scenario, years=years, scale=scale, county=county, levers=levers)
+    s = as_scenario(scenario, years=years, scale=scale, burn_in_years=burn_in_years,
+                    county=county, levers=levers)
     check_size(replicates, "replicates")
-    return study.run(s, replicates, check_seed(seed), _options(out, s.name, **options),
+    return study.run(s, replicates, _seed(seed), _options(out, s.name, **options),
                      plots=plots)
 
 
 def compare(base, *alternatives, replicates: int = 10, seed: int = DEFAULT_SEED,
-            years: int | None = None, scale: float | None = None, county=None,
-            ensemble=None, draws: int | None = None, lang: str = "en", out=None, **options):
-    """Compare scenarios with `base` on common random numbers (`juwei compare`): a Comparison
-    (its `table` of paired differences) and report.html. With `ensemble` (a calibration's
-    folder), on `draws` posterior draws."""
+            years: int | None = None, scale: float | None = None,
+            burn_in_years: int | None = None, county=None, ensemble=None,
+            draws: int | None = None, lang: str = "en", out=None, **options):
+    """Compare scenarios with `base` on common random numbers, as `juwei compare` does.
+
+    `base` and each of `alternatives`: a scenario's name, a file, a Scenario or a base with
+    changes (`("baseline", {"task_admission": 0.5})`, see `as_scenario`). Replicate *r* runs
+    on the same seed in every scenario, so the differences are paired. `years`, `scale`,
+    `burn_in_years` and `county` apply to every scenario; the county settles under the base's
+    levers before each scenario's levers switch on. With `ensemble` (a calibration's folder,
+    see `calibrate`), every scenario runs on `draws` (default 20) posterior draws ×
+    `replicates`. `lang`: the report's language, "en" or "zh". `out`: the results folder
+    (default `results/compare-<time>/`); `**options`: the engine's (`juwei.engine.Options`).
+
+    Returns a `juwei.studies.compare.Comparison`: `table` (every indicator and scenario: mean
+    and 95% interval, the paired difference `diff` from the base with `diff_low`,
+    `diff_high` and `flagged`), `ranking` (the alternatives on the six outcomes), `costs`,
+    and with an ensemble `ensemble["effects"]`, `["syndrome"]` and `["ranks"]`. The folder
+    holds report.html and handout.html::
+
+        c = juwei.compare("baseline", "separation", ("baseline", {"cadre_pay": 800}),
+                          replicates=10, scale=0.1)
+        c.table[c.table.indicator == "exhaustion"]
+    """
     from .studies import compare as study
     if not alternatives:
         raise UserError("compare: name at least one scenario to compare with the base")
-    scenarios = [as_scenario(s, years=years, scale=scale, county=county)
+    scenarios = [as_scenario(s, years=years, scale=scale, burn_in_years=burn_in_years,
+                             county=county)
                  for s in (base, *alternatives)]
     study.check(scenarios, replicates)
-    e = _ensemble(ensemble, draws, check_seed(seed))
+    seed = _seed(seed)
+    e = _ensemble(ensemble, draws, seed)
     check_size(len(scenarios) * replicates * (len(e.draws) if e else 1), "replicates")
     return study.run(scenarios, replicates, seed, _options(out, "compare", **options),
                      ensemble=e, lang=lang)
 
 
-def sweep(design, *, ensemble=None, draws: int | None = None, out=None, **options):
-    """A parameter sweep from a design (`juwei sweep`): a Sweep with the means per point."""
+def sweep(design, *, replicates: int | None = None, years: int | None = None,
+          scale: float | None = None, burn_in_years: int | None = None, ensemble=None,
+          draws: int | None = None, out=None, **options):
+    """A parameter sweep, as `juwei sweep` does: every point of a design × its replicates.
+
+    `design`: a ready-made sweep design's name (`juwei designs`: quick, autonomy_grid, ...),
+    a design file (TOML, README "Sweeps") or a `juwei.inputs.design.SweepDesign`;
+    `replicates`, `years`, `scale` and `burn_in_years` override the file's. With `ensemble`
+    (a calibration's folder), every point runs on `draws` posterior draws. `out`: the
+    results folder (default `results/sweep-<design>-<time>/`); `**options`: the engine's.
+
+    Returns a `juwei.studies.sweep.Sweep`: `means` has one row per point, the varied levers
+    and each output's mean and sd; the folder holds runs.parquet (one row per run)::
+
+        s = juwei.sweep("quick", scale=0.01)
+        s.means
+    """
     from .inputs.design import load_sweep
     from .studies import sweep as study
-    d = _design(design, load_sweep, "sweep")
+    overrides = {"replicates": replicates, "years": years, "scale": scale,
+                 "burn_in_years": burn_in_years}
+    d = _design(design, load_sweep, "sweep", overrides)
     return study.run(d, _options(out, f"sweep-{d.name}", **options),
                      _ensemble(ensemble, draws, d.seed))
 
 
-def sensitivity(design, *, method: str | None = None, samples: int | None = None,
+def sensitivity(design=None, *, method: str | None = None, samples: int | None = None,
                 replicates: int | None = None, years: int | None = None,
-                scale: float | None = None, ensemble=None, draws: int | None = None,
-                difference: str | None = None, fn=None, out=None, **options):
-    """Rank the levers by global sensitivity analysis (`juwei sensitivity`); `fn` replaces the
-    county model by your own run function."""
-    from .inputs.design import load_sensitivity
+                scale: float | None = None, burn_in_years: int | None = None,
+                ensemble=None, draws: int | None = None,
+                difference: str | None = None, fn=None, factors: dict | None = None,
+                outputs=None, levels: int | None = None, seed: int | None = None,
+                make_params=None, out=None, **options):
+    """Rank the inputs of a model by global sensitivity analysis (`juwei sensitivity`): a
+    SensitivityStudy (`to_frame()`: the indices with their intervals) and report.html.
+
+    The county model: `design` is a ready-made design's name (`juwei designs`), a design
+    file (TOML, README "Sensitivity analysis") or a
+    `juwei.inputs.design.SensitivityDesign`; `method`, `samples`, `replicates`, `years`,
+    `scale`, `burn_in_years`, `ensemble` (a calibration's folder: its constants become
+    factors, or with `draws` every point runs on posterior draws) and `difference` (a
+    remedy: analyse its paired effect instead of the level) override the file's.
+
+    Your own model: no design, but `fn` (a run function `fn(params, seed)` returning a
+    summary), `factors` (each input's name and range, `{"step_size": (0.5, 2.0)}`) and
+    `outputs` (the summary's figures to analyse); with `method` (morris, sobol or pawn;
+    default morris), `samples` (default 20; a power of 2 for sobol and pawn), `levels`
+    (Morris, default 4), `replicates` (default 2) and `seed`. Each run gets
+    `params = {factor: value}` (or `make_params(row)` when given). A dummy factor the
+    function never sees measures what noise alone produces::
+
+        from walk import run                # your model, in walk.py
+        study = juwei.sensitivity(fn=run, factors={"step_size": (0.5, 2.0)},
+                                  outputs=["spread"], samples=10, out="results/walk-sa")
+        study.to_frame()
+
+    A function defined in a notebook cell needs `executor="inprocess"` (worker processes
+    cannot import it). `out`: the results folder (default
+    `results/sensitivity-<design or function>-<time>/`); `**options`: the engine's.
+    Returns a `juwei.studies.sensitivity.SensitivityStudy`: `to_frame()`, `paragraphs`
+    (the report's words per output) and report.html in its folder.
+
+    `fn` also replaces the county model in a design's runs (the design's levers then go to
+    `make_params(row)`, which is required).
+    """
+    from .inputs.design import load_sensitivity, own_design
     from .studies import sensitivity as study
-    overrides = {"method": method, "samples": samples, "replicates": replicates,
-                 "years": years, "scale": scale,
-                 "ensemble": str(ensemble) if ensemble is not None else None, "draws": draws,
-                 "difference": difference}
-    d = _design(design, load_sensitivity, "sensitivity", overrides)
+    if design is None:
+        if fn is None or factors is None or outputs is None:
+            raise UserError("sensitivity: give a design (a ready-made design's name, a file or "
+                            "a design object), or your own model as fn=, factors= and outputs=")
+        extra = {"years": years, "scale": scale, "burn_in_years": burn_in_years,
+                 "ensemble": ensemble, "draws": draws, "difference": difference}
+        if any(v is not None for v in extra.values()):
+            raise UserError(f"{next(k for k, v in extra.items() if v is not None)}=: goes with "
+                            "a design of the county model, not with your own fn=")
+        given = {k: v for k, v in (("method", method), ("samples", samples),
+                                   ("levels", levels), ("replicates", replicates),
+                                   ("seed", seed)) if v is not None}
+        d = own_design(factors, outputs, name=getattr(fn, "__name__", "own"), **given)
+        make_params = make_params or _factor_values
+    else:
+        if factors is not None or outputs is not None or levels is not None or seed is not None:
+            raise UserError("factors=, outputs=, levels= and seed= go with your own fn= and no "
+                            "design; a design file sets them for the county model")
+        if fn is not None and make_params is None:
+            raise UserError("fn= with a design: give make_params=, which turns a row of the "
+                            "design into your function's params")
+        overrides = {"method": method, "samples": samples, "replicates": replicates,
+                     "years": years, "scale": scale, "burn_in_years": burn_in_years,
+                     "ensemble": str(ensemble) if ensemble is not None else None,
+                     "draws": draws, "difference": difference}
+        d = _design(design, load_sensitivity, "sensitivity", overrides)
     opts = _options(out, f"sensitivity-{d.name}", **options)
-    return study.run(d, opts, fn=fn)
+    return study.run(d, opts, fn=fn, make_params=make_params)
+
+
+def _factor_values(row: dict) -> dict:
+    """A design row as a run's params: every factor but the dummy."""
+    from .inputs.design import DUMMY
+    return {k: v for k, v in row.items() if k != DUMMY}
 
 
 def calibrate(design="calibrate_patterns", *, population: int | None = None,
               generations: int | None = None, replicates: int | None = None,
-              years: int | None = None, scale: float | None = None, out=None, **options):
-    """Calibrate the model's constants to the patterns by ABC-SMC (`juwei calibrate`): a
-    Calibration with the posterior; its folder serves as `ensemble=` for the other studies."""
+              years: int | None = None, scale: float | None = None,
+              burn_in_years: int | None = None, out=None, **options):
+    """Calibrate the model's hand-tuned constants to the patterns by ABC-SMC, as
+    `juwei calibrate` does.
+
+    `design`: a ready-made calibration design's name (`calibrate_patterns`, about an hour on
+    two cores; `calibrate_all`, for a cluster), a design file (TOML, README "Calibration and
+    the posterior ensemble") or a `juwei.inputs.calibration.CalibrationDesign`;
+    `population`, `generations`, `replicates`, `years`, `scale` and `burn_in_years` override
+    the file's. `out`: the results folder (default `results/calibrate-<design>-<time>/`);
+    `**options`: the engine's (`resume=True` continues from the last finished generation).
+
+    Returns a `juwei.studies.calibrate.Calibration`: `posterior` (the last generation: each
+    constant, weight, distance and figure), `generations` and `predictive`; the folder
+    holds constants.csv (what the patterns pin down), checks.csv and report.html. Pass the
+    folder as `ensemble=` to `compare`, `sweep` or `sensitivity` to run on posterior draws::
+
+        cal = juwei.calibrate("my_calibration.toml")
+        juwei.compare("baseline", "separation", ensemble=cal.out, draws=20, replicates=2)
+    """
     from .inputs import calibration
     from .studies import calibrate as study
     overrides = {"population": population, "generations": generations,
-                 "replicates": replicates, "years": years, "scale": scale}
+                 "replicates": replicates, "years": years, "scale": scale,
+                 "burn_in_years": burn_in_years}
     d = _design(design, calibration.load, "calibrate", overrides)
     return study.run(d, _options(out, f"calibrate-{d.name}", **options))
+
+
+def _seed(seed) -> int:
+    """A root seed, or an error naming `seed=`."""
+    try:
+        return check_seed(seed)
+    except ValueError as e:
+        raise UserError(f"seed={seed!r}: {e}") from None

@@ -344,3 +344,46 @@ def test_a_sweep_from_python(tmp_path):
                       '[levers]\ntask_admission = [0.0, 0.9]\n')
     s = juwei.sweep(design, out=tmp_path / "s", executor="inprocess", progress=False)
     assert s.points == 2 and list(s.means.columns[:2]) == ["point", "task_admission"]
+
+
+def test_a_sensitivity_analysis_of_your_own_model_from_keywords(tmp_path):
+    # no design object of eleven fields: fn, factors and outputs, errors naming the argument
+    import juwei
+    from juwei.engine import UserError
+
+    from . import engine_helpers as h
+    study = juwei.sensitivity(fn=h.linear, factors={"x1": (0, 1), "x2": (0, 1), "x3": (0, 1),
+                                                    "x4": (0, 1)},
+                              outputs=["y"], samples=20, seed=11, out=tmp_path / "sa",
+                              executor="inprocess", progress=False)
+    t = study.to_frame().set_index("factor")
+    assert list(t.drop(index="dummy").sort_values("rank").index) == ["x1", "x2", "x3", "x4"]
+    assert t.loc["x1", "above_dummy"] and not t.loc["x4", "above_dummy"]
+    assert (tmp_path / "sa" / "report.html").exists()
+    call = juwei.load(tmp_path / "sa").manifest["call"]
+    assert call.startswith("juwei.api.sensitivity(") and "fn=tests.engine_helpers.linear" in call
+    for kwargs, message in [
+            ({"fn": h.linear}, "your own model as fn=, factors= and outputs="),
+            ({"fn": h.linear, "factors": {"x1": (1, 0)}, "outputs": ["y"]},
+             "factors={'x1': (1, 0)}: expected a name"),
+            ({"fn": h.linear, "factors": {"x1": (0, 1)}, "outputs": ["y"], "samples": 6,
+              "method": "sobol"}, "samples=6: sobol needs a power of 2"),
+            ({"fn": h.linear, "factors": {"x1": (0, 1)}, "outputs": ["y"], "scale": 0.1},
+             "scale=: goes with a design"),
+            ({"design": "morris_quick", "fn": h.linear}, "give make_params="),
+            ({"design": "morris_quick", "factors": {"x1": (0, 1)}}, "factors=, outputs=")]:
+        with pytest.raises(UserError, match=re.escape(message)):
+            juwei.sensitivity(**kwargs, out=tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+
+
+def test_the_burn_in_and_a_sweeps_settings_from_python(tmp_path):
+    import juwei
+    from juwei.engine import UserError
+    assert juwei.as_scenario("baseline", burn_in_years=1).params.burn_in_years == 1
+    s = juwei.sweep("quick", scale=0.003, replicates=1, burn_in_years=1, out=tmp_path / "s",
+                    executor="inprocess", progress=False)
+    assert s.design.replicates == 1 and s.design.base.params.burn_in_years == 1
+    assert s.design.base.params.scale == 0.003 and len(s.means) == 4
+    with pytest.raises(UserError, match=r"seed=-1: expected a whole number"):
+        juwei.run("baseline", seed=-1, out=tmp_path / "x")

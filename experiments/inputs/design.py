@@ -201,9 +201,11 @@ class SweepDesign:
                 "outputs": self.outputs, "levers": self.levers}
 
 
-def load_sweep(name: str) -> SweepDesign:
-    """Read and validate a sweep design; errors name the file and the key."""
+def load_sweep(name: str, overrides: dict | None = None) -> SweepDesign:
+    """Read and validate a sweep design; errors name the file and the key. `overrides`
+    (`replicates`, `years`, `scale`, `burn_in_years`, ... from Python) win over the file's."""
     path, data = read_design(name, SWEEP_KEYS)
+    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
     sampling = data.get("sampling", "lhs")
     if sampling not in SAMPLINGS:
         raise UserError(f"{path}: sampling: expected one of {', '.join(SAMPLINGS)}, got "
@@ -374,4 +376,61 @@ def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDes
         factors=Factors.with_dummy(bounds, groups), base=base, path=str(path),
         difference=difference, ensemble=ensemble, draws=draws)
     check_size(design.point_count() * design.runs_per_point, str(path))
+    return design
+
+
+def own_design(factors: dict, outputs, *, method: str = "morris", samples: int = 20,
+               levels: int = 4, replicates: int = 2, seed: int = DEFAULT_SEED,
+               bootstrap: int = 500, spread: bool = False, name: str = "own",
+               description: str = "") -> SensitivityDesign:
+    """A sensitivity design of a user's own run function, from keyword arguments
+    (`juwei.sensitivity(fn=..., factors=..., outputs=...)`): `factors` maps each input's
+    name to its (low, high) range, `outputs` names what the function's summary returns.
+    Errors name the argument."""
+    if not isinstance(factors, dict) or not factors:
+        raise UserError("factors=: expected a dict of at least one name -> (low, high), e.g. "
+                        "{'step_size': (0.5, 2.0)}")
+    bounds = {}
+    for key, value in factors.items():
+        ok = (isinstance(key, str) and key and key != DUMMY and isinstance(value, (tuple, list))
+              and len(value) == 2
+              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+        if not ok or not value[0] < value[1]:
+            raise UserError(f"factors={{{one_line(repr(key), 40)}: "
+                            f"{one_line(repr(value), 40)}}}: expected a name (not {DUMMY!r}) "
+                            "and a range (low, high) with low < high")
+        bounds[key] = (float(value[0]), float(value[1]))
+    if isinstance(outputs, str):
+        outputs = [outputs]
+    if (not isinstance(outputs, (list, tuple)) or not outputs
+            or not all(isinstance(o, str) and o for o in outputs)):
+        raise UserError(f"outputs={one_line(repr(outputs), 60)}: expected the names of one or "
+                        "more figures the function's summary returns, e.g. ['spread']")
+    if len(set(outputs)) < len(outputs):
+        raise UserError("outputs=: a name is given twice")
+    if method not in METHODS:
+        raise UserError(f"method={method!r}: expected one of {', '.join(METHODS)}"
+                        f"{suggest(str(method), METHODS)}")
+    for key, value in (("samples", samples), ("levels", levels), ("replicates", replicates),
+                       ("bootstrap", bootstrap)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UserError(f"{key}={value!r}: expected a whole number")
+    for key, value, low, high in (("samples", samples, 2, MAX_SAMPLES),
+                                  ("levels", levels, 2, MAX_LEVELS),
+                                  ("replicates", replicates, 1, MAX_REPLICATES),
+                                  ("bootstrap", bootstrap, 50, MAX_BOOTSTRAP)):
+        if not low <= value <= high:
+            raise UserError(f"{key}={value}: expected {low} to {high:,}")
+    if method in ("sobol", "pawn") and samples & (samples - 1):
+        raise UserError(f"samples={samples}: {method} needs a power of 2 (try "
+                        f"{1 << (samples - 1).bit_length()})")
+    try:
+        seed = check_seed(seed)
+    except ValueError as e:
+        raise UserError(f"seed={seed!r}: {e}") from None
+    design = SensitivityDesign(
+        description=one_line(description), method=method, samples=samples, levels=levels,
+        replicates=replicates, seed=seed, outputs=list(outputs), spread=bool(spread),
+        bootstrap=bootstrap, factors=Factors.with_dummy(bounds), path=name)
+    check_size(design.point_count() * design.runs_per_point, "factors=")
     return design
