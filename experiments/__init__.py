@@ -1,8 +1,21 @@
 """juwei (居委): an agent-based simulator of community governance in a Chinese county.
 
-From Python: `juwei.run`, `juwei.compare`, `juwei.sweep`, `juwei.sensitivity`,
-`juwei.calibrate` and `juwei.load` (module `api`, loaded on first use so that `import juwei`
-and `juwei.model` stay light); `help(juwei.api)` says what each takes.
+From Python, every study is a function of `juwei` with the command's defaults as keyword
+arguments (defined in `juwei.api`, imported on first use so that `import juwei` and
+`juwei.model` stay light):
+
+- `juwei.api.run`: one scenario's replicates (`juwei run`);
+- `juwei.api.compare`: scenarios against a base on common random numbers (`juwei compare`);
+- `juwei.api.sweep`: a parameter sweep from a design (`juwei sweep`);
+- `juwei.api.sensitivity`: global sensitivity analysis of the county model or of your own
+  run function (`juwei sensitivity`);
+- `juwei.api.calibrate`: ABC-SMC of the hand-tuned constants (`juwei calibrate`);
+- `juwei.api.load`: any results folder back into its tables (pandas);
+- `juwei.api.as_scenario`: a scenario from a name, a file or a base with changes.
+
+The model itself is `juwei.model.run(params, seed)` with `juwei.model.Parameters`; the engine
+that runs any `fn(params, seed)` is `juwei.engine`. Example notebooks are in the repository's
+`docs/notebooks/`.
 
 Layers, each importing only those before it:
 

@@ -310,7 +310,11 @@ def test_the_python_api_takes_keywords_scenarios_of_every_kind_and_paths(tmp_pat
     # the manifest and the report's "To reproduce" record the call, not the process's argv
     # (a kernel's `-f /tmp/kernel.json`, here pytest's); the folder was given as a str (a bare
     # TypeError after the runs, before)
-    m = juwei.load(tmp_path / "c").manifest
+    loaded = juwei.load(tmp_path / "c")
+    m = loaded.manifest
+    # the study's own tables too, not only the runs' (a comparison's table was left on disk)
+    assert {"series", "comparison", "ranking", "costs"} <= set(loaded.tables)
+    assert len(loaded.tables["comparison"]) == len(c.table)
     assert "command" not in m and m["call"].startswith(
         "juwei.api.compare(<Scenario 'baseline'>, ('baseline', {'funding_follows_tasks': 1.0}), "
         "{'base': 'separation', 'name': 'sep'}, ")

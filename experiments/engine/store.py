@@ -544,10 +544,21 @@ class Store:
             self.on_finish()
 
 
+def _result_tables(folder: Path, tables: dict) -> dict:
+    """`tables` with every other table of the folder by name: its Parquet files, then the CSV
+    files that have no Parquet twin (the runs table is apart)."""
+    tables = dict(tables)
+    for p in sorted(folder.glob("*.parquet")) + sorted(folder.glob("*.csv")):
+        if p.stem not in tables and p.stem != "runs":
+            tables[p.stem] = pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p)
+    return tables
+
+
 @dataclass(repr=False)
 class Experiment(Brief):
-    """A stored experiment in pandas: `runs` holds only successful runs; `failed` the others;
-    `tables` the other run tables by name (series, and breakdowns such as committees). A
+    """A stored experiment in pandas (what `load` returns): `runs` holds only successful
+    runs; `failed` the others; `tables` the other run tables by name (series, and breakdowns
+    such as committees) and the study's results (comparison, points, indices, ...). A
     calibration has no runs: its tables are its results (posterior, generations, predictive,
     constants, checks) and `failed` its failed candidates."""
     folder: Path
@@ -572,7 +583,19 @@ class Experiment(Brief):
 
 def load(folder) -> Experiment:
     """Load a stored experiment (any study's folder, a calibration's too) into pandas; failed
-    runs are kept apart, never as NaN rows."""
+    runs are kept apart, never as NaN rows.
+
+    `folder`: a results folder (str or Path). Returns an `Experiment`: `manifest` (what ran:
+    the call or command, version, seeds, status), `runs` (one row per successful run: its
+    labels, seed and every output), `failed` (the others, with their error) and `tables`, by
+    name: the run tables (`series`, `committees`, ...) and the study's own results, each
+    Parquet or CSV file of the folder (`comparison`, `ranking` and `costs` of a
+    comparison, `points` of a sweep, `indices` of a sensitivity analysis, `posterior`,
+    `generations`, `constants` and `checks` of a calibration, ...)::
+
+        e = juwei.load("results/compare-20261206-101500")
+        e.tables["comparison"]
+    """
     folder = Path(folder)
     path = folder / "manifest.json"
     if not path.exists():
@@ -587,12 +610,12 @@ def load(folder) -> Experiment:
             raise UserError(f"{folder}: the experiment did not finish; {same_again(folder)} "
                             "finishes it")
         # a study whose results are other tables (a calibration: posterior, generations, ...)
-        tables = {p.stem: pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p)
-                  for p in sorted(folder.glob("*.parquet")) + sorted(folder.glob("*.csv"))}
         return Experiment(folder, manifest, pd.DataFrame(),
-                          pd.DataFrame(manifest.get("failed_candidates", [])), tables)
+                          pd.DataFrame(manifest.get("failed_candidates", [])),
+                          _result_tables(folder, {}))
     runs = pd.read_parquet(folder / "runs.parquet")
     tables = {name: pd.read_parquet(folder / f"{name}.parquet")
               for name in manifest.get("tables", []) if name != "runs"}
+    tables = _result_tables(folder, tables)
     return Experiment(folder, manifest, runs[runs.status == "ok"].reset_index(drop=True),
                       runs[runs.status == "failed"].reset_index(drop=True), tables)

@@ -85,6 +85,11 @@ class Arm(NamedTuple):
     perturbed: bool = False
 
 
+# NamedTuple makes __new__ in a namespace of its own, where the postponed annotation
+# "Parameters" names nothing; the object itself lets the API reference (pdoc) read it
+Arm.__new__.__annotations__["params"] = Parameters
+
+
 @dataclass(frozen=True)
 class Docked:
     """The engine's run function of a docking study: either implementation on the arm's
