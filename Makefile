@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup run test test-fast validate calibrate doses audit bench clean
+.PHONY: setup run test test-fast validate calibrate doses audit bench docs api-reference clean
 
 setup: $(VENV)/.installed
 
@@ -44,5 +44,17 @@ audit: setup         ## the assumption audit: which assumed constants decide the
 bench: setup          ## speed and memory figures
 	$(BIN)/python benchmarks/bench_model.py
 
+# the API reference: every module of the package and the model, but the command line and the
+# dashboard (the app extra); tests/test_notebooks.py runs `api-reference` into a temporary folder
+DOCS_OUT    ?= build/api
+API_MODULES := juwei juwei.model !juwei.cli !juwei.app
+
+docs: setup           ## the API reference from the docstrings: build/api/index.html (pdoc)
+	$(MAKE) --no-print-directory api-reference BIN=$(BIN) DOCS_OUT=$(DOCS_OUT)
+	@echo "open $(DOCS_OUT)/index.html"
+
+api-reference:        ## the same without setup (BIN= the environment's bin folder)
+	$(BIN)/pdoc -o $(DOCS_OUT) $(API_MODULES)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info build/api
