@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import sysconfig
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,19 @@ def test_a_plain_install_works_from_another_folder(tmp_path):
     r = subprocess.run([str(python), "-c", "import model"], cwd=work, capture_output=True,
                        text=True)
     assert r.returncode != 0 and "No module named 'model'" in r.stderr
+
+
+def test_readme_own_model_sensitivity_runs_on_worker_processes(tmp_path):
+    """The README's sensitivity analysis of the user's own model.py, as it stands there (in a
+    script, under the guard process pools need)."""
+    (tmp_path / "model.py").write_text(readme_block("# model.py"), encoding="utf-8")
+    block = readme_block("import juwei\nfrom model import run")
+    script = ("if __name__ == '__main__':\n" + textwrap.indent(block, "    ")
+              + "    t = study.to_frame().set_index('factor')\n"
+              + "    print('ABOVE', bool(t.loc['step_size', 'above_dummy']), t.loc['step_size', 'rank'])\n")
+    (tmp_path / "sa.py").write_text(script, encoding="utf-8")
+    r = subprocess.run([sys.executable, "sa.py"], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "ABOVE True 1.0" in r.stdout, r.stdout
+    assert (tmp_path / "results" / "walk-sa" / "report.html").exists()
