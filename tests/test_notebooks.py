@@ -97,4 +97,13 @@ def test_the_api_reference_builds_without_warnings_and_names_every_study(tmp_pat
     engine = (out / "juwei" / "engine.html").read_text(encoding="utf-8")
     for name in ("Options", "run_batch", "UserError", "Interrupted"):
         assert f'id="{name}"' in engine, name
+    # what the study functions return, documented where the reference links them
+    for page, name in [("studies/run", "ScenarioRun"), ("studies/compare", "Comparison"),
+                       ("studies/sweep", "Sweep"), ("studies/sensitivity", "SensitivityStudy"),
+                       ("studies/calibrate", "Calibration"), ("engine", "Experiment"),
+                       ("inputs/scenario", "Scenario")]:
+        html = (out / "juwei" / f"{page}.html").read_text(encoding="utf-8")
+        section = html.split(f'<section id="{name}">')[1].split("</section>")[0]
+        doc = re.search(r'<div class="docstring">(.*?)</div>', section, re.S)
+        assert doc and len(re.sub(r"<[^>]+>", "", doc.group(1))) > 150, name
     assert not (out / "juwei" / "cli.html").exists()

@@ -126,6 +126,7 @@ def progress_bar(total: int, desc: str, progress: bool | None):
 
 
 def default_workers() -> int:
+    """The workers a pool starts when `workers` is not given: the cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 

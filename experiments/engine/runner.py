@@ -76,6 +76,8 @@ class Subset(Sequence):
 
 @dataclass
 class Outcome:
+    """What one run gave: its `summary`, `series`, `breakdown` and `time_axis` as the run
+    function returned them, or its `error` (a failed run), and the seconds it took."""
     run: Run
     series: dict | None = None
     summary: dict | None = None

@@ -155,6 +155,10 @@ class Target:
 
 @dataclass
 class CalibrationDesign:
+    """A calibration design (`load` reads one): the base scenario whose constants are
+    calibrated, a prior for each (`priors`), the figures fitted and held out (`targets`), the
+    ABC-SMC settings (`population`, `generations`, `min_epsilon`, `min_acceptance`), the
+    `replicates` per particle, the posterior `predictive` checks and the root `seed`."""
     path: str
     description: str
     base: sc.Scenario

@@ -165,6 +165,10 @@ def base_and_outputs(path: Path, data: dict) -> tuple[sc.Scenario, list[str]]:
 # --- sweeps ---------------------------------------------------------------------------------------
 @dataclass
 class SweepDesign:
+    """A sweep design (`load_sweep` reads one): the base scenario, the `levers` varied
+    (name -> ("range", low, high) or ("values", [...])), how they are sampled (`sampling`:
+    grid, lhs or sobol; `samples` or `levels`), the `replicates` per point on common random
+    numbers, the root `seed` and the `outputs` tabulated."""
     path: str
     description: str
     base: sc.Scenario
@@ -261,6 +265,11 @@ class Factors:
 
 @dataclass
 class SensitivityDesign:
+    """A sensitivity design (`load_sensitivity` reads one; `own_design` makes one for a
+    user's own run function): the `method` (morris, sobol or pawn) and its `samples` and
+    `levels`, the `factors` and their ranges (with the dummy), the `replicates` per point,
+    the root `seed`, the `outputs` ranked, and for the county model its `base` scenario and
+    optionally a remedy's `difference` or a calibration's `ensemble`."""
     description: str
     method: str
     samples: int

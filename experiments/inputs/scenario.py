@@ -34,6 +34,10 @@ META_KEYS = TEXT_KEYS + ("extends", "county")
 
 @dataclass(frozen=True)
 class Scenario:
+    """A scenario: a name, the model's `params` (`juwei.model.Parameters`), the levers it
+    `changes` from the baseline's defaults, and its county (None: the essay's). Read from a
+    file or a shipped name with `load`, or made from Python with `juwei.api.as_scenario`;
+    `with_overrides({lever: value})` and `with_county(name)` give changed copies."""
     name: str
     path: str
     description: str
@@ -58,6 +62,8 @@ class Scenario:
         return self.county.name if self.county else "the essay's county"
 
     def with_overrides(self, overrides: dict, origin: str = "--set") -> "Scenario":
+        """A copy with parameters changed (`{"cadre_pay": 800}`), each checked against the
+        schema; `origin` names where they came from in an error."""
         values = dataclasses.asdict(self.params)
         values.update(validate_values(overrides, origin))
         params = Parameters(**values)

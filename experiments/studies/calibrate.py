@@ -220,6 +220,11 @@ def _sampler_class():
 
 @dataclass(repr=False)
 class Calibration(Brief):
+    """What `juwei.calibrate` returns: the folder `out` (give it as `ensemble=` to the other
+    studies), the `design`, the `posterior` (the last generation: each constant, weight,
+    distance and figure), the `generations` (epsilon, candidates, acceptance, effective
+    sample size), the `predictive` checks (posterior draws rerun on fresh seeds) and the
+    `manifest`. constants.csv, checks.csv and report.html are in the folder."""
     out: Path
     design: object
     posterior: pd.DataFrame          # the last generation: constants, weight, distance, figures

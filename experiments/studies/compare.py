@@ -24,6 +24,13 @@ from .common import (check_ensemble_county, county_function, county_record, one_
 
 @dataclass(repr=False)
 class Comparison(Brief):
+    """What `juwei.compare` returns: the folder `out`, the `base` and the `scenarios` (the
+    base first), `table` (one row per indicator and scenario: mean and 95% interval, and for
+    each alternative the paired difference from the base, `diff` with `diff_low` and
+    `diff_high`, `cohens_d`, `flagged` when the interval excludes 0), `ranking` (the
+    alternatives on the six outcomes), `costs` (public money per scenario), replicates
+    `dropped` because they failed somewhere, and with a posterior `ensemble` its tables
+    (`effects`, `syndrome`, `ranks`). The folder holds report.html and handout.html."""
     out: Path
     base: str
     scenarios: list[str]       # the base first

@@ -16,6 +16,10 @@ from .common import county_function, county_record, refuse_if_all_failed, scenar
 
 @dataclass(repr=False)
 class ScenarioRun(Brief):
+    """What `juwei.run` returns: the `scenario`, its results folder `out`, the `summary`
+    (indicator -> mean, ci95_low, ci95_high, sd, n over the successful replicates, each the
+    mean of the `window`), how many replicates succeeded and failed, the wall time and the
+    figures written. `juwei.load(out)` gives the runs and series as tables."""
     scenario: Scenario
     out: Path
     summary: dict              # indicator -> mean, ci95_low, ci95_high, sd, n (last-year means)

@@ -23,6 +23,9 @@ from .common import check_ensemble_county, county_function, on_draw, refuse_if_a
 
 @dataclass(repr=False)
 class Sweep(Brief):
+    """What `juwei.sweep` returns: the folder `out`, the `design`, the number of `points`,
+    `means` (one row per point: the varied levers, each output's mean and sd) and the
+    `manifest`. runs.parquet in the folder has one row per run."""
     out: Path
     design: SweepDesign
     points: int

@@ -24,6 +24,9 @@ from .sampling import build_runs, county_params, sample
 
 @dataclass(repr=False)
 class SensitivityStudy(Brief):
+    """What `juwei.sensitivity` returns: the folder `out`, the `design`, the `indices` (per
+    output: the table, rank probabilities, convergence and noise share), the report's
+    `paragraphs` (output -> plain words) and the `manifest`."""
     out: Path
     design: SensitivityDesign
     indices: Indices
@@ -31,6 +34,8 @@ class SensitivityStudy(Brief):
     manifest: dict
 
     def to_frame(self):
+        """Every output's indices in one table: output, factor, the method's indices with
+        their 95% intervals, `above_dummy` (told apart from noise), `rank` and `p_rank`."""
         return self.indices.to_frame()
 
 
