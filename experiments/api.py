@@ -89,14 +89,36 @@ def _ensemble(folder, draws, seed):
     return load_ensemble(str(folder), draws or DEFAULT_DRAWS, seed, where="ensemble=")
 
 
+WHOLE = ("population", "generations", "replicates", "years", "burn_in_years", "samples",
+         "draws")                       # the overrides that are whole numbers (scale: any number)
+
+
 def _design(design, loader, kind, overrides=None):
-    """A design object as it is, else read from its name or file (with `overrides`)."""
+    """A design object as it is, else read from its name or file (with `overrides`, which
+    win over the file's; an error about one names the argument, not the file)."""
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    for key, value in given.items():
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if key in WHOLE and not (number and float(value).is_integer()):
+            raise UserError(f"{key}={short(repr(value), 40)}: expected a whole number")
+        if key == "scale" and not number:
+            raise UserError(f"scale={short(repr(value), 40)}: expected a number")
+        if key in WHOLE:
+            given[key] = int(value)
     if isinstance(design, (str, Path)):
-        return loader(str(design), overrides) if overrides is not None else loader(str(design))
+        try:
+            return loader(str(design), {**overrides, **given}) if overrides is not None \
+                else loader(str(design))
+        except UserError as e:
+            head, _, rest = str(e).partition(": ")
+            key, _, why = rest.partition(": ")
+            if key in given and why:
+                raise UserError(f"{key}={given[key]!r}: {why}") from None
+            raise
     if dataclasses.is_dataclass(design) and not isinstance(design, type):
-        if overrides and any(v is not None for v in overrides.values()):
+        if given:
             raise UserError(f"{kind}: give a design's name or file to override "
-                            f"{', '.join(k for k, v in overrides.items() if v is not None)}")
+                            f"{', '.join(given)}")
         return design
     raise UserError(f"{kind} {str(design)[:60]!r}: expected a design's name, a file or a "
                     "design object")

@@ -391,3 +391,12 @@ def test_the_burn_in_and_a_sweeps_settings_from_python(tmp_path):
     assert s.design.base.params.scale == 0.003 and len(s.means) == 4
     with pytest.raises(UserError, match=r"seed=-1: expected a whole number"):
         juwei.run("baseline", seed=-1, out=tmp_path / "x")
+    # an override's error names the argument, not the design file it overrides
+    for kwargs, message in [({"scale": "x"}, "scale='x': expected a number"),
+                            ({"replicates": 0}, "replicates=0: expected at least 1"),
+                            ({"burn_in_years": -1}, "burn_in_years=-1: -1 is outside")]:
+        with pytest.raises(UserError, match="^" + re.escape(message)):
+            juwei.sweep("quick", out=tmp_path / "x", **kwargs)
+    with pytest.raises(UserError, match=r"^samples='3': expected a whole number"):
+        juwei.sensitivity("morris_quick", samples="3", out=tmp_path / "x")
+    assert not (tmp_path / "x").exists()
