@@ -41,10 +41,11 @@ API = ("run", "compare", "sweep", "sensitivity", "calibrate", "load", "as_scenar
 
 
 def __getattr__(name: str):
-    """The Python API (api.py), imported on first use."""
-    if name in API:
-        from . import api
-        return getattr(api, name)
+    """The Python API (api.py), imported on first use; `juwei.api` itself too (for help())."""
+    if name in API or name == "api":
+        import importlib
+        api = importlib.import_module(".api", __name__)   # not `from . import`: it asks here
+        return api if name == "api" else getattr(api, name)
     raise AttributeError(f"module 'juwei' has no attribute {name!r}")
 
 

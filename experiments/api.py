@@ -19,6 +19,7 @@ raises `juwei.engine.Interrupted` (the same call with resume=True finishes the s
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from datetime import datetime
 from pathlib import Path
 
@@ -98,7 +99,7 @@ def _design(design, loader, kind, overrides=None):
     win over the file's; an error about one names the argument, not the file)."""
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     for key, value in given.items():
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        number = isinstance(value, numbers.Real) and not isinstance(value, bool)
         if key in WHOLE and not (number and float(value).is_integer()):
             raise UserError(f"{key}={short(repr(value), 40)}: expected a whole number")
         if key == "scale" and not number:

@@ -385,6 +385,9 @@ def test_the_burn_in_and_a_sweeps_settings_from_python(tmp_path):
     import juwei
     from juwei.engine import UserError
     assert juwei.as_scenario("baseline", burn_in_years=1).params.burn_in_years == 1
+    fresh = subprocess.run([sys.executable, "-c", "import juwei; print(juwei.api.sweep is "
+                            "juwei.sweep)"], capture_output=True, text=True, timeout=60)
+    assert fresh.stdout.strip() == "True", fresh.stderr[-1000:]     # help(juwei.api) works
     s = juwei.sweep("quick", scale=0.003, replicates=1, burn_in_years=1, out=tmp_path / "s",
                     executor="inprocess", progress=False)
     assert s.design.replicates == 1 and s.design.base.params.burn_in_years == 1
