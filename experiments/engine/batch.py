@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import contextlib
 import dataclasses
 import errno
@@ -70,7 +71,10 @@ def check_size(total: int, what: str = "the design") -> int:
 
 def varied_parameters(runs: list[Run]) -> list[str]:
     """Parameter names whose value differs between runs (the columns worth a runs table), in
-    one pass over the runs (each made once when they are made lazily)."""
+    one pass over the runs (each made once when they are made lazily), or as a lazy design's
+    recipe says (LazyRuns' varied), without making them."""
+    if getattr(runs, "varied", None) is not None:
+        return list(runs.varied)
     if not len(runs) or not dataclasses.is_dataclass(runs[0].params):
         return []
     names = [f.name for f in dataclasses.fields(runs[0].params)]
@@ -351,7 +355,8 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
     try:
         with stopping_on_signals():
             done = store.finished(runs) if opts.resume else {}
-            todo = [i for i in range(len(runs)) if i not in done]
+            todo = ([i for i in range(len(runs)) if i not in done] if done
+                    else range(len(runs)))          # not a list of every run when none is done
             if opts.resume:
                 print(f"resuming {opts.out}: {len(done)} of {len(runs)} runs already stored",
                       file=sys.stderr)
@@ -367,14 +372,18 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
             execute(Subset(runs, todo), fn, opts.executor, min(workers, max(len(todo), 1)),
                     opts.scheduler, on_outcome=stored, progress=opts.progress, desc=desc,
                     indices=todo, keep_outcomes=False)
-            parts = store.all_parts(runs)
-            seconds = [o.seconds for _, o in parts]
-            tables = store.consolidate(runs, varied_parameters(runs), {
+            seconds, errors = array.array("d"), []
+
+            def seen(i, o):
+                seconds.append(o.seconds)
+                if not o.ok:
+                    errors.append({"run": i, **o.run.labels, "seed": o.run.seed,
+                                   "error": o.error})
+            tables = store.consolidate(runs, varied_parameters(runs), lambda: {
                 "wall_seconds": round(time.perf_counter() - t0, 3),
                 "run_seconds_median": round(statistics.median(seconds), 4) if seconds else None,
-                "errors": [{"run": i, **o.run.labels, "seed": o.run.seed, "error": o.error}
-                           for i, o in parts if not o.ok],
-            })
+                "errors": errors,
+            }, on_part=seen)
     except (KeyboardInterrupt, SchedulerLost, OSError, UserError) as e:
         full = write_error(e) if isinstance(e, (OSError, UserError)) else None
         if isinstance(e, (OSError, UserError)) and full is None:

@@ -43,10 +43,18 @@ class Run:
 class LazyRuns(Sequence):
     """`count` runs made one at a time by `make(i)` when they are needed, never all held: a
     design of a million runs costs its recipe, not a million parameter sets (about 8 KB each),
-    before anything runs. Indexing makes run i anew each time."""
+    before anything runs. Indexing makes run i anew each time.
 
-    def __init__(self, count: int, make: Callable[[int], Run]):
+    `identity`, if given, is the recipe in JSON-able data (base parameters, the points'
+    digest, seeds, ...): everything `make` depends on besides the code. The design hash is
+    then the recipe's, so a design is not made run by run (about 1 ms a run) before the
+    first one starts. `varied`, if given, names the parameters that differ between runs (the
+    runs table's columns), which would otherwise take making every run again."""
+
+    def __init__(self, count: int, make: Callable[[int], Run], identity: Any = None,
+                 varied: list[str] | None = None):
         self.count, self.make = count, make
+        self.identity, self.varied = identity, varied
 
     def __len__(self) -> int:
         return self.count
