@@ -23,7 +23,13 @@ from .executors import (EXECUTORS, SCHEDULER_TIMEOUT, check_loadable, check_sche
 from .runner import Outcome, Run, RunFunction, Subset, execute_one
 from .store import Store, code_version, design_hash, non_finite, now, short
 
-MAX_RUNS = 2_000_000        # a design larger than this is refused before anything is built
+# The run cap, from measured memory: what grows with a design is about 1 KB a run (the runs
+# table's row, its run time, the stored parts' index on resume; the design is a recipe and the
+# series and breakdown tables are streamed), measured by benchmarks/bench_memory.py (968 bytes
+# a run with the county's 50 indicators); a batch may take 2 GB of it.
+BYTES_PER_RUN = 1_000
+MEMORY_BUDGET = 2_000_000_000
+MAX_RUNS = MEMORY_BUDGET // BYTES_PER_RUN    # a design larger is refused before anything is built
 # what stops a batch as a full disk does (exit WRITE_STATUS, the manifest 'interrupted')
 WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
 
