@@ -20,7 +20,7 @@ from .errors import (LOST_STATUS, SIGNAL_STATUS, WRITE_STATUS, Interrupted, Sche
                      Stop, UserError, in_command, named, option, same_again)
 from .executors import (EXECUTORS, SCHEDULER_TIMEOUT, check_loadable, check_scheduler,
                         default_workers, execute)
-from .runner import Outcome, Run, RunFunction, Subset, execute_one
+from .runner import Outcome, Run, RunFunction, Subset, Without, execute_one
 from .store import Store, code_version, design_hash, non_finite, now, short
 
 # The run cap, from measured memory: what grows with a design is about 1 KB a run (the runs
@@ -361,8 +361,7 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
     try:
         with stopping_on_signals():
             done = store.finished(runs) if opts.resume else {}
-            todo = ([i for i in range(len(runs)) if i not in done] if done
-                    else range(len(runs)))          # not a list of every run when none is done
+            todo = Without(len(runs), done)       # never a list of every run left
             if opts.resume:
                 print(f"resuming {opts.out}: {len(done)} of {len(runs)} runs already stored",
                       file=sys.stderr)

@@ -18,6 +18,7 @@ The engine knows nothing else of the model it runs.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import sys
@@ -80,6 +81,35 @@ class Subset(Sequence):
         if isinstance(i, slice):
             return [self.runs[k] for k in self.indices[i]]
         return self.runs[self.indices[i]]
+
+
+class Without(Sequence):
+    """The numbers 0..count-1 but those `done`, in order, never listed whole: a resumed design
+    of a million runs costs the runs stored, not a list of the million left."""
+
+    def __init__(self, count: int, done):
+        self.count, self.done = count, sorted(done)
+
+    def __len__(self) -> int:
+        return self.count - len(self.done)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i %= len(self)
+        lo, hi = i, i + len(self.done)          # the answer n has n - (done below n) == i
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if mid - bisect.bisect_right(self.done, mid) < i:
+                lo = mid + 1
+            else:
+                hi = mid
+        while bisect.bisect_left(self.done, lo) < len(self.done) and \
+                self.done[bisect.bisect_left(self.done, lo)] == lo:
+            lo += 1
+        return lo
 
 
 @dataclass

@@ -198,9 +198,9 @@ def digest(values) -> str:
     h = hashlib.sha256()
     columns = values.items() if isinstance(values, pd.DataFrame) else [("", values)]
     for name, column in columns:
-        array = np.ascontiguousarray(np.asarray(column))
+        array = np.ascontiguousarray(np.asarray(column))     # a column: no copy
         h.update(json.dumps([str(name), str(array.dtype), list(array.shape)]).encode())
-        h.update(array.tobytes() if array.dtype != object else
+        h.update(array.data if array.dtype != object else          # hashed in place
                  json.dumps(array.tolist(), default=_jsonable).encode())
     return h.hexdigest()
 
@@ -327,7 +327,8 @@ def by_index(path: Path) -> tuple[int, str]:
     return len(path.stem), path.stem
 
 
-CHUNK_RUNS = 1000         # parts read and tabulated at a time when the tables are made
+CHUNK_RUNS = 100          # parts read and tabulated at a time when the tables are made (the
+#                           series take about 6 times their size while tabulated)
 
 
 class Tables(dict):

@@ -93,8 +93,12 @@ def varied(base, points: pd.DataFrame, ensemble, own) -> list[str]:
     """The parameters that differ between a lazy design's runs (batch.varied_parameters
     without making every run again): the points' columns that move, and the posterior's
     constants the design does not set itself."""
-    moving = {n for n in points.columns
-              if n != DUMMY and len({from_sample(n, v) for v in points[n]}) > 1}
+    def moves(name, values) -> bool:          # without a value a point (10^6 of them)
+        values = np.asarray(values)
+        if FIELDS[name].metadata["integer"] and values.dtype.kind == "f":
+            values = np.round(values)          # as from_sample rounds (half to even)
+        return len(values) > 1 and bool((values != values[0]).any())
+    moving = {n for n in points.columns if n != DUMMY and moves(n, points[n])}
     if ensemble is not None:
         moving |= {c for c in ensemble.constants if c not in own
                    and len({from_sample(c, v) for v in ensemble.draws[c]}) > 1}
