@@ -367,6 +367,27 @@ def test_a_committee_table_with_nan_makes_the_run_failed_and_resume_checks_it_ag
     assert np.isfinite(pd.read_parquet(tmp_path / "x" / "committees.parquet").participation).all()
 
 
+def test_a_part_edited_after_its_run_is_quarantined_and_redone(tmp_path, capsys):
+    """A value edited in a stored part (its metadata kept) was taken in on resume and changed
+    the tables (points.csv in a sweep)."""
+    from juwei.engine import Options, Run, run_batch
+    runs = [Run({"i": i}, {"nan": 0.3}, i) for i in range(3)]
+    opts = Options(tmp_path / "x", executor="inprocess", progress=False)
+    run_batch(runs, opts, "test", {}, fn=nan_committee, keep=("breakdown",))
+    whole = pd.read_parquet(tmp_path / "x" / "runs.parquet")
+    part = tmp_path / "x" / "parts" / "000001.npz"
+    with np.load(part) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["summary"] = arrays["summary"] + 0.25            # finite, plausible, and wrong
+    with open(part, "wb") as f:
+        np.savez(f, **arrays)
+    _, again = run_batch(runs, dataclasses.replace(opts, resume=True), "test", {},
+                         fn=nan_committee, keep=("breakdown",))
+    assert (tmp_path / "x" / "parts" / "quarantine" / "000001.npz").exists()
+    assert "edited after the run" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "x" / "runs.parquet"), whole)
+
+
 # --- 6. the app serves only its own sessions; 7. small ones -------------------------------------
 @pytest.fixture
 def app(monkeypatch, tmp_path):

@@ -243,10 +243,35 @@ def write_part(folder: Path, index: int, outcome: Outcome, keep: set[str],
             arrays["breakdown_names"] = np.array(list(values))
             arrays["breakdown"] = np.stack(list(values.values()))
 
+    meta["digest"] = part_digest(arrays)
+    arrays["meta"] = np.array(json.dumps(meta, default=_jsonable))
+
     def write(tmp):
         with open(tmp, "wb") as f:
             np.savez(f, **arrays)
     atomic_write(folder / "parts" / f"{index:06d}.npz", write)
+
+
+def part_digest(arrays) -> str:
+    """A hash of a part's data (every array but its metadata), kept in its metadata: a value
+    edited after the run was stored no longer matches it."""
+    h = hashlib.sha256()
+    for name in sorted(k for k in arrays if k != "meta"):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(json.dumps([name, str(a.dtype), list(a.shape)]).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()[:32]
+
+
+def check_digest(path: Path, meta: dict) -> None:
+    """ValueError if the part's data do not match the digest it was stored with (parts stored
+    before parts had digests have none to check)."""
+    if "digest" not in meta:
+        return
+    with np.load(path, allow_pickle=False) as z:
+        found = part_digest({k: z[k] for k in z.files})
+    if found != meta["digest"]:
+        raise ValueError("its values differ from those stored (edited after the run)")
 
 
 def read_meta(path: Path) -> dict:
@@ -570,6 +595,7 @@ class Store:
         for path in sorted(self.parts.glob("*.npz")):
             try:
                 meta = read_meta(path)
+                check_digest(path, meta)
                 ok = meta.get("error") is None
                 if ok:                      # checked again as when it was stored
                     _, outcome = read_part(path, None)
