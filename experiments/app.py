@@ -34,6 +34,7 @@ from .engine import DEFAULT_SEED, Options, UserError
 from .engine.reading import read_bytes
 from .engine.store import MAX_MANIFEST
 from .inputs import scenario as sc
+from .inputs import files
 from .inputs import session as sessions
 from .model import (EVENT_LEVERS, LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR, Parameters,
                     SYNDROME_THRESHOLD, YEARLY_LEVERS, describe, levers, syndrome)
@@ -508,13 +509,24 @@ def SessionPanel(st: State):
 
     def dropped(f):
         try:
-            st.restore(sessions.loads(f["data"], f["name"]))
+            st.restore(sessions.loads(uploaded(f), f["name"]))
             message.set(st.tr("app.session.loaded", file=f["name"]))
         except UserError as e:
             message.set(st.tr("app.session.bad", error=str(e)))
-    solara.FileDrop(label=tr("app.session.drop"), on_file=dropped, lazy=False)
+    solara.FileDrop(label=tr("app.session.drop"), on_file=dropped, lazy=True)
     if message.value:
         solara.Text(message.value)
+
+
+def uploaded(f) -> bytes:
+    """A dropped file's bytes, as the safe reader reads a file: at most the limit + 1 byte
+    fetched from the browser, whatever size it claims (the whole file was sent, and held by
+    the server, before its size was checked); sessions.loads refuses what is over."""
+    try:
+        return f["file_obj"].read(files.MAX_BYTES + 1)
+    except Exception as e:  # noqa: BLE001 - a browser that went away, a broken upload
+        raise UserError(f"{str(f.get('name'))[:60]!r}: the upload could not be read "
+                        f"({type(e).__name__})") from None
 
 
 def sessions_folder() -> Path:
@@ -536,7 +548,7 @@ def saved_session(name: str) -> Path:
     folder = sessions_folder().resolve()
     path = (folder / str(name)).resolve()
     if str(name) not in _saved_sessions() or path.parent != folder:
-        raise UserError(f"{str(name)[:60]!r}: not a saved session of {folder}")
+        raise UserError(f"{str(name)[:60]!r}: not a saved session")   # no server path
     return path
 
 

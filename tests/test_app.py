@@ -6,6 +6,7 @@ Outside CI the tests skip, with the reason, when Chromium or Playwright is missi
 test-artifacts/ (not in git).
 """
 
+import json
 import os
 import re
 import socket
@@ -71,7 +72,7 @@ def workshop(tmp_path_factory):
     else:
         proc.kill()
         raise RuntimeError("juwei app did not answer within 90 s")
-    yield {"url": url, "home": home, "results": results}
+    yield {"url": url, "home": home, "results": results, "pid": proc.pid}
     proc.terminate()
     proc.wait(timeout=20)
     log.close()
@@ -347,3 +348,84 @@ def test_the_levers_tab_and_the_assumptions_in_chinese(page):
     page.get_by_role("button", name="设定", exact=True).click()
     expect(page.get_by_text("未设定", exact=False)).to_be_visible(timeout=10_000)
     assert page.errors == []
+
+
+SECRET = 'api_token = "s3cret-value"\n[database]\npassword = "hunter2"\n'
+DROP = """([name, size, fill]) => {
+    // what the drop zone's own drop handler keeps of a dropped file (a real drag of a file
+    // from the desktop cannot be synthesised): the server then reads it as from any drop
+    const zone = document.querySelector('.solara-file-drop').__vue__;
+    const file = new File([new Uint8Array(size).fill(fill)], name);
+    zone.native_file_info = [file];
+    zone.file_info = [{name, isFile: true, size}];
+}"""
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
+def test_the_page_loads_no_file_a_browser_names_and_reads_uploads_within_the_limit(
+        browser, workshop):
+    """Issue 28: the page took a path from the browser and loaded any file it named (a
+    secret TOML answered with its first key), and a dropped file was sent whole and held by
+    the server before its size was checked. Here a browser that rewrites its own messages
+    asks for a file outside the sessions folder, by ../ and by absolute path, and drops a
+    200 MB file and a file of another kind."""
+    home, url = workshop["home"], workshop["url"]
+    (home / "secret.toml").write_text(SECRET)
+    folder = home / "sessions"
+    folder.mkdir(exist_ok=True)
+    for name in ("session-0000-a.toml", "session-0000-b.toml"):   # listed before dated ones
+        (folder / name).write_text('juwei_session = 1\nscenario = "separation"\n')
+    forged = {"session-0000-a.toml": "../secret.toml",
+              "session-0000-b.toml": str(home / "secret.toml")}
+    sent = []
+
+    def forge(ws):                      # page -> server messages with a name get a path
+        server = ws.connect_to_server()
+
+        def to_server(message):
+            if isinstance(message, str):
+                for name, path in forged.items():
+                    if json.dumps(name) in message:
+                        message = message.replace(json.dumps(name), json.dumps(path))
+                        sent.append(path)
+            server.send(message)
+        ws.on_message(to_server)
+    context = browser["en-US"].new_context(viewport={"width": 1280, "height": 720},
+                                           locale="en-US")
+    page = context.new_page()
+    page.route_web_socket(re.compile(".*"), forge)
+    page.goto(url, wait_until="networkidle", timeout=90_000)
+    expect(page.locator(".jw-verdict")).to_be_visible(timeout=60_000)
+    open_drawer(page)
+    status = page.locator(".jw-status").inner_text()
+    refused = page.get_by_text("The session was not loaded", exact=False)
+    for name, path in forged.items():
+        choose(page, "Load a saved session", name, "nav")
+        expect(refused).to_contain_text(json.dumps(path)[1:-1][:40], timeout=20_000)
+        expect(refused).to_contain_text("not a saved session")
+    assert sent == list(forged.values())                 # the forged names reached the server
+    expect(page.locator(".jw-status")).to_have_text(status)
+    text = page.content()
+    for leak in ("s3cret", "hunter2", "api_token", "database", str(folder)):
+        assert leak not in text, leak
+
+    before = rss_mb(workshop["pid"])
+    page.evaluate(DROP, ["big.toml", 200_000_000, 35])          # 200 MB of '#'
+    expect(refused).to_contain_text("over 1,000,000 bytes", timeout=60_000)
+    assert rss_mb(workshop["pid"]) - before < 60, "the server took in the whole upload"
+    page.evaluate("""([name, text]) => {
+        const zone = document.querySelector('.solara-file-drop').__vue__;
+        const file = new File([text], name);
+        zone.native_file_info = [file];
+        zone.file_info = [{name, isFile: true, size: file.size}];
+    }""", ["notes.toml", SECRET])
+    expect(refused).to_contain_text("not a session file", timeout=20_000)
+    text = page.content()
+    for leak in ("s3cret", "hunter2", "api_token"):
+        assert leak not in text, leak
+    expect(page.locator(".jw-status")).to_have_text(status)
+    context.close()

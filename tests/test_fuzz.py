@@ -6,7 +6,8 @@ be refused without quoting any of its keys or values, and a file that is not a r
 (a FIFO, a device, a folder) at once, whatever kind of input it is given as.
 
 Cases: 130 scenario files + 130 design files + 110 flag sets + 60 session files + 60 county
-files + 60 foreign files + 16 special files = 566 per run.
+files + 60 foreign files + 16 special files + 60 session uploads through the app + 60
+posteriors + 60 histories + 60 county paths = 806 per run.
 """
 
 import contextlib
@@ -339,3 +340,145 @@ def test_special_files_are_refused_at_once(kind, special, no_server):
                 "app": ["app", "--session", path, "--port", "1"],
                 "counties": ["counties", path]}[kind]
         check_refused(args, folder, inputs)
+
+
+# --- uploads through the app, posteriors, histories, county paths (issue 28) ----------------------
+class Upload(io.BytesIO):
+    """A dropped file as the app's drop zone hands it over; counts what is read of it."""
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.taken = getattr(self, "taken", 0) + len(data)
+        return data
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(defect=session_defect, raw=raw_defect, padding=st.sampled_from([0, 0, 3_000_000]))
+def test_bad_session_uploads_are_one_line_errors(defect, raw, padding):
+    """A session dropped on the page goes through the reader a file does: one line, and never
+    more than the limit + 1 byte taken from the browser."""
+    pytest.importorskip("solara")
+    from juwei import app
+    from juwei.engine import UserError
+    from juwei.inputs import files
+    from juwei.inputs import session as sessions
+    data = raw if raw is not None else ("juwei_session = 1\n" + defect).encode()
+    data += b"#" * padding
+    upload = Upload(data)
+    with pytest.raises(UserError) as e:
+        sessions.loads(app.uploaded({"name": "up.toml", "file_obj": upload}), "up.toml")
+    assert "\n" not in str(e.value) and "Traceback" not in str(e.value)
+    assert upload.taken <= files.MAX_BYTES + 1
+
+
+def posterior_case(draw):
+    """A calibration's posterior with at least one defect."""
+    n = draw(st.integers(0, 5))
+    frame = {"particle": list(range(n)),
+             "weight": draw(st.lists(st.floats(0.01, 1), min_size=n, max_size=n)),
+             "blame_pressure": draw(st.lists(st.floats(0.1, 1.9), min_size=n, max_size=n))}
+    bad = draw(st.sampled_from(["empty", "weight", "constant", "missing", "zero", "bytes"]))
+    if bad == "bytes":
+        return draw(st.binary(max_size=200))
+    if bad == "missing":
+        frame.pop(draw(st.sampled_from(sorted(frame))))
+        n = max(n, 0)
+    elif bad == "zero":
+        frame["weight"] = [0.0] * n
+    elif bad in ("weight", "constant") and n:
+        column = "weight" if bad == "weight" else "blame_pressure"
+        values = ([float("nan"), float("inf"), -float("inf"), -0.5, -1e300] if bad == "weight"
+                  else [float("nan"), float("inf"), -3.0, 2.5, 1e300])
+        frame[column][draw(st.integers(0, n - 1))] = draw(st.sampled_from(values))
+    else:
+        frame = {k: [] for k in frame}
+    return frame
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(case=st.composite(posterior_case)())
+def test_bad_posteriors_are_one_line_errors(case):
+    import pandas as pd
+    with sandbox() as folder:
+        cal = folder / "in"
+        cal.mkdir()
+        (cal / "manifest.json").write_text(json.dumps({
+            "kind": "calibrate", "status": "complete",
+            "design": {"priors": [{"name": "blame_pressure"}], "county_sha256": "",
+                       "scale": 0.1, "years": 5}}))
+        if isinstance(case, bytes):
+            (cal / "posterior.parquet").write_bytes(case)
+        else:
+            pd.DataFrame(case).to_parquet(cal / "posterior.parquet")
+        check_refused(["compare", "baseline", "separation", "--ensemble", cal, "--dry-run"],
+                      folder, {"in", "in/manifest.json", "in/posterior.parquet"})
+
+
+def history_case(draw):
+    """A history.db that is not this calibration's: bytes, or SQLite with a stamp of its own."""
+    kind = draw(st.sampled_from(["bytes", "stamp", "stamp", "tables"]))
+    if kind == "bytes":
+        return draw(st.binary(max_size=300))
+    keys = draw(st.lists(st.sampled_from(["design_hash", "seed", "code_id", "other"]),
+                         min_size=0 if kind == "tables" else 1, max_size=4, unique=True))
+    return [(k, draw(ODD_TEXT)) for k in keys], draw(st.booleans())
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(case=st.composite(history_case)())
+def test_foreign_or_broken_histories_are_refused_or_quarantined(case):
+    """Whatever history.db a resume finds: refused in one line (another calibration's), or
+    moved to quarantine/ (never deleted) and started over; never a traceback."""
+    import sqlite3
+
+    from juwei.engine import UserError
+    from juwei.studies import calibrate
+    identity = {"design_hash": "d" * 16, "seed": "1", "code_id": "c" * 16}
+    with sandbox() as folder:
+        path = folder / "history.db"
+        if isinstance(case, bytes):
+            path.write_bytes(case)
+        else:
+            stamp, generations = case
+            with contextlib.closing(sqlite3.connect(path)) as con, con:
+                con.execute("CREATE TABLE juwei_identity (key TEXT PRIMARY KEY, value TEXT)")
+                con.executemany("INSERT INTO juwei_identity VALUES (?, ?)", stamp)
+                con.execute("CREATE TABLE populations (t INTEGER)")
+                if generations:
+                    con.execute("INSERT INTO populations VALUES (0)")
+        before = path.read_bytes()
+        try:
+            resumed = calibrate.resumable(path, identity, False)
+        except UserError as e:
+            assert "\n" not in str(e) and "belongs to another calibration" in str(e), str(e)
+            assert path.read_bytes() == before                     # left as it was
+            return
+        assert resumed is False
+        kept = list((folder / "quarantine").glob("history-*.db"))
+        assert len(kept) == 1 and kept[0].read_bytes() == before
+
+
+county_path = st.one_of(
+    ODD_TEXT.map(lambda t: "../" + t),
+    ODD_TEXT.map(lambda t: "/" + t.lstrip("/")),
+    st.sampled_from(["/etc/passwd", "/dev/zero", "../../../../etc/hostname", "..", "/",
+                     "~/.ssh/config", "nul", "small_town/../../x"]),
+    ODD_TEXT.map(lambda t: t + ".toml"),
+)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(where=county_path)
+def test_a_scenarios_county_outside_its_folder_is_one_line(where):
+    with sandbox() as folder:
+        (folder / "in").mkdir()
+        (folder / "secret.toml").write_text('api_token = "s3cret"\n')
+        path = folder / "in" / "s.toml"
+        path.write_text(f"extends = \"baseline\"\ncounty = {toml_string(where)}\n", "utf-8")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            status = cli.main(["run", str(path), *BASE[2:], "--out", str(folder / "out")])
+        text = err.getvalue()
+        assert status == 2 and len(text.strip().splitlines()) <= 3, (where, status, text)
+        assert "Traceback" not in text and "s3cret" not in text and "api_token" not in text
+        assert not (folder / "out").exists()

@@ -15,6 +15,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -366,6 +367,27 @@ def test_a_committee_table_with_nan_makes_the_run_failed_and_resume_checks_it_ag
     assert np.isfinite(pd.read_parquet(tmp_path / "x" / "committees.parquet").participation).all()
 
 
+def test_a_part_edited_after_its_run_is_quarantined_and_redone(tmp_path, capsys):
+    """A value edited in a stored part (its metadata kept) was taken in on resume and changed
+    the tables (points.csv in a sweep)."""
+    from juwei.engine import Options, Run, run_batch
+    runs = [Run({"i": i}, {"nan": 0.3}, i) for i in range(3)]
+    opts = Options(tmp_path / "x", executor="inprocess", progress=False)
+    run_batch(runs, opts, "test", {}, fn=nan_committee, keep=("breakdown",))
+    whole = pd.read_parquet(tmp_path / "x" / "runs.parquet")
+    part = tmp_path / "x" / "parts" / "000001.npz"
+    with np.load(part) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["summary"] = arrays["summary"] + 0.25            # finite, plausible, and wrong
+    with open(part, "wb") as f:
+        np.savez(f, **arrays)
+    _, again = run_batch(runs, dataclasses.replace(opts, resume=True), "test", {},
+                         fn=nan_committee, keep=("breakdown",))
+    assert (tmp_path / "x" / "parts" / "quarantine" / "000001.npz").exists()
+    assert "edited after the run" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "x" / "runs.parquet"), whole)
+
+
 # --- 6. the app serves only its own sessions; 7. small ones -------------------------------------
 @pytest.fixture
 def app(monkeypatch, tmp_path):
@@ -540,6 +562,87 @@ def test_a_big_grid_is_made_as_it_runs_not_before(tmp_path):
         design.base.params, task_admission=float(frame.task_admission[p]),
         cadre_pay=float(frame.cadre_pay[p]))
     assert varied_parameters(runs[:2000]) == ["task_admission", "cadre_pay"]
+
+
+class FirstRuns:
+    """A trivial run function that notes when (and at what traced memory) the first run
+    started, and stops the batch as Ctrl-C does at its `stop`-th call."""
+    identity = "tests.test_no_door.FirstRuns"
+
+    def __init__(self, stop: int):
+        self.stop, self.calls, self.first = stop, 0, None
+
+    def __call__(self, params, seed):
+        self.calls += 1
+        if self.first is None:
+            self.first = (time.perf_counter(), tracemalloc.get_traced_memory()[1])
+        if self.calls == self.stop:
+            raise KeyboardInterrupt
+        return {"summary": {"y": params.task_admission + params.cadre_pay / 1000}}
+
+
+def test_a_million_run_grid_starts_within_seconds_and_its_memory_stays_flat(tmp_path):
+    """A 10^6-run grid made every run to hash the design (about 1 ms a run: 17 min before the
+    first run) and listed every run left (36 MB), and a resume listed them again. Tested at
+    10^6 runs with a trivial run function up to its first runs (running all 10^6 would store
+    10^6 parts: minutes, not a test); the memory after the runs is bench_memory.py's."""
+    from juwei.engine import Interrupted, Options, run_batch
+    from juwei.inputs.design import load_sweep
+    from juwei.studies import sweep
+    path = tmp_path / "million.toml"
+    path.write_text('sampling = "grid"\nlevels = 1000\nreplicates = 1\n[levers]\n'
+                    'task_admission = [0.0, 0.9]\ncadre_pay = [200, 1500]\n')
+    design = load_sweep(str(path))
+    frame = sweep.points(design)                  # the points table (16 MB): the design's own
+    opts = Options(tmp_path / "out", executor="inprocess", progress=False)
+    for resume in (False, True):
+        fn = FirstRuns(stop=4)
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        try:
+            with at_most(60), pytest.raises(Interrupted):
+                run_batch(sweep.runs(design, frame), dataclasses.replace(opts, resume=resume),
+                          "sweep", design.as_dict(), fn=fn, keep=(), outputs=["y"])
+        finally:
+            tracemalloc.stop()
+        started, peak = fn.first[0] - t0, fn.first[1]
+        assert started < 10 and peak < 8_000_000, (resume, started, peak)
+        print(f"resume={resume}: first run after {started:.1f} s, {peak / 1e6:.1f} MB traced")
+    m = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert m["total"] == 1_000_000 and m["status"] == "interrupted"
+    assert len(list((tmp_path / "out" / "parts").glob("*.npz"))) == 6   # 3 + 3 more
+
+
+def test_the_tables_are_made_a_chunk_at_a_time(tmp_path, monkeypatch):
+    """Every part was read into memory at once, then every run's series table, then their
+    concatenation: three copies of the series. Now the series go to their file a chunk at a
+    time and are read back only when a study asks for them."""
+    from juwei.engine import Options, Run, run_batch
+    from juwei.engine import store as st
+    monkeypatch.setattr(st, "CHUNK_RUNS", 10)
+    steps = 1000
+
+    def long_series(params, seed):
+        return {"summary": {"y": float(seed)},
+                "series": {name: np.full(steps, seed + k) for k, name in
+                           enumerate(("a", "b", "c"))}}
+    runs = [Run({"i": i}, None, i) for i in range(1000)]     # 24 MB of series in all
+    opts = Options(tmp_path / "x", executor="inprocess", progress=False)
+    tracemalloc.start()
+    try:
+        _, tables = run_batch(runs, opts, "test", {}, fn=long_series, keep=("series",))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000_000, peak                          # was about 140 MB
+    assert dict.__getitem__(tables, "series") == tmp_path / "x" / "series.parquet"
+    series = tables["series"]
+    assert len(series) == 1000 * steps and list(series.columns) == ["run", "i", "seed", "step",
+                                                                     "a", "b", "c"]
+    assert (series.groupby("run").a.first() == np.arange(1000)).all()
+    assert series.run.is_monotonic_increasing                # in run order, chunk after chunk
+    assert list(tables["runs"].y) == list(range(1000))
+    assert st.by_index(Path("1000000.npz")) > st.by_index(Path("999999.npz"))
 
 
 @pytest.mark.parametrize("executor", ["processes", "dask"])

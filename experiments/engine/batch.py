@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import contextlib
 import dataclasses
 import errno
@@ -19,10 +20,16 @@ from .errors import (LOST_STATUS, SIGNAL_STATUS, WRITE_STATUS, Interrupted, Sche
                      Stop, UserError, in_command, named, option, same_again)
 from .executors import (EXECUTORS, SCHEDULER_TIMEOUT, check_loadable, check_scheduler,
                         default_workers, execute)
-from .runner import Outcome, Run, RunFunction, Subset, execute_one
+from .runner import Outcome, Run, RunFunction, Subset, Without, execute_one
 from .store import Store, code_version, design_hash, non_finite, now, short
 
-MAX_RUNS = 2_000_000        # a design larger than this is refused before anything is built
+# The run cap, from measured memory: what grows with a design is about 1 KB a run (the runs
+# table's row, its run time, the stored parts' index on resume; the design is a recipe and the
+# series and breakdown tables are streamed), measured by benchmarks/bench_memory.py (968 bytes
+# a run with the county's 50 indicators); a batch may take 2 GB of it.
+BYTES_PER_RUN = 1_000
+MEMORY_BUDGET = 2_000_000_000
+MAX_RUNS = MEMORY_BUDGET // BYTES_PER_RUN    # a design larger is refused before anything is built
 # what stops a batch as a full disk does (exit WRITE_STATUS, the manifest 'interrupted')
 WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
 
@@ -70,7 +77,10 @@ def check_size(total: int, what: str = "the design") -> int:
 
 def varied_parameters(runs: list[Run]) -> list[str]:
     """Parameter names whose value differs between runs (the columns worth a runs table), in
-    one pass over the runs (each made once when they are made lazily)."""
+    one pass over the runs (each made once when they are made lazily), or as a lazy design's
+    recipe says (LazyRuns' varied), without making them."""
+    if getattr(runs, "varied", None) is not None:
+        return list(runs.varied)
     if not len(runs) or not dataclasses.is_dataclass(runs[0].params):
         return []
     names = [f.name for f in dataclasses.fields(runs[0].params)]
@@ -351,7 +361,7 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
     try:
         with stopping_on_signals():
             done = store.finished(runs) if opts.resume else {}
-            todo = [i for i in range(len(runs)) if i not in done]
+            todo = Without(len(runs), done)       # never a list of every run left
             if opts.resume:
                 print(f"resuming {opts.out}: {len(done)} of {len(runs)} runs already stored",
                       file=sys.stderr)
@@ -367,14 +377,18 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
             execute(Subset(runs, todo), fn, opts.executor, min(workers, max(len(todo), 1)),
                     opts.scheduler, on_outcome=stored, progress=opts.progress, desc=desc,
                     indices=todo, keep_outcomes=False)
-            parts = store.all_parts(runs)
-            seconds = [o.seconds for _, o in parts]
-            tables = store.consolidate(runs, varied_parameters(runs), {
+            seconds, errors = array.array("d"), []
+
+            def seen(i, o):
+                seconds.append(o.seconds)
+                if not o.ok:
+                    errors.append({"run": i, **o.run.labels, "seed": o.run.seed,
+                                   "error": o.error})
+            tables = store.consolidate(runs, varied_parameters(runs), lambda: {
                 "wall_seconds": round(time.perf_counter() - t0, 3),
                 "run_seconds_median": round(statistics.median(seconds), 4) if seconds else None,
-                "errors": [{"run": i, **o.run.labels, "seed": o.run.seed, "error": o.error}
-                           for i, o in parts if not o.ok],
-            })
+                "errors": errors,
+            }, on_part=seen)
     except (KeyboardInterrupt, SchedulerLost, OSError, UserError) as e:
         full = write_error(e) if isinstance(e, (OSError, UserError)) else None
         if isinstance(e, (OSError, UserError)) and full is None:

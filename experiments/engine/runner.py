@@ -18,6 +18,7 @@ The engine knows nothing else of the model it runs.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import sys
@@ -43,10 +44,18 @@ class Run:
 class LazyRuns(Sequence):
     """`count` runs made one at a time by `make(i)` when they are needed, never all held: a
     design of a million runs costs its recipe, not a million parameter sets (about 8 KB each),
-    before anything runs. Indexing makes run i anew each time."""
+    before anything runs. Indexing makes run i anew each time.
 
-    def __init__(self, count: int, make: Callable[[int], Run]):
+    `identity`, if given, is the recipe in JSON-able data (base parameters, the points'
+    digest, seeds, ...): everything `make` depends on besides the code. The design hash is
+    then the recipe's, so a design is not made run by run (about 1 ms a run) before the
+    first one starts. `varied`, if given, names the parameters that differ between runs (the
+    runs table's columns), which would otherwise take making every run again."""
+
+    def __init__(self, count: int, make: Callable[[int], Run], identity: Any = None,
+                 varied: list[str] | None = None):
         self.count, self.make = count, make
+        self.identity, self.varied = identity, varied
 
     def __len__(self) -> int:
         return self.count
@@ -72,6 +81,35 @@ class Subset(Sequence):
         if isinstance(i, slice):
             return [self.runs[k] for k in self.indices[i]]
         return self.runs[self.indices[i]]
+
+
+class Without(Sequence):
+    """The numbers 0..count-1 but those `done`, in order, never listed whole: a resumed design
+    of a million runs costs the runs stored, not a list of the million left."""
+
+    def __init__(self, count: int, done):
+        self.count, self.done = count, sorted(done)
+
+    def __len__(self) -> int:
+        return self.count - len(self.done)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i %= len(self)
+        lo, hi = i, i + len(self.done)          # the answer n has n - (done below n) == i
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if mid - bisect.bisect_right(self.done, mid) < i:
+                lo = mid + 1
+            else:
+                hi = mid
+        while bisect.bisect_left(self.done, lo) < len(self.done) and \
+                self.done[bisect.bisect_left(self.done, lo)] == lo:
+            lo += 1
+        return lo
 
 
 @dataclass

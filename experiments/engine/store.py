@@ -192,10 +192,29 @@ def _jsonable(x):
     raise TypeError(f"not JSON serialisable: {type(x).__name__}")
 
 
+def digest(values) -> str:
+    """A content hash of a table (a DataFrame: column names, dtypes and values) or an array,
+    for a lazy design's recipe (runner.LazyRuns' identity)."""
+    h = hashlib.sha256()
+    columns = values.items() if isinstance(values, pd.DataFrame) else [("", values)]
+    for name, column in columns:
+        array = np.ascontiguousarray(np.asarray(column))     # a column: no copy
+        h.update(json.dumps([str(name), str(array.dtype), list(array.shape)]).encode())
+        h.update(array.data if array.dtype != object else          # hashed in place
+                 json.dumps(array.tolist(), default=_jsonable).encode())
+    return h.hexdigest()
+
+
 def design_hash(runs, fn_name: str) -> str:
     """Identity of an experiment's resolved design: every run's labels, parameters and seed.
     Hashed run by run (the bytes of one JSON list of them all), so a design made lazily is
-    never held whole."""
+    never held whole; a lazy design with a recipe (LazyRuns' identity) is hashed from its
+    recipe and count, never made run by run (1 ms a run: 17 min for a 10^6-run grid)."""
+    recipe = getattr(runs, "identity", None)
+    if recipe is not None:
+        text = json.dumps(["recipe", fn_name, len(runs), recipe], default=_jsonable,
+                          sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
     h = hashlib.sha256(b"[" + json.dumps(fn_name).encode())
     for r in runs:
         h.update(b", " + json.dumps([r.labels, r.params, r.seed], default=_jsonable,
@@ -224,10 +243,35 @@ def write_part(folder: Path, index: int, outcome: Outcome, keep: set[str],
             arrays["breakdown_names"] = np.array(list(values))
             arrays["breakdown"] = np.stack(list(values.values()))
 
+    meta["digest"] = part_digest(arrays)
+    arrays["meta"] = np.array(json.dumps(meta, default=_jsonable))
+
     def write(tmp):
         with open(tmp, "wb") as f:
             np.savez(f, **arrays)
     atomic_write(folder / "parts" / f"{index:06d}.npz", write)
+
+
+def part_digest(arrays) -> str:
+    """A hash of a part's data (every array but its metadata), kept in its metadata: a value
+    edited after the run was stored no longer matches it."""
+    h = hashlib.sha256()
+    for name in sorted(k for k in arrays if k != "meta"):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(json.dumps([name, str(a.dtype), list(a.shape)]).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()[:32]
+
+
+def check_digest(path: Path, meta: dict) -> None:
+    """ValueError if the part's data do not match the digest it was stored with (parts stored
+    before parts had digests have none to check)."""
+    if "digest" not in meta:
+        return
+    with np.load(path, allow_pickle=False) as z:
+        found = part_digest({k: z[k] for k in z.files})
+    if found != meta["digest"]:
+        raise ValueError("its values differ from those stored (edited after the run)")
 
 
 def read_meta(path: Path) -> dict:
@@ -301,6 +345,90 @@ def frames(indexed: list[tuple[int, Outcome]], parameters: list[str] | None = No
     for name, parts in breakdowns.items():
         out[name] = pd.concat(parts, ignore_index=True)
     return out
+
+
+def by_index(path: Path) -> tuple[int, str]:
+    """Parts in run order (run 1,000,000's name has seven digits, and sorts first by text)."""
+    return len(path.stem), path.stem
+
+
+CHUNK_RUNS = 100          # parts read and tabulated at a time when the tables are made (the
+#                           series take about 6 times their size while tabulated)
+
+
+class Tables(dict):
+    """A study's tables by name: the runs table in memory, the others (series, breakdowns, a
+    row per run and step or entity: too large to hold for a big design) read from their
+    files on first use."""
+
+    def __getitem__(self, name):
+        value = super().__getitem__(name)
+        if isinstance(value, Path):
+            value = pd.read_parquet(value)
+            super().__setitem__(name, value)
+        return value
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+    def items(self):
+        return [(name, self[name]) for name in self]
+
+    def values(self):
+        return [self[name] for name in self]
+
+
+class ParquetStream:
+    """A Parquet table written a chunk at a time into a temporary file, renamed onto `path`
+    by close() (readers never see half a table); the first chunk's columns and types are the
+    table's. A write error names `path`, never the temporary."""
+
+    def __init__(self, path: Path):
+        self.path, self.writer, self.tmp = Path(path), None, None
+
+    def add(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        try:
+            if self.writer is None:
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                fd, self.tmp = tempfile.mkstemp(dir=self.path.parent,
+                                                prefix=f".{self.path.name}.", suffix=".tmp")
+                os.close(fd)
+                self.writer = pq.ParquetWriter(self.tmp, table.schema)
+            else:
+                schema = self.writer.schema
+                extra = [c for c in frame.columns if c not in schema.names]
+                if extra:
+                    raise ValueError(f"{self.path.name}: columns {', '.join(map(str, extra))} "
+                                     "appear only in later runs")
+                table = pa.Table.from_pandas(frame.reindex(columns=schema.names),
+                                             schema=schema, preserve_index=False)
+            self.writer.write_table(table)
+        except OSError as e:
+            raise OSError(e.errno, e.strerror or str(e), str(self.path)) from e
+
+    def close(self) -> None:
+        if self.writer is None:
+            return
+        try:
+            self.writer.close()
+            os.chmod(self.tmp, 0o666 & ~umask())
+            os.replace(self.tmp, self.path)
+        except OSError as e:
+            raise OSError(e.errno, e.strerror or str(e), str(self.path)) from e
+        self.writer = self.tmp = None
+
+    def abandon(self) -> None:
+        """After an error (or once closed): remove the temporary file, if any."""
+        if self.writer is not None:
+            try:
+                self.writer.close()
+            except Exception:  # noqa: BLE001 - the file goes anyway
+                pass
+        if self.tmp and os.path.exists(self.tmp):
+            os.unlink(self.tmp)
+        self.writer = self.tmp = None
 
 
 class Lock:
@@ -467,6 +595,7 @@ class Store:
         for path in sorted(self.parts.glob("*.npz")):
             try:
                 meta = read_meta(path)
+                check_digest(path, meta)
                 ok = meta.get("error") is None
                 if ok:                      # checked again as when it was stored
                     _, outcome = read_part(path, None)
@@ -514,15 +643,44 @@ class Store:
         write_part(self.folder, index, outcome, keep, self.stamp)
 
     def all_parts(self, runs: list[Run]) -> list[tuple[int, Outcome]]:
-        return [read_part(p, runs) for p in sorted(self.parts.glob("*.npz"))]
+        return [read_part(p, runs) for p in sorted(self.parts.glob("*.npz"), key=by_index)]
 
-    def consolidate(self, runs: list[Run], parameters: list[str] | None, extra: dict) -> dict:
-        """Write the Parquet tables from the parts; the manifest says "tables" until the study
-        has written its figures and report and calls finish()."""
-        tables = frames(self.all_parts(runs), parameters)
-        for name, frame in tables.items():
-            write_parquet(self.folder / f"{name}.parquet", frame)
-        status = tables["runs"]["status"]
+    def consolidate(self, runs: list[Run], parameters: list[str] | None, extra,
+                    on_part=None) -> dict:
+        """Write the Parquet tables from the parts, CHUNK_RUNS parts at a time, so that making
+        them holds one chunk of parts, the runs table (one row a run) and no more: the series
+        and breakdown tables are streamed to their files and read back only when a study asks
+        for them (Tables). `on_part(index, outcome)` sees every part as it is read; `extra`
+        (a dict, or a function giving one once every part is read) goes into the manifest,
+        which says "tables" until the study has written its figures and report and calls
+        finish()."""
+        paths = sorted(self.parts.glob("*.npz"), key=by_index)
+        runs_frames, streams = [], {}
+        try:
+            for start in range(0, max(len(paths), 1), CHUNK_RUNS):
+                chunk = [read_part(p, runs) for p in paths[start:start + CHUNK_RUNS]]
+                for index, outcome in chunk if on_part else ():
+                    on_part(index, outcome)
+                made = frames(chunk, parameters)
+                runs_frames.append(made.pop("runs"))
+                for name, frame in made.items():
+                    if name not in streams:
+                        streams[name] = ParquetStream(self.folder / f"{name}.parquet")
+                    streams[name].add(frame)
+                del chunk, made
+            for stream in streams.values():
+                stream.close()
+        finally:
+            for stream in streams.values():
+                stream.abandon()
+        table = (pd.concat(runs_frames, ignore_index=True) if len(runs_frames) > 1
+                 else runs_frames[0])
+        del runs_frames
+        write_parquet(self.folder / "runs.parquet", table)
+        tables = Tables(runs=table)
+        tables.update({name: stream.path for name, stream in streams.items()})
+        extra = extra() if callable(extra) else extra
+        status = table["status"] if len(table) else pd.Series([], dtype=object)
         self.manifest.update(extra, tables=list(tables), consolidated=now(),
                              done=int((status == "ok").sum()),
                              failed=int((status == "failed").sum()), total=len(runs),

@@ -461,7 +461,7 @@ def resumable(path: Path, identity: dict, allow_code_change: bool) -> bool:
     except sqlite3.DatabaseError as e:
         quarantine(path, f"is unreadable ({short(e, 60)})")
         return False
-    done = _stored("sqlite:///" + str(path.resolve()))
+    done = _stored_quickly(path)       # read only: pyabc's reader writes its schema into it
     if found is None:
         if done > 0:
             raise UserError(f"{path}: holds {done} generations but no juwei stamp: another "

@@ -14,8 +14,8 @@ from scipy.stats import qmc
 from ..engine import Options, Run, replicate_seeds, run_batch
 from ..engine.show import Brief
 from ..engine.runner import LazyRuns
-from ..engine.store import atomic_write, write_parquet
-from ..inputs.design import SweepDesign
+from ..engine.store import atomic_write, digest, write_parquet
+from ..inputs.design import DUMMY, SweepDesign
 from ..model.params import FIELDS, from_sample
 from ..present.figures import plot_sweep
 from .common import check_ensemble_county, county_function, on_draw, refuse_if_all_failed
@@ -76,7 +76,36 @@ def runs(design: SweepDesign, frame: pd.DataFrame, ensemble=None) -> LazyRuns:
         run = Run({"point": p, "replicate": r},
                   dataclasses.replace(design.base.params, **values), seeds[r])
         return run if ensemble is None else on_draw(run, ensemble, k, design.replicates, own)
-    return LazyRuns(len(frame) * design.replicates * draws, make)
+    return LazyRuns(len(frame) * design.replicates * draws, make,
+                    recipe(design.base.params, frame, design.replicates, seeds, ensemble, own,
+                           "sweep"),
+                    varied(design.base.params, frame, ensemble, own))
+
+
+def recipe(base, points, replicates: int, seeds, ensemble, own, kind: str) -> dict:
+    """What a lazy design's runs are made from besides the code (LazyRuns' identity, the
+    design hash): the base parameters, the points (a digest), seeds and the posterior draws."""
+    return {"recipe": kind, "base": base, "points": digest(points), "replicates": replicates,
+            "seeds": [int(s) for s in seeds],
+            "ensemble": None if ensemble is None else {
+                "draws": digest(ensemble.draws), "constants": list(ensemble.constants),
+                "fixed": sorted(own)}}
+
+
+def varied(base, points: pd.DataFrame, ensemble, own) -> list[str]:
+    """The parameters that differ between a lazy design's runs (batch.varied_parameters
+    without making every run again): the points' columns that move, and the posterior's
+    constants the design does not set itself."""
+    def moves(name, values) -> bool:          # without a value a point (10^6 of them)
+        values = np.asarray(values)
+        if FIELDS[name].metadata["integer"] and values.dtype.kind == "f":
+            values = np.round(values)          # as from_sample rounds (half to even)
+        return len(values) > 1 and bool((values != values[0]).any())
+    moving = {n for n in points.columns if n != DUMMY and moves(n, points[n])}
+    if ensemble is not None:
+        moving |= {c for c in ensemble.constants if c not in own
+                   and len({from_sample(c, v) for v in ensemble.draws[c]}) > 1}
+    return [f.name for f in dataclasses.fields(base) if f.name in moving]
 
 
 def point_means(runs_table: pd.DataFrame, levers: list[str], outputs: list[str]) -> pd.DataFrame:

@@ -48,7 +48,8 @@ def runs_of(d: SensitivityDesign, make_params=None, ensemble=None):
     """The design matrix and its runs (county parameters unless `make_params` is given), on
     the posterior draws `ensemble` (ensemble_of(d)) when the design has draws."""
     X = sample(d)
-    return X, build_runs(d, X, make_params or county_params(d), ensemble)
+    return X, build_runs(d, X, make_params or county_params(d), ensemble,
+                         county=make_params is None)
 
 
 def run_function(d: SensitivityDesign, fn: RunFunction | None = None) -> RunFunction:

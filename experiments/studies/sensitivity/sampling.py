@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
@@ -22,6 +23,7 @@ from ...inputs.design import DUMMY, SensitivityDesign
 from ...model import Parameters
 from ...model.params import from_sample
 from ..common import on_draw
+from ..sweep import recipe, varied
 
 
 def sample(d: SensitivityDesign) -> np.ndarray:
@@ -54,12 +56,15 @@ def stream(replicate_seed: int, block: int, dummy: float) -> int:
     return derived_seed(replicate_seed, block, int(dummy * 2**31))
 
 
-def build_runs(d: SensitivityDesign, X: np.ndarray, make_params, ensemble=None) -> LazyRuns:
+def build_runs(d: SensitivityDesign, X: np.ndarray, make_params, ensemble=None,
+               county: bool = False) -> LazyRuns:
     """Each point's replicates; with a posterior `ensemble`, each on every draw (the factors
     keep their sampled values and the base scenario its own settings, as in sweeps), so
     `replicate` numbers the (draw, replicate) pairs. Made as they are needed (LazyRuns: the
     design matrix is kept, not a parameter set a run); `make_params` must give the same
-    parameters for the same row every time."""
+    parameters for the same row every time. `county`: make_params is county_params(d), so
+    the design is hashed from its recipe (the matrix, seeds, base parameters), not run by
+    run; a function of one's own is hashed through the runs it makes."""
     seeds = replicate_seeds(d.seed, d.replicates)
     size = block_size(d)
     own = set(d.factors.names) | set(d.base.changes if d.base else ())
@@ -72,4 +77,10 @@ def build_runs(d: SensitivityDesign, X: np.ndarray, make_params, ensemble=None) 
         run = Run({"point": p, "replicate": r}, make_params(row),
                   stream(seeds[r], p // size, row[DUMMY]))
         return run if ensemble is None else on_draw(run, ensemble, k, d.replicates, own)
-    return LazyRuns(len(X) * d.replicates * draws, make)
+    if not county or d.base is None:
+        return LazyRuns(len(X) * d.replicates * draws, make)
+    points = pd.DataFrame(X, columns=list(d.factors.names))
+    identity = recipe(d.base.params, points, d.replicates, seeds, ensemble, own, "sensitivity")
+    identity["blocks"] = size
+    return LazyRuns(len(X) * d.replicates * draws, make, identity,
+                    varied(d.base.params, points, ensemble, own))
