@@ -240,6 +240,34 @@ def test_a_moved_lever_applies_now_and_marks_the_run_modified(page):
     assert page.errors == []
 
 
+def test_the_money_meter_follows_a_lever_and_the_levers_tab_prices_it(page):
+    """Explore: public money in 万元/年 and each item in yuan, before the switch and now; raising
+    cadre pay shows in its item from the next week. Levers: each money lever's cost per unit,
+    small ones not rounded away; in English too."""
+    meter = page.locator(".jw-money")
+    expect(meter).to_contain_text("万元")
+    expect(meter.locator("[data-change='public_yuan']")).to_have_text("–")  # nothing run yet
+    open_drawer(page)
+    slider = page.locator(".jw-slider-cadre_pay [role=slider]")
+    slider.focus()
+    slider.press("End")
+    expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
+    page.get_by_role("button", name="前进一周").click()
+    change = meter.locator("[data-change='yuan_cadre_pay']")
+    expect(change).to_have_text(re.compile(r"^\+\d{1,3}(,\d{3})+$"), timeout=10_000)
+    expect(meter.locator(".jw-money-total")).to_contain_text("变化+")
+    page.get_by_role("tab", name="杠杆说明").click()
+    cost = page.locator("[data-cost='volunteer_reward']")
+    expect(cost).to_contain_text("元", timeout=30_000)            # measured once per server
+    assert "+0万元" not in cost.inner_text() and "+0.0万元" not in cost.inner_text()
+    expect(page.locator("[data-cost='inspections_per_year']")).to_have_text("本身不花财政资金")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("[data-cost='cadre_pay']")).to_contain_text("yuan a year")
+    page.get_by_role("tab", name="Explore").click()
+    expect(page.locator(".jw-money")).to_contain_text("10,000 yuan a year")
+    assert page.errors == []
+
+
 def test_a_saved_session_reloads_to_the_same_state(browser, workshop, page):
     open_drawer(page)
     choose(page, "情景", i18n.scenario_title(sc.load("separation"), "zh"), "nav")

@@ -25,7 +25,7 @@ from ..model.indicators import MONEY_ITEMS, OUTCOMES
 from ..present import charts, i18n
 from ..present.compare_page import dagger_notes, ranking_table
 from ..present.i18n import t
-from ..present.stats import (COST_COLUMNS, MIN_REPLICATES, PER_YUAN, WORKSHOP_INDICATORS,
+from ..present.stats import (COST_COLUMNS, MIN_REPLICATES, WORKSHOP_INDICATORS,
                              changed_levers, definition_marks, how_sure, outcome_ranking)
 from .state import SCALES, State, load_scenario
 from .widgets import EChart
@@ -309,14 +309,14 @@ def Ranking(st: State, ranking: pd.DataFrame, changed: dict, titles: dict, base:
 
 @solara.component
 def Costs(st: State, costs: pd.DataFrame, titles: dict):
-    """Public money by item (10,000 yuan a year), the extra over the base, cadre hours freed
+    """Public money by item (yuan a year, as in the report), the extra over the base, cadre hours freed
     and the syndrome index's change per 10,000 yuan (where the extra is large enough)."""
     tr = st.tr
     columns = [*MONEY_ITEMS, "public_yuan", "extra_yuan"]
     rows = []
     for _, r in costs.iterrows():
         per = r["per_10k_htc_index"]
-        money = "".join(f"<td>{r[k] / PER_YUAN:{'+' if k == 'extra_yuan' else ''},.1f}</td>"
+        money = "".join(f"<td class='num'>{r[k]:{'+' if k == 'extra_yuan' else ''},.0f}</td>"
                         for k in columns)
         rows.append(
             f"<tr><td><b>{html.escape(titles.get(r.scenario, r.scenario))}</b></td>{money}"

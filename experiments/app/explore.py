@@ -11,8 +11,11 @@ import numpy as np
 import reacton.ipyvuetify as rv
 import solara
 
-from ..model import STEPS_PER_YEAR, SYNDROME_THRESHOLD, syndrome
+from ..model import STEPS_PER_YEAR, SYNDROME_THRESHOLD, describe, syndrome
+from ..model.indicators import MONEY_ITEMS, MONEY_LEVERS
 from ..present import charts, i18n
+from ..present.i18n import t
+from ..present.stats import in_wan
 from .state import County, State
 from .widgets import EChart
 
@@ -171,10 +174,60 @@ def Player(st: State):
 
 
 @solara.component
+def Money(st: State):
+    """The money meter: public money by item and in all, and cadre hours on administration,
+    now (the last week's accounts, indicators.public_money) against the settled county's last
+    year before the switch; it follows the levers week by week. The total in 万元/年, the
+    items in yuan (as every table)."""
+    _ = st.week.value
+    c, tr, lang, e = st.county.value, st.tr, st.lang.value, html.escape
+    before, shown = c.before, c.week > 0
+    now = {k: c.latest(k) if shown else float("nan") for k in before}
+
+    def change(k):
+        return now[k] - before[k] if shown else float("nan")
+
+    def yuan(x, signed=False):
+        if np.isnan(x):
+            return "–"
+        return "0" if round(x) == 0 else f"{round(x):{'+' if signed else ''},.0f}"
+    rows = []
+    for k in MONEY_ITEMS:
+        names = "、" if lang == "zh" else ", "
+        moved = names.join(i18n.lever(describe(v), lang)["label"] for v in MONEY_LEVERS[k])
+        rows.append(f"<tr data-item='{k}'><td>{e(t(f'cost.{k}', lang))}</td>"
+                    f"<td class='jw-muted'>{e(moved)}</td><td class='num'>{yuan(before[k])}</td>"
+                    f"<td class='num'>{yuan(now[k])}</td>"
+                    f"<td class='num' data-change='{k}'>{yuan(change(k), True)}</td></tr>")
+    freed = -change("admin_hours_per_cadre")
+    head = tr("app.money.total", now=in_wan(now["public_yuan"]),
+              before=in_wan(before["public_yuan"]),
+              change=in_wan(change("public_yuan"), signed=True)) if shown else \
+        tr("app.money.total_start", before=in_wan(before["public_yuan"]))
+    hours = tr("app.money.hours", now=f"{now['admin_hours_per_cadre']:.1f}",
+               freed=f"{round(freed, 1) + 0:+.1f}",
+               year=f"{round(-change('admin_hours_per_year')) + 0:+,.0f}") if shown else \
+        tr("app.money.hours_start", before=f"{before['admin_hours_per_cadre']:.1f}")
+    solara.HTML(tag="div", classes=["jw-money"], unsafe_innerHTML=(
+        f"<h4>{e(tr('app.money.title'))}</h4>"
+        f"<div class='jw-money-total' data-yuan='{now['public_yuan']:.0f}'>{e(head)}</div>"
+        f"<div>{e(hours)}</div>"
+        "<div style='overflow-x: auto'><table class='jw-table'><tr>"
+        + "".join(f"<th>{e(tr(f'app.money.{h}'))}</th>"
+                  for h in ("item", "levers", "before", "now", "change"))
+        + f"</tr>{''.join(rows)}<tr><td><b>{e(t('cost.public_yuan', lang))}</b></td><td></td>"
+        f"<td class='num'><b>{yuan(before['public_yuan'])}</b></td><td class='num'><b>"
+        f"{yuan(now['public_yuan'])}</b></td><td class='num' data-change='public_yuan'><b>"
+        f"{yuan(change('public_yuan'), True)}</b></td></tr></table></div>"
+        f"<p class='jw-muted'>{e(tr('app.money.note'))}</p>"))
+
+
+@solara.component
 def Explore(st: State):
     if st.notice.value:
         solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(
             st.notice.value))
     Player(st)
     Charts(st)
+    Money(st)
     CountyView(st)

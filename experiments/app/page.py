@@ -17,7 +17,7 @@ from .about import About
 from .compare import COMPARE_DEFAULT, COMPARE_REPLICATES, Compare, Run
 from .controls import Controls
 from .explore import Explore, Verdict
-from .levers import LeverGuide
+from .levers import LeverGuide, measure_soon
 from .state import DEFAULT_SCALE, County, State, initial_lang, initial_session
 from .widgets import CSS
 
@@ -61,6 +61,7 @@ def Workshop():
               add_mine=solara.use_reactive(False), scale=solara.use_reactive(DEFAULT_SCALE),
               years=solara.use_reactive(5), replicates=solara.use_reactive(COMPARE_REPLICATES))
     tab = solara.use_reactive(0)
+    solara.use_memo(measure_soon, dependencies=[])       # the Levers tab's costs, once
     if st.county.value is None:
         st.county.set(County(first.scenario, first.levers, first.scale, first.seed))
         return

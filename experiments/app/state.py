@@ -18,6 +18,7 @@ from ..engine import UserError
 from ..inputs import scenario as sc
 from ..inputs import session as sessions
 from ..model import LEVER_GROUPS, STEPS_PER_YEAR, YEARLY_LEVERS, levers
+from ..model.indicators import MONEY_ITEMS
 from ..model.run import burn_in_params
 from ..present import i18n
 from ..present.i18n import t
@@ -26,6 +27,9 @@ from ..studies.common import cache_dir, settled
 SCALES = [0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
 DEFAULT_SCALE = 0.1
 LEVERS = [r["name"] for r in levers(LEVER_GROUPS)]
+# the money meter's series: public money by item and in all (yuan a year), cadre hours on
+# administration (a serving cadre's week, the county's year)
+MONEY_SHOWN = (*MONEY_ITEMS, "public_yuan", "admin_hours_per_cadre", "admin_hours_per_year")
 
 
 def _fmt(v) -> str:
@@ -53,6 +57,10 @@ class County:
         params = self.params(self.scenario, lever_values, scale, assumptions)
         self.model = pickle.loads(settled(burn_in_params(params), seed, self.scenario.county,
                                           cache_dir()))
+        # the settled county's last year under the baseline's levers: what the money meter
+        # compares with (the model's own accounts, indicators.public_money)
+        self.before = {k: float(np.mean(self.model.series[k][-STEPS_PER_YEAR:]))
+                       for k in MONEY_SHOWN}
         self.model.switch(params, keep_year_before=False)
         self.lock = threading.Lock()
         self.applied: list[tuple[str, object, int]] = []     # (lever, value, from week)
@@ -91,6 +99,11 @@ class County:
                 week = -(-week // STEPS_PER_YEAR) * STEPS_PER_YEAR
             self.applied.append((name, value, week + 1))
             return week + 1
+
+    def latest(self, name: str) -> float:
+        """The last week's value (money: the yearly rate the week's accounts give)."""
+        t = self.week
+        return float(self.model.series[name][t - 1]) if t else float("nan")
 
     def recent(self, name: str, weeks: int = 4) -> float:
         t = self.week
