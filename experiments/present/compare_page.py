@@ -1,9 +1,9 @@
 """The comparison report: one self-contained HTML page, in English or Chinese (`lang`).
 
 Every visible word comes from the catalogues' [report] and [sure] sections (i18n.t); indicator,
-lever and scenario names from i18n. The figures are PNGs drawn without CJK fonts (a fresh machine
-has none): their text stays in indicator codes and numbers, and the captions under them are in
-the page's language.
+lever and scenario names from i18n. The figures are PNGs in the page's language when a font with
+Chinese glyphs is found (figures.cjk_font), else in English; the captions under them are in the
+page's language.
 """
 
 from __future__ import annotations
