@@ -165,6 +165,7 @@ def zh_run(tmp_path_factory):
               "--years", "1", "--executor", "inprocess", "--lang", "zh", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "Glyph" not in r.stderr and "missing from" not in r.stderr, r.stderr   # no boxes
+    (out.parent / "zh-stdout.txt").write_text(r.stdout, "utf-8")
     return out
 
 
@@ -328,6 +329,17 @@ def test_chinese_figures_find_a_font_that_draws_their_glyphs(zh_run, tmp_path):
             ax.set_title("居委")
             fig.savefig(tmp_path / "boxes.png")
             plt.close(fig)
+
+
+def test_the_terminal_summary_under_lang_zh_is_in_chinese(zh_run):
+    """`juwei compare --lang zh` prints its summary in Chinese: the headings, the scenarios'
+    titles, the indicators' names, the rule; no English besides file names and ODD."""
+    text = (zh_run.parent / "zh-stdout.txt").read_text("utf-8")
+    summary = text[text.index("与「现状（基线）」相比的变化"):]
+    for words in ("政事分离", "居民参与率", "把握程度", "平均名次", "成本（基准", "完整报告："):
+        assert words in summary, words
+    english = i18n.words(re.sub(r"\S*[/_.\-]\S*", " ", summary)) - {"ODD", "English"}
+    assert english == set(), english
 
 
 def test_without_a_chinese_font_figures_stay_in_english(monkeypatch):
