@@ -268,6 +268,47 @@ def test_the_money_meter_follows_a_lever_and_the_levers_tab_prices_it(page):
     assert page.errors == []
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_presenter_mode_keys_font_size_and_a_chart_as_png(browser, workshop, size):
+    """Presenter mode: the verdict and H/T/C large, A+ larger still; → steps a week, Space runs
+    and pauses, R resets; a chart saves as a PNG named after the scenario; in English too."""
+    page = open_page(browser, workshop, size)
+    page.get_by_role("button", name="演示模式").click()
+    verdict = page.locator(".jw-presenter .jw-verdict")
+    expect(verdict).to_be_visible(timeout=10_000)
+
+    def font(selector):
+        return page.evaluate(f"parseFloat(getComputedStyle(document.querySelector("
+                             f"'{selector}')).fontSize)")
+    assert font(".jw-verdict") >= 40 and font(".jw-gauge") >= 28
+    before = font(".jw-verdict")
+    page.get_by_role("button", name="A+").click()
+    page.wait_for_function(f"parseFloat(getComputedStyle(document.querySelector("
+                           f"'.jw-verdict')).fontSize) > {before}", timeout=10_000)
+    status = page.locator(".jw-status")
+    page.keyboard.press("ArrowRight")
+    expect(status).to_contain_text("第1周", timeout=10_000)
+    page.keyboard.press(" ")                                   # runs
+    expect(page.get_by_role("button", name="暂停")).to_be_visible(timeout=5_000)
+    page.wait_for_timeout(1_500)
+    page.keyboard.press(" ")                                   # pauses
+    expect(page.get_by_role("button", name="运行")).to_be_visible(timeout=5_000)
+    assert "第1周" not in status.inner_text()
+    chart = page.locator("canvas").first.bounding_box()
+    with page.expect_download(timeout=10_000) as d:           # the chart's save button
+        page.mouse.click(chart["x"] + chart["width"] - 20, chart["y"] + 14)
+    assert d.value.suggested_filename == "现状（基线）-政府热、居干累、居民冷.png"
+    page.keyboard.press("r")
+    expect(status).to_contain_text("第0周", timeout=20_000)
+    page.screenshot(path=ARTIFACTS / f"app-zh-presenter-{size}.png")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("button", name="Leave presenter mode").first).to_be_visible()
+    page.get_by_role("button", name="Leave presenter mode").first.click()
+    expect(page.get_by_role("tab", name="Explore")).to_be_visible(timeout=10_000)
+    assert page.errors == []
+    page.context.close()
+
+
 def test_a_saved_session_reloads_to_the_same_state(browser, workshop, page):
     open_drawer(page)
     choose(page, "情景", i18n.scenario_title(sc.load("separation"), "zh"), "nav")

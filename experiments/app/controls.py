@@ -129,7 +129,7 @@ def SessionPanel(st: State):
     saved = solara.use_reactive(_saved_sessions())
     solara.HTML(tag="h4", unsafe_innerHTML=html.escape(tr("app.session.title")))
     text = sessions.dumps(st.session())
-    solara.FileDownload(text.encode(), filename="juwei-session.toml",
+    solara.FileDownload(text.encode(), filename=f"{st.scenario.value}-session.toml",
                         label=tr("app.session.download"))
 
     def save():

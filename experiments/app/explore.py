@@ -16,8 +16,8 @@ from ..model.indicators import MONEY_ITEMS, MONEY_LEVERS
 from ..present import charts, i18n
 from ..present.i18n import t
 from ..present.stats import in_wan
-from .state import County, State
-from .widgets import EChart
+from .state import County, State, _fmt
+from .widgets import EChart, Keys
 
 WEEKS_PER_FRAME = 4            # weeks simulated between two redraws while playing
 FRAME_PAUSE = 0.25             # seconds between redraws: time for the room's clicks to land
@@ -83,17 +83,27 @@ def Charts(st: State):
         return {i18n.indicator(n, lang)[0]: s[n][:t_] for n in names}
     htc = {tr(f"app.htc.{k}.name") + f" {k}": s[f"htc_{k}"][:t_] for k in "HTC"}
     htc[i18n.indicator("htc_index", lang)[0]] = s["htc_index"][:t_]
+    # a marker at the week each lever moved (from where it acts), and a PNG of each chart named
+    # after the scenario
+    changes = [((week - 1) / STEPS_PER_YEAR, f"{i18n.lever(describe(name), lang)['label']}"
+                f"→{_fmt(value)}") for name, value, week in c.applied if week <= t_]
+    scenario = st.title(st.scenario.value)
+
+    def save(key):
+        return (f"{scenario}-{tr(key)}", tr("app.chart.save"))
     options = [
         charts.lines(tr("app.chart.htc"), x, htc, y_name="0-1", threshold=SYNDROME_THRESHOLD,
                      threshold_label=tr("app.chart.threshold", value=SYNDROME_THRESHOLD),
-                     x_name=x_name, x_max=x_max),
+                     x_name=x_name, x_max=x_max, changes=changes,
+                     save_as=save("app.chart.htc")),
         charts.lines(tr("app.chart.residents"), x, named(
             ["participation_rate", "participation_60_plus", "trust", "awareness"]),
-            y_name=i18n.unit("share", lang), x_name=x_name, x_max=x_max),
+            y_name=i18n.unit("share", lang), x_name=x_name, x_max=x_max, changes=changes,
+            save_as=save("app.chart.residents")),
         charts.lines(tr("app.chart.cadres"), x, named(["admin_share", "exhaustion"]),
                      y_name=i18n.unit("share", lang), right=named(["cadre_hours_per_week"]),
                      right_name=i18n.unit("hours/week", lang), right_max=60, x_name=x_name,
-                     x_max=x_max)]
+                     x_max=x_max, changes=changes, save_as=save("app.chart.cadres"))]
     with solara.Div(classes=["jw-charts"]):
         for option in options:
             EChart(option, 360)
@@ -156,6 +166,18 @@ def Player(st: State):
         if playing:
             last.current = now
         st.playing.set(playing)
+    def key(name: str):
+        """The presenter's keys: Space runs or pauses, → steps a week, R resets."""
+        if name == "space":
+            if st.playing.value:
+                toggle(False)
+            elif c.week < c.horizon:
+                toggle(True)
+        elif name == "step" and not st.playing.value and c.week < c.horizon:
+            one_week()
+        elif name == "reset":
+            reset()
+    Keys(key)
     with solara.Row(style="align-items: center; flex-wrap: wrap"):
         if st.playing.value:
             solara.Button(tr("app.button.pause"), on_click=lambda: toggle(False),
@@ -223,11 +245,12 @@ def Money(st: State):
 
 
 @solara.component
-def Explore(st: State):
+def Explore(st: State, presenter: bool = False):
     if st.notice.value:
         solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(
             st.notice.value))
     Player(st)
     Charts(st)
-    Money(st)
-    CountyView(st)
+    if not presenter:
+        Money(st)
+        CountyView(st)

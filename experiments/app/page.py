@@ -53,7 +53,8 @@ def Workshop():
                scale=solara.use_reactive(first.scale), seed=solara.use_reactive(first.seed),
                county=solara.use_reactive(None), week=solara.use_reactive(0),
                playing=solara.use_reactive(False), notice=solara.use_reactive(""),
-               assumptions=solara.use_reactive({}))
+               assumptions=solara.use_reactive({}), presenter=solara.use_reactive(False),
+               zoom=solara.use_reactive(1.0))
     run = Run(lock=solara.use_memo(threading.Lock, dependencies=[]),
               running=solara.use_reactive(False), progress=solara.use_reactive((0, 0)),
               message=solara.use_reactive(""), shown=solara.use_reactive(""),
@@ -71,6 +72,9 @@ def Workshop():
     with solara.AppBarTitle():
         solara.Text(tr("app.title"))
     with solara.AppBar():
+        solara.Button(tr("app.presenter.off" if st.presenter.value else "app.presenter.on"),
+                      on_click=lambda: st.presenter.set(not st.presenter.value), text=True,
+                      style="color: white; font-size: 16px", classes=["jw-presenter-on"])
         for code, label in (("zh", "中文"), ("en", "English")):
             solara.Button(label, on_click=lambda code=code: lang.set(code), text=True,
                           style="color: white; font-size: 16px" + (
@@ -79,6 +83,13 @@ def Workshop():
     with solara.Sidebar():
         solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.button.levers")))
         Controls(st)
+    if st.presenter.value:
+        with solara.Column(classes=["jw-presenter"],
+                           style=f"padding: 0 8px; --jw-zoom: {st.zoom.value:g}"):
+            PresenterBar(st)
+            Verdict(st)
+            Explore(st, presenter=True)
+        return
     with solara.Column(style="padding: 0 8px"):
         Verdict(st)
         with solara.lab.Tabs(value=tab.value, on_value=tab.set):
@@ -88,6 +99,28 @@ def Workshop():
             Compare(st, run)
         else:
             [Explore, None, LeverGuide, About][tab.value](st)
+
+
+ZOOMS = (0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+@solara.component
+def PresenterBar(st: State):
+    """Presenter mode's bar: leave it, the font size (A− A+), and the keys."""
+    tr, zoom = st.tr, st.zoom.value
+
+    def bigger(step: int):
+        k = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - zoom))
+        st.zoom.set(ZOOMS[min(max(k + step, 0), len(ZOOMS) - 1)])
+    with solara.Row(style="align-items: center; flex-wrap: wrap; gap: 8px"):
+        solara.Button(tr("app.presenter.off"), on_click=lambda: st.presenter.set(False),
+                      outlined=True)
+        solara.Button("A−", on_click=lambda: bigger(-1), outlined=True,
+                      disabled=zoom <= ZOOMS[0], classes=["jw-smaller"])
+        solara.Button("A+", on_click=lambda: bigger(1), outlined=True,
+                      disabled=zoom >= ZOOMS[-1], classes=["jw-bigger"])
+        solara.HTML(tag="span", classes=["jw-muted"], unsafe_innerHTML=html.escape(
+            tr("app.presenter.keys")))
 
 
 @solara.component

@@ -123,6 +123,8 @@ class State:
     playing: solara.Reactive
     notice: solara.Reactive
     assumptions: solara.Reactive
+    presenter: solara.Reactive      # presenter mode on the projector
+    zoom: solara.Reactive           # presenter mode's font size, a factor
 
     def tr(self, key: str, **fields) -> str:
         return t(key, self.lang.value, **fields)

@@ -26,6 +26,12 @@ CSS = """
 .jw-muted, .muted { color: #666; font-size: 14px; }
 .jw-table .num { text-align: right; }
 .v-navigation-drawer { width: 460px !important; }   /* one width in both languages */
+/* presenter mode: the verdict and H/T/C large, the rest scaled by the font-size control */
+.jw-presenter .jw-verdict { font-size: calc(44px * var(--jw-zoom, 1)); line-height: 1.2; }
+.jw-presenter .jw-gauge { font-size: calc(30px * var(--jw-zoom, 1)); }
+.jw-presenter .jw-gauge .jw-muted { font-size: calc(18px * var(--jw-zoom, 1)); }
+.jw-presenter .jw-bar { height: calc(28px * var(--jw-zoom, 1)); }
+.jw-presenter .jw-status, .jw-presenter .jw-note { font-size: calc(22px * var(--jw-zoom, 1)); }
 """
 
 
@@ -39,3 +45,15 @@ class EChartWidget(ipyvuetify.VuetifyTemplate):
 @solara.component
 def EChart(option: dict, height: int):
     return EChartWidget.element(option=option, attributes={"style": f"height: {height}px;"})
+
+
+class KeysWidget(ipyvuetify.VuetifyTemplate):
+    """The presenter's keys (keys.vue): each press arrives as `pressed`, "key:count"."""
+    template_file = (__file__, "keys.vue")
+    pressed = traitlets.Unicode("").tag(sync=True)
+
+
+@solara.component
+def Keys(on_key):
+    """Calls on_key("space" | "step" | "reset") for each press of Space, → or R on the page."""
+    return KeysWidget.element(on_pressed=lambda v: on_key(v.split(":")[0]) if v else None)
