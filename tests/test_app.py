@@ -271,8 +271,15 @@ def test_the_money_meter_follows_a_lever_and_the_levers_tab_prices_it(page):
 @pytest.mark.parametrize("size", SIZES)
 def test_presenter_mode_keys_font_size_and_a_chart_as_png(browser, workshop, size):
     """Presenter mode: the verdict and H/T/C large, A+ larger still; → steps a week, Space runs
-    and pauses, R resets; a chart saves as a PNG named after the scenario; in English too."""
+    and pauses, R resets; a chart saves as a PNG named after the scenario; the baseline runs
+    beside another scenario (its faint line); in English too."""
     page = open_page(browser, workshop, size)
+    title = i18n.scenario_title(sc.load("separation"), "zh")
+    open_drawer(page)
+    choose(page, "情景", title, "nav")
+    expect(page.locator(".jw-status")).to_contain_text(title, timeout=20_000)
+    page.locator("header button").first.click()               # the drawer closes
+    expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
     page.get_by_role("button", name="演示模式").click()
     verdict = page.locator(".jw-presenter .jw-verdict")
     expect(verdict).to_be_visible(timeout=10_000)
@@ -297,7 +304,7 @@ def test_presenter_mode_keys_font_size_and_a_chart_as_png(browser, workshop, siz
     chart = page.locator("canvas").first.bounding_box()
     with page.expect_download(timeout=10_000) as d:           # the chart's save button
         page.mouse.click(chart["x"] + chart["width"] - 20, chart["y"] + 14)
-    assert d.value.suggested_filename == "现状（基线）-政府热、居干累、居民冷.png"
+    assert d.value.suggested_filename == f"{title}-政府热、居干累、居民冷.png"
     page.keyboard.press("r")
     expect(status).to_contain_text("第0周", timeout=20_000)
     page.screenshot(path=ARTIFACTS / f"app-zh-presenter-{size}.png")

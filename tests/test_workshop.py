@@ -124,6 +124,36 @@ def test_each_money_lever_has_its_cost_per_unit_from_the_models_accounts():
     assert "元" in cell and "+0.0万元" not in cell and "+0万元" not in cell, cell
 
 
+def test_the_presenters_baseline_twin_runs_on_the_same_random_numbers():
+    """Presenter mode's faint line: the baseline on the same settled county, as far as the
+    county shown; the baseline itself is its own twin, week for week."""
+    base = app.County("baseline", sessions.of_scenario(sc.load("baseline")).levers, 0.02, 1)
+    base.step(6)
+    assert not base.differs()
+    np.testing.assert_array_equal(base.twin("htc_index"), base.model.series["htc_index"][:6])
+    other = app.County("separation", sessions.of_scenario(sc.load("separation")).levers,
+                       0.02, 1)
+    other.step(6)
+    assert other.differs()
+    np.testing.assert_array_equal(other.twin("htc_index"), base.model.series["htc_index"][:6])
+    base.set_lever("cadre_pay", 1000.0)
+    assert base.differs()
+
+
+def test_charts_mark_lever_changes_draw_the_faint_baseline_and_save_as_png():
+    years = np.arange(10) / 52
+    option = charts.lines("t", years, {"a": np.linspace(0.7, 0.8, 10)}, y_name="0-1",
+                          threshold=0.6, changes=[(4 / 52, "干部待遇→1500")],
+                          faint={"基线": np.full(10, 0.75)}, save_as=("情景-图", "保存"))
+    marks = option["series"][0]["markLine"]["data"]
+    assert {"yAxis": 0.6} .items() <= marks[0].items() and marks[1]["xAxis"] == round(4 / 52, 3)
+    assert marks[1]["label"]["formatter"] == "干部待遇→1500"
+    faint = option["series"][-1]
+    assert faint["name"] == "基线" and faint["lineStyle"]["type"] == "dashed"
+    assert option["toolbox"]["feature"]["saveAsImage"]["name"] == "情景-图"
+    assert "toolbox" not in charts.lines("t", years, {"a": np.zeros(10)}, y_name="0-1")
+
+
 def test_a_session_round_trips_and_bad_sessions_are_refused_in_one_line(tmp_path):
     s = sessions.of_scenario(sc.load("separation"), seed=7, scale=0.05, language="en")
     s = dataclasses.replace(s, levers={**s.levers, "cadre_pay": 450.0,

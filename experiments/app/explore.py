@@ -71,7 +71,7 @@ def _years(c: County) -> np.ndarray:
 
 @solara.component
 def Charts(st: State):
-    _ = st.week.value
+    _ = st.week.value, st.presenter.value
     c, tr, lang = st.county.value, st.tr, st.lang.value
     t_ = c.week
     s = c.model.series
@@ -91,8 +91,12 @@ def Charts(st: State):
 
     def save(key):
         return (f"{scenario}-{tr(key)}", tr("app.chart.save"))
+    # presenter mode: the baseline's index as a faint line under this county's
+    faint = ({tr("app.chart.baseline", title=st.title("baseline")): c.twin("htc_index")}
+             if st.presenter.value and c.differs() else None)
     options = [
         charts.lines(tr("app.chart.htc"), x, htc, y_name="0-1", threshold=SYNDROME_THRESHOLD,
+                     faint=faint,
                      threshold_label=tr("app.chart.threshold", value=SYNDROME_THRESHOLD),
                      x_name=x_name, x_max=x_max, changes=changes,
                      save_as=save("app.chart.htc")),

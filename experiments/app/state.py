@@ -55,8 +55,8 @@ class County:
         self.scenario = load_scenario(scenario)
         self.levers, self.scale, self.seed = dict(lever_values), scale, seed
         params = self.params(self.scenario, lever_values, scale, assumptions)
-        self.model = pickle.loads(settled(burn_in_params(params), seed, self.scenario.county,
-                                          cache_dir()))
+        self.settled = settled(burn_in_params(params), seed, self.scenario.county, cache_dir())
+        self.model = pickle.loads(self.settled)
         # the settled county's last year under the baseline's levers: what the money meter
         # compares with (the model's own accounts, indicators.public_money)
         self.before = {k: float(np.mean(self.model.series[k][-STEPS_PER_YEAR:]))
@@ -64,6 +64,27 @@ class County:
         self.model.switch(params, keep_year_before=False)
         self.lock = threading.Lock()
         self.applied: list[tuple[str, object, int]] = []     # (lever, value, from week)
+        self.twin_model = None
+        self.twin_params = dataclasses.replace(load_scenario("baseline").params, scale=scale,
+                                               **(assumptions or {}))
+
+    def differs(self) -> bool:
+        """Whether this county runs otherwise than the baseline would (another scenario, or a
+        lever moved)."""
+        return self.scenario.name != "baseline" or bool(self.applied) or any(
+            getattr(self.model.p, k) != getattr(self.twin_params, k) for k in self.levers)
+
+    def twin(self, name: str) -> np.ndarray:
+        """The baseline on the same settled county and random numbers, run as far as this
+        county (presenter mode's faint line): `name`'s series so far."""
+        with self.lock:
+            if self.twin_model is None:
+                self.twin_model = pickle.loads(self.settled)
+                self.twin_model.switch(self.twin_params, keep_year_before=False)
+            m = self.twin_model
+            while max(0, m.steps - m.warm_up_weeks) < self.week:
+                m.step()
+            return m.series[name][:self.week]
 
     @staticmethod
     def params(scenario: sc.Scenario, lever_values: dict, scale: float,

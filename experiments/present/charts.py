@@ -32,10 +32,12 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
           right: dict[str, np.ndarray] | None = None, right_name: str = "",
           right_max: float | None = None, x_name: str = "", x_max: float = 1.0,
           changes: list[tuple[float, str]] | None = None,
+          faint: dict[str, np.ndarray] | None = None,
           save_as: tuple[str, str] | None = None) -> dict:
     """Lines over years on a fixed y axis from 0 (and an optional right axis, also from 0);
     `changes`: (year, label) of each lever moved, a dotted vertical marker; `save_as`: (file
-    name, button title) of a button saving the chart as a PNG (for slides)."""
+    name, button title) of a button saving the chart as a PNG (for slides); `faint`: lines
+    drawn faint and dashed under the others (presenter mode's baseline)."""
     def line(name, values, axis=0, k=0):
         return {"name": name, "type": "line", "yAxisIndex": axis, "showSymbol": False,
                 "lineStyle": {"width": 3}, "color": PALETTE[k % len(PALETTE)],
@@ -43,6 +45,9 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
                          for x, v in zip(years, values) if np.isfinite(v)]}
     out = [line(n, v, 0, k) for k, (n, v) in enumerate(series.items())]
     out += [line(n, v, 1, len(series) + k) for k, (n, v) in enumerate((right or {}).items())]
+    for n, v in (faint or {}).items():
+        out.append({**line(n, v), "color": "#9e9e9e", "z": 1, "lineStyle": {
+            "width": 3, "type": "dashed", "opacity": 0.55}})
     marks = []
     if threshold is not None:
         marks.append({"yAxis": threshold, "label": {"formatter": threshold_label,
