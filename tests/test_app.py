@@ -252,7 +252,10 @@ def test_the_money_meter_follows_a_lever_and_the_levers_tab_prices_it(page):
     slider.focus()
     slider.press("End")
     expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
+    page.locator("header button").first.click()               # the drawer closes
+    expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
     page.get_by_role("button", name="前进一周").click()
+    expect(page.locator(".jw-status")).to_contain_text("第1周", timeout=10_000)
     change = meter.locator("[data-change='yuan_cadre_pay']")
     expect(change).to_have_text(re.compile(r"^\+\d{1,3}(,\d{3})+$"), timeout=10_000)
     expect(meter.locator(".jw-money-total")).to_contain_text("变化+")
