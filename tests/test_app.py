@@ -277,12 +277,13 @@ def test_presenter_mode_keys_font_size_and_a_chart_as_png(browser, workshop, siz
     and pauses, R resets; a chart saves as a PNG named after the scenario; the baseline runs
     beside another scenario (its faint line); in English too."""
     page = open_page(browser, workshop, size)
-    title = i18n.scenario_title(sc.load("separation"), "zh")
-    open_drawer(page)
-    choose(page, "情景", title, "nav")
-    expect(page.locator(".jw-status")).to_contain_text(title, timeout=20_000)
-    page.locator("header button").first.click()               # the drawer closes
-    expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
+    title = i18n.scenario_title(sc.load("separation" if size == "full-hd" else "baseline"), "zh")
+    if size == "full-hd":                   # one size is enough for the scenario's own names
+        open_drawer(page)
+        choose(page, "情景", title, "nav")
+        expect(page.locator(".jw-status")).to_contain_text(title, timeout=20_000)
+        page.locator("header button").first.click()           # the drawer closes
+        expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
     page.get_by_role("button", name="演示模式").click()
     verdict = page.locator(".jw-presenter .jw-verdict")
     expect(verdict).to_be_visible(timeout=10_000)
