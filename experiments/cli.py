@@ -21,7 +21,7 @@ from .engine.errors import SIGNAL_STATUS, WRITE_STATUS, as_command
 from .engine.store import short
 from .inputs import scenario as scen
 from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS,
-                    OUTCOMES, levers,
+                    OUTCOMES, describe, levers,
                     syndrome)
 from .model.params import TAGS
 from .present.schema import schema_tables
@@ -448,7 +448,7 @@ def cmd_compare(args) -> int:
                         len(scenarios) * per, scenarios[0], args.seed)
     opts = _options(args, f"results/compare-{_stamp()}")
     print_comparison(compare.run(scenarios, args.replicates, args.seed, opts,
-                                 ensemble=ensemble, lang=args.lang))
+                                 ensemble=ensemble, lang=args.lang), args.lang)
     return 0
 
 
@@ -486,102 +486,159 @@ def dose_response(scenarios, args) -> int:
     return 0
 
 
-def column_name(name: str) -> str:
-    """An indicator's name cut for a terminal column."""
+def column_name(name: str, lang: str = "en") -> str:
+    """An indicator's name cut for a terminal column (in Chinese, its Chinese name)."""
+    if lang != "en":
+        from .present import i18n
+        return i18n.indicator(name, lang)[0]
     return name.removesuffix("_rate").removesuffix("_per_1000").removesuffix("_per_week")
 
 
-def print_comparison(c) -> None:
+def _cols(text: str) -> int:
+    """Terminal columns a text takes (a Chinese character takes two)."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def rjust(text: str, width: int) -> str:
+    return " " * max(0, width - _cols(text)) + text
+
+
+def ljust(text: str, width: int) -> str:
+    return text + " " * max(0, width - _cols(text))
+
+
+def scenario_names(names, lang: str) -> dict:
+    """Scenario names as the terminal shows them: in Chinese their titles where the shipped
+    file has one, else the name given."""
+    if lang == "en":
+        return {n: n for n in names}
+    from .inputs import scenario as sc
+    from .present import i18n
+    out = {}
+    for n in names:
+        try:
+            out[n] = i18n.scenario_title(sc.load(n), lang)
+        except UserError:
+            out[n] = n
+    return out
+
+
+def print_comparison(c, lang: str = "en") -> None:
+    """The comparison's summary in the terminal, in `lang` (words from the [terminal], [sure]
+    and [report] catalogues)."""
     from .present import i18n
     from .present.stats import MIN_REPLICATES, definition_marks
 
     alts = c.scenarios[1:]
     table = c.table
+    names = scenario_names(c.scenarios, lang)
     marks = definition_marks({*HEADLINE, *OUTCOMES}, c.changed or {})
-    print(f"\nChanges from '{c.base}' (paired; each with how sure it is, by the rule of the "
-          "report; † = a lever the scenario changes enters the indicator's definition, ODD "
-          f"§4.10), {c.wall_seconds:.0f} s")
-    print(comparison_cells(table, alts, marks))
-    print_marks(alts, HEADLINE, marks)
-    width = max(len(a) for a in alts) + 2
-    print("\n  " + i18n.t("sure.rule", "en", min=MIN_REPLICATES))
+    print("\n" + i18n.t("terminal.changes_h", lang, base=names[c.base],
+                        seconds=f"{c.wall_seconds:.0f}"))
+    print(comparison_cells(table, alts, marks, lang, names))
+    print_marks(alts, HEADLINE, marks, lang, names)
+    width = max(_cols(names[a]) for a in alts) + 2
+    print("\n  " + i18n.t("sure.rule", lang, min=MIN_REPLICATES))
     if c.ranking is not None:
-        print_ranking(c.ranking, marks, width)
+        print_ranking(c.ranking, marks, width, lang, names, names[c.base])
     if c.costs is not None:
         base_total = c.costs.public_yuan.iloc[0]
-        print(f"\nCosts (public money {base_total:,.0f} yuan a year in '{c.base}'; means over "
-              "replicates; per 10,000 yuan only where the extra is at least 0.5% of it):\n")
-        print(f"  {'scenario':{width}s}{'extra yuan/year':>16s}{'hours freed/cadre-week':>24s}"
-              f"{'htc_index per 10,000 yuan':>27s}")
+        print("\n" + i18n.t("terminal.costs_h", lang, total=f"{base_total:,.0f}",
+                            base=names[c.base]) + "\n")
+        heads = [i18n.t(f"terminal.{k}", lang) for k in ("extra", "hours_freed", "per_10k")]
+        print(f"  {ljust(i18n.t('terminal.scenario', lang), width)}{rjust(heads[0], 16)}"
+              f"{rjust(heads[1], 24)}{rjust(heads[2], 27)}")
         for r in c.costs.iloc[1:].itertuples():
             per = "-" if r.per_10k_htc_index != r.per_10k_htc_index else f"{r.per_10k_htc_index:+.5f}"
-            print(f"  {r.scenario:{width}s}{r.extra_yuan:+16,.0f}"
+            print(f"  {ljust(names.get(r.scenario, r.scenario), width)}{r.extra_yuan:+16,.0f}"
                   f"{r.admin_hours_freed_per_cadre_week:+24.1f}{per:>27s}")
     if c.ensemble:
         print_ensemble(c)
     if c.dropped:
-        print(f"\n  replicates {c.dropped} failed somewhere and were left out (manifest.json)")
-    print(f"\n  report: {c.out / 'report.html'}\n  handout (one A4 page, 中文/English): "
-          f"{c.out / 'handout.html'}\n  tables: {c.out / 'comparison.csv'}, "
-          f"{c.out / 'costs.csv'}, {c.out / 'ranking.csv'}, {c.out / 'runs.parquet'}, "
-          f"{c.out / 'series.parquet'}")
+        print("\n  " + i18n.t("terminal.dropped", lang, replicates=c.dropped))
+    print("\n  " + i18n.t("terminal.files", lang, report=c.out / "report.html",
+                          handout=c.out / "handout.html", tables=", ".join(
+                              str(c.out / f) for f in ("comparison.csv", "costs.csv",
+                                                        "ranking.csv", "runs.parquet",
+                                                        "series.parquet"))))
 
 
-def comparison_cells(table, alts: list[str], marks: dict | None = None) -> str:
+def comparison_cells(table, alts: list[str], marks: dict | None = None, lang: str = "en",
+                     names: dict | None = None) -> str:
     """The terminal's table of changes: per alternative and headline indicator, the paired
-    change and its sureness word (present/stats.how_sure; in English); with too few runs one
+    change and its sureness word (present/stats.how_sure; in `lang`); with too few runs one
     line says so and the cells carry no word."""
     from .present import i18n
     from .present.stats import MIN_REPLICATES, how_sure
 
     marks = marks or {}
-    width = max(len(a) for a in alts) + 2
+    names = names or {a: a for a in alts}
+    width = max(_cols(names[a]) for a in alts) + 2
+    column = 18 if lang == "en" else 22        # a change (9), its mark (1) and its word
     lines = []
     rows = {(r["scenario"], r["indicator"]): r for r in table.to_dict("records")}
     verdicts = {(a, h): how_sure(rows[(a, h)]) for a in alts for h in HEADLINE}
     too_few = any(s.key == "too_few" for s in verdicts.values())
     if too_few:
         n = int(rows[(alts[0], HEADLINE[0])]["units"])
-        lines.append("  " + i18n.t("sure.too_few_note", "en", n=n, min=MIN_REPLICATES))
-    lines.append(f"  {'scenario':{width}s}" + "".join(f"{column_name(h):>18s}"
-                                                     for h in HEADLINE))
+        lines.append("  " + i18n.t("sure.too_few_note", lang, n=n, min=MIN_REPLICATES))
+    lines.append(f"  {ljust(i18n.t('terminal.scenario', lang), width)}" + "".join(
+        rjust(column_name(h, lang), column) for h in HEADLINE))
     for a in alts:
         cells = []
         for h in HEADLINE:
             s = verdicts[(a, h)]
-            word = "" if s.key == "too_few" else i18n.t(f"sure.{s.key}", "en")
+            word = "" if s.key == "too_few" else i18n.t(f"sure.{s.key}", lang)
             cells.append(f"{rows[(a, h)]['diff']:+9.3f}{'†' if (a, h) in marks else ' '}"
-                         f"{word:>8s}")
-        lines.append(f"  {a:{width}s}" + "".join(cells))
+                         + rjust(word, column - 10))
+        lines.append(f"  {ljust(names[a], width)}" + "".join(cells))
     return "\n".join(lines)
 
 
-def print_marks(scenarios, indicators, marks: dict) -> None:
+def print_marks(scenarios, indicators, marks: dict, lang: str = "en",
+                names: dict | None = None) -> None:
     """Under a table: per scenario, the indicators marked † and the levers in their definitions."""
+    from .present import i18n
+    names = names or {}
     for a in scenarios:
-        notes = "; ".join(f"{h} ({', '.join(marks[(a, h)])})" for h in indicators
-                          if (a, h) in marks)
+        if lang == "en":
+            notes = "; ".join(f"{h} ({', '.join(marks[(a, h)])})" for h in indicators
+                              if (a, h) in marks)
+        else:
+            notes = "；".join(
+                f"{i18n.indicator(h, lang)[0]}（"
+                + "、".join(i18n.lever(describe(v), lang)["label"] for v in marks[(a, h)]) + "）"
+                for h in indicators if (a, h) in marks)
         if notes:
-            print(f"  † {a}: {notes}")
+            print(f"  † {names.get(a, a)}{': ' if lang == 'en' else '：'}{notes}")
 
 
-def print_ranking(ranking, marks: dict, width: int) -> None:
+def print_ranking(ranking, marks: dict, width: int, lang: str = "en", names: dict | None = None,
+                  base: str = "") -> None:
     """The headline ranking on the outcomes (present/stats.outcome_ranking)."""
-    print(f"\nRanking on the {len(OUTCOMES)} outcomes (ODD §4.10): each ranks the alternatives by "
-          "its paired change in the better direction (1 = the largest improvement); the order is "
-          "by the mean rank, the outcomes weighted equally (another weighting may reorder it); "
-          "the extra public money a year beside it (costs.csv). H, T, the index and admin_share "
-          "are process measures, not ranked.\n")
-    print(f"  {'#':>3s} {'scenario':{width}s}" + "".join(f"{column_name(o):>16s}"
-                                                      for o in OUTCOMES)
-          + f"{'mean rank':>11s}{'extra yuan/year':>17s}")
+    from .present import i18n
+    names = names or {}
+    if lang == "en":
+        print(f"\nRanking on the {len(OUTCOMES)} outcomes (ODD §4.10): each ranks the "
+              "alternatives by its paired change in the better direction (1 = the largest "
+              "improvement); the order is by the mean rank, the outcomes weighted equally "
+              "(another weighting may reorder it); the extra public money a year beside it "
+              "(costs.csv). H, T, the index and admin_share are process measures, not ranked.\n")
+    else:
+        print(f"\n{i18n.t('report.ranking_h', lang)}：{i18n.t('report.ranking_note', lang, base=base, k=len(OUTCOMES))}\n")
+    column = 16 if lang == "en" else 20
+    print(f"  {'#':>3s} {ljust(i18n.t('terminal.scenario', lang), width)}"
+          + "".join(rjust(column_name(o, lang), column) for o in OUTCOMES)
+          + rjust(i18n.t("terminal.mean_rank", lang), 11)
+          + rjust(i18n.t("terminal.extra", lang), 17))
     for r in ranking.to_dict("records"):
         s = r["scenario"]
         extra = "-" if r["extra_yuan"] != r["extra_yuan"] else f"{r['extra_yuan']:+,.0f}"
-        print(f"  {r['position']:3d} {s:{width}s}" + "".join(
-            f"{r['rank_' + o]:15g}{'†' if (s, o) in marks else ' '}" for o in OUTCOMES)
-            + f"{r['mean_rank']:11.2f}{extra:>17s}")
-    print_marks(ranking.scenario, OUTCOMES, marks)
+        print(f"  {r['position']:3d} {ljust(names.get(s, s), width)}" + "".join(
+            f"{r['rank_' + o]:{column - 1}g}{'†' if (s, o) in marks else ' '}"
+            for o in OUTCOMES) + f"{r['mean_rank']:11.2f}{extra:>17s}")
+    print_marks(ranking.scenario, OUTCOMES, marks, lang, names)
 
 
 def print_ensemble(c) -> None:

@@ -241,6 +241,86 @@ def test_a_moved_lever_applies_now_and_marks_the_run_modified(page):
     assert page.errors == []
 
 
+def test_the_money_meter_follows_a_lever_and_the_levers_tab_prices_it(page):
+    """Explore: public money in 万元/年 and each item in yuan, before the switch and now; raising
+    cadre pay shows in its item from the next week. Levers: each money lever's cost per unit,
+    small ones not rounded away; in English too."""
+    meter = page.locator(".jw-money")
+    expect(meter).to_contain_text("万元")
+    expect(meter.locator("[data-change='public_yuan']")).to_have_text("–")  # nothing run yet
+    open_drawer(page)
+    slider = page.locator(".jw-slider-cadre_pay [role=slider]")
+    slider.focus()
+    slider.press("End")
+    expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
+    page.locator("header button").first.click()               # the drawer closes
+    expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
+    page.get_by_role("button", name="前进一周").click()
+    expect(page.locator(".jw-status")).to_contain_text("第1周", timeout=10_000)
+    change = meter.locator("[data-change='yuan_cadre_pay']")
+    expect(change).to_have_text(re.compile(r"^\+\d{1,3}(,\d{3})+$"), timeout=10_000)
+    expect(meter.locator(".jw-money-total")).to_contain_text("变化+")
+    page.get_by_role("tab", name="杠杆说明").click()
+    cost = page.locator("[data-cost='volunteer_reward']")
+    expect(cost).to_contain_text("元", timeout=30_000)            # measured once per server
+    assert "+0万元" not in cost.inner_text() and "+0.0万元" not in cost.inner_text()
+    expect(page.locator("[data-cost='inspections_per_year']")).to_have_text("本身不花财政资金")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("[data-cost='cadre_pay']")).to_contain_text("yuan a year")
+    page.get_by_role("tab", name="Explore").click()
+    expect(page.locator(".jw-money")).to_contain_text("10,000 yuan a year")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_presenter_mode_keys_font_size_and_a_chart_as_png(browser, workshop, size):
+    """Presenter mode: the verdict and H/T/C large, A+ larger still; → steps a week, Space runs
+    and pauses, R resets; a chart saves as a PNG named after the scenario; the baseline runs
+    beside another scenario (its faint line); in English too."""
+    page = open_page(browser, workshop, size)
+    title = i18n.scenario_title(sc.load("separation" if size == "full-hd" else "baseline"), "zh")
+    if size == "full-hd":                   # one size is enough for the scenario's own names
+        open_drawer(page)
+        choose(page, "情景", title, "nav")
+        expect(page.locator(".jw-status")).to_contain_text(title, timeout=20_000)
+        page.locator("header button").first.click()           # the drawer closes
+        expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
+    page.get_by_role("button", name="演示模式").click()
+    verdict = page.locator(".jw-presenter .jw-verdict")
+    expect(verdict).to_be_visible(timeout=10_000)
+
+    def font(selector):
+        return page.evaluate(f"parseFloat(getComputedStyle(document.querySelector("
+                             f"'{selector}')).fontSize)")
+    assert font(".jw-verdict") >= 40 and font(".jw-gauge") >= 28
+    before = font(".jw-verdict")
+    page.get_by_role("button", name="A+").click()
+    page.wait_for_function(f"parseFloat(getComputedStyle(document.querySelector("
+                           f"'.jw-verdict')).fontSize) > {before}", timeout=10_000)
+    status = page.locator(".jw-status")
+    page.keyboard.press("ArrowRight")
+    expect(status).to_contain_text("第1周", timeout=10_000)
+    page.keyboard.press(" ")                                   # runs
+    expect(page.get_by_role("button", name="暂停")).to_be_visible(timeout=5_000)
+    page.wait_for_timeout(1_500)
+    page.keyboard.press(" ")                                   # pauses
+    expect(page.get_by_role("button", name="运行")).to_be_visible(timeout=5_000)
+    assert "第1周" not in status.inner_text()
+    chart = page.locator("canvas").first.bounding_box()
+    with page.expect_download(timeout=10_000) as d:           # the chart's save button
+        page.mouse.click(chart["x"] + chart["width"] - 20, chart["y"] + 14)
+    assert d.value.suggested_filename == f"{title}-政府热、居干累、居民冷.png"
+    page.keyboard.press("r")
+    expect(status).to_contain_text("第0周", timeout=20_000)
+    page.screenshot(path=ARTIFACTS / f"app-zh-presenter-{size}.png")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("button", name="Leave presenter mode").first).to_be_visible()
+    page.get_by_role("button", name="Leave presenter mode").first.click()
+    expect(page.get_by_role("tab", name="Explore")).to_be_visible(timeout=10_000)
+    assert page.errors == []
+    page.context.close()
+
+
 def test_a_saved_session_reloads_to_the_same_state(browser, workshop, page):
     open_drawer(page)
     choose(page, "情景", i18n.scenario_title(sc.load("separation"), "zh"), "nav")

@@ -453,7 +453,8 @@ def test_the_page_on_the_network_needs_its_token(app, monkeypatch):
     for search in (None, "", "token=", "token=abc", "token=abc1234", "x=abc123"):
         assert not app.allowed(search)
     import solara
-    monkeypatch.setattr(app, "County", lambda *a: pytest.fail("the workshop was built"))
+    from juwei.app import page          # where the workshop builds its county
+    monkeypatch.setattr(page, "County", lambda *a: pytest.fail("the workshop was built"))
     _, rc = solara.render(app.Page(), handle_error=False)     # no ?token= in the address
     shown = " ".join(str(getattr(w, "children", "")) for w in rc.find().widgets)
     assert "needs its access token" in shown

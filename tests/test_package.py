@@ -159,6 +159,18 @@ def test_juwei_runs_from_any_folder_with_stray_model_files(tmp_path):
     assert (tmp_path / "out" / "runs.parquet").exists()
 
 
+def test_every_package_folder_is_listed_for_setuptools():
+    """pyproject lists the packages one by one (juwei maps onto experiments/): a new folder
+    left out of the list would be missing from a plain install (as juwei.app would be)."""
+    import tomllib
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    for folder, package in PACKAGES.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            parts = init.parent.relative_to(ROOT / folder).parts
+            assert ".".join((package, *parts)) in listed, init
+
+
 @pytest.mark.slow
 def test_a_plain_install_works_from_another_folder(tmp_path):
     """`pip install .` (not editable) into a new venv: scenarios and designs are package data,
@@ -176,6 +188,7 @@ def test_a_plain_install_works_from_another_folder(tmp_path):
     assert r.returncode == 0, r.stderr
     installed = {p.name for p in Path(site).iterdir()}
     assert "juwei" in installed and not {"model", "experiments"} & installed
+    assert (Path(site) / "juwei" / "app" / "echart.vue").exists()      # the page's chart widget
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {**os.environ, "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"}

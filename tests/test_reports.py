@@ -8,6 +8,7 @@ Outside CI the print test skips, with the reason, when Chromium or Playwright is
 
 import html
 import json
+import os
 import re
 from pathlib import Path
 
@@ -163,6 +164,8 @@ def zh_run(tmp_path_factory):
     r = juwei("compare", "baseline", "separation", "--replicates", "2", "--scale", "0.02",
               "--years", "1", "--executor", "inprocess", "--lang", "zh", "--out", str(out))
     assert r.returncode == 0, r.stderr
+    assert "Glyph" not in r.stderr and "missing from" not in r.stderr, r.stderr   # no boxes
+    (out.parent / "zh-stdout.txt").write_text(r.stdout, "utf-8")
     return out
 
 
@@ -294,6 +297,56 @@ def test_handout_of_twenty_scenarios_prints_on_one_a4_page(zh_run, tmp_path):
     assert pages == {"twenty": 1, "run": 1}
     text = (tmp_path / "handout.html").read_text("utf-8")
     assert text.count("<tr") == 21                       # the header and 20 scenarios
+
+
+def test_chinese_figures_find_a_font_that_draws_their_glyphs(zh_run, tmp_path):
+    """Figures in Chinese need a font with Chinese glyphs (fonts-noto-cjk; CI installs it):
+    matplotlib finds one, draws the comparison's figures with it without a missing-glyph
+    warning, and the handout has its own Chinese figure; without a font the figures fall
+    back to English rather than draw boxes."""
+    import warnings
+    from juwei.present import figures
+    if figures.cjk_font() is None:
+        if os.environ.get("CI"):
+            pytest.fail("no CJK font: apt-get install fonts-noto-cjk")
+        pytest.skip("no CJK font on this machine (apt-get install fonts-noto-cjk)")
+    table = pd.read_csv(zh_run / "comparison.csv")
+    titles = {"baseline": "现状（基线）", "separation": "政事分离"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")            # a missing glyph is a warning: make it fail
+        figures.plot_htc(table, ["baseline", "separation"], tmp_path / "zh.png", lang="zh",
+                         titles=titles)
+        figures.plot_differences(table, "baseline", ["baseline", "separation"],
+                                 tmp_path / "d.png", lang="zh", titles=titles)
+    assert figures.figure_lang("zh") == "zh" and figures.F("htc_T", "zh") == "T：居干累"
+    assert (zh_run / "handout-htc.png").exists()
+    assert "handout-htc" in (zh_run / "handout.html").read_text("utf-8")
+    # a glyph the font lacks would warn: the check above is not vacuous
+    with pytest.warns(UserWarning, match="missing from"):
+        with figures.language("en"):
+            import matplotlib.pyplot as plt
+            fig, ax = plt.subplots()
+            ax.set_title("居委")
+            fig.savefig(tmp_path / "boxes.png")
+            plt.close(fig)
+
+
+def test_the_terminal_summary_under_lang_zh_is_in_chinese(zh_run):
+    """`juwei compare --lang zh` prints its summary in Chinese: the headings, the scenarios'
+    titles, the indicators' names, the rule; no English besides file names and ODD."""
+    text = (zh_run.parent / "zh-stdout.txt").read_text("utf-8")
+    summary = text[text.index("与「现状（基线）」相比的变化"):]
+    for words in ("政事分离", "居民参与率", "把握程度", "平均名次", "成本（基准", "完整报告："):
+        assert words in summary, words
+    english = i18n.words(re.sub(r"\S*[/_.\-]\S*", " ", summary)) - {"ODD", "English"}
+    assert english == set(), english
+
+
+def test_without_a_chinese_font_figures_stay_in_english(monkeypatch):
+    from juwei.present import figures
+    monkeypatch.setattr(figures, "cjk_font", lambda: None)
+    assert figures.figure_lang("zh") == "en"
+    assert figures.F("htc_T", "zh") == "T: cadres tired"
 
 
 def test_describe_of_a_lever_in_chinese_has_its_term():

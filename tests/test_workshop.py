@@ -79,6 +79,81 @@ def test_a_county_announces_where_a_moved_lever_acts_and_stops_at_its_horizon():
     assert county.week == county.horizon
 
 
+def test_small_amounts_of_money_are_shown_in_wan_never_as_zero():
+    from juwei.present.stats import in_wan
+    assert [in_wan(x) for x in (0, 150, 2_000, 23_456, 1_234_567, 20_800_000)] == [
+        "0", "0.015", "0.2", "2.3", "123", "2,080"]
+    assert in_wan(2_000, signed=True) == "+0.2" and in_wan(-2_000, signed=True) == "-0.2"
+    assert in_wan(float("nan")) == "–"
+
+
+def test_the_money_meter_compares_with_the_settled_year_and_follows_cadre_pay():
+    """The county keeps its settled year's money (before the switch) beside its own weekly
+    accounts: raising cadre pay shows in the cadre-pay item from the next week, by seated
+    cadres x 12 months, and in the total."""
+    from juwei.model.indicators import MONEY_ITEMS
+    s = sc.load("baseline")
+    county = app.County("baseline", sessions.of_scenario(s).levers, 0.02, 1)
+    before = county.before
+    assert before["public_yuan"] == pytest.approx(sum(before[k] for k in MONEY_ITEMS))
+    assert np.isnan(county.latest("public_yuan"))               # nothing run yet
+    county.step(2)
+    pay = county.latest("yuan_cadre_pay")
+    county.set_lever("cadre_pay", s.params.cadre_pay + 100)
+    county.step(1)
+    seated = county.latest("yuan_cadre_pay") / (s.params.cadre_pay + 100) / 12
+    assert county.latest("yuan_cadre_pay") - pay == pytest.approx(seated * 12 * 100, rel=0.05)
+    assert county.latest("public_yuan") > before["public_yuan"]
+
+
+def test_each_money_lever_has_its_cost_per_unit_from_the_models_accounts():
+    """The Levers tab's costs: every lever that feeds a money item, measured by the model
+    (cadre pay: about the seated cadres x 12 a year per 1 yuan a month; volunteer
+    certificates cost a little, not nothing); levers spending no money have none."""
+    from juwei.app import levers as guide
+    costs = guide.unit_costs()
+    assert set(costs) == set(guide.MONEY) and "inspections_per_year" not in costs
+    county = app.County("baseline", {}, 0.02, 1)
+    seated_x12 = county.before["yuan_cadre_pay"] / sc.load("baseline").params.cadre_pay
+    assert costs["cadre_pay"] == pytest.approx(seated_x12, rel=0.1)
+    assert 0 < costs["volunteer_reward"] < 1e5
+    assert costs["infrastructure_investment"] > 0 and costs["service_stations"] > 0
+    r = guide.describe("volunteer_reward")
+    from juwei.present.i18n import t
+    cell = guide.cost_cell(r, costs, lambda key, **fields: t(key, "zh", **fields), "zh")
+    assert "元" in cell and "+0.0万元" not in cell and "+0万元" not in cell, cell
+
+
+def test_the_presenters_baseline_twin_runs_on_the_same_random_numbers():
+    """Presenter mode's faint line: the baseline on the same settled county, as far as the
+    county shown; the baseline itself is its own twin, week for week."""
+    base = app.County("baseline", sessions.of_scenario(sc.load("baseline")).levers, 0.02, 1)
+    base.step(6)
+    assert not base.differs()
+    np.testing.assert_array_equal(base.twin("htc_index"), base.model.series["htc_index"][:6])
+    other = app.County("separation", sessions.of_scenario(sc.load("separation")).levers,
+                       0.02, 1)
+    other.step(6)
+    assert other.differs()
+    np.testing.assert_array_equal(other.twin("htc_index"), base.model.series["htc_index"][:6])
+    base.set_lever("cadre_pay", 1000.0)
+    assert base.differs()
+
+
+def test_charts_mark_lever_changes_draw_the_faint_baseline_and_save_as_png():
+    years = np.arange(10) / 52
+    option = charts.lines("t", years, {"a": np.linspace(0.7, 0.8, 10)}, y_name="0-1",
+                          threshold=0.6, changes=[(4 / 52, "干部待遇→1500")],
+                          faint={"基线": np.full(10, 0.75)}, save_as=("情景-图", "保存"))
+    marks = option["series"][0]["markLine"]["data"]
+    assert {"yAxis": 0.6} .items() <= marks[0].items() and marks[1]["xAxis"] == round(4 / 52, 3)
+    assert marks[1]["label"]["formatter"] == "干部待遇→1500"
+    faint = option["series"][-1]
+    assert faint["name"] == "基线" and faint["lineStyle"]["type"] == "dashed"
+    assert option["toolbox"]["feature"]["saveAsImage"]["name"] == "情景-图"
+    assert "toolbox" not in charts.lines("t", years, {"a": np.zeros(10)}, y_name="0-1")
+
+
 def test_a_session_round_trips_and_bad_sessions_are_refused_in_one_line(tmp_path):
     s = sessions.of_scenario(sc.load("separation"), seed=7, scale=0.05, language="en")
     s = dataclasses.replace(s, levers={**s.levers, "cadre_pay": 450.0,

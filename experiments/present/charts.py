@@ -30,8 +30,14 @@ def _text(size=FONT):
 def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_name: str,
           y_max: float | None = 1.0, threshold: float | None = None, threshold_label: str = "",
           right: dict[str, np.ndarray] | None = None, right_name: str = "",
-          right_max: float | None = None, x_name: str = "", x_max: float = 1.0) -> dict:
-    """Lines over years on a fixed y axis from 0 (and an optional right axis, also from 0)."""
+          right_max: float | None = None, x_name: str = "", x_max: float = 1.0,
+          changes: list[tuple[float, str]] | None = None,
+          faint: dict[str, np.ndarray] | None = None,
+          save_as: tuple[str, str] | None = None) -> dict:
+    """Lines over years on a fixed y axis from 0 (and an optional right axis, also from 0);
+    `changes`: (year, label) of each lever moved, a dotted vertical marker; `save_as`: (file
+    name, button title) of a button saving the chart as a PNG (for slides); `faint`: lines
+    drawn faint and dashed under the others (presenter mode's baseline)."""
     def line(name, values, axis=0, k=0):
         return {"name": name, "type": "line", "yAxisIndex": axis, "showSymbol": False,
                 "lineStyle": {"width": 3}, "color": PALETTE[k % len(PALETTE)],
@@ -39,11 +45,22 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
                          for x, v in zip(years, values) if np.isfinite(v)]}
     out = [line(n, v, 0, k) for k, (n, v) in enumerate(series.items())]
     out += [line(n, v, 1, len(series) + k) for k, (n, v) in enumerate((right or {}).items())]
-    if threshold is not None and out:
+    for n, v in (faint or {}).items():
+        out.append({**line(n, v), "color": "#9e9e9e", "z": 1, "lineStyle": {
+            "width": 3, "type": "dashed", "opacity": 0.55}})
+    marks = []
+    if threshold is not None:
+        marks.append({"yAxis": threshold, "label": {"formatter": threshold_label,
+                                                    "fontSize": FONT - 2,
+                                                    "position": "insideEndTop"}})
+    for year, label in changes or []:
+        marks.append({"xAxis": round(float(year), 3), "lineStyle": {
+            "type": "dotted", "color": "#7b1fa2", "width": 2}, "label": {
+            "formatter": label, "fontSize": FONT - 4, "color": "#7b1fa2",
+            "position": "insideEndTop"}})
+    if marks and out:
         out[0]["markLine"] = {"silent": True, "symbol": "none", "lineStyle": {
-            "type": "dashed", "color": "#555", "width": 2}, "label": {
-            "formatter": threshold_label, "fontSize": FONT - 2, "position": "insideEndTop"},
-            "data": [{"yAxis": threshold}]}
+            "type": "dashed", "color": "#555", "width": 2}, "data": marks}
     y_axes = [{"type": "value", "min": 0, "max": y_max, "name": y_name, "nameTextStyle":
                _text(), "axisLabel": _text()}]
     if right:
@@ -57,7 +74,10 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
             "xAxis": {"type": "value", "min": 0, "max": max(x_max, 1.0), "name": x_name,
                       "nameLocation": "middle", "nameGap": 30, "nameTextStyle": _text(),
                       "axisLabel": _text()},
-            "yAxis": y_axes, "series": out, "animation": False}
+            "yAxis": y_axes, "series": out, "animation": False,
+            **({"toolbox": {"right": 8, "top": 0, "feature": {"saveAsImage": {
+                "name": save_as[0], "title": save_as[1], "pixelRatio": 2,
+                "backgroundColor": "#fff"}}}} if save_as else {})}
 
 
 def county(title: str, names: list[str], seat: np.ndarray, values: np.ndarray, indicator: str,

@@ -1,9 +1,9 @@
 """The comparison report: one self-contained HTML page, in English or Chinese (`lang`).
 
 Every visible word comes from the catalogues' [report] and [sure] sections (i18n.t); indicator,
-lever and scenario names from i18n. The figures are PNGs drawn without CJK fonts (a fresh machine
-has none): their text stays in indicator codes and numbers, and the captions under them are in
-the page's language.
+lever and scenario names from i18n. The figures are PNGs in the page's language when a font with
+Chinese glyphs is found (figures.cjk_font), else in English; the captions under them are in the
+page's language.
 """
 
 from __future__ import annotations
@@ -112,20 +112,23 @@ def dagger_notes(marks: dict, scenarios: list[str], indicators, title: dict, lan
             if lines else "")
 
 
-def ranking_section(ranking: pd.DataFrame, marks: dict, base: str, title: dict, lang: str
-                    ) -> str:
-    """The headline ranking on the outcomes (stats.outcome_ranking), † where a lever the
-    alternative changes enters an outcome's definition (`marks`: stats.definition_marks), with
-    the extra money beside it."""
+def ranking_table(ranking: pd.DataFrame, marks: dict, title: dict, lang: str,
+                  table_class: str = "", codes: bool = True) -> str:
+    """The ranking's table (stats.outcome_ranking): position, scenario, each outcome's rank (†
+    where a lever the alternative changes enters its definition: `marks`,
+    stats.definition_marks), the mean rank and the extra money (yuan a year, as in every
+    table). One rendering for the report and the workshop page (`table_class` its look;
+    `codes`: the indicators' codes under their Chinese names, as the report has them)."""
     e = html.escape
 
     def R(key, **fields):
         return i18n.t(f"report.{key}", lang, **fields)
 
-    out = [f"<h2>{R('ranking_h')}</h2><p>"
-           + R("ranking_note", base=e(title.get(base, base)), k=len(OUTCOMES)) + "</p>",
-           f"<table><tr><th>{R('th_position')}</th><th>{R('th_scenario')}</th>"
-           + "".join(f"<th>{indicator_cell(o, lang)}</th>" for o in OUTCOMES)
+    def head(o):
+        return indicator_cell(o, lang) if codes else e(i18n.indicator(o, lang)[0])
+
+    out = [f"<table class='{table_class}'><tr><th>{R('th_position')}</th><th>{R('th_scenario')}"
+           "</th>" + "".join(f"<th>{head(o)}</th>" for o in OUTCOMES)
            + f"<th>{R('th_mean_rank')}</th><th>{e(cost_label('extra_yuan', lang))}</th></tr>"]
     for r in ranking.to_dict("records"):
         s = r["scenario"]
@@ -136,8 +139,17 @@ def ranking_section(ranking: pd.DataFrame, marks: dict, base: str, title: dict, 
                    + f"<td class='num'><b>{r['mean_rank']:.2f}</b></td>"
                    f"<td class='num'>{extra}</td></tr>")
     out.append("</table>")
-    out.append(dagger_notes(marks, list(ranking.scenario), OUTCOMES, title, lang))
     return "\n".join(out)
+
+
+def ranking_section(ranking: pd.DataFrame, marks: dict, base: str, title: dict, lang: str
+                    ) -> str:
+    """The headline ranking on the outcomes (ranking_table), with its note and the † notes."""
+    note = i18n.t("report.ranking_note", lang, base=html.escape(title.get(base, base)),
+                  k=len(OUTCOMES))
+    return "\n".join([f"<h2>{i18n.t('report.ranking_h', lang)}</h2><p>{note}</p>",
+                      ranking_table(ranking, marks, title, lang),
+                      dagger_notes(marks, list(ranking.scenario), OUTCOMES, title, lang)])
 
 
 def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path],

@@ -1,8 +1,13 @@
 """Every PNG juwei writes: a scenario's runs, a comparison, a sweep (sensitivity figures are in
-sensitivity_figures.py). Figures stay in English: a machine without CJK fonts draws boxes."""
+sensitivity_figures.py). A comparison's figures are in Chinese when asked (lang="zh") and a font
+with Chinese glyphs is found (cjk_font: matplotlib's fonts, then fontconfig's; fonts-noto-cjk on
+Debian and Ubuntu); without one they stay in English rather than draw boxes."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import subprocess
 from pathlib import Path
 
 import matplotlib
@@ -15,7 +20,73 @@ import pandas as pd  # noqa: E402
 
 from ..model import (HEADLINE, INDICATORS, STEPS_PER_YEAR, SYNDROME_THRESHOLD,  # noqa: E402
                      describe)
+from . import i18n  # noqa: E402
 from .stats import how_sure  # noqa: E402
+
+# families with Chinese glyphs, by the names fonts are known by (sans first)
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans", "WenQuanYi", "SimHei",
+                "Microsoft YaHei", "PingFang", "Heiti", "Droid Sans Fallback", "Noto Serif CJK",
+                "AR PL")
+CJK_FILES = ("cjk", "wqy", "simhei", "msyh", "pingfang", "droidsansfallback", "sourcehan")
+TEST_GLYPHS = "县居委政府热干部累民冷"
+
+
+def _has_glyphs(path: str) -> bool:
+    from matplotlib.ft2font import FT2Font
+    try:
+        font = FT2Font(path)
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return all(font.get_char_index(ord(c)) for c in TEST_GLYPHS)
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """The family name of a font that draws Chinese, made known to matplotlib; None when this
+    machine has none. Matplotlib's own list first, then the files fontconfig lists for
+    Chinese (its cache may predate the font's install), then font files by name."""
+    from matplotlib import font_manager as fm
+    known = {f.name: f.fname for f in fm.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        for name, path in known.items():
+            if name.startswith(family) and _has_glyphs(path):
+                return name
+    paths = []
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True,
+                                text=True, timeout=20).stdout
+        paths += [line.split(":")[0].strip() for line in listed.splitlines() if line.strip()]
+    paths += [f for ext in ("ttf", "otf") for f in fm.findSystemFonts(fontext=ext)
+              if any(k in Path(f).name.lower() for k in CJK_FILES)]
+    # sans and regular first (Noto Sans CJK Regular before Serif or Bold)
+    for path in sorted(dict.fromkeys(paths), key=lambda f: ("Sans" not in f,
+                                                            "Regular" not in f, f)):
+        if not _has_glyphs(path):
+            continue
+        with contextlib.suppress(OSError, RuntimeError, ValueError):
+            fm.fontManager.addfont(path)
+            return fm.FontProperties(fname=path).get_name()
+    return None
+
+
+def figure_lang(lang: str) -> str:
+    """The language figures can be drawn in: Chinese only with a font that has its glyphs."""
+    return "zh" if lang != "en" and cjk_font() else "en"
+
+
+def language(lang: str):
+    """matplotlib settings for figures in `lang` (figure_lang): the CJK font first, DejaVu
+    for Latin letters and digits, and a hyphen for minus (CJK fonts may lack U+2212)."""
+    if figure_lang(lang) == "en":
+        return plt.rc_context({})
+    return plt.rc_context({"font.family": "sans-serif",
+                           "font.sans-serif": [cjk_font(), "DejaVu Sans"],
+                           "axes.unicode_minus": False})
+
+
+def F(key: str, lang: str, **fields) -> str:
+    """A figure's words from the catalogues' [figure] section."""
+    return i18n.t(f"figure.{key}", figure_lang(lang), **fields)
 
 PANELS = {
     "participation.png": ("Residents: participation and trust",
@@ -47,14 +118,15 @@ def save(fig, path: Path, title: str | None = None, fontsize: float = 10,
     plt.close(fig)
 
 
-def band(ax, series, column: str, label: str | None = None, color=None) -> None:
+def band(ax, series, column: str, label: str | None = None, color=None,
+         lang: str = "en") -> None:
     """Mean line with a 95% band (2.5th-97.5th percentile across replicates) against years,
     and, after a warm start (steps before 0: the year before the switch), a line at the switch."""
     g = series.groupby("step")[column]
     years = g.mean().index / float(STEPS_PER_YEAR)
     if years.min() < 0 and not any(line.get_gid() == "switch" for line in ax.lines):
         ax.axvline(0, color="grey", lw=0.8, ls=":", gid="switch")
-        ax.text(0.01, 0.98, "switch", color="grey", fontsize=7, va="top",
+        ax.text(0.01, 0.98, F("switch", lang), color="grey", fontsize=7, va="top",
                 transform=ax.get_xaxis_transform())
     mean = g.mean().to_numpy()
     line, = ax.plot(years, mean, label=label or column, color=color, lw=1.6)
@@ -97,71 +169,93 @@ def plot_run(series, out_dir: Path, title: str) -> list[Path]:
 COMPARE_SERIES = [h if h != "cadre_turnover" else "cadre_hours_per_week" for h in HEADLINE]
 
 
-def indicator_panel(ax, name: str, xlabel: str) -> None:
+def indicator_panel(ax, name: str, xlabel: str, lang: str = "en") -> None:
     """One small panel of a grid of indicators: its name and meaning, a light grid."""
-    ax.set_title(f"{name}\n{INDICATORS[name].meaning}", fontsize=8)
+    if figure_lang(lang) == "en":
+        ax.set_title(f"{name}\n{INDICATORS[name].meaning}", fontsize=8)
+    else:
+        shown, _, unit = i18n.indicator(name, "zh")
+        ax.set_title(f"{shown}（{unit}）", fontsize=9)
     ax.set_xlabel(xlabel, fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
 
 
+def _titles(scenarios: list[str], titles: dict | None, lang: str) -> list[str]:
+    """The scenarios as a figure names them: their titles in Chinese, else their names."""
+    if figure_lang(lang) == "en" or not titles:
+        return list(scenarios)
+    return [titles.get(s, s) for s in scenarios]
+
+
 def plot_series(series: pd.DataFrame, scenarios: list[str], path: Path,
-                indicators=COMPARE_SERIES) -> None:
-    fig, axes, _ = panels(len(indicators), 4, 4.2, 3.2)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for ax, name in zip(axes, indicators):
-        for k, s in enumerate(scenarios):
-            band(ax, series[series.scenario == s], name, s, color=colors[k % len(colors)])
-        indicator_panel(ax, name, "years since the switch")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(scenarios)), fontsize=8,
-               frameon=False)
-    save(fig, path, "Indicators over time (mean and 95% band across replicates)", fontsize=11,
-         rect=(0, 0.05 + 0.02 * (len(scenarios) // 4), 1, 0.96))
+                indicators=COMPARE_SERIES, lang: str = "en", titles: dict | None = None
+                ) -> None:
+    with language(lang):
+        fig, axes, _ = panels(len(indicators), 4, 4.2, 3.2)
+        colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        shown = _titles(scenarios, titles, lang)
+        for ax, name in zip(axes, indicators):
+            for k, s in enumerate(scenarios):
+                band(ax, series[series.scenario == s], name, shown[k],
+                     color=colors[k % len(colors)], lang=lang)
+            indicator_panel(ax, name, F("years_since", lang), lang)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=min(4, len(scenarios)), fontsize=8,
+                   frameon=False)
+        save(fig, path, F("series_title", lang), fontsize=11,
+             rect=(0, 0.05 + 0.02 * (len(scenarios) // 4), 1, 0.96))
 
 
-def plot_htc(table: pd.DataFrame, scenarios: list[str], path: Path) -> None:
+def plot_htc(table: pd.DataFrame, scenarios: list[str], path: Path, lang: str = "en",
+             titles: dict | None = None, size: tuple[float, float] | None = None) -> None:
     parts = ["htc_H", "htc_T", "htc_C", "htc_index"]
-    labels = ["H: government hot", "T: cadres tired", "C: residents cold", "index"]
-    fig, ax = plt.subplots(figsize=(max(7, 1.1 * len(scenarios) + 3), 4.4))
-    width = 0.8 / len(parts)
-    x = np.arange(len(scenarios))
-    for k, (part, label) in enumerate(zip(parts, labels)):
-        rows = table[table.indicator == part].set_index("scenario").loc[scenarios]
-        err = np.vstack([rows["mean"] - rows.ci95_low.fillna(rows["mean"]),
-                         rows.ci95_high.fillna(rows["mean"]) - rows["mean"]])
-        ax.bar(x + (k - 1.5) * width, rows["mean"], width, yerr=err, capsize=2, label=label)
-    ax.axhline(SYNDROME_THRESHOLD, color="grey", ls="--", lw=1)
-    ax.text(len(scenarios) - 0.5, SYNDROME_THRESHOLD + 0.01, f"syndrome threshold {SYNDROME_THRESHOLD:g}",
-            ha="right", fontsize=8, color="grey")
-    ax.set_xticks(x, scenarios, rotation=30, ha="right", fontsize=8)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("0-1")
-    ax.set_title("Hot-tired-cold components by scenario (bars: mean; whiskers: 95% interval)",
-                 fontsize=10)
-    ax.legend(fontsize=8, ncol=4, loc="upper right")
-    save(fig, path)
+    with language(lang):
+        labels = [F(f"htc_{k}", lang) for k in ("H", "T", "C", "index")]
+        fig, ax = plt.subplots(figsize=size or (max(7, 1.1 * len(scenarios) + 3), 4.4))
+        width = 0.8 / len(parts)
+        x = np.arange(len(scenarios))
+        for k, (part, label) in enumerate(zip(parts, labels)):
+            rows = table[table.indicator == part].set_index("scenario").loc[scenarios]
+            err = np.vstack([rows["mean"] - rows.ci95_low.fillna(rows["mean"]),
+                             rows.ci95_high.fillna(rows["mean"]) - rows["mean"]])
+            ax.bar(x + (k - 1.5) * width, rows["mean"], width, yerr=err, capsize=2, label=label)
+        ax.axhline(SYNDROME_THRESHOLD, color="grey", ls="--", lw=1)
+        ax.text(len(scenarios) - 0.5, SYNDROME_THRESHOLD + 0.01,
+                F("threshold", lang, value=f"{SYNDROME_THRESHOLD:g}"), ha="right", fontsize=8,
+                color="grey")
+        ax.set_xticks(x, _titles(scenarios, titles, lang), rotation=30, ha="right", fontsize=8)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("0-1")
+        ax.set_title(F("htc_title", lang), fontsize=10)
+        ax.legend(fontsize=8, ncol=4, loc="upper right")
+        save(fig, path)
 
 
 def plot_differences(table: pd.DataFrame, base: str, scenarios: list[str], path: Path,
-                     indicators=HEADLINE) -> None:
+                     indicators=HEADLINE, lang: str = "en", titles: dict | None = None) -> None:
     alts = [s for s in scenarios if s != base]
-    fig, axes, cols = panels(len(indicators), 4, 4.2, 0.32 * len(alts) + 2.2)
-    y = np.arange(len(alts))[::-1]
-    for k, (ax, name) in enumerate(zip(axes, indicators)):
-        rows_ = table[table.indicator == name].set_index("scenario").loc[alts]
-        for yk, (_, r) in zip(y, rows_.iterrows()):
-            sure = how_sure({**r, "indicator": name})       # the one rule: colour and interval
-            err = ([[r["diff"] - sure.low], [sure.high - r["diff"]]] if sure.drawn else None)
-            ax.errorbar([r["diff"]], [yk], xerr=err, fmt="o", ms=4, color=sure.colour,
-                        capsize=2)
-        ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks(y, alts if k % cols == 0 else [""] * len(alts), fontsize=7)
-        ax.set_title(f"{name} ({INDICATORS[name].unit})", fontsize=8)
-        ax.tick_params(axis="x", labelsize=7)
-        ax.grid(alpha=0.3, axis="x")
-    save(fig, path, f"Difference from '{base}' with t-based 95% intervals (green: better for "
-                 "the county, red: worse, grey: unclear; no interval: too few runs)")
+    with language(lang):
+        shown = _titles(alts, titles, lang)
+        fig, axes, cols = panels(len(indicators), 4, 4.2, 0.32 * len(alts) + 2.2)
+        y = np.arange(len(alts))[::-1]
+        for k, (ax, name) in enumerate(zip(axes, indicators)):
+            rows_ = table[table.indicator == name].set_index("scenario").loc[alts]
+            for yk, (_, r) in zip(y, rows_.iterrows()):
+                sure = how_sure({**r, "indicator": name})   # the one rule: colour and interval
+                err = ([[r["diff"] - sure.low], [sure.high - r["diff"]]] if sure.drawn else None)
+                ax.errorbar([r["diff"]], [yk], xerr=err, fmt="o", ms=4, color=sure.colour,
+                            capsize=2)
+            ax.axvline(0, color="black", lw=0.8)
+            ax.set_yticks(y, shown if k % cols == 0 else [""] * len(alts), fontsize=7)
+            if figure_lang(lang) == "en":
+                ax.set_title(f"{name} ({INDICATORS[name].unit})", fontsize=8)
+            else:
+                zh, _, unit = i18n.indicator(name, "zh")
+                ax.set_title(f"{zh}（{unit}）", fontsize=9)
+            ax.tick_params(axis="x", labelsize=7)
+            ax.grid(alpha=0.3, axis="x")
+        save(fig, path, F("diff_title", lang, base=_titles([base], titles, lang)[0]))
 
 
 # --- sweeps ---------------------------------------------------------------------------------------

@@ -149,7 +149,10 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
 
     # the figure
     threshold = f"{SYNDROME_THRESHOLD:g}"
-    out.append(f"<figure>{img(figure)}<figcaption>"
+    # as tall as the page leaves room for: large with a few scenarios, the old strip with 20
+    room = max(27, 80 - 2.6 * len(alts))
+    picture = img(figure).replace("<img ", f"<img style='max-height:{room:.0f}mm' ", 1)
+    out.append(f"<figure>{picture}<figcaption>"
                f"{both('handout.figure_caption', threshold=threshold)}</figcaption></figure>")
 
     # caution and reproduce

@@ -85,6 +85,23 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
 
 
 PER_YUAN = 10_000             # effects are shown per 10,000 yuan a year of extra public money
+
+
+def in_wan(yuan: float, signed: bool = False) -> str:
+    """An amount of yuan in 10,000 yuan (万元), the unit the workshop speaks in: whole 万元 from
+    100 up, one decimal from 1, else two significant digits, so a small amount (2,000 yuan:
+    0.2; 150 yuan: 0.015) is never shown as 0.0. Exactly 0 is "0"; NaN is "–"."""
+    if yuan is None or math.isnan(yuan):
+        return "–"
+    x = yuan / PER_YUAN
+    sign = "+" if signed else ""
+    if x == 0:
+        return "0"
+    if abs(x) >= 100:
+        return f"{x:{sign},.0f}"
+    if abs(x) >= 1:
+        return f"{x:{sign}.1f}"
+    return f"{x:{sign}.2g}"
 MIN_EXTRA_SHARE = 0.005       # ... only when the extra is at least 0.5% of the base's total
 COST_EFFECTS = ("htc_index", "trust", "participation_rate")
 COST_COLUMNS = (["scenario", *MONEY_ITEMS, "public_yuan", "extra_yuan",

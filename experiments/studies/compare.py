@@ -13,7 +13,7 @@ from ..engine.errors import named, same_again
 from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS
-from ..present import figures, handout
+from ..present import figures, handout, i18n
 from ..present.compare_page import comparison as comparison_page
 from ..present.stats import (cost_table, differences, draw_effects, ensemble_effects,
                              outcome_ranking, rank_probabilities, scenario_changes,
@@ -100,14 +100,21 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     series = series[series.replicate.isin(data.replicate.unique())]
     images = {"series": opts.out / "compare-series.png", "htc": opts.out / "compare-htc.png",
               "differences": opts.out / "compare-differences.png"}
-    figures.plot_series(series, labels, images["series"])
-    figures.plot_htc(table, labels, images["htc"])
-    figures.plot_differences(table, labels[0], labels, images["differences"])
+    titles = {s.name: i18n.scenario_title(s, lang) for s in scenarios}
+    figures.plot_series(series, labels, images["series"], lang=lang, titles=titles)
+    figures.plot_htc(table, labels, images["htc"], lang=lang, titles=titles)
+    figures.plot_differences(table, labels[0], labels, images["differences"], lang=lang,
+                             titles=titles)
+    # the handout's figure: Chinese first (as the handout), wide enough to read when printed
+    images["handout"] = opts.out / "handout-htc.png"
+    figures.plot_htc(table, labels, images["handout"], lang="zh", titles={
+        s.name: i18n.scenario_title(s, "zh") for s in scenarios},
+        size=(max(9.0, 0.9 * len(labels) + 4), 3.6))
     extra = ensemble_tables(data, labels, opts.out) if ensemble else None
     html = comparison_page(scenarios, labels[0], table, images, store.manifest, dropped, extra,
                            lang=lang, costs=costs, ranking=ranking, changed=changed)
     atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
-    sheet = handout.page(scenarios, labels[0], table, images["htc"], store.manifest,
+    sheet = handout.page(scenarios, labels[0], table, images["handout"], store.manifest,
                          costs=costs, ranking=ranking, changed=changed)   # one A4 page, zh, en
     atomic_write(opts.out / "handout.html", lambda tmp: Path(tmp).write_text(sheet, "utf-8"))
     store.finish()

@@ -1,0 +1,333 @@
+"""The Compare tab: prepared comparisons from the results store at once, a new comparison run
+through the comparison engine, and its results: verdicts, how-sure words, the ranking, the
+costs and one figure."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import os
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import reacton.ipyvuetify as rv
+import solara
+
+from ..engine import DEFAULT_SEED, Options, UserError
+from ..engine.reading import read_bytes
+from ..engine.store import MAX_MANIFEST
+from ..inputs import scenario as sc
+from ..model import Parameters, syndrome
+from ..model.indicators import MONEY_ITEMS, OUTCOMES
+from ..present import charts, i18n
+from ..present.compare_page import dagger_notes, ranking_table
+from ..present.i18n import t
+from ..present.stats import (COST_COLUMNS, MIN_REPLICATES, WORKSHOP_INDICATORS,
+                             changed_levers, definition_marks, how_sure, outcome_ranking)
+from .state import SCALES, State, load_scenario
+from .widgets import EChart
+
+COMPARE_DEFAULT = ("baseline", "separation", "power_funding_follow_tasks", "combined_reform")
+COMPARE_REPLICATES = max(4, MIN_REPLICATES)   # enough for the rule to tell (present/stats)
+YEARS = [3, 5, 10]
+
+
+def results_root() -> Path:
+    return Path(os.environ.get("JUWEI_RESULTS", "results"))
+
+
+def prepared() -> list[Path]:
+    """Finished comparisons in the results store, newest first (`make run` writes one)."""
+    root = results_root()
+    found = []
+    for f in root.glob("*/manifest.json") if root.is_dir() else []:
+        try:
+            m = json.loads(read_bytes(f, MAX_MANIFEST))
+        except (UserError, ValueError):
+            continue
+        if m.get("kind") == "compare" and m.get("status") == "complete" and \
+                (f.parent / "comparison.csv").exists():
+            found.append(f.parent)
+    return sorted(found, key=lambda p: (not p.name.startswith("compare-remedies"),
+                                        -p.stat().st_mtime))
+
+
+def read_comparison(folder: Path) -> dict | None:
+    """A finished comparison's tables and design, or None when they cannot be read."""
+    try:
+        manifest = json.loads(read_bytes(folder / "manifest.json", MAX_MANIFEST))
+        design = manifest.get("design", {})
+        table = pd.read_csv(folder / "comparison.csv")
+        costs = pd.read_csv(folder / "costs.csv") if (folder / "costs.csv").exists() else None
+    except (OSError, ValueError, UserError):
+        return None
+    if costs is not None and not set(COST_COLUMNS) <= set(costs.columns):
+        costs = None
+    given = {s["name"]: s.get("changes", {}) for s in design.get("scenarios", [])}
+    base = design.get("base")
+    changed = {n: changed_levers(given.get(base, {}), v) for n, v in given.items()}
+    try:
+        ranking = outcome_ranking(table, base, changed, costs)
+    except KeyError:                   # a table without every outcome
+        ranking = None
+    return {"folder": folder, "table": table, "costs": costs, "base": base,
+            "changed": changed, "ranking": ranking, "scenarios": list(given),
+            "scale": design.get("scale"), "years": design.get("years"),
+            "replicates": design.get("replicates"),
+            "finished": str(manifest.get("finished") or manifest.get("started") or ""),
+            "complete": costs is not None and "diff_sd" in table.columns}
+
+
+@dataclasses.dataclass
+class Run:
+    """The page's comparison run: one at a time (a lock, not a button state), kept while the
+    facilitator switches tabs."""
+    lock: threading.Lock
+    running: solara.Reactive
+    progress: solara.Reactive       # (runs done, runs in all)
+    message: solara.Reactive
+    shown: solara.Reactive          # the folder on show
+    # the new comparison's form, kept by the page across runs and tabs
+    chosen: solara.Reactive         # scenarios, the first the base
+    add_mine: solara.Reactive
+    scale: solara.Reactive
+    years: solara.Reactive
+    replicates: solara.Reactive
+
+
+@solara.component
+def Compare(st: State, run: Run):
+    tr, lang = st.tr, st.lang.value
+    names = [s.name for s in sc.available()]
+    chosen, add_mine, scale, years, replicates = (run.chosen, run.add_mine, run.scale,
+                                                  run.years, run.replicates)
+    found = solara.use_memo(prepared, dependencies=[run.running.value])
+    if not run.shown.value and found:
+        run.shown.set(str(found[0]))
+
+    solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.compare.prepared")))
+    if found:
+        rv.Select(label=tr("app.compare.choose"), v_model=run.shown.value,
+                  on_v_model=run.shown.set,
+                  items=[{"text": _folder_label(f, st), "value": str(f)} for f in found])
+    else:
+        solara.HTML(tag="p", unsafe_innerHTML=html.escape(tr("app.compare.none")))
+    if run.message.value:
+        solara.HTML(tag="div", classes=["jw-note"],
+                    unsafe_innerHTML=html.escape(run.message.value))
+    shown = read_comparison(Path(run.shown.value)) if run.shown.value else None
+    if shown:
+        Results(st, shown)
+
+    solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.compare.new")))
+    rv.Select(label=tr("app.compare.scenarios"), v_model=chosen.value, multiple=True,
+              chips=True, on_v_model=chosen.set,
+              items=[{"text": st.title(n), "value": n} for n in names])
+    solara.Checkbox(label=tr("app.compare.add_mine"), value=add_mine)
+    with solara.Row(style="flex-wrap: wrap; align-items: center"):
+        rv.Select(label=tr("app.control.scale"), v_model=scale.value, on_v_model=scale.set,
+                  items=[{"text": f"{s:g}", "value": s} for s in SCALES], style_="max-width:160px")
+        rv.Select(label=tr("app.compare.years"), v_model=years.value, on_v_model=years.set,
+                  items=YEARS, style_="max-width:160px")
+        solara.SliderInt(tr("app.compare.replicates"), value=replicates, min=MIN_REPLICATES,
+                         max=20)
+        solara.HTML(tag="span", classes=["jw-lever-value"], unsafe_innerHTML=str(
+            replicates.value))
+    solara.HTML(tag="p", classes=["jw-muted"], unsafe_innerHTML=html.escape(
+        tr("app.compare.years_note", burn=Parameters().burn_in_years)))
+
+    def start():
+        if not run.lock.acquire(blocking=False):      # a second click while one runs
+            return
+        try:
+            scenarios = [dataclasses.replace(s, params=dataclasses.replace(
+                s.params, scale=scale.value, years=years.value, **st.assumptions.value))
+                for s in map(load_scenario, chosen.value)]
+            if add_mine.value:
+                scenarios.append(my_scenario(st, scale.value, years.value))
+        except (UserError, ValueError) as e:
+            run.message.set(tr("app.compare.failed", error=str(e)))
+            run.lock.release()
+            return
+        if len(scenarios) < 2:
+            run.message.set(tr("app.compare.too_few"))
+            run.lock.release()
+            return
+        total = len(scenarios) * replicates.value
+        out = results_root() / f"app-compare-{datetime.now():%Y%m%d-%H%M%S}"
+        run.running.set(True)
+        run.progress.set((0, total))
+        run.message.set("")
+
+        def work():
+            from ..studies import compare
+            done = []
+            try:
+                compare.run(scenarios, replicates.value, DEFAULT_SEED,
+                            Options(out, progress=False), lang=lang,
+                            on_outcome=lambda i, o: (done.append(i), run.progress.set(
+                                (len(done), total))))
+                run.shown.set(str(out))
+                run.message.set(tr("app.compare.done", n=total))
+            except Exception as e:  # noqa: BLE001 - shown to the user, not a crash
+                run.message.set(tr("app.compare.failed", error=str(e)))
+            finally:
+                run.running.set(False)
+                run.lock.release()
+        threading.Thread(target=work, daemon=True).start()
+
+    solara.Button(tr("app.compare.run"), on_click=start, color="primary",
+                  disabled=run.running.value)
+    done, total = run.progress.value
+    if run.running.value:
+        solara.ProgressLinear(value=100 * done / max(total, 1))
+        solara.Text(tr("app.compare.running", done=done, total=total))
+
+
+def _folder_label(folder: Path, st: State) -> str:
+    """A prepared comparison by when it finished and what it holds: never its folder's name or
+    path (the page shows no server paths)."""
+    c = read_comparison(folder)
+    when = (c or {}).get("finished") or datetime.fromtimestamp(folder.stat().st_mtime).isoformat()
+    when = when[:16].replace("T", " ")
+    if c is None:
+        return when
+    return st.tr("app.compare.folder", when=when, n=len(c["scenarios"]),
+                 scale=c["scale"], years=c["years"], replicates=c["replicates"])
+
+
+def my_scenario(st: State, scale: float, years: int) -> sc.Scenario:
+    """The current levers as a scenario ('my levers'), on the chosen scenario's other values."""
+    s = load_scenario(st.scenario.value)
+    params = dataclasses.replace(s.params, scale=scale, years=years, **st.assumptions.value,
+                                 **st.levers.value)
+    return dataclasses.replace(s, name="my_levers", path="(workshop)", params=params,
+                               changes=sc.changes_from_default(params),
+                               description=t("app.mine.description", "en",
+                                             title=i18n.scenario_title(s, "en")),
+                               title_zh=t("app.mine.title", "zh"),
+                               title_en=t("app.mine.title", "en"),
+                               description_zh=t("app.mine.description", "zh",
+                                                title=i18n.scenario_title(s, "zh")))
+
+
+def effect_label(row, indicator: str, lang: str) -> dict:
+    """What the compare tab shows of one paired change, by the one rule (stats.how_sure):
+    its words, its colour (green better for the county, red worse, grey neither) and its
+    interval (None when too few runs)."""
+    s = how_sure({**row, "indicator": indicator})
+    return {"key": s.key, "word": i18n.sure_word(s, lang), "colour": s.colour,
+            "low": s.low, "high": s.high}
+
+
+@solara.component
+def Results(st: State, c: dict):
+    tr, lang = st.tr, st.lang.value
+    table = c["table"]
+    titles = {n: st.title(n) if n != "my_levers" else t("app.mine.title", lang)
+              for n in c["scenarios"]}
+    solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr(
+        "app.compare.results", base=titles.get(c["base"], c["base"]), scale=c["scale"],
+        years=c["years"], replicates=c["replicates"])))
+    if not c["complete"]:
+        solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(
+            tr("app.compare.old_table")))
+    units = table["units"].dropna() if "units" in table else pd.Series(dtype=float)
+    if len(units) and int(units.min()) < MIN_REPLICATES:
+        solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(t(
+            "sure.too_few_note", lang, n=int(units.min()), min=MIN_REPLICATES)))
+    # verdicts and the table of changes with how-sure words
+    head = "".join(f"<th>{html.escape(i18n.indicator(k, lang)[0])}</th>"
+                   for k in WORKSHOP_INDICATORS)
+    marks = definition_marks(WORKSHOP_INDICATORS, c["changed"])
+    rows = []
+    for name in c["scenarios"]:
+        sub = table[table.scenario == name].set_index("indicator")
+        v = syndrome({k: sub.loc[k, "mean"] for k in ("htc_H", "htc_T", "htc_C", "htc_index")})
+        cells = []
+        for k in WORKSHOP_INDICATORS:
+            r = sub.loc[k]
+            if name == c["base"]:
+                cells.append(f"<td>{r['mean']:.3f}</td>")
+                continue
+            label = effect_label(r, k, lang)
+            cells.append(f"<td>{r['diff']:+.3f}{'†' if (name, k) in marks else ''}<br>"
+                         f"<span style='color:{label['colour']}' data-sure='{label['key']}'>"
+                         f"{html.escape(label['word'])}</span></td>")
+        kind, verdict = i18n.syndrome_word(v, lang)
+        rows.append(f"<tr><td><b>{html.escape(titles[name])}</b></td><td data-syndrome="
+                    f"'{kind}'>{html.escape(verdict)}</td>{''.join(cells)}</tr>")
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<p class='jw-muted'>{html.escape(tr('app.compare.explain'))}</p>"
+        f"<table class='jw-table'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>"
+        f"<th>{html.escape(tr('app.compare.syndrome'))}</th>{head}</tr>{''.join(rows)}"
+        f"</table><p class='jw-muted'>{html.escape(t('sure.rule', lang, min=MIN_REPLICATES))}"
+        "</p>"
+        + dagger_notes(marks, c["scenarios"], WORKSHOP_INDICATORS, titles, lang)))
+    if c["ranking"] is not None:
+        Ranking(st, c["ranking"], c["changed"], titles, titles.get(c["base"], c["base"]))
+    if c["costs"] is not None:
+        Costs(st, c["costs"], titles)
+    # one figure: the differences in a chosen indicator
+    indicator = solara.use_reactive("htc_index")
+    rv.Select(label=tr("app.compare.indicator"), v_model=indicator.value,
+              on_v_model=indicator.set, style_="max-width: 420px",
+              items=[{"text": i18n.indicator(k, lang)[0], "value": k}
+                     for k in WORKSHOP_INDICATORS])
+    sub = table[(table.indicator == indicator.value) & (table.scenario != c["base"])]
+    bars = [{"label": titles[r.scenario], "diff": r["diff"],
+             **effect_label(r, indicator.value, lang)} for _, r in sub.iterrows()]
+    name, _, unit = i18n.indicator(indicator.value, lang)
+    EChart(charts.effects(tr("app.compare.figure", indicator=name), bars,
+                          tr("app.compare.change", unit=unit)), 140 + 44 * len(bars))
+    f = c["folder"]
+    with solara.Row(style="flex-wrap: wrap"):
+        for file, label in (("handout.html", "app.compare.handout"),
+                            ("report.html", "app.compare.report")):
+            if (f / file).exists():
+                solara.FileDownload(lambda path=f / file: path.read_bytes(), filename=file,
+                                    label=tr(label))
+
+
+@solara.component
+def Ranking(st: State, ranking: pd.DataFrame, changed: dict, titles: dict, base: str):
+    """The alternatives ranked on the outcomes, the full report's table (compare_page.
+    ranking_table: one rendering for both), each outcome weighted equally, with the extra
+    money beside it."""
+    lang, e = st.lang.value, html.escape
+    marks = definition_marks(OUTCOMES, changed)
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<h4>{e(t('report.ranking_h', lang))}</h4><p class='jw-muted'>"
+        f"{e(t('report.ranking_note', lang, base=base, k=len(OUTCOMES)))}</p>"
+        "<div style='overflow-x: auto'>"
+        + ranking_table(ranking, marks, titles, lang, table_class="jw-table", codes=False)
+        + "</div>" + dagger_notes(marks, list(ranking.scenario), OUTCOMES, titles, lang)))
+
+
+@solara.component
+def Costs(st: State, costs: pd.DataFrame, titles: dict):
+    """Public money by item (yuan a year, as in the report), the extra over the base, cadre hours freed
+    and the syndrome index's change per 10,000 yuan (where the extra is large enough)."""
+    tr = st.tr
+    columns = [*MONEY_ITEMS, "public_yuan", "extra_yuan"]
+    rows = []
+    for _, r in costs.iterrows():
+        per = r["per_10k_htc_index"]
+        money = "".join(f"<td class='num'>{r[k]:{'+' if k == 'extra_yuan' else ''},.0f}</td>"
+                        for k in columns)
+        rows.append(
+            f"<tr><td><b>{html.escape(titles.get(r.scenario, r.scenario))}</b></td>{money}"
+            f"<td>{round(r.admin_hours_freed_per_cadre_week, 1) + 0.0:+.1f}</td>"
+            f"<td>{'–' if pd.isna(per) else f'{per:+.2g}'}</td></tr>")
+    head = "".join(f"<th>{html.escape(t(f'cost.{k}', st.lang.value))}</th>" for k in MONEY_ITEMS)
+    head += "".join(f"<th>{html.escape(tr(f'app.costs.{k}'))}</th>" for k in ("total", "extra"))
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<h4>{html.escape(tr('app.costs.title'))}</h4><p class='jw-muted'>"
+        f"{html.escape(tr('app.costs.unit'))}</p><div style='overflow-x: auto'>"
+        f"<table class='jw-table'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>{head}"
+        f"<th>{html.escape(tr('app.costs.hours'))}</th>"
+        f"<th>{html.escape(tr('app.costs.per_10k'))}</th></tr>{''.join(rows)}</table></div>"
+        f"<p class='jw-muted'>{html.escape(tr('app.costs.note'))}</p>"))
