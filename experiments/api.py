@@ -5,6 +5,12 @@
     c = juwei.compare("baseline", "separation", ("baseline", {"task_admission": 0.2}),
                       replicates=10, out="results/mine")
     e = juwei.load("results/mine")          # any results folder into pandas
+    v = juwei.validate(replicates=5, scale=0.1)           # the patterns of spec §7
+    d = juwei.doses("baseline", "separation", "cadre_pay_recruitment", doses=2)
+
+The checks of the model are functions too: `validate` (the patterns), `dock` (against the
+per-agent reference), `audit` (the assumed constants that decide the ranking) and `doses`
+(the dose-response study, `juwei compare --dose-response`).
 
 A scenario is a shipped scenario's name, a scenario file (str or Path), a `Scenario` object,
 or a base with changes: `("baseline", {"cadre_pay": 800})` or `{"base": "baseline",
