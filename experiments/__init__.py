@@ -6,10 +6,15 @@ arguments (defined in `juwei.api`, imported on first use so that `import juwei` 
 
 - `juwei.api.run`: one scenario's replicates (`juwei run`);
 - `juwei.api.compare`: scenarios against a base on common random numbers (`juwei compare`);
+- `juwei.api.doses`: each remedy over its levers' whole range, and costly remedies at equal
+  cost (`juwei compare --dose-response`);
 - `juwei.api.sweep`: a parameter sweep from a design (`juwei sweep`);
 - `juwei.api.sensitivity`: global sensitivity analysis of the county model or of your own
   run function (`juwei sensitivity`);
 - `juwei.api.calibrate`: ABC-SMC of the hand-tuned constants (`juwei calibrate`);
+- `juwei.api.validate`: a scenario against the patterns of spec §7 (`juwei validate`);
+- `juwei.api.dock`: the vectorised model against the per-agent reference (`juwei dock`);
+- `juwei.api.audit`: which assumed constants decide the remedies' ranking (`juwei audit`);
 - `juwei.api.load`: any results folder back into its tables (pandas);
 - `juwei.api.as_scenario`: a scenario from a name, a file or a base with changes.
 
@@ -23,7 +28,8 @@ Layers, each importing only those before it:
 - `model`: the county as a Mesa model; `model.run(params, seed)` is the run function;
 - `inputs`: scenario and design files (TOML data, validated);
 - `present`: statistics, figures and HTML pages;
-- `studies`: run, compare, sweep, sensitivity, validate, each a whole pipeline;
+- `studies`: run, compare, doses, sweep, sensitivity, calibrate, validate, dock and
+  audit, each a whole pipeline;
 - `api`, `cli` and `app`: call a study from Python, or parse or show, call a study, print.
 
 In a source checkout the folders `experiments/` (this package), `model/` and `scenarios/` are
@@ -37,7 +43,8 @@ try:
 except _metadata.PackageNotFoundError:  # pragma: no cover - not installed
     __version__ = "unknown"
 
-API = ("run", "compare", "sweep", "sensitivity", "calibrate", "load", "as_scenario")
+API = ("run", "compare", "doses", "sweep", "sensitivity", "calibrate", "validate", "dock",
+       "audit", "load", "as_scenario")
 
 
 def __getattr__(name: str):

@@ -5,6 +5,12 @@
     c = juwei.compare("baseline", "separation", ("baseline", {"task_admission": 0.2}),
                       replicates=10, out="results/mine")
     e = juwei.load("results/mine")          # any results folder into pandas
+    v = juwei.validate(replicates=5, scale=0.1)           # the patterns of spec §7
+    d = juwei.doses("baseline", "separation", "cadre_pay_recruitment", doses=2)
+
+The checks of the model are functions too: `validate` (the patterns), `dock` (against the
+per-agent reference), `audit` (the assumed constants that decide the ranking) and `doses`
+(the dose-response study, `juwei compare --dose-response`).
 
 A scenario is a shipped scenario's name, a scenario file (str or Path), a `Scenario` object,
 or a base with changes: `("baseline", {"cadre_pay": 800})` or `{"base": "baseline",
@@ -28,7 +34,8 @@ from .engine.store import short
 from .inputs import scenario as scen
 from .inputs.files import suggest
 
-__all__ = ["run", "compare", "sweep", "sensitivity", "calibrate", "load", "as_scenario"]
+__all__ = ["run", "compare", "doses", "sweep", "sensitivity", "calibrate", "validate", "dock",
+           "audit", "load", "as_scenario"]
 
 DEFAULT_DRAWS = 20          # posterior draws with an ensemble, as `juwei compare --ensemble`
 
@@ -179,6 +186,10 @@ def compare(base, *alternatives, replicates: int = 10, seed: int = DEFAULT_SEED,
         c.table[c.table.indicator == "exhaustion"]
     """
     from .studies import compare as study
+    if "dose_response" in options or "doses" in options or "budget" in options:
+        raise UserError(f"{next(k for k in ('dose_response', 'doses', 'budget') if k in options)}"
+                        "=: the dose-response study is juwei.doses(base, *remedies, doses=, "
+                        "budget=)")
     if not alternatives:
         raise UserError("compare: name at least one scenario to compare with the base")
     scenarios = [as_scenario(s, years=years, scale=scale, burn_in_years=burn_in_years,
@@ -324,6 +335,183 @@ def calibrate(design="calibrate_patterns", *, population: int | None = None,
                  "burn_in_years": burn_in_years}
     d = _design(design, calibration.load, "calibrate", overrides)
     return study.run(d, _options(out, f"calibrate-{d.name}", **options))
+
+
+def doses(base, *remedies, doses: int = 4, budget: float | None = None,
+          replicates: int = 10, seed: int = DEFAULT_SEED, years: int | None = None,
+          scale: float | None = None, burn_in_years: int | None = None, county=None,
+          lang: str = "en", out=None, **options):
+    """Each remedy over its levers' whole range, and the remedies that cost money compared at
+    equal cost, as `juwei compare --dose-response` does.
+
+    `base` and each of `remedies`: a scenario's name, a file, a Scenario or a base with
+    changes (see `as_scenario`); each remedy must change a lever of the base. A remedy's dose
+    d moves every lever it changes d of the way from the base's value to the end of the
+    lever's documented range; it runs at `doses` levels (default 4: 1/4, 1/2, 3/4 and the
+    whole range) and at its scenario file's own dose, `replicates` each on common random
+    numbers with the base. `budget`: the extra public money a year (yuan) at which costly
+    remedies are compared (default the median of their costs at their files' doses).
+    `years`, `scale`, `burn_in_years`, `county` and `lang` as in `compare`. `out`: the
+    results folder (default `results/doses-<time>/`); `**options`: the engine's.
+
+    Returns a `juwei.studies.doses.DoseResponse`: `table` (remedy, dose, indicator, paired
+    difference with its interval), `equal_cost` and `reversals`; the folder holds doses.csv,
+    equal-cost.csv and report.html::
+
+        d = juwei.doses("baseline", "separation", "cadre_pay_recruitment", doses=2,
+                        replicates=2, scale=0.05)
+        d.equal_cost
+    """
+    from .studies import compare, doses as study
+    if not remedies:
+        raise UserError("doses: name at least one remedy to vary against the base")
+    levels = _whole("doses", doses, 1)
+    if budget is not None and not (isinstance(budget, numbers.Real)
+                                   and not isinstance(budget, bool)):
+        raise UserError(f"budget={short(repr(budget), 40)}: expected a number of yuan a year")
+    scenarios = [as_scenario(s, years=years, scale=scale, burn_in_years=burn_in_years,
+                             county=county) for s in (base, *remedies)]
+    compare.check(scenarios, _whole("replicates", replicates, 1))
+    seed = _seed(seed)
+    runs, _ = study.plan(scenarios, levels, replicates, seed)
+    check_size(len(runs), "doses= and replicates=")
+    return study.run(scenarios, replicates, seed, _options(out, "doses", **options), levels,
+                     None if budget is None else float(budget), lang=lang)
+
+
+def validate(scenario="baseline", *, replicates: int = 5, seed: int = DEFAULT_SEED,
+             years: int | None = None, scale: float | None = None,
+             burn_in_years: int | None = None, county=None, levers: dict | None = None,
+             breakers: bool = False, out=None, **options):
+    """Check a scenario against the patterns of spec §7 (pattern-oriented modelling), as
+    `juwei validate` does.
+
+    `scenario`: a scenario's name (default the baseline), a file, a Scenario or a base with
+    changes (see `as_scenario`), with `levers`, `years`, `scale`, `burn_in_years` and
+    `county` as in `run`. Each pattern is checked in each of `replicates` runs (and a pair
+    of runs with and without yearly campaigns, for the burden paradox) and holds when it
+    holds in at least 90% of them. `breakers=True` also runs each pattern's breaker, a
+    setting within the documented ranges under which the pattern must fail, on the same
+    seeds. `out`: the results folder, where every run is stored (default
+    `results/validate-<scenario>-<time>/`); `**options`: the engine's.
+
+    Returns a `juwei.studies.validate.Validation`: `ok`, `verdict`, `patterns` and
+    `table()` (one row per pattern: label, what it rests on, share of replicates where it
+    held, main figure with its 95% interval, breaker); the folder holds patterns.csv and
+    runs.parquet::
+
+        v = juwei.validate(replicates=5, scale=0.1)
+        v.table()[["pattern", "title", "holds", "held_share"]]
+    """
+    from .studies import validate as study
+    s = as_scenario(scenario, years=years, scale=scale, burn_in_years=burn_in_years,
+                    county=county, levers=levers)
+    check_size(study.run_count(_whole("replicates", replicates, 1), bool(breakers)),
+               "replicates")
+    opts = _options(out, f"validate-{s.name}", **options)
+    return study.run(s, replicates, _seed(seed), opts.executor, opts.workers, bool(breakers),
+                     opts=opts)
+
+
+def dock(*scenarios, against: str = "reference", perturb=None, margin: float | None = None,
+         effect_margin: float | None = None, replicates: int = 30, seed: int = DEFAULT_SEED,
+         years: int | None = None, scale: float | None = None,
+         burn_in_years: int | None = None, out=None, **options):
+    """Dock the vectorised model against the per-agent reference (model/reference), as
+    `juwei dock` does: are the levels and the remedies' effects equivalent?
+
+    `scenarios`: the base, then the remedies (names, files, Scenarios or bases with changes;
+    default baseline, separation, unit_sharing and combined_reform), on the essay's county.
+    `against`: "reference" (default) or "vectorised" (the model against itself on other
+    seeds: the false-alarm check). `perturb`: one constant multiplied in the second arm only,
+    `"trust_rate=1.5"`, `("trust_rate", 1.5)` or `{"trust_rate": 1.5}` (the suite should then
+    fail). A level docks within `margin` (default 0.05) of the vectorised mean, an effect
+    within `effect_margin` (default 0.2) of the vectorised effect (or two sd, if larger).
+    `replicates` per arm and scenario (at least 20; default 30), at `scale` (default 0.02:
+    the reference is slow), `years` and `burn_in_years`. `out`: the results folder (default
+    `results/dock-<time>/`); `**options`: the engine's.
+
+    Returns a `juwei.studies.dock.Docking`: `docks`, `levels` and `effects` (one row per
+    feature or effect: both arms' values, the margin and whether it docks); the folder holds
+    docking.csv, effects.csv and report.html::
+
+        d = juwei.dock("baseline", "separation", against="vectorised", years=1)
+        d.levels[~d.levels.docks]
+    """
+    from .studies import dock as study
+    names = scenarios or study.SCENARIOS
+    s = [as_scenario(n, years=years, burn_in_years=burn_in_years if burn_in_years is not None
+                     else study.BURN_IN, scale=scale if scale is not None else study.SCALE)
+         for n in names]
+    if len({x.name for x in s}) < len(s):
+        raise UserError(f"dock: a scenario is named twice: {' '.join(x.name for x in s)}")
+    limits = {}
+    for key, value, default in (("margin", margin, study.MARGIN),
+                                ("effect_margin", effect_margin, study.EFFECT_MARGIN)):
+        if value is None:
+            value = default
+        if not (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                and 0 < value <= 1):
+            raise UserError(f"{key}={short(repr(value), 40)}: expected a share above 0 and at "
+                            "most 1")
+        limits[key] = float(value)
+    change = study.parse_perturb(perturb)
+    check_size(2 * len(s) * _whole("replicates", replicates, 1), "replicates")
+    study.check(s, replicates, against, change)
+    return study.run(s, replicates, _seed(seed), _options(out, "dock", **options), against,
+                     change, limits["margin"], limits["effect_margin"])
+
+
+def audit(*scenarios, samples: int = 64, noise_samples: int = 16, spread: float = 0.5,
+          seed: int = DEFAULT_SEED, years: int | None = None, scale: float | None = None,
+          burn_in_years: int | None = None, county=None, ensemble=None,
+          draws: int | None = None, out=None, **options):
+    """The assumption audit, as `juwei audit` does: which assumed constants decide the
+    remedies' effects and their ranking.
+
+    `scenarios`: the base, then at least two remedies (names, files, Scenarios or bases with
+    changes; default the baseline and the essay's remedies but the combined reform). Each of
+    `samples` (default 64; at least 8) draws every assumed constant from a Latin hypercube
+    over its value x (1 ± `spread`) within its range; `noise_samples` (default 16; at least
+    4) keep every constant and vary only the seed: what noise alone does to the ranking.
+    `years`, `scale` (default 0.05), `burn_in_years` and `county` apply to every scenario;
+    with `ensemble` (a calibration's folder) each sample also takes one of `draws` posterior
+    draws. `out`: the results folder (default `results/audit-<time>/`); `**options`: the
+    engine's.
+
+    Returns a `juwei.studies.audit.Audit`: `reference` (the ranking from noise alone),
+    `ranks` (P(rank) per remedy), `tau` (Kendall tau per sample) and `pairs` (each adjacent
+    pair's flip share and the constants that decide it); the folder holds tau.csv,
+    ranks.csv, pairs.csv, effects.parquet and report.html::
+
+        a = juwei.audit("baseline", "separation", "unit_sharing", "cadre_pay_recruitment",
+                        samples=16, noise_samples=8)
+        a.pairs
+    """
+    from .studies import audit as study
+    names = scenarios or ["baseline", *study.REMEDIES]
+    s = [as_scenario(n, years=years, scale=scale if scale is not None else study.SCALE,
+                     burn_in_years=burn_in_years, county=county) for n in names]
+    if len({x.name for x in s}) < len(s):
+        raise UserError(f"audit: a scenario is named twice: {' '.join(x.name for x in s)}")
+    samples = _whole("samples", samples, 1)
+    noise_samples = _whole("noise_samples", noise_samples, 1)
+    if not (isinstance(spread, numbers.Real) and not isinstance(spread, bool)):
+        raise UserError(f"spread={short(repr(spread), 40)}: expected a share between 0 and 1")
+    seed = _seed(seed)
+    check_size(len(s) * (samples + noise_samples), "samples")
+    return study.run(s, samples, seed, _options(out, "audit", **options), float(spread),
+                     _ensemble(ensemble, draws, seed), noise_samples)
+
+
+def _whole(name: str, value, least: int) -> int:
+    """A whole number of at least `least`, or an error naming `name=`."""
+    if not (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and float(value).is_integer()):
+        raise UserError(f"{name}={short(repr(value), 40)}: expected a whole number")
+    if value < least:
+        raise UserError(f"{name}={value!r}: expected at least {least}")
+    return int(value)
 
 
 def _seed(seed) -> int:

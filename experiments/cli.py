@@ -270,6 +270,14 @@ def build_parser() -> Parser:
                    "rests on, figures, breaker) to FILE")
     p.add_argument("--workers", type=positive_int)
     p.add_argument("--executor", choices=EXECUTORS, default="processes")
+    p.add_argument("--out", help="store every run and the table of patterns (patterns.csv) in "
+                   "this results folder, to read back with juwei.load (default: nothing is "
+                   "written)")
+    p.add_argument("--resume", action="store_true", help="finish an interrupted validation in "
+                   "--out")
+    p.add_argument("--overwrite", action="store_true", help="start the validation in --out "
+                   "again, emptying the folder first (only if it holds an experiment)")
+    p.set_defaults(scheduler=None, allow_code_change=False)
     return top
 
 
@@ -988,7 +996,9 @@ def cmd_validate(args) -> int:
 
     s = _scenario(args.scenario, args)
     check_size(validate.run_count(args.replicates, args.breakers), "--replicates")
-    v = validate.run(s, args.replicates, args.seed, args.executor, args.workers, args.breakers)
+    opts = _options(args, "") if args.out is not None or args.resume or args.overwrite else None
+    v = validate.run(s, args.replicates, args.seed, args.executor, args.workers, args.breakers,
+                     opts=opts)
     print(f"\nPatterns of spec §7 on '{s.name}' in {s.county_name} (scale {s.params.scale}, "
           f"{s.params.years} years, {args.replicates} replicates, seed {args.seed}, "
           f"{v.seconds:.0f} s)")
@@ -1018,6 +1028,8 @@ def cmd_validate(args) -> int:
     if args.csv:
         v.table().to_csv(args.csv, index=False)
         say(f"juwei: the table of patterns is in {args.csv}")
+    if v.out is not None:
+        print(f"Results: {v.out}/ (patterns.csv, runs.parquet, manifest.json)")
     return 0 if v.ok else 1
 
 

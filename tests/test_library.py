@@ -403,3 +403,113 @@ def test_the_burn_in_and_a_sweeps_settings_from_python(tmp_path):
     with pytest.raises(UserError, match=r"^samples='3': expected a whole number"):
         juwei.sensitivity("morris_quick", samples="3", out=tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+# --- validate, dock, audit and the dose-response study from Python; every folder loads ------------
+SMALL = {"years": 1, "scale": 0.003, "burn_in_years": 1, "executor": "inprocess",
+         "progress": False}
+
+
+def _loaded(folder, call: str, tables: set):
+    """The folder read back by juwei.load: complete, its call recorded, its study's tables as
+    DataFrames beside the runs."""
+    import pandas as pd
+
+    import juwei
+    e = juwei.load(folder)
+    assert e.manifest["status"] == "complete" and e.manifest["call"].startswith(call)
+    assert tables <= set(e.tables), sorted(e.tables)
+    assert all(isinstance(e.tables[t], pd.DataFrame) and len(e.tables[t]) for t in tables)
+    assert len(e.runs) == e.manifest["total"] and not len(e.failed)
+    return e
+
+
+def test_validate_and_the_dose_response_study_from_python_and_loaded_back(tmp_path):
+    import juwei
+    v = juwei.validate(replicates=2, breakers=False, out=tmp_path / "v", **SMALL)
+    assert len(v.patterns) == 11 and v.out == tmp_path / "v"
+    e = _loaded(tmp_path / "v", "juwei.api.validate(replicates=2, ", {"patterns", "series"})
+    assert list(e.tables["patterns"].holds) == list(v.table().holds)
+    assert set(e.runs.arm) == {"baseline", "campaigns", "no_campaigns"}
+    assert len(repr(v)) < 500 and v._repr_html_().startswith("<table><caption")
+
+    d = juwei.doses("baseline", "separation", doses=1, replicates=2, out=str(tmp_path / "d"),
+                    **SMALL)
+    assert d.remedies == ["separation"] and set(d.table.dose) == {1.0, round(0.5 / 0.9, 4)}
+    e = _loaded(tmp_path / "d", "juwei.api.doses('baseline', 'separation', doses=1, ",
+                {"doses"})
+    assert len(e.tables["doses"]) == len(d.table) and "equal-cost" in e.tables
+    assert len(repr(d)) < 400 and "<table: " in repr(d)
+
+
+def test_dock_and_audit_from_python_and_loaded_back(tmp_path, monkeypatch):
+    import juwei
+    from juwei.present import dock_page
+    from juwei.studies import dock
+    monkeypatch.setattr(dock, "MIN_REPLICATES", 2)     # a docking needs 20: here the plumbing
+    monkeypatch.setattr(dock_page, "plot_feature", lambda *a: None)   # 18 figures: 30 s
+    monkeypatch.setattr(dock_page, "report", lambda *a: "<html></html>")
+    k = juwei.dock("baseline", ("baseline", {"task_admission": 0.5}), against="vectorised",
+                   perturb={"trust_rate": 1.5}, replicates=2, out=tmp_path / "k", **SMALL)
+    assert k.arms == ("vectorised", "vectorised (again)") and set(k.levels.scenario) == {
+        "baseline", "baseline+task_admission=0.5"}
+    e = _loaded(tmp_path / "k", "juwei.api.dock('baseline', ('baseline', {'task_admission': "
+                "0.5}), against='vectorised', perturb={'trust_rate': 1.5}, ",
+                {"docking", "effects"})
+    assert e.manifest["design"]["perturb"] == ["trust_rate", 1.5]
+    assert list(e.tables["docking"].docks) == list(k.levels.docks)
+
+    a = juwei.audit("baseline", "separation", "unit_sharing", samples=8, noise_samples=4,
+                    out=tmp_path / "a", **SMALL)
+    assert a.remedies == ["separation", "unit_sharing"]
+    e = _loaded(tmp_path / "a", "juwei.api.audit('baseline', 'separation', 'unit_sharing', "
+                "samples=8, noise_samples=4, ", {"tau", "ranks", "pairs", "effects"})
+    assert len(e.tables["tau"]) == 12 and len(e.runs) == 36
+    assert len(repr(a)) < 400 and "reference={separation: " in repr(a)
+
+
+def test_the_new_studies_refuse_bad_arguments_by_name_before_writing(tmp_path):
+    import juwei
+    from juwei.engine import UserError
+    x = {"out": tmp_path / "x"}
+    for call, message in [
+            (lambda: juwei.validate(replicates=0, **x), "replicates=0: expected at least 1"),
+            (lambda: juwei.validate(breaker=True, **x), "breaker=: not an option"),
+            (lambda: juwei.dock(replicates=5, **x), "replicates=5: docking needs at least 20"),
+            (lambda: juwei.dock(perturb="trust_rate", **x),
+             "perturb='trust_rate': expected PARAMETER=FACTOR"),
+            (lambda: juwei.dock(perturb={"years": 2}, **x), "perturb='years=2': years is"),
+            (lambda: juwei.dock(against="mesa", **x), "against='mesa': choose one of"),
+            (lambda: juwei.dock(margin=2, **x), "margin=2: expected a share"),
+            (lambda: juwei.dock("baseline", "baseline", **x), "named twice"),
+            (lambda: juwei.audit("baseline", "separation", "unit_sharing", samples=4, **x),
+             "at least 8 assumption samples (samples) and 4 noise samples (noise_samples)"),
+            (lambda: juwei.audit("baseline", "separation", "unit_sharing", spread=1.5, **x),
+             "spread=1.5: expected a share"),
+            (lambda: juwei.audit("baseline", "separation", draws=3, **x),
+             "draws= goes with ensemble="),
+            (lambda: juwei.doses("baseline", **x), "doses: name at least one remedy"),
+            (lambda: juwei.doses("baseline", "separation", doses=0, **x),
+             "doses=0: expected at least 1"),
+            (lambda: juwei.doses("baseline", "separation", budget="lots", **x),
+             "budget='lots': expected a number"),
+            (lambda: juwei.doses("baseline", ("baseline", {"years": 3}), **x),
+             "doses: baseline+years=3 changes no lever"),
+            (lambda: juwei.compare("baseline", "separation", dose_response=True, **x),
+             "dose_response=: the dose-response study is juwei.doses(")]:
+        with pytest.raises(UserError) as e:
+            call()
+        assert message in str(e.value) and "--" not in str(e.value), str(e.value)
+    assert not (tmp_path / "x").exists()
+
+
+def test_validate_on_the_command_line_stores_its_runs_with_out(tmp_path):
+    from juwei.cli import main
+    import juwei
+    args = ["validate", "--scale", "0.003", "--years", "1", "--burn-in", "1", "--replicates",
+            "1", "--executor", "inprocess", "--out", str(tmp_path / "v")]
+    assert main(args) in (0, 1)
+    e = juwei.load(tmp_path / "v")
+    assert "command" in e.manifest and e.manifest["design"]["replicates"] == 1
+    assert len(e.tables["patterns"]) == 11 and len(e.runs) == 3       # and the campaign pair
+    assert main(args) == 2 and main(args + ["--overwrite"]) in (0, 1)

@@ -44,6 +44,13 @@ def option(flag: str, value=None) -> str:
     return f"{named(flag)}=True" if value is None else f"{named(flag)}={str(value)!r}"
 
 
+def given(flag: str, shown) -> str:
+    """An option with the value given, for messages: `--replicates 5` in the `juwei` command,
+    `replicates=5` from Python (`shown`: the value as text, or a value shown as it is)."""
+    shown = shown if isinstance(shown, str) else repr(shown)
+    return f"{flag} {shown}" if in_command() else f"{named(flag)}={shown}"
+
+
 def same_again(out) -> str:
     """How to finish an interrupted experiment in `out`, in the caller's terms."""
     if in_command():

@@ -18,6 +18,8 @@ def brief(value, limit: int = 80) -> str:
     """A few words for `value`: a table's shape, an array's, a dict's first entries."""
     if isinstance(value, pd.DataFrame):
         return f"<table: {len(value)} rows × {value.shape[1]} columns>"
+    if isinstance(value, pd.Series):
+        return brief(value.to_dict(), limit)
     if isinstance(value, np.ndarray):
         return f"<array {'×'.join(map(str, value.shape))}>"
     if isinstance(value, dict):

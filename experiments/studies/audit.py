@@ -24,6 +24,8 @@ import pandas as pd
 from scipy import stats
 
 from ..engine import AnalysisRefused, Options, Run, UserError, replicate_seeds, run_batch
+from ..engine.errors import given, named, same_again
+from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..model import INDICATORS, OUTCOMES
 from ..model.params import FIELDS, SUBMODELS, from_sample
@@ -71,8 +73,14 @@ def sample(names: list[str], n: int, spread: float, seed: int) -> pd.DataFrame:
     return pd.DataFrame({k: [from_sample(k, v) for v in X[:, j]] for j, k in enumerate(names)})
 
 
-@dataclass
-class Audit:
+@dataclass(repr=False)
+class Audit(Brief):
+    """An assumption audit (`juwei.audit`, `juwei audit`): `reference` is each remedy's rank
+    when only the seed varies; `ranks` (remedy x rank) the probability of each rank when the
+    assumed constants move; `tau` each sample's Kendall tau against the reference (kind
+    "assumptions" or "noise"); `pairs` each adjacent pair's flip share and the constants that
+    decide it. The folder also holds effects.parquet (each remedy's effect per sample and
+    outcome), runs.parquet and report.html."""
     out: Path
     base: str
     remedies: list[str]
@@ -127,9 +135,10 @@ def run(scenarios, samples: int, seed: int, opts: Options, spread: float = SPREA
     if len(scenarios) < 3:
         raise UserError("audit: name a base and at least two remedies to rank")
     if samples < 8 or noise < 4:
-        raise UserError("audit: at least 8 assumption samples and 4 noise samples")
+        raise UserError(f"audit: at least 8 assumption samples ({named('--samples')}) and 4 "
+                        f"noise samples ({named('--noise-samples')})")
     if not 0 < spread < 1:
-        raise UserError(f"--spread {spread}: expected a share between 0 and 1")
+        raise UserError(f"{given('--spread', spread)}: expected a share between 0 and 1")
     one_county(scenarios)
     check_ensemble_county(ensemble, scenarios)
     base, remedies = scenarios[0].name, [s.name for s in scenarios[1:]]
@@ -151,8 +160,7 @@ def run(scenarios, samples: int, seed: int, opts: Options, spread: float = SPREA
             data[data.kind == "assumptions"]["sample"].nunique() < 8:
         store.finish("failed")
         raise AnalysisRefused(f"too few samples finished in every arm; see "
-                              f"{opts.out / 'manifest.json'}, then rerun with --resume --out "
-                              f"{opts.out}")
+                              f"{opts.out / 'manifest.json'}, then {same_again(opts.out)}")
     per = {k: effects(data, base, remedies, k) for k in OUTCOMES}
     rank = ranking(per)
     kinds = data.groupby("sample").kind.first()

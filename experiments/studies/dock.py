@@ -40,8 +40,9 @@ from scipy import stats
 
 from ..engine import (AnalysisRefused, Options, Run, UserError, derived_seed, replicate_seeds,
                       run_batch)
+from ..engine.errors import given, in_command, same_again
 from ..engine.show import Brief
-from ..engine.store import atomic_write
+from ..engine.store import atomic_write, short
 from ..inputs.files import suggest
 from ..model import HEADLINE, STEPS_PER_YEAR, Parameters
 from ..model import run as vectorised_run
@@ -151,6 +152,12 @@ def reference_run(params: Parameters, seed: int, base: Parameters | None = None)
 
 @dataclass(repr=False)
 class Docking(Brief):
+    """A docking study (`juwei.dock`, `juwei dock`): the vectorised model against a second arm
+    (the per-agent reference, or itself on other seeds). `levels`: one row per scenario and
+    feature, both arms' means, the equivalence margin and whether it `docks` (TOST) with the
+    KS test beside it; `effects`: one row per remedy and headline indicator, the paired
+    effect in each arm and whether it docks; `runs`: every run's summary; `docks`: all of
+    them do. The folder holds docking.csv, effects.csv, runs.parquet and report.html."""
     out: Path
     arms: tuple[str, str]
     levels: pd.DataFrame         # one row per scenario and feature
@@ -164,35 +171,48 @@ class Docking(Brief):
 
 
 def parse_perturb(text: str | None) -> tuple[str, float] | None:
-    """--perturb NAME=FACTOR -> (name, factor); UserError naming the flag otherwise."""
+    """--perturb NAME=FACTOR (from Python: `perturb="NAME=FACTOR"`, `(name, factor)` or
+    `{name: factor}`) -> (name, factor); a UserError naming the flag or argument otherwise."""
+    if isinstance(text, dict) and len(text) == 1:
+        text = "=".join(map(str, next(iter(text.items()))))
+    elif isinstance(text, (tuple, list)) and len(text) == 2:
+        text = f"{text[0]}={text[1]}"
+    elif text is not None and not isinstance(text, str):
+        raise UserError(f"{given('--perturb', short(repr(text), 60))}: expected "
+                        "PARAMETER=FACTOR, e.g. trust_rate=1.5")
     if text is None:
         return None
     name, sep, factor = text.partition("=")
     if not sep or name not in FIELDS:
         hint = suggest(name, FIELDS) if name and sep else ""
-        raise UserError(f"--perturb {text!r}: expected PARAMETER=FACTOR with a model "
-                        f"parameter, e.g. trust_rate=1.5{hint}")
+        raise UserError(f"{given('--perturb', repr(text))}: expected PARAMETER=FACTOR with a "
+                        f"model parameter, e.g. trust_rate=1.5{hint}")
     if name in ("years", "scale", "burn_in_years"):
-        raise UserError(f"--perturb {text!r}: {name} is the run's size, not a rule; perturb a "
-                        "rule's constant, e.g. trust_rate=1.5")
+        raise UserError(f"{given('--perturb', repr(text))}: {name} is the run's size, not a "
+                        "rule; perturb a rule's constant, e.g. trust_rate=1.5")
     try:
         value = float(factor)
     except ValueError:
-        raise UserError(f"--perturb {text!r}: the factor {factor!r} is not a number") from None
+        raise UserError(f"{given('--perturb', repr(text))}: the factor {factor!r} is not a "
+                        "number") from None
     if not np.isfinite(value) or value <= 0:
-        raise UserError(f"--perturb {text!r}: the factor must be a positive number")
+        raise UserError(f"{given('--perturb', repr(text))}: the factor must be a positive "
+                        "number")
     return name, value
 
 
 def check(scenarios, replicates: int, against: str, perturb) -> None:
     """What a docking study refuses before anything runs (a dry run checks it too)."""
     if replicates < MIN_REPLICATES:
-        raise UserError(f"--replicates {replicates}: docking needs at least {MIN_REPLICATES} "
-                        f"replicates per arm to show equivalence within its margins")
+        raise UserError(f"{given('--replicates', replicates)}: docking needs at least "
+                        f"{MIN_REPLICATES} replicates per arm to show equivalence within its "
+                        "margins")
     if against not in IMPLEMENTATIONS:
-        raise UserError(f"--against {against!r}: choose one of {', '.join(IMPLEMENTATIONS)}")
+        raise UserError(f"{given('--against', repr(against))}: choose one of "
+                        f"{', '.join(IMPLEMENTATIONS)}")
     if one_county(scenarios) is not None:
-        raise UserError("docking runs on the essay's county; drop --county")
+        raise UserError("docking runs on the essay's county; " + (
+            "drop --county" if in_command() else "use scenarios without a county"))
     if perturb:
         name, factor = perturb
         for s in scenarios:
@@ -200,7 +220,7 @@ def check(scenarios, replicates: int, against: str, perturb) -> None:
                 dataclasses.replace(s.params, **{name: from_sample(
                     name, getattr(s.params, name) * factor)})
             except ValueError as e:          # ParameterError: out of the schema's range
-                raise UserError(f"--perturb {name}={factor:g}: {e}") from None
+                raise UserError(f"{given('--perturb', f'{name}={factor:g}')}: {e}") from None
 
 
 def plan(scenarios, replicates: int, seed: int, against: str = "reference",
@@ -261,7 +281,7 @@ def run(scenarios, replicates: int, seed: int, opts: Options, against: str = "re
         first = tables["failed"].error.iloc[0]
         raise AnalysisRefused(f"{len(tables['failed'])} docking runs failed, so the arms "
                               f"cannot be compared; the first: {first[:300]} (all in "
-                              f"{opts.out / 'manifest.json'}; --resume --out {opts.out} redoes "
+                              f"{opts.out / 'manifest.json'}; {same_again(opts.out)} redoes "
                               "them)")
     names = [s.name for s in scenarios]
     levels = levels_table(data, arms, names, margin)

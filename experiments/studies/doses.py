@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..engine import AnalysisRefused, Options, Run, UserError, replicate_seeds, run_batch
+from ..engine.errors import in_command, same_again
+from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS, OUTCOMES
 from ..model.params import FIELDS, from_sample
@@ -58,8 +60,15 @@ def label(remedy: str, dose: float) -> str:
     return f"{remedy}@{dose:.2f}"
 
 
-@dataclass
-class DoseResponse:
+@dataclass(repr=False)
+class DoseResponse(Brief):
+    """A dose-response study (`juwei.doses`, `juwei compare --dose-response`): `table` has
+    one row per remedy, dose and indicator (the outcomes, htc_index and public_yuan): the
+    paired difference from the base with its interval, and `scenario_dose`, where the
+    scenario file's own values sit; `equal_cost` the remedies that cost money at one budget
+    (`budget_yuan`, the dose that reaches it and each outcome's effect there); `reversals`
+    the orderings that change with the dose, in words. The folder holds doses.csv,
+    equal-cost.csv, runs.parquet and report.html."""
     out: Path
     base: str
     remedies: list[str]
@@ -79,7 +88,8 @@ def plan(scenarios, doses: int, replicates: int, seed: int) -> tuple[list[Run], 
     for r in remedies:
         path = lever_path(base, r)
         if not path:
-            raise UserError(f"--dose-response: {r.name} changes no lever of {base.name}, so it "
+            raise UserError(f"{'--dose-response' if in_command() else 'doses'}: {r.name} "
+                            f"changes no lever of {base.name}, so it "
                             "has no dose to vary")
         own = scenario_dose(base, r, path)
         info[r.name] = {"levers": {k: list(v) for k, v in path.items()}, "scenario_dose": own}
@@ -113,8 +123,7 @@ def run(scenarios, replicates: int, seed: int, opts: Options, doses: int = DOSES
     if data.replicate.nunique() < 2:
         store.finish("failed")
         raise AnalysisRefused(f"fewer than 2 replicates finished in every arm; see "
-                              f"{opts.out / 'manifest.json'}, then rerun with --resume --out "
-                              f"{opts.out}")
+                              f"{opts.out / 'manifest.json'}, then {same_again(opts.out)}")
     labels = [base.name] + [s for s in dict.fromkeys(data.scenario) if s != base.name]
     indicators = list(OUTCOMES) + ["htc_index", "public_yuan"]
     diff = differences(data, base.name, labels, indicators)

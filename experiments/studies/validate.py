@@ -19,20 +19,22 @@ import dataclasses
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..engine import AnalysisRefused, Run, execute, replicate_seeds
+from ..engine import AnalysisRefused, Options, Run, execute, replicate_seeds, run_batch
+from ..engine.errors import same_again
 from ..engine.show import Brief
-from ..engine.store import frames
+from ..engine.store import atomic_write, frames
 from ..model import STEPS_PER_YEAR, SYNDROME_THRESHOLD, Parameters, syndrome
 from ..model import finance
 from ..model.calendar import PER_THOUSAND
 from ..model.indicators import EMPTY_SHELL_SHARE as EMPTY_SHELL
 from ..model import run as county_run
-from .common import county_function
+from .common import county_function, county_record
 from ..present.stats import mean_ci
 
 HOLDS_SHARE = 0.9        # a pattern holds when it holds in at least this share of replicates
@@ -421,6 +423,11 @@ def run_count(replicates: int, breakers: bool = False) -> int:
 
 @dataclass(repr=False)
 class Validation(Brief):
+    """A check of the patterns of spec §7 (`juwei.validate`, `juwei validate`): `patterns`,
+    one `Pattern` each (how often it held over the replicates, its figures), `broken` the
+    same under each pattern's breaker (with breakers), `ok` when every pattern that is not an
+    input holds and every breaker breaks its pattern, `verdict` in words; `table()` all of
+    it as a DataFrame (patterns.csv in the folder `out`, when the runs were stored)."""
     scenario: str
     params: Parameters
     replicates: int
@@ -428,6 +435,7 @@ class Validation(Brief):
     patterns: list[Pattern]
     seconds: float
     broken: list[Pattern] | None = None     # the patterns under their breakers, if checked
+    out: Path | None = None                 # the results folder, if the runs were stored
 
     @property
     def counted(self) -> list[Pattern]:
@@ -472,13 +480,48 @@ class Validation(Brief):
 
 
 def run(scenario, replicates: int, seed: int, executor: str = "processes",
-        workers: int | None = None, breakers: bool = False) -> Validation:
+        workers: int | None = None, breakers: bool = False, opts: Options | None = None
+        ) -> Validation:
     """Check the patterns on a scenario: its replicates and the paradox pair, then every check;
-    with `breakers`, also each pattern's breaker on the same seeds."""
+    with `breakers`, also each pattern's breaker on the same seeds. With `opts` (then
+    `executor` and `workers` are its own), every run is stored in `opts.out` as an experiment
+    (resumable; runs.parquet, series and committees) and the table of patterns beside it,
+    patterns.csv; without, nothing is written."""
     t0 = time.perf_counter()
     fn = county_function(scenario.county, scenario.params)
-    patterns = check(batch(scenario.params, replicates, seed, executor, workers, fn=fn))
-    broken = (break_patterns(scenario.params, replicates, seed, executor, workers, fn=fn)
-              if breakers else None)
-    return Validation(scenario.name, scenario.params, replicates, seed, patterns,
-                      time.perf_counter() - t0, broken)
+    if opts is None:
+        patterns = check(batch(scenario.params, replicates, seed, executor, workers, fn=fn))
+        broken = (break_patterns(scenario.params, replicates, seed, executor, workers, fn=fn)
+                  if breakers else None)
+        return Validation(scenario.name, scenario.params, replicates, seed, patterns,
+                          time.perf_counter() - t0, broken)
+    seeds = replicate_seeds(seed, replicates)
+    arms = [(0, arm, p) for arm, p in _arms(scenario.params, True)]
+    if breakers:
+        arms += [(k, arm, p) for k in VALIDATING for arm, p in _arms(
+            dataclasses.replace(scenario.params, **PATTERNS[k - 1].breaker), k == PAIRED)]
+    runs = [Run({"breaker": k, "arm": arm, "replicate": r}, p, sd) for k, arm, p in arms
+            for r, sd in enumerate(seeds)]
+    design = {"scenario": scenario.name, "replicates": replicates, "seed": seed,
+              "breakers": breakers, "years": scenario.params.years,
+              "burn_in_years": scenario.params.burn_in_years, "scale": scenario.params.scale,
+              **county_record(scenario)}
+    store, tables = run_batch(runs, opts, "validate", design, fn=Census(fn), desc="validate",
+                              finish=False)
+    if len(tables["failed"]):
+        store.finish("failed")
+        raise AnalysisRefused(f"{len(tables['failed'])} validation runs failed, so the patterns "
+                              f"cannot be checked; first: {tables['failed'].error.iloc[0]} "
+                              f"(all in {opts.out / 'manifest.json'}; {same_again(opts.out)} "
+                              "redoes them)")
+
+    def of(k):
+        return {name: t[t.breaker == k] for name, t in tables.items() if "breaker" in t}
+    patterns = check(of(0))
+    broken = [check(of(k))[k - 1] for k in VALIDATING] if breakers else None
+    v = Validation(scenario.name, scenario.params, replicates, seed, patterns,
+                   time.perf_counter() - t0, broken, opts.out)
+    table = v.table()
+    atomic_write(opts.out / "patterns.csv", lambda tmp: table.to_csv(tmp, index=False))
+    store.finish(summary={"verdict": v.verdict, "ok": v.ok})
+    return v
