@@ -250,6 +250,9 @@ def build_parser() -> Parser:
                    "(scenario, levers, seed, scale, language)")
     p.add_argument("--results", metavar="DIR", default="results", help="where prepared "
                    "comparisons are found and new ones written (default results/)")
+    p.add_argument("--read-only", action="store_true", help="the room's mode: visitors "
+                   "explore the county in memory, but no session is saved, listed, loaded or "
+                   "uploaded and no comparison run on this machine (prepared ones are shown)")
 
     p = sub.add_parser("indicators", help="list the indicators: definition and unit")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language (default en)")
@@ -843,7 +846,9 @@ def cmd_app(args) -> int:
         county, path = counties.load(args.county)        # a bad file stops here, exit 2
         env["JUWEI_COUNTY"] = str(path.resolve())
         print(f"county: {county.name} ({path})")
-    notes = listening(args.host, args.port)                 # a busy port stops here, exit 2
+    if args.read_only:
+        env["JUWEI_READ_ONLY"] = "1"
+    notes = listening(args.host, args.port, args.read_only)  # a busy port stops here, exit 2
     address = f"http://{args.host}:{args.port}/"
     if notes:                                                # open to the network: a token
         import secrets
@@ -851,6 +856,9 @@ def cmd_app(args) -> int:
         address += f"?token={env['JUWEI_TOKEN']}"
     for line in notes:
         print(line)
+    if args.read_only:
+        print("read-only mode: the page saves, lists, loads and takes no session and runs no "
+              "comparison here; exploring the county stays")
     print(f"juwei dashboard: {address}  (Ctrl-C to stop)", flush=True)
     # --no-check-version: solara would ask pypi.org for a newer release at every start
     cmd = [sys.executable, "-m", "solara", "run", "juwei.app", "--host", args.host, "--port",
@@ -859,9 +867,10 @@ def cmd_app(args) -> int:
     os.execve(sys.executable, cmd, env)
 
 
-def listening(host: str, port: int) -> list[str]:
+def listening(host: str, port: int, read_only: bool = False) -> list[str]:
     """Check that the app can listen on host:port (UserError naming a busy port before any
-    address is printed) and say, when the host is not loopback, who can reach the page."""
+    address is printed) and say, when the host is not loopback, who can reach the page and
+    what they can do there (--read-only: less)."""
     import ipaddress
     import socket
     try:
@@ -879,11 +888,15 @@ def listening(host: str, port: int) -> list[str]:
                             "stop that one") from None
     if all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos):
         return []
+    can = ("explore the county (read-only mode: no session is saved or loaded and no "
+           "comparison run here)" if read_only else
+           "change the levers, load the saved sessions and run comparisons here (add "
+           "--read-only to let the room explore without saving, loading or running anything "
+           "on this machine)")
     return [f"note: --host {host} opens the page to every machine that can reach this one on "
-            f"port {port}: whoever has the address below, with its access token, can change the "
-            "levers, load the saved sessions and run comparisons here. The token travels in "
-            "plain http: use it in the room's own network only; the default 127.0.0.1 is this "
-            "machine alone"]
+            f"port {port}: whoever has the address below, with its access token, can {can}. "
+            "The token travels in plain http: use it in the room's own network only; the "
+            "default 127.0.0.1 is this machine alone"]
 
 
 def cmd_levers(args) -> int:

@@ -54,30 +54,36 @@ def workshop(tmp_path_factory):
                         str(results / "compare-prepared"), "--lang", "zh"],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    port = free_port()
-    log = open(home / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "juwei", "app", "--port", str(port),
-                             "--results", str(results)], stdout=log, stderr=subprocess.STDOUT,
-                            cwd=home, env={**os.environ, "JUWEI_SESSIONS": str(home / "sessions")})
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"juwei app exited: {(home / 'server.log').read_text()}")
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("juwei app did not answer within 90 s")
+    proc, url, log = start_app(home, results)
     yield {"url": url, "home": home, "results": results, "pid": proc.pid}
     proc.terminate()
     proc.wait(timeout=20)
     log.close()
     with pytest.raises(OSError):          # the server itself is gone, not only a parent
         urllib.request.urlopen(url, timeout=2)
+
+
+def start_app(home: Path, results: Path, *options: str):
+    """`juwei app` on a free port, run from `home` with its sessions folder there, once it
+    answers: (the server process, its address, its log)."""
+    port = free_port()
+    log = open(home / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "juwei", "app", "--port", str(port),
+                             "--results", str(results), *options], stdout=log,
+                            stderr=subprocess.STDOUT, cwd=home,
+                            env={**os.environ, "JUWEI_SESSIONS": str(home / "sessions")})
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return proc, url, log
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"juwei app exited: {(home / 'server.log').read_text()}")
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("juwei app did not answer within 90 s")
 
 
 @pytest.fixture(scope="module")
@@ -509,3 +515,37 @@ def test_the_page_loads_no_file_a_browser_names_and_reads_uploads_within_the_lim
         assert leak not in text, leak
     expect(page.locator(".jw-status")).to_have_text(status)
     context.close()
+
+
+def test_the_room_in_read_only_mode_explores_but_saves_loads_and_runs_nothing(browser,
+                                                                            workshop):
+    """`juwei app --read-only` (issue 28): the page says so in Chinese, the levers still move
+    the county, the prepared comparison is shown, and neither sessions nor a new comparison
+    are offered; nothing is written."""
+    home = workshop["home"] / "read-only"
+    home.mkdir()
+    before = set(workshop["results"].iterdir())
+    proc, url, log = start_app(home, workshop["results"], "--read-only")
+    try:
+        page = open_page(browser, {"url": url})
+        expect(page.locator(".jw-read-only")).to_have_text("只读模式")
+        page.get_by_role("tab", name="比较").click()
+        expect(page.get_by_text("2个情景", exact=False).first).to_be_visible(timeout=10_000)
+        expect(page.locator(".jw-read-only-compare")).to_be_visible()
+        expect(page.get_by_role("button", name="运行比较")).to_have_count(0)
+        expect(page.get_by_text("下载一页纸简报")).to_have_count(0)
+        open_drawer(page)
+        slider = page.locator(".jw-slider-cadre_pay [role=slider]")
+        slider.focus()
+        slider.press("End")
+        expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
+        expect(page.locator(".jw-read-only-sessions")).to_be_visible()
+        expect(page.get_by_role("button", name="在本机保存会话")).to_have_count(0)
+        expect(page.locator(".solara-file-drop")).to_have_count(0)
+        assert page.errors == []
+        page.context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+    assert not (home / "sessions").exists() and set(workshop["results"].iterdir()) == before

@@ -460,6 +460,93 @@ def test_the_page_on_the_network_needs_its_token(app, monkeypatch):
     assert "needs its access token" in shown
 
 
+def _page_text(rc) -> str:
+    """What a rendered component shows: its texts and its HTML."""
+    return " ".join(str(getattr(w, name, "")) for w in rc.find().widgets
+                    for name in ("children", "label", "unsafe_innerHTML", "description"))
+
+
+def _room(app, monkeypatch, tmp_path):
+    """A page's State and comparison Run, as the workshop makes them, on an empty results
+    store."""
+    import threading
+
+    import solara
+    from juwei.app import compare
+    monkeypatch.setenv("JUWEI_RESULTS", str(tmp_path / "results"))
+    r = solara.reactive
+    first = sessions.of_scenario(sc.load("separation"), scale=0.1)
+    st = app.State(lang=r("en"), scenario=r(first.scenario), levers=r(dict(first.levers)),
+                   scale=r(first.scale), seed=r(first.seed), county=r(None), week=r(0),
+                   playing=r(False), notice=r(""), assumptions=r({}), presenter=r(False),
+                   zoom=r(1.0))
+    run = compare.Run(lock=threading.Lock(), running=r(False), progress=r((0, 0)),
+                      message=r(""), shown=r(""), chosen=r(["baseline", "separation"]),
+                      add_mine=r(False), scale=r(0.02), years=r(1), replicates=r(4))
+    return st, run
+
+
+def test_the_room_in_read_only_mode_saves_loads_and_runs_nothing_on_the_server(
+        app, monkeypatch, tmp_path):
+    """`juwei app --read-only` (issue 28): the server itself refuses to save, list, load or take
+    a session and to start a comparison, and the page offers none of them; the downloads
+    made from the page's own state stay."""
+    import solara
+    from juwei.app import compare, controls
+    path = app.save_session(sessions.dumps(sessions.Session(scenario="separation")))
+    st, run = _room(app, monkeypatch, tmp_path)
+    _, rc = solara.render(controls.SessionPanel(st), handle_error=False)
+    assert "Save the session on this computer" in _page_text(rc)     # the open page: all
+    monkeypatch.setenv("JUWEI_READ_ONLY", "1")
+    assert app._saved_sessions() == []
+    upload = {"name": "up.toml", "file_obj": io.BytesIO(b'juwei_session = 1\n')}
+    for refused in (lambda: app.save_session("# x\n"), lambda: app.saved_session(path.name),
+                    lambda: app.uploaded(upload), compare.new_folder):
+        with pytest.raises(UserError, match="read-only mode"):
+            refused()
+    assert upload["file_obj"].tell() == 0 and os.listdir(path.parent) == [path.name]
+    _, rc = solara.render(controls.SessionPanel(st), handle_error=False)
+    shown = _page_text(rc)
+    assert "Read-only mode" in shown and "Download this session" in shown
+    for gone in ("Save the session", "Load a saved session", "drop a session file"):
+        assert gone not in shown
+    _, rc = solara.render(compare.Compare(st, run), handle_error=False)
+    shown = _page_text(rc)
+    assert "new comparisons are not run" in shown and "Run the comparison" not in shown
+    assert not (tmp_path / "results").exists()
+
+
+def test_read_only_reads_the_settled_county_cache_but_writes_nothing(tmp_path):
+    from juwei.model import Parameters
+    from juwei.studies import common
+    folder = tmp_path / "cache"
+    made = common.settled(Parameters(), 912_345, None, folder, lambda *a: b"made", store=False)
+    assert made == b"made" and not folder.exists()
+    common.settled(Parameters(), 912_346, None, folder, lambda *a: b"kept")      # stored
+    common._states.clear()
+    assert common.settled(Parameters(), 912_346, None, folder, lambda *a: b"other",
+                          store=False) == b"kept"
+    files_before = sorted(folder.iterdir())
+    common.settled(Parameters(), 912_347, None, folder, lambda *a: b"new", store=False)
+    assert sorted(folder.iterdir()) == files_before
+
+
+def test_the_app_says_it_is_read_only_and_offers_it_on_the_network(monkeypatch, capsys):
+    pytest.importorskip("solara")
+    started = []
+    monkeypatch.setattr(os, "execve", lambda *a: started.append(a))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    cli.main(["app", "--host", "0.0.0.0", "--port", port])
+    assert "add --read-only" in capsys.readouterr().out
+    assert "JUWEI_READ_ONLY" not in started[0][2]
+    cli.main(["app", "--host", "0.0.0.0", "--port", port, "--read-only"])
+    out = capsys.readouterr().out
+    assert started[1][2]["JUWEI_READ_ONLY"] == "1" and "read-only mode" in out
+    assert "add --read-only" not in out
+
+
 def test_a_full_disk_names_the_file_and_leaves_the_manifest_interrupted(tmp_path, monkeypatch):
     """A full disk ended with the manifest 'running' and the temporary file's name, or none."""
     from juwei.engine import Interrupted, Options, Run, run_batch

@@ -13,6 +13,11 @@ One module per tab and one for what they share, so each tab can be changed alone
 - about: the About tab;
 - page: the page itself (access token, app bar, tabs), and the Layout.
 
+`juwei app --read-only` (JUWEI_READ_ONLY, state.read_only) keeps the exploring and drops what
+would touch a server file for a browser: the sessions' save, list, load and upload, a new
+comparison and a comparison's file downloads, each refused by its function (UserError), not
+only left off the page.
+
 Every visible word comes from the catalogues (present/catalogue/*.toml); charts are drawn in the
 browser (present/charts). `solara run juwei.app` (what `juwei app` starts) serves `routes`: the
 one page, with its Layout (without them Solara would make a page of every module here).

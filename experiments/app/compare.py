@@ -1,6 +1,7 @@
 """The Compare tab: prepared comparisons from the results store at once, a new comparison run
 through the comparison engine, and its results: verdicts, how-sure words, the ranking, the
-costs and one figure."""
+costs and one figure. In read-only mode the prepared comparisons are still shown (their tables
+are read, nothing is written) but no new one is run and no file of the store is sent."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from ..present.compare_page import dagger_notes, ranking_table
 from ..present.i18n import t
 from ..present.stats import (COST_COLUMNS, MIN_REPLICATES, WORKSHOP_INDICATORS,
                              changed_levers, definition_marks, how_sure, outcome_ranking)
-from .state import SCALES, State, load_scenario
+from .state import SCALES, State, load_scenario, read_only, refuse_in_read_only
 from .widgets import EChart
 
 COMPARE_DEFAULT = ("baseline", "separation", "power_funding_follow_tasks", "combined_reform")
@@ -37,6 +38,13 @@ YEARS = [3, 5, 10]
 
 def results_root() -> Path:
     return Path(os.environ.get("JUWEI_RESULTS", "results"))
+
+
+def new_folder() -> Path:
+    """Where a new comparison is written: refused in read-only mode (nothing is run or
+    written on a browser's behalf)."""
+    refuse_in_read_only("running a new comparison")
+    return results_root() / f"app-compare-{datetime.now():%Y%m%d-%H%M%S}"
 
 
 def prepared() -> list[Path]:
@@ -114,7 +122,8 @@ def Compare(st: State, run: Run):
                   on_v_model=run.shown.set,
                   items=[{"text": _folder_label(f, st), "value": str(f)} for f in found])
     else:
-        solara.HTML(tag="p", unsafe_innerHTML=html.escape(tr("app.compare.none")))
+        solara.HTML(tag="p", unsafe_innerHTML=html.escape(tr(
+            "app.read_only.none" if read_only() else "app.compare.none")))
     if run.message.value:
         solara.HTML(tag="div", classes=["jw-note"],
                     unsafe_innerHTML=html.escape(run.message.value))
@@ -123,6 +132,10 @@ def Compare(st: State, run: Run):
         Results(st, shown)
 
     solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.compare.new")))
+    if read_only():
+        solara.HTML(tag="div", classes=["jw-note", "jw-read-only-compare"],
+                    unsafe_innerHTML=html.escape(tr("app.read_only.compare")))
+        return
     rv.Select(label=tr("app.compare.scenarios"), v_model=chosen.value, multiple=True,
               chips=True, on_v_model=chosen.set,
               items=[{"text": st.title(n), "value": n} for n in names])
@@ -156,8 +169,13 @@ def Compare(st: State, run: Run):
             run.message.set(tr("app.compare.too_few"))
             run.lock.release()
             return
+        try:
+            out = new_folder()
+        except UserError as e:
+            run.message.set(tr("app.compare.failed", error=str(e)))
+            run.lock.release()
+            return
         total = len(scenarios) * replicates.value
-        out = results_root() / f"app-compare-{datetime.now():%Y%m%d-%H%M%S}"
         run.running.set(True)
         run.progress.set((0, total))
         run.message.set("")
@@ -284,6 +302,8 @@ def Results(st: State, c: dict):
     EChart(charts.effects(tr("app.compare.figure", indicator=name), bars,
                           tr("app.compare.change", unit=unit)), 140 + 44 * len(bars))
     f = c["folder"]
+    if read_only():                      # files of the server's results store: not sent
+        return
     with solara.Row(style="flex-wrap: wrap"):
         for file, label in (("handout.html", "app.compare.handout"),
                             ("report.html", "app.compare.report")):

@@ -1,5 +1,5 @@
 """The drawer: the scenario, the scale and seed, a slider per lever (at exact positions), and
-the sessions (download, save on this machine, load, drop)."""
+the sessions (download, save on this machine, load, drop; in read-only mode download only)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from ..inputs import session as sessions
 from ..model import EVENT_LEVERS, LEVER_GROUPS, YEARLY_LEVERS, levers
 from ..present import i18n
 from ..present.i18n import t
-from .state import LEVERS, SCALES, State, _fmt, load_scenario
+from .state import (LEVERS, SCALES, State, _fmt, load_scenario, read_only,
+                    refuse_in_read_only)
 
 NICE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0,
               50.0, 100.0)
@@ -129,21 +130,31 @@ def SessionPanel(st: State):
     message = solara.use_reactive("")
     saved = solara.use_reactive(_saved_sessions())
     solara.HTML(tag="h4", unsafe_innerHTML=html.escape(tr("app.session.title")))
+    # the two downloads are made from this page's own state, in memory: read-only keeps them
     text = sessions.dumps(st.session())
     solara.FileDownload(text.encode(), filename=f"{st.scenario.value}-session.toml",
                         label=tr("app.session.download"))
 
     def save():
-        path = save_session(text)
+        try:
+            path = save_session(text)
+        except UserError as e:
+            message.set(st.tr("app.session.bad", error=str(e)))
+            return
         saved.set(_saved_sessions())
         message.set(tr("app.session.saved", file=path.name))
-    solara.Button(tr("app.session.save"), on_click=save)
+    if not read_only():
+        solara.Button(tr("app.session.save"), on_click=save)
     mine = load_scenario(st.scenario.value)
     toml = sessions.scenario_toml(
         mine, st.levers.value, t("app.mine.description", "en", title=i18n.scenario_title(
             mine, "en")), t("app.mine.title", "zh"), t("app.mine.title", "en"))
     solara.FileDownload(toml.encode(), filename="my_levers.toml",
                         label=tr("app.session.scenario_file"))
+    if read_only():
+        solara.HTML(tag="div", classes=["jw-note", "jw-read-only-sessions"],
+                    unsafe_innerHTML=html.escape(tr("app.read_only.sessions")))
+        return
     if saved.value:
         def load(name):
             try:
@@ -156,6 +167,7 @@ def SessionPanel(st: State):
 
     def dropped(f):
         try:
+            refuse_in_read_only("uploading a session")
             st.restore(sessions.loads(uploaded(f), f["name"]))
             message.set(st.tr("app.session.loaded", file=f["name"]))
         except UserError as e:
@@ -168,7 +180,9 @@ def SessionPanel(st: State):
 def uploaded(f) -> bytes:
     """A dropped file's bytes, as the safe reader reads a file: at most the limit + 1 byte
     fetched from the browser, whatever size it claims (the whole file was sent, and held by
-    the server, before its size was checked); sessions.loads refuses what is over."""
+    the server, before its size was checked); sessions.loads refuses what is over. Refused in
+    read-only mode, before a byte is fetched."""
+    refuse_in_read_only("uploading a session")
     try:
         return f["file_obj"].read(files.MAX_BYTES + 1)
     except Exception as e:  # noqa: BLE001 - a browser that went away, a broken upload
@@ -182,7 +196,9 @@ def sessions_folder() -> Path:
 
 def _saved_sessions() -> list[str]:
     """The saved sessions by name (never a path): the sessions folder's own listing, newest
-    first."""
+    first; none in read-only mode (the folder is not even listed)."""
+    if read_only():
+        return []
     folder = sessions_folder()
     return sorted((p.name for p in folder.glob("*.toml")), reverse=True) if folder.is_dir() \
         else []
@@ -191,7 +207,8 @@ def _saved_sessions() -> list[str]:
 def saved_session(name: str) -> Path:
     """A saved session's file by the name the page shows: only a name of the sessions
     folder's own listing, resolved and checked to lie inside it. The browser sends a name,
-    and nothing else is read."""
+    and nothing else is read. Refused in read-only mode."""
+    refuse_in_read_only("loading a saved session")
     folder = sessions_folder().resolve()
     path = (folder / str(name)).resolve()
     if str(name) not in _saved_sessions() or path.parent != folder:
@@ -201,7 +218,8 @@ def saved_session(name: str) -> Path:
 
 def save_session(text: str) -> Path:
     """Write a session into the sessions folder under a new name (to the microsecond, and
-    never over another: the file is created exclusively)."""
+    never over another: the file is created exclusively). Refused in read-only mode."""
+    refuse_in_read_only("saving a session")
     folder = sessions_folder()
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"session-{datetime.now():%Y%m%d-%H%M%S-%f}"

@@ -18,7 +18,8 @@ from .compare import COMPARE_DEFAULT, COMPARE_REPLICATES, Compare, Run
 from .controls import Controls
 from .explore import Explore, Verdict
 from .levers import LeverGuide, measure_soon
-from .state import DEFAULT_SCALE, County, State, initial_lang, initial_session
+from .state import (DEFAULT_SCALE, County, State, initial_lang, initial_session,
+                    read_only)
 from .widgets import CSS
 
 
@@ -72,6 +73,11 @@ def Workshop():
     with solara.AppBarTitle():
         solara.Text(tr("app.title"))
     with solara.AppBar():
+        if read_only():                  # `juwei app --read-only`: said on every page
+            solara.HTML(tag="span", classes=["jw-read-only"], attributes={
+                "title": tr("app.read_only.explain")}, style="color: white; font-size: 16px; "
+                "font-weight: 700; margin-right: 12px", unsafe_innerHTML=html.escape(
+                    tr("app.read_only.badge")))
         solara.Button(tr("app.presenter.off" if st.presenter.value else "app.presenter.on"),
                       on_click=lambda: st.presenter.set(not st.presenter.value), text=True,
                       style="color: white; font-size: 16px", classes=["jw-presenter-on"])

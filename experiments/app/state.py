@@ -36,6 +36,19 @@ def _fmt(v) -> str:
     return f"{v:d}" if isinstance(v, int) else f"{v:g}"
 
 
+def read_only() -> bool:
+    """`juwei app --read-only` (JUWEI_READ_ONLY): the page touches no server file on a
+    browser's behalf (no session saved, listed, loaded or uploaded, no comparison run, no file
+    of the results store sent); exploring the county in memory stays."""
+    return os.environ.get("JUWEI_READ_ONLY") == "1"
+
+
+def refuse_in_read_only(what: str) -> None:
+    """The server's own refusal, whatever the page shows: a UserError in read-only mode."""
+    if read_only():
+        raise UserError(f"read-only mode: {what} is not allowed on this server")
+
+
 # --- the county of one browser session ------------------------------------------------------
 @functools.cache
 def load_scenario(name: str) -> sc.Scenario:
@@ -55,7 +68,8 @@ class County:
         self.scenario = load_scenario(scenario)
         self.levers, self.scale, self.seed = dict(lever_values), scale, seed
         params = self.params(self.scenario, lever_values, scale, assumptions)
-        self.settled = settled(burn_in_params(params), seed, self.scenario.county, cache_dir())
+        self.settled = settled(burn_in_params(params), seed, self.scenario.county, cache_dir(),
+                               store=not read_only())   # read-only: the cache is only read
         self.model = pickle.loads(self.settled)
         # the settled county's last year under the baseline's levers: what the money meter
         # compares with (the model's own accounts, indicators.public_money)

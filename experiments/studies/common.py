@@ -108,8 +108,8 @@ def _trim(folder: Path) -> None:
         f.unlink(missing_ok=True)
 
 
-def settled(burn, seed: int, county, folder: Path | None, simulate=settle, kind: str = ""
-            ) -> bytes:
+def settled(burn, seed: int, county, folder: Path | None, simulate=settle, kind: str = "",
+            store: bool = True) -> bytes:
     """The settled county for a burn-in (model.run.settle), simulated once: kept in memory for
     the process's next arms and, when `folder` can be written, stored there for every other
     worker, study and session on this machine (a lock per state, so two workers never simulate
@@ -117,13 +117,23 @@ def settled(burn, seed: int, county, folder: Path | None, simulate=settle, kind:
     other code never reuses a state. A state is pickled model state that only this function
     writes, behind its SHA-256; one whose digest does not match is simulated again. `simulate(burn, seed, county)` makes
     the state (another implementation's, e.g. the docking reference's, with its own `kind` in
-    the key)."""
+    the key). With store=False (`juwei app --read-only`) a stored state is read but nothing is
+    written in `folder`, not even a lock."""
     key = _state_key(burn, seed, county, kind)
     if key in _states:
         _states.move_to_end(key)
         return _states[key]
     state = None
-    if folder is not None:
+    if folder is not None and not store:
+        try:                    # states are written atomically: a stored one is whole
+            path = folder / f"{key}.state"
+            stored = path.read_bytes() if path.is_file() else b""
+            digest, state = stored[:DIGEST_BYTES], stored[DIGEST_BYTES:]
+            if not state or hashlib.sha256(state).digest() != digest:
+                state = None
+        except OSError:
+            state = None
+    elif folder is not None:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with open(folder / f"{key}.lock", "w") as lock:
