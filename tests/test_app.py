@@ -542,6 +542,7 @@ def test_the_room_in_read_only_mode_explores_but_saves_loads_and_runs_nothing(br
         expect(page.locator(".jw-read-only-sessions")).to_be_visible()
         expect(page.get_by_role("button", name="在本机保存会话")).to_have_count(0)
         expect(page.locator(".solara-file-drop")).to_have_count(0)
+        assert visible_english(page.locator("body").inner_text()) == set()
         assert page.errors == []
         page.context.close()
     finally:
