@@ -283,7 +283,7 @@ def sensitivity(design=None, *, method: str | None = None, samples: int | None =
                                    ("levels", levels), ("replicates", replicates),
                                    ("seed", seed)) if v is not None}
         d = own_design(factors, outputs, name=getattr(fn, "__name__", "own"), **given)
-        make_params = make_params or _factor_values
+        params_of = make_params or _factor_values   # (a new name: the manifest records the call)
     else:
         if factors is not None or outputs is not None or levels is not None or seed is not None:
             raise UserError("factors=, outputs=, levels= and seed= go with your own fn= and no "
@@ -296,8 +296,9 @@ def sensitivity(design=None, *, method: str | None = None, samples: int | None =
                      "ensemble": str(ensemble) if ensemble is not None else None,
                      "draws": draws, "difference": difference}
         d = _design(design, load_sensitivity, "sensitivity", overrides)
+        params_of = make_params
     opts = _options(out, f"sensitivity-{d.name}", **options)
-    return study.run(d, opts, fn=fn, make_params=make_params)
+    return study.run(d, opts, fn=fn, make_params=params_of)
 
 
 def _factor_values(row: dict) -> dict:

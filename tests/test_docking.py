@@ -35,6 +35,13 @@ def test_tost_shows_equivalence_only_within_the_margin():
     assert equivalence([1.0, 1.0], [1.0, 1.0], 0.01) == 0.0
 
 
+def test_a_docking_of_the_base_alone_has_no_effects_to_dock_and_does_not_crash():
+    """`juwei dock baseline` (levels only) crashed after all its runs: no remedy, no effects."""
+    empty = pd.DataFrame({"arm": [], "scenario": [], "replicate": []})
+    effects = dock.effects_table(empty, ["vectorised", "reference"], ["baseline"], 0.1)
+    assert effects.empty and {"p_tost", "docks"} <= set(effects.columns)
+
+
 def test_the_margin_is_the_largest_of_share_sd_and_floor():
     calm = np.array([10.0, 10.2, 9.8])
     assert dock.margin_of(calm, calm, 0.05) == (0.5, "5% of the mean")

@@ -14,6 +14,7 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import (LOST_STATUS, SIGNAL_STATUS, WRITE_STATUS, Interrupted, SchedulerLost,
@@ -21,7 +22,7 @@ from .errors import (LOST_STATUS, SIGNAL_STATUS, WRITE_STATUS, Interrupted, Sche
 from .executors import (EXECUTORS, SCHEDULER_TIMEOUT, check_loadable, check_scheduler,
                         default_workers, execute)
 from .runner import Outcome, Run, RunFunction, Subset, Without, execute_one
-from .store import Store, code_version, design_hash, non_finite, now, short
+from .store import Store, code_version, design_hash, non_finite, now, parameter, short
 
 # The run cap, from measured memory: what grows with a design is about 1 KB a run (the runs
 # table's row, its run time, the stored parts' index on resume; the design is a recipe and the
@@ -81,13 +82,18 @@ def varied_parameters(runs: list[Run]) -> list[str]:
     recipe says (LazyRuns' varied), without making them."""
     if getattr(runs, "varied", None) is not None:
         return list(runs.varied)
-    if not len(runs) or not dataclasses.is_dataclass(runs[0].params):
+    if not len(runs):
         return []
-    names = [f.name for f in dataclasses.fields(runs[0].params)]
-    first = {n: getattr(runs[0].params, n) for n in names}
+    if dataclasses.is_dataclass(runs[0].params):
+        names = [f.name for f in dataclasses.fields(runs[0].params)]
+    elif isinstance(runs[0].params, Mapping):       # your own model's params, {input: value}
+        names = list(runs[0].params)
+    else:
+        return []
+    first = {n: parameter(runs[0].params, n) for n in names}
     same, varied = set(names), set()
     for r in runs:
-        moved = {n for n in same if getattr(r.params, n) != first[n]}
+        moved = {n for n in same if parameter(r.params, n, None) != first[n]}
         same -= moved
         varied |= moved
     return [n for n in names if n in varied]

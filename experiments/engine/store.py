@@ -36,6 +36,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -317,13 +318,21 @@ def non_finite(outcome: Outcome, keep=("series", "breakdown")) -> list[str]:
 
 
 # --- tidy tables ----------------------------------------------------------------------------------
+def parameter(params, name: str, *missing):
+    """One parameter of a run: a field of the county's Parameters, or a key of your own
+    model's params (a mapping)."""
+    if isinstance(params, Mapping):
+        return params.get(name, *missing) if missing else params[name]
+    return getattr(params, name, *missing)
+
+
 def frames(indexed: list[tuple[int, Outcome]], parameters: list[str] | None = None
            ) -> dict[str, pd.DataFrame]:
     """Tidy tables of runs, sorted by run index: runs, series and one per breakdown entity."""
     runs, series, breakdowns = [], [], {}
     for index, o in sorted(indexed, key=lambda x: x[0]):
         base = {"run": index, **o.run.labels, "seed": o.run.seed}
-        params = ({k: getattr(o.run.params, k) for k in parameters}
+        params = ({k: parameter(o.run.params, k, None) for k in parameters}
                   if parameters and o.run.params is not None else {})
         runs.append({**base, "status": "ok" if o.ok else "failed", "error": o.error,
                      **params, **(o.summary or {})})

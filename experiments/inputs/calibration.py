@@ -300,7 +300,8 @@ def load(name: str, overrides: dict | None = None) -> CalibrationDesign:
     data.update({k: v for k, v in (overrides or {}).items() if v is not None})
     base = base_scenario(path, data)
     if base.params.years < 2:
-        raise UserError(f"{path}: years: the drift figure needs at least 2 years")
+        raise UserError(f"{path}: years: a calibration needs at least 2 (every candidate also "
+                        "reports how much its last years drift); set years = 2 or more")
     constants = data.get("constants", {})
     if not constants:
         raise UserError(f"{path}: constants: name at least one constant to calibrate")

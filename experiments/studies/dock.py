@@ -347,6 +347,7 @@ def effects_table(data: pd.DataFrame, arms, scenarios, effect_margin: float) -> 
                          "effect_b": y.mean(), "difference": y.mean() - x.mean(),
                          "margin": bound, "margin_by": by, "p_tost": equivalence(y, x, bound),
                          "same_sign": bool(np.sign(x.mean()) == np.sign(y.mean()))})
-    t = pd.DataFrame(rows)
-    t["docks"] = t.p_tost < ALPHA
+    t = pd.DataFrame(rows, columns=["remedy", "indicator", "effect_a", "effect_b", "difference",
+                                    "margin", "margin_by", "p_tost", "same_sign"])
+    t["docks"] = t.p_tost < ALPHA           # (no remedy docked: an empty table, not a crash)
     return t
