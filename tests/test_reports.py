@@ -352,3 +352,15 @@ def test_without_a_chinese_font_figures_stay_in_english(monkeypatch):
 def test_describe_of_a_lever_in_chinese_has_its_term():
     row = i18n.lever(describe("task_admission"), "zh")
     assert row["label"] == "政事分离"
+
+
+def test_a_report_on_your_own_model_carries_no_county_caveats():
+    """An own model's sensitivity report listed the county model's limits (residents do not
+    age, ...) as its own."""
+    from juwei.present import html as page
+    code = {"packages": {}, "python": "3.11", "git_commit": None}
+    county = {"code": code, "design_hash": "x", "run_function": "juwei.model.run.run_on"}
+    own = dict(county, run_function="mymodel.run")
+    heading = page.i18n.t("report.caveats_h", "en")
+    assert heading in page.footer(county) and heading not in page.footer(own)
+    assert page.caveats()[0] not in page.footer(own)

@@ -65,12 +65,16 @@ def reproduce(manifest: dict) -> str:
 
 
 def footer(manifest: dict, lang: str = "en") -> str:
-    """Caveats and how to reproduce the page, closing the document (words in `lang`)."""
+    """Caveats and how to reproduce the page, closing the document (words in `lang`). The
+    caveats are the county model's: a study of your own model (a run function outside juwei)
+    gets none."""
     code = manifest["code"]
     packages = " · ".join(f"{p} {code['packages'].get(p)}" for p in ("mesa", "numpy", "SALib"))
-    return (f"<h2>{i18n.t('report.caveats_h', lang)}</h2><ul>"
-            + "".join(f"<li>{html.escape(c)}</li>" for c in caveats(lang)) + "</ul>"
-            f"<h2>{i18n.t('report.reproduce_h', lang)}</h2><p class='muted'><code>"
+    county = str(manifest.get("run_function") or "juwei").split(".")[0] == "juwei"
+    return ((f"<h2>{i18n.t('report.caveats_h', lang)}</h2><ul>"
+             + "".join(f"<li>{html.escape(c)}</li>" for c in caveats(lang)) + "</ul>"
+             if county else "")
+            + f"<h2>{i18n.t('report.reproduce_h', lang)}</h2><p class='muted'><code>"
             + html.escape(reproduce(manifest)) + "</code><br>"
             + i18n.t("report.git_commit", lang,
                      commit=html.escape(str(code.get("git_commit")

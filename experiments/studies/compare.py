@@ -36,7 +36,8 @@ class Comparison(Brief):
     scenarios: list[str]       # the base first
     table: pd.DataFrame        # present/stats.differences: one row per indicator and scenario
     dropped: list              # replicates left out because they failed in some scenario
-    wall_seconds: float
+    wall_seconds: float        # the runs and their tables (the settling inside the runs); not
+                               # the figures and report written after them
     ensemble: dict | None = None   # effects, syndrome, ranks: over a posterior ensemble
     costs: pd.DataFrame | None = None   # present/stats.cost_table: one row per scenario
     ranking: pd.DataFrame | None = None   # present/stats.outcome_ranking: the alternatives
