@@ -23,7 +23,7 @@ def paragraph(d, output: str, r) -> str:
     t = r.table.drop(index=DUMMY).sort_values("rank")
     clear = t[t.above_dummy]
     noise = t[~t.above_dummy]
-    kind = "groups" if d.factors.groups else "levers"
+    kind = "groups" if d.factors.groups else ("levers" if d.base is not None else "inputs")
     parts = []
     if len(clear):
         lead = clear.iloc[0]
@@ -76,7 +76,9 @@ def _share(x: float) -> str:
 def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], manifest: dict) -> str:
     """The sensitivity report as one HTML page, in the comparison report's style."""
     main = d.main_index
-    kind = "lever groups" if d.factors.groups else "levers"
+    kind = ("lever groups" if d.factors.groups
+            else "levers" if d.base is not None else "inputs")    # your own model: its inputs
+    lever = kind[:-1].split()[-1] if kind != "inputs" else "input"
     idx, conv = tables["indices"], tables["convergence"].set_index("output")
     design = manifest["design"]
     out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
@@ -141,12 +143,12 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
     out.append("</table>")
     method_text = {
         "morris": "Morris elementary effects (Morris 1991; μ* after Campolongo et al. 2007): the "
-                  "mean absolute change of the output per step of a lever across random "
+                  f"mean absolute change of the output per step of a {lever} across random "
                   "trajectories; σ measures interactions and non-linearity.",
         "sobol": "Sobol indices (Saltelli et al. 2010 estimators): S1 is the share of output "
-                 "variance a lever explains alone, ST with all its interactions.",
+                 f"variance a {lever} explains alone, ST with all its interactions.",
         "pawn": "PAWN (Pianosi & Wagener 2015): the median Kolmogorov-Smirnov distance between "
-                "the output's distribution with a lever fixed and its unconditional "
+                f"the output's distribution with a {lever} fixed and its unconditional "
                 "distribution; intervals by bootstrap.",
     }[d.method]
     out.append("<h2>How to read this</h2><ul>"
@@ -163,7 +165,8 @@ def sensitivity(d, tables: dict, paragraphs: dict, images: dict[str, Path], mani
                   "levers the design names over the ranges it gives. "
                   if d.varies_constants else
                   "<li>Ranges are each lever's documented range (juwei levers) unless the design "
-                  "names others. ")
+                  "names others. " if d.base is not None else
+                  "<li>Ranges are those given in factors=. ")
                + "Rankings hold for these ranges only. Whole-number parameters are rounded for "
                "the model; indices use the sampled values.</li></ul>")
     out.append(footer(manifest))
