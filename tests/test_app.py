@@ -9,6 +9,7 @@ test-artifacts/ (not in git).
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -523,9 +524,10 @@ def test_the_room_in_read_only_mode_explores_but_saves_loads_and_runs_nothing(br
     the county, the prepared comparison is shown, and neither sessions nor a new comparison
     are offered; nothing is written."""
     home = workshop["home"] / "read-only"
-    home.mkdir()
-    before = set(workshop["results"].iterdir())
-    proc, url, log = start_app(home, workshop["results"], "--read-only")
+    results = home / "results"         # the prepared comparison alone (not the other tests' runs)
+    shutil.copytree(workshop["results"] / "compare-prepared", results / "compare-prepared")
+    before = set(results.rglob("*"))
+    proc, url, log = start_app(home, results, "--read-only")
     try:
         page = open_page(browser, {"url": url})
         expect(page.locator(".jw-read-only")).to_have_text("只读模式")
@@ -549,4 +551,4 @@ def test_the_room_in_read_only_mode_explores_but_saves_loads_and_runs_nothing(br
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
-    assert not (home / "sessions").exists() and set(workshop["results"].iterdir()) == before
+    assert not (home / "sessions").exists() and set(results.rglob("*")) == before

@@ -207,7 +207,7 @@ def test_the_report_tells_uneven_effects_from_no_effect():
                              index=["task_admission", DUMMY])
         r = OutputIndices(table, pd.DataFrame(), None, None,
                           Convergence(10, 20, 0.95, True, True, None, {}))
-        d = SimpleNamespace(main_index="mu_star", factors=SimpleNamespace(groups=False))
+        d = SimpleNamespace(main_index="mu_star", factors=SimpleNamespace(groups=False), base=None)
         return paragraph(d, "exhaustion", r)
     assert "uneven across the design" in words(0.18) and "nothing moves" not in words(0.18)
     assert "nothing moves it beyond noise" in words(0.021)
