@@ -87,12 +87,14 @@ def test_shared_workers_serve_many_batches_and_survive_a_dead_worker(tmp_path):
     with Workers("processes", 2) as pool:
         pids = [{o.summary["pid"] for o in execute(runs, h.worker_pid, pool=pool, progress=False)}
                 for _ in range(2)]
-        assert pids[0] == pids[1] and os.getpid() not in pids[0]    # started once, not in here
+        # started once, not in here: both batches ran on the same two workers (which of them
+        # took a batch's four short runs is the scheduler's affair: one may have taken all)
+        assert len(pids[0] | pids[1]) <= 2 and os.getpid() not in pids[0] | pids[1]
         dying = [Run({"i": i}, {"a": 1.0, "b": 0.5, "dir": str(tmp_path)}, i) for i in range(4)]
         outcomes = execute(dying, h.dies_once, pool=pool, progress=False)
         assert all(o.ok for o in outcomes), [o.error for o in outcomes]
         after = {o.summary["pid"] for o in execute(runs, h.worker_pid, pool=pool, progress=False)}
-        assert after.isdisjoint(pids[0])          # the broken pool was replaced
+        assert after.isdisjoint(pids[0] | pids[1])   # the broken pool was replaced
     assert pool._pool is None                     # ended on leaving the block
 
 
