@@ -430,20 +430,27 @@ def test_the_app_on_a_busy_port_says_so_before_printing_its_address(monkeypatch)
     assert "http://" not in out.getvalue()
 
 
-def test_the_app_on_the_network_says_who_can_reach_it(monkeypatch, capsys):
+@pytest.fixture
+def app_cli(monkeypatch):
+    """`juwei app` as the command starts it, up to the server it would become: the
+    environments it would start the server with (execve's), and a free port."""
     pytest.importorskip("solara")
     started = []
-    monkeypatch.setattr(os, "execve", lambda *a: started.append(a))
+    monkeypatch.setattr(os, "execve", lambda *a: started.append(a[2]))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = str(s.getsockname()[1])
+        return started, str(s.getsockname()[1])
+
+
+def test_the_app_on_the_network_says_who_can_reach_it(app_cli, capsys):
+    started, port = app_cli
     cli.main(["app", "--host", "0.0.0.0", "--port", port])
     out = capsys.readouterr().out
-    token = started[0][2]["JUWEI_TOKEN"]
+    token = started[0]["JUWEI_TOKEN"]
     assert "every machine that can reach this one" in out and len(token) >= 20
     assert f"http://0.0.0.0:{port}/?token={token}" in out
     cli.main(["app", "--port", port])
-    assert "every machine" not in capsys.readouterr().out and "JUWEI_TOKEN" not in started[1][2]
+    assert "every machine" not in capsys.readouterr().out and "JUWEI_TOKEN" not in started[1]
 
 
 def test_the_page_on_the_network_needs_its_token(app, monkeypatch):
@@ -531,19 +538,14 @@ def test_read_only_reads_the_settled_county_cache_but_writes_nothing(tmp_path):
     assert sorted(folder.iterdir()) == files_before
 
 
-def test_the_app_says_it_is_read_only_and_offers_it_on_the_network(monkeypatch, capsys):
-    pytest.importorskip("solara")
-    started = []
-    monkeypatch.setattr(os, "execve", lambda *a: started.append(a))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = str(s.getsockname()[1])
+def test_the_app_says_it_is_read_only_and_offers_it_on_the_network(app_cli, capsys):
+    started, port = app_cli
     cli.main(["app", "--host", "0.0.0.0", "--port", port])
     assert "add --read-only" in capsys.readouterr().out
-    assert "JUWEI_READ_ONLY" not in started[0][2]
+    assert "JUWEI_READ_ONLY" not in started[0]
     cli.main(["app", "--host", "0.0.0.0", "--port", port, "--read-only"])
     out = capsys.readouterr().out
-    assert started[1][2]["JUWEI_READ_ONLY"] == "1" and "read-only mode" in out
+    assert started[1]["JUWEI_READ_ONLY"] == "1" and "read-only mode" in out
     assert "add --read-only" not in out
 
 
