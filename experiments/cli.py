@@ -200,6 +200,21 @@ def build_parser() -> Parser:
                       scale="the design's")
     add_batch_options(p, "results folder (default results/sensitivity-<design>-<time>)")
 
+    p = sub.add_parser("search", help="search reform packages on many objectives at once, "
+                       "robust over posterior draws and seeds (NSGA-II/III, pymoo)")
+    p.add_argument("design", help="search design file, or a ready-made one's name "
+                   "(search_packages)")
+    p.add_argument("--population", type=positive_int, help="override the design's packages "
+                   "per generation")
+    p.add_argument("--generations", type=positive_int, help="override the design's generations")
+    p.add_argument("--replicates", type=positive_int, help="override the design's replicate "
+                   "seeds per package")
+    p.add_argument("--lang", choices=("zh", "en"), default="en",
+                   help="language of report.html and its figures (default en)")
+    add_model_options(p, replicates=None, years="the design's", scale="the design's")
+    add_ensemble_options(p)
+    add_batch_options(p, "results folder (default results/search-<design>-<time>)")
+
     p = sub.add_parser("calibrate", help="calibrate the model's constants to the patterns "
                        "(ABC-SMC) and write a posterior ensemble")
     p.add_argument("design", nargs="?", help="calibration design file, or a ready-made one's "
@@ -730,6 +745,43 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def cmd_search(args) -> int:
+    from .inputs.search import load_search
+    from .studies import search
+
+    d = load_search(args.design, {k: getattr(args, k) for k in
+                                  ("population", "generations", "replicates", "years", "scale",
+                                   "burn_in_years")})
+    args.seed = d.seed
+    ensemble = _ensemble(args)
+    say_notes(ensemble, d.base.params)
+    draws = len(ensemble.draws) if ensemble else 1
+    if ensemble is not None:
+        from .studies.common import check_ensemble_county
+        check_ensemble_county(ensemble, [d.base])
+    if args.dry_run:
+        _options(args, "")
+        on = f" x {draws} posterior draws" if ensemble else ""
+        print(f"{d.name}: {len(d.levers)} levers, {len(d.objectives)} objectives; at most "
+              f"{d.population} packages x {d.generations} generations + the base, x "
+              f"{d.replicates} replicates{on}")
+        from .studies.common import dry_run, scenario_runs
+        print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=d.run_count(draws),
+                      county=d.base.county))
+        return 0
+    opts = _options(args, f"results/search-{d.name}-{_stamp()}")
+    r = search.run(d, opts, ensemble, lang=args.lang)
+    m = r.manifest
+    print(f"\n{d.name}: {m['evaluated_packages']} packages searched over {d.generations} "
+          f"generations, {len(r.pareto)} in the Pareto set, {m['wall_seconds']:.0f} s")
+    from .present.search_page import target_sentence
+    for level, row in r.targets.items():
+        print(f"  {target_sentence(level, row, d, args.lang)}")
+    print(f"  report: {r.out / 'report.html'}\n  tables: {r.out / 'pareto.csv'}, "
+          f"{r.out / 'evaluations.parquet'}, {r.out / 'hypervolume.csv'}")
+    return 0 if m["failed_packages"] == 0 else 1
+
+
 def print_sensitivity(study) -> None:
     from .inputs.design import DUMMY
     d, result = study.design, study.indices.outputs
@@ -1106,7 +1158,7 @@ def print_docking(d) -> None:
           f"{d.out / 'effects.csv'}, {d.out / 'runs.parquet'}")
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "audit": cmd_audit, "sweep": cmd_sweep, "calibrate": cmd_calibrate,
+COMMANDS = {"run": cmd_run, "search": cmd_search, "compare": cmd_compare, "audit": cmd_audit, "sweep": cmd_sweep, "calibrate": cmd_calibrate,
             "dock": cmd_dock,
             "sensitivity": cmd_sensitivity, "app": cmd_app, "levers": cmd_levers,
             "indicators": cmd_indicators, "scenarios": cmd_scenarios, "counties": cmd_counties,

@@ -77,7 +77,8 @@ def ready_made() -> list[tuple[str, str, str]]:
     out = []
     for path in sorted(DESIGN_DIR.glob("*.toml")):
         d = read_toml(path)
-        kind = "calibrate" if "targets" in d else "sensitivity" if "method" in d else "sweep"
+        kind = ("calibrate" if "targets" in d else "search" if "objectives" in d
+                else "sensitivity" if "method" in d else "sweep")
         out.append((path.stem, kind,
                     d.get("description", "")))
     return out
