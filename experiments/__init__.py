@@ -11,6 +11,7 @@ arguments (defined in `juwei.api`, imported on first use so that `import juwei` 
 - `juwei.api.sweep`: a parameter sweep from a design (`juwei sweep`);
 - `juwei.api.sensitivity`: global sensitivity analysis of the county model or of your own
   run function (`juwei sensitivity`);
+- `juwei.api.search`: many-objective robust search over reform packages (`juwei search`);
 - `juwei.api.calibrate`: ABC-SMC of the hand-tuned constants (`juwei calibrate`);
 - `juwei.api.validate`: a scenario against the patterns of spec §7 (`juwei validate`);
 - `juwei.api.dock`: the vectorised model against the per-agent reference (`juwei dock`);
@@ -28,8 +29,8 @@ Layers, each importing only those before it:
 - `model`: the county as a Mesa model; `model.run(params, seed)` is the run function;
 - `inputs`: scenario and design files (TOML data, validated);
 - `present`: statistics, figures and HTML pages;
-- `studies`: run, compare, doses, sweep, sensitivity, calibrate, validate, dock and
-  audit, each a whole pipeline;
+- `studies`: run, compare, doses, sweep, sensitivity, search, calibrate, validate, dock
+  and audit, each a whole pipeline;
 - `api`, `cli` and `app`: call a study from Python, or parse or show, call a study, print.
 
 In a source checkout the folders `experiments/` (this package), `model/` and `scenarios/` are
@@ -43,8 +44,8 @@ try:
 except _metadata.PackageNotFoundError:  # pragma: no cover - not installed
     __version__ = "unknown"
 
-API = ("run", "compare", "doses", "sweep", "sensitivity", "calibrate", "validate", "dock",
-       "audit", "load", "as_scenario")
+API = ("run", "compare", "doses", "sweep", "sensitivity", "search", "calibrate", "validate",
+       "dock", "audit", "load", "as_scenario")
 
 
 def __getattr__(name: str):

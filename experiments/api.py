@@ -229,6 +229,45 @@ def sweep(design, *, replicates: int | None = None, years: int | None = None,
                      _ensemble(ensemble, draws, d.seed))
 
 
+def search(design="search_packages", *, population: int | None = None,
+           generations: int | None = None, replicates: int | None = None,
+           years: int | None = None, scale: float | None = None,
+           burn_in_years: int | None = None, ensemble=None, draws: int | None = None,
+           lang: str = "en", out=None, **options):
+    """A many-objective robust search over reform packages, as `juwei search` does (NSGA-II,
+    NSGA-III beyond three objectives; README "Searching reform packages").
+
+    `design`: a ready-made search design's name (`search_packages`), a design file (TOML) or
+    a `juwei.inputs.search.SearchDesign`; `population`, `generations`, `replicates`,
+    `years`, `scale` and `burn_in_years` override the file's. With `ensemble` (a
+    calibration's folder), every package runs on the same `draws` posterior draws, and
+    robustness is over them; without, over the replicate seeds only. `lang`: the report's
+    language ("en" or "zh"). `out`: the results folder (default
+    `results/search-<design>-<time>/`); `**options`: the engine's (resume=True goes on from
+    the last stored generation, to the same Pareto set).
+
+    Returns a `juwei.studies.search.Search`: `pareto` (one row per package: levers,
+    objectives, robustness), `evaluations`, `hypervolume` by generation, `converged` and
+    `targets` (the cheapest package reaching P(syndrome absent) 50% and 90%)::
+
+        s = juwei.search("search_packages", population=4, generations=2, scale=0.02)
+        s.pareto
+    """
+    from .inputs.search import load_search
+    from .studies import search as study
+    if lang not in ("en", "zh"):
+        raise UserError(f"lang={short(repr(lang), 40)}: expected 'en' or 'zh'")
+    overrides = {"population": population, "generations": generations,
+                 "replicates": replicates, "years": years, "scale": scale,
+                 "burn_in_years": burn_in_years}
+    d = _design(design, load_search, "search", overrides)
+    ens = _ensemble(ensemble, draws, d.seed)
+    if ens is not None:
+        from .studies.common import check_ensemble_county
+        check_ensemble_county(ens, [d.base])
+    return study.run(d, _options(out, f"search-{d.name}", **options), ens, lang=lang)
+
+
 def sensitivity(design=None, *, method: str | None = None, samples: int | None = None,
                 replicates: int | None = None, years: int | None = None,
                 scale: float | None = None, burn_in_years: int | None = None,

@@ -205,9 +205,11 @@ def load_search(name: str, overrides: dict | None = None) -> SearchDesign:
     return design
 
 
-def own_search(levers: dict, objectives: dict, *, name: str = "own", **keys) -> SearchDesign:
+def own_search(levers: dict, objectives: dict, *, name: str = "own",
+               satisfice: dict | None = None, **keys) -> SearchDesign:
     """A search of a run function of one's own (whose summary gives each objective): `levers`
-    name -> (low, high), `objectives` name -> "min" or "max"; `keys` as in a design file
+    name -> (low, high), `objectives` name -> "min" or "max", `satisfice` name -> the value
+    an objective must reach in a unit (robustness "satisficing"); `keys` as in a design file
     (population, generations, replicates, seed, robustness, tolerance). Errors name the
     argument."""
     if not isinstance(levers, dict) or not levers:
@@ -221,7 +223,8 @@ def own_search(levers: dict, objectives: dict, *, name: str = "own", **keys) -> 
     if not isinstance(objectives, dict) or any(s not in senses for s in objectives.values()):
         raise UserError("objectives=: expected a dict of name -> 'min' or 'max'")
     common = check_common("search", keys)
-    given = {n: {} for n in objectives}
+    given = {n: {} if n not in (satisfice or {}) else {"satisfice": satisfice[n]}
+             for n in objectives}
     design = SearchDesign(path=name, description="", base=None, levers=specs,
                           objectives=objectives_of("objectives=", given, common["robustness"],
                                                    {n: senses[s] for n, s in objectives.items()}),

@@ -90,7 +90,7 @@ def plot_hypervolume(hv: pd.DataFrame, converged, path: Path, lang: str) -> None
 
 def levers_text(row: dict, design, lang: str) -> str:
     """A package's levers, as 'name value' pairs."""
-    return ", ".join(f"{label(n, lang)} {row[n]:g}" for n in design.levers)
+    return ", ".join(f"{label(n, lang)} {row[n]:.3g}" for n in design.levers)
 
 
 def target_sentence(level: float, row, design, lang: str) -> str:

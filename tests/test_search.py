@@ -1,0 +1,156 @@
+"""`juwei search` (issue 26): the search finds a known Pareto front through juwei's engine, a
+search interrupted mid-way resumes to the same Pareto set bit for bit without simulating the
+stored runs again, the robustness measures say what they promise, bad designs are one line
+(exit 2, nothing written), and a tiny search of the county itself finishes with its report."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import juwei
+from juwei import cli
+from juwei.engine import Interrupted, Options
+from juwei.inputs.search import SearchDesign, own_search
+from juwei.studies import search
+
+VARIABLES = 3
+NOISE_SD = 0.01                 # replicate noise added to each objective
+HV_SHARE = 0.85                 # of the true front's hypervolume, reference point (1.1, 1.1)
+
+
+def zdt1_noisy(params, seed):
+    """ZDT1 (Zitzler, Deb and Thiele 2000; its front f2 = 1 - sqrt(f1) at x1.. = 0) with
+    normal noise per replicate seed, as a run function of one's own."""
+    x = np.array([params[f"x{i}"] for i in range(VARIABLES)])
+    f1 = x[0]
+    g = 1 + 9 * x[1:].mean()
+    noise = np.random.default_rng(seed).normal(0, NOISE_SD, 2)
+    return {"summary": {"f1": f1 + noise[0], "f2": g * (1 - np.sqrt(f1 / g)) + noise[1]}}
+
+
+class Stopping:
+    """zdt1_noisy that raises KeyboardInterrupt (as Ctrl-C would) at its `stop_at`-th call,
+    and counts its calls: what a resume simulates again."""
+    identity = "tests.test_search.zdt1_noisy"
+
+    def __init__(self, stop_at=None):
+        self.stop_at, self.calls = stop_at, 0
+
+    def __call__(self, params, seed):
+        self.calls += 1
+        if self.calls == self.stop_at:
+            raise KeyboardInterrupt
+        return zdt1_noisy(params, seed)
+
+
+def zdt_design(population=20, generations=30, **keys) -> SearchDesign:
+    return own_search({f"x{i}": (0.0, 1.0) for i in range(VARIABLES)},
+                      {"f1": "min", "f2": "min"}, population=population,
+                      generations=generations, replicates=2, seed=1, **keys)
+
+
+def opts(out, **kw) -> Options:
+    return Options(out, executor="inprocess", progress=False, **kw)
+
+
+def true_objectives(pareto: pd.DataFrame) -> np.ndarray:
+    x = pareto[[f"x{i}" for i in range(VARIABLES)]].to_numpy()
+    g = 1 + 9 * x[:, 1:].mean(axis=1)
+    return np.c_[x[:, 0], g * (1 - np.sqrt(x[:, 0] / g))]
+
+
+def test_the_search_recovers_the_known_front_of_zdt1_through_the_engine(tmp_path):
+    from pymoo.indicators.hv import HV
+    from pymoo.problems import get_problem
+    r = search.run(zdt_design(), opts(tmp_path / "zdt"), fn=Stopping())
+    hv = HV(ref_point=np.array([1.1, 1.1]))
+    found = hv(true_objectives(r.pareto))          # the packages' noise-free objectives
+    assert found >= HV_SHARE * hv(get_problem("zdt1").pareto_front())
+    x = r.pareto[[f"x{i}" for i in range(1, VARIABLES)]].to_numpy()
+    assert np.median(x.mean(axis=1)) < 0.02        # on the front: x1.. near 0
+    assert r.hypervolume.hypervolume.is_monotonic_increasing
+    assert r.converged is not None and r.converged < 30
+    assert len(r.evaluations) == 20 * 30
+    m = json.loads((tmp_path / "zdt" / "manifest.json").read_text())
+    assert m["status"] == "complete" and m["kind"] == "search"
+    assert "replicate seeds" in m["design"]["units"]
+
+
+def test_an_interrupted_search_resumes_to_the_same_pareto_set_without_rerunning(tmp_path):
+    design = zdt_design(population=8, generations=4)
+    whole = search.run(design, opts(tmp_path / "whole"), fn=Stopping())
+    stopping = Stopping(stop_at=40)                # in generation 3 (16 runs a generation)
+    with pytest.raises(Interrupted) as stop:
+        search.run(design, opts(tmp_path / "cut"), fn=stopping)
+    assert stop.value.status == 130
+    m = json.loads((tmp_path / "cut" / "manifest.json").read_text())
+    assert m["status"] == "interrupted" and m["generations_done"] == 2
+    again = Stopping()
+    resumed = search.run(design, opts(tmp_path / "cut", resume=True), fn=again)
+    pd.testing.assert_frame_equal(resumed.pareto, whole.pareto, check_exact=True)
+    pd.testing.assert_frame_equal(resumed.evaluations, whole.evaluations, check_exact=True)
+    runs = whole.evaluations.package.nunique() * 2
+    assert again.calls == runs - (40 - 1)          # only the runs not stored before the stop
+
+
+def test_the_robustness_measures():
+    units = pd.DataFrame({"package": [1, 1, 2, 2], "unit": [0, 1, 0, 1],
+                          "f1": [0.1, 0.5, 0.3, 0.2], "f2": [1.0, 1.0, 0.0, 0.0]}
+                         ).set_index(["package", "unit"])
+    mean = search.robust(units, zdt_design(robustness="mean"))
+    assert mean.f1.tolist() == pytest.approx([0.3, 0.25])
+    regret = search.robust(units, zdt_design(robustness="regret"))
+    # unit 0: best f1 0.1, so package 2 is 0.2 short; unit 1: best 0.2, package 1 0.3 short
+    assert regret.f1_regret.tolist() == pytest.approx([0.3, 0.2])
+    sat = search.robust(units, zdt_design(robustness="satisficing",
+                                          satisfice={"f1": 0.25, "f2": 0.5}))
+    assert sat.f1_satisficing.tolist() == [0.5, 0.5] and sat.f2_satisficing.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("populaton = 8\n", "unknown key 'populaton'; did you mean 'population'?"),
+    ("[objectives]\nextra_yuan = {}\np_syndrom_absent = {}\n",
+     "objectives.p_syndrom_absent: unknown objective"),
+    ("[levers]\nblame_pressure = [0.1, 1.0]\n", "levers.blame_pressure: not a lever"),
+    ('robustness = "satisficing"\n', "objectives.extra_yuan: robustness = \"satisficing\" needs"),
+    ('robustness = "regrets"\n', "robustness: expected one of mean, satisficing, regret"),
+    ("min_p_absent = 1.5\n", "min_p_absent: expected a probability"),
+])
+def test_a_bad_design_is_one_line_naming_the_file_and_key(tmp_path, capsys, text, words):
+    good = {"scenario": '"baseline"', "population": "4", "generations": "1"}
+    lines = [f"{k} = {v}" for k, v in good.items() if not text.startswith(k)]
+    body = "\n".join(lines) + "\n" + text
+    if "[levers]" not in text:
+        body += "[levers]\ntask_admission = [0.0, 0.9]\n"
+    if "[objectives]" not in text:
+        body += "[objectives]\nextra_yuan = {}\np_syndrome_absent = {}\n"
+    path = tmp_path / "bad.toml"
+    path.write_text(body)
+    out = tmp_path / "out"
+    assert cli.main(["search", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err and words in err, err
+    assert not out.exists()
+
+
+def test_a_tiny_county_search_writes_its_pareto_set_and_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("JUWEI_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "tiny"
+    s = juwei.search("search_packages", population=4, generations=1, replicates=2, years=1,
+                     burn_in_years=1, scale=0.02, lang="zh", out=out, executor="inprocess",
+                     progress=False)
+    assert len(s.pareto) >= 1 and len(s.evaluations) == 4
+    for name in ("pareto.parquet", "pareto.csv", "evaluations.parquet", "report.html",
+                 "search-tradeoffs.png", "search-parallel.png", "search-hypervolume.png"):
+        assert (out / name).is_file(), name
+    assert set(s.pareto.columns) >= {"task_admission", "extra_yuan", "p_syndrome_absent",
+                                     "unmet_need", "feasible"}
+    page = (out / "report.html").read_text()
+    assert "症状消除的概率 ≥ 90%" in page and "仅2个重复种子" in page
+    m = s.manifest
+    assert m["design"]["warm_start"] == {"burn_in_years": 1, "under": "baseline",
+                                         "then": "each package's levers switched on"}
+    e = juwei.load(out)
+    assert e.tables["pareto"].shape == s.pareto.shape
