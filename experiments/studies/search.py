@@ -35,7 +35,9 @@ from ..engine.batch import function_name, guard_until_finished, invocation, stop
 from ..engine.errors import SIGNAL_STATUS, Stop, same_again
 from ..engine.executors import default_workers
 from ..engine.show import Brief
-from ..engine.store import Store, atomic_write, code_version, now, write_parquet
+from ..engine.reading import read_bytes
+from ..engine.store import (MAX_MANIFEST, Store, atomic_write, code_version, now,
+                             write_parquet)
 from ..inputs.search import SearchDesign
 from ..model.indicators import SYNDROME_THRESHOLD
 from ..model.params import from_sample
@@ -287,7 +289,8 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
     def batch(folder: Path, runs: list[Run], desc: str) -> pd.DataFrame:
         """One engine batch; a folder already complete is read back, not run again."""
         done = folder / "manifest.json"
-        if done.exists() and json.loads(done.read_text()).get("status") == "complete":
+        if done.exists() and json.loads(read_bytes(done, MAX_MANIFEST)).get("status") == \
+                "complete":
             table = pd.read_parquet(folder / "runs.parquet")
             return table[table.status == "ok"].reset_index(drop=True)
         sub = dataclasses.replace(opts, out=folder, resume=folder.exists(), overwrite=False)
