@@ -222,6 +222,10 @@ def own_search(levers: dict, objectives: dict, *, name: str = "own",
     senses = {"min": -1, "max": 1}
     if not isinstance(objectives, dict) or any(s not in senses for s in objectives.values()):
         raise UserError("objectives=: expected a dict of name -> 'min' or 'max'")
+    for key in ("budget_yuan", "min_p_absent"):
+        if keys.get(key) is not None:
+            raise UserError(f"{key}=: a constraint on the county's money or syndrome; a model "
+                            "of one's own has neither")
     common = check_common("search", keys)
     given = {n: {} if n not in (satisfice or {}) else {"satisfice": satisfice[n]}
              for n in objectives}

@@ -233,7 +233,7 @@ def hypervolumes(evaluations: pd.DataFrame, f_cols: list[str], tolerance: float
         values.append(float(hv(Fg[nondominated(Fg)])) if len(Fg) else 0.0)
     last = values[-1]
     rel = [v / last if last > 0 else np.nan for v in values]
-    converged = next((g for g, v in zip(gens, values) if last > 0
+    converged = next((int(g) for g, v in zip(gens, values) if last > 0
                       and last - v <= tolerance * last), None)
     return pd.DataFrame({"generation": gens, "hypervolume": values, "relative": rel}), converged
 
@@ -293,7 +293,8 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
                 "complete":
             table = pd.read_parquet(folder / "runs.parquet")
             return table[table.status == "ok"].reset_index(drop=True)
-        sub = dataclasses.replace(opts, out=folder, resume=folder.exists(), overwrite=False)
+        sub = dataclasses.replace(opts, out=folder, resume=folder.exists(), overwrite=False,
+                                  allow_code_change=opts.allow_code_change and folder.exists())
         _, tables = run_batch(runs, sub, "search-batch", {"search": str(opts.out), "batch": desc},
                               fn=fn, keep=(), desc=desc, outputs=outputs_of(design))
         return tables["runs"]
