@@ -215,8 +215,9 @@ def hypervolumes(evaluations: pd.DataFrame, f_cols: list[str], tolerance: float
                  ) -> tuple[pd.DataFrame, int | None]:
     """The hypervolume of the feasible packages found up to each generation (objectives
     normalised by the range every feasible package spans, reference point 1.1 in each), and
-    the first generation within `tolerance` (relative) of the last one's: where the search
-    stopped improving. None when nothing feasible was found."""
+    the first generation before the last within `tolerance` (relative) of the last one's:
+    where the search stopped improving. None when it was still improving at its last
+    generation, or nothing feasible was found."""
     from pymoo.indicators.hv import HV
     ok = evaluations[evaluations.feasible & ~evaluations.failed]
     gens = sorted(evaluations.generation.unique())
@@ -233,8 +234,8 @@ def hypervolumes(evaluations: pd.DataFrame, f_cols: list[str], tolerance: float
         values.append(float(hv(Fg[nondominated(Fg)])) if len(Fg) else 0.0)
     last = values[-1]
     rel = [v / last if last > 0 else np.nan for v in values]
-    converged = next((int(g) for g, v in zip(gens, values) if last > 0
-                      and last - v <= tolerance * last), None)
+    converged = next((int(g) for g, v in zip(gens[:-1], values) if last > 0
+                      and last - v <= tolerance * last), None)     # the last: still improving
     return pd.DataFrame({"generation": gens, "hypervolume": values, "relative": rel}), converged
 
 
