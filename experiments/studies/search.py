@@ -276,6 +276,7 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
                                 "under": design.base.name,
                                 "then": "each package's levers switched on"}
     store = Store(opts.out)
+    earlier = ((store._old_manifest() or {}).get("wall_seconds") or 0.0) if opts.resume else 0.0
     store.create({"kind": "search", "design": record, "design_hash": _identity(record),
                   "run_function": function_name(fn),
                   "executor": "dask" if opts.scheduler else opts.executor,
@@ -358,6 +359,7 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
                 print(f"  generation {g + 1} of {design.generations}: {len(new)} new packages",
                       file=sys.stderr)
     except Interrupted as e:
+        m["wall_seconds"] = round(earlier + time.perf_counter() - t0, 3)   # every session's
         store.mark_interrupted(str(e).split(":")[0])
         store.lock.release()
         raise Interrupted(f"{str(e).split(':')[0]}: {m['generations_done']} of "
@@ -366,6 +368,7 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
     except KeyboardInterrupt as e:            # between batches (Stop: SIGTERM, SIGHUP)
         signum = e.signum if isinstance(e, Stop) else signal.SIGINT
         why = f"interrupted by {signal.Signals(signum).name}"
+        m["wall_seconds"] = round(earlier + time.perf_counter() - t0, 3)
         store.mark_interrupted(why)
         store.lock.release()
         raise Interrupted(f"{why}: {m['generations_done']} of {design.generations} generations "
@@ -395,8 +398,9 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
     atomic_write(opts.out / "hypervolume.csv", lambda tmp: hv.to_csv(tmp, index=False))
     from ..present import search_page
     search_page.write(opts.out, design, evaluations, pareto, hv, converged, targets, m, lang)
-    total = round(time.perf_counter() - t0, 3)
-    store.finish("complete", wall_seconds=total, converged_generation=converged,
+    session = time.perf_counter() - t0
+    store.finish("complete", wall_seconds=round(earlier + session, 3),
+                 session_seconds=round(session, 3), converged_generation=converged,
                  pareto_size=len(pareto), evaluated_packages=len(unique),
                  failed_packages=len(failed))
     return Search(opts.out, design, pareto, evaluations, hv, converged, targets, store.manifest)
