@@ -154,3 +154,13 @@ def test_a_tiny_county_search_writes_its_pareto_set_and_report(tmp_path, monkeyp
                                          "then": "each package's levers switched on"}
     e = juwei.load(out)
     assert e.tables["pareto"].shape == s.pareto.shape
+
+
+def test_dry_run_counts_the_runs_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["search", "search_packages", "--dry-run", "--years", "1",
+                     "--scale", "0.02"]) == 0
+    out = capsys.readouterr().out
+    assert "at most 16 packages x 10 generations + the base, x 10 replicates" in out
+    assert "1610 runs" in out
+    assert list(tmp_path.iterdir()) == []
