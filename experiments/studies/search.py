@@ -294,12 +294,15 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
         if done.exists() and json.loads(read_bytes(done, MAX_MANIFEST)).get("status") == \
                 "complete":
             table = pd.read_parquet(folder / "runs.parquet")
+            read_back.append(folder)
             return table[table.status == "ok"].reset_index(drop=True)
         sub = dataclasses.replace(opts, out=folder, resume=folder.exists(), overwrite=False,
                                   allow_code_change=opts.allow_code_change and folder.exists())
         _, tables = run_batch(runs, sub, "search-batch", {"search": str(opts.out), "batch": desc},
                               fn=fn, keep=(), desc=desc, outputs=outputs_of(design))
         return tables["runs"]
+
+    read_back: list[Path] = []           # batches stored by an earlier session
 
     def package_runs(pid: int, values: dict) -> list[Run]:
         params = (dataclasses.replace(design.base.params, **values) if design.county
@@ -356,8 +359,10 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
                                  **codec.values(x)})
                 m["generations_done"] = g + 1
                 store.write_manifest()
-                print(f"  generation {g + 1} of {design.generations}: {len(new)} new packages",
-                      file=sys.stderr)
+                stored = " (stored before: read back)" if new and read_back and \
+                    read_back[-1].name == f"{g:03d}" else ""
+                print(f"  generation {g + 1} of {design.generations}: {len(new)} new packages"
+                      f"{stored}", file=sys.stderr)
     except Interrupted as e:
         m["wall_seconds"] = round(earlier + time.perf_counter() - t0, 3)   # every session's
         store.mark_interrupted(str(e).split(":")[0])
