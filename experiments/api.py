@@ -7,6 +7,7 @@
     e = juwei.load("results/mine")          # any results folder into pandas
     v = juwei.validate(replicates=5, scale=0.1)           # the patterns of spec §7
     d = juwei.doses("baseline", "separation", "cadre_pay_recruitment", doses=2)
+    s = juwei.search("search_packages", generations=2)    # reform packages on many objectives
 
 The checks of the model are functions too: `validate` (the patterns), `dock` (against the
 per-agent reference), `audit` (the assumed constants that decide the ranking) and `doses`
@@ -14,12 +15,13 @@ per-agent reference), `audit` (the assumed constants that decide the ranking) an
 
 A scenario is a shipped scenario's name, a scenario file (str or Path), a `Scenario` object,
 or a base with changes: `("baseline", {"cadre_pay": 800})` or `{"base": "baseline",
-"cadre_pay": 800, "name": "better_pay"}`. A design (sweep, sensitivity, calibration) is a
-ready-made design's name, a file, or a design object. Folders are str or Path; without `out`,
-results go to `results/<study>-<time>/` as with the command. The options of every study are
-those of `juwei.engine.Options` (resume, overwrite, executor, workers, scheduler, progress,
-allow_code_change). Errors are `juwei.engine.UserError` naming the argument; an interrupt
-raises `juwei.engine.Interrupted` (the same call with resume=True finishes the study).
+"cadre_pay": 800, "name": "better_pay"}`. A design (sweep, sensitivity, search,
+calibration) is a ready-made design's name, a file, or a design object. Folders are str or
+Path; without `out`, results go to `results/<study>-<time>/` as with the command. The options
+of every study are those of `juwei.engine.Options` (resume, overwrite, executor, workers,
+scheduler, progress, allow_code_change). Errors are `juwei.engine.UserError` naming the
+argument; an interrupt raises `juwei.engine.Interrupted` (the same call with resume=True
+finishes the study).
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from .engine.store import short
 from .inputs import scenario as scen
 from .inputs.files import suggest
 
-__all__ = ["run", "compare", "doses", "sweep", "sensitivity", "calibrate", "validate", "dock",
-           "audit", "load", "as_scenario"]
+__all__ = ["run", "compare", "doses", "sweep", "sensitivity", "search", "calibrate", "validate",
+           "dock", "audit", "load", "as_scenario"]
 
 DEFAULT_DRAWS = 20          # posterior draws with an ensemble, as `juwei compare --ensemble`
 

@@ -139,7 +139,10 @@ def write(out: Path, design, evaluations: pd.DataFrame, pareto: pd.DataFrame,
     page = (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>"
             f"{html.escape(t('title', name=design.name))}</title><style>{CSS}</style></head>"
             f"<body><h1>{html.escape(t('title', name=design.name))}</h1>"
-            f"<p>{html.escape(t('intro', n=len(design.levers), m=len(names), population=design.population, generations=design.generations, algorithm=manifest['design']['algorithm']))}</p>"
+            "<p>" + html.escape(t("intro", n=len(design.levers), m=len(names),
+                                    population=design.population,
+                                    generations=design.generations,
+                                    algorithm=manifest["design"]["algorithm"])) + "</p>"
             f"<p>{html.escape(t('robustness', measure=measure, units=units))}</p>"
             + (f"<p>{html.escape(t('warm', years=warm['burn_in_years'], base=warm['under']))}</p>"
                if warm else "")
