@@ -131,8 +131,8 @@ def test_harm_is_an_outcome_worse_than_the_base_by_the_margin(tmp_path):
 
 def test_no_failure_and_every_unit_failing_are_said_plainly(tmp_path, capsys):
     X, _ = planted(200)
-    for name, fails, words in (("none", np.zeros(200, bool), "no unit fails"),
-                               ("all", np.ones(200, bool), "every one of the 200 units fails")):
+    for name, fails, words in (("none", np.zeros(200, bool), "none of the 200 units fails"),
+                               ("all", np.ones(200, bool), "all 200 units fail")):
         study = write_study(tmp_path / name, X, fails)
         assert main(["discover", str(study)]) == 0
         assert words in capsys.readouterr().out
