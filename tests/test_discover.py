@@ -129,6 +129,19 @@ def test_harm_is_an_outcome_worse_than_the_base_by_the_margin(tmp_path):
                           out=tmp_path / "wide").found["separation"].why == "none"
 
 
+def test_many_unknowns_on_few_units_are_screened_before_prim():
+    """166 unknowns and 128 units, as the assumption audit gives: unscreened, PRIM would
+    peel slices without a failure off random constants; screened, it bounds the one that
+    decides."""
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame(rng.random((128, 166)), columns=[f"c{i}" for i in range(166)])
+    y = (X.c7 < 0.4).to_numpy() & (rng.random(128) < 0.9)
+    assert discover.screen(X, y) == ["c7"]
+    regions, _ = discover.prim_regions(X[discover.screen(X, y)], y)
+    assert list(regions[0].bounds) == ["c7"] and abs(regions[0].bounds["c7"][1] - 0.4) < 0.1
+    assert discover.screen(X.iloc[:, :5], y) == list(X.columns[:5])      # few: all peeled
+
+
 def test_no_failure_and_every_unit_failing_are_said_plainly(tmp_path, capsys):
     X, _ = planted(200)
     for name, fails, words in (("none", np.zeros(200, bool), "none of the 200 units fails"),

@@ -45,6 +45,7 @@ PEEL_ALPHA = 0.05              # PRIM's peeling and pasting steps (EMA Workbench
 MAX_BOXES = 3                  # regions per remedy (PRIM's covering: each on what is left)
 SIGNIFICANT = 0.05             # a bound is named when its quasi-p (Bryant & Lempert) is below
 MIN_UNITS = 20                 # fewer paired units cannot carry a box of 5%
+SCREEN_ABOVE = 20              # more unknowns than this are screened before PRIM (screen)
 MAX_RUNS_FILE = 2_000_000_000  # bytes of runs.parquet read at most (the engine's run cap)
 NOT_LABELS = {"run", "scenario", "status", "error"}
 DISCOVERY = "discovery.json"   # marks a folder this study wrote (and may write again)
@@ -84,6 +85,7 @@ class Found:
     why: str = ""
     ranges: dict = field(default_factory=dict)     # constant -> (min, max) over the units
     harmed: dict = field(default_factory=dict)     # outcome -> failing units (fail="harm")
+    screened: list[str] = field(default_factory=list)   # the unknowns PRIM peeled (screen)
 
 
 @dataclass(repr=False)
@@ -215,8 +217,9 @@ def label(study: Ensemble, remedy: str, fail: str, margin: float
 def prim_regions(X: pd.DataFrame, y: np.ndarray, min_density: float = MIN_DENSITY,
                  max_boxes: int = MAX_BOXES) -> tuple[list[Region], pd.DataFrame]:
     """PRIM's boxes (EMA Workbench), each chosen on its peeling trajectory where coverage and
-    density are best balanced (their harmonic mean), kept when its density reaches
-    `min_density`; and every box's trajectory."""
+    density are best balanced (their harmonic mean) and reported by its significant bounds
+    alone (quasi-p below SIGNIFICANT; its coverage, density and mass recomputed on them),
+    kept when that density reaches `min_density`; and every box's trajectory."""
     with warnings.catch_warnings():          # EMA Workbench's own deprecation warnings
         warnings.simplefilter("ignore")
         logging.getLogger("EMA").setLevel(logging.ERROR)
@@ -235,34 +238,48 @@ def _boxes(p, X, y, total, min_density, max_boxes):
         t = box.peeling_trajectory if box is not None else None
         if t is None or len(t) < 2:
             break
-        # coverage over every failure (EMA's counts what is left after earlier boxes)
+        # each step as it would be reported (its significant bounds alone), scored by the
+        # harmonic mean of coverage (over every failure) and density
+        best, chosen = -1.0, None
+        for i in range(1, len(t)):
+            bounds, qp = significant(box, i)
+            hit = in_box(X, bounds)
+            if not bounds or not hit.any():
+                continue
+            cov, dens = y[hit].sum() / max(total, 1), y[hit].mean()
+            score = 2 * cov * dens / (cov + dens) if cov + dens else 0.0
+            if dens >= min_density and score > best:
+                best, chosen = score, (i, bounds, qp, hit)
         k = t["k"].to_numpy(float)
-        cov, dens = k / max(total, 1), t["density"].to_numpy(float)
-        score = np.where(cov + dens > 0, 2 * cov * dens / np.maximum(cov + dens, 1e-12), 0)
-        score[0] = -1                                   # the whole space is no region
-        i = int(np.argmax(score))
-        steps.append(pd.DataFrame({"box": b, "step": np.arange(len(t)), "coverage": cov,
-                                   "density": dens, "mass": t["n"].to_numpy(float) / len(y),
+        steps.append(pd.DataFrame({"box": b, "step": np.arange(len(t)),
+                                   "coverage": k / max(total, 1),
+                                   "density": t["density"].to_numpy(float),
+                                   "mass": t["n"].to_numpy(float) / len(y),
                                    "restricted": t["res_dim"].to_numpy(int),
-                                   "chosen": np.arange(len(t)) == i}))
-        if dens[i] < min_density:
+                                   "chosen": np.arange(len(t)) == (chosen[0] if chosen else -1)}))
+        if chosen is None:
             break
+        i, bounds, qp, hit = chosen
         box.select(i)
-        qp = box._calculate_quasi_p(i, _restricted(box.box_lims[i], box.box_lims[0]))
-        lims = box.box_lims[i]
-        qp = {c: min((v for v in qp[c] if v >= 0), default=1.0) for c in qp}   # -1: side open
-        named_ = sorted((c for c in qp if qp[c] < SIGNIFICANT), key=lambda c: qp[c])
-        bounds = {c: (float(lims[c][0]), float(lims[c][1])) for c in named_}
-        if not bounds:
-            break
-        regions.append(Region(b, float(cov[i]), float(dens[i]), float(t["n"].iloc[i]) / len(y),
-                              bounds, {c: float(qp[c]) for c in named_},
-                              int(t["n"].iloc[i])))
-        if dens[i] >= 1 and cov[i] >= 1:
-            break
+        regions.append(Region(b, float(y[hit].sum() / max(total, 1)), float(y[hit].mean()),
+                              float(hit.mean()), bounds, qp, int(hit.sum())))
     traj = pd.concat(steps, ignore_index=True) if steps else pd.DataFrame(
         columns=["box", "step", "coverage", "density", "mass", "restricted", "chosen"])
     return regions, traj
+
+
+def significant(box, i: int) -> tuple[dict, dict]:
+    """Step i's bounds whose quasi-p (Bryant and Lempert's one-sided binomial test, EMA
+    Workbench's) is below SIGNIFICANT, most significant first, and their quasi-p values."""
+    lims = box.box_lims[i]
+    restricted = _restricted(lims, box.box_lims[0])
+    if not restricted:
+        return {}, {}
+    qp = box._calculate_quasi_p(i, restricted)
+    qp = {c: min((v for v in qp[c] if v >= 0), default=1.0) for c in qp}   # -1: side open
+    named_ = sorted((c for c in qp if qp[c] < SIGNIFICANT), key=lambda c: qp[c])
+    return ({c: (float(lims[c][0]), float(lims[c][1])) for c in named_},
+            {c: float(qp[c]) for c in named_})
 
 
 def _restricted(lims: pd.DataFrame, first: pd.DataFrame) -> list[str]:
@@ -270,14 +287,19 @@ def _restricted(lims: pd.DataFrame, first: pd.DataFrame) -> list[str]:
     return [c for c in lims.columns if (lims[c] != first[c]).any()]
 
 
+def in_box(X: pd.DataFrame, bounds: dict) -> np.ndarray:
+    """Which units lie within every bound (constant -> (low, high))."""
+    hit = np.ones(len(X), bool)
+    for c, (lo, hi) in bounds.items():
+        hit &= (X[c] >= lo).to_numpy() & (X[c] <= hi).to_numpy()
+    return hit
+
+
 def inside(X: pd.DataFrame, regions: list[Region]) -> np.ndarray:
     """Which units lie in any of the regions."""
     hit = np.zeros(len(X), bool)
     for r in regions:
-        one = np.ones(len(X), bool)
-        for c, (lo, hi) in r.bounds.items():
-            one &= (X[c] >= lo).to_numpy() & (X[c] <= hi).to_numpy()
-        hit |= one
+        hit |= in_box(X, r.bounds)
     return hit
 
 
@@ -308,12 +330,32 @@ def discover_one(study: Ensemble, remedy: str, fail: str, margin: float,
     elif y.all():
         found.why = "all"
     else:
-        found.regions, found.trajectory = prim_regions(X, y, min_density)
+        found.screened = screen(X, y)
+        if found.screened:
+            found.regions, found.trajectory = prim_regions(X[found.screened], y, min_density)
         found.cart_rules, found.cart_constants, found.agreement = cart_check(X, y,
                                                                             found.regions)
         if not found.regions:
             found.why = "scattered"
     return found
+
+
+def screen(X: pd.DataFrame, y: np.ndarray) -> list[str]:
+    """The unknowns PRIM peels. Up to SCREEN_ABOVE, all of them; beyond, PRIM on a few units
+    peels along noise (in 166 dimensions some constant always has a slice without a failure),
+    so only the unknowns whose values differ between failing and other units (Mann-Whitney U,
+    p below 0.05 over the number of unknowns: Bonferroni) are kept. A region that shows in no
+    single unknown is then missed: more units, not more peeling, would find it."""
+    if X.shape[1] <= SCREEN_ABOVE:
+        return list(X.columns)
+    from scipy.stats import mannwhitneyu
+    keep = []
+    for c in X.columns:
+        a, b = X[c].to_numpy()[y], X[c].to_numpy()[~y]
+        if np.ptp(X[c].to_numpy()) > 0 and \
+                mannwhitneyu(a, b).pvalue < SIGNIFICANT / X.shape[1]:
+            keep.append(c)
+    return keep
 
 
 def check_options(fail: str, margin: float, min_density: float) -> None:
