@@ -183,6 +183,7 @@ def toy(params, seed):
     (["{study}", "--fail", "harmful"], "did you mean 'harm'"),
     (["{study}", "--min-density", "0"], "--min-density 0"),
     (["{study}", "--out", "{study}"], "holds other files"),
+    (["{other}"], "no htc_H, htc_T, htc_C, htc_index to judge --fail syndrome by"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, capsys, args, words):
     X, fails = planted(60)
@@ -191,6 +192,10 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, capsys, args
                "constant": write_study(tmp_path / "constant", X.assign(x1=0.5, x2=0.5, x3=0.5,
                                                                       x4=0.5, x5=0.5), fails),
                "missing": tmp_path / "nothing"}
+    other = write_study(tmp_path / "other", X, fails)          # another model's outputs
+    pd.read_parquet(other / "runs.parquet").drop(columns=["htc_H", "htc_T"]).to_parquet(
+        other / "runs.parquet")
+    folders["other"] = other
     sweep = write_study(tmp_path / "sweep", X, fails, kind="sweep")
     pd.read_parquet(sweep / "runs.parquet").drop(columns="scenario").to_parquet(
         sweep / "runs.parquet")

@@ -196,8 +196,16 @@ def label(study: Ensemble, remedy: str, fail: str, margin: float
           ) -> tuple[pd.DataFrame, np.ndarray, dict]:
     """The unknowns of every unit that ran both the base and `remedy` (the base's values),
     whether the unit fails, and (harm) how many units each outcome harms."""
+    needs = ("htc_H", "htc_T", "htc_C", "htc_index") if fail == "syndrome" else OUTCOMES
+    if not set(needs) & set(study.runs.columns) or (fail == "syndrome" and
+                                                    not set(needs) <= set(study.runs.columns)):
+        raise UserError(f"{study.folder}: its runs have no {', '.join(needs)} to judge "
+                        f"{given('--fail', fail)} by")
     base = study.runs[study.runs.scenario == study.base].set_index(study.keys)
     alt = study.runs[study.runs.scenario == remedy].set_index(study.keys)
+    if base.index.has_duplicates or alt.index.has_duplicates:
+        raise UserError(f"{study.folder}: its runs of one scenario share labels and seed "
+                        f"({', '.join(study.keys)}), so they cannot be paired with the base's")
     both = base.index.intersection(alt.index)
     base, alt = base.loc[both], alt.loc[both]
     X = base[study.unknowns].astype(float).reset_index(drop=True)
