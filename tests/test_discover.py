@@ -33,7 +33,7 @@ def htc(fails: np.ndarray) -> dict:
 
 
 def write_study(folder: Path, X: pd.DataFrame, fails: np.ndarray, kind="compare",
-                status="complete", outcomes=None) -> Path:
+                status="complete", outcomes=None, ensemble=None) -> Path:
     """A finished ensemble study as the engine writes one: a manifest and a runs table with
     the base and one remedy on every unit (same draw, same seed)."""
     folder.mkdir(parents=True)
@@ -51,7 +51,7 @@ def write_study(folder: Path, X: pd.DataFrame, fails: np.ndarray, kind="compare"
             runs.loc[runs.scenario == "separation", o] = values
     runs.to_parquet(folder / "runs.parquet")
     (folder / "manifest.json").write_text(json.dumps({
-        "kind": kind, "status": status, "design": {"base": "baseline"},
+        "kind": kind, "status": status, "design": {"base": "baseline", "ensemble": ensemble},
         "design_hash": "synthetic", "outputs": list(OUTCOMES), "run_function": "test"}))
     return folder
 
@@ -105,12 +105,13 @@ def test_prim_recovers_the_planted_box(found, capsys):
 
 def test_the_report_in_chinese_and_the_python_api(tmp_path):
     X, fails = planted(400, seed=2)
-    study = write_study(tmp_path / "study", X, fails)
+    study = write_study(tmp_path / "study", X, fails, ensemble="/r/calibrate-1")
     d = juwei.discover(study, scenarios="separation", lang="zh", out=tmp_path / "zh")
     said = d.sentences["separation"][0]
     assert "x1高于" in said and "未能消除症状" in said
     page = (tmp_path / "zh" / "report.html").read_text(encoding="utf-8")
     assert "下一步该测量什么" in page and "lang='zh'" in page
+    assert "separation_unknowns --ensemble /r/calibrate-1" in page     # what to run next
     assert d.measure and d.measure[0] in ("x1", "x3")
 
 

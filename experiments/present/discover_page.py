@@ -149,8 +149,9 @@ def page(study, found: dict, manifest: dict, images: dict, lang: str = "en") -> 
         agree = percent(f.agreement)
         parts.append(f"<p>{e(t('cart', agreement=agree, constants=', '.join(f.cart_constants) or '—'))}</p>"
                      f"<pre class=muted>{e(f.cart_rules)}</pre>")
-    measure = manifest["measure"]
-    parts.append(f"<h2>{e(t('measure_h'))}</h2><p>{e(t('measure', constants=', '.join(measure) or '—'))}</p>")
+    said = t("measure", constants=", ".join(manifest["measure"]) or "—",
+             ensemble=manifest.get("ensemble") or "DIR")
+    parts.append(f"<h2>{e(t('measure_h'))}</h2><p>{e(said)}</p>")
     return "".join(parts) + footer(manifest, lang)
 
 
@@ -160,7 +161,8 @@ def terminal(d, lang: str = "en") -> str:
     for r, said in d.sentences.items():
         lines += [f"  {s}" for s in said]
     if d.measure:
-        lines.append("\n" + i18n.t("discover.measure", lang, constants=", ".join(d.measure)))
+        lines.append("\n" + i18n.t("discover.measure", lang, constants=", ".join(d.measure),
+                                   ensemble=d.ensemble or "DIR"))
     lines.append(i18n.t("discover.files", lang, out=str(d.out)))
     return "\n".join(lines)
 

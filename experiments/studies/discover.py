@@ -102,6 +102,7 @@ class Discovery(Brief):
     found: dict
     sentences: dict
     measure: list[str]
+    ensemble: str | None = None     # the calibration the study drew from, if any
 
 
 @dataclass
@@ -408,6 +409,7 @@ def run(folder, scenarios=(), fail: str = "syndrome", margin: float = HARM_MARGI
     found = {r: discover_one(study, r, fail, margin, min_density) for r in remedies}
     sentences = {r: discover_page.sentences(f, study.base, lang) for r, f in found.items()}
     measure = list(dict.fromkeys(c for f in found.values() for g in f.regions for c in g.bounds))
+    ensemble = (study.manifest.get("design") or {}).get("ensemble")   # for what to run next
     manifest = {"kind": "discover", "study": str(study.folder.resolve()),
                 "study_kind": study.manifest.get("kind"), "base": study.base,
                 "remedies": remedies, "fail": fail, "margin": margin,
@@ -415,7 +417,7 @@ def run(folder, scenarios=(), fail: str = "syndrome", margin: float = HARM_MARGI
                 "design_hash": study.manifest.get("design_hash", "?"),
                 "run_function": study.manifest.get("run_function"),
                 "code": code_version(), **invocation(), "sentences": sentences,
-                "measure": measure}
+                "measure": measure, "ensemble": ensemble}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
@@ -426,7 +428,7 @@ def run(folder, scenarios=(), fail: str = "syndrome", margin: float = HARM_MARGI
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return Discovery(out, study.folder, study.base, fail, found, sentences, measure)
+    return Discovery(out, study.folder, study.base, fail, found, sentences, measure, ensemble)
 
 
 def tables(found: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
