@@ -533,6 +533,10 @@ def discover(study, *, scenarios=None, fail: str = "syndrome", margin: float = 0
     from .studies import discover as study_
     if isinstance(scenarios, str):
         scenarios = [scenarios]
+    if scenarios is not None and not (isinstance(scenarios, (list, tuple))
+                                      and all(isinstance(x, str) for x in scenarios)):
+        raise UserError(f"scenarios={short(repr(scenarios), 40)}: expected a remedy's name or "
+                        "a list of names")
     if lang not in ("en", "zh"):
         raise UserError(f"lang={short(repr(lang), 20)}: expected 'en' or 'zh'")
     return study_.run(study, tuple(scenarios or ()), fail, margin, min_density, out, lang)

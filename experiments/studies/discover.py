@@ -31,7 +31,7 @@ import pandas as pd
 
 from ..engine import UserError
 from ..engine.batch import invocation
-from ..engine.errors import given, named
+from ..engine.errors import given, in_command, named
 from ..engine.reading import read_bytes
 from ..engine.show import Brief
 from ..engine.store import MAX_MANIFEST, atomic_write, code_version, short, write_json
@@ -188,7 +188,9 @@ def choose(study: Ensemble, scenarios) -> list[str]:
         if s not in study.remedies:
             close = difflib.get_close_matches(str(s), study.remedies, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise UserError(f"{given('--scenario', short(str(s), 60))}: not a remedy of "
+            asked = given("--scenario", short(str(s), 60)) if in_command() else \
+                f"scenarios={short(repr(s), 60)}"
+            raise UserError(f"{asked}: not a remedy of "
                             f"{study.folder} (it has {', '.join(study.remedies)}){hint}")
     return list(dict.fromkeys(scenarios))
 
