@@ -165,8 +165,20 @@ def test_the_reader_takes_an_engine_study_and_pairs_by_its_labels(tmp_path):
     study = discover.read(tmp_path / "study")
     assert study.unknowns == ["x"] and study.keys == ["replicate", "seed"]
     assert study.base == "baseline" and study.remedies == ["remedy"]
-    X, y, _ = discover.label(study, "remedy", "syndrome", 0.05)
-    assert (y == (X.x > 0.5).to_numpy()).all()
+    X, y, left = discover.label(study, "remedy", "syndrome", 0.05)
+    assert (y == (X.x > 0.5).to_numpy()).all() and left == {"base_without_syndrome": 0}
+
+
+def test_units_where_the_base_has_no_syndrome_have_none_to_end(tmp_path):
+    X, fails = planted(300, seed=6)
+    study = write_study(tmp_path / "study", X, fails)
+    runs = pd.read_parquet(study / "runs.parquet")
+    calm = (runs.scenario == "baseline") & (runs.x2 < 0.5)       # no syndrome in the base
+    runs.loc[calm, "htc_C"] = 0.3
+    runs.to_parquet(study / "runs.parquet")
+    X2, y, left = discover.label(discover.read(study), "separation", "syndrome", 0.05)
+    assert left["base_without_syndrome"] == int((X.x2 < 0.5).sum()) == len(X) - len(X2)
+    assert (X2.x2 >= 0.5).all() and y.sum() == fails[(X.x2 >= 0.5).to_numpy()].sum()
 
 
 def toy(params, seed):

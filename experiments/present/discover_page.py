@@ -129,9 +129,12 @@ def page(study, found: dict, manifest: dict, images: dict, lang: str = "en") -> 
         if f.why in ("", "scattered") and len(f.screened) < len(f.ranges):
             parts.append("<p class=muted>" + e(t("screened", constants=", ".join(f.screened)
                                                  or "—")) + "</p>")
-        if f.harmed:
+        if f.fail == "harm":
             parts.append("<p class=muted>" + e(t("harmed")) + " " + e(", ".join(
                 f"{i18n.indicator(o, lang)[0]} {n}" for o, n in f.harmed.items())) + "</p>")
+        elif f.harmed.get("base_without_syndrome"):
+            parts.append("<p class=muted>" + e(t("left_out", n=f.harmed["base_without_syndrome"],
+                                                 base=title(study.base, lang))) + "</p>")
         if not f.regions:
             continue
         rows = "".join(

@@ -84,7 +84,8 @@ class Found:
     agreement: float | None = None
     why: str = ""
     ranges: dict = field(default_factory=dict)     # constant -> (min, max) over the units
-    harmed: dict = field(default_factory=dict)     # outcome -> failing units (fail="harm")
+    harmed: dict = field(default_factory=dict)     # outcome -> failing units (fail="harm"),
+                                                   # or base_without_syndrome -> units left out
     screened: list[str] = field(default_factory=list)   # the unknowns PRIM peeled (screen)
 
 
@@ -198,7 +199,8 @@ def choose(study: Ensemble, scenarios) -> list[str]:
 def label(study: Ensemble, remedy: str, fail: str, margin: float
           ) -> tuple[pd.DataFrame, np.ndarray, dict]:
     """The unknowns of every unit that ran both the base and `remedy` (the base's values),
-    whether the unit fails, and (harm) how many units each outcome harms."""
+    whether the unit fails, and how many units each outcome harms (harm) or how many units
+    were left out because the base had no syndrome there to end (syndrome)."""
     needs = ("htc_H", "htc_T", "htc_C", "htc_index") if fail == "syndrome" else OUTCOMES
     if not set(needs) & set(study.runs.columns) or (fail == "syndrome" and
                                                     not set(needs) <= set(study.runs.columns)):
@@ -211,9 +213,11 @@ def label(study: Ensemble, remedy: str, fail: str, margin: float
                         f"({', '.join(study.keys)}), so they cannot be paired with the base's")
     both = base.index.intersection(alt.index)
     base, alt = base.loc[both], alt.loc[both]
-    X = base[study.unknowns].astype(float).reset_index(drop=True)
     harmed = {}
-    if fail == "syndrome":
+    if fail == "syndrome":       # only where the base has the syndrome is there one to end
+        had = np.array([syndrome(r).present for r in base.to_dict("records")], bool)
+        base, alt = base[had], alt[had]
+        harmed["base_without_syndrome"] = int((~had).sum())
         y = np.array([syndrome(r).present for r in alt.to_dict("records")], bool)
     else:
         y = np.zeros(len(both), bool)
@@ -222,7 +226,7 @@ def label(study: Ensemble, remedy: str, fail: str, margin: float
                 worse = (BETTER[o] * (base[o] - alt[o]) > margin * base[o].abs()).to_numpy()
                 harmed[o] = int(worse.sum())
                 y |= worse
-    return X, y, harmed
+    return base[study.unknowns].astype(float).reset_index(drop=True), y, harmed
 
 
 def prim_regions(X: pd.DataFrame, y: np.ndarray, min_density: float = MIN_DENSITY,
