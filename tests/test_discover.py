@@ -146,7 +146,11 @@ def test_many_unknowns_on_few_units_are_screened_before_prim():
 def test_no_failure_and_every_unit_failing_are_said_plainly(tmp_path, capsys):
     X, _ = planted(200)
     for name, fails, words in (("none", np.zeros(200, bool), "none of the 200 units fails"),
-                               ("all", np.ones(200, bool), "all 200 units fail")):
+                               ("all", np.ones(200, bool), "all 200 units fail"),
+                               ("mostly", np.arange(200) % 10 > 0,
+                                "180 of 200 units fail (a failure: the syndrome is still "
+                                "present after the remedy (H, T and C all above the threshold)"
+                                "): it fails almost everywhere")):
         study = write_study(tmp_path / name, X, fails)
         assert main(["discover", str(study)]) == 0
         assert words in capsys.readouterr().out

@@ -126,7 +126,7 @@ def page(study, found: dict, manifest: dict, images: dict, lang: str = "en") -> 
         parts.append(f"<h2>{e(title(r, lang))}</h2><p>{e(t('counts', failures=f.failures, units=f.units))}</p><ul>"
                      + "".join(f"<li><b>{e(s)}</b></li>" for s in sentences(f, study.base, lang))
                      + "</ul>")
-        if f.why in ("", "scattered") and len(f.screened) < len(f.ranges):
+        if f.why in ("", "scattered", "mostly") and len(f.screened) < len(f.ranges):
             parts.append("<p class=muted>" + e(t("screened", constants=", ".join(f.screened)
                                                  or "—")) + "</p>")
         if f.fail == "harm":

@@ -350,8 +350,8 @@ def discover_one(study: Ensemble, remedy: str, fail: str, margin: float,
             found.regions, found.trajectory = prim_regions(X[found.screened], y, min_density)
         found.cart_rules, found.cart_constants, found.agreement = cart_check(X, y,
                                                                             found.regions)
-        if not found.regions:
-            found.why = "scattered"
+        if not found.regions:       # failing nearly everywhere is no scatter
+            found.why = "mostly" if y.mean() >= min_density else "scattered"
     return found
 
 
