@@ -16,6 +16,8 @@ arguments (defined in `juwei.api`, imported on first use so that `import juwei` 
 - `juwei.api.validate`: a scenario against the patterns of spec §7 (`juwei validate`);
 - `juwei.api.dock`: the vectorised model against the per-agent reference (`juwei dock`);
 - `juwei.api.audit`: which assumed constants decide the remedies' ranking (`juwei audit`);
+- `juwei.api.discover`: where, among an ensemble study's unknowns, a remedy fails
+  (scenario discovery, `juwei discover`);
 - `juwei.api.load`: any results folder back into its tables (pandas);
 - `juwei.api.as_scenario`: a scenario from a name, a file or a base with changes.
 
@@ -29,8 +31,8 @@ Layers, each importing only those before it:
 - `model`: the county as a Mesa model; `model.run(params, seed)` is the run function;
 - `inputs`: scenario and design files (TOML data, validated);
 - `present`: statistics, figures and HTML pages;
-- `studies`: run, compare, doses, sweep, sensitivity, search, calibrate, validate, dock
-  and audit, each a whole pipeline;
+- `studies`: run, compare, doses, sweep, sensitivity, search, calibrate, validate, dock,
+  audit and discover, each a whole pipeline;
 - `api`, `cli` and `app`: call a study from Python, or parse or show, call a study, print.
 
 In a source checkout the folders `experiments/` (this package), `model/` and `scenarios/` are
@@ -45,7 +47,7 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - not installed
     __version__ = "unknown"
 
 API = ("run", "compare", "doses", "sweep", "sensitivity", "search", "calibrate", "validate",
-       "dock", "audit", "load", "as_scenario")
+       "dock", "audit", "discover", "load", "as_scenario")
 
 
 def __getattr__(name: str):

@@ -11,7 +11,8 @@
 
 The checks of the model are functions too: `validate` (the patterns), `dock` (against the
 per-agent reference), `audit` (the assumed constants that decide the ranking) and `doses`
-(the dose-response study, `juwei compare --dose-response`).
+(the dose-response study, `juwei compare --dose-response`); `discover` reads an ensemble
+study back and finds where its remedies fail (scenario discovery, `juwei discover`).
 
 A scenario is a shipped scenario's name, a scenario file (str or Path), a `Scenario` object,
 or a base with changes: `("baseline", {"cadre_pay": 800})` or `{"base": "baseline",
@@ -37,7 +38,7 @@ from .inputs import scenario as scen
 from .inputs.files import suggest
 
 __all__ = ["run", "compare", "doses", "sweep", "sensitivity", "search", "calibrate", "validate",
-           "dock", "audit", "load", "as_scenario"]
+           "dock", "audit", "discover", "load", "as_scenario"]
 
 DEFAULT_DRAWS = 20          # posterior draws with an ensemble, as `juwei compare --ensemble`
 
@@ -544,6 +545,42 @@ def audit(*scenarios, samples: int = 64, noise_samples: int = 16, spread: float 
     check_size(len(s) * (samples + noise_samples), "samples")
     return study.run(s, samples, seed, _options(out, "audit", **options), float(spread),
                      _ensemble(ensemble, draws, seed), noise_samples)
+
+
+def discover(study, *, scenarios=None, fail: str = "syndrome", margin: float = 0.05,
+             min_density: float = 0.5, lang: str = "en", out=None):
+    """Scenario discovery, as `juwei discover` does: where, among the unknowns an ensemble
+    study varied, a remedy fails to end the syndrome or does harm. Nothing is run: the
+    study's runs are read back.
+
+    `study`: the folder of an ensemble study (`juwei.compare(..., ensemble=...)`,
+    `juwei.audit`, or any study whose runs pair a base and remedies over varied
+    parameters). `scenarios`: the remedies to look at (a name or a list; default all the
+    study's). `fail`: "syndrome" (the syndrome still present after the remedy: H, T and C
+    all above the threshold) or "harm" (a headline outcome worse than the base's on the same
+    unit by more than `margin` of the base's value). `min_density`: a region is reported
+    when at least that share of its units fail. `lang`: "en" or "zh" for the sentences and
+    the report. `out`: the results folder (default beside the study, `<study>-discover`).
+
+    Returns a `juwei.studies.discover.Discovery`: `sentences` (remedy -> one plain sentence
+    per failure region), `found` (remedy -> its regions with coverage, density, mass and
+    bounds, PRIM's peeling trajectory and the CART check) and `measure` (the constants that
+    bound the regions: what to measure next); the folder holds boxes.csv, trajectory.csv,
+    cart.csv, the figures and report.html::
+
+        d = juwei.discover("results/audit-20261206-094400", scenarios="separation")
+        d.sentences["separation"]
+    """
+    from .studies import discover as study_
+    if isinstance(scenarios, str):
+        scenarios = [scenarios]
+    if scenarios is not None and not (isinstance(scenarios, (list, tuple))
+                                      and all(isinstance(x, str) for x in scenarios)):
+        raise UserError(f"scenarios={short(repr(scenarios), 40)}: expected a remedy's name or "
+                        "a list of names")
+    if lang not in ("en", "zh"):
+        raise UserError(f"lang={short(repr(lang), 20)}: expected 'en' or 'zh'")
+    return study_.run(study, tuple(scenarios or ()), fail, margin, min_density, out, lang)
 
 
 def _whole(name: str, value, least: int) -> int:

@@ -178,6 +178,24 @@ def build_parser() -> Parser:
     add_ensemble_options(p)
     add_batch_options(p, "results folder (default results/audit-<time>)")
 
+    p = sub.add_parser("discover", help="scenario discovery: where, among an ensemble study's "
+                       "unknowns, a remedy fails to end the syndrome or does harm (PRIM, CART)")
+    p.add_argument("study", help="an ensemble study's folder (juwei compare --ensemble, juwei "
+                   "audit, or any study whose runs pair a base and remedies over varied "
+                   "parameters)")
+    p.add_argument("--scenario", action="append", metavar="NAME", help="a remedy of the "
+                   "study (repeatable; default: every remedy)")
+    p.add_argument("--fail", default="syndrome", metavar="syndrome|harm", help="what failing "
+                   "means: the syndrome still present after the remedy (default), or harm: a "
+                   "headline outcome worse than the base's by more than --margin")
+    p.add_argument("--margin", type=float, default=0.05, help="with --fail harm: the share of "
+                   "the base's value an outcome must worsen by (default 0.05)")
+    p.add_argument("--min-density", type=float, default=0.5, help="a region is reported when at "
+                   "least this share of its units fail (default 0.5)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the "
+                   "sentences and report.html (default en)")
+    p.add_argument("--out", help="results folder (default beside the study: <study>-discover)")
+
     p = sub.add_parser("sweep", help="run a parameter sweep from a design file")
     p.add_argument("design", help="design file, or a ready-made design's name")
     add_ensemble_options(p)
@@ -1056,6 +1074,18 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_discover(args) -> int:
+    from .present.discover_page import terminal
+    from .studies import discover
+
+    if args.out is not None and (not args.out.strip() or "\0" in args.out):
+        raise UserError(f"--out {short(repr(args.out), 60)}: not a folder name")
+    d = discover.run(args.study, args.scenario or (), args.fail, args.margin,
+                     args.min_density, args.out, args.lang)
+    print(terminal(d, args.lang))
+    return 0
+
+
 def cmd_validate(args) -> int:
     from .studies import validate
 
@@ -1158,8 +1188,9 @@ def print_docking(d) -> None:
           f"{d.out / 'effects.csv'}, {d.out / 'runs.parquet'}")
 
 
-COMMANDS = {"run": cmd_run, "search": cmd_search, "compare": cmd_compare, "audit": cmd_audit, "sweep": cmd_sweep, "calibrate": cmd_calibrate,
-            "dock": cmd_dock,
+COMMANDS = {"run": cmd_run, "search": cmd_search, "compare": cmd_compare, "audit": cmd_audit,
+            "sweep": cmd_sweep, "calibrate": cmd_calibrate, "dock": cmd_dock,
+            "discover": cmd_discover,
             "sensitivity": cmd_sensitivity, "app": cmd_app, "levers": cmd_levers,
             "indicators": cmd_indicators, "scenarios": cmd_scenarios, "counties": cmd_counties,
             "designs": cmd_designs,

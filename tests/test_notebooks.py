@@ -104,6 +104,7 @@ def test_the_api_reference_builds_without_warnings_and_names_every_study(tmp_pat
                        ("studies/validate", "Validation"), ("studies/dock", "Docking"),
                        ("studies/audit", "Audit"), ("studies/doses", "DoseResponse"),
                        ("studies/search", "Search"),
+                       ("studies/discover", "Discovery"),
                        ("inputs/scenario", "Scenario")]:
         html = (out / "juwei" / f"{page}.html").read_text(encoding="utf-8")
         section = html.split(f'<section id="{name}">')[1].split("</section>")[0]

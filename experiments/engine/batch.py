@@ -390,7 +390,9 @@ def run_batch(runs: list[Run], opts: Options, kind: str, design: dict, fn: RunFu
                 if not o.ok:
                     errors.append({"run": i, **o.run.labels, "seed": o.run.seed,
                                    "error": o.error})
-            tables = store.consolidate(runs, varied_parameters(runs), lambda: {
+            varied = varied_parameters(runs)      # the runs table's parameter columns
+            tables = store.consolidate(runs, varied, lambda: {
+                "parameters": varied,
                 "wall_seconds": round(time.perf_counter() - t0, 3),
                 "run_seconds_median": round(statistics.median(seconds), 4) if seconds else None,
                 "errors": errors,

@@ -48,7 +48,7 @@ from .runner import Outcome, Run
 from .show import Brief
 
 PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "SALib", "tqdm",
-            "dask", "distributed", "pyabc")
+            "dask", "distributed", "pyabc", "ema_workbench", "scikit-learn")
 ROOT = Path(__file__).resolve().parents[2]    # the source checkout, when there is one
 MAX_MANIFEST = 1 << 30       # bytes of a manifest.json read at most (it lists every seed)
 
