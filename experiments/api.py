@@ -34,7 +34,7 @@ from .engine.store import short
 from .inputs import scenario as scen
 from .inputs.files import suggest
 
-__all__ = ["run", "compare", "doses", "sweep", "sensitivity", "calibrate", "validate", "dock",
+__all__ = ["run", "compare", "doses", "sweep", "sensitivity", "calibrate", "screen", "validate", "dock",
            "audit", "load", "as_scenario"]
 
 DEFAULT_DRAWS = 20          # posterior draws with an ensemble, as `juwei compare --ensemble`
@@ -336,6 +336,26 @@ def calibrate(design="calibrate_patterns", *, population: int | None = None,
                  "burn_in_years": burn_in_years}
     d = _design(design, calibration.load, "calibrate", overrides)
     return study.run(d, _options(out, f"calibrate-{d.name}", **options))
+
+
+def screen(design="calibrate_patterns", *, draws: int = 64, replicates: int = 2,
+           years: int | None = None, scale: float | None = None,
+           burn_in_years: int | None = None, out=None, **options):
+    """The prior-predictive screen of a calibration design, as `juwei calibrate DESIGN
+    --screen` does: run before a fit, it names the targets the calibrated constants cannot
+    move and the constants no target moves.
+
+    `design` as in `calibrate`; `draws` particles from the priors (a Latin hypercube), each on
+    `replicates` (at least 2) of the calibration's own seeds. Returns a
+    `juwei.studies.screen.Screen`: `targets` (each figure's spread over the prior, the seeds'
+    share of its variance, `flat`, `noisy`, `movable`), `constants` (the target each moves
+    most, `moved`), `dropped` and `unmoved`; the folder holds screen_targets.csv and
+    screen_constants.csv."""
+    from .inputs import calibration
+    from .studies import screen as study
+    overrides = {"years": years, "scale": scale, "burn_in_years": burn_in_years}
+    d = _design(design, calibration.load, "calibrate", overrides)
+    return study.run(d, _options(out, f"screen-{d.name}", **options), draws, replicates)
 
 
 def doses(base, *remedies, doses: int = 4, budget: float | None = None,
