@@ -245,6 +245,14 @@ def test_the_default_design_loads_and_dry_runs():
     ("population = 1", "population: expected at least 2"),
     ("populaton = 10", "unknown key 'populaton'; did you mean 'population'?"),
     ("[constants]\ncadre_pay = [300.0, 800.0]", "constants.cadre_pay: a policy lever"),
+    ("[targets]\nadmin_share = { value = 0.9 }", "targets.admin_share: sd = s is missing"),
+    ("[targets]\nadmin_share = { value = 0.9, sd = 0.02, interval = [0.8, 1.0] }",
+     "give either interval"),
+    ("[targets]\nadmin_share = { value = 0.9, sd = 0.0 }", "targets.admin_share.sd: must be"),
+    ("[targets]\nadmin_share = { interval = [0.8, 1.0], sd = 0.1 }", "goes with value"),
+    ("inference = \"kernal\"", "inference: expected one of interval, kernel, got 'kernal'; "
+                                "did you mean 'kernel'?"),
+    ("inference = \"kernel\"\nmin_epsilon = 0.1", "min_epsilon: the kernel's calibration ends"),
 ])
 def test_a_bad_design_is_one_line_naming_file_and_key(tmp_path, text, message):
     base = ("[constants]\nblame_pressure = {}\n", "[targets]\nadmin_share = { interval = [0.85, "
@@ -260,6 +268,30 @@ def test_a_bad_design_is_one_line_naming_file_and_key(tmp_path, text, message):
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and str(path) in r.stderr and message in r.stderr, r.stderr
     assert not (tmp_path / "out").exists()
+
+
+class Exact:
+    """y = a: a toy whose posterior under a measurement y = 1.3 +- 0.1 is N(1.3, 0.1) (the prior
+    U(0, 2) is flat there)."""
+
+    def __call__(self, values):
+        return {"y": float(values["a"])}
+
+
+def test_a_measurement_gives_the_posterior_under_its_error_not_an_interval_filter(tmp_path):
+    """inference = "kernel": a target's value with its sd is a likelihood, and the calibration
+    ends at temperature 1 with the posterior's mean and sd, where an interval filter of the
+    same +-1 sd would give a flat posterior of sd 0.058."""
+    d = replace(toy_design(tmp_path), population=200, generations=5, inference="kernel",
+                targets=[Target("y", 1.1, 1.5, 1.0, 0.1, "a = 1.3", False, 1.3)])
+    c = calibrate.run(d, Options(tmp_path / "k", executor="inprocess", progress=False),
+                      model=Exact())
+    assert c.generations.epsilon.iloc[-1] == 1.0          # the temperature reached 1
+    w = c.posterior.weight / c.posterior.weight.sum()
+    mean = float((w * c.posterior.a).sum())
+    sd = float(np.sqrt((w * (c.posterior.a - mean) ** 2).sum()))
+    assert abs(mean - 1.3) < 0.03 and 0.08 < sd < 0.12, (mean, sd)
+    assert "temperature" in (tmp_path / "k" / "report.html").read_text()
 
 
 def test_an_ensemble_must_be_a_finished_calibration(tmp_path):

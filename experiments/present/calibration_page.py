@@ -100,11 +100,19 @@ def plot_correlations(table: pd.DataFrame, posterior, path: Path) -> None:
     save(fig, path, "Posterior correlations of the most constrained constants")
 
 
-def plot_generations(generations: pd.DataFrame, path: Path) -> None:
+def threshold(design) -> tuple[str, str]:
+    """What a generation's epsilon is, and what its end means: a distance threshold, or the
+    likelihood kernel's temperature (inference = "kernel")."""
+    if design.inference == "kernel":
+        return "temperature", "1: the posterior under the targets' stated errors"
+    return "distance threshold (epsilon)", "0: every target inside its interval"
+
+
+def plot_generations(generations: pd.DataFrame, path: Path, design) -> None:
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4))
     a.plot(generations.generation, generations.epsilon, "o-")
     a.set_xlabel("generation")
-    a.set_ylabel("distance threshold (epsilon)")
+    a.set_ylabel(threshold(design)[0])
     b.plot(generations.generation, generations.acceptance, "o-", color="tab:green")
     b.set_xlabel("generation")
     b.set_ylabel("acceptance rate")
@@ -151,7 +159,7 @@ def write(out: Path, design, posterior, generations, predictive, manifest) -> No
               "checks": out / "calibration-checks.png"}
     plot_marginals(design, posterior, images["marginals"])
     plot_correlations(constants, posterior, images["correlations"])
-    plot_generations(generations, images["generations"])
+    plot_generations(generations, images["generations"], design)
     plot_checks(design, posterior, predictive, images["checks"])
     page = report(design, constants, checks, generations, images, manifest)
     atomic_write(out / "report.html", lambda tmp: Path(tmp).write_text(page, "utf-8"))
@@ -180,8 +188,8 @@ def report(design, constants, checks, generations, images, manifest) -> str:
                "from the field, or the ensemble's intervals (juwei compare --ensemble).")
     if last is not None:
         out.append(f" The last generation accepted {int(last.accepted)} of "
-                   f"{int(last.candidates)} candidates at distance threshold "
-                   f"{last.epsilon:.3g} (0: every target inside its interval).")
+                   f"{int(last.candidates)} candidates at {threshold(design)[0]} "
+                   f"{last.epsilon:.3g} ({threshold(design)[1]}).")
         if last.ess < LOW_ESS * last.accepted:
             out.append(f"</p><p class='flag'>The posterior rests on few particles: its "
                        f"effective sample size is {last.ess:.1f} of {int(last.accepted)}. Read "
@@ -222,7 +230,8 @@ def report(design, constants, checks, generations, images, manifest) -> str:
                    f"</td><td class='num'>{inside}</td><td>{e(r.source)}</td></tr>")
     out.append("</table>")
     out.append(f"<figure>{img(images['checks'])}</figure>")
-    out.append("<h2>Generations</h2><table><tr><th>generation</th><th>epsilon</th>"
+    out.append(f"<h2>Generations</h2><table><tr><th>generation</th><th>"
+               f"{threshold(design)[0]}</th>"
                "<th>candidates</th><th>accepted</th><th>acceptance</th><th>effective sample "
                "size</th></tr>")
     for _, r in generations.iterrows():
@@ -237,9 +246,14 @@ def report(design, constants, checks, generations, images, manifest) -> str:
         out.append(f"<p class='flag'>{len(failed)} candidate(s) failed and were rejected "
                    f"(never given a distance); the first: {e(failed[0]['error'])}. All are in "
                    "manifest.json.</p>")
-    out.append("<p class='muted'>Method: ABC-SMC (pyabc), distance = weighted sum of each "
-               "target's gap outside its interval over its scale; epsilon by the 0.5 quantile "
-               "of the last generation's distances; proposals drawn by candidate from "
+    method = ("a likelihood kernel: log density -1/2 x the weighted sum of each target's "
+              "squared gap (from a measurement's value in sd, outside a bound in its scale), "
+              "accepted stochastically at a temperature that falls to 1 (pyabc's Temperature "
+              "and StochasticAcceptor)" if design.inference == "kernel" else
+              "distance = weighted sum of each target's gap outside its interval over its "
+              "scale; epsilon by the 0.5 quantile of the last generation's distances")
+    out.append(f"<p class='muted'>Method: ABC-SMC (pyabc), {method}; proposals drawn by "
+               "candidate from "
                "SeedSequence(seed, spawn_key=(generation + 1, candidate)) and the first "
                "accepted by candidate number "
                "kept, so the posterior does not depend on the executor (ODD §9).</p>")

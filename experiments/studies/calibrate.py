@@ -108,6 +108,28 @@ class IntervalDistance:
         return float(sum(t.weight * t.gap(x[t.figure]) for t in self.targets if t.weight > 0))
 
 
+def kernel_for(targets):
+    """The likelihood kernel of `inference = "kernel"`: log density -1/2 x the weighted sum of
+    the targets' squared gaps (a measurement's gap from its value in sd; a bound's outside its
+    interval in its scale, flat inside), -inf for a failed candidate. Its maximum is 0, so
+    pyabc's stochastic acceptor accepts with probability exp(log density / temperature); at
+    temperature 1 the particles are the posterior under the targets' stated errors (Wilkinson
+    2013, exact ABC with model error)."""
+    from pyabc.distance import SCALE_LOG, StochasticKernel
+
+    class GapKernel(StochasticKernel):
+        def __init__(self):
+            super().__init__(ret_scale=SCALE_LOG, keys=[t.figure for t in targets], pdf_max=0.0)
+
+        def __call__(self, x: dict, x_0: dict, t: int = None, par: dict = None) -> float:
+            if FAILED in x:
+                return -math.inf
+            return -0.5 * float(sum(g.weight * g.gap(x[g.figure]) ** 2 for g in targets
+                                    if g.weight > 0))
+
+    return GapKernel()
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One candidate particle as an engine run function: seed numpy's and Python's global
@@ -254,9 +276,19 @@ def abc_for(design, opts: Options, on_failure, on_batch, model=None,
     model = Guarded(model or county_model(design, design.seed), figures_of(design))
     priors = pyabc.Distribution(**{p.name: p.pyabc() for p in design.priors})
     sampler = _sampler_class()(design.seed, opts, on_failure, on_batch, pool)
+    if design.inference == "kernel":
+        return pyabc.ABCSMC(model, priors, kernel_for(tuple(design.targets)),
+                            population_size=design.population, sampler=sampler,
+                            eps=pyabc.Temperature(), acceptor=pyabc.StochasticAcceptor())
     return pyabc.ABCSMC(model, priors, IntervalDistance(tuple(design.targets)),
                         population_size=design.population, sampler=sampler,
                         eps=pyabc.QuantileEpsilon(alpha=0.5))
+
+
+def final_epsilon(design) -> float:
+    """Where the calibration ends: the design's distance threshold, or temperature 1 (the
+    posterior under the targets' errors) for a kernel."""
+    return 1.0 if design.inference == "kernel" else design.min_epsilon
 
 
 def run(design, opts: Options, model=None) -> Calibration:
@@ -355,7 +387,7 @@ def run(design, opts: Options, model=None) -> Calibration:
                 store.write_manifest()
                 left = design.generations - done
                 if left > 0 and not sampled and not _converged(abc.history, design):
-                    abc.run(minimum_epsilon=design.min_epsilon, max_nr_populations=left,
+                    abc.run(minimum_epsilon=final_epsilon(design), max_nr_populations=left,
                             min_acceptance_rate=design.min_acceptance)
                 m["sampled"] = True
                 m["candidate_seconds"] = round((old or {}).get("candidate_seconds", 0.0)
@@ -534,7 +566,7 @@ def _converged(history, design) -> bool:
         return False
     pops = history.get_all_populations()
     last = pops[pops.t == history.max_t].iloc[0]
-    return bool(last.epsilon <= design.min_epsilon)
+    return bool(last.epsilon <= final_epsilon(design))
 
 
 def posterior_table(history, design, t: int | None = None) -> pd.DataFrame:
