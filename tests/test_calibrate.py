@@ -422,3 +422,18 @@ def test_more_draws_than_distinct_particles_is_said(tiny):
     assert said == (few.draws.particle.nunique() < 2)
     assert any("calibrated at scale" in n for n in
                many.notes(replace(params, scale=0.05)))
+
+
+def test_the_report_flags_a_posterior_piled_against_a_prior_bound_and_a_saturated_share(
+        tmp_path):
+    from juwei.present import calibration_page as page
+    d = replace(toy_design(tmp_path), targets=[Target("admin_share", 0.85, 1.0, 1.0, 0.15,
+                                                       "pattern 1", False)])
+    rng = np.random.default_rng(1)
+    piled = pd.DataFrame({"a": rng.uniform(1.9, 2.0, 50), "weight": 1.0,
+                          "admin_share": rng.uniform(0.985, 0.995, 50)})
+    spread = piled.assign(a=rng.uniform(0.5, 1.5, 50), admin_share=rng.uniform(0.88, 0.92, 50))
+    assert page.constants_table(d, piled).piled_at.tolist() == ["high"]
+    assert page.constants_table(d, spread).piled_at.tolist() == [""]
+    assert page.checks_table(d, piled, pd.DataFrame()).saturated.tolist() == [True]
+    assert page.checks_table(d, spread, pd.DataFrame()).saturated.tolist() == [False]

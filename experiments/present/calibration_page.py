@@ -19,11 +19,19 @@ PINNED = 0.5     # posterior 90% interval at most this share of the prior's: "pi
 NARROWED = 0.8   # at most this share: "narrowed"; wider: "left free"
 TOP = 8          # constants in the correlation figure
 LOW_ESS = 0.25   # an effective sample size below this share of the population is flagged
+EDGE = 0.05      # a prior's outer 5% at either end ...
+PILED = 0.25     # ... holding at least this posterior weight (5 times the prior's): piled up
+SATURATED = 0.03  # a share (SHARES) whose posterior median is within this of 0 or 1
+SHARES = ("admin_share", "admin_high_committees", "participation_rate", "volunteer_rate",
+          "volunteer_100_share", "unfunded_share", "high_school_share", "over_45_share",
+          "htc_H", "htc_T", "htc_C", "htc_min", "income_committees")
 
 
 def constants_table(design, posterior: pd.DataFrame) -> pd.DataFrame:
-    """Each constant: prior and posterior medians and 90% intervals, the width ratio, and the
-    verdict (pinned down, narrowed, left free)."""
+    """Each constant: prior and posterior medians and 90% intervals, the width ratio, the
+    verdict (pinned down, narrowed, left free), and the prior bound the posterior piles up
+    against, if any (at least PILED of its weight in the prior's outer EDGE): the fit wants a
+    value the prior does not allow, and the bound, not the data, decides it."""
     rows = []
     w = posterior.weight.to_numpy(float)
     for p in design.priors:
@@ -34,10 +42,14 @@ def constants_table(design, posterior: pd.DataFrame) -> pd.DataFrame:
         ratio = (hi - lo) / (phi - plo) if phi > plo else 1.0
         verdict = ("pinned down" if ratio <= PINNED else "narrowed" if ratio <= NARROWED
                    else "left free")
+        u = dist.cdf(v)                     # where each particle sits in the prior
+        piled = [end for end, near in (("low", u < EDGE), ("high", u > 1 - EDGE))
+                 if w[near].sum() >= PILED * w.sum()]
         rows.append({"constant": p.name, "prior": p.describe(), "prior_median":
                      float(dist.median()), "prior_low": plo, "prior_high": phi,
                      "posterior_median": med, "posterior_low": lo, "posterior_high": hi,
-                     "width_ratio": ratio, "verdict": verdict})
+                     "width_ratio": ratio, "verdict": verdict,
+                     "piled_at": " and ".join(piled)})
     return pd.DataFrame(rows).sort_values("width_ratio").reset_index(drop=True)
 
 
@@ -58,6 +70,7 @@ def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> p
                      "holds": bool(t.low <= median <= t.high),
                      "median": median, "q05": quantile(v, w, 0.05),
                      "q95": quantile(v, w, 0.95), "predictive_inside": inside,
+                     "saturated": t.figure in SHARES and min(median, 1 - median) <= SATURATED,
                      "source": t.source})
     return pd.DataFrame(rows)
 
@@ -195,6 +208,19 @@ def report(design, constants, checks, generations, images, manifest) -> str:
                        f"effective sample size is {last.ess:.1f} of {int(last.accepted)}. Read "
                        "the intervals as rough; a larger population (a cluster run) or fewer "
                        "constants would make them firmer.")
+    piled = constants[constants.piled_at != ""]
+    if len(piled):
+        out.append("</p><p class='flag'>The posterior piles up against a prior bound: "
+                   + "; ".join(f"<b>{e(r.constant)}</b> at its {r.piled_at} end ({e(r.prior)})"
+                               for r in piled.itertuples())
+                   + ". There the bound, not the patterns, decides the value: widen the prior "
+                   "if the schema's range allows, or say why the bound is real.")
+    saturated = checks[checks.saturated]
+    if len(saturated):
+        out.append("</p><p class='flag'>At the posterior median these shares sit at "
+                   "saturation, where the model's response flattens and remedies' effects "
+                   "shrink: " + ", ".join(f"<b>{e(r.figure)}</b> {r['median']:.3f}"
+                                          for _, r in saturated.iterrows()) + ".")
     held = checks[checks.role == "held out"]
     if len(held):
         text = "; ".join(_held_line(r) for _, r in held.iterrows())
