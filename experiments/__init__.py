@@ -43,8 +43,8 @@ try:
 except _metadata.PackageNotFoundError:  # pragma: no cover - not installed
     __version__ = "unknown"
 
-API = ("run", "compare", "doses", "sweep", "sensitivity", "calibrate", "screen", "validate",
-       "dock", "audit", "load", "as_scenario")
+API = ("run", "compare", "doses", "sweep", "sensitivity", "calibrate", "screen", "coverage",
+       "validate", "dock", "audit", "load", "as_scenario")
 
 
 def __getattr__(name: str):

@@ -34,7 +34,7 @@ from .engine.store import short
 from .inputs import scenario as scen
 from .inputs.files import suggest
 
-__all__ = ["run", "compare", "doses", "sweep", "sensitivity", "calibrate", "screen", "validate", "dock",
+__all__ = ["run", "compare", "doses", "sweep", "sensitivity", "calibrate", "screen", "coverage", "validate", "dock",
            "audit", "load", "as_scenario"]
 
 DEFAULT_DRAWS = 20          # posterior draws with an ensemble, as `juwei compare --ensemble`
@@ -356,6 +356,24 @@ def screen(design="calibrate_patterns", *, draws: int = 64, replicates: int = 2,
     overrides = {"years": years, "scale": scale, "burn_in_years": burn_in_years}
     d = _design(design, calibration.load, "calibrate", overrides)
     return study.run(d, _options(out, f"screen-{d.name}", **options), draws, replicates)
+
+
+def coverage(design="calibrate_patterns", *, truths: int = 20, model=None, out=None,
+             **options):
+    """Simulation-based calibration of a calibration design, as `juwei calibrate DESIGN
+    --check` does: are its posteriors honest?
+
+    It draws `truths` values of the constants from the priors, simulates their figures on fresh
+    seeds with each target's error added, calibrates to them by the likelihood kernel (each in
+    `out`/truths/<k>/, resumable) and reports where each truth falls in its posterior.
+    `model(values) -> {figure: number}` replaces the county model (a toy, to test the
+    inference itself). Returns a `juwei.studies.coverage.Coverage`: `ranks` (each truth's rank
+    in its posterior, and whether the central 50% and 90% intervals hold it) and `coverage`
+    (the share held, per constant and over all; calibrated: 50% and 90%)."""
+    from .inputs import calibration
+    from .studies import coverage as study
+    d = _design(design, calibration.load, "calibrate")
+    return study.run(d, _options(out, f"check-{d.name}", **options), truths, model)
 
 
 def doses(base, *remedies, doses: int = 4, budget: float | None = None,

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED, check_seed
-from ..model.params import FIELDS, LEVER_GROUPS
+from ..model.params import FIELDS, LEVER_GROUPS, from_sample
 from . import scenario as sc
 from .design import base_scenario, read_design
 from .files import at_least, check_keys, one_line, suggest
@@ -137,6 +137,10 @@ class Prior:
             return pyabc.RV("loguniform", self.a, self.b)
         lo, hi = (self.low - self.a) / self.b, (self.high - self.a) / self.b
         return pyabc.RV("truncnorm", lo, hi, loc=self.a, scale=self.b)
+
+    def value(self, x) -> int | float:
+        """A sampled `x` as the model reads the constant (a toy model's own name: a float)."""
+        return from_sample(self.name, x) if self.name in FIELDS else float(x)
 
     def describe(self) -> str:
         if self.kind == "normal":

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import logging
 import math
 import random
@@ -139,18 +140,33 @@ class Candidate:
     simulate_one: bytes          # cloudpickled
 
     def __call__(self, params, seed: int) -> dict:
-        import cloudpickle
-        saved_np, saved_py = np.random.get_state(), random.getstate()
-        np.random.seed(np.array([seed & 0xFFFFFFFF, seed >> 32], dtype=np.uint32))
-        random.seed(seed)
-        try:
-            particle = cloudpickle.loads(self.simulate_one)()
-        finally:
-            np.random.set_state(saved_np)
-            random.setstate(saved_py)
+        with seeded_globals(seed):
+            particle = _loaded(self.simulate_one)()
         error = particle.sum_stat.get(FAILED) if isinstance(particle.sum_stat, dict) else None
         return {"summary": {"accepted": float(bool(particle.accepted))}, "payload":
                 (particle, error)}
+
+
+@functools.lru_cache(maxsize=2)
+def _loaded(blob: bytes):
+    """pyabc's simulate_one, unpickled once per batch and worker rather than per candidate
+    (it was most of a cheap model's time); every call reseeds the globals it draws from."""
+    import cloudpickle
+    return cloudpickle.loads(blob)
+
+
+@contextlib.contextmanager
+def seeded_globals(seed: int):
+    """Within: numpy's and Python's global generators seeded from `seed` (pyabc, and a toy
+    model, draw from them); after: as they were, so in-process runs match a pool's."""
+    saved_np, saved_py = np.random.get_state(), random.getstate()
+    np.random.seed(np.array([seed & 0xFFFFFFFF, seed >> 32], dtype=np.uint32))
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(saved_np)
+        random.setstate(saved_py)
 
 
 def candidate_seed(root: int, t: int, i: int) -> int:
@@ -291,10 +307,11 @@ def final_epsilon(design) -> float:
     return 1.0 if design.inference == "kernel" else design.min_epsilon
 
 
-def run(design, opts: Options, model=None) -> Calibration:
+def run(design, opts: Options, model=None, report: bool = True) -> Calibration:
     """Calibrate into opts.out (history.db, posterior.parquet, figures, report.html);
     --resume continues from the last finished generation. `model(values) -> {figure: number}`
-    replaces the county model (a toy for tests; it must pickle for worker processes)."""
+    replaces the county model (a toy for tests; it must pickle for worker processes).
+    `report=False` leaves out the figures and report.html (a coverage check's many fits)."""
     if opts.scheduler:
         check_scheduler(opts.scheduler, opts.scheduler_timeout)
     store = Store(opts.out)
@@ -425,8 +442,9 @@ def run(design, opts: Options, model=None) -> Calibration:
     write_parquet(opts.out / POSTERIOR, posterior)
     atomic_write(opts.out / "generations.csv", lambda tmp: generations.to_csv(tmp, index=False))
     write_parquet(opts.out / "predictive.parquet", predictive)
-    from ..present import calibration_page
-    calibration_page.write(opts.out, design, posterior, generations, predictive, m)
+    if report:
+        from ..present import calibration_page
+        calibration_page.write(opts.out, design, posterior, generations, predictive, m)
     total = wall()
     store.finish("complete", wall_seconds=total, session_seconds=round(total - earlier, 3))
     return Calibration(opts.out, design, posterior, generations, predictive, store.manifest)
@@ -575,8 +593,7 @@ def posterior_table(history, design, t: int | None = None) -> pd.DataFrame:
     t = history.max_t if t is None else t
     rows = []
     for k, p in enumerate(history.get_population(t=t).particles):
-        values = {c.name: (from_sample(c.name, p.parameter[c.name]) if c.name in FIELDS
-                           else float(p.parameter[c.name])) for c in design.priors}
+        values = {c.name: c.value(p.parameter[c.name]) for c in design.priors}
         rows.append({"particle": k, **values, "weight": float(p.weight),
                      "distance": float(p.distance),
                      **{f: float(v) for f, v in p.sum_stat.items()}})

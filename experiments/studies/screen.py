@@ -30,7 +30,6 @@ from ..engine.errors import UserError, given, same_again
 from ..engine.seeds import derived_seed
 from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
-from ..model.params import from_sample
 from . import validate
 from .common import county_function, county_record
 
@@ -71,7 +70,7 @@ def prior_draws(design, n: int) -> pd.DataFrame:
     (seeded from the design's seed), as the model reads the constants."""
     seed = derived_seed(design.seed, SCREEN_STREAM)
     u = stats.qmc.LatinHypercube(d=len(design.priors), seed=np.random.default_rng(seed)).random(n)
-    return pd.DataFrame({p.name: [from_sample(p.name, x) for x in p.scipy().ppf(u[:, j])]
+    return pd.DataFrame({p.name: [p.value(x) for x in p.scipy().ppf(u[:, j])]
                          for j, p in enumerate(design.priors)})
 
 
