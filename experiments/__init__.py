@@ -46,8 +46,8 @@ try:
 except _metadata.PackageNotFoundError:  # pragma: no cover - not installed
     __version__ = "unknown"
 
-API = ("run", "compare", "doses", "sweep", "sensitivity", "search", "calibrate", "validate",
-       "dock", "audit", "discover", "load", "as_scenario")
+API = ("run", "compare", "doses", "sweep", "sensitivity", "search", "calibrate", "screen",
+       "coverage", "validate", "dock", "audit", "discover", "load", "as_scenario")
 
 
 def __getattr__(name: str):

@@ -37,8 +37,8 @@ from .engine.store import short
 from .inputs import scenario as scen
 from .inputs.files import suggest
 
-__all__ = ["run", "compare", "doses", "sweep", "sensitivity", "search", "calibrate", "validate",
-           "dock", "audit", "discover", "load", "as_scenario"]
+__all__ = ["run", "compare", "doses", "sweep", "sensitivity", "search", "calibrate", "screen",
+           "coverage", "validate", "dock", "audit", "discover", "load", "as_scenario"]
 
 DEFAULT_DRAWS = 20          # posterior draws with an ensemble, as `juwei compare --ensemble`
 
@@ -378,6 +378,44 @@ def calibrate(design="calibrate_patterns", *, population: int | None = None,
                  "burn_in_years": burn_in_years}
     d = _design(design, calibration.load, "calibrate", overrides)
     return study.run(d, _options(out, f"calibrate-{d.name}", **options))
+
+
+def screen(design="calibrate_patterns", *, draws: int = 64, replicates: int = 2,
+           years: int | None = None, scale: float | None = None,
+           burn_in_years: int | None = None, out=None, **options):
+    """The prior-predictive screen of a calibration design, as `juwei calibrate DESIGN
+    --screen` does: run before a fit, it names the targets the calibrated constants cannot
+    move and the constants no target moves.
+
+    `design` as in `calibrate`; `draws` particles from the priors (a Latin hypercube), each on
+    `replicates` (at least 2) of the calibration's own seeds. Returns a
+    `juwei.studies.screen.Screen`: `targets` (each figure's spread over the prior, the seeds'
+    share of its variance, `flat`, `noisy`, `movable`), `constants` (the target each moves
+    most, `moved`), `dropped` and `unmoved`; the folder holds screen_targets.csv and
+    screen_constants.csv."""
+    from .inputs import calibration
+    from .studies import screen as study
+    overrides = {"years": years, "scale": scale, "burn_in_years": burn_in_years}
+    d = _design(design, calibration.load, "calibrate", overrides)
+    return study.run(d, _options(out, f"screen-{d.name}", **options), draws, replicates)
+
+
+def coverage(design="calibrate_patterns", *, truths: int = 20, model=None, out=None,
+             **options):
+    """Simulation-based calibration of a calibration design, as `juwei calibrate DESIGN
+    --check` does: are its posteriors honest?
+
+    It draws `truths` values of the constants from the priors, simulates their figures on fresh
+    seeds with each target's error added, calibrates to them by the likelihood kernel (each in
+    `out`/truths/<k>/, resumable) and reports where each truth falls in its posterior.
+    `model(values) -> {figure: number}` replaces the county model (a toy, to test the
+    inference itself). Returns a `juwei.studies.coverage.Coverage`: `ranks` (each truth's rank
+    in its posterior, and whether the central 50% and 90% intervals hold it) and `coverage`
+    (the share held, per constant and over all; calibrated: 50% and 90%)."""
+    from .inputs import calibration
+    from .studies import coverage as study
+    d = _design(design, calibration.load, "calibrate")
+    return study.run(d, _options(out, f"check-{d.name}", **options), truths, model)
 
 
 def doses(base, *remedies, doses: int = 4, budget: float | None = None,

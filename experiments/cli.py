@@ -239,6 +239,17 @@ def build_parser() -> Parser:
                    "name (calibrate_patterns)")
     p.add_argument("--figures", action="store_true",
                    help="list the figures a design's targets can name, and stop")
+    p.add_argument("--screen", action="store_true",
+                   help="the prior-predictive screen instead of the fit: which targets the "
+                   "constants can move, and which constants no target moves")
+    p.add_argument("--draws", type=positive_int, default=64, help="with --screen: particles "
+                   "drawn from the priors (default 64)")
+    p.add_argument("--check", action="store_true",
+                   help="simulation-based calibration instead of the fit: calibrate to figures "
+                   "simulated from known truths, and report how often the posterior's 50%% and "
+                   "90%% intervals hold them")
+    p.add_argument("--truths", type=positive_int, default=20, help="with --check: truths "
+                   "drawn from the priors (default 20)")
     p.add_argument("--population", type=positive_int, help="override the design's particles "
                    "per generation")
     p.add_argument("--generations", type=positive_int, help="override the design's generations")
@@ -837,6 +848,14 @@ def cmd_calibrate(args) -> int:
     d = calibration.load(args.design, {k: getattr(args, k) for k in
                                        ("population", "generations", "replicates", "years",
                                         "scale", "burn_in_years")})
+    if args.dry_run and args.screen:
+        from .studies.common import dry_run, scenario_runs
+        arms = 3 if "burden_paradox" in calibrate.figures_of(d) else 1
+        total = args.draws * arms * (args.replicates or max(2, d.replicates))
+        print(f"{d.name} --screen: {args.draws} prior draws x {total // args.draws} runs:")
+        print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=total,
+                      county=d.base.county))
+        return 0
     if args.dry_run:
         _options(args, "")
         if args.resume:
@@ -856,9 +875,57 @@ def cmd_calibrate(args) -> int:
         print("(later generations accept fewer candidates and take longer: the default design "
               "took 30-40 min on 2 cores for 4 generations)")
         return 0
+    if args.screen and args.check:
+        raise UserError("calibrate: --screen or --check, not both")
+    if args.screen:
+        return screen_calibration(d, args)
+    if args.check:
+        return check_calibration(d, args)
     opts = _options(args, f"results/calibrate-{d.name}-{_stamp()}")
     c = calibrate.run(d, opts)
     print_calibration(c)
+    return 0
+
+
+def screen_calibration(d, args) -> int:
+    """`juwei calibrate DESIGN --screen`: the prior-predictive screen (studies/screen.py)."""
+    from .studies import screen
+    replicates = args.replicates or max(2, d.replicates)
+    opts = _options(args, f"results/screen-{d.name}-{_stamp()}")
+    s = screen.run(d, opts, args.draws, replicates)
+    t = s.targets
+    print(f"\nprior-predictive screen of {d.name}: {args.draws} draws x {replicates} "
+          "replicates (flat: its 5-95% range over the prior is under its scale; noisy: the "
+          "seeds make most of its variance)")
+    print(f"  {'figure':28s} {'5%':>9s} {'95%':>9s} {'range/scale':>11s} {'seeds':>6s} "
+          f"{'inside':>6s}")
+    for r in t.itertuples():
+        flag = " and ".join(w for w, on in (("flat", r.flat), ("noisy", r.noisy)) if on)
+        flag = f"held out{': ' + flag if flag else ''}" if r.held_out else flag
+        print(f"  {r.figure:28s} {r.prior_5:9.3g} {r.prior_95:9.3g} {r.range_in_scales:11.2f} "
+              f"{r.seeds_share:6.0%} {r.inside_share:6.0%}  {flag}")
+    print("\n  constant                     strongest target            rho   moved by")
+    for r in s.constants.itertuples():
+        print(f"  {r.constant:28s} {r.strongest_target:26s} {r.rho:+5.2f}   "
+              f"{r.moved_by or 'NO TARGET: unidentified'}")
+    print(f"\n  fitted targets the constants cannot move: {', '.join(s.dropped) or 'none'}")
+    print(f"  constants no target moves: {', '.join(s.unmoved) or 'none'}")
+    print(f"  tables: {s.out / 'screen_targets.csv'}, {s.out / 'screen_constants.csv'}")
+    return 0
+
+
+def check_calibration(d, args) -> int:
+    """`juwei calibrate DESIGN --check`: simulation-based calibration (studies/coverage.py)."""
+    from .studies import coverage
+    opts = _options(args, f"results/check-{d.name}-{_stamp()}")
+    c = coverage.run(d, opts, args.truths)
+    print(f"\nsimulation-based calibration of {d.name}: {args.truths} truths from the priors, "
+          "each calibrated by the likelihood kernel to its figures on fresh seeds; the share of "
+          "truths inside the posterior's central intervals (calibrated: 50% and 90%)")
+    print(f"  {'constant':28s} {'50%':>6s} {'90%':>6s}")
+    for r in c.coverage.itertuples():
+        print(f"  {r.constant:28s} {r[2]:6.0%} {r[3]:6.0%}")
+    print(f"  tables: {c.out / 'coverage.csv'}, {c.out / 'ranks.csv'}")
     return 0
 
 

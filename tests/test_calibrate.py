@@ -245,6 +245,14 @@ def test_the_default_design_loads_and_dry_runs():
     ("population = 1", "population: expected at least 2"),
     ("populaton = 10", "unknown key 'populaton'; did you mean 'population'?"),
     ("[constants]\ncadre_pay = [300.0, 800.0]", "constants.cadre_pay: a policy lever"),
+    ("[targets]\nadmin_share = { value = 0.9 }", "targets.admin_share: sd = s is missing"),
+    ("[targets]\nadmin_share = { value = 0.9, sd = 0.02, interval = [0.8, 1.0] }",
+     "give either interval"),
+    ("[targets]\nadmin_share = { value = 0.9, sd = 0.0 }", "targets.admin_share.sd: must be"),
+    ("[targets]\nadmin_share = { interval = [0.8, 1.0], sd = 0.1 }", "goes with value"),
+    ("inference = \"kernal\"", "inference: expected one of interval, kernel, got 'kernal'; "
+                                "did you mean 'kernel'?"),
+    ("inference = \"kernel\"\nmin_epsilon = 0.1", "min_epsilon: the kernel's calibration ends"),
 ])
 def test_a_bad_design_is_one_line_naming_file_and_key(tmp_path, text, message):
     base = ("[constants]\nblame_pressure = {}\n", "[targets]\nadmin_share = { interval = [0.85, "
@@ -260,6 +268,30 @@ def test_a_bad_design_is_one_line_naming_file_and_key(tmp_path, text, message):
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and str(path) in r.stderr and message in r.stderr, r.stderr
     assert not (tmp_path / "out").exists()
+
+
+class Exact:
+    """y = a: a toy whose posterior under a measurement y = 1.3 +- 0.1 is N(1.3, 0.1) (the prior
+    U(0, 2) is flat there)."""
+
+    def __call__(self, values):
+        return {"y": float(values["a"])}
+
+
+def test_a_measurement_gives_the_posterior_under_its_error_not_an_interval_filter(tmp_path):
+    """inference = "kernel": a target's value with its sd is a likelihood, and the calibration
+    ends at temperature 1 with the posterior's mean and sd, where an interval filter of the
+    same +-1 sd would give a flat posterior of sd 0.058."""
+    d = replace(toy_design(tmp_path), population=200, generations=5, inference="kernel",
+                targets=[Target("y", 1.1, 1.5, 1.0, 0.1, "a = 1.3", False, 1.3)])
+    c = calibrate.run(d, Options(tmp_path / "k", executor="inprocess", progress=False),
+                      model=Exact())
+    assert c.generations.epsilon.iloc[-1] == 1.0          # the temperature reached 1
+    w = c.posterior.weight / c.posterior.weight.sum()
+    mean = float((w * c.posterior.a).sum())
+    sd = float(np.sqrt((w * (c.posterior.a - mean) ** 2).sum()))
+    assert abs(mean - 1.3) < 0.03 and 0.08 < sd < 0.12, (mean, sd)
+    assert "temperature" in (tmp_path / "k" / "report.html").read_text()
 
 
 def test_an_ensemble_must_be_a_finished_calibration(tmp_path):
@@ -390,3 +422,54 @@ def test_more_draws_than_distinct_particles_is_said(tiny):
     assert said == (few.draws.particle.nunique() < 2)
     assert any("calibrated at scale" in n for n in
                many.notes(replace(params, scale=0.05)))
+
+
+def test_the_report_flags_a_posterior_piled_against_a_prior_bound_and_a_saturated_share(
+        tmp_path):
+    from juwei.present import calibration_page as page
+    d = replace(toy_design(tmp_path), targets=[Target("admin_share", 0.85, 1.0, 1.0, 0.15,
+                                                       "pattern 1", False)])
+    rng = np.random.default_rng(1)
+    piled = pd.DataFrame({"a": rng.uniform(1.9, 2.0, 50), "weight": 1.0,
+                          "admin_share": rng.uniform(0.985, 0.995, 50)})
+    spread = piled.assign(a=rng.uniform(0.5, 1.5, 50), admin_share=rng.uniform(0.88, 0.92, 50))
+    assert page.constants_table(d, piled).piled_at.tolist() == ["high"]
+    assert page.constants_table(d, spread).piled_at.tolist() == [""]
+    assert page.checks_table(d, piled, pd.DataFrame()).saturated.tolist() == [True]
+    assert page.checks_table(d, spread, pd.DataFrame()).saturated.tolist() == [False]
+
+
+class Noisy:
+    """y = a + the model's own noise (sd 0.05), drawn from the globals each candidate seeds."""
+
+    def __call__(self, values):
+        return {"y": float(values["a"]) + 0.05 * np.random.normal()}
+
+
+def test_the_coverage_check_finds_honest_intervals_for_a_noisy_toy(tmp_path):
+    """Simulation-based calibration (studies/coverage.py): twelve truths from the prior, each
+    calibrated by the kernel to its noisy figure with its measurement error; the posterior's
+    90% intervals hold the truth about 90% of the time, and the ranks are not far from
+    uniform. Deterministic: the truths and every seed come from the design's seed."""
+    from scipy import stats
+    from juwei.studies import coverage
+    d = replace(toy_design(tmp_path), population=100, generations=4,
+                targets=[Target("y", 1.1, 1.5, 1.0, 0.1, "", False, 1.3)])
+    c = coverage.run(d, Options(tmp_path / "c", executor="inprocess", progress=False),
+                     truths=12, model=Noisy())
+    held = c.coverage.set_index("constant").loc["a"]
+    assert 0.75 <= held["in_90%"] <= 1.0 and 0.25 <= held["in_50%"] <= 0.75, held
+    assert stats.kstest(c.ranks["rank"], "uniform").pvalue > 0.05
+    assert len(list((tmp_path / "c" / "truths").iterdir())) == 12
+    assert pd.read_csv(tmp_path / "c" / "coverage.csv").constant.tolist() == ["a", "all"]
+
+
+def test_a_truth_outside_its_posterior_is_counted_as_not_covered(tmp_path):
+    from juwei.studies import coverage
+    d = toy_design(tmp_path)
+    post = pd.DataFrame({"a": np.linspace(1.0, 1.2, 101), "weight": 1.0})
+    inside, outside = (coverage.rank_rows(d, pd.Series({"a": a}), post, 0)[0]
+                       for a in (1.1, 1.5))
+    assert inside["rank"] == pytest.approx(0.5, abs=0.01)
+    assert inside["in_50%"] and inside["in_90%"]
+    assert outside["rank"] == 1.0 and not outside["in_90%"]

@@ -18,15 +18,20 @@
     participation_bias = { normal = [-4.0, 0.5] }    # mean, sd; cut to the schema's range
     register_per_week = { loguniform = [0.005, 0.1] }
 
-    [targets]                    # figures of FIGURES below, each against an interval
+    inference = "interval"       # or "kernel": the targets as a likelihood, ending at
+                                 # temperature 1 (studies/calibrate.kernel_for)
+
+    [targets]                    # figures of FIGURES below, each against an interval (a bound)
     admin_share = { interval = [0.85, 1.0], weight = 1.0, source = "pattern 1" }
     burden_paradox = { interval = [0.0, 5.0], scale = 1.0 }   # scale: the figure's unit of gap
+    volunteer_rate = { value = 0.0256, sd = 0.005 }           # or a measurement, with its error
 
     [held_out]                   # checked after the fit, never part of the distance
     cadre_turnover = { interval = [0.15, 0.25], source = "spec §8" }
 
 A particle's distance is the weighted sum over targets of the gap between its figure and the
-interval (0 inside), divided by the target's scale (default: the interval's width).
+interval (0 inside), divided by the target's scale (default: the interval's width); for a
+measurement, its distance from the value in sd.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from pathlib import Path
 
 from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED, check_seed
-from ..model.params import FIELDS, LEVER_GROUPS
+from ..model.params import FIELDS, LEVER_GROUPS, from_sample
 from . import scenario as sc
 from .design import base_scenario, read_design
 from .files import at_least, check_keys, one_line, suggest
@@ -47,10 +52,12 @@ from .files import at_least, check_keys, one_line, suggest
 KEYS = {"description": str, "scenario": str, "population": int, "generations": int,
         "min_epsilon": (int, float), "min_acceptance": (int, float), "replicates": int,
         "predictive": int, "years": int, "burn_in_years": int, "scale": (int, float),
-        "seed": int,
+        "seed": int, "inference": str,
         "constants": dict, "targets": dict, "held_out": dict}
-TARGET_KEYS = {"interval": list, "weight": (int, float), "scale": (int, float), "source": str}
+TARGET_KEYS = {"interval": list, "value": (int, float), "sd": (int, float),
+               "weight": (int, float), "scale": (int, float), "source": str}
 PRIORS = ("uniform", "normal", "loguniform")
+INFERENCE = ("interval", "kernel")
 MAX_POPULATION = 100_000
 MAX_GENERATIONS = 100
 MAX_REPLICATES = 1_000
@@ -131,6 +138,10 @@ class Prior:
         lo, hi = (self.low - self.a) / self.b, (self.high - self.a) / self.b
         return pyabc.RV("truncnorm", lo, hi, loc=self.a, scale=self.b)
 
+    def value(self, x) -> int | float:
+        """A sampled `x` as the model reads the constant (a toy model's own name: a float)."""
+        return from_sample(self.name, x) if self.name in FIELDS else float(x)
+
     def describe(self) -> str:
         if self.kind == "normal":
             return f"normal({self.a:g}, {self.b:g}) cut to [{self.low:g}, {self.high:g}]"
@@ -139,7 +150,10 @@ class Prior:
 
 @dataclass(frozen=True)
 class Target:
-    """A figure against its interval; `weight` 0 for a held-out check."""
+    """A figure against a bound (its interval) or, with `value`, a measurement: the number a
+    source gives, with an error `scale` (its sd: the source's uncertainty and the era's
+    mismatch); `low` and `high` are then value -+ 2 sd, for the checks. `weight` 0 for a
+    held-out check."""
     figure: str
     low: float
     high: float
@@ -147,10 +161,14 @@ class Target:
     scale: float
     source: str
     held_out: bool
+    value: float | None = None
 
-    def gap(self, value: float) -> float:
-        """How far `value` lies outside the interval, in units of `scale` (0 inside)."""
-        return max(0.0, self.low - value, value - self.high) / self.scale
+    def gap(self, x: float) -> float:
+        """How far `x` lies from the target, in units of `scale`: outside the interval (0
+        inside) for a bound, from the value for a measurement."""
+        if self.value is not None:
+            return abs(x - self.value) / self.scale
+        return max(0.0, self.low - x, x - self.high) / self.scale
 
 
 @dataclass
@@ -171,6 +189,7 @@ class CalibrationDesign:
     seed: int
     priors: list[Prior]
     targets: list[Target]      # fitted first, then the held-out ones
+    inference: str = "interval"   # INFERENCE: a distance threshold, or a likelihood kernel
 
     @property
     def name(self) -> str:
@@ -193,7 +212,11 @@ class CalibrationDesign:
                 "min_epsilon": self.min_epsilon, "min_acceptance": self.min_acceptance,
                 "replicates": self.replicates, "predictive": self.predictive, "seed": self.seed,
                 "priors": [asdict(p) for p in self.priors],
-                "targets": [asdict(t) for t in self.targets]}
+                # a bound has no value, and the distance threshold is the default inference:
+                # left out, so the digests of the designs before them stay as they were
+                "targets": [{k: v for k, v in asdict(t).items() if k != "value" or v is not None}
+                            for t in self.targets],
+                **({"inference": self.inference} if self.inference != "interval" else {})}
 
     def digest(self) -> str:
         """What a resume must match: everything that decides the posterior."""
@@ -276,22 +299,43 @@ def target(path, section: str, name: str, spec) -> Target:
         raise UserError(f"{path}: {key}: expected {{ interval = [low, high] }}, got "
                         f"{one_line(repr(spec), 60)}")
     check_keys(f"{path}: {key}", spec, TARGET_KEYS, "target")
-    if "interval" not in spec:
-        raise UserError(f"{path}: {key}: interval = [low, high] is missing")
+    if ("interval" in spec) == ("value" in spec):
+        raise UserError(f"{path}: {key}: give either interval = [low, high] (a bound) or value "
+                        "= x with sd = s (a measurement)")
+    held = section == "held_out"
+    weight = _number(path, f"{key}.weight", spec.get("weight", 1.0))
+    if weight < 0 or (held and "weight" in spec):
+        raise UserError(f"{path}: {key}.weight: " + ("a held-out figure has no weight"
+                                                     if weight >= 0 else "must be >= 0"))
+    weight = 0.0 if held else weight
+    if "value" in spec:
+        return measurement(path, key, name, spec, weight, held)
+    if "sd" in spec:
+        raise UserError(f"{path}: {key}.sd: goes with value = x (a measurement), not with an "
+                        "interval (whose gap is measured in its scale)")
     low, high = _pair(path, f"{key}.interval", spec["interval"])
     if not low <= high:
         raise UserError(f"{path}: {key}.interval: expected low <= high, got [{low:g}, {high:g}]")
-    weight = _number(path, f"{key}.weight", spec.get("weight", 1.0))
-    if weight < 0 or (section == "held_out" and "weight" in spec):
-        raise UserError(f"{path}: {key}.weight: " + ("a held-out figure has no weight"
-                                                     if weight >= 0 else "must be >= 0"))
-    held = section == "held_out"
     scale = _number(path, f"{key}.scale", spec.get("scale", 1.0 if held else high - low))
     if not scale >= MIN_SCALE:
         raise UserError(f"{path}: {key}.scale: must be at least {MIN_SCALE:g} (a point "
                         "interval needs a scale)")
-    return Target(name, low, high, 0.0 if held else weight, scale,
-                  one_line(spec.get("source", "")), held)
+    return Target(name, low, high, weight, scale, one_line(spec.get("source", "")), held)
+
+
+def measurement(path, key: str, name: str, spec: dict, weight: float, held: bool) -> Target:
+    """A [targets] or [held_out] entry with value = x and sd = s."""
+    if "scale" in spec:
+        raise UserError(f"{path}: {key}.scale: a measurement's scale is its sd")
+    if "sd" not in spec:
+        raise UserError(f"{path}: {key}: sd = s is missing (the source's uncertainty and the "
+                        "era's mismatch, in the figure's unit)")
+    value = _number(path, f"{key}.value", spec["value"])
+    sd = _number(path, f"{key}.sd", spec["sd"])
+    if not sd >= MIN_SCALE:
+        raise UserError(f"{path}: {key}.sd: must be at least {MIN_SCALE:g}")
+    return Target(name, value - 2 * sd, value + 2 * sd, weight, sd,
+                  one_line(spec.get("source", "")), held, value)
 
 
 def load(name: str, overrides: dict | None = None) -> CalibrationDesign:
@@ -321,6 +365,13 @@ def load(name: str, overrides: dict | None = None) -> CalibrationDesign:
     min_eps = _number(path, "min_epsilon", data.get("min_epsilon", 0.0))
     min_acc = _number(path, "min_acceptance",
                       data.get("min_acceptance", DEFAULT_MIN_ACCEPTANCE))
+    inference = data.get("inference", "interval")
+    if inference not in INFERENCE:
+        raise UserError(f"{path}: inference: expected one of {', '.join(INFERENCE)}, got "
+                        f"{one_line(repr(inference), 40)}{suggest(str(inference), INFERENCE)}")
+    if inference == "kernel" and "min_epsilon" in data:
+        raise UserError(f"{path}: min_epsilon: the kernel's calibration ends at temperature 1 "
+                        "(the posterior under the targets' stated errors); leave it out")
     if min_eps < 0 or not 0 <= min_acc < 1:
         raise UserError(f"{path}: " + ("min_epsilon: must be >= 0" if min_eps < 0
                                        else "min_acceptance: expected 0 <= share < 1"))
@@ -332,4 +383,4 @@ def load(name: str, overrides: dict | None = None) -> CalibrationDesign:
         min_epsilon=min_eps, min_acceptance=min_acc,
         replicates=at_least(path, "replicates", data.get("replicates", 1), 1, MAX_REPLICATES),
         predictive=at_least(path, "predictive", data.get("predictive", 20), 0, MAX_POPULATION),
-        seed=seed, priors=priors, targets=fitted + held)
+        seed=seed, priors=priors, targets=fitted + held, inference=inference)

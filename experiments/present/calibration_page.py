@@ -19,11 +19,19 @@ PINNED = 0.5     # posterior 90% interval at most this share of the prior's: "pi
 NARROWED = 0.8   # at most this share: "narrowed"; wider: "left free"
 TOP = 8          # constants in the correlation figure
 LOW_ESS = 0.25   # an effective sample size below this share of the population is flagged
+EDGE = 0.05      # a prior's outer 5% at either end ...
+PILED = 0.25     # ... holding at least this posterior weight (5 times the prior's): piled up
+SATURATED = 0.03  # a share (SHARES) whose posterior median is within this of 0 or 1
+SHARES = ("admin_share", "admin_high_committees", "participation_rate", "volunteer_rate",
+          "volunteer_100_share", "unfunded_share", "high_school_share", "over_45_share",
+          "htc_H", "htc_T", "htc_C", "htc_min", "income_committees")
 
 
 def constants_table(design, posterior: pd.DataFrame) -> pd.DataFrame:
-    """Each constant: prior and posterior medians and 90% intervals, the width ratio, and the
-    verdict (pinned down, narrowed, left free)."""
+    """Each constant: prior and posterior medians and 90% intervals, the width ratio, the
+    verdict (pinned down, narrowed, left free), and the prior bound the posterior piles up
+    against, if any (at least PILED of its weight in the prior's outer EDGE): the fit wants a
+    value the prior does not allow, and the bound, not the data, decides it."""
     rows = []
     w = posterior.weight.to_numpy(float)
     for p in design.priors:
@@ -34,10 +42,14 @@ def constants_table(design, posterior: pd.DataFrame) -> pd.DataFrame:
         ratio = (hi - lo) / (phi - plo) if phi > plo else 1.0
         verdict = ("pinned down" if ratio <= PINNED else "narrowed" if ratio <= NARROWED
                    else "left free")
+        u = dist.cdf(v)                     # where each particle sits in the prior
+        piled = [end for end, near in (("low", u < EDGE), ("high", u > 1 - EDGE))
+                 if w[near].sum() >= PILED * w.sum()]
         rows.append({"constant": p.name, "prior": p.describe(), "prior_median":
                      float(dist.median()), "prior_low": plo, "prior_high": phi,
                      "posterior_median": med, "posterior_low": lo, "posterior_high": hi,
-                     "width_ratio": ratio, "verdict": verdict})
+                     "width_ratio": ratio, "verdict": verdict,
+                     "piled_at": " and ".join(piled)})
     return pd.DataFrame(rows).sort_values("width_ratio").reset_index(drop=True)
 
 
@@ -58,6 +70,7 @@ def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> p
                      "holds": bool(t.low <= median <= t.high),
                      "median": median, "q05": quantile(v, w, 0.05),
                      "q95": quantile(v, w, 0.95), "predictive_inside": inside,
+                     "saturated": t.figure in SHARES and min(median, 1 - median) <= SATURATED,
                      "source": t.source})
     return pd.DataFrame(rows)
 
@@ -100,11 +113,19 @@ def plot_correlations(table: pd.DataFrame, posterior, path: Path) -> None:
     save(fig, path, "Posterior correlations of the most constrained constants")
 
 
-def plot_generations(generations: pd.DataFrame, path: Path) -> None:
+def threshold(design) -> tuple[str, str]:
+    """What a generation's epsilon is, and what its end means: a distance threshold, or the
+    likelihood kernel's temperature (inference = "kernel")."""
+    if design.inference == "kernel":
+        return "temperature", "1: the posterior under the targets' stated errors"
+    return "distance threshold (epsilon)", "0: every target inside its interval"
+
+
+def plot_generations(generations: pd.DataFrame, path: Path, design) -> None:
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4))
     a.plot(generations.generation, generations.epsilon, "o-")
     a.set_xlabel("generation")
-    a.set_ylabel("distance threshold (epsilon)")
+    a.set_ylabel(threshold(design)[0])
     b.plot(generations.generation, generations.acceptance, "o-", color="tab:green")
     b.set_xlabel("generation")
     b.set_ylabel("acceptance rate")
@@ -151,7 +172,7 @@ def write(out: Path, design, posterior, generations, predictive, manifest) -> No
               "checks": out / "calibration-checks.png"}
     plot_marginals(design, posterior, images["marginals"])
     plot_correlations(constants, posterior, images["correlations"])
-    plot_generations(generations, images["generations"])
+    plot_generations(generations, images["generations"], design)
     plot_checks(design, posterior, predictive, images["checks"])
     page = report(design, constants, checks, generations, images, manifest)
     atomic_write(out / "report.html", lambda tmp: Path(tmp).write_text(page, "utf-8"))
@@ -180,13 +201,26 @@ def report(design, constants, checks, generations, images, manifest) -> str:
                "from the field, or the ensemble's intervals (juwei compare --ensemble).")
     if last is not None:
         out.append(f" The last generation accepted {int(last.accepted)} of "
-                   f"{int(last.candidates)} candidates at distance threshold "
-                   f"{last.epsilon:.3g} (0: every target inside its interval).")
+                   f"{int(last.candidates)} candidates at {threshold(design)[0]} "
+                   f"{last.epsilon:.3g} ({threshold(design)[1]}).")
         if last.ess < LOW_ESS * last.accepted:
             out.append(f"</p><p class='flag'>The posterior rests on few particles: its "
                        f"effective sample size is {last.ess:.1f} of {int(last.accepted)}. Read "
                        "the intervals as rough; a larger population (a cluster run) or fewer "
                        "constants would make them firmer.")
+    piled = constants[constants.piled_at != ""]
+    if len(piled):
+        out.append("</p><p class='flag'>The posterior piles up against a prior bound: "
+                   + "; ".join(f"<b>{e(r.constant)}</b> at its {r.piled_at} end ({e(r.prior)})"
+                               for r in piled.itertuples())
+                   + ". There the bound, not the patterns, decides the value: widen the prior "
+                   "if the schema's range allows, or say why the bound is real.")
+    saturated = checks[checks.saturated]
+    if len(saturated):
+        out.append("</p><p class='flag'>At the posterior median these shares sit at "
+                   "saturation, where the model's response flattens and remedies' effects "
+                   "shrink: " + ", ".join(f"<b>{e(r.figure)}</b> {r['median']:.3f}"
+                                          for _, r in saturated.iterrows()) + ".")
     held = checks[checks.role == "held out"]
     if len(held):
         text = "; ".join(_held_line(r) for _, r in held.iterrows())
@@ -222,7 +256,8 @@ def report(design, constants, checks, generations, images, manifest) -> str:
                    f"</td><td class='num'>{inside}</td><td>{e(r.source)}</td></tr>")
     out.append("</table>")
     out.append(f"<figure>{img(images['checks'])}</figure>")
-    out.append("<h2>Generations</h2><table><tr><th>generation</th><th>epsilon</th>"
+    out.append(f"<h2>Generations</h2><table><tr><th>generation</th><th>"
+               f"{threshold(design)[0]}</th>"
                "<th>candidates</th><th>accepted</th><th>acceptance</th><th>effective sample "
                "size</th></tr>")
     for _, r in generations.iterrows():
@@ -237,9 +272,14 @@ def report(design, constants, checks, generations, images, manifest) -> str:
         out.append(f"<p class='flag'>{len(failed)} candidate(s) failed and were rejected "
                    f"(never given a distance); the first: {e(failed[0]['error'])}. All are in "
                    "manifest.json.</p>")
-    out.append("<p class='muted'>Method: ABC-SMC (pyabc), distance = weighted sum of each "
-               "target's gap outside its interval over its scale; epsilon by the 0.5 quantile "
-               "of the last generation's distances; proposals drawn by candidate from "
+    method = ("a likelihood kernel: log density -1/2 x the weighted sum of each target's "
+              "squared gap (from a measurement's value in sd, outside a bound in its scale), "
+              "accepted stochastically at a temperature that falls to 1 (pyabc's Temperature "
+              "and StochasticAcceptor)" if design.inference == "kernel" else
+              "distance = weighted sum of each target's gap outside its interval over its "
+              "scale; epsilon by the 0.5 quantile of the last generation's distances")
+    out.append(f"<p class='muted'>Method: ABC-SMC (pyabc), {method}; proposals drawn by "
+               "candidate from "
                "SeedSequence(seed, spawn_key=(generation + 1, candidate)) and the first "
                "accepted by candidate number "
                "kept, so the posterior does not depend on the executor (ODD §9).</p>")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import logging
 import math
 import random
@@ -108,6 +109,28 @@ class IntervalDistance:
         return float(sum(t.weight * t.gap(x[t.figure]) for t in self.targets if t.weight > 0))
 
 
+def kernel_for(targets):
+    """The likelihood kernel of `inference = "kernel"`: log density -1/2 x the weighted sum of
+    the targets' squared gaps (a measurement's gap from its value in sd; a bound's outside its
+    interval in its scale, flat inside), -inf for a failed candidate. Its maximum is 0, so
+    pyabc's stochastic acceptor accepts with probability exp(log density / temperature); at
+    temperature 1 the particles are the posterior under the targets' stated errors (Wilkinson
+    2013, exact ABC with model error)."""
+    from pyabc.distance import SCALE_LOG, StochasticKernel
+
+    class GapKernel(StochasticKernel):
+        def __init__(self):
+            super().__init__(ret_scale=SCALE_LOG, keys=[t.figure for t in targets], pdf_max=0.0)
+
+        def __call__(self, x: dict, x_0: dict, t: int = None, par: dict = None) -> float:
+            if FAILED in x:
+                return -math.inf
+            return -0.5 * float(sum(g.weight * g.gap(x[g.figure]) ** 2 for g in targets
+                                    if g.weight > 0))
+
+    return GapKernel()
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One candidate particle as an engine run function: seed numpy's and Python's global
@@ -117,18 +140,33 @@ class Candidate:
     simulate_one: bytes          # cloudpickled
 
     def __call__(self, params, seed: int) -> dict:
-        import cloudpickle
-        saved_np, saved_py = np.random.get_state(), random.getstate()
-        np.random.seed(np.array([seed & 0xFFFFFFFF, seed >> 32], dtype=np.uint32))
-        random.seed(seed)
-        try:
-            particle = cloudpickle.loads(self.simulate_one)()
-        finally:
-            np.random.set_state(saved_np)
-            random.setstate(saved_py)
+        with seeded_globals(seed):
+            particle = _loaded(self.simulate_one)()
         error = particle.sum_stat.get(FAILED) if isinstance(particle.sum_stat, dict) else None
         return {"summary": {"accepted": float(bool(particle.accepted))}, "payload":
                 (particle, error)}
+
+
+@functools.lru_cache(maxsize=2)
+def _loaded(blob: bytes):
+    """pyabc's simulate_one, unpickled once per batch and worker rather than per candidate
+    (it was most of a cheap model's time); every call reseeds the globals it draws from."""
+    import cloudpickle
+    return cloudpickle.loads(blob)
+
+
+@contextlib.contextmanager
+def seeded_globals(seed: int):
+    """Within: numpy's and Python's global generators seeded from `seed` (pyabc, and a toy
+    model, draw from them); after: as they were, so in-process runs match a pool's."""
+    saved_np, saved_py = np.random.get_state(), random.getstate()
+    np.random.seed(np.array([seed & 0xFFFFFFFF, seed >> 32], dtype=np.uint32))
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(saved_np)
+        random.setstate(saved_py)
 
 
 def candidate_seed(root: int, t: int, i: int) -> int:
@@ -254,15 +292,26 @@ def abc_for(design, opts: Options, on_failure, on_batch, model=None,
     model = Guarded(model or county_model(design, design.seed), figures_of(design))
     priors = pyabc.Distribution(**{p.name: p.pyabc() for p in design.priors})
     sampler = _sampler_class()(design.seed, opts, on_failure, on_batch, pool)
+    if design.inference == "kernel":
+        return pyabc.ABCSMC(model, priors, kernel_for(tuple(design.targets)),
+                            population_size=design.population, sampler=sampler,
+                            eps=pyabc.Temperature(), acceptor=pyabc.StochasticAcceptor())
     return pyabc.ABCSMC(model, priors, IntervalDistance(tuple(design.targets)),
                         population_size=design.population, sampler=sampler,
                         eps=pyabc.QuantileEpsilon(alpha=0.5))
 
 
-def run(design, opts: Options, model=None) -> Calibration:
+def final_epsilon(design) -> float:
+    """Where the calibration ends: the design's distance threshold, or temperature 1 (the
+    posterior under the targets' errors) for a kernel."""
+    return 1.0 if design.inference == "kernel" else design.min_epsilon
+
+
+def run(design, opts: Options, model=None, report: bool = True) -> Calibration:
     """Calibrate into opts.out (history.db, posterior.parquet, figures, report.html);
     --resume continues from the last finished generation. `model(values) -> {figure: number}`
-    replaces the county model (a toy for tests; it must pickle for worker processes)."""
+    replaces the county model (a toy for tests; it must pickle for worker processes).
+    `report=False` leaves out the figures and report.html (a coverage check's many fits)."""
     if opts.scheduler:
         check_scheduler(opts.scheduler, opts.scheduler_timeout)
     store = Store(opts.out)
@@ -355,7 +404,7 @@ def run(design, opts: Options, model=None) -> Calibration:
                 store.write_manifest()
                 left = design.generations - done
                 if left > 0 and not sampled and not _converged(abc.history, design):
-                    abc.run(minimum_epsilon=design.min_epsilon, max_nr_populations=left,
+                    abc.run(minimum_epsilon=final_epsilon(design), max_nr_populations=left,
                             min_acceptance_rate=design.min_acceptance)
                 m["sampled"] = True
                 m["candidate_seconds"] = round((old or {}).get("candidate_seconds", 0.0)
@@ -393,8 +442,9 @@ def run(design, opts: Options, model=None) -> Calibration:
     write_parquet(opts.out / POSTERIOR, posterior)
     atomic_write(opts.out / "generations.csv", lambda tmp: generations.to_csv(tmp, index=False))
     write_parquet(opts.out / "predictive.parquet", predictive)
-    from ..present import calibration_page
-    calibration_page.write(opts.out, design, posterior, generations, predictive, m)
+    if report:
+        from ..present import calibration_page
+        calibration_page.write(opts.out, design, posterior, generations, predictive, m)
     total = wall()
     store.finish("complete", wall_seconds=total, session_seconds=round(total - earlier, 3))
     return Calibration(opts.out, design, posterior, generations, predictive, store.manifest)
@@ -534,7 +584,7 @@ def _converged(history, design) -> bool:
         return False
     pops = history.get_all_populations()
     last = pops[pops.t == history.max_t].iloc[0]
-    return bool(last.epsilon <= design.min_epsilon)
+    return bool(last.epsilon <= final_epsilon(design))
 
 
 def posterior_table(history, design, t: int | None = None) -> pd.DataFrame:
@@ -543,8 +593,7 @@ def posterior_table(history, design, t: int | None = None) -> pd.DataFrame:
     t = history.max_t if t is None else t
     rows = []
     for k, p in enumerate(history.get_population(t=t).particles):
-        values = {c.name: (from_sample(c.name, p.parameter[c.name]) if c.name in FIELDS
-                           else float(p.parameter[c.name])) for c in design.priors}
+        values = {c.name: c.value(p.parameter[c.name]) for c in design.priors}
         rows.append({"particle": k, **values, "weight": float(p.weight),
                      "distance": float(p.distance),
                      **{f: float(v) for f, v in p.sum_stat.items()}})
