@@ -8,6 +8,7 @@ import dataclasses
 import functools
 import os
 import pickle
+import re
 import threading
 
 import numpy as np
@@ -34,6 +35,17 @@ MONEY_SHOWN = (*MONEY_ITEMS, "public_yuan", "admin_hours_per_cadre", "admin_hour
 
 def _fmt(v) -> str:
     return f"{v:d}" if isinstance(v, int) else f"{v:g}"
+
+
+def file_name(*words: str, ext: str = "") -> str:
+    """A download's or saved session's name from its words (scenario titles, what it is, a
+    date), joined by '-': whatever a name typed or shipped holds, characters no file system
+    or browser takes (/ \\ : * ? " < > | and control characters) are dropped, spaces become
+    '_', no leading dot, at most 80 characters before the extension."""
+    joined = "-".join(w.strip() for w in words if w and w.strip())
+    kept = "".join(ch for ch in joined if ch.isprintable() and ch not in '/\\:*?"<>|')
+    kept = re.sub(r"\s+", "_", kept).lstrip(".-_")[:80].rstrip(".")
+    return f"{kept}.{ext}" if ext and kept else kept
 
 
 def read_only() -> bool:
