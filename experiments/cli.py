@@ -1060,7 +1060,9 @@ def cmd_validate(args) -> int:
         return i18n.t(f"terminal.{key}", args.lang, **fields)
     zh = args.lang != "en"
     print("\n" + tr("validate_head", scenario=i18n.scenario_title(s, args.lang) if zh else
-                     s.name, county=s.county_name, scale=s.params.scale, years=s.params.years,
+                     s.name, county=s.county.name if zh and s.county else i18n.t(
+                         "handout.essay_county", "zh") if zh else s.county_name,
+                     scale=s.params.scale, years=s.params.years,
                      replicates=args.replicates, seed=args.seed, seconds=f"{v.seconds:.0f}"))
     if s.county:
         print(tr("validate_other_county"))
