@@ -63,7 +63,8 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
         marks.append({"xAxis": round(float(year), 3), "lineStyle": {
             "type": "dotted", "color": "#7b1fa2", "width": 2}, "label": {
             "formatter": label, "fontSize": FONT - 4, "color": "#7b1fa2",
-            "position": "insideEndTop"}})
+            # along the marker on its right: clear of the y axis's labels in the first weeks
+            "position": "insideEndBottom"}})
     if marks and out:
         out[0]["markLine"] = {"silent": True, "symbol": "none", "lineStyle": {
             "type": "dashed", "color": "#555", "width": 2}, "data": marks}
