@@ -410,15 +410,16 @@ def test_a_saved_session_reloads_to_the_same_state(browser, workshop, page):
     expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
     before = shown_levers(page)
     status = page.locator(".jw-status").inner_text()
+    page.get_by_label("会话名称（可不填）").fill("第一组/讨论 A")     # a name is data
     page.get_by_role("button", name="在本机保存会话").click()
     expect(page.get_by_text("已保存：", exact=False)).to_be_visible(timeout=10_000)
     said = page.get_by_text("已保存：", exact=False).first.inner_text()
-    assert "/" not in said and "session-" in said            # its name, not a server path
+    assert said.endswith("已保存：第一组讨论_A")                # its name, not a server path
+    assert (workshop["home"] / "sessions" / "第一组讨论_A.toml").exists()
     other = open_page(browser, workshop)
     open_drawer(other)
     assert shown_levers(other) != before
-    saved = sorted((workshop["home"] / "sessions").glob("*.toml"))[-1]
-    choose(other, "载入已保存的会话", saved.name, "nav")     # a name, never a path
+    choose(other, "载入已保存的会话", "第一组讨论_A", "nav")     # by its name
     expect(other.locator(".jw-status")).to_have_text(status, timeout=20_000)
     assert shown_levers(other) == before
     assert other.errors == []
@@ -447,6 +448,14 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     assert "compare-prepared" not in text and str(workshop["results"]) not in text
     assert "make run" not in text and "juwei compare" not in text
     page.screenshot(path=ARTIFACTS / "app-zh-compare.png", full_page=True)
+    # the table's download is named after the scenarios compared and the comparison's day
+    with page.expect_download() as d:
+        page.get_by_text("下载变化表（CSV）").click()
+    name = d.value.suggested_filename
+    title = i18n.scenario_title(sc.load("separation"), "zh")
+    assert re.fullmatch(rf"对比-{re.escape(title)}-\d{{4}}-\d{{2}}-\d{{2}}\.csv", name), name
+    assert Path(d.value.path()).read_bytes() == (
+        workshop["results"] / "compare-prepared" / "comparison.csv").read_bytes()
     before = set(workshop["results"].iterdir())
     choose(page, "人口比例（模拟全县居民的比例）", "0.02", "main")
     choose(page, "年数", "3", "main")
