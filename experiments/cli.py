@@ -1069,9 +1069,9 @@ def cmd_validate(args) -> int:
     under = {p.number: p for p in v.broken or ()}
     for r in v.patterns:
         d = r.definition
-        print(tr("validate_row", number=f"{r.number:2d}", word=(lambda w: w if zh else ljust(w, 5))(
-            tr("validate_holds" if r.holds else "validate_fails")), share=f"{r.share:4.0%}",
-            title=r.title, condition=r.condition)
+        word = tr("validate_holds" if r.holds else "validate_fails")
+        print(tr("validate_row", number=f"{r.number:2d}", word=word if zh else ljust(word, 5),
+                 share=f"{r.share:4.0%}", title=r.title, condition=r.condition)
               + f"\n{'':6s}{tr(f'validate_label.{d.label}')}{'：' if zh else ': '}{d.rests_on}"
               f"\n{'':6s}{r.figure}")
         if d.breaker:

@@ -121,7 +121,8 @@ def point_means(runs_table: pd.DataFrame, levers: list[str], outputs: list[str])
 
 def run(design: SweepDesign, opts: Options, ensemble=None, lang: str = "en") -> Sweep:
     """Run every point x replicate (x posterior draw) into opts.out; write points.csv/.parquet
-    and the figures (in `lang`). With an ensemble, a point's sd spans the draws and the replicates."""
+    and the figures (in `lang`). With an ensemble, a point's sd spans the draws and the
+    replicates."""
     frame = points(design)
     keep = ("series",) if design.series else ()
     check_ensemble_county(ensemble, [design.base])
