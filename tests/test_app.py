@@ -450,7 +450,7 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     page.screenshot(path=ARTIFACTS / "app-zh-compare.png", full_page=True)
     # the table's download is named after the scenarios compared and the comparison's day
     with page.expect_download() as d:
-        page.get_by_text("下载变化表（CSV）").click()
+        page.get_by_text("下载变化数据表").click()
     name = d.value.suggested_filename
     title = i18n.scenario_title(sc.load("separation"), "zh")
     assert re.fullmatch(rf"对比-{re.escape(title)}-\d{{4}}-\d{{2}}-\d{{2}}\.csv", name), name
@@ -546,7 +546,7 @@ def test_the_page_loads_no_file_a_browser_names_and_reads_uploads_within_the_lim
     (home / "secret.toml").write_text(SECRET)
     folder = home / "sessions"
     folder.mkdir(exist_ok=True)
-    for name in ("session-0000-a.toml", "session-0000-b.toml"):   # listed before dated ones
+    for name in ("session-0000-a.toml", "session-0000-b.toml"):   # the newest: listed first
         (folder / name).write_text('juwei_session = 1\nscenario = "separation"\n')
     forged = {"session-0000-a.toml": "../secret.toml",
               "session-0000-b.toml": str(home / "secret.toml")}
@@ -573,7 +573,7 @@ def test_the_page_loads_no_file_a_browser_names_and_reads_uploads_within_the_lim
     status = page.locator(".jw-status").inner_text()
     refused = page.get_by_text("The session was not loaded", exact=False)
     for name, path in forged.items():
-        choose(page, "Load a saved session", name, "nav")
+        choose(page, "Load a saved session", name.removesuffix(".toml"), "nav")   # by name
         expect(refused).to_contain_text(json.dumps(path)[1:-1][:40], timeout=20_000)
         expect(refused).to_contain_text("not a saved session")
     assert sent == list(forged.values())                 # the forged names reached the server

@@ -148,13 +148,17 @@ class County:
             return week + 1
 
     def latest(self, name: str) -> float:
-        """The last week's value (money: the yearly rate the week's accounts give)."""
-        t = self.week
-        return float(self.model.series[name][t - 1]) if t else float("nan")
+        """The last week's value (money: the yearly rate the week's accounts give); read under
+        the lock, so a week being stepped is not read before its values are written."""
+        with self.lock:
+            t = self.week
+            return float(self.model.series[name][t - 1]) if t else float("nan")
 
     def recent(self, name: str, weeks: int = 4) -> float:
-        t = self.week
-        return float(np.mean(self.model.series[name][max(0, t - weeks):t])) if t else float("nan")
+        with self.lock:
+            t = self.week
+            return float(np.mean(self.model.series[name][max(0, t - weeks):t])) if t else \
+                float("nan")
 
 
 # --- state shared by the components of one page ---------------------------------------------
