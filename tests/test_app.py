@@ -138,6 +138,17 @@ def open_drawer(page) -> None:
         expect(page.locator(".jw-lever-value").first).to_be_visible(timeout=10_000)
 
 
+def pay_to_the_top(page) -> None:
+    """Move cadre pay to the end of its range in the drawer, then close the drawer."""
+    open_drawer(page)
+    slider = page.locator(".jw-slider-cadre_pay [role=slider]")
+    slider.focus()
+    slider.press("End")
+    expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
+    page.locator("header button").first.click()               # the drawer closes
+    expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
+
+
 def choose(page, label: str, option: str, within: str = "body") -> None:
     """Pick `option` in the select labelled `label` (Vuetify's menu) within a part of the
     page ("nav": the drawer, "main": the tabs)."""
@@ -256,13 +267,7 @@ def test_the_money_meter_follows_a_lever_and_the_levers_tab_prices_it(page):
     meter = page.locator(".jw-money")
     expect(meter).to_contain_text("万元")
     expect(meter.locator("[data-change='public_yuan']")).to_have_text("–")  # nothing run yet
-    open_drawer(page)
-    slider = page.locator(".jw-slider-cadre_pay [role=slider]")
-    slider.focus()
-    slider.press("End")
-    expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
-    page.locator("header button").first.click()               # the drawer closes
-    expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
+    pay_to_the_top(page)
     page.get_by_role("button", name="前进一周").click()
     expect(page.locator(".jw-status")).to_contain_text("第1周", timeout=10_000)
     change = meter.locator("[data-change='yuan_cadre_pay']")
@@ -324,13 +329,7 @@ def test_the_room_at_each_size_and_language(browser, workshop, size, lang):
     expect(tip).to_contain_text(re.compile(re.escape(f" · {tr('app.county.seat')}: ")
                                            + r"\d\.\d\d"), timeout=10_000)
     # the money meter follows a lever from the next week
-    open_drawer(page)
-    slider = page.locator(".jw-slider-cadre_pay [role=slider]")
-    slider.focus()
-    slider.press("End")
-    expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
-    page.locator("header button").first.click()               # the drawer closes
-    expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
+    pay_to_the_top(page)
     page.keyboard.press("ArrowRight")
     expect(status).to_contain_text(tr("app.status.week", week=2, horizon=horizon),
                                    timeout=10_000)
