@@ -81,6 +81,14 @@ class Codec:
         self.whole = np.array([s[0] == "values" or design.integer.get(n, False)
                                for n, s in self.specs.items()])
 
+    def position(self, name: str, value) -> float:
+        """Where a lever's `value` sits among the decision variable's values: itself, clipped
+        to the range, or the index of the nearest listed value."""
+        spec = self.specs[name]
+        if spec[0] == "values":
+            return float(np.argmin(np.abs(np.asarray(spec[1], float) - float(value))))
+        return float(np.clip(value, spec[1], spec[2]))
+
     def values(self, x) -> dict:
         """Lever name -> the value the model reads."""
         out = {}
@@ -106,6 +114,21 @@ def _repair(whole):
     return Rounding()
 
 
+def first_generation(design: SearchDesign, codec: Codec) -> np.ndarray:
+    """The first generation of a county search: the base's own package, then each lever alone
+    at the end of its range away from the base (the single remedies), then packages drawn
+    uniformly (seeded). A random start alone missed the cheap corners: on 2026-12-06 it never
+    tried fewer inspections and meetings alone, which ends the syndrome at a saving."""
+    base = np.array([codec.position(n, getattr(design.base.params, n)) for n in codec.names])
+    far = np.where(np.abs(codec.upper - base) >= np.abs(base - codec.lower), codec.upper,
+                   codec.lower)
+    starts = [base] + [np.where(np.arange(len(base)) == j, far, base) for j in range(len(base))]
+    rng = np.random.default_rng(design.seed)
+    fill = rng.uniform(codec.lower, codec.upper, (max(design.population - len(starts), 0),
+                                                   len(base)))
+    return np.vstack(starts + [fill])[:design.population]
+
+
 def algorithm_for(design: SearchDesign, codec: Codec):
     """pymoo's algorithm and problem, seeded: NSGA-II up to three objectives, NSGA-III (Das and
     Dennis's reference directions, or Riesz energy ones if too few) beyond."""
@@ -118,6 +141,8 @@ def algorithm_for(design: SearchDesign, codec: Codec):
                       xl=codec.lower, xu=codec.upper)
     kw = {"pop_size": design.population, "repair": _repair(codec.whole),
           "eliminate_duplicates": True}
+    if design.base is not None:
+        kw["sampling"] = first_generation(design, codec)
     if m <= 3:
         algorithm = NSGA2(**kw)
     else:
