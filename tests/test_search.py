@@ -164,3 +164,21 @@ def test_dry_run_counts_the_runs_and_writes_nothing(tmp_path, capsys, monkeypatc
     assert "at most 16 packages x 10 generations + the base, x 10 replicates" in out
     assert "1610 runs" in out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_county_search_starts_from_the_base_and_each_lever_alone():
+    """The first generation holds the base's package and the single-lever corners, so the cheap
+    ends of the front are tried from the start; the rest is seeded."""
+    from juwei.inputs.search import load_search
+    from juwei.studies.search import Codec, first_generation
+    design = load_search("search_packages")
+    codec = Codec(design)
+    first = first_generation(design, codec)
+    assert first.shape == (design.population, len(codec.names))
+    base = first[0]
+    assert codec.values(base)["cadre_pay"] == design.base.params.cadre_pay
+    for j, row in enumerate(first[1:len(base) + 1]):
+        moved = np.flatnonzero(row != base)
+        assert moved.tolist() == [j]
+        assert row[j] in (codec.lower[j], codec.upper[j])
+    assert (first_generation(design, codec) == first).all()
