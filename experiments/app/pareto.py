@@ -5,6 +5,7 @@ sets the drawer's levers to it, on the search's base scenario, and opens Explore
 
 from __future__ import annotations
 
+import functools
 import html
 from datetime import datetime
 from pathlib import Path
@@ -29,8 +30,9 @@ SHOWN = ("extra_yuan", "p_syndrome_absent")      # the front's axes: x and y
 
 
 def searches() -> list[Path]:
-    """Finished searches in the results store, newest first."""
-    return finished("search", "pareto.parquet")
+    """Finished searches of the county's levers in the results store, newest first (a search
+    of one's own function has no front of money and P(症状消除) to show)."""
+    return [f for f in finished("search", "pareto.parquet") if read_search(f) is not None]
 
 
 def exact(name: str, value):
@@ -41,7 +43,16 @@ def exact(name: str, value):
 
 def read_search(folder: Path) -> dict | None:
     """A finished search's packages, cheapest first (the Pareto set, and a target's package
-    outside it, e.g. over the budget), with their marks; None when it cannot be shown."""
+    outside it, e.g. over the budget), with their marks; None when it cannot be shown. Read
+    once per version of its manifest (the page redraws often)."""
+    try:
+        return _read(folder, (folder / "manifest.json").stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=16)
+def _read(folder: Path, version: int) -> dict | None:
     try:
         e = load(folder)
     except (OSError, ValueError, UserError):
@@ -94,8 +105,7 @@ def Pareto(st: State, on_load):
     rv.Select(label=tr("app.pareto.choose"), v_model=current, on_v_model=shown.set,
               items=[{"text": _label(f, st), "value": str(f)} for f in found])
     c = read_search(Path(current))
-    if c is None:
-        solara.HTML(tag="p", unsafe_innerHTML=html.escape(tr("app.pareto.unreadable")))
+    if c is None:                  # gone since it was listed
         return
 
     def choose(row: dict):
