@@ -111,8 +111,10 @@ def test_a_click_on_the_chart_loads_its_package_in_english(browser, workshop, se
     page.wait_for_function("() => window.requirejs && Object.values("
                            "requirejs.s.contexts._.defined).some(m => m && m.getInstanceByDom)")
     x, y = page.evaluate("""([x, y]) => {
-        const ec = Object.values(requirejs.s.contexts._.defined).find(m => m && m.getInstanceByDom);
-        const chart = ec.getInstanceByDom(document.querySelector('main canvas').parentNode.parentNode);
+        const ec = Object.values(requirejs.s.contexts._.defined)
+            .find(m => m && m.getInstanceByDom);
+        const dom = document.querySelector('main canvas').parentNode.parentNode;
+        const chart = ec.getInstanceByDom(dom);
         return chart.convertToPixel({seriesIndex: 0}, [x, y]);
     }""", [round(row["extra_yuan"] / 10_000, 4), round(100 * row["p_syndrome_absent"], 2)])
     box = canvas.bounding_box()

@@ -139,7 +139,8 @@ def marks(row: dict, st: State) -> str:
 
 
 def front(c: dict, st: State) -> dict:
-    """The chart: each package's cost in 万元/年 and P(症状消除) in %, its levers in the tooltip."""
+    """The chart: each package's cost in 万元/年 and P(症状消除) in %, its levers in the
+    tooltip."""
     tr, lang = st.tr, st.lang.value
     third = c["third"]
     points = []
@@ -169,8 +170,8 @@ def Table(st: State, c: dict, choose):
     third = c["third"]
     heads = [tr("app.pareto.number"), tr("app.pareto.marks"), tr("app.pareto.extra"),
              tr("app.pareto.p")] + ([label(third, lang)] if third else []) + [
-        f"{s['label']}（{s['unit_shown']}）" if lang == "zh" else f"{s['label']} ({s['unit_shown']})"
-        for s in (i18n.lever(describe(k), lang) for k in c["levers"])] + [""]
+        (f"{s['label']}（{s['unit_shown']}）" if lang == "zh" else
+         f"{s['label']} ({s['unit_shown']})") for s in (i18n.lever(describe(k), lang) for k in c["levers"])] + [""]
     with rv.Html(tag="div", style_="overflow-x: auto"):
         with rv.Html(tag="table", class_="jw-table jw-pareto-table"):
             rv.Html(tag="tr", children=[rv.Html(tag="th", children=[h]) for h in heads])
