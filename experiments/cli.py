@@ -111,6 +111,11 @@ def add_batch_options(p, out_help: str) -> None:
                    "again, emptying the folder first (only if it holds an experiment)")
 
 
+def add_lang_option(p, what: str) -> None:
+    p.add_argument("--lang", choices=("zh", "en"), default="en",
+                   help=f"language of {what} (default en)")
+
+
 def add_ensemble_options(p) -> None:
     p.add_argument("--ensemble", metavar="DIR", help="a calibration's folder (juwei calibrate): "
                    "run on posterior draws of its constants, the same draws in every scenario")
@@ -143,6 +148,7 @@ def build_parser() -> Parser:
     add_batch_options(p, "results folder (default results/<scenario>-<time>)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    add_lang_option(p, "the figures and the summary in the terminal")
 
     p = sub.add_parser("compare", help="compare scenarios with a base on common random numbers")
     p.add_argument("base", help="the base scenario (file or name)")
@@ -150,8 +156,8 @@ def build_parser() -> Parser:
     add_model_options(p, replicates=10)
     add_ensemble_options(p)
     add_batch_options(p, "results folder (default results/compare-<time>)")
-    p.add_argument("--lang", choices=("zh", "en"), default="en",
-                   help="language of report.html (default en; handout.html is always both)")
+    add_lang_option(p, "report.html, the figures and the terminal (handout.html is always "
+                    "both)")
     p.add_argument("--dose-response", action="store_true", help="instead, run each remedy "
                    "over its levers' whole range (from the base's values to the end of the "
                    "documented range) and compare the remedies that cost money at equal cost")
@@ -200,6 +206,7 @@ def build_parser() -> Parser:
     p.add_argument("design", help="design file, or a ready-made design's name")
     add_ensemble_options(p)
     add_batch_options(p, "results folder (default results/sweep-<design>-<time>)")
+    add_lang_option(p, "the figures and the terminal")
 
     p = sub.add_parser("sensitivity", help="rank the levers by global sensitivity analysis")
     p.add_argument("design", help="design file, or a ready-made design's name (morris_quick, "
@@ -324,6 +331,7 @@ def build_parser() -> Parser:
                    "--out")
     p.add_argument("--overwrite", action="store_true", help="start the validation in --out "
                    "again, emptying the folder first (only if it holds an experiment)")
+    add_lang_option(p, "the terminal")
     p.set_defaults(scheduler=None, allow_code_change=False)
     return top
 
@@ -446,41 +454,59 @@ def cmd_run(args) -> int:
         return _dry_run(args, lambda: scenario_runs([s], args.replicates, args.seed),
                         args.replicates, s, args.seed, run_on(s.county))
     opts = _options(args, f"results/{s.name}-{_stamp()}")
-    r = run.run(s, args.replicates, args.seed, opts, plots=not args.no_plots)
+    r = run.run(s, args.replicates, args.seed, opts, plots=not args.no_plots, lang=args.lang)
     if args.json:
         print(json.dumps({"scenario": s.name, "replicates": r.replicates_ok, "failed": r.failed,
                           "out": str(r.out), "window": r.window, "indicators": r.summary},
                          indent=2))
     else:
-        print_summary(r)
+        print_summary(r, args.lang)
     return 0 if r.replicates_ok else 1
 
 
-def print_summary(r) -> None:
-    s = r.scenario
-    print(f"\n{s.name}: {short(s.description, 200)}")
+def print_summary(r, lang: str = "en") -> None:
+    """A run's summary in the terminal, in `lang` (words from the catalogues' [terminal])."""
+    from .model import STEPS_PER_YEAR
+    from .present import i18n
+
+    def tr(key, **fields):
+        return i18n.t(f"terminal.{key}", lang, **fields)
+    s, zh = r.scenario, lang != "en"
+    title = i18n.scenario_title(s, lang) if zh else s.name
+    about = i18n.scenario_description(s, lang) if zh else s.description
+    print(f"\n{title}{'：' if zh else ': '}{short(about, 200)}")
     if s.county:
-        print(f"  county: {s.county.name} ({s.county_file})")
+        print(tr("run_county", county=s.county.name, file=s.county_file))
     if s.changes:
-        print("  changes: " + ", ".join(f"{k}={v}" for k, v in s.changes.items()))
-    print(f"  {r.replicates_ok} replicates"
-          + (f", {r.failed} FAILED (see manifest.json)" if r.failed else "")
-          + f", {r.wall_seconds:.1f} s; means over {r.window}, with 95% intervals\n")
-    print(f"  {'indicator':26s} {'mean':>10s}  {'95% interval':>21s}  {'unit':20s} 指标")
+        print(tr("run_changes", changes=("、" if zh else ", ").join(
+            f"{(describe(k).get('zh') if zh else None) or k}={v}"
+            for k, v in s.changes.items())))
+    p = s.params
+    window = tr("run_window", years=p.years, first=(p.years - 1) * STEPS_PER_YEAR + 1,
+                last=p.years * STEPS_PER_YEAR, when=tr("run_burn_in", burn=p.burn_in_years)
+                if p.burn_in_years else tr("run_no_burn_in")) if zh else r.window
+    print(tr("run_head", n=r.replicates_ok, failed=tr("run_failed", n=r.failed) if r.failed
+             else "", seconds=f"{r.wall_seconds:.1f}", window=window) + "\n")
+    heads = tr("run_columns")
+    name_width = 26 if not zh else 22
+    print(f"  {ljust(heads[0], name_width)} {rjust(heads[1], 10)}  {rjust(heads[2], 21)}  "
+          + (heads[3] if zh else f"{heads[3]:20s} 指标"))
     for name in CANONICAL:
         if name not in r.summary:
             continue
         row = r.summary[name]
         ci = (f"[{row['ci95_low']:9.3f}, {row['ci95_high']:9.3f}]" if row["ci95_low"] is not None
               else " " * 21)
-        print(f"  {name:26s} {row['mean']:10.3f}  {ci}  {INDICATORS[name].unit:20s} "
-              f"{INDICATORS[name].zh}")
+        shown, _, unit = i18n.indicator(name, lang)
+        print(f"  {ljust(shown if zh else name, name_width)} {row['mean']:10.3f}  {ci}  "
+              + (unit if zh else f"{unit:20s} {INDICATORS[name].zh}"))
     if r.summary:
         v = syndrome({k: row["mean"] for k, row in r.summary.items()})
-        print(f"\n  syndrome {v.describe()}")
+        print("\n" + tr("run_syndrome", verdict=i18n.syndrome_word(v, lang)[1] if zh
+                         else v.describe()))
     files = ["manifest.json", "runs/series/committees .parquet"]
     files += [p.name for p in r.figures]
-    print(f"\n  results: {r.out}/ ({', '.join(files)})")
+    print("\n" + tr("run_results", out=r.out, files=("、" if zh else ", ").join(files)))
 
 
 def cmd_compare(args) -> int:
@@ -520,24 +546,30 @@ def dose_response(scenarios, args) -> int:
                                                  args.seed)[0], len(runs), scenarios[0],
                         args.seed)
     opts = _options(args, f"results/doses-{_stamp()}")
-    r = doses.run(scenarios, args.replicates, args.seed, opts, args.doses, args.budget)
-    print(f"\nDose-response against '{r.base}' ({r.wall_seconds:.0f} s): {len(r.remedies)} "
-          f"remedies x {args.doses} doses (and each scenario's own) x {args.replicates} "
-          "replicates")
+    r = doses.run(scenarios, args.replicates, args.seed, opts, args.doses, args.budget,
+                  lang=args.lang)
+    from .present import i18n
+
+    def tr(key, **fields):
+        return i18n.t(f"terminal.{key}", args.lang, **fields)
+    names = scenario_names([r.base, *r.equal_cost.get("remedy", [])], args.lang)
+    print("\n" + tr("doses_head", base=names[r.base], seconds=f"{r.wall_seconds:.0f}",
+                     remedies=len(r.remedies), doses=args.doses, replicates=args.replicates))
     if len(r.equal_cost):
-        print(f"\nAt equal cost ({r.equal_cost.budget_yuan.iloc[0]:,.0f} extra yuan a year):")
+        print("\n" + tr("doses_equal_cost",
+                         budget=f"{r.equal_cost.budget_yuan.iloc[0]:,.0f}"))
         for row in r.equal_cost.to_dict("records"):
-            whole = "" if row["reaches_budget"] else " (its whole range costs less)"
-            print(f"  {row['remedy']:32s} dose {row['dose']:.2f}{whole}  unmet_need "
-                  f"{row['unmet_need']:+.3f}  exhaustion {row['exhaustion']:+.3f}  trust "
-                  f"{row['trust']:+.3f}")
-    print("\nOrderings that change with the dose:" if r.reversals else
-          "\nNo ordering changes with the dose beyond the intervals.")
+            print(tr("doses_row", remedy=ljust(names[row["remedy"]], 32),
+                     dose=f"{row['dose']:.2f}",
+                     whole="" if row["reaches_budget"] else tr("doses_whole"),
+                     unmet=f"{row['unmet_need']:+.3f}", exhaustion=f"{row['exhaustion']:+.3f}",
+                     trust=f"{row['trust']:+.3f}"))
+    print("\n" + tr("doses_reversals" if r.reversals else "doses_no_reversals"))
     for line in r.reversals[:20]:
         print(f"  {line}")
     if len(r.reversals) > 20:
-        print(f"  ... and {len(r.reversals) - 20} more in the report")
-    print(f"\nResults: {r.out}/report.html, doses.csv, equal-cost.csv")
+        print(tr("doses_more", n=len(r.reversals) - 20))
+    print("\n" + tr("doses_results", out=r.out))
     return 0
 
 
@@ -609,7 +641,7 @@ def print_comparison(c, lang: str = "en") -> None:
             print(f"  {ljust(names.get(r.scenario, r.scenario), width)}{r.extra_yuan:+16,.0f}"
                   f"{r.admin_hours_freed_per_cadre_week:+24.1f}{per:>27s}")
     if c.ensemble:
-        print_ensemble(c)
+        print_ensemble(c, lang)
     if c.dropped:
         print("\n  " + i18n.t("terminal.dropped", lang, replicates=c.dropped))
     print("\n  " + i18n.t("terminal.files", lang, report=c.out / "report.html",
@@ -696,29 +728,35 @@ def print_ranking(ranking, marks: dict, width: int, lang: str = "en", names: dic
     print_marks(ranking.scenario, OUTCOMES, marks, lang, names)
 
 
-def print_ensemble(c) -> None:
+def print_ensemble(c, lang: str = "en") -> None:
+    """A comparison on posterior draws, in `lang`: each remedy's effect on the index across
+    draws and how often it improves, ends the syndrome and ranks first."""
+    from .present import i18n
     e = c.ensemble
     effects = e["effects"].set_index(["indicator", "scenario"])
     absent = e["syndrome"].set_index("scenario").p_syndrome_absent
     ranks = e["ranks"]
     first = ranks[ranks.indicator == "htc_index"].set_index("scenario")[1]
     draws = int(e["syndrome"].draws.iloc[0])
-    print(f"\nOver {draws} posterior draws (paired; effect on htc_index with its 5-95% range "
-          "over draws, the share of its variance from the constants, P = share of draws):\n")
-    width = max(len(a) for a in c.scenarios) + 2
-    print(f"  {'scenario':{width}s}{'htc effect':>11s} {'range over draws':>18s} "
-          f"{'constants':>10s} {'P(improves)':>12s} {'P(no syndrome)':>15s} {'P(ranks 1st)':>13s}")
-    print(f"  {c.base:{width}s}{'':>11s} {'':>18s} {'':>10s} {'':>12s} "
+    names = scenario_names(c.scenarios, lang)
+    print("\n" + i18n.t("terminal.ensemble_head", lang, draws=draws) + "\n")
+    width = max(_cols(n) for n in names.values()) + 2
+    heads = i18n.t("terminal.ensemble_columns", lang)
+    print(f"  {ljust(heads[0], width)}" + "".join(
+        rjust(h, w) for h, w in zip(heads[1:], (11, 19, 11, 13, 16, 14))))
+    print(f"  {ljust(names[c.base], width)}{'':>11s} {'':>18s} {'':>10s} {'':>12s} "
           f"{absent[c.base]:15.0%}")
     for a in sorted(c.scenarios[1:], key=lambda a: (-first.get(a, 0),
                                                      effects.loc[("htc_index", a)].effect)):
         r = effects.loc[("htc_index", a)]
         share = "" if r.parametric_share is None or r.parametric_share != r.parametric_share \
             else f"{r.parametric_share:.0%}"
-        print(f"  {a:{width}s}{r.effect:+11.3f} [{r.draws_low:+7.3f}, {r.draws_high:+7.3f}] "
-              f"{share:>10s} {r.p_improves:12.0%} {absent[a]:15.0%} {first.get(a, 0):13.0%}")
-    print(f"\n  tables: {c.out / 'ensemble.csv'}, {c.out / 'syndrome.csv'}, "
-          f"{c.out / 'ranks.csv'}")
+        print(f"  {ljust(names[a], width)}{r.effect:+11.3f} [{r.draws_low:+7.3f}, "
+              f"{r.draws_high:+7.3f}] {share:>10s} {r.p_improves:12.0%} {absent[a]:15.0%} "
+              f"{first.get(a, 0):13.0%}")
+    print("\n" + i18n.t("terminal.ensemble_tables", lang, files=("、" if lang != "en" else ", ")
+                        .join(str(c.out / f) for f in ("ensemble.csv", "syndrome.csv",
+                                                       "ranks.csv"))))
 
 
 def cmd_sweep(args) -> int:
@@ -730,24 +768,28 @@ def cmd_sweep(args) -> int:
     ensemble = _ensemble(args)
     say_notes(ensemble, design.base.params)
     draws = len(ensemble.draws) if ensemble else 1
+    from .present import i18n
+
+    def tr(key, **fields):
+        return i18n.t(f"terminal.{key}", args.lang, **fields)
+    on = tr("sweep_draws", draws=draws) if ensemble else ""
     if args.dry_run:
         n = design.point_count()
-        up_to = "" if design.sampling == "grid" else "up to "
-        print(f"{up_to}{n} design points x {design.replicates} replicates"
-              + (f" x {draws} posterior draws" if ensemble else ""))
+        print(tr("sweep_dry", up_to="" if design.sampling == "grid" else tr("sweep_up_to"), n=n,
+                 replicates=design.replicates, draws=on))
         return _dry_run(args, lambda: sweep.runs(design, sweep.points(design), ensemble),
                         n * design.replicates * draws, design.base, design.seed)
     opts = _options(args, f"results/sweep-{design.name}-{_stamp()}")
-    r = sweep.run(design, opts, ensemble)
+    r = sweep.run(design, opts, ensemble, args.lang)
     m = r.manifest
     if m["failed"]:
         first = m["errors"][0]
-        print(f"{m['failed']} of {m['total']} runs failed; the first (run {first['run']}): "
-              f"{short(first['error'], 200)}", file=sys.stderr)
-    on = f" x {draws} posterior draws" if ensemble else ""
-    print(f"\n{design.name}: {r.points} points x {design.replicates} replicates{on} = "
-          f"{m['total']} runs, {m['done']} done, {m['failed']} failed, {m['wall_seconds']:.0f} s")
-    print(f"  results: {r.out}/ (runs.parquet, points.csv, sweep-<output>.png, manifest.json)")
+        print(tr("sweep_failed", failed=m["failed"], total=m["total"], run=first["run"],
+                 error=short(first["error"], 200)), file=sys.stderr)
+    print("\n" + tr("sweep_done", name=design.name, points=r.points,
+                     replicates=design.replicates, draws=on, total=m["total"], done=m["done"],
+                     failed=m["failed"], seconds=f"{m['wall_seconds']:.0f}"))
+    print(tr("sweep_results", out=r.out))
     return 0 if m["failed"] == 0 else 1
 
 
@@ -1161,37 +1203,46 @@ def cmd_validate(args) -> int:
     opts = _options(args, "") if args.out is not None or args.resume or args.overwrite else None
     v = validate.run(s, args.replicates, args.seed, args.executor, args.workers, args.breakers,
                      opts=opts)
-    print(f"\nPatterns of spec §7 on '{s.name}' in {s.county_name} (scale {s.params.scale}, "
-          f"{s.params.years} years, {args.replicates} replicates, seed {args.seed}, "
-          f"{v.seconds:.0f} s)")
+    from .present import i18n
+
+    def tr(key, **fields):
+        return i18n.t(f"terminal.{key}", args.lang, **fields)
+    zh = args.lang != "en"
+    print("\n" + tr("validate_head", scenario=i18n.scenario_title(s, args.lang) if zh else
+                     s.name, county=s.county.name if zh and s.county else i18n.t(
+                         "handout.essay_county", "zh") if zh else s.county_name,
+                     scale=s.params.scale, years=s.params.years,
+                     replicates=args.replicates, seed=args.seed, seconds=f"{v.seconds:.0f}"))
     if s.county:
-        print("  (the patterns are the essay county's: on another county they say how it "
-              "differs, not whether the model is right)")
+        print(tr("validate_other_county"))
     under = {p.number: p for p in v.broken or ()}
     for r in v.patterns:
         d = r.definition
-        print(f"  {r.number:2d}. {'holds' if r.holds else 'FAILS':5s} in {r.share:4.0%} of "
-              f"replicates  {r.title} [{r.condition}]\n{'':6s}{d.label}: {d.rests_on}\n"
-              f"{'':6s}{r.figure}")
+        word = tr("validate_holds" if r.holds else "validate_fails")
+        print(tr("validate_row", number=f"{r.number:2d}", word=word if zh else ljust(word, 5),
+                 share=f"{r.share:4.0%}", title=r.title, condition=r.condition)
+              + f"\n{'':6s}{tr(f'validate_label.{d.label}')}{'：' if zh else ': '}{d.rests_on}"
+              f"\n{'':6s}{r.figure}")
         if d.breaker:
             b = under.get(r.number)
-            result = (f": {'breaks' if not b.holds else 'STILL HOLDS'} (holds in {b.share:.0%}; "
-                      f"{b.figure})" if b else "")
-            print(f"{'':6s}breaker {validate.setting(d.breaker)} ({d.breaks_because}){result}")
-    print(f"\n{v.verdict} (each in at least {validate.HOLDS_SHARE:.0%} of {args.replicates} "
-          "replicates; last-year figures, means with 95% intervals across replicates)")
+            result = tr("validate_still" if b.holds else "validate_breaks",
+                        share=f"{b.share:.0%}", figure=b.figure) if b else ""
+            print(f"{'':6s}" + tr("validate_breaker", setting=validate.setting(d.breaker),
+                                  because=d.breaks_because, result=result))
+    verdict = tr("validate_verdict", holding=v.holding, counted=len(v.counted),
+                 inputs=len(v.patterns) - len(v.counted)) if zh else v.verdict
+    print("\n" + tr("validate_rule", verdict=verdict, share=f"{validate.HOLDS_SHARE:.0%}",
+                     replicates=args.replicates))
     if v.broken is not None:
-        print(f"{len(v.broken) - len(v.unbroken)} of {len(v.broken)} breakers make their pattern "
-              "fail, as they must" + "".join(f"; pattern {p.number} still holds"
-                                             for p in v.unbroken))
+        print(tr("validate_broken", n=len(v.broken) - len(v.unbroken), total=len(v.broken),
+                 still="".join(tr("validate_unbroken", number=p.number) for p in v.unbroken)))
     else:
-        print("Each breaker is a setting within the documented ranges under which its pattern "
-              "must fail: --breakers runs them")
+        print(tr("validate_no_breakers"))
     if args.csv:
         v.table().to_csv(args.csv, index=False)
         say(f"juwei: the table of patterns is in {args.csv}")
     if v.out is not None:
-        print(f"Results: {v.out}/ (patterns.csv, runs.parquet, manifest.json)")
+        print(tr("validate_results", out=v.out))
     return 0 if v.ok else 1
 
 

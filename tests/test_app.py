@@ -22,6 +22,7 @@ import pytest
 
 from juwei.inputs import scenario as sc
 from juwei.inputs import session as sessions
+from juwei.model import describe
 from juwei.present import i18n
 
 from .conftest import BROWSER_MISSING, CHROMIUM
@@ -135,6 +136,17 @@ def open_drawer(page) -> None:
     if not page.locator(".jw-lever-value").first.is_visible():
         page.locator("header button").first.click()
         expect(page.locator(".jw-lever-value").first).to_be_visible(timeout=10_000)
+
+
+def pay_to_the_top(page) -> None:
+    """Move cadre pay to the end of its range in the drawer, then close the drawer."""
+    open_drawer(page)
+    slider = page.locator(".jw-slider-cadre_pay [role=slider]")
+    slider.focus()
+    slider.press("End")
+    expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
+    page.locator("header button").first.click()               # the drawer closes
+    expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
 
 
 def choose(page, label: str, option: str, within: str = "body") -> None:
@@ -255,13 +267,7 @@ def test_the_money_meter_follows_a_lever_and_the_levers_tab_prices_it(page):
     meter = page.locator(".jw-money")
     expect(meter).to_contain_text("万元")
     expect(meter.locator("[data-change='public_yuan']")).to_have_text("–")  # nothing run yet
-    open_drawer(page)
-    slider = page.locator(".jw-slider-cadre_pay [role=slider]")
-    slider.focus()
-    slider.press("End")
-    expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
-    page.locator("header button").first.click()               # the drawer closes
-    expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
+    pay_to_the_top(page)
     page.get_by_role("button", name="前进一周").click()
     expect(page.locator(".jw-status")).to_contain_text("第1周", timeout=10_000)
     change = meter.locator("[data-change='yuan_cadre_pay']")
@@ -279,22 +285,59 @@ def test_the_money_meter_follows_a_lever_and_the_levers_tab_prices_it(page):
     assert page.errors == []
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_presenter_mode_keys_font_size_and_a_chart_as_png(browser, workshop, size):
-    """Presenter mode: the verdict and H/T/C large, A+ larger still; → steps a week, Space runs
-    and pauses, R resets; a chart saves as a PNG named after the scenario; the baseline runs
-    beside another scenario (its faint line); in English too."""
-    page = open_page(browser, workshop, size)
-    title = i18n.scenario_title(sc.load("separation" if size == "full-hd" else "baseline"), "zh")
-    if size == "full-hd":                   # one size is enough for the scenario's own names
-        open_drawer(page)
-        choose(page, "情景", title, "nav")
-        expect(page.locator(".jw-status")).to_contain_text(title, timeout=20_000)
-        page.locator("header button").first.click()           # the drawer closes
-        expect(page.locator(".jw-lever-value").first).not_to_be_visible(timeout=10_000)
-    page.get_by_role("button", name="演示模式").click()
-    verdict = page.locator(".jw-presenter .jw-verdict")
-    expect(verdict).to_be_visible(timeout=10_000)
+def chart_series(page) -> list[list[dict]]:
+    """The series of each Explore chart, as the page's ECharts widgets hold them."""
+    return page.evaluate("[...document.querySelectorAll('.jw-charts > *')].map(e => "
+                         "e.__vue__.option.series.map(s => ({name: s.name, line: s.lineStyle, "
+                         "marks: s.markLine ? s.markLine.data : []})))")
+
+
+def verdict_pattern(lang: str, week: int) -> re.Pattern:
+    """The Explore verdict's wording for `week`, as the catalogue words it (present, partial
+    or absent; the parts named)."""
+    return re.compile("|".join(
+        re.escape(i18n.t(f"app.verdict.{k}", lang, week=week, parts="\x00")).replace(
+            "\x00", ".+") for k in ("present", "partial", "absent")))
+
+
+ROOM = [(size, lang) for size in SIZES for lang in ("zh", "en")]
+
+
+@pytest.mark.parametrize("size,lang", ROOM, ids=[f"{s}-{l}" for s, l in ROOM])
+def test_the_room_at_each_size_and_language(browser, workshop, size, lang):
+    """What the room sees, at 1280x720 and 1920x1080, in Chinese and English: the verdict's
+    wording, the map's tooltip, the money meter following a moved lever, and presenter mode
+    (large verdict and H/T/C, A+, full screen, the keys: → a week, Space runs and pauses, R
+    resets; the baseline's faint line under every line, the lever's marker on every chart;
+    a chart as a PNG named after the scenario), nothing wider than the screen."""
+    page = open_page(browser, workshop, size, locale="zh-CN" if lang == "zh" else "en-US")
+
+    def tr(key, **fields):
+        return i18n.t(key, lang, **fields)
+    verdict, status = page.locator(".jw-verdict"), page.locator(".jw-status")
+    burn, years = sc.load("baseline").params.burn_in_years, sc.load("baseline").params.years
+    horizon = years * 52
+    expect(verdict).to_have_text(tr("app.verdict.start", years=burn))
+    page.keyboard.press("ArrowRight")                          # the keys work outside it too
+    expect(verdict).to_have_text(verdict_pattern(lang, 1), timeout=10_000)
+    # the map: a committee's name, where it is and its value on hover
+    county = page.locator("canvas").last
+    county.scroll_into_view_if_needed()
+    box = county.bounding_box()
+    page.mouse.move(box["x"] + 16 + (box["width"] - 32) / 26, box["y"] + 58)
+    tip = page.locator("div[style*='z-index: 9999999']")
+    expect(tip).to_contain_text(re.compile(re.escape(f" · {tr('app.county.seat')}: ")
+                                           + r"\d\.\d\d"), timeout=10_000)
+    # the money meter follows a lever from the next week
+    pay_to_the_top(page)
+    page.keyboard.press("ArrowRight")
+    expect(status).to_contain_text(tr("app.status.week", week=2, horizon=horizon),
+                                   timeout=10_000)
+    expect(page.locator(".jw-money [data-change='yuan_cadre_pay']")).to_have_text(
+        re.compile(r"^\+\d{1,3}(,\d{3})+$"), timeout=10_000)
+    # presenter mode
+    page.locator(".jw-presenter-on").click()
+    expect(page.locator(".jw-presenter .jw-verdict")).to_be_visible(timeout=10_000)
 
     def font(selector):
         return page.evaluate(f"parseFloat(getComputedStyle(document.querySelector("
@@ -304,26 +347,55 @@ def test_presenter_mode_keys_font_size_and_a_chart_as_png(browser, workshop, siz
     page.get_by_role("button", name="A+").click()
     page.wait_for_function(f"parseFloat(getComputedStyle(document.querySelector("
                            f"'.jw-verdict')).fontSize) > {before}", timeout=10_000)
-    status = page.locator(".jw-status")
+    full = page.locator(".jw-full")
+    expect(full).to_have_text(tr("app.presenter.full"))
+    full.click()
+    page.wait_for_function("document.fullscreenElement !== null", timeout=10_000)
+    expect(full).to_have_text(tr("app.presenter.full_exit"))
+    full.click()
+    page.wait_for_function("document.fullscreenElement === null", timeout=10_000)
+    # the baseline under every line of every chart, in its colour, and the lever's marker
+    expect(page.locator(".jw-faint-note")).to_be_visible(timeout=10_000)
+    baseline = i18n.scenario_title(sc.load("baseline"), lang)
+    lever = i18n.lever(describe("cadre_pay"), lang)["label"]
+    for chart in chart_series(page):
+        drawn = [s for s in chart if s["line"].get("type") != "dashed"]
+        faint = [s for s in chart if s["line"].get("type") == "dashed"]
+        assert [s["name"] for s in faint] == [f"{s['name']} · {baseline}" for s in drawn]
+        assert any(m.get("label", {}).get("formatter") == f"{lever}→1500"
+                   for m in chart[0]["marks"])
     page.keyboard.press("ArrowRight")
-    expect(status).to_contain_text("第1周", timeout=10_000)
+    expect(status).to_contain_text(tr("app.status.week", week=3, horizon=horizon),
+                                   timeout=10_000)
     page.keyboard.press(" ")                                   # runs
-    expect(page.get_by_role("button", name="暂停")).to_be_visible(timeout=5_000)
-    page.wait_for_timeout(1_500)
+    pause, run = (page.get_by_role("button", name=tr(f"app.button.{k}"))
+                  for k in ("pause", "play"))
+    expect(pause).to_be_visible(timeout=5_000)
+    # a pause sooner than DOUBLE_CLICK after starting is a double click's: wait out the frames
+    from juwei.app.explore import DOUBLE_CLICK, FRAME_PAUSE, WEEKS_PER_FRAME
+    later = 3 + WEEKS_PER_FRAME * (int(DOUBLE_CLICK / FRAME_PAUSE) + 2)
+    page.wait_for_function(f"parseInt(document.querySelector('.jw-status').innerText"
+                           f".split('·').pop().match(/\\d+/)[0]) >= {later}", timeout=20_000)
     page.keyboard.press(" ")                                   # pauses
-    expect(page.get_by_role("button", name="运行")).to_be_visible(timeout=5_000)
-    assert "第1周" not in status.inner_text()
+    expect(run).to_be_visible(timeout=5_000)
+    week = int(re.search(r"\d+", status.inner_text().split("·")[-1]).group())
+    expect(verdict).to_have_text(verdict_pattern(lang, week))
+    w, _ = SIZES[size]
+    assert page.evaluate("document.documentElement.scrollWidth") <= w, "wider than the screen"
+    page.screenshot(path=ARTIFACTS / f"app-{lang}-presenter-{size}.png")
+    page.locator("canvas").first.scroll_into_view_if_needed()
     chart = page.locator("canvas").first.bounding_box()
     with page.expect_download(timeout=10_000) as d:           # the chart's save button
         page.mouse.click(chart["x"] + chart["width"] - 20, chart["y"] + 14)
-    assert d.value.suggested_filename == f"{title}-政府热、居干累、居民冷.png"
+    assert d.value.suggested_filename == (f"{i18n.scenario_title(sc.load('baseline'), lang)}"
+                                          f"-{tr('app.chart.htc')}.png")
     page.keyboard.press("r")
-    expect(status).to_contain_text("第0周", timeout=20_000)
-    page.screenshot(path=ARTIFACTS / f"app-zh-presenter-{size}.png")
-    page.get_by_role("button", name="English").click()
-    expect(page.get_by_role("button", name="Leave presenter mode").first).to_be_visible()
-    page.get_by_role("button", name="Leave presenter mode").first.click()
-    expect(page.get_by_role("tab", name="Explore")).to_be_visible(timeout=10_000)
+    expect(status).to_contain_text(tr("app.status.week", week=0, horizon=horizon),
+                                   timeout=20_000)
+    page.locator(".jw-presenter-on").click()                   # leaves presenter mode
+    expect(page.get_by_role("tab", name=tr("app.tab.explore"))).to_be_visible(timeout=10_000)
+    if lang == "zh":
+        assert visible_english(page.locator("body").inner_text()) == set()
     assert page.errors == []
     page.context.close()
 
@@ -337,15 +409,16 @@ def test_a_saved_session_reloads_to_the_same_state(browser, workshop, page):
     expect(page.locator("[data-lever='cadre_pay']")).to_have_text("1500", timeout=10_000)
     before = shown_levers(page)
     status = page.locator(".jw-status").inner_text()
+    page.get_by_label("会话名称（可不填）").fill("第一组/讨论 A")     # a name is data
     page.get_by_role("button", name="在本机保存会话").click()
     expect(page.get_by_text("已保存：", exact=False)).to_be_visible(timeout=10_000)
     said = page.get_by_text("已保存：", exact=False).first.inner_text()
-    assert "/" not in said and "session-" in said            # its name, not a server path
+    assert said.endswith("已保存：第一组讨论_A")                # its name, not a server path
+    assert (workshop["home"] / "sessions" / "第一组讨论_A.toml").exists()
     other = open_page(browser, workshop)
     open_drawer(other)
     assert shown_levers(other) != before
-    saved = sorted((workshop["home"] / "sessions").glob("*.toml"))[-1]
-    choose(other, "载入已保存的会话", saved.name, "nav")     # a name, never a path
+    choose(other, "载入已保存的会话", "第一组讨论_A", "nav")     # by its name
     expect(other.locator(".jw-status")).to_have_text(status, timeout=20_000)
     assert shown_levers(other) == before
     assert other.errors == []
@@ -374,6 +447,14 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     assert "compare-prepared" not in text and str(workshop["results"]) not in text
     assert "make run" not in text and "juwei compare" not in text
     page.screenshot(path=ARTIFACTS / "app-zh-compare.png", full_page=True)
+    # the table's download is named after the scenarios compared and the comparison's day
+    with page.expect_download() as d:
+        page.get_by_text("下载变化数据表").click()
+    name = d.value.suggested_filename
+    title = i18n.scenario_title(sc.load("separation"), "zh")
+    assert re.fullmatch(rf"对比-{re.escape(title)}-\d{{4}}-\d{{2}}-\d{{2}}\.csv", name), name
+    assert Path(d.value.path()).read_bytes() == (
+        workshop["results"] / "compare-prepared" / "comparison.csv").read_bytes()
     before = set(workshop["results"].iterdir())
     choose(page, "人口比例（模拟全县居民的比例）", "0.02", "main")
     choose(page, "年数", "3", "main")
@@ -464,7 +545,7 @@ def test_the_page_loads_no_file_a_browser_names_and_reads_uploads_within_the_lim
     (home / "secret.toml").write_text(SECRET)
     folder = home / "sessions"
     folder.mkdir(exist_ok=True)
-    for name in ("session-0000-a.toml", "session-0000-b.toml"):   # listed before dated ones
+    for name in ("session-0000-a.toml", "session-0000-b.toml"):   # the newest: listed first
         (folder / name).write_text('juwei_session = 1\nscenario = "separation"\n')
     forged = {"session-0000-a.toml": "../secret.toml",
               "session-0000-b.toml": str(home / "secret.toml")}
@@ -491,7 +572,7 @@ def test_the_page_loads_no_file_a_browser_names_and_reads_uploads_within_the_lim
     status = page.locator(".jw-status").inner_text()
     refused = page.get_by_text("The session was not loaded", exact=False)
     for name, path in forged.items():
-        choose(page, "Load a saved session", name, "nav")
+        choose(page, "Load a saved session", name.removesuffix(".toml"), "nav")   # by name
         expect(refused).to_contain_text(json.dumps(path)[1:-1][:40], timeout=20_000)
         expect(refused).to_contain_text("not a saved session")
     assert sent == list(forged.values())                 # the forged names reached the server

@@ -80,6 +80,23 @@ def test_dose_response_command(tmp_path):
     assert bad.returncode == 2 and "--budget" in bad.stderr
 
 
+def test_dose_response_speaks_chinese_under_lang_zh(tmp_path):
+    """The terminal of `--dose-response --lang zh`: the scenarios' titles, the equal-cost line
+    and the outcomes in Chinese, no English word besides file names."""
+    import re
+
+    from juwei.present import i18n
+    r = juwei("compare", "baseline", "separation", "cadre_pay_recruitment", "--dose-response",
+              "--doses", "2", "--replicates", "2", "--scale", "0.01", "--years", "1",
+              "--burn-in", "1", "--executor", "inprocess", "--lang", "zh",
+              "--out", tmp_path / "d")
+    assert r.returncode == 0, r.stderr
+    for words in ("与「现状（基线）」相比的剂量—效应", "同等成本", "提高待遇", "未满足需求",
+                  "结果："):
+        assert words in r.stdout, words
+    assert i18n.words(re.sub(r"\S*[/_.\-]\S*", " ", r.stdout)) == set(), r.stdout
+
+
 def test_a_whole_dose_reaches_the_end_of_every_range():
     """0.3 + 1.0 x (0.9 - 0.3) is 0.9000000000000001 in floating point: the top of a range is
     reached exactly, never just past it."""

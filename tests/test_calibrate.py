@@ -205,9 +205,12 @@ def test_an_ensemble_comparison_is_paired_and_deterministic(tiny, tmp_path):
     args = ["compare", "baseline", "separation", "--ensemble", ref, "--draws", "3",
             "--replicates", "2", "--scale", "0.02", "--years", "2", "--burn-in", "1"]
     r1 = juwei(*args, "--out", tmp_path / "a")
-    r2 = juwei(*args, "--out", tmp_path / "b", "--executor", "inprocess")
+    r2 = juwei(*args, "--out", tmp_path / "b", "--executor", "inprocess", "--lang", "zh")
     assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
     assert "P(ranks 1st)" in r1.stdout
+    # in Chinese: the terminal's words, the same numbers (the tables are compared below)
+    assert "P(排第一)" in r2.stdout and "组后验参数" in r2.stdout and "政事分离" in r2.stdout
+    assert "posterior draws" not in r2.stdout
     for name in ("ensemble.csv", "syndrome.csv", "ranks.csv", "comparison.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     runs = pd.read_parquet(tmp_path / "a" / "runs.parquet")

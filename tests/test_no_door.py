@@ -416,6 +416,30 @@ def test_session_names_never_collide(app):
     assert len(names) == 20 and len(app._saved_sessions()) == 20
 
 
+def test_a_typed_session_name_is_data_made_a_safe_file_name(app):
+    """A name typed on the page names the file, and is never a path: separators, dots in
+    front, characters a file system refuses are dropped; a taken name gets -2; the listing
+    is newest first."""
+    first = app.save_session("# a\n", "第一组 讨论")
+    assert first.name == "第一组_讨论.toml" and first.parent == app.sessions_folder()
+    for typed in ("../../outside", "/etc/passwd", "..", 'a:b*c?"<>|\x00'):
+        path = app.save_session("# b\n", typed)
+        assert path.parent == app.sessions_folder() and "/" not in path.stem, typed
+        assert path.name in app._saved_sessions()
+    assert app.save_session("# c\n", "第一组 讨论").name == "第一组_讨论-2.toml"
+    assert app._saved_sessions()[0] == "第一组_讨论-2.toml"
+    assert not (app.sessions_folder().parent / "outside.toml").exists()
+    assert app.save_session("# d\n", " ").name.startswith("session-")
+
+
+def test_download_names_are_safe_and_keep_chinese(app):
+    file_name = app.file_name
+    assert file_name("对比", "分离", "2026-12-06", ext="csv") == "对比-分离-2026-12-06.csv"
+    assert file_name("compare", "Separate the admin work", ext="html") == \
+        "compare-Separate_the_admin_work.html"
+    assert file_name("../a/b\\c", ext="toml") == "abc.toml" and file_name("", " ") == ""
+
+
 def test_the_app_on_a_busy_port_says_so_before_printing_its_address(monkeypatch):
     pytest.importorskip("solara")
     monkeypatch.setattr(os, "execve", lambda *a: pytest.fail("the server was started"))

@@ -241,9 +241,9 @@ def test_complete_only_after_the_figures(tmp_path, monkeypatch):
     seen = []
     real = juwei.studies.sweep.plot_sweep
 
-    def plot(ok, levers, outputs, out):
+    def plot(ok, levers, outputs, out, *rest):
         seen.append(json.loads((out / "manifest.json").read_text())["status"])
-        return real(ok, levers, outputs, out)
+        return real(ok, levers, outputs, out, *rest)
     monkeypatch.setattr(juwei.studies.sweep, "plot_sweep", plot)
     (tmp_path / "d.toml").write_text(DESIGN)
     assert cli_main("sweep", tmp_path / "d.toml", "--executor", "inprocess", "--out",

@@ -154,6 +154,26 @@ def test_charts_mark_lever_changes_draw_the_faint_baseline_and_save_as_png():
     assert "toolbox" not in charts.lines("t", years, {"a": np.zeros(10)}, y_name="0-1")
 
 
+def test_the_baseline_runs_faint_under_each_line_in_its_colour_and_axis():
+    """Presenter mode's baseline under every line: a faint line named like a drawn one takes
+    its colour and axis (the right one too), is dashed and named after the baseline, and the
+    legend lists the drawn lines only."""
+    years = np.arange(10) / 52
+    option = charts.lines("t", years, {"a": np.zeros(10), "b": np.ones(10) / 2}, y_name="0-1",
+                          right={"h": np.full(10, 40.0)}, faint={
+                              "a": np.zeros(10), "b": np.zeros(10), "h": np.zeros(10)},
+                          faint_label="基线")
+    drawn = {s["name"]: s for s in option["series"][:3]}
+    faint = option["series"][3:]
+    assert [s["name"] for s in faint] == ["a · 基线", "b · 基线", "h · 基线"]
+    for s in faint:
+        like = drawn[s["name"].split(" · ")[0]]
+        assert s["color"] == like["color"] and s["yAxisIndex"] == like["yAxisIndex"]
+        assert s["lineStyle"]["type"] == "dashed" and s["z"] < 2
+    assert faint[2]["yAxisIndex"] == 1
+    assert option["legend"]["data"] == ["a", "b", "h"]
+
+
 def test_a_session_round_trips_and_bad_sessions_are_refused_in_one_line(tmp_path):
     s = sessions.of_scenario(sc.load("separation"), seed=7, scale=0.05, language="en")
     s = dataclasses.replace(s, levers={**s.levers, "cadre_pay": 450.0,

@@ -27,13 +27,15 @@ import solara
 
 from .compare import (COMPARE_REPLICATES, WORKSHOP_INDICATORS, effect_label, prepared,
                       read_comparison)
-from .controls import SLIDERS, _saved_sessions, save_session, saved_session, uploaded
+from .controls import (SLIDERS, _saved_sessions, save_session, saved_session, sessions_folder,
+                       uploaded)
 from .explore import DOUBLE_CLICK
 from .page import Layout, Page, allowed
-from .state import LEVERS, County, State
+from .state import LEVERS, County, State, file_name
 
 routes = [solara.Route(path="/", component=Page, layout=Layout)]
 
 __all__ = ["COMPARE_REPLICATES", "DOUBLE_CLICK", "LEVERS", "SLIDERS", "WORKSHOP_INDICATORS",
            "County", "Layout", "Page", "State", "_saved_sessions", "allowed", "effect_label",
-           "prepared", "read_comparison", "save_session", "saved_session", "uploaded", "routes"]
+           "file_name", "prepared", "read_comparison", "save_session", "saved_session",
+           "sessions_folder", "uploaded", "routes"]

@@ -28,7 +28,7 @@ from ..present.compare_page import dagger_notes, ranking_table
 from ..present.i18n import t
 from ..present.stats import (COST_COLUMNS, MIN_REPLICATES, WORKSHOP_INDICATORS,
                              changed_levers, definition_marks, how_sure, outcome_ranking)
-from .state import SCALES, State, load_scenario, read_only, refuse_in_read_only
+from .state import SCALES, State, file_name, load_scenario, read_only, refuse_in_read_only
 from .widgets import EChart
 
 COMPARE_DEFAULT = ("baseline", "separation", "power_funding_follow_tasks", "combined_reform")
@@ -310,11 +310,17 @@ def Results(st: State, c: dict):
     f = c["folder"]
     if read_only():                      # files of the server's results store: not sent
         return
+    # each file named after the scenarios compared with the base and the comparison's day
+    day = c["finished"][:10] or datetime.fromtimestamp(f.stat().st_mtime).strftime("%Y-%m-%d")
+    others = [titles[n] for n in c["scenarios"] if n != c["base"]]
     with solara.Row(style="flex-wrap: wrap"):
-        for file, label in (("handout.html", "app.compare.handout"),
-                            ("report.html", "app.compare.report")):
+        for file, label, kind in (("handout.html", "app.compare.handout", "app.file.handout"),
+                                  ("report.html", "app.compare.report", "app.file.report"),
+                                  ("comparison.csv", "app.compare.table", "")):
             if (f / file).exists():
-                solara.FileDownload(lambda path=f / file: path.read_bytes(), filename=file,
+                name = file_name(tr("app.file.compare"), *others, tr(kind) if kind else "",
+                                 day, ext=file.rsplit(".", 1)[1])
+                solara.FileDownload(lambda path=f / file: path.read_bytes(), filename=name,
                                     label=tr(label))
 
 

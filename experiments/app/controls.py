@@ -18,7 +18,7 @@ from ..inputs import session as sessions
 from ..model import EVENT_LEVERS, LEVER_GROUPS, YEARLY_LEVERS, levers
 from ..present import i18n
 from ..present.i18n import t
-from .state import (LEVERS, SCALES, State, _fmt, load_scenario, read_only,
+from .state import (LEVERS, SCALES, State, _fmt, file_name, load_scenario, read_only,
                     refuse_in_read_only)
 
 NICE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0,
@@ -132,18 +132,23 @@ def SessionPanel(st: State):
     solara.HTML(tag="h4", unsafe_innerHTML=html.escape(tr("app.session.title")))
     # the two downloads are made from this page's own state, in memory: read-only keeps them
     text = sessions.dumps(st.session())
-    solara.FileDownload(text.encode(), filename=f"{st.scenario.value}-session.toml",
-                        label=tr("app.session.download"))
+    solara.FileDownload(text.encode(), filename=file_name(
+        st.title(st.scenario.value), tr("app.file.session"), ext="toml"),
+        label=tr("app.session.download"))
+    name = solara.use_reactive("")
 
     def save():
         try:
-            path = save_session(text)
+            path = save_session(text, name.value)
         except UserError as e:
             message.set(st.tr("app.session.bad", error=str(e)))
             return
         saved.set(_saved_sessions())
-        message.set(tr("app.session.saved", file=path.name))
+        name.set("")
+        message.set(tr("app.session.saved", file=path.stem))
     if not read_only():
+        solara.InputText(tr("app.session.name"), value=name, continuous_update=True,
+                         classes=["jw-session-name"])
         solara.Button(tr("app.session.save"), on_click=save)
     mine = load_scenario(st.scenario.value)
     toml = sessions.scenario_toml(
@@ -159,11 +164,11 @@ def SessionPanel(st: State):
         def load(name):
             try:
                 st.restore(sessions.load(saved_session(name), origin=name))
-                message.set(st.tr("app.session.loaded", file=name))
+                message.set(st.tr("app.session.loaded", file=Path(name).stem))
             except UserError as e:
                 message.set(st.tr("app.session.bad", error=str(e)))
-        rv.Select(label=tr("app.session.load"), items=saved.value, v_model=None,
-                  on_v_model=load)
+        rv.Select(label=tr("app.session.load"), v_model=None, on_v_model=load,
+                  items=[{"text": Path(n).stem, "value": n} for n in saved.value])
 
     def dropped(f):
         try:
@@ -200,8 +205,9 @@ def _saved_sessions() -> list[str]:
     if read_only():
         return []
     folder = sessions_folder()
-    return sorted((p.name for p in folder.glob("*.toml")), reverse=True) if folder.is_dir() \
-        else []
+    found = folder.glob("*.toml") if folder.is_dir() else []
+    return [p.name for p in sorted(found, key=lambda p: (p.stat().st_mtime, p.name),
+                                   reverse=True)]
 
 
 def saved_session(name: str) -> Path:
@@ -216,13 +222,15 @@ def saved_session(name: str) -> Path:
     return path
 
 
-def save_session(text: str) -> Path:
-    """Write a session into the sessions folder under a new name (to the microsecond, and
-    never over another: the file is created exclusively). Refused in read-only mode."""
+def save_session(text: str, name: str = "") -> Path:
+    """Write a session into the sessions folder under the name the user typed (data: made a
+    safe file name by state.file_name, never a path), else one to the microsecond; never over
+    another (the file is created exclusively: a taken name gets -2, -3...). Refused in
+    read-only mode."""
     refuse_in_read_only("saving a session")
     folder = sessions_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"session-{datetime.now():%Y%m%d-%H%M%S-%f}"
+    stem = file_name(name) or f"session-{datetime.now():%Y%m%d-%H%M%S-%f}"
     for n in range(1, 1000):
         path = folder / (f"{stem}.toml" if n == 1 else f"{stem}-{n}.toml")
         try:

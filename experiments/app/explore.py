@@ -65,6 +65,9 @@ def status(st: State) -> str:
     return " · ".join(out)
 
 
+HTC_SERIES = ["htc_H", "htc_T", "htc_C", "htc_index"]
+
+
 def _years(c: County) -> np.ndarray:
     return np.arange(c.week) / STEPS_PER_YEAR
 
@@ -79,10 +82,19 @@ def Charts(st: State):
     x_max = c.horizon / STEPS_PER_YEAR
     x_name = tr("app.chart.years", years=c.model.p.burn_in_years)
 
-    def named(names):
-        return {i18n.indicator(n, lang)[0]: s[n][:t_] for n in names}
-    htc = {tr(f"app.htc.{k}.name") + f" {k}": s[f"htc_{k}"][:t_] for k in "HTC"}
-    htc[i18n.indicator("htc_index", lang)[0]] = s["htc_index"][:t_]
+    def labelled(names):
+        """Each series' name on the chart, for its indicator."""
+        return {(tr(f"app.htc.{n[-1]}.name") + f" {n[-1]}" if n in HTC_SERIES[:3] else
+                 i18n.indicator(n, lang)[0]): n for n in names}
+
+    def drawn(names):
+        return {label: s[n][:t_] for label, n in labelled(names).items()}
+    # presenter mode: the baseline's own line under each line, faint, on the same county
+    twin = st.presenter.value and c.differs()
+
+    def faint(*groups):
+        return {label: c.twin(n) for names in groups for label, n in labelled(names).items()
+                } if twin else None
     # a marker at the week each lever moved (from where it acts), and a PNG of each chart named
     # after the scenario
     changes = [((week - 1) / STEPS_PER_YEAR, f"{i18n.lever(describe(name), lang)['label']}"
@@ -91,23 +103,25 @@ def Charts(st: State):
 
     def save(key):
         return (f"{scenario}-{tr(key)}", tr("app.chart.save"))
-    # presenter mode: the baseline's index as a faint line under this county's
-    faint = ({tr("app.chart.baseline", title=st.title("baseline")): c.twin("htc_index")}
-             if st.presenter.value and c.differs() else None)
+    common = dict(x_name=x_name, x_max=x_max, changes=changes,
+                  faint_label=tr("app.chart.baseline", title=st.title("baseline")))
+    residents = ["participation_rate", "participation_60_plus", "trust", "awareness"]
     options = [
-        charts.lines(tr("app.chart.htc"), x, htc, y_name="0-1", threshold=SYNDROME_THRESHOLD,
-                     faint=faint,
+        charts.lines(tr("app.chart.htc"), x, drawn(HTC_SERIES), y_name="0-1",
+                     threshold=SYNDROME_THRESHOLD, faint=faint(HTC_SERIES),
                      threshold_label=tr("app.chart.threshold", value=SYNDROME_THRESHOLD),
-                     x_name=x_name, x_max=x_max, changes=changes,
-                     save_as=save("app.chart.htc")),
-        charts.lines(tr("app.chart.residents"), x, named(
-            ["participation_rate", "participation_60_plus", "trust", "awareness"]),
-            y_name=i18n.unit("share", lang), x_name=x_name, x_max=x_max, changes=changes,
-            save_as=save("app.chart.residents")),
-        charts.lines(tr("app.chart.cadres"), x, named(["admin_share", "exhaustion"]),
-                     y_name=i18n.unit("share", lang), right=named(["cadre_hours_per_week"]),
-                     right_name=i18n.unit("hours/week", lang), right_max=60, x_name=x_name,
-                     x_max=x_max, changes=changes, save_as=save("app.chart.cadres"))]
+                     save_as=save("app.chart.htc"), **common),
+        charts.lines(tr("app.chart.residents"), x, drawn(residents),
+                     y_name=i18n.unit("share", lang), faint=faint(residents),
+                     save_as=save("app.chart.residents"), **common),
+        charts.lines(tr("app.chart.cadres"), x, drawn(["admin_share", "exhaustion"]),
+                     y_name=i18n.unit("share", lang), right=drawn(["cadre_hours_per_week"]),
+                     right_name=i18n.unit("hours/week", lang), right_max=60,
+                     faint=faint(["admin_share", "exhaustion"], ["cadre_hours_per_week"]),
+                     save_as=save("app.chart.cadres"), **common)]
+    if twin:
+        solara.HTML(tag="div", classes=["jw-muted", "jw-faint-note"], unsafe_innerHTML=html.escape(
+            tr("app.chart.faint_note", title=st.title("baseline"))))
     with solara.Div(classes=["jw-charts"]):
         for option in options:
             EChart(option, 360)
@@ -181,7 +195,6 @@ def Player(st: State):
             one_week()
         elif name == "reset":
             reset()
-    Keys(key)
     with solara.Row(style="align-items: center; flex-wrap: wrap"):
         if st.playing.value:
             solara.Button(tr("app.button.pause"), on_click=lambda: toggle(False),
@@ -192,6 +205,9 @@ def Player(st: State):
         solara.Button(tr("app.button.step"), on_click=one_week, disabled=at_end or
                       st.playing.value)
         solara.Button(tr("app.button.reset"), on_click=reset)
+        # the keys everywhere; presenter mode also offers the browser's full screen
+        Keys(key, *((tr("app.presenter.full"), tr("app.presenter.full_exit"))
+                    if st.presenter.value else ()))
         solara.HTML(tag="span", classes=["jw-status"], unsafe_innerHTML=html.escape(status(st)))
         if at_end:
             solara.HTML(tag="span", classes=["jw-note"], unsafe_innerHTML=html.escape(

@@ -8,6 +8,7 @@ import dataclasses
 import functools
 import os
 import pickle
+import re
 import threading
 
 import numpy as np
@@ -34,6 +35,17 @@ MONEY_SHOWN = (*MONEY_ITEMS, "public_yuan", "admin_hours_per_cadre", "admin_hour
 
 def _fmt(v) -> str:
     return f"{v:d}" if isinstance(v, int) else f"{v:g}"
+
+
+def file_name(*words: str, ext: str = "") -> str:
+    """A download's or saved session's name from its words (scenario titles, what it is, a
+    date), joined by '-': whatever a name typed or shipped holds, characters no file system
+    or browser takes (/ \\ : * ? " < > | and control characters) are dropped, spaces become
+    '_', no leading dot, at most 80 characters before the extension."""
+    joined = "-".join(w.strip() for w in words if w and w.strip())
+    kept = "".join(ch for ch in joined if ch.isprintable() and ch not in '/\\:*?"<>|')
+    kept = re.sub(r"\s+", "_", kept).lstrip(".-_")[:80].rstrip(".")
+    return f"{kept}.{ext}" if ext and kept else kept
 
 
 def read_only() -> bool:
@@ -136,13 +148,17 @@ class County:
             return week + 1
 
     def latest(self, name: str) -> float:
-        """The last week's value (money: the yearly rate the week's accounts give)."""
-        t = self.week
-        return float(self.model.series[name][t - 1]) if t else float("nan")
+        """The last week's value (money: the yearly rate the week's accounts give); read under
+        the lock, so a week being stepped is not read before its values are written."""
+        with self.lock:
+            t = self.week
+            return float(self.model.series[name][t - 1]) if t else float("nan")
 
     def recent(self, name: str, weeks: int = 4) -> float:
-        t = self.week
-        return float(np.mean(self.model.series[name][max(0, t - weeks):t])) if t else float("nan")
+        with self.lock:
+            t = self.week
+            return float(np.mean(self.model.series[name][max(0, t - weeks):t])) if t else \
+                float("nan")
 
 
 # --- state shared by the components of one page ---------------------------------------------

@@ -32,6 +32,7 @@ CSS = """
 .jw-presenter .jw-gauge .jw-muted { font-size: calc(18px * var(--jw-zoom, 1)); }
 .jw-presenter .jw-bar { height: calc(28px * var(--jw-zoom, 1)); }
 .jw-presenter .jw-status, .jw-presenter .jw-note { font-size: calc(22px * var(--jw-zoom, 1)); }
+.jw-presenter .jw-faint-note { font-size: calc(18px * var(--jw-zoom, 1)); }
 """
 
 
@@ -55,9 +56,13 @@ class KeysWidget(ipyvuetify.VuetifyTemplate):
     """The presenter's keys (keys.vue): each press arrives as `pressed`, "key:count"."""
     template_file = (__file__, "keys.vue")
     pressed = traitlets.Unicode("").tag(sync=True)
+    full_label = traitlets.Unicode("").tag(sync=True)     # the full-screen button, if any
+    exit_label = traitlets.Unicode("").tag(sync=True)
 
 
 @solara.component
-def Keys(on_key):
-    """Calls on_key("space" | "step" | "reset") for each press of Space, → or R on the page."""
-    return KeysWidget.element(on_pressed=lambda v: on_key(v.split(":")[0]) if v else None)
+def Keys(on_key, full_label: str = "", exit_label: str = ""):
+    """Calls on_key("space" | "step" | "reset") for each press of Space, → or R on the page;
+    with full_label, a button asking the browser for full screen (exit_label inside it)."""
+    return KeysWidget.element(on_pressed=lambda v: on_key(v.split(":")[0]) if v else None,
+                              full_label=full_label, exit_label=exit_label)

@@ -32,12 +32,14 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
           right: dict[str, np.ndarray] | None = None, right_name: str = "",
           right_max: float | None = None, x_name: str = "", x_max: float = 1.0,
           changes: list[tuple[float, str]] | None = None,
-          faint: dict[str, np.ndarray] | None = None,
+          faint: dict[str, np.ndarray] | None = None, faint_label: str = "",
           save_as: tuple[str, str] | None = None) -> dict:
     """Lines over years on a fixed y axis from 0 (and an optional right axis, also from 0);
     `changes`: (year, label) of each lever moved, a dotted vertical marker; `save_as`: (file
     name, button title) of a button saving the chart as a PNG (for slides); `faint`: lines
-    drawn faint and dashed under the others (presenter mode's baseline)."""
+    drawn faint and dashed under the others (presenter mode's baseline): one named like a
+    drawn line takes its colour and axis and is named "name · faint_label", and the legend
+    lists the drawn lines only; any other is grey on the left axis."""
     def line(name, values, axis=0, k=0):
         return {"name": name, "type": "line", "yAxisIndex": axis, "showSymbol": False,
                 "lineStyle": {"width": 3}, "color": PALETTE[k % len(PALETTE)],
@@ -45,9 +47,13 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
                          for x, v in zip(years, values) if np.isfinite(v)]}
     out = [line(n, v, 0, k) for k, (n, v) in enumerate(series.items())]
     out += [line(n, v, 1, len(series) + k) for k, (n, v) in enumerate((right or {}).items())]
+    drawn = {s["name"]: s for s in out}
     for n, v in (faint or {}).items():
-        out.append({**line(n, v), "color": "#9e9e9e", "z": 1, "lineStyle": {
-            "width": 3, "type": "dashed", "opacity": 0.55}})
+        like = drawn.get(n)
+        faded = line(f"{n} · {faint_label}" if like else n, v, like["yAxisIndex"] if like else 0)
+        out.append({**faded, "color": like["color"] if like else "#9e9e9e", "z": 1,
+                    "lineStyle": {"width": 3, "type": "dashed",
+                                  "opacity": 0.45 if like else 0.55}})
     marks = []
     if threshold is not None:
         marks.append({"yAxis": threshold, "label": {"formatter": threshold_label,
@@ -57,7 +63,8 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
         marks.append({"xAxis": round(float(year), 3), "lineStyle": {
             "type": "dotted", "color": "#7b1fa2", "width": 2}, "label": {
             "formatter": label, "fontSize": FONT - 4, "color": "#7b1fa2",
-            "position": "insideEndTop"}})
+            # along the marker on its right: clear of the y axis's labels in the first weeks
+            "position": "insideEndBottom"}})
     if marks and out:
         out[0]["markLine"] = {"silent": True, "symbol": "none", "lineStyle": {
             "type": "dashed", "color": "#555", "width": 2}, "data": marks}
@@ -69,7 +76,8 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
                        {"show": False}})
     return {"title": {"text": title, "textStyle": _text(TITLE_FONT), "left": "center"},
             "tooltip": {"trigger": "axis", "textStyle": _text()},
-            "legend": {"top": 30, "textStyle": _text(), "itemWidth": 28},
+            "legend": {"top": 30, "textStyle": _text(), "itemWidth": 28,
+                       "data": list(drawn)},
             "grid": {"left": 56, "right": 64 if right else 24, "top": 96, "bottom": 56},
             "xAxis": {"type": "value", "min": 0, "max": max(x_max, 1.0), "name": x_name,
                       "nameLocation": "middle", "nameGap": 30, "nameTextStyle": _text(),

@@ -88,14 +88,21 @@ def F(key: str, lang: str, **fields) -> str:
     """A figure's words from the catalogues' [figure] section."""
     return i18n.t(f"figure.{key}", figure_lang(lang), **fields)
 
+# a run's three figures: file -> (its heading's key in the catalogues' [figure], indicators)
 PANELS = {
-    "participation.png": ("Residents: participation and trust",
-                          ["participation_rate", "participation_60_plus", "participation_18_35",
-                           "trust", "awareness"]),
-    "workload.png": ("Cadres: workload", ["admin_share", "exhaustion", "cadre_hours_per_week"]),
-    "htc.png": ("Government hot, cadres tired, residents cold",
-                ["htc_H", "htc_T", "htc_C", "htc_index"]),
+    "participation.png": ("run_residents", ["participation_rate", "participation_60_plus",
+                                            "participation_18_35", "trust", "awareness"]),
+    "workload.png": ("run_cadres", ["admin_share", "exhaustion", "cadre_hours_per_week"]),
+    "htc.png": ("run_htc", ["htc_H", "htc_T", "htc_C", "htc_index"]),
 }
+
+
+def indicator_label(name: str, lang: str) -> str:
+    """An indicator in a legend: its name and meaning in English, its Chinese name in
+    Chinese."""
+    if figure_lang(lang) == "en":
+        return f"{name}: {INDICATORS[name].meaning}"
+    return i18n.indicator(name, "zh")[0]
 
 
 def panels(n: int, max_cols: int, width: float, height: float):
@@ -135,32 +142,39 @@ def band(ax, series, column: str, label: str | None = None, color=None,
                         color=line.get_color(), alpha=0.2, lw=0)
 
 
-def plot_run(series, out_dir: Path, title: str) -> list[Path]:
-    """The three standard figures of a scenario run; returns their paths."""
+def plot_run(series, out_dir: Path, title: str, lang: str = "en") -> list[Path]:
+    """The three standard figures of a scenario run (in `lang`: figure_lang); returns their
+    paths."""
     paths = []
-    for name, (heading, columns) in PANELS.items():
-        hours = [c for c in columns if INDICATORS[c].unit == "hours"]
-        shares = [c for c in columns if c not in hours]
-        fig, axes = plt.subplots(1, 1 + bool(hours), figsize=(10 if hours else 7, 4.6),
-                                 squeeze=False)
-        for c in shares:
-            band(axes[0, 0], series, c, f"{c}: {INDICATORS[c].meaning}")
-        axes[0, 0].set_ylabel("share or index (0-1)")
-        if name == "htc.png":
-            axes[0, 0].axhline(SYNDROME_THRESHOLD, color="grey", ls="--", lw=1)
-            axes[0, 0].text(0.02, SYNDROME_THRESHOLD + 0.01, "syndrome threshold", color="grey",
-                            transform=axes[0, 0].get_yaxis_transform(), fontsize=8)
-            axes[0, 0].set_ylim(0, 1)
-        for c in hours:
-            band(axes[0, 1], series, c, f"{c}: {INDICATORS[c].meaning}", color="tab:red")
-            axes[0, 1].set_ylabel("hours per week")
-        for ax in axes[0]:
-            ax.set_xlabel("years")
-            ax.grid(alpha=0.3)
-            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
-        path = out_dir / name
-        save(fig, path, f"{heading} — {title} (mean, 95% band across replicates)", dpi=110)
-        paths.append(path)
+    with language(lang):
+        for name, (heading, columns) in PANELS.items():
+            hours = [c for c in columns if INDICATORS[c].unit == "hours"]
+            shares = [c for c in columns if c not in hours]
+            fig, axes = plt.subplots(1, 1 + bool(hours), figsize=(10 if hours else 7, 4.6),
+                                     squeeze=False)
+            for c in shares:
+                band(axes[0, 0], series, c, indicator_label(c, lang), lang=lang)
+            axes[0, 0].set_ylabel(F("share_axis", lang))
+            if name == "htc.png":
+                axes[0, 0].axhline(SYNDROME_THRESHOLD, color="grey", ls="--", lw=1)
+                axes[0, 0].text(0.02, SYNDROME_THRESHOLD + 0.01,
+                                F("threshold", lang, value=f"{SYNDROME_THRESHOLD:g}"),
+                                color="grey", transform=axes[0, 0].get_yaxis_transform(),
+                                fontsize=8)
+                axes[0, 0].set_ylim(0, 1)
+            for c in hours:
+                band(axes[0, 1], series, c, indicator_label(c, lang), color="tab:red",
+                     lang=lang)
+                axes[0, 1].set_ylabel(F("hours_axis", lang))
+            for ax in axes[0]:
+                ax.set_xlabel(F("years", lang))
+                ax.grid(alpha=0.3)
+                ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+                          frameon=False)
+            path = out_dir / name
+            save(fig, path, F("run_title", lang, heading=F(heading, lang), title=title),
+                 dpi=110)
+            paths.append(path)
     return paths
 
 
@@ -260,22 +274,30 @@ def plot_differences(table: pd.DataFrame, base: str, scenarios: list[str], path:
 
 # --- sweeps ---------------------------------------------------------------------------------------
 def plot_sweep(runs_table: pd.DataFrame, levers: list[str], outputs: list[str],
-               folder: Path) -> list[Path]:
-    """One figure per output: the output against each varied lever."""
+               folder: Path, lang: str = "en") -> list[Path]:
+    """One figure per output: the output against each varied lever (in `lang`)."""
     paths = []
     means = runs_table.groupby("point")[levers + outputs].mean()
-    for o in outputs:
-        fig, axes, _ = panels(len(levers), 4, 3.6, 3.0)
-        for ax, lever in zip(axes, levers):
-            ax.scatter(runs_table[lever], runs_table[o], s=6, alpha=0.25, color="tab:grey",
-                       label="replicates")
-            ax.scatter(means[lever], means[o], s=14, color="tab:blue", label="point mean")
-            ax.set_xlabel(f"{lever} ({describe(lever)['unit']})", fontsize=8)
-            ax.set_ylabel(o, fontsize=8)
-            ax.tick_params(labelsize=7)
-            ax.grid(alpha=0.3)
-        axes[0].legend(fontsize=7)
-        path = folder / f"sweep-{o}.png"
-        save(fig, path, f"{o}: {INDICATORS[o].meaning}", rect=(0, 0, 1, 0.97))
-        paths.append(path)
+    zh = figure_lang(lang) == "zh"
+    with language(lang):
+        for o in outputs:
+            fig, axes, _ = panels(len(levers), 4, 3.6, 3.0)
+            for ax, lever in zip(axes, levers):
+                ax.scatter(runs_table[lever], runs_table[o], s=6, alpha=0.25, color="tab:grey",
+                           label=F("replicates", lang))
+                ax.scatter(means[lever], means[o], s=14, color="tab:blue",
+                           label=F("point_mean", lang))
+                r = describe(lever)
+                shown = i18n.lever(r, "zh") if zh else None
+                ax.set_xlabel(f"{shown['label']}（{shown['unit_shown']}）" if zh else
+                              f"{lever} ({r['unit']})", fontsize=8)
+                ax.set_ylabel(i18n.indicator(o, "zh")[0] if zh else o, fontsize=8)
+                ax.tick_params(labelsize=7)
+                ax.grid(alpha=0.3)
+            axes[0].legend(fontsize=7)
+            path = folder / f"sweep-{o}.png"
+            name, meaning, _ = i18n.indicator(o, "zh") if zh else (o, INDICATORS[o].meaning, "")
+            save(fig, path, f"{name}：{meaning}" if zh else f"{name}: {meaning}",
+                 rect=(0, 0, 1, 0.97))
+            paths.append(path)
     return paths

@@ -9,6 +9,7 @@ from ..engine import Options, replicate_seeds, run_batch
 from ..engine.show import Brief
 from ..inputs.scenario import Scenario
 from ..model import INDICATORS, summary_window
+from ..present import i18n
 from ..present.figures import plot_run
 from ..present.stats import summary_table
 from .common import county_function, county_record, refuse_if_all_failed, scenario_runs
@@ -31,8 +32,9 @@ class ScenarioRun(Brief):
 
 
 def run(s: Scenario, replicates: int, seed: int, opts: Options,
-        plots: bool = True) -> ScenarioRun:
-    """Run the scenario's replicates into opts.out (tables, manifest with the summary, PNGs)."""
+        plots: bool = True, lang: str = "en") -> ScenarioRun:
+    """Run the scenario's replicates into opts.out (tables, manifest with the summary, PNGs in
+    `lang`)."""
     design = {"scenario": s.name, "scenario_file": s.path, "description": s.description,
               **county_record(s),
               "changes_from_baseline": s.changes, "parameters": s.params.__dict__,
@@ -43,7 +45,9 @@ def run(s: Scenario, replicates: int, seed: int, opts: Options,
     refuse_if_all_failed(store, tables, "replicates", "is no summary")
     ok = tables["runs"]
     summary = summary_table(ok, INDICATORS)
-    figures = plot_run(tables["series"], opts.out, s.name) if plots and "series" in tables else []
+    title = s.name if lang == "en" else i18n.scenario_title(s, lang)
+    figures = (plot_run(tables["series"], opts.out, title, lang)
+               if plots and "series" in tables else [])
     window = summary_window(s.params.years, s.params.burn_in_years)
     store.finish(summary=summary, summary_window=window)
     return ScenarioRun(s, opts.out, summary, window, len(ok), store.manifest["failed"],

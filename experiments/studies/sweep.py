@@ -119,9 +119,10 @@ def point_means(runs_table: pd.DataFrame, levers: list[str], outputs: list[str])
     return out.reset_index()
 
 
-def run(design: SweepDesign, opts: Options, ensemble=None) -> Sweep:
+def run(design: SweepDesign, opts: Options, ensemble=None, lang: str = "en") -> Sweep:
     """Run every point x replicate (x posterior draw) into opts.out; write points.csv/.parquet
-    and the figures. With an ensemble, a point's sd spans the draws and the replicates."""
+    and the figures (in `lang`). With an ensemble, a point's sd spans the draws and the
+    replicates."""
     frame = points(design)
     keep = ("series",) if design.series else ()
     check_ensemble_county(ensemble, [design.base])
@@ -135,6 +136,6 @@ def run(design: SweepDesign, opts: Options, ensemble=None) -> Sweep:
     means = point_means(ok, levers, design.outputs)
     write_parquet(opts.out / "points.parquet", means)
     atomic_write(opts.out / "points.csv", lambda tmp: means.to_csv(tmp, index=False))
-    plot_sweep(ok, levers, design.outputs, opts.out)
+    plot_sweep(ok, levers, design.outputs, opts.out, lang)
     store.finish()
     return Sweep(opts.out, design, len(frame), means, store.manifest)
