@@ -251,3 +251,34 @@ def test_chart_text_is_large_and_axes_are_fixed():
     # the committees' hover text is whole: no ECharts template left to fill in
     assert view["tooltip"]["formatter"] == "{b}"
     assert all(re.fullmatch(r".+ · (县城|其他): (\d\.\d\d|–)", n) for n in names)
+
+
+def test_the_pareto_tab_reads_a_search_marks_the_reports_packages_and_keeps_types(
+        tmp_path, monkeypatch):
+    """The tab's packages: cheapest first, the report's cheapest per target marked (and shown
+    even when outside the Pareto set), integer levers as integers."""
+    import pandas as pd
+
+    import juwei as api
+    from juwei.app import pareto
+    monkeypatch.setenv("JUWEI_RESULTS", str(tmp_path))
+    s = api.search("search_packages", population=4, generations=1, replicates=2, years=1,
+                     burn_in_years=1, scale=0.02, out=tmp_path / "s", executor="inprocess",
+                     progress=False)
+    c = pareto.read_search(tmp_path / "s")
+    assert [r["extra_yuan"] for r in c["rows"]] == sorted(s.pareto.extra_yuan)
+    assert c["third"] == "unmet_need" and c["levers"] == list(s.design.levers)
+    for level, row in s.targets.items():
+        marked = [r for r in c["rows"] if level in r["marks"]]
+        assert [r["package"] for r in marked] == ([row["package"]] if row else [])
+    assert all(type(pareto.exact(k, r[k])) is int for r in c["rows"]
+               for k in ("inspections_per_year",))
+    assert pareto.searches() == [tmp_path / "s"]
+    # a target's package outside the Pareto set (e.g. over the budget) is still shown, said so
+    target = s.targets[0.5]["package"]
+    kept = s.pareto[s.pareto.package != target]
+    pd.DataFrame(kept).to_parquet(tmp_path / "s" / "pareto.parquet")
+    (tmp_path / "s" / "manifest.json").touch()
+    c = pareto.read_search(tmp_path / "s")
+    outside = [r for r in c["rows"] if r.get("outside")]
+    assert [r["package"] for r in outside] == [target] and 0.5 in outside[0]["marks"]

@@ -47,8 +47,9 @@ def new_folder() -> Path:
     return results_root() / f"app-compare-{datetime.now():%Y%m%d-%H%M%S}"
 
 
-def prepared() -> list[Path]:
-    """Finished comparisons in the results store, newest first (`make run` writes one)."""
+def finished(kind: str, table: str) -> list[Path]:
+    """The results store's complete studies of one kind that hold `table`, newest first: what
+    a tab may show at once (the Compare tab's comparisons, the Pareto tab's searches)."""
     root = results_root()
     found = []
     for f in root.glob("*/manifest.json") if root.is_dir() else []:
@@ -56,11 +57,16 @@ def prepared() -> list[Path]:
             m = json.loads(read_bytes(f, MAX_MANIFEST))
         except (UserError, ValueError):
             continue
-        if m.get("kind") == "compare" and m.get("status") == "complete" and \
-                (f.parent / "comparison.csv").exists():
+        if m.get("kind") == kind and m.get("status") == "complete" and \
+                (f.parent / table).exists():
             found.append(f.parent)
-    return sorted(found, key=lambda p: (not p.name.startswith("compare-remedies"),
-                                        -p.stat().st_mtime))
+    return sorted(found, key=lambda p: -p.stat().st_mtime)
+
+
+def prepared() -> list[Path]:
+    """Finished comparisons in the results store, newest first (`make run` writes one)."""
+    return sorted(finished("compare", "comparison.csv"),
+                  key=lambda p: not p.name.startswith("compare-remedies"))
 
 
 def read_comparison(folder: Path) -> dict | None:

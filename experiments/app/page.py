@@ -18,6 +18,7 @@ from .compare import COMPARE_DEFAULT, COMPARE_REPLICATES, Compare, Run
 from .controls import Controls
 from .explore import Explore, Verdict
 from .levers import LeverGuide, measure_soon
+from .pareto import Pareto
 from .state import (DEFAULT_SCALE, County, State, initial_lang, initial_session,
                     read_only)
 from .widgets import CSS
@@ -99,12 +100,14 @@ def Workshop():
     with solara.Column(style="padding: 0 8px"):
         Verdict(st)
         with solara.lab.Tabs(value=tab.value, on_value=tab.set):
-            for key in ("explore", "compare", "levers", "about"):
+            for key in ("explore", "compare", "pareto", "levers", "about"):
                 solara.lab.Tab(tr(f"app.tab.{key}"))
         if tab.value == 1:
             Compare(st, run)
+        elif tab.value == 2:
+            Pareto(st, on_load=lambda: tab.set(0))
         else:
-            [Explore, None, LeverGuide, About][tab.value](st)
+            [Explore, None, None, LeverGuide, About][tab.value](st)
 
 
 ZOOMS = (0.75, 1.0, 1.25, 1.5, 2.0)

@@ -41,11 +41,15 @@ class EChartWidget(ipyvuetify.VuetifyTemplate):
     template_file = (__file__, "echart.vue")
     option = traitlets.Any({}).tag(sync=True)
     attributes = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
+    clicked = traitlets.Unicode("").tag(sync=True)
 
 
 @solara.component
-def EChart(option: dict, height: int):
-    return EChartWidget.element(option=option, attributes={"style": f"height: {height}px;"})
+def EChart(option: dict, height: int, on_click=None):
+    """`on_click(key)`: a click on a data point carrying a `key` (charts.pareto's dots)."""
+    return EChartWidget.element(option=option, attributes={"style": f"height: {height}px;"},
+                                on_clicked=lambda v: on_click(v.rsplit(":", 1)[0])
+                                if v and on_click else None)
 
 
 class KeysWidget(ipyvuetify.VuetifyTemplate):

@@ -156,3 +156,37 @@ def effects(title: str, rows: list[dict], x_name: str) -> dict:
                       "axisLabel": _text()},
             "series": [{"type": "bar", "data": bars, "barWidth": "55%"}],
             "animation": False}
+
+
+def pareto(title: str, points: list[dict], *, x_name: str, y_name: str,
+           colour_name: str = "") -> dict:
+    """A Pareto front: one dot per package (points: key, x, y, colour or None, tip, mark), the
+    third objective as the dots' colour when there is one; marked packages large, outlined and
+    labelled. A click sends the dot's `key` (the app's EChart on_click)."""
+    coloured = [p["colour"] for p in points if p.get("colour") is not None]
+    data = [{"value": [p["x"], p["y"], p.get("colour")], "name": p["tip"], "key": p["key"],
+             "symbolSize": 24 if p["mark"] else 16,
+             "itemStyle": {"borderColor": "#000", "borderWidth": 2} if p["mark"] else {},
+             "label": {"show": bool(p["mark"]), "position": "right", "formatter": p["mark"],
+                       "fontSize": FONT - 2, "color": "#000"}} for p in points]
+    option = {"title": {"text": title, "textStyle": _text(TITLE_FONT), "left": "center"},
+              "tooltip": {"trigger": "item", "formatter": "{b}", "textStyle": _text()},
+              "grid": {"left": 24, "right": 150 if coloured else 40, "top": 48, "bottom": 56,
+                       "containLabel": True},
+              "xAxis": {"type": "value", "name": x_name, "nameLocation": "middle",
+                        "nameGap": 32, "nameTextStyle": _text(), "axisLabel": _text(),
+                        "scale": True},
+              "yAxis": {"type": "value", "name": y_name, "nameLocation": "middle",
+                        "nameGap": 44, "nameTextStyle": _text(), "axisLabel": _text(),
+                        "min": 0, "max": 100},
+              "series": [{"type": "scatter", "data": data, "cursor": "pointer",
+                          **({} if coloured else {"itemStyle": {"color": PALETTE[0]}})}],
+              "animation": False}
+    if coloured:
+        option["visualMap"] = {"type": "continuous", "dimension": 2, "min": min(coloured),
+                               "max": max(coloured) if max(coloured) > min(coloured)
+                               else min(coloured) + 1e-9, "calculable": False,
+                               "right": 8, "top": "middle", "text": [colour_name, ""],
+                               "textStyle": _text(FONT - 2), "precision": 3,
+                               "inRange": {"color": ["#2ca02c", "#ffbf00", "#d62728"]}}
+    return option

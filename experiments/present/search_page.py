@@ -19,6 +19,7 @@ from ..engine.store import atomic_write  # noqa: E402
 from . import i18n  # noqa: E402
 from .figures import figure_lang, language, panels, save  # noqa: E402
 from .html import CSS, fmt, footer, img, percent  # noqa: E402
+from .stats import in_wan  # noqa: E402
 
 MAX_PAIRS = 6                  # trade-off panels at most (objective pairs)
 
@@ -98,7 +99,7 @@ def target_sentence(level: float, row, design, lang: str) -> str:
     if row is None:
         return i18n.t("search.target_none", lang, level=percent(level))
     return i18n.t("search.target", lang, level=percent(level), p=percent(row["p_syndrome_absent"]),
-                  wan=f"{row['extra_yuan'] / 10_000:,.1f}", levers=levers_text(row, design, lang))
+                  wan=in_wan(row["extra_yuan"]), levers=levers_text(row, design, lang))
 
 
 def write(out: Path, design, evaluations: pd.DataFrame, pareto: pd.DataFrame,
@@ -121,7 +122,7 @@ def write(out: Path, design, evaluations: pd.DataFrame, pareto: pd.DataFrame,
     measure = t(f"robustness_{design.robustness}")
     constraints = []
     if design.budget_yuan is not None:
-        constraints.append(t("budget", wan=f"{design.budget_yuan / 10_000:,.1f}"))
+        constraints.append(t("budget", wan=in_wan(design.budget_yuan)))
     if design.min_p_absent is not None:
         constraints.append(t("min_p", p=percent(design.min_p_absent)))
     conv = (t("converged", generation=converged + 1, tolerance=percent(design.tolerance))

@@ -273,6 +273,13 @@ def cheapest(table: pd.DataFrame, level: float) -> dict | None:
     return None if ok.empty else ok.sort_values(["extra_yuan", "package"]).iloc[0].to_dict()
 
 
+def targets_of(evaluations: pd.DataFrame) -> dict:
+    """The cheapest package reaching each TARGETS level, among every package searched (level
+    -> row or None): the report's sentences and the workshop's marks, one rule for both."""
+    unique = evaluations.drop_duplicates("package").reset_index(drop=True)
+    return {level: cheapest(unique, level) for level in TARGETS}
+
+
 def _identity(record: dict) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()
                           ).hexdigest()[:16]
@@ -420,7 +427,7 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
     unique = evaluations.drop_duplicates("package").reset_index(drop=True)
     ok = unique[unique.feasible].reset_index(drop=True)
     pareto = ok.iloc[nondominated(ok[f_cols].to_numpy(float))].reset_index(drop=True)
-    targets = {level: cheapest(unique, level) for level in TARGETS} if design.county else {}
+    targets = targets_of(evaluations) if design.county else {}
     write_parquet(opts.out / "evaluations.parquet", evaluations)
     write_parquet(opts.out / "units.parquet", units.reset_index())
     write_parquet(opts.out / "pareto.parquet", pareto)
