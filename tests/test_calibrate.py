@@ -476,3 +476,17 @@ def test_a_truth_outside_its_posterior_is_counted_as_not_covered(tmp_path):
     assert inside["rank"] == pytest.approx(0.5, abs=0.01)
     assert inside["in_50%"] and inside["in_90%"]
     assert outside["rank"] == 1.0 and not outside["in_90%"]
+
+
+def test_a_search_over_a_posterior_runs_every_package_on_the_same_draws(tiny, tmp_path):
+    """`juwei search --ensemble`: each package's units are the posterior draws, the same for
+    every package (common random numbers), and P(syndrome absent) is over them."""
+    _, ref = tiny
+    r = juwei("search", "search_packages", "--ensemble", ref, "--draws", "2", "--population",
+              "4", "--generations", "1", "--replicates", "1", "--years", "1", "--burn-in", "1",
+              "--out", tmp_path / "s")
+    assert r.returncode == 0, r.stderr
+    units = pd.read_parquet(tmp_path / "s" / "units.parquet")
+    assert set(units.groupby("package").draw.apply(tuple)) == {(0, 1)}
+    pareto = pd.read_csv(tmp_path / "s" / "pareto.csv")
+    assert set(pareto.p_syndrome_absent) <= {0.0, 0.5, 1.0}
