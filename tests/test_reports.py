@@ -264,7 +264,6 @@ def twenty(out: Path) -> Path:
         n: 0.62 + 0.03 * k * (-1) ** k * (i % 3) + rng.normal(0, 0.01)
         for i, n in enumerate(shown)}} for k, s in enumerate(names) for r in range(4)])
     table = differences(runs, "baseline", names, tuple(dict.fromkeys(shown)))
-    figures.plot_htc(table, names, out / "compare-htc.png")
     costs = pd.DataFrame({"scenario": names, "extra_yuan": [0.0] + [1_234_567.0] * 19,
                           "admin_hours_freed_per_cadre_week": [0.0] + [12.3] * 19})
     manifest = {"design": {"replicates": 4, "scale": 0.02, "years": 1},
@@ -273,6 +272,7 @@ def twenty(out: Path) -> Path:
                 "code": {"git_commit": "0123456789abcdef"}, "started": "2026-11-26T06:48:00"}
     path = out / "handout.html"
     ranking = outcome_ranking(table, "baseline", scenario_changes(scenarios, "baseline"), costs)
+    handout.figure(table, scenarios, "baseline", out / "compare-htc.png", ranking)
     path.write_text(handout.page(scenarios, "baseline", table, out / "compare-htc.png",
                                  manifest, costs, ranking), "utf-8")
     return path
@@ -281,7 +281,7 @@ def twenty(out: Path) -> Path:
 @needs_browser
 def test_handout_of_twenty_scenarios_prints_on_one_a4_page(zh_run, tmp_path):
     from playwright.sync_api import sync_playwright
-    pages = {}
+    pages, used = {}, {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
@@ -292,9 +292,13 @@ def test_handout_of_twenty_scenarios_prints_on_one_a4_page(zh_run, tmp_path):
                 pdf = tmp_path / f"{label}.pdf"
                 page.pdf(path=str(pdf), format="A4", print_background=True)
                 pages[label] = len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
+                page.emulate_media(media="print")
+                page.set_viewport_size({"width": 726, "height": 1000})   # A4 less margins
+                used[label] = page.evaluate("document.body.scrollHeight") / (1070)
         finally:
             browser.close()
     assert pages == {"twenty": 1, "run": 1}
+    assert min(used.values()) > 0.8, used             # the figure uses the page: little blank
     text = (tmp_path / "handout.html").read_text("utf-8")
     assert text.count("<tr") == 21                       # the header and 20 scenarios
 
