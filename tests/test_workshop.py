@@ -251,3 +251,20 @@ def test_chart_text_is_large_and_axes_are_fixed():
     # the committees' hover text is whole: no ECharts template left to fill in
     assert view["tooltip"]["formatter"] == "{b}"
     assert all(re.fullmatch(r".+ · (县城|其他): (\d\.\d\d|–)", n) for n in names)
+
+
+def test_the_money_meters_hours_freed_agree_in_sign():
+    """A cadre's week and the county's year are one base scaled: more cadres seated (each
+    working fewer hours, all together more) no longer reads as hours freed per cadre but lost
+    in the county, as it did under the baseline at week 120."""
+    from juwei.app.explore import hours_freed
+    before = {"admin_hours_per_cadre": 20.0, "admin_hours_per_year": 20.0 * 100 * 52}
+    now = {"admin_hours_per_cadre": 19.1, "admin_hours_per_year": 19.1 * 105 * 52}
+    week, year = hours_freed(before, now)
+    assert week == pytest.approx(0.9) and year == pytest.approx(0.9 * 105 * 52)
+    s = sc.load("baseline")
+    county = app.County("baseline", sessions.of_scenario(s).levers, 0.02, 1)
+    for _ in range(6):
+        county.step(20)
+        week, year = hours_freed(county.before, {k: county.latest(k) for k in county.before})
+        assert np.sign(round(week, 1)) * np.sign(round(year)) >= 0, (county.week, week, year)

@@ -215,6 +215,18 @@ def Player(st: State):
 
 
 
+def hours_freed(before: dict, now: dict) -> tuple[float, float]:
+    """Cadre hours freed: (a serving cadre's week, the county's year), one the other scaled,
+    so they cannot disagree in sign. Both on one base: the per-cadre change times the cadres
+    seated now (the county's weekly admin hours over a cadre's), a year of weeks. A change of
+    the county's total would mix in vacancies filled or left open (more seated cadres work
+    more hours in all while each works fewer), which read as a contradiction."""
+    freed = before["admin_hours_per_cadre"] - now["admin_hours_per_cadre"]
+    per = now["admin_hours_per_cadre"]
+    seated = now["admin_hours_per_year"] / STEPS_PER_YEAR / per if per else 0.0
+    return freed, freed * seated * STEPS_PER_YEAR
+
+
 @solara.component
 def Money(st: State):
     """The money meter: public money by item and in all, and cadre hours on administration,
@@ -241,14 +253,14 @@ def Money(st: State):
                     f"<td class='jw-muted'>{e(moved)}</td><td class='num'>{yuan(before[k])}</td>"
                     f"<td class='num'>{yuan(now[k])}</td>"
                     f"<td class='num' data-change='{k}'>{yuan(change(k), True)}</td></tr>")
-    freed = -change("admin_hours_per_cadre")
+    freed, year = hours_freed(before, now) if shown else (float("nan"), float("nan"))
     head = tr("app.money.total", now=in_wan(now["public_yuan"]),
               before=in_wan(before["public_yuan"]),
               change=in_wan(change("public_yuan"), signed=True)) if shown else \
         tr("app.money.total_start", before=in_wan(before["public_yuan"]))
     hours = tr("app.money.hours", now=f"{now['admin_hours_per_cadre']:.1f}",
                freed=f"{round(freed, 1) + 0:+.1f}",
-               year=f"{round(-change('admin_hours_per_year')) + 0:+,.0f}") if shown else \
+               year=f"{round(year) + 0:+,.0f}") if shown else \
         tr("app.money.hours_start", before=f"{before['admin_hours_per_cadre']:.1f}")
     solara.HTML(tag="div", classes=["jw-money"], unsafe_innerHTML=(
         f"<h4>{e(tr('app.money.title'))}</h4>"
