@@ -268,3 +268,15 @@ def test_the_money_meters_hours_freed_agree_in_sign():
         county.step(20)
         week, year = hours_freed(county.before, {k: county.latest(k) for k in county.before})
         assert np.sign(round(week, 1)) * np.sign(round(year)) >= 0, (county.week, week, year)
+
+
+def test_lever_markers_a_few_weeks_apart_are_one_marker_with_each_levers_last_value():
+    """Three presses on a slider in three weeks drew three overlapping markers (a smear)."""
+    from juwei.present.charts import MERGE_WEEKS, merge_changes
+    week = 1 / 52
+    changes = [(3 * week, "工资→1100"), (4 * week, "工资→1200"), (5 * week, "准入→0.3"),
+               (5 * week, "工资→1300"), ((5 + MERGE_WEEKS + 3) * week, "工资→1500")]
+    assert merge_changes(changes) == [(3 * week, "准入→0.3, 工资→1300"),
+                                      ((8 + MERGE_WEEKS) * week, "工资→1500")]
+    option = charts.lines("t", np.arange(3) / 52, {"a": np.zeros(3)}, y_name="", changes=changes)
+    assert len(option["series"][0]["markLine"]["data"]) == 2
