@@ -358,7 +358,8 @@ def test_run_sweep_and_validate_under_lang_zh_speak_chinese(tmp_path, monkeypatc
     if figures.cjk_font() is None:
         pytest.skip("no CJK font on this machine (apt-get install fonts-noto-cjk)")
     out = {}
-    for name, args in (("run", ["run", "baseline", "--replicates", "2"]),
+    for name, args in (("run", ["run", "baseline", "--replicates", "2", "--set",
+                                "cadre_pay=1200"]),
                        ("validate", ["validate", "--replicates", "2", "--years", "2"])):
         r = juwei(*args, "--scale", "0.01", *(["--years", "1"] if name == "run" else []),
                   "--executor", "inprocess", "--lang", "zh",
@@ -370,6 +371,12 @@ def test_run_sweep_and_validate_under_lang_zh_speak_chinese(tmp_path, monkeypatc
     assert english == set(), english
     for words in ("现状（基线）", "次重复", "居民参与率", "症状：", "结果："):
         assert words in out["run"], words
+    # only levers, by their Chinese names (scale and years are not levers); at 2 replicates no
+    # interval (one ran past 0-1), the how-sure rule's words instead
+    pay = i18n.lever(describe("cadre_pay"), "zh")["label"]
+    assert f"调整的杠杆：{pay}=1200" in out["run"], out["run"]
+    assert "scale" not in out["run"] and "years=" not in out["run"]
+    assert "[" not in out["run"] and i18n.t("sure.too_few", "zh") in out["run"]
     for words in ("规格§7的模式", "文章所写的县", "涌现：", "成立", "个涌现或部分设定的模式中"):
         assert words in out["validate"], words
     assert "holds in" not in out["validate"] and "Each breaker" not in out["validate"]

@@ -131,3 +131,12 @@ def syndrome_word(v, lang: str = DEFAULT_LANG, short: bool = False) -> tuple[str
         parts = syndrome_parts(v, lang) if lang == "zh" else ", ".join(v.above)
         return kind, t("syndrome.partial_short", lang, parts=parts)
     return kind, t(f"syndrome.{kind}", lang, parts=syndrome_parts(v, lang))
+
+
+def duration(seconds: float, lang: str = DEFAULT_LANG) -> str:
+    """About how long, in seconds, minutes or hours (as engine.batch.duration, in `lang`)."""
+    if seconds < 90:
+        return t("terminal.seconds", lang, n=f"{seconds:.0f}")
+    if seconds < 5400:
+        return t("terminal.minutes", lang, n=f"{seconds / 60:.0f}")
+    return t("terminal.hours", lang, n=f"{seconds / 3600:.1f}")
