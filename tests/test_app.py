@@ -205,6 +205,17 @@ def test_english_is_one_click_away(page):
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("tab", name="Explore")).to_be_visible(timeout=10_000)
     expect(page.get_by_text("Government hot H", exact=False).first).to_be_visible()
+    # the drawer's long English buttons wrap inside it (one ran to x = 517 past 460, one cut)
+    open_drawer(page)
+    overflow = page.evaluate("""() => {
+        const nav = document.querySelector('.v-navigation-drawer').getBoundingClientRect();
+        return [...document.querySelectorAll('.v-navigation-drawer .v-btn')]
+            .filter(b => b.offsetParent !== null)
+            .map(b => [b.innerText.trim().slice(0, 30), b.getBoundingClientRect().right - nav.right,
+                       b.scrollWidth - b.clientWidth])
+            .filter(([, past, cut]) => past > 0.5 || cut > 1);
+    }""")
+    assert overflow == [], overflow
     assert page.errors == []
 
 
