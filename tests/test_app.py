@@ -250,6 +250,15 @@ def test_choosing_a_scenario_moves_the_sliders_and_reset_changes_nothing(page):
         saved = tomllib.loads(Path(d.value.path()).read_text())
         assert saved["scenario"] == name and saved["levers"] == expected, name
         assert "已在" not in page.locator(".jw-status").inner_text()     # not "modified"
+    # the note re-worded in the language switched to (it stayed Chinese)
+    choose(page, "情景", i18n.scenario_title(sc.load("separation"), "zh"), "nav")
+    expect(page.locator(".jw-note").first).to_have_text(i18n.t(
+        "app.notice.scenario", "zh", title=i18n.scenario_title(sc.load("separation"), "zh")),
+        timeout=10_000)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator(".jw-note").first).to_have_text(i18n.t(
+        "app.notice.scenario", "en", title=i18n.scenario_title(sc.load("separation"), "en")),
+        timeout=10_000)
     assert page.errors == []
 
 
@@ -436,6 +445,9 @@ def test_a_saved_session_reloads_to_the_same_state(browser, workshop, page):
     open_drawer(other)
     assert shown_levers(other) != before
     choose(other, "载入已保存的会话", "第一组讨论_A", "nav")     # by its name
+    # the page's note says so too (it still said the baseline was chosen)
+    expect(other.locator(".jw-note").first).to_have_text("会话已载入：第一组讨论_A",
+                                                          timeout=10_000)
     expect(other.locator(".jw-status")).to_have_text(status, timeout=20_000)
     assert shown_levers(other) == before
     assert other.errors == []
@@ -494,6 +506,15 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     chosen = [t.strip() for t in main.locator(".v-select__selection").all_inner_texts()]
     assert "0.02" in chosen and "3" in chosen, chosen
     assert str(folder) not in main.inner_text() and folder.name not in main.inner_text()
+    # "done" is about that run: choosing another comparison clears it
+    main.get_by_label("比较结果", exact=True).first.click(force=True)
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible(timeout=5_000)
+    current = main.locator(".v-select__selection").first.inner_text().strip()
+    other = [o for o in options.all() if o.inner_text().strip() != current]
+    assert other, current
+    other[0].click()
+    expect(page.get_by_text("完成：", exact=False)).not_to_be_visible(timeout=10_000)
     assert page.errors == []
 
 

@@ -28,7 +28,8 @@ from ..present.compare_page import dagger_notes, ranking_table
 from ..present.i18n import t
 from ..present.stats import (COST_COLUMNS, MIN_REPLICATES, WORKSHOP_INDICATORS,
                              changed_levers, definition_marks, how_sure, outcome_ranking)
-from .state import SCALES, State, file_name, load_scenario, read_only, refuse_in_read_only
+from .state import (SCALES, State, file_name, load_scenario, read_only, refuse_in_read_only,
+                    said)
 from .widgets import EChart
 
 COMPARE_DEFAULT = ("baseline", "separation", "power_funding_follow_tasks", "combined_reform")
@@ -119,14 +120,14 @@ def Compare(st: State, run: Run):
     solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.compare.prepared")))
     if found:
         rv.Select(label=tr("app.compare.choose"), v_model=run.shown.value,
-                  on_v_model=run.shown.set,
+                  on_v_model=lambda v: (run.shown.set(v), run.message.set("")),
                   items=[{"text": _folder_label(f, st), "value": str(f)} for f in found])
     else:
         solara.HTML(tag="p", unsafe_innerHTML=html.escape(tr(
             "app.read_only.none" if read_only() else "app.compare.none")))
     if run.message.value:
         solara.HTML(tag="div", classes=["jw-note"],
-                    unsafe_innerHTML=html.escape(run.message.value))
+                    unsafe_innerHTML=html.escape(said(run.message.value, lang)))
     shown = read_comparison(Path(run.shown.value)) if run.shown.value else None
     if shown:
         Results(st, shown)
@@ -162,17 +163,17 @@ def Compare(st: State, run: Run):
             if add_mine.value:
                 scenarios.append(my_scenario(st, scale.value, years.value))
         except (UserError, ValueError) as e:
-            run.message.set(tr("app.compare.failed", error=str(e)))
+            run.message.set(("app.compare.failed", {"error": str(e)}))
             run.lock.release()
             return
         if len(scenarios) < 2:
-            run.message.set(tr("app.compare.too_few"))
+            run.message.set(("app.compare.too_few", {}))
             run.lock.release()
             return
         try:
             out = new_folder()
         except UserError as e:
-            run.message.set(tr("app.compare.failed", error=str(e)))
+            run.message.set(("app.compare.failed", {"error": str(e)}))
             run.lock.release()
             return
         total = len(scenarios) * replicates.value
@@ -189,9 +190,9 @@ def Compare(st: State, run: Run):
                             on_outcome=lambda i, o: (done.append(i), run.progress.set(
                                 (len(done), total))))
                 run.shown.set(str(out))
-                run.message.set(tr("app.compare.done", n=total))
+                run.message.set(("app.compare.done", {"n": total}))
             except Exception as e:  # noqa: BLE001 - shown to the user, not a crash
-                run.message.set(tr("app.compare.failed", error=str(e)))
+                run.message.set(("app.compare.failed", {"error": str(e)}))
             finally:
                 run.running.set(False)
                 run.lock.release()

@@ -16,7 +16,7 @@ from ..model.indicators import MONEY_ITEMS, MONEY_LEVERS
 from ..present import charts, i18n
 from ..present.i18n import t
 from ..present.stats import in_wan
-from .state import County, State, _fmt
+from .state import County, State, _fmt, said
 from .widgets import EChart, Keys
 
 WEEKS_PER_FRAME = 4            # weeks simulated between two redraws while playing
@@ -171,7 +171,7 @@ def Player(st: State):
 
     def reset():
         st.rebuild()
-        st.notice.set(tr("app.notice.reset"))
+        st.say("app.notice.reset")
     last = solara.use_ref(0.0)
 
     def toggle(playing: bool):
@@ -280,7 +280,7 @@ def Money(st: State):
 def Explore(st: State, presenter: bool = False):
     if st.notice.value:
         solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(
-            st.notice.value))
+            said(st.notice.value, st.lang.value)))
     Player(st)
     Charts(st)
     if not presenter:
