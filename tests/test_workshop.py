@@ -6,6 +6,7 @@ import dataclasses
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -280,3 +281,16 @@ def test_lever_markers_a_few_weeks_apart_are_one_marker_with_each_levers_last_va
                                       ((8 + MERGE_WEEKS) * week, "工资→1500")]
     option = charts.lines("t", np.arange(3) / 52, {"a": np.zeros(3)}, y_name="", changes=changes)
     assert len(option["series"][0]["markLine"]["data"]) == 2
+
+
+def test_the_readme_says_what_the_page_does():
+    """The README said a 3-year warm-up (the page: 6) and named the Chinese CSV in English."""
+    from juwei.app.state import file_name
+    from juwei.present import i18n
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    assert f"{Parameters().burn_in_years}-year warm-up" in readme
+    title = i18n.scenario_title(sc.load("separation"), "zh")
+    for kind, ext in (("app.file.handout", "html"), ("", "csv")):
+        name = file_name(i18n.t("app.file.compare", "zh"), title,
+                         i18n.t(kind, "zh") if kind else "", "2026-12-06", ext=ext)
+        assert f"`{name}`" in readme, name
