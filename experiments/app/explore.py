@@ -140,7 +140,9 @@ def CountyView(st: State):
     n = place.n
     values = (np.asarray(c.model.committee_series[chosen.value][t_ - 1], float) if t_ else
               np.full(n, np.nan))
-    option = charts.county(tr("app.county.title", n=n, seat=place.seat), list(place.names),
+    # the names in the page's language (i18n.place_name: the county file's are English)
+    option = charts.county(tr("app.county.title", n=n, seat=i18n.place_name(place.seat, lang)),
+                           [i18n.place_name(name, lang) for name in place.names],
                            np.asarray(place.in_seat, bool), values, chosen.value,
                            tr(f"app.county.{chosen.value}"), lang, tr("app.county.seat"),
                            tr("app.county.elsewhere"))
