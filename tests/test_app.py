@@ -216,6 +216,8 @@ def test_english_is_one_click_away(page):
             .filter(([, past, cut]) => past > 0.5 || cut > 1);
     }""")
     assert overflow == [], overflow
+    pay_to_the_top(page)
+    expect(page.locator(".jw-status")).to_contain_text("(1 lever moved)", timeout=10_000)
     assert page.errors == []
 
 
@@ -484,6 +486,15 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     assert re.fullmatch(rf"对比-{re.escape(title)}-\d{{4}}-\d{{2}}-\d{{2}}\.csv", name), name
     assert Path(d.value.path()).read_bytes() == (
         workshop["results"] / "compare-prepared" / "comparison.csv").read_bytes()
+    # the cost table's item headings on one line, the scale's label whole (at 1280)
+    lines = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+        '.jw-costs th')].map(th => { const r = document.createRange(); r.selectNodeContents(th);
+        return [th.innerText, new Set([...r.getClientRects()].map(x => Math.round(x.top))).size];
+        }))""")
+    assert lines["志愿者激励"] == 1, lines
+    cut = page.evaluate("""() => { const l = document.querySelector('.jw-compare-scale label');
+        return l.scrollWidth - l.clientWidth; }""")
+    assert cut <= 1, cut
     before = set(workshop["results"].iterdir())
     choose(page, "人口比例（模拟全县居民的比例）", "0.02", "main")
     choose(page, "年数", "3", "main")

@@ -142,8 +142,10 @@ def Compare(st: State, run: Run):
               items=[{"text": st.title(n), "value": n} for n in names])
     solara.Checkbox(label=tr("app.compare.add_mine"), value=add_mine)
     with solara.Row(style="flex-wrap: wrap; align-items: center"):
+        # wide enough for its label (人口比例（模拟全县居民的比例）was cut at 160 px)
         rv.Select(label=tr("app.control.scale"), v_model=scale.value, on_v_model=scale.set,
-                  items=[{"text": f"{s:g}", "value": s} for s in SCALES], style_="max-width:160px")
+                  items=[{"text": f"{s:g}", "value": s} for s in SCALES],
+                  style_="min-width:300px; max-width:340px", class_="jw-compare-scale")
         rv.Select(label=tr("app.compare.years"), v_model=years.value, on_v_model=years.set,
                   items=YEARS, style_="max-width:160px")
         solara.SliderInt(tr("app.compare.replicates"), value=replicates, min=MIN_REPLICATES,
@@ -354,7 +356,7 @@ def Costs(st: State, costs: pd.DataFrame, titles: dict):
     solara.HTML(tag="div", unsafe_innerHTML=(
         f"<h4>{html.escape(tr('app.costs.title'))}</h4><p class='jw-muted'>"
         f"{html.escape(tr('app.costs.unit'))}</p><div style='overflow-x: auto'>"
-        f"<table class='jw-table'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>{head}"
-        f"<th>{html.escape(tr('app.costs.hours'))}</th>"
+        f"<table class='jw-table jw-costs'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>"
+        f"{head}<th>{html.escape(tr('app.costs.hours'))}</th>"
         f"<th>{html.escape(tr('app.costs.per_10k'))}</th></tr>{''.join(rows)}</table></div>"
         f"<p class='jw-muted'>{html.escape(tr('app.costs.note'))}</p>"))

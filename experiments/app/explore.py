@@ -59,8 +59,9 @@ def status(st: State) -> str:
     out = [tr("app.status.scenario", title=st.title(st.scenario.value))]
     changed = st.modified()
     if changed:
-        out.append(tr("app.status.modified", n=len(changed), title=st.title(
-            st.scenario.value)))
+        # one lever: "1 lever moved", not "1 levers"
+        out.append(tr("app.status.modified_one" if len(changed) == 1 else "app.status.modified",
+                      n=len(changed), title=st.title(st.scenario.value)))
     out.append(tr("app.status.week", week=c.week, horizon=c.horizon))
     return " · ".join(out)
 

@@ -25,6 +25,8 @@ CSS = """
 .jw-lever-value { font-size: 16px; font-weight: 600; white-space: nowrap; }
 .jw-muted, .muted { color: #666; font-size: 14px; }
 .jw-table .num { text-align: right; }
+/* the cost table scrolls sideways rather than squeeze an item to a character a line */
+.jw-costs th { word-break: keep-all; } .jw-costs td { white-space: nowrap; }
 .v-navigation-drawer { width: 460px !important; }   /* one width in both languages */
 /* a long label (English's "Download this session (scenario, levers, seed...)") wraps inside
    the drawer rather than running past its edge or being cut */
