@@ -136,10 +136,13 @@ def test_the_report_marks_by_definition_and_ranks_on_the_outcomes(zh_run):
             load("baseline"), lang), k=len(OUTCOMES)) in text
         assert i18n.t("report.dagger", lang) in text
         rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)
-        assert [r for r in rows if "admin_share" in r and "<sup>†</sup>" in r], lang
+        # in Chinese by their names (keys are not shown there)
+        share = "admin_share" if lang == "en" else i18n.indicator("admin_share", "zh")[0]
+        sep = "separation" if lang == "en" else i18n.scenario_title(load("separation"), "zh")
+        assert [r for r in rows if share in r and "<sup>†</sup>" in r], lang
         # the syndrome table: H, T, C, index; task_admission enters T and the index, not H
-        row = next(r for r in rows if "separation" in r and "class='absent'" in r
-                   or "separation" in r and "class='present'" in r)
+        row = next(r for r in rows if sep in r and "class='absent'" in r
+                   or sep in r and "class='present'" in r)
         cells = re.findall(r"<td class='num'>(.*?)</td>", row)
         assert ["†" in c for c in cells] == [False, True, False, True], row
     ranking = pd.read_csv(zh_run / "ranking.csv")
@@ -227,6 +230,16 @@ def test_en_report_keeps_its_english_and_adds_how_sure(zh_run):
     assert "What the model does not capture" in page and "政事分离" in page
     assert "<th>how sure</th>" in page and "Public money and cadre hours" in page
     assert page.count("data:image/png;base64,") == 3
+
+
+def test_the_chinese_report_shows_names_not_keys_or_paths(zh_run):
+    """Officials read the Chinese report: no scenario or indicator keys, no paths or options
+    (the reproduce section at the end keeps the command)."""
+    page = (zh_run / "report.html").read_text("utf-8")
+    body = page[:page.index(i18n.t("report.reproduce_h", "zh"))]
+    text = html.unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", body, flags=re.S))
+    for key in ("baseline", "admin_hours_per_cadre", "counties/", "docs/", "--ensemble"):
+        assert key not in text, key
 
 
 # --- the handout ------------------------------------------------------------------------------
