@@ -431,14 +431,15 @@ def _dry_run(args, build, total: int, base, seed: int, fn=None) -> int:
     from .model import run_on
     from .studies.common import dry_run, scenario_runs
     _options(args, "")
-    county = base.county
+    county, lang = base.county, getattr(args, "lang", None) or "en"
     if args.resume:
         runs = build()
         left = remaining(runs, fn or run_on(county, base.params), Path(args.out))
         print(f"{left} of {len(runs)} runs left to do in {args.out}")
-        print(dry_run(runs[:1], args.workers, total=left, county=county))
+        print(dry_run(runs[:1], args.workers, total=left, county=county, lang=lang))
     else:
-        print(dry_run(scenario_runs([base], 1, seed), args.workers, total=total, county=county))
+        print(dry_run(scenario_runs([base], 1, seed), args.workers, total=total, county=county,
+                      lang=lang))
     return 0
 
 
@@ -468,6 +469,8 @@ def print_summary(r, lang: str = "en") -> None:
     """A run's summary in the terminal, in `lang` (words from the catalogues' [terminal])."""
     from .model import STEPS_PER_YEAR
     from .present import i18n
+    from .present.stats import MIN_REPLICATES
+    lever_names = {x["name"] for x in levers(LEVER_GROUPS)}
 
     def tr(key, **fields):
         return i18n.t(f"terminal.{key}", lang, **fields)
@@ -477,16 +480,20 @@ def print_summary(r, lang: str = "en") -> None:
     print(f"\n{title}{'：' if zh else ': '}{short(about, 200)}")
     if s.county:
         print(tr("run_county", county=s.county.name, file=s.county_file))
-    if s.changes:
+    # the levers changed from the scenario file, by name (scale, years and seed are not levers)
+    moved = {k: v for k, v in s.changes.items() if k in lever_names}
+    if moved:
         print(tr("run_changes", changes=("、" if zh else ", ").join(
-            f"{(describe(k).get('zh') if zh else None) or k}={v}"
-            for k, v in s.changes.items())))
+            f"{i18n.lever(describe(k), lang)['label'] if zh else k}={v}"
+            for k, v in moved.items())))
     p = s.params
     window = tr("run_window", years=p.years, first=(p.years - 1) * STEPS_PER_YEAR + 1,
                 last=p.years * STEPS_PER_YEAR, when=tr("run_burn_in", burn=p.burn_in_years)
                 if p.burn_in_years else tr("run_no_burn_in")) if zh else r.window
     print(tr("run_head", n=r.replicates_ok, failed=tr("run_failed", n=r.failed) if r.failed
-             else "", seconds=f"{r.wall_seconds:.1f}", window=window) + "\n")
+             else "", seconds=f"{r.wall_seconds:.1f}", window=window)
+          + (tr("too_few_interval", min=MIN_REPLICATES) if r.replicates_ok < MIN_REPLICATES
+             else "") + "\n")
     heads = tr("run_columns")
     name_width = 26 if not zh else 22
     print(f"  {ljust(heads[0], name_width)} {rjust(heads[1], 10)}  {rjust(heads[2], 21)}  "
@@ -495,8 +502,12 @@ def print_summary(r, lang: str = "en") -> None:
         if name not in r.summary:
             continue
         row = r.summary[name]
-        ci = (f"[{row['ci95_low']:9.3f}, {row['ci95_high']:9.3f}]" if row["ci95_low"] is not None
-              else " " * 21)
+        # the how-sure rule: below MIN_REPLICATES, no interval (a t interval at 2 runs runs
+        # past what is possible: exhaustion above 1, turnover below 0)
+        ci = (f"[{row['ci95_low']:9.3f}, {row['ci95_high']:9.3f}]"
+              if row["ci95_low"] is not None and r.replicates_ok >= MIN_REPLICATES
+              else rjust(i18n.t("sure.too_few", lang) if r.replicates_ok < MIN_REPLICATES
+                         else "", 21))
         shown, _, unit = i18n.indicator(name, lang)
         print(f"  {ljust(shown if zh else name, name_width)} {row['mean']:10.3f}  {ci}  "
               + (unit if zh else f"{unit:20s} {INDICATORS[name].zh}"))

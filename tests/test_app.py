@@ -205,6 +205,19 @@ def test_english_is_one_click_away(page):
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("tab", name="Explore")).to_be_visible(timeout=10_000)
     expect(page.get_by_text("Government hot H", exact=False).first).to_be_visible()
+    # the drawer's long English buttons wrap inside it (one ran to x = 517 past 460, one cut)
+    open_drawer(page)
+    overflow = page.evaluate("""() => {
+        const nav = document.querySelector('.v-navigation-drawer').getBoundingClientRect();
+        return [...document.querySelectorAll('.v-navigation-drawer .v-btn')]
+            .filter(b => b.offsetParent !== null)
+            .map(b => [b.innerText.trim().slice(0, 30), b.getBoundingClientRect().right - nav.right,
+                       b.scrollWidth - b.clientWidth])
+            .filter(([, past, cut]) => past > 0.5 || cut > 1);
+    }""")
+    assert overflow == [], overflow
+    pay_to_the_top(page)
+    expect(page.locator(".jw-status")).to_contain_text("(1 lever moved)", timeout=10_000)
     assert page.errors == []
 
 
@@ -239,6 +252,15 @@ def test_choosing_a_scenario_moves_the_sliders_and_reset_changes_nothing(page):
         saved = tomllib.loads(Path(d.value.path()).read_text())
         assert saved["scenario"] == name and saved["levers"] == expected, name
         assert "已在" not in page.locator(".jw-status").inner_text()     # not "modified"
+    # the note re-worded in the language switched to (it stayed Chinese)
+    choose(page, "情景", i18n.scenario_title(sc.load("separation"), "zh"), "nav")
+    expect(page.locator(".jw-note").first).to_have_text(i18n.t(
+        "app.notice.scenario", "zh", title=i18n.scenario_title(sc.load("separation"), "zh")),
+        timeout=10_000)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator(".jw-note").first).to_have_text(i18n.t(
+        "app.notice.scenario", "en", title=i18n.scenario_title(sc.load("separation"), "en")),
+        timeout=10_000)
     assert page.errors == []
 
 
@@ -246,9 +268,15 @@ def test_a_moved_lever_applies_now_and_marks_the_run_modified(page):
     open_drawer(page)
     slider = page.locator(".jw-slider-task_admission [role=slider]")
     slider.focus()
+    # an arrow on a focused slider moves the lever, not the clock (it stepped a week once)
+    for _ in range(2):
+        slider.press("ArrowRight")
+    expect(page.locator("[data-lever='task_admission']")).not_to_have_text("0", timeout=10_000)
+    expect(page.get_by_text("立即生效", exact=False).first).to_be_visible()
+    expect(page.locator(".jw-status")).to_contain_text("第0周")
     slider.press("End")
     expect(page.locator("[data-lever='task_admission']")).to_have_text("0.9", timeout=10_000)
-    expect(page.get_by_text("立即生效", exact=False).first).to_be_visible()
+    expect(page.locator(".jw-status")).to_contain_text("第0周")
     expect(page.locator(".jw-status")).to_contain_text("已在「现状（基线）」基础上修改")
     slider = page.locator(".jw-slider-unit_sharing [role=slider]")
     slider.focus()
@@ -419,6 +447,9 @@ def test_a_saved_session_reloads_to_the_same_state(browser, workshop, page):
     open_drawer(other)
     assert shown_levers(other) != before
     choose(other, "载入已保存的会话", "第一组讨论_A", "nav")     # by its name
+    # the page's note says so too (it still said the baseline was chosen)
+    expect(other.locator(".jw-note").first).to_have_text("会话已载入：第一组讨论_A",
+                                                          timeout=10_000)
     expect(other.locator(".jw-status")).to_have_text(status, timeout=20_000)
     assert shown_levers(other) == before
     assert other.errors == []
@@ -455,6 +486,15 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     assert re.fullmatch(rf"对比-{re.escape(title)}-\d{{4}}-\d{{2}}-\d{{2}}\.csv", name), name
     assert Path(d.value.path()).read_bytes() == (
         workshop["results"] / "compare-prepared" / "comparison.csv").read_bytes()
+    # the cost table's item headings on one line, the scale's label whole (at 1280)
+    lines = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+        '.jw-costs th')].map(th => { const r = document.createRange(); r.selectNodeContents(th);
+        return [th.innerText, new Set([...r.getClientRects()].map(x => Math.round(x.top))).size];
+        }))""")
+    assert lines["志愿者激励"] == 1, lines
+    cut = page.evaluate("""() => { const l = document.querySelector('.jw-compare-scale label');
+        return l.scrollWidth - l.clientWidth; }""")
+    assert cut <= 1, cut
     before = set(workshop["results"].iterdir())
     choose(page, "人口比例（模拟全县居民的比例）", "0.02", "main")
     choose(page, "年数", "3", "main")
@@ -477,6 +517,15 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     chosen = [t.strip() for t in main.locator(".v-select__selection").all_inner_texts()]
     assert "0.02" in chosen and "3" in chosen, chosen
     assert str(folder) not in main.inner_text() and folder.name not in main.inner_text()
+    # "done" is about that run: choosing another comparison clears it
+    main.get_by_label("比较结果", exact=True).first.click(force=True)
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible(timeout=5_000)
+    current = main.locator(".v-select__selection").first.inner_text().strip()
+    other = [o for o in options.all() if o.inner_text().strip() != current]
+    assert other, current
+    other[0].click()
+    expect(page.get_by_text("完成：", exact=False)).not_to_be_visible(timeout=10_000)
     assert page.errors == []
 
 

@@ -159,3 +159,19 @@ def test_validate_breakers_run_each_breaker():
     assert len(results) == 7 and all(": breaks (" in l or ": STILL HOLDS (" in l
                                       for l in results), r.stdout
     assert "breakers make their pattern fail" in r.stdout
+
+
+def test_dry_runs_under_lang_zh_speak_chinese(tmp_path):
+    """`compare` and `sweep --dry-run --lang zh` said "12 runs; one run takes about ..."."""
+    from juwei.present import i18n
+    from .test_reports import SWEEP
+    (tmp_path / "d.toml").write_text(SWEEP)
+    for args in (["compare", "baseline", "separation", "--replicates", "2", "--scale", "0.01",
+                  "--years", "1"], ["sweep", str(tmp_path / "d.toml")]):
+        r = juwei(*args, "--dry-run", "--lang", "zh", "--executor", "inprocess")
+        assert r.returncode == 0, r.stderr
+        assert "共" in r.stdout and "次模拟" in r.stdout, r.stdout
+        english = i18n.words(r.stdout)
+        assert english == set(), (args[0], english, r.stdout)
+    r = juwei("sweep", str(tmp_path / "d.toml"), "--dry-run", "--executor", "inprocess")
+    assert "runs; one run takes about" in r.stdout            # English stays English

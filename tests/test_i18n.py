@@ -146,3 +146,17 @@ def test_english_and_chinese_catalogues_have_the_same_keys():
 ])
 def test_pick_the_language_a_browser_asks_for(header, lang):
     assert i18n.pick(header) == lang
+
+
+def test_the_essay_countys_towns_and_committees_have_chinese_names():
+    """The map's tooltip read "Township-4 · 其他乡镇" on the Chinese page: the names are shown
+    by i18n.place_name, the bracketed Chinese or one made from the catalogue; English as given."""
+    from juwei.inputs.county import available
+    county, _ = available()[0]
+    names = [*county.names, county.seat, *(t.name for t in county.towns)]
+    shown = [i18n.place_name(n, "zh") for n in names]
+    assert [n for n in shown if re.search(r"[A-Za-z]", n)] == []
+    assert len(set(shown[:len(county.names)])) == len(county.names)     # still told apart
+    assert i18n.place_name("Xinhua Street (新华街)", "zh") == "新华街"
+    assert i18n.place_name("Township-4", "zh") == "乡镇社区4"
+    assert [i18n.place_name(n, "en") for n in names] == names

@@ -136,10 +136,13 @@ def test_the_report_marks_by_definition_and_ranks_on_the_outcomes(zh_run):
             load("baseline"), lang), k=len(OUTCOMES)) in text
         assert i18n.t("report.dagger", lang) in text
         rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)
-        assert [r for r in rows if "admin_share" in r and "<sup>†</sup>" in r], lang
+        # in Chinese by their names (keys are not shown there)
+        share = "admin_share" if lang == "en" else i18n.indicator("admin_share", "zh")[0]
+        sep = "separation" if lang == "en" else i18n.scenario_title(load("separation"), "zh")
+        assert [r for r in rows if share in r and "<sup>†</sup>" in r], lang
         # the syndrome table: H, T, C, index; task_admission enters T and the index, not H
-        row = next(r for r in rows if "separation" in r and "class='absent'" in r
-                   or "separation" in r and "class='present'" in r)
+        row = next(r for r in rows if sep in r and "class='absent'" in r
+                   or sep in r and "class='present'" in r)
         cells = re.findall(r"<td class='num'>(.*?)</td>", row)
         assert ["†" in c for c in cells] == [False, True, False, True], row
     ranking = pd.read_csv(zh_run / "ranking.csv")
@@ -229,6 +232,16 @@ def test_en_report_keeps_its_english_and_adds_how_sure(zh_run):
     assert page.count("data:image/png;base64,") == 3
 
 
+def test_the_chinese_report_shows_names_not_keys_or_paths(zh_run):
+    """Officials read the Chinese report: no scenario or indicator keys, no paths or options
+    (the reproduce section at the end keeps the command)."""
+    page = (zh_run / "report.html").read_text("utf-8")
+    body = page[:page.index(i18n.t("report.reproduce_h", "zh"))]
+    text = html.unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", body, flags=re.S))
+    for key in ("baseline", "admin_hours_per_cadre", "counties/", "docs/", "--ensemble"):
+        assert key not in text, key
+
+
 # --- the handout ------------------------------------------------------------------------------
 def test_handout_is_bilingual_and_self_contained(zh_run):
     page = (zh_run / "handout.html").read_text("utf-8")
@@ -264,7 +277,6 @@ def twenty(out: Path) -> Path:
         n: 0.62 + 0.03 * k * (-1) ** k * (i % 3) + rng.normal(0, 0.01)
         for i, n in enumerate(shown)}} for k, s in enumerate(names) for r in range(4)])
     table = differences(runs, "baseline", names, tuple(dict.fromkeys(shown)))
-    figures.plot_htc(table, names, out / "compare-htc.png")
     costs = pd.DataFrame({"scenario": names, "extra_yuan": [0.0] + [1_234_567.0] * 19,
                           "admin_hours_freed_per_cadre_week": [0.0] + [12.3] * 19})
     manifest = {"design": {"replicates": 4, "scale": 0.02, "years": 1},
@@ -273,6 +285,7 @@ def twenty(out: Path) -> Path:
                 "code": {"git_commit": "0123456789abcdef"}, "started": "2026-11-26T06:48:00"}
     path = out / "handout.html"
     ranking = outcome_ranking(table, "baseline", scenario_changes(scenarios, "baseline"), costs)
+    handout.figure(table, scenarios, "baseline", out / "compare-htc.png", ranking)
     path.write_text(handout.page(scenarios, "baseline", table, out / "compare-htc.png",
                                  manifest, costs, ranking), "utf-8")
     return path
@@ -281,7 +294,7 @@ def twenty(out: Path) -> Path:
 @needs_browser
 def test_handout_of_twenty_scenarios_prints_on_one_a4_page(zh_run, tmp_path):
     from playwright.sync_api import sync_playwright
-    pages = {}
+    pages, used = {}, {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
@@ -292,9 +305,13 @@ def test_handout_of_twenty_scenarios_prints_on_one_a4_page(zh_run, tmp_path):
                 pdf = tmp_path / f"{label}.pdf"
                 page.pdf(path=str(pdf), format="A4", print_background=True)
                 pages[label] = len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
+                page.emulate_media(media="print")
+                page.set_viewport_size({"width": 726, "height": 1000})   # A4 less margins
+                used[label] = page.evaluate("document.body.scrollHeight") / (1070)
         finally:
             browser.close()
     assert pages == {"twenty": 1, "run": 1}
+    assert min(used.values()) > 0.8, used             # the figure uses the page: little blank
     text = (tmp_path / "handout.html").read_text("utf-8")
     assert text.count("<tr") == 21                       # the header and 20 scenarios
 
@@ -354,7 +371,8 @@ def test_run_sweep_and_validate_under_lang_zh_speak_chinese(tmp_path, monkeypatc
     if figures.cjk_font() is None:
         pytest.skip("no CJK font on this machine (apt-get install fonts-noto-cjk)")
     out = {}
-    for name, args in (("run", ["run", "baseline", "--replicates", "2"]),
+    for name, args in (("run", ["run", "baseline", "--replicates", "2", "--set",
+                                "cadre_pay=1200"]),
                        ("validate", ["validate", "--replicates", "2", "--years", "2"])):
         r = juwei(*args, "--scale", "0.01", *(["--years", "1"] if name == "run" else []),
                   "--executor", "inprocess", "--lang", "zh",
@@ -366,6 +384,12 @@ def test_run_sweep_and_validate_under_lang_zh_speak_chinese(tmp_path, monkeypatc
     assert english == set(), english
     for words in ("现状（基线）", "次重复", "居民参与率", "症状：", "结果："):
         assert words in out["run"], words
+    # only levers, by their Chinese names (scale and years are not levers); at 2 replicates no
+    # interval (one ran past 0-1), the how-sure rule's words instead
+    pay = i18n.lever(describe("cadre_pay"), "zh")["label"]
+    assert f"调整的杠杆：{pay}=1200" in out["run"], out["run"]
+    assert "scale" not in out["run"] and "years=" not in out["run"]
+    assert "[" not in out["run"] and i18n.t("sure.too_few", "zh") in out["run"]
     for words in ("规格§7的模式", "文章所写的县", "涌现：", "成立", "个涌现或部分设定的模式中"):
         assert words in out["validate"], words
     assert "holds in" not in out["validate"] and "Each breaker" not in out["validate"]

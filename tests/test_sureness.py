@@ -198,3 +198,45 @@ def test_an_older_table_is_not_given_words_it_cannot_back():
     old = table_of(4).drop(columns=["diff_sd", "units"])
     assert how_sure(row(old, "separation", "trust")).key == "unknown"
 
+
+
+def test_the_handout_figure_follows_the_rule_and_prints_readably(case, tmp_path, monkeypatch):
+    """No whiskers below MIN_REPLICATES (and none past the 0-1 scale above it); words at
+    least 9 pt once the figure is printed at the page's width; the threshold's label clear of
+    the bars."""
+    import matplotlib.axes
+    from juwei.present import figures
+    n, table = case
+    drawn, kept = [], {}
+    bar = matplotlib.axes.Axes.bar
+
+    def spy(self, *args, **kw):
+        drawn.append(kw.get("yerr"))
+        return bar(self, *args, **kw)
+    monkeypatch.setattr(matplotlib.axes.Axes, "bar", spy)
+    monkeypatch.setattr(figures, "save", lambda fig, path, *a, **k: kept.setdefault("fig", fig))
+    handout.figure(table, scenarios(), BASE, tmp_path / "h.png")
+    assert len(drawn) == 4
+    assert all((e is None) == (n < MIN_REPLICATES) for e in drawn), n
+    means = table[table.indicator.isin(["htc_H", "htc_T", "htc_C", "htc_index"])]
+    if n >= MIN_REPLICATES:
+        assert max(float(e[1].max()) for e in drawn) <= 1 - means["mean"].min() + 1e-9
+    fig = kept["fig"]
+    printed = handout.PRINT_WIDTH_MM / 25.4 / fig.get_size_inches()[0]
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()]
+    assert texts and min(t.get_fontsize() for t in texts) * printed >= 9
+    label = [t for t in texts if t.get_gid() == "threshold"]
+    assert label and label[0].get_position()[0] > 1                  # right of the axes
+    (tmp_path / "h.png").write_bytes(b"\x89PNG")
+    page = handout.page(scenarios(), BASE, table, tmp_path / "h.png", manifest(n))
+    assert ("误差线" in page) == (n >= MIN_REPLICATES)
+
+
+def test_the_chinese_handout_has_no_commands_code_or_file_names(case, images):
+    n, table = case
+    page = handout.page(scenarios(), BASE, table, images["htc"], manifest(n))
+    chinese = re.sub(r"<(span|p) class='en'[^>]*>.*?</\1>", "", page, flags=re.S)
+    chinese = re.sub(r"<style>.*?</style>|<title>.*?</title>|<[^>]+>", "", chinese, flags=re.S)
+    for word in ("juwei", "report.html", "--lang", "()", "git "):
+        assert word not in chinese, word
+    assert "juwei compare baseline" in page                  # kept for the English reader

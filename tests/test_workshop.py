@@ -6,6 +6,7 @@ import dataclasses
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -282,3 +283,43 @@ def test_the_pareto_tab_reads_a_search_marks_the_reports_packages_and_keeps_type
     c = pareto.read_search(tmp_path / "s")
     outside = [r for r in c["rows"] if r.get("outside")]
     assert [r["package"] for r in outside] == [target] and 0.5 in outside[0]["marks"]
+def test_the_money_meters_hours_freed_agree_in_sign():
+    """A cadre's week and the county's year are one base scaled: more cadres seated (each
+    working fewer hours, all together more) no longer reads as hours freed per cadre but lost
+    in the county, as it did under the baseline at week 120."""
+    from juwei.app.explore import hours_freed
+    before = {"admin_hours_per_cadre": 20.0, "admin_hours_per_year": 20.0 * 100 * 52}
+    now = {"admin_hours_per_cadre": 19.1, "admin_hours_per_year": 19.1 * 105 * 52}
+    week, year = hours_freed(before, now)
+    assert week == pytest.approx(0.9) and year == pytest.approx(0.9 * 105 * 52)
+    s = sc.load("baseline")
+    county = app.County("baseline", sessions.of_scenario(s).levers, 0.02, 1)
+    for _ in range(6):
+        county.step(20)
+        week, year = hours_freed(county.before, {k: county.latest(k) for k in county.before})
+        assert np.sign(round(week, 1)) * np.sign(round(year)) >= 0, (county.week, week, year)
+
+
+def test_lever_markers_a_few_weeks_apart_are_one_marker_with_each_levers_last_value():
+    """Three presses on a slider in three weeks drew three overlapping markers (a smear)."""
+    from juwei.present.charts import MERGE_WEEKS, merge_changes
+    week = 1 / 52
+    changes = [(3 * week, "工资→1100"), (4 * week, "工资→1200"), (5 * week, "准入→0.3"),
+               (5 * week, "工资→1300"), ((5 + MERGE_WEEKS + 3) * week, "工资→1500")]
+    assert merge_changes(changes) == [(3 * week, "准入→0.3, 工资→1300"),
+                                      ((8 + MERGE_WEEKS) * week, "工资→1500")]
+    option = charts.lines("t", np.arange(3) / 52, {"a": np.zeros(3)}, y_name="", changes=changes)
+    assert len(option["series"][0]["markLine"]["data"]) == 2
+
+
+def test_the_readme_says_what_the_page_does():
+    """The README said a 3-year warm-up (the page: 6) and named the Chinese CSV in English."""
+    from juwei.app.state import file_name
+    from juwei.present import i18n
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    assert f"{Parameters().burn_in_years}-year warm-up" in readme
+    title = i18n.scenario_title(sc.load("separation"), "zh")
+    for kind, ext in (("app.file.handout", "html"), ("", "csv")):
+        name = file_name(i18n.t("app.file.compare", "zh"), title,
+                         i18n.t(kind, "zh") if kind else "", "2026-12-06", ext=ext)
+        assert f"`{name}`" in readme, name

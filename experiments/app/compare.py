@@ -28,7 +28,8 @@ from ..present.compare_page import dagger_notes, ranking_table
 from ..present.i18n import t
 from ..present.stats import (COST_COLUMNS, MIN_REPLICATES, WORKSHOP_INDICATORS,
                              changed_levers, definition_marks, how_sure, outcome_ranking)
-from .state import SCALES, State, file_name, load_scenario, read_only, refuse_in_read_only
+from .state import (SCALES, State, file_name, load_scenario, read_only, refuse_in_read_only,
+                    said)
 from .widgets import EChart
 
 COMPARE_DEFAULT = ("baseline", "separation", "power_funding_follow_tasks", "combined_reform")
@@ -125,14 +126,14 @@ def Compare(st: State, run: Run):
     solara.HTML(tag="h3", unsafe_innerHTML=html.escape(tr("app.compare.prepared")))
     if found:
         rv.Select(label=tr("app.compare.choose"), v_model=run.shown.value,
-                  on_v_model=run.shown.set,
+                  on_v_model=lambda v: (run.shown.set(v), run.message.set("")),
                   items=[{"text": _folder_label(f, st), "value": str(f)} for f in found])
     else:
         solara.HTML(tag="p", unsafe_innerHTML=html.escape(tr(
             "app.read_only.none" if read_only() else "app.compare.none")))
     if run.message.value:
         solara.HTML(tag="div", classes=["jw-note"],
-                    unsafe_innerHTML=html.escape(run.message.value))
+                    unsafe_innerHTML=html.escape(said(run.message.value, lang)))
     shown = read_comparison(Path(run.shown.value)) if run.shown.value else None
     if shown:
         Results(st, shown)
@@ -147,8 +148,10 @@ def Compare(st: State, run: Run):
               items=[{"text": st.title(n), "value": n} for n in names])
     solara.Checkbox(label=tr("app.compare.add_mine"), value=add_mine)
     with solara.Row(style="flex-wrap: wrap; align-items: center"):
+        # wide enough for its label (人口比例（模拟全县居民的比例）was cut at 160 px)
         rv.Select(label=tr("app.control.scale"), v_model=scale.value, on_v_model=scale.set,
-                  items=[{"text": f"{s:g}", "value": s} for s in SCALES], style_="max-width:160px")
+                  items=[{"text": f"{s:g}", "value": s} for s in SCALES],
+                  style_="min-width:300px; max-width:340px", class_="jw-compare-scale")
         rv.Select(label=tr("app.compare.years"), v_model=years.value, on_v_model=years.set,
                   items=YEARS, style_="max-width:160px")
         solara.SliderInt(tr("app.compare.replicates"), value=replicates, min=MIN_REPLICATES,
@@ -168,17 +171,17 @@ def Compare(st: State, run: Run):
             if add_mine.value:
                 scenarios.append(my_scenario(st, scale.value, years.value))
         except (UserError, ValueError) as e:
-            run.message.set(tr("app.compare.failed", error=str(e)))
+            run.message.set(("app.compare.failed", {"error": str(e)}))
             run.lock.release()
             return
         if len(scenarios) < 2:
-            run.message.set(tr("app.compare.too_few"))
+            run.message.set(("app.compare.too_few", {}))
             run.lock.release()
             return
         try:
             out = new_folder()
         except UserError as e:
-            run.message.set(tr("app.compare.failed", error=str(e)))
+            run.message.set(("app.compare.failed", {"error": str(e)}))
             run.lock.release()
             return
         total = len(scenarios) * replicates.value
@@ -195,9 +198,9 @@ def Compare(st: State, run: Run):
                             on_outcome=lambda i, o: (done.append(i), run.progress.set(
                                 (len(done), total))))
                 run.shown.set(str(out))
-                run.message.set(tr("app.compare.done", n=total))
+                run.message.set(("app.compare.done", {"n": total}))
             except Exception as e:  # noqa: BLE001 - shown to the user, not a crash
-                run.message.set(tr("app.compare.failed", error=str(e)))
+                run.message.set(("app.compare.failed", {"error": str(e)}))
             finally:
                 run.running.set(False)
                 run.lock.release()
@@ -359,7 +362,7 @@ def Costs(st: State, costs: pd.DataFrame, titles: dict):
     solara.HTML(tag="div", unsafe_innerHTML=(
         f"<h4>{html.escape(tr('app.costs.title'))}</h4><p class='jw-muted'>"
         f"{html.escape(tr('app.costs.unit'))}</p><div style='overflow-x: auto'>"
-        f"<table class='jw-table'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>{head}"
-        f"<th>{html.escape(tr('app.costs.hours'))}</th>"
+        f"<table class='jw-table jw-costs'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>"
+        f"{head}<th>{html.escape(tr('app.costs.hours'))}</th>"
         f"<th>{html.escape(tr('app.costs.per_10k'))}</th></tr>{''.join(rows)}</table></div>"
         f"<p class='jw-muted'>{html.escape(tr('app.costs.note'))}</p>"))

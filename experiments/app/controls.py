@@ -19,7 +19,7 @@ from ..model import EVENT_LEVERS, LEVER_GROUPS, YEARLY_LEVERS, levers
 from ..present import i18n
 from ..present.i18n import t
 from .state import (LEVERS, SCALES, State, _fmt, file_name, load_scenario, read_only,
-                    refuse_in_read_only)
+                    refuse_in_read_only, said)
 
 NICE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0,
               50.0, 100.0)
@@ -77,7 +77,7 @@ def LeverSlider(st: State, r: dict):
         week = st.county.value.set_lever(name, v)
         key = ("app.notice.yearly" if name in YEARLY_LEVERS else
                f"app.notice.{EVENT_LEVERS[name]}" if name in EVENT_LEVERS else "app.notice.now")
-        st.notice.set(st.tr(key, lever=shown["label"], value=_fmt(v), week=week))
+        st.say(key, lever=lambda lang: i18n.lever(r, lang)["label"], value=_fmt(v), week=week)
     unit = shown["unit_shown"]
     mark = "" if value == base else " ✎"
     solara.HTML(tag="div", unsafe_innerHTML=(
@@ -101,7 +101,7 @@ def Controls(st: State):
         s = load_scenario(name)
         st.levers.set({k: getattr(s.params, k) for k in LEVERS})
         st.rebuild()
-        st.notice.set(tr("app.notice.scenario", title=st.title(name)))
+        st.say("app.notice.scenario", title=st.titled(name))
     rv.Select(label=tr("app.control.scenario"), v_model=st.scenario.value, on_v_model=restart,
               items=[{"text": st.title(n), "value": n} for n in names])
     # always there (disabled until a lever moves): a button appearing would shift the drawer's
@@ -114,9 +114,9 @@ def Controls(st: State):
     with solara.Row():
         rv.Select(label=tr("app.control.scale"), v_model=st.scale.value, items=[
             {"text": f"{s:g}", "value": s} for s in SCALES],
-            on_v_model=lambda v: (st.scale.set(v), st.notice.set(tr("app.notice.at_reset"))))
+            on_v_model=lambda v: (st.scale.set(v), st.say("app.notice.at_reset")))
         rv.Select(label=tr("app.control.seed"), v_model=st.seed.value, items=list(range(1, 101)),
-                  on_v_model=lambda v: (st.seed.set(v), st.notice.set(tr("app.notice.at_reset"))))
+                  on_v_model=lambda v: (st.seed.set(v), st.say("app.notice.at_reset")))
     for group in LEVER_GROUPS:
         solara.HTML(tag="h4", unsafe_innerHTML=html.escape(tr(f"app.group.{group}")))
         for r in levers((group,)):
@@ -141,11 +141,11 @@ def SessionPanel(st: State):
         try:
             path = save_session(text, name.value)
         except UserError as e:
-            message.set(st.tr("app.session.bad", error=str(e)))
+            message.set(("app.session.bad", {"error": str(e)}))
             return
         saved.set(_saved_sessions())
         name.set("")
-        message.set(tr("app.session.saved", file=path.stem))
+        message.set(("app.session.saved", {"file": path.stem}))
     if not read_only():
         solara.InputText(tr("app.session.name"), value=name, continuous_update=True,
                          classes=["jw-session-name"])
@@ -160,13 +160,18 @@ def SessionPanel(st: State):
         solara.HTML(tag="div", classes=["jw-note", "jw-read-only-sessions"],
                     unsafe_innerHTML=html.escape(tr("app.read_only.sessions")))
         return
+    def loaded(file: str) -> None:
+        """Said here and in the page's note (which said the baseline was chosen)."""
+        message.set(("app.session.loaded", {"file": file}))
+        st.say("app.session.loaded", file=file)
+
     if saved.value:
         def load(name):
             try:
                 st.restore(sessions.load(saved_session(name), origin=name))
-                message.set(st.tr("app.session.loaded", file=Path(name).stem))
+                loaded(Path(name).stem)
             except UserError as e:
-                message.set(st.tr("app.session.bad", error=str(e)))
+                message.set(("app.session.bad", {"error": str(e)}))
         rv.Select(label=tr("app.session.load"), v_model=None, on_v_model=load,
                   items=[{"text": Path(n).stem, "value": n} for n in saved.value])
 
@@ -174,12 +179,12 @@ def SessionPanel(st: State):
         try:
             refuse_in_read_only("uploading a session")
             st.restore(sessions.loads(uploaded(f), f["name"]))
-            message.set(st.tr("app.session.loaded", file=f["name"]))
+            loaded(f["name"])
         except UserError as e:
-            message.set(st.tr("app.session.bad", error=str(e)))
+            message.set(("app.session.bad", {"error": str(e)}))
     solara.FileDrop(label=tr("app.session.drop"), on_file=dropped, lazy=True)
     if message.value:
-        solara.Text(message.value)
+        solara.Text(said(message.value, st.lang.value))
 
 
 def uploaded(f) -> bytes:

@@ -16,7 +16,7 @@ from ..model.indicators import MONEY_ITEMS, MONEY_LEVERS
 from ..present import charts, i18n
 from ..present.i18n import t
 from ..present.stats import in_wan
-from .state import County, State, _fmt
+from .state import County, State, _fmt, said
 from .widgets import EChart, Keys
 
 WEEKS_PER_FRAME = 4            # weeks simulated between two redraws while playing
@@ -59,8 +59,9 @@ def status(st: State) -> str:
     out = [tr("app.status.scenario", title=st.title(st.scenario.value))]
     changed = st.modified()
     if changed:
-        out.append(tr("app.status.modified", n=len(changed), title=st.title(
-            st.scenario.value)))
+        # one lever: "1 lever moved", not "1 levers"
+        out.append(tr("app.status.modified_one" if len(changed) == 1 else "app.status.modified",
+                      n=len(changed), title=st.title(st.scenario.value)))
     out.append(tr("app.status.week", week=c.week, horizon=c.horizon))
     return " · ".join(out)
 
@@ -140,7 +141,9 @@ def CountyView(st: State):
     n = place.n
     values = (np.asarray(c.model.committee_series[chosen.value][t_ - 1], float) if t_ else
               np.full(n, np.nan))
-    option = charts.county(tr("app.county.title", n=n, seat=place.seat), list(place.names),
+    # the names in the page's language (i18n.place_name: the county file's are English)
+    option = charts.county(tr("app.county.title", n=n, seat=i18n.place_name(place.seat, lang)),
+                           [i18n.place_name(name, lang) for name in place.names],
                            np.asarray(place.in_seat, bool), values, chosen.value,
                            tr(f"app.county.{chosen.value}"), lang, tr("app.county.seat"),
                            tr("app.county.elsewhere"))
@@ -171,7 +174,7 @@ def Player(st: State):
 
     def reset():
         st.rebuild()
-        st.notice.set(tr("app.notice.reset"))
+        st.say("app.notice.reset")
     last = solara.use_ref(0.0)
 
     def toggle(playing: bool):
@@ -215,6 +218,18 @@ def Player(st: State):
 
 
 
+def hours_freed(before: dict, now: dict) -> tuple[float, float]:
+    """Cadre hours freed: (a serving cadre's week, the county's year), one the other scaled,
+    so they cannot disagree in sign. Both on one base: the per-cadre change times the cadres
+    seated now (the county's weekly admin hours over a cadre's), a year of weeks. A change of
+    the county's total would mix in vacancies filled or left open (more seated cadres work
+    more hours in all while each works fewer), which read as a contradiction."""
+    freed = before["admin_hours_per_cadre"] - now["admin_hours_per_cadre"]
+    per = now["admin_hours_per_cadre"]
+    seated = now["admin_hours_per_year"] / STEPS_PER_YEAR / per if per else 0.0
+    return freed, freed * seated * STEPS_PER_YEAR
+
+
 @solara.component
 def Money(st: State):
     """The money meter: public money by item and in all, and cadre hours on administration,
@@ -241,14 +256,14 @@ def Money(st: State):
                     f"<td class='jw-muted'>{e(moved)}</td><td class='num'>{yuan(before[k])}</td>"
                     f"<td class='num'>{yuan(now[k])}</td>"
                     f"<td class='num' data-change='{k}'>{yuan(change(k), True)}</td></tr>")
-    freed = -change("admin_hours_per_cadre")
+    freed, year = hours_freed(before, now) if shown else (float("nan"), float("nan"))
     head = tr("app.money.total", now=in_wan(now["public_yuan"]),
               before=in_wan(before["public_yuan"]),
               change=in_wan(change("public_yuan"), signed=True)) if shown else \
         tr("app.money.total_start", before=in_wan(before["public_yuan"]))
     hours = tr("app.money.hours", now=f"{now['admin_hours_per_cadre']:.1f}",
                freed=f"{round(freed, 1) + 0:+.1f}",
-               year=f"{round(-change('admin_hours_per_year')) + 0:+,.0f}") if shown else \
+               year=f"{round(year) + 0:+,.0f}") if shown else \
         tr("app.money.hours_start", before=f"{before['admin_hours_per_cadre']:.1f}")
     solara.HTML(tag="div", classes=["jw-money"], unsafe_innerHTML=(
         f"<h4>{e(tr('app.money.title'))}</h4>"
@@ -268,7 +283,7 @@ def Money(st: State):
 def Explore(st: State, presenter: bool = False):
     if st.notice.value:
         solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(
-            st.notice.value))
+            said(st.notice.value, st.lang.value)))
     Player(st)
     Charts(st)
     if not presenter:

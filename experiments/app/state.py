@@ -161,6 +161,18 @@ class County:
                 float("nan")
 
 
+def said(message, lang: str) -> str:
+    """A status line in `lang`. Lines are kept as (catalogue key, fields), a field possibly a
+    function of the language (a scenario's title, a lever's label), not as text: a switch of
+    language then re-words them instead of leaving them in the old language."""
+    if not message:
+        return ""
+    if isinstance(message, str):
+        return message
+    key, fields = message
+    return t(key, lang, **{k: v(lang) if callable(v) else v for k, v in fields.items()})
+
+
 # --- state shared by the components of one page ---------------------------------------------
 @dataclasses.dataclass
 class State:
@@ -179,6 +191,19 @@ class State:
 
     def tr(self, key: str, **fields) -> str:
         return t(key, self.lang.value, **fields)
+
+    def say(self, key: str, **fields) -> None:
+        """Set the page's note (`said`: kept as key and fields, worded when shown)."""
+        self.notice.set((key, fields))
+
+    def titled(self, name: str):
+        """A scenario's title as a field of a kept line: worded in the language shown."""
+        def title(lang: str) -> str:
+            try:
+                return i18n.scenario_title(load_scenario(name), lang)
+            except UserError:
+                return name
+        return title
 
     def title(self, name: str) -> str:
         try:

@@ -25,7 +25,15 @@ CSS = """
 .jw-lever-value { font-size: 16px; font-weight: 600; white-space: nowrap; }
 .jw-muted, .muted { color: #666; font-size: 14px; }
 .jw-table .num { text-align: right; }
+/* the cost table scrolls sideways rather than squeeze an item to a character a line */
+.jw-costs th { word-break: keep-all; } .jw-costs td { white-space: nowrap; }
 .v-navigation-drawer { width: 460px !important; }   /* one width in both languages */
+/* a long label (English's "Download this session (scenario, levers, seed...)") wraps inside
+   the drawer rather than running past its edge or being cut */
+.v-navigation-drawer .v-btn { max-width: 100%; height: auto !important; min-height: 36px;
+                              padding-top: 4px !important; padding-bottom: 4px !important; }
+.v-navigation-drawer .v-btn__content { white-space: normal; flex: 1 1 auto; max-width: 100%;
+                                       overflow-wrap: anywhere; line-height: 1.25; }
 /* presenter mode: the verdict and H/T/C large, the rest scaled by the font-size control */
 .jw-presenter .jw-verdict { font-size: calc(44px * var(--jw-zoom, 1)); line-height: 1.2; }
 .jw-presenter .jw-gauge { font-size: calc(30px * var(--jw-zoom, 1)); }

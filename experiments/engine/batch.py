@@ -446,23 +446,27 @@ def remaining(runs: list[Run], fn: RunFunction, folder: Path) -> int:
 
 
 def estimate(runs: list[Run], fn: RunFunction, workers: int | None, shorten=None,
-             total: int | None = None) -> str:
+             total: int | None = None, say=None) -> str:
     """A dry run's answer: how many runs, and a time estimate from one timed run.
 
     `shorten(params) -> (shorter params, how many times longer the full run is)`, if given,
     makes the timed run a short one (the county model times one year of a longer horizon).
     `total`, if given, is the number of runs, and `runs` need only hold the probe run (a
-    design too large to build just to count).
+    design too large to build just to count). `say(count, per_run, seconds, workers, error)`,
+    if given, words the answer (another language); else it is in English.
     """
     workers = workers or default_workers()
     probe = runs[0]
     count = len(runs) if total is None else total
     if count == 0:
-        return "0 runs left to do"
+        return say(0, 0.0, 0.0, 0, None) if say else "0 runs left to do"
     params, factor = shorten(probe.params) if shorten else (probe.params, 1)
     outcome = execute_one(fn, Run(probe.labels, params, probe.seed))
     per_run = outcome.seconds * factor
     seconds = per_run * count / min(workers, count) / 0.9   # ~90% parallel efficiency
+    if say:
+        return say(count, per_run, seconds, min(workers, count),
+                   None if outcome.ok else outcome.error)
     status = "" if outcome.ok else f" (the probe run failed: {outcome.error})"
     return (f"{count} runs; one run takes about {per_run:.2f} s here, so about "
             f"{duration(seconds)} on {min(workers, count)} worker(s){status}")

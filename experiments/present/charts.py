@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..model import STEPS_PER_YEAR
 from . import i18n
 
 FONT = 16                 # px: ticks, legends, tooltips (a projector's back row)
@@ -25,6 +26,24 @@ COUNTY_VIEW = {"admin_share": (0.0, 1.0, "share of hours"), "trust": (0.0, 1.0, 
 
 def _text(size=FONT):
     return {"fontSize": size}
+
+
+MERGE_WEEKS = 4      # lever markers this close are one marker: their labels would smear
+
+
+def merge_changes(changes: list[tuple[float, str]], weeks: int = MERGE_WEEKS
+                  ) -> list[tuple[float, str]]:
+    """Lever markers (year, "lever→value") within `weeks` of the first of a run of them as
+    one marker at that first week, labelled once per lever with its last value, last moved last (three presses
+    on one slider: one marker, the value it ended at), levers joined by ", "."""
+    out: list[tuple[float, dict]] = []
+    for year, label in sorted(changes, key=lambda c: c[0]):
+        if not out or year - out[-1][0] > weeks / STEPS_PER_YEAR + 1e-9:
+            out.append((year, {}))
+        lever = label.rsplit("→", 1)[0]
+        out[-1][1].pop(lever, None)
+        out[-1][1][lever] = label
+    return [(year, ", ".join(labels.values())) for year, labels in out]
 
 
 def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_name: str,
@@ -59,7 +78,7 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
         marks.append({"yAxis": threshold, "label": {"formatter": threshold_label,
                                                     "fontSize": FONT - 2,
                                                     "position": "insideEndTop"}})
-    for year, label in changes or []:
+    for year, label in merge_changes(changes or []):
         marks.append({"xAxis": round(float(year), 3), "lineStyle": {
             "type": "dotted", "color": "#7b1fa2", "width": 2}, "label": {
             "formatter": label, "fontSize": FONT - 4, "color": "#7b1fa2",

@@ -79,16 +79,17 @@ def scenario_text(s, lang: str) -> str:
 
 
 def scenario_cell(s, lang: str) -> str:
-    """The scenario's title in `lang`, and its file name under it when they differ."""
+    """The scenario's title in `lang`, and in English its file name under it when they differ
+    (the Chinese report is read by officials: names, not keys)."""
     title = i18n.scenario_title(s, lang)
     return (f"<b>{html.escape(title)}</b>" + (f"<br><span class='muted'>{html.escape(s.name)}"
-                                              "</span>" if title != s.name else ""))
+                                              "</span>" if title != s.name and lang == "en"
+                                              else ""))
 
 
 def indicator_cell(name: str, lang: str) -> str:
     shown, _, _ = i18n.indicator(name, lang)
-    return name if lang == "en" else (f"{html.escape(shown)}<br><span class='muted'>{name}"
-                                      "</span>")
+    return name if lang == "en" else html.escape(shown)      # in Chinese: names, not keys
 
 
 def dagger(marked: bool) -> str:
@@ -278,7 +279,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
             cells.append(f"<td{cls}>{fmt(r['mean'])}<br><span class='muted'>"
                          f"{interval(r.ci95_low, r.ci95_high)}</span></td>")
         head = (f"{name} · {INDICATORS[name].zh}" if lang == "en"
-                else f"{e(shown)} <span class='muted'>{name}</span>")
+                else e(shown))
         out.append(f"<tr><td title='{e(meaning)}'>{head}<br><span class='muted'>"
                    f"{e(meaning)}</span></td><td>{e(unit)}</td>" + "".join(cells) + "</tr>")
     out.append("</table>")

@@ -21,7 +21,7 @@ import pandas as pd  # noqa: E402
 from ..model import (HEADLINE, INDICATORS, STEPS_PER_YEAR, SYNDROME_THRESHOLD,  # noqa: E402
                      describe)
 from . import i18n  # noqa: E402
-from .stats import how_sure  # noqa: E402
+from .stats import MIN_REPLICATES, how_sure  # noqa: E402
 
 # families with Chinese glyphs, by the names fonts are known by (sans first)
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans", "WenQuanYi", "SimHei",
@@ -222,7 +222,13 @@ def plot_series(series: pd.DataFrame, scenarios: list[str], path: Path,
 
 
 def plot_htc(table: pd.DataFrame, scenarios: list[str], path: Path, lang: str = "en",
-             titles: dict | None = None, size: tuple[float, float] | None = None) -> None:
+             titles: dict | None = None, size: tuple[float, float] | None = None,
+             fontsize: float = 8, title: bool = True, ticks: list[str] | None = None) -> None:
+    """H, T, C and the index per scenario as bars. Whiskers (the 95% interval, clipped to the
+    0-1 scale) only from MIN_REPLICATES runs, as the how-sure rule says; the threshold's label
+    sits right of the axes, where no bar covers it; the legend above the bars. `fontsize`
+    lets a printed figure (the handout) keep its words readable; `ticks` replaces the
+    scenarios' names under the bars."""
     parts = ["htc_H", "htc_T", "htc_C", "htc_index"]
     with language(lang):
         labels = [F(f"htc_{k}", lang) for k in ("H", "T", "C", "index")]
@@ -231,19 +237,39 @@ def plot_htc(table: pd.DataFrame, scenarios: list[str], path: Path, lang: str = 
         x = np.arange(len(scenarios))
         for k, (part, label) in enumerate(zip(parts, labels)):
             rows = table[table.indicator == part].set_index("scenario").loc[scenarios]
-            err = np.vstack([rows["mean"] - rows.ci95_low.fillna(rows["mean"]),
-                             rows.ci95_high.fillna(rows["mean"]) - rows["mean"]])
+            err = None
+            if whiskers(rows):
+                low = rows.ci95_low.fillna(rows["mean"]).clip(0, 1)
+                high = rows.ci95_high.fillna(rows["mean"]).clip(0, 1)
+                err = np.vstack([(rows["mean"] - low).clip(lower=0),
+                                 (high - rows["mean"]).clip(lower=0)])
             ax.bar(x + (k - 1.5) * width, rows["mean"], width, yerr=err, capsize=2, label=label)
         ax.axhline(SYNDROME_THRESHOLD, color="grey", ls="--", lw=1)
-        ax.text(len(scenarios) - 0.5, SYNDROME_THRESHOLD + 0.01,
-                F("threshold", lang, value=f"{SYNDROME_THRESHOLD:g}"), ha="right", fontsize=8,
-                color="grey")
-        ax.set_xticks(x, _titles(scenarios, titles, lang), rotation=30, ha="right", fontsize=8)
+        ax.text(1.005, SYNDROME_THRESHOLD, F("threshold", lang, value=f"{SYNDROME_THRESHOLD:g}"),
+                ha="left", va="center", fontsize=fontsize, color="grey", gid="threshold",
+                transform=ax.get_yaxis_transform())
+        shown = ticks or _titles(scenarios, titles, lang)
+        flat = ticks is not None or len(scenarios) <= 4
+        ax.set_xticks(x, shown, rotation=0 if flat else 30, ha="center" if flat else "right",
+                      fontsize=fontsize)
+        ax.tick_params(axis="y", labelsize=fontsize)
+        ax.set_xlim(-0.5, len(scenarios) - 0.5)
         ax.set_ylim(0, 1)
-        ax.set_ylabel("0-1")
-        ax.set_title(F("htc_title", lang), fontsize=10)
-        ax.legend(fontsize=8, ncol=4, loc="upper right")
+        ax.set_ylabel("0-1", fontsize=fontsize)
+        if title:
+            ax.set_title(F("htc_title", lang), fontsize=fontsize + 2)
+        ax.legend(fontsize=fontsize, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                  frameon=False, borderaxespad=0.2)
         save(fig, path)
+
+
+def whiskers(rows: pd.DataFrame) -> bool:
+    """Whether a level's 95% interval is drawn: from MIN_REPLICATES independent units (the
+    how-sure rule; a table without `units` is an older one, drawn as it was)."""
+    units = rows["units"].dropna() if "units" in rows else pd.Series(dtype=float)
+    if not len(units):
+        units = rows["n"].dropna() if "n" in rows else pd.Series(dtype=float)
+    return not len(units) or int(units.min()) >= MIN_REPLICATES
 
 
 def plot_differences(table: pd.DataFrame, base: str, scenarios: list[str], path: Path,

@@ -5,7 +5,8 @@ It holds the verdict on the syndrome per scenario, the change of four headline i
 how sure each is (†: a lever the scenario changes enters the indicator's definition), the extra
 public money and the cadre hours freed (when the comparison has a cost table), the alternatives
 in the order of the ranking on the outcomes with their place (when given one), one figure
-embedded as a data: URI, and the command that reproduces it. No outside
+embedded as a data: URI, and (in English only: the Chinese text is for officials, with no
+commands or file names) the command that reproduces it. No outside
 requests: fonts are the reader's own (a CJK font is looked for by name), no scripts.
 """
 
@@ -41,10 +42,42 @@ col.scenario{width:50mm} col.verdict{width:30mm} col.cost{width:17mm}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.base td{background:#f4f4f4}
 .present{color:#a00000;font-weight:600} .absent{color:#065f1b;font-weight:600}
-figure{margin:1mm 0} figure img{width:100%;max-height:27mm;object-fit:contain}
+figure{margin:1mm 0} figure img{width:100%;object-fit:contain}
 code{font-family:inherit;overflow-wrap:anywhere}
 @media print{body{max-width:none}}
 """ + SURE_CSS
+
+
+# the printed width of the page's text (A4 less margins) and the height the figure may take:
+# the rest of the page once the table's rows are laid out (measured in Chromium)
+PRINT_WIDTH_MM = 190
+FIGURE_FONT_PT = 10          # drawn at print size: ≥ 9 pt on paper
+
+
+def room(alternatives: int) -> float:
+    """The figure's height on the page in mm: large with a few scenarios, a strip with 20."""
+    return max(32.0, 150 - 6.2 * alternatives)
+
+
+def figure(table: pd.DataFrame, scenarios, base: str, path: Path,
+           ranking: pd.DataFrame | None = None) -> None:
+    """The handout's figure, drawn at the size it prints (PRINT_WIDTH_MM x room) so that its
+    words stay FIGURE_FONT_PT on paper. With more than a few scenarios the bars are labelled
+    by the table's numbers (the ranking's places), which fit where the titles do not."""
+    from . import figures
+    names = [s.name for s in scenarios]
+    alts = [n for n in names if n != base]
+    titles = {s.name: i18n.scenario_title(s, "zh") for s in scenarios}
+    ticks = None
+    if ranking is not None and len(ranking) and len(alts) > 3:
+        place = dict(zip(ranking.scenario, ranking.position))
+        names = [base, *sorted(alts, key=lambda n: place.get(n, len(names)))]
+        ticks = [i18n.t("handout.base_tick", "zh") if n == base else str(place.get(n, "?"))
+                 for n in names]
+    inch = 25.4
+    figures.plot_htc(table, names, path, lang="zh", titles=titles, ticks=ticks,
+                     size=(PRINT_WIDTH_MM / inch, room(len(alts)) / inch),
+                     fontsize=FIGURE_FONT_PT, title=False)
 
 
 def both(key: str, **fields) -> str:
@@ -149,19 +182,21 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
 
     # the figure
     threshold = f"{SYNDROME_THRESHOLD:g}"
-    # as tall as the page leaves room for: large with a few scenarios, the old strip with 20
-    room = max(27, 80 - 2.6 * len(alts))
-    picture = img(figure).replace("<img ", f"<img style='max-height:{room:.0f}mm' ", 1)
+    # as tall as the page leaves room for (figure() drew it at that size)
+    picture = img(figure).replace("<img ", f"<img style='max-height:{room(len(alts)):.0f}mm' ",
+                                  1)
+    drawn = {"ci": "" if len(units) and int(units.min()) < MIN_REPLICATES else "_ci"}
     out.append(f"<figure>{picture}<figcaption>"
-               f"{both('handout.figure_caption', threshold=threshold)}</figcaption></figure>")
+               f"{both('handout.figure_caption' + drawn['ci'], threshold=threshold)}"
+               "</figcaption></figure>")
 
     # caution and reproduce
     out.append(f"<p>{e(i18n.t('handout.caution', 'zh'))}{e(i18n.t('handout.details', 'zh'))}"
                f"<br><span class='en'>{e(i18n.t('handout.caution', 'en'))} "
                f"{e(i18n.t('handout.details', 'en'))}</span></p>")
+    # the reproduce line in English only: officials read no commands, code or file names
     code = manifest.get("code", {})
-    out.append(f"<p><b>{e(i18n.t('handout.reproduce', 'zh'))} · "
-               f"{e(i18n.t('handout.reproduce', 'en'))}:</b> "
+    out.append(f"<p class='en' lang='en'><b>{e(i18n.t('handout.reproduce', 'en'))}:</b> "
                f"<code>{e(reproduce(manifest))}</code> · git "
                f"{e(str(code.get('git_commit', 'unknown'))[:12])}</p>")
     out.append("</body></html>")

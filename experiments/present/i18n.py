@@ -131,3 +131,29 @@ def syndrome_word(v, lang: str = DEFAULT_LANG, short: bool = False) -> tuple[str
         parts = syndrome_parts(v, lang) if lang == "zh" else ", ".join(v.above)
         return kind, t("syndrome.partial_short", lang, parts=parts)
     return kind, t(f"syndrome.{kind}", lang, parts=syndrome_parts(v, lang))
+
+
+def duration(seconds: float, lang: str = DEFAULT_LANG) -> str:
+    """About how long, in seconds, minutes or hours (as engine.batch.duration, in `lang`)."""
+    if seconds < 90:
+        return t("terminal.seconds", lang, n=f"{seconds:.0f}")
+    if seconds < 5400:
+        return t("terminal.minutes", lang, n=f"{seconds / 60:.0f}")
+    return t("terminal.hours", lang, n=f"{seconds / 3600:.1f}")
+
+
+def place_name(name: str, lang: str = DEFAULT_LANG) -> str:
+    """A town's or committee's name as the page shows it, made in this one place: a county file
+    names them in English, so in Chinese the name in its brackets ("Xinhua Street (新华街)"),
+    else the catalogues' [place] ("Township-4" -> 乡镇社区4, "other towns" -> 其他乡镇), else
+    the name as given (a proper name the catalogue does not know)."""
+    if lang == "en":
+        return name
+    bracket = re.search(r"\(([^()]*[\u4e00-\u9fff][^()]*)\)", name)
+    if bracket:
+        return bracket.group(1).strip()
+    numbered = re.fullmatch(r"(.+?)-(\d+)", name)
+    if numbered and has(f"place.{numbered.group(1)}", lang):
+        return t("place.numbered", lang, town=t(f"place.{numbered.group(1)}", lang),
+                 n=numbered.group(2))
+    return t(f"place.{name}", lang) if has(f"place.{name}", lang) else name

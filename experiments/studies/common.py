@@ -188,10 +188,20 @@ def county_function(county, base=None) -> SharedBurnIn:
     return SharedBurnIn(run_on(county, base), str(cache_dir()))
 
 
-def dry_run(runs: list[Run], workers: int | None, total: int | None = None, county=None) -> str:
+def dry_run(runs: list[Run], workers: int | None, total: int | None = None, county=None,
+            lang: str = "en") -> str:
     """How many runs (`total`, or len(runs)), and about how long, from one timed year of the
-    first (on `county`, default the essay's)."""
-    return estimate(runs, run_on(county), workers, shorten=one_year, total=total)
+    first (on `county`, default the essay's); in `lang` (the catalogues' [terminal])."""
+    from ..present import i18n
+
+    def say(count, per_run, seconds, workers, error):
+        if not count:
+            return i18n.t("terminal.dry_none", lang)
+        return i18n.t("terminal.dry_estimate", lang, n=count, per_run=f"{per_run:.2f}",
+                      total=i18n.duration(seconds, lang), workers=workers) + (
+            i18n.t("terminal.dry_failed", lang, error=error) if error else "")
+    return estimate(runs, run_on(county), workers, shorten=one_year, total=total,
+                    say=None if lang == "en" else say)
 
 
 def county_record(s) -> dict:

@@ -106,11 +106,9 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     figures.plot_htc(table, labels, images["htc"], lang=lang, titles=titles)
     figures.plot_differences(table, labels[0], labels, images["differences"], lang=lang,
                              titles=titles)
-    # the handout's figure: Chinese first (as the handout), wide enough to read when printed
+    # the handout's figure: Chinese (as the handout), drawn at the size it prints
     images["handout"] = opts.out / "handout-htc.png"
-    figures.plot_htc(table, labels, images["handout"], lang="zh", titles={
-        s.name: i18n.scenario_title(s, "zh") for s in scenarios},
-        size=(max(9.0, 0.9 * len(labels) + 4), 3.6))
+    handout.figure(table, scenarios, labels[0], images["handout"], ranking)
     extra = ensemble_tables(data, labels, opts.out) if ensemble else None
     html = comparison_page(scenarios, labels[0], table, images, store.manifest, dropped, extra,
                            lang=lang, costs=costs, ranking=ranking, changed=changed)
