@@ -236,7 +236,7 @@ def search(design="search_packages", *, population: int | None = None,
            generations: int | None = None, replicates: int | None = None,
            years: int | None = None, scale: float | None = None,
            burn_in_years: int | None = None, ensemble=None, draws: int | None = None,
-           lang: str = "en", out=None, **options):
+           assumptions: int | None = None, lang: str = "en", out=None, **options):
     """A many-objective robust search over reform packages, as `juwei search` does (NSGA-II,
     NSGA-III beyond three objectives; README "Searching reform packages").
 
@@ -244,7 +244,10 @@ def search(design="search_packages", *, population: int | None = None,
     a `juwei.inputs.search.SearchDesign`; `population`, `generations`, `replicates`,
     `years`, `scale` and `burn_in_years` override the file's. With `ensemble` (a
     calibration's folder), every package runs on the same `draws` posterior draws, and
-    robustness is over them; without, over the replicate seeds only. `lang`: the report's
+    robustness is over them; without, over the replicate seeds only. With `assumptions` (a
+    number of samples), every package runs on the same samples of the assumed constants, as
+    `juwei audit` draws them (each on its own seed, and posterior draw with `ensemble`): the
+    assumption ensemble, robustness over both kinds of unknown. `lang`: the report's
     language ("en" or "zh"). `out`: the results folder (default
     `results/search-<design>-<time>/`); `**options`: the engine's (resume=True goes on from
     the last stored generation, to the same Pareto set).
@@ -262,7 +265,7 @@ def search(design="search_packages", *, population: int | None = None,
         raise UserError(f"lang={short(repr(lang), 40)}: expected 'en' or 'zh'")
     overrides = {"population": population, "generations": generations,
                  "replicates": replicates, "years": years, "scale": scale,
-                 "burn_in_years": burn_in_years}
+                 "burn_in_years": burn_in_years, "assumptions": assumptions}
     d = _design(design, load_search, "search", overrides)
     ens = _ensemble(ensemble, draws, d.seed)
     if ens is not None:

@@ -234,6 +234,9 @@ def build_parser() -> Parser:
     p.add_argument("--generations", type=positive_int, help="override the design's generations")
     p.add_argument("--replicates", type=positive_int, help="override the design's replicate "
                    "seeds per package")
+    p.add_argument("--assumptions", type=positive_int, metavar="N", help="judge every package "
+                   "on N samples of the assumed constants, as juwei audit draws them (with "
+                   "--ensemble, each also on a posterior draw)")
     p.add_argument("--lang", choices=("zh", "en"), default="en",
                    help="language of report.html and its figures (default en)")
     add_model_options(p, replicates=None, years="the design's", scale="the design's")
@@ -832,8 +835,8 @@ def cmd_search(args) -> int:
     from .studies import search
 
     d = load_search(args.design, {k: getattr(args, k) for k in
-                                  ("population", "generations", "replicates", "years", "scale",
-                                   "burn_in_years")})
+                                  ("population", "generations", "replicates", "assumptions",
+                                   "years", "scale", "burn_in_years")})
     args.seed = d.seed
     ensemble = _ensemble(args)
     say_notes(ensemble, d.base.params)

@@ -11,7 +11,7 @@ import pytest
 
 import juwei
 from juwei import cli
-from juwei.engine import Interrupted, Options
+from juwei.engine import Interrupted, Options, UserError
 from juwei.inputs.search import SearchDesign, own_search
 from juwei.studies import search
 
@@ -182,3 +182,22 @@ def test_a_county_search_starts_from_the_base_and_each_lever_alone():
         assert moved.tolist() == [j]
         assert row[j] in (codec.lower[j], codec.upper[j])
     assert (first_generation(design, codec) == first).all()
+
+
+def test_a_search_over_the_assumptions_runs_every_package_on_the_same_samples(tmp_path,
+                                                                               monkeypatch):
+    """assumptions = N: the units are the audit's samples of the assumed constants, each on its
+    own seed, the same for every package; a design giving replicates too is refused."""
+    monkeypatch.setenv("JUWEI_CACHE_DIR", str(tmp_path / "cache"))
+    s = juwei.search("search_packages", population=4, generations=1, assumptions=3, years=1,
+                     burn_in_years=1, scale=0.02, out=tmp_path / "a", executor="inprocess",
+                     progress=False)
+    units = pd.read_parquet(tmp_path / "a" / "units.parquet")
+    assert set(units.groupby("package")["sample"].apply(tuple)) == {(0, 1, 2)}
+    runs = pd.read_parquet(tmp_path / "a" / "generations" / "000" / "runs.parquet")
+    assert runs.groupby("sample").skill_speed_base.nunique().eq(1).all()
+    assert runs.skill_speed_base.nunique() == 3        # each sample its own assumed value
+    assert "assumed constants" in s.manifest["design"]["units"]
+    assert "3 samples of the assumed constants" in (tmp_path / "a" / "report.html").read_text()
+    with pytest.raises(UserError, match="leave replicates out"):
+        juwei.search("search_packages", assumptions=3, replicates=2, out=tmp_path / "b")

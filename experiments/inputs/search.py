@@ -15,6 +15,8 @@ like the other designs; studies/search.py runs one).
     budget_yuan = 3_000_000      # constraint: extra public money a year, at most
     min_p_absent = 0.5           # constraint: P(syndrome absent), at least
     tolerance = 0.01             # hypervolume change below which the search has converged
+    assumptions = 32             # optional: the units are samples of the assumed constants
+    spread = 0.5                 # ... each within its value x (1 +- spread), as `juwei audit`
 
     [levers]                     # the decision variables: [low, high] or { values = [...] }
     task_admission = [0.0, 0.9]
@@ -53,7 +55,8 @@ SEARCH_KEYS = {"description": str, "scenario": str, "population": int, "generati
                "replicates": int, "years": int, "burn_in_years": int, "scale": (int, float),
                "seed": int, "robustness": str, "budget_yuan": (int, float),
                "min_p_absent": (int, float), "tolerance": (int, float), "levers": dict,
-               "objectives": dict}
+               "objectives": dict, "assumptions": int, "spread": (int, float)}
+MAX_ASSUMPTIONS = 10_000
 MAX_POPULATION = 10_000
 MAX_GENERATIONS = 10_000
 
@@ -89,6 +92,8 @@ class SearchDesign:
     seed: int = DEFAULT_SEED
     tolerance: float = 0.01
     integer: dict = field(default_factory=dict)     # lever -> whole numbers only
+    assumptions: int = 0      # > 0: the units are samples of the assumed constants (the audit's)
+    spread: float = 0.5       # ... each within its value x (1 +- spread)
 
     @property
     def name(self) -> str:
@@ -102,6 +107,8 @@ class SearchDesign:
     def run_count(self, draws: int = 1) -> int:
         """Runs at most: every package of every generation, and the base, on every unit."""
         packages = self.population * self.generations + (1 if self.county else 0)
+        if self.assumptions:
+            return packages * self.assumptions
         return packages * self.replicates * max(draws, 1)
 
     def as_dict(self) -> dict:
@@ -113,6 +120,8 @@ class SearchDesign:
              "min_p_absent": self.min_p_absent, "population": self.population,
              "generations": self.generations, "replicates": self.replicates,
              "seed": self.seed, "tolerance": self.tolerance}
+        if self.assumptions:
+            d.update(assumptions=self.assumptions, spread=self.spread)
         if self.base is not None:
             p = self.base.params
             d.update(scenario=self.base.name, scenario_changes=self.base.changes,
@@ -182,7 +191,12 @@ def load_search(name: str, overrides: dict | None = None) -> SearchDesign:
     (`population`, `generations`, `replicates`, `years`, `scale`, `burn_in_years` from the
     command line or Python) win over the file's."""
     path, data = read_design(name, SEARCH_KEYS)
-    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    both = "assumptions" in data and "replicates" in data or \
+        "assumptions" in given and "replicates" in given
+    if "assumptions" in given:          # the samples replace the file's replicate seeds
+        data.pop("replicates", None)
+    data.update(given)
     common = check_common(path, data)
     base = base_scenario(path, data)
     specs = lever_specs(path, data.get("levers", {}), "grid")
@@ -194,13 +208,22 @@ def load_search(name: str, overrides: dict | None = None) -> SearchDesign:
         if specs[n][0] == "values" and len(specs[n][1]) < 2:
             raise UserError(f"{path}: levers.{n}: one value is a constant; it belongs in the "
                             "scenario")
+    assumptions = at_least(path, "assumptions", data.get("assumptions", 0), 0, MAX_ASSUMPTIONS)
+    spread = data.get("spread", 0.5)
+    if not 0 < spread < 1:
+        raise UserError(f"{path}: spread: expected a share in (0, 1), got {spread}")
+    if assumptions and both:
+        raise UserError(f"{path}: replicates: with assumptions = {assumptions} each package "
+                        "runs once on each sample of the assumed constants, each on its own "
+                        "seed (as the audit does); leave replicates out")
     if data.get("budget_yuan") is not None and data["budget_yuan"] < 0:
         raise UserError(f"{path}: budget_yuan: expected at least 0, got {data['budget_yuan']}")
     design = SearchDesign(
         path=str(path), description=one_line(data.get("description", "")), base=base,
         levers=specs, objectives=objectives_of(path, data.get("objectives", {}),
                                                common["robustness"], county_objectives()),
-        integer={n: bool(FIELDS[n].metadata["integer"]) for n in specs}, **common)
+        integer={n: bool(FIELDS[n].metadata["integer"]) for n in specs},
+        assumptions=assumptions, spread=float(spread), **common)
     check_size(design.run_count(), str(path))
     return design
 

@@ -116,8 +116,12 @@ def write(out: Path, design, evaluations: pd.DataFrame, pareto: pd.DataFrame,
     plot_hypervolume(hv, converged, out / "search-hypervolume.png", lang)
     figures.append(("search-hypervolume.png", "cap_hv"))
     t = lambda key, **kw: i18n.t(f"search.{key}", lang, **kw)   # noqa: E731
-    units = (t("units_draws", draws=manifest["design"].get("ensemble_draws"),
-               replicates=design.replicates) if manifest["design"].get("ensemble")
+    ensemble = manifest["design"].get("ensemble")
+    units = (t("units_assumptions", samples=design.assumptions, spread=percent(design.spread),
+               draws=t("units_assumptions_draws") if ensemble else "")
+             if design.assumptions else
+             t("units_draws", draws=manifest["design"].get("ensemble_draws"),
+               replicates=design.replicates) if ensemble
              else t("units_seeds", replicates=design.replicates))
     measure = t(f"robustness_{design.robustness}")
     constraints = []

@@ -41,6 +41,7 @@ from ..engine.store import (MAX_MANIFEST, Store, atomic_write, code_version, now
 from ..inputs.search import SearchDesign
 from ..model.indicators import SYNDROME_THRESHOLD
 from ..model.params import from_sample
+from . import audit
 from .common import county_function, county_record, over_ensemble
 
 TARGETS = (0.5, 0.9)             # P(syndrome absent) the report names the cheapest package for
@@ -280,6 +281,13 @@ def targets_of(evaluations: pd.DataFrame) -> dict:
     return {level: cheapest(unique, level) for level in TARGETS}
 
 
+def units_per_package(design: SearchDesign, ensemble) -> int:
+    """The units a package is judged over: assumption samples, else posterior draws, else
+    replicate seeds."""
+    return design.assumptions or (len(ensemble.draws) if ensemble is not None
+                                  else design.replicates)
+
+
 def _identity(record: dict) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()
                           ).hexdigest()[:16]
@@ -295,12 +303,18 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
         raise AnalysisRefused("a search of one's own model needs its run function (fn=)")
     fn = fn or county_function(design.base.county, design.base.params)
     codec = Codec(design)
-    unit = "draw" if ensemble is not None else "replicate"
-    seeds = replicate_seeds(design.seed, design.replicates)
+    unit = ("sample" if design.assumptions else "draw" if ensemble is not None
+            else "replicate")
+    seeds = replicate_seeds(design.seed, design.assumptions or design.replicates)
+    samples = (audit.sample(audit.assumptions(), design.assumptions, design.spread, design.seed)
+               if design.assumptions else None)
     record = {**design.as_dict(), **(ensemble.record() if ensemble else {}),
               **(county_record(design.base) if design.county else {}),
-              "units": "posterior draws x replicate seeds" if ensemble is not None
-              else "replicate seeds (no ensemble: robustness over the model's randomness only)",
+              "units": ("samples of the assumed constants, each on its own seed"
+                        + (" and posterior draw" if ensemble is not None else "")
+                        if design.assumptions else "posterior draws x replicate seeds"
+                        if ensemble is not None else "replicate seeds (no ensemble: "
+                        "robustness over the model's randomness only)"),
               "replicate_seeds": seeds, "algorithm": "NSGA-II" if len(design.objectives) <= 3
               else "NSGA-III", "run_function": function_name(fn)}
     if design.county:
@@ -339,16 +353,26 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
     def package_runs(pid: int, values: dict) -> list[Run]:
         params = (dataclasses.replace(design.base.params, **values) if design.county
                   else dict(values))
+        if samples is not None:             # the audit's assumption ensemble (audit.plan)
+            return [Run({"package": pid, "sample": k, "replicate": k},
+                        assumed(params, samples.iloc[k], k), seeds[k])
+                    for k in range(design.assumptions)]
         runs = [Run({"package": pid, "replicate": r}, params, s) for r, s in enumerate(seeds)]
         return over_ensemble(runs, ensemble, design.replicates, lambda run: own)
+
+    def assumed(params, sample, k):
+        """Sample k of the assumed constants (the package's levers keep theirs), and with an
+        ensemble posterior draw k mod the draws: both kinds of unknown at once."""
+        params = dataclasses.replace(params, **{c: v for c, v in sample.items() if c not in own})
+        return params if ensemble is None else ensemble.params(params, k % len(ensemble.draws),
+                                                               own)
 
     try:
         with stopping_on_signals():
             base = None
             if design.county:
                 base = batch(opts.out / "base", package_runs(0, {}), "base scenario")
-                if base.empty or base[unit].nunique() < (len(ensemble.draws) if ensemble
-                                                         else design.replicates):
+                if base.empty or base[unit].nunique() < units_per_package(design, ensemble):
                     raise AnalysisRefused("the base scenario's runs failed, so no package can "
                                           "be costed; the errors are in "
                                           f"{opts.out / 'base' / 'manifest.json'}")
@@ -372,7 +396,8 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
                     runs = [r for pid, values in new for r in package_runs(pid, values)]
                     table = batch(opts.out / "generations" / f"{g:03d}", runs,
                                   f"generation {g + 1} of {design.generations}")
-                    expected = design.replicates * (len(ensemble.draws) if ensemble else 1)
+                    expected = (design.assumptions or
+                                design.replicates * (len(ensemble.draws) if ensemble else 1))
                     counts = table.groupby("package").size()
                     failed |= {pid for pid, _ in new if counts.get(pid, 0) < expected}
                     fresh = unit_values(table[~table.package.isin(failed)], base, design, unit)
