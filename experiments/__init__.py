@@ -13,6 +13,10 @@ arguments (defined in `juwei.api`, imported on first use so that `import juwei` 
   run function (`juwei sensitivity`);
 - `juwei.api.search`: many-objective robust search over reform packages (`juwei search`);
 - `juwei.api.calibrate`: ABC-SMC of the hand-tuned constants (`juwei calibrate`);
+- `juwei.api.screen`: before a calibration, which targets its constants can move (`juwei
+  calibrate --screen`);
+- `juwei.api.coverage`: simulation-based calibration of a calibration design, its posteriors'
+  coverage of known truths (`juwei calibrate --check`);
 - `juwei.api.validate`: a scenario against the patterns of spec §7 (`juwei validate`);
 - `juwei.api.dock`: the vectorised model against the per-agent reference (`juwei dock`);
 - `juwei.api.audit`: which assumed constants decide the remedies' ranking (`juwei audit`);
