@@ -187,6 +187,11 @@ def test_the_workshop_labels_say_the_rule(case, lang):
             assert label["word"].startswith(i18n.t(f"sure.{key}", lang))
             assert label["colour"] == {"better": GOOD, "worse": BAD}.get(key, GREY)
             assert (label["low"] is None) == (key == "too_few")
+    # the chart names the 95% interval only when it draws one
+    from juwei.app.compare import figure_title
+    bars = [app.effect_label(row(table, s, "trust"), "trust", lang) for s in TRUTH]
+    title = figure_title(bars, "trust", lambda key, **kw: i18n.t(key, lang, **kw))
+    assert (("95%" in title) == (n >= MIN_REPLICATES)), (n, title)
 
 
 def test_the_workshop_compares_with_enough_runs_by_default():

@@ -250,6 +250,12 @@ def effect_label(row, indicator: str, lang: str) -> dict:
             "low": s.low, "high": s.high}
 
 
+def figure_title(bars: list[dict], indicator: str, tr) -> str:
+    """The chart's title names the 95% interval only when it draws one (too few runs: none)."""
+    ruled = any(b["low"] is not None for b in bars)
+    return tr("app.compare.figure" if ruled else "app.compare.figure_bare", indicator=indicator)
+
+
 @solara.component
 def Results(st: State, c: dict):
     tr, lang = st.tr, st.lang.value
@@ -308,7 +314,7 @@ def Results(st: State, c: dict):
     bars = [{"label": titles[r.scenario], "diff": r["diff"],
              **effect_label(r, indicator.value, lang)} for _, r in sub.iterrows()]
     name, _, unit = i18n.indicator(indicator.value, lang)
-    EChart(charts.effects(tr("app.compare.figure", indicator=name), bars,
+    EChart(charts.effects(figure_title(bars, name, tr), bars,
                           tr("app.compare.change", unit=unit)), 140 + 44 * len(bars))
     f = c["folder"]
     if read_only():                      # files of the server's results store: not sent
