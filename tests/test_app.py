@@ -371,6 +371,14 @@ def test_the_room_at_each_size_and_language(browser, workshop, size, lang):
         return page.evaluate(f"parseFloat(getComputedStyle(document.querySelector("
                              f"'{selector}')).fontSize)")
     assert font(".jw-verdict") >= 40 and font(".jw-gauge") >= 28
+    # the threshold's tick stays clear of the lines above and below its bar (the trial: it
+    # ran through the explanation under the bar)
+    clear = page.evaluate("""[...document.querySelectorAll('.jw-gauge')].every(g => {
+        const m = g.querySelector('.jw-mark').getBoundingClientRect();
+        const above = g.querySelector('b').getBoundingClientRect();
+        const below = g.querySelector('.jw-muted').getBoundingClientRect();
+        return m.top >= above.bottom && m.bottom <= below.top; })""")
+    assert clear
     before = font(".jw-verdict")
     page.get_by_role("button", name="A+").click()
     page.wait_for_function(f"parseFloat(getComputedStyle(document.querySelector("

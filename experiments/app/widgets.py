@@ -14,7 +14,8 @@ CSS = """
 .jw-gauges { display: flex; gap: 16px; flex-wrap: wrap; }
 .jw-gauge { flex: 1 1 260px; font-size: 16px; line-height: 1.25; }
 .jw-status { font-size: 16px; margin-left: 8px; }
-.jw-bar { position: relative; height: 14px; background: #eee; border-radius: 3px; }
+.jw-bar { position: relative; height: 14px; background: #eee; border-radius: 3px;
+          margin: 5px 0 7px; }   /* room for the threshold mark above and below the bar */
 .jw-fill { position: absolute; left: 0; top: 0; bottom: 0; border-radius: 3px; }
 .jw-mark { position: absolute; top: -3px; bottom: -3px; width: 2px; background: #333; }
 .jw-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr));
@@ -38,7 +39,8 @@ CSS = """
 .jw-presenter .jw-verdict { font-size: calc(44px * var(--jw-zoom, 1)); line-height: 1.2; }
 .jw-presenter .jw-gauge { font-size: calc(30px * var(--jw-zoom, 1)); }
 .jw-presenter .jw-gauge .jw-muted { font-size: calc(18px * var(--jw-zoom, 1)); }
-.jw-presenter .jw-bar { height: calc(28px * var(--jw-zoom, 1)); }
+.jw-presenter .jw-bar { height: calc(28px * var(--jw-zoom, 1));
+                        margin: calc(6px * var(--jw-zoom, 1)) 0 calc(9px * var(--jw-zoom, 1)); }
 .jw-presenter .jw-status, .jw-presenter .jw-note { font-size: calc(22px * var(--jw-zoom, 1)); }
 .jw-presenter .jw-faint-note { font-size: calc(18px * var(--jw-zoom, 1)); }
 """
