@@ -152,9 +152,9 @@ def test_the_reference_docks_with_the_vectorised_model(tmp_path):
 
 @pytest.mark.slow
 def test_the_full_docking_suite(tmp_path):
-    """ODD §12: the baseline and three remedies, 30 replicates of each implementation, warm
+    """ODD §12: the baseline and three remedies, 20 replicates of each implementation, warm
     started (one burn-in year); every level and every remedy's paired effect docks."""
-    r, levels, effects = _dock(tmp_path, "full", *dock.SCENARIOS, "--replicates", "30")
+    r, levels, effects = _dock(tmp_path, "full", *dock.SCENARIOS, "--replicates", "20")
     assert r.returncode == 0, r.stdout + r.stderr
     assert set(levels.scenario) == set(dock.SCENARIOS)
     assert levels.docks.all() and effects.docks.all()
