@@ -334,8 +334,13 @@ def measurement(path, key: str, name: str, spec: dict, weight: float, held: bool
     sd = _number(path, f"{key}.sd", spec["sd"])
     if not sd >= MIN_SCALE:
         raise UserError(f"{path}: {key}.sd: must be at least {MIN_SCALE:g}")
-    return Target(name, value - 2 * sd, value + 2 * sd, weight, sd,
-                  one_line(spec.get("source", "")), held, value)
+    return measured(name, value, sd, weight, one_line(spec.get("source", "")), held)
+
+
+def measured(figure: str, value: float, sd: float, weight: float = 1.0, source: str = "",
+             held: bool = False) -> Target:
+    """A measurement target: `value` with its error `sd`, checked within 2 sd."""
+    return Target(figure, value - 2 * sd, value + 2 * sd, weight, sd, source, held, value)
 
 
 def load(name: str, overrides: dict | None = None) -> CalibrationDesign:

@@ -102,15 +102,20 @@ def plan(scenarios, samples: int, spread: float, seed: int, ensemble=None,
     for k in range(samples + noise):
         kind = "assumptions" if k < samples else "noise"
         for s in scenarios:
-            params, own = s.params, set(s.changes)
-            if kind == "assumptions":
-                params = dataclasses.replace(params, **{c: v for c, v in X.iloc[k].items()
-                                                        if c not in own})
-            if ensemble is not None:        # both kinds: the posterior is not an assumption
-                params = ensemble.params(params, k % len(ensemble.draws), own)
+            params = on_sample(s.params, X.iloc[k] if kind == "assumptions" else {}, k,
+                               set(s.changes), ensemble)
             runs.append(Run({"scenario": s.name, "sample": k, "kind": kind,
                              "replicate": k}, params, seeds[k]))
     return runs, X
+
+
+def on_sample(params, assumed, k: int, own: set, ensemble=None):
+    """`params` on sample k: its `assumed` constants (those `own` keep their values), and with
+    an ensemble posterior draw k mod the draws (both kinds of unknown: the posterior is not an
+    assumption)."""
+    params = dataclasses.replace(params, **{c: v for c, v in dict(assumed).items()
+                                            if c not in own})
+    return params if ensemble is None else ensemble.params(params, k % len(ensemble.draws), own)
 
 
 def effects(data: pd.DataFrame, base: str, remedies: list[str], name: str) -> pd.DataFrame:

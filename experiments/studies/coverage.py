@@ -27,7 +27,7 @@ from ..engine.errors import UserError, given
 from ..engine.seeds import derived_seed
 from ..engine.show import Brief
 from ..engine.store import Store, atomic_write, code_version, now
-from ..inputs.calibration import Target
+from ..inputs.calibration import measured
 from ..inputs.ensemble import quantile
 from . import calibrate
 
@@ -54,7 +54,7 @@ def truths_of(design, n: int) -> pd.DataFrame:
                          for p in design.priors})
 
 
-def measured(design, figures: dict, seed: int) -> dict:
+def with_errors(design, figures: dict, seed: int) -> dict:
     """The simulated figures as a source would report them: each fitted target's with its
     error (a normal of its scale) added, so the truth's data come from the same generative
     model the kernel assumes (model, then measurement)."""
@@ -66,8 +66,7 @@ def measured(design, figures: dict, seed: int) -> dict:
 def observed_design(design, figures: dict, k: int):
     """The design calibrated to truth k's figures: each target a measurement at the simulated
     figure with the target's error, by the kernel; no predictive checks (the truth is known)."""
-    targets = [Target(t.figure, figures[t.figure] - 2 * t.scale, figures[t.figure] + 2 * t.scale,
-                      t.weight, t.scale, f"truth {k}", False, figures[t.figure])
+    targets = [measured(t.figure, figures[t.figure], t.scale, t.weight, f"truth {k}")
                for t in design.fitted]
     return dataclasses.replace(design, path=f"{design.path}#truth-{k}", targets=targets,
                                inference="kernel", predictive=0)
@@ -118,7 +117,7 @@ def run(design, opts: Options, truths: int = 20, model=None) -> Coverage:
             seed = derived_seed(design.seed, CHECK_STREAM, k + 1)     # never a fit's seed
             with calibrate.seeded_globals(seed):
                 figures = (model or calibrate.county_model(design, seed))(truth.to_dict())
-            figures = measured(design, figures, seed)
+            figures = with_errors(design, figures, seed)
             folder = opts.out / "truths" / str(k)
             sub = dataclasses.replace(opts, out=folder, resume=folder.exists(), overwrite=False)
             print(f"truth {k + 1} of {truths}: "

@@ -355,17 +355,10 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
                   else dict(values))
         if samples is not None:             # the audit's assumption ensemble (audit.plan)
             return [Run({"package": pid, "sample": k, "replicate": k},
-                        assumed(params, samples.iloc[k], k), seeds[k])
+                        audit.on_sample(params, samples.iloc[k], k, own, ensemble), seeds[k])
                     for k in range(design.assumptions)]
         runs = [Run({"package": pid, "replicate": r}, params, s) for r, s in enumerate(seeds)]
         return over_ensemble(runs, ensemble, design.replicates, lambda run: own)
-
-    def assumed(params, sample, k):
-        """Sample k of the assumed constants (the package's levers keep theirs), and with an
-        ensemble posterior draw k mod the draws: both kinds of unknown at once."""
-        params = dataclasses.replace(params, **{c: v for c, v in sample.items() if c not in own})
-        return params if ensemble is None else ensemble.params(params, k % len(ensemble.draws),
-                                                               own)
 
     try:
         with stopping_on_signals():
