@@ -8,6 +8,9 @@ import traitlets
 
 CSS = """
 .v-application { font-size: 16px; }
+/* the app bar's and drawer's empty placeholders would each add the column's gap (36 px) above
+   the verdict, which pushed the charts below a projector's 720 px */
+.solara-autorouter-content > .v-sheet > div:empty { display: none; }
 .v-btn { text-transform: none !important; font-size: 16px !important; letter-spacing: 0; }
 .v-tab { text-transform: none !important; font-size: 17px !important; }
 .jw-verdict { font-size: 22px; font-weight: 600; margin-bottom: 4px; }
