@@ -215,6 +215,27 @@ def test_the_downloaded_levers_are_a_complete_scenario_that_compares_from_any_fo
     assert r.returncode == 0, r.stderr
 
 
+def test_a_workshop_comparison_records_the_juwei_compare_command_that_reruns_it(tmp_path):
+    """Its "to reproduce" line is a command for a terminal (was juwei.app.compare.work()): a
+    shipped scenario by its name, my levers by the scenario file written beside its tables."""
+    import json
+    from juwei.app.compare import run_comparison
+    from juwei.cli import build_parser
+    from juwei.engine import Options
+    base = sc.load("baseline").with_overrides({"scale": 0.02, "years": 1})
+    mine = dataclasses.replace(base.with_overrides({"cadre_pay": base.params.cadre_pay + 100}),
+                               name="my_levers", path="(workshop)")
+    out = tmp_path / "app-compare"
+    run_comparison([base, mine], 2, Options(out, executor="inprocess", progress=False), "zh")
+    command = json.loads((out / "manifest.json").read_text())["command"]
+    file = out / "scenarios" / "my_levers.toml"
+    assert command[:4] == ["juwei", "compare", "baseline", str(file)], command
+    args = build_parser().parse_args(command[1:])
+    assert (args.replicates, args.years, args.scale, args.lang) == (2, 1, 0.02, "zh")
+    assert sc.load(str(file)).params == dataclasses.replace(mine.params, scale=1.0, years=5)
+    assert " ".join(command) in (out / "report.html").read_text("utf-8")
+
+
 def _font_sizes(option):
     if isinstance(option, dict):
         for k, v in option.items():

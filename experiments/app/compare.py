@@ -18,9 +18,11 @@ import reacton.ipyvuetify as rv
 import solara
 
 from ..engine import DEFAULT_SEED, Options, UserError
+from ..engine.batch import asked_as
 from ..engine.reading import read_bytes
 from ..engine.store import MAX_MANIFEST
 from ..inputs import scenario as sc
+from ..inputs import session as sessions
 from ..model import Parameters, syndrome
 from ..model.indicators import MONEY_ITEMS, OUTCOMES
 from ..present import charts, i18n
@@ -190,13 +192,11 @@ def Compare(st: State, run: Run):
         run.message.set("")
 
         def work():
-            from ..studies import compare
             done = []
             try:
-                compare.run(scenarios, replicates.value, DEFAULT_SEED,
-                            Options(out, progress=False), lang=lang,
-                            on_outcome=lambda i, o: (done.append(i), run.progress.set(
-                                (len(done), total))))
+                run_comparison(scenarios, replicates.value, Options(out, progress=False), lang,
+                               on_outcome=lambda i, o: (done.append(i), run.progress.set(
+                                   (len(done), total))))
                 run.shown.set(str(out))
                 run.message.set(("app.compare.done", {"n": total}))
             except Exception as e:  # noqa: BLE001 - shown to the user, not a crash
@@ -212,6 +212,47 @@ def Compare(st: State, run: Run):
     if run.running.value:
         solara.ProgressLinear(value=100 * done / max(total, 1))
         solara.Text(tr("app.compare.running", done=done, total=total))
+
+
+def shipped(s: sc.Scenario) -> bool:
+    """Whether a scenario of the page is a shipped one as its name reads it, but for the scale
+    and years a comparison sets (not my levers, nor a scenario under changed assumptions)."""
+    try:
+        own = load_scenario(s.name)
+    except UserError:
+        return False
+    return dataclasses.replace(own.params, scale=s.params.scale, years=s.params.years) == \
+        s.params and own.county_file == s.county_file
+
+
+def run_comparison(scenarios: list[sc.Scenario], replicates: int, opts: Options, lang: str,
+                   on_outcome=None):
+    """Run a comparison of the page, recorded (manifest, report: "to reproduce") as the
+    `juwei compare` command that runs it again in a terminal. A scenario the page made (my
+    levers, or any under changed assumptions) is named there by a complete scenario file,
+    written into the comparison's folder (scenarios/NAME.toml) once its experiment exists."""
+    from ..studies import compare
+    files = {s.name: opts.out / "scenarios" / f"{s.name}.toml"
+             for s in scenarios if not shipped(s)}
+    p = scenarios[0].params
+    command = ["juwei", "compare", *(str(files.get(s.name, s.name)) for s in scenarios),
+               "--replicates", str(replicates), "--seed", str(DEFAULT_SEED),
+               "--years", str(p.years), "--scale", f"{p.scale:g}", "--burn-in",
+               str(p.burn_in_years), "--lang", lang]
+    if scenarios[0].county_file:
+        command += ["--county", scenarios[0].county_file]
+    try:
+        with asked_as(command):
+            return compare.run(scenarios, replicates, DEFAULT_SEED, opts, lang=lang,
+                               on_outcome=on_outcome)
+    finally:
+        for s in scenarios if opts.out.is_dir() else []:
+            if s.name in files:
+                files[s.name].parent.mkdir(exist_ok=True)
+                files[s.name].write_text(sessions.scenario_toml(
+                    dataclasses.replace(s, changes=sc.changes_from_default(s.params)),
+                    {k: getattr(s.params, k) for k in sessions.LEVERS}, s.description,
+                    s.title_zh, s.title_en), "utf-8")
 
 
 def _folder_label(folder: Path, st: State) -> str:
