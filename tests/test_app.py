@@ -295,9 +295,12 @@ def test_the_money_meter_follows_a_lever_and_the_levers_tab_prices_it(page):
     meter = page.locator(".jw-money")
     expect(meter).to_contain_text("万元")
     expect(meter.locator("[data-change='public_yuan']")).to_have_text("–")  # nothing run yet
+    page.get_by_role("button", name="前进一周").click()       # the untouched baseline: noise
+    expect(meter.locator(".jw-money-noise")).to_contain_text("随机波动", timeout=10_000)
     pay_to_the_top(page)
     page.get_by_role("button", name="前进一周").click()
-    expect(page.locator(".jw-status")).to_contain_text("第1周", timeout=10_000)
+    expect(page.locator(".jw-status")).to_contain_text("第2周", timeout=10_000)
+    expect(meter.locator(".jw-money-noise")).to_have_count(0)
     change = meter.locator("[data-change='yuan_cadre_pay']")
     expect(change).to_have_text(re.compile(r"^\+\d{1,3}(,\d{3})+$"), timeout=10_000)
     expect(meter.locator(".jw-money-total")).to_contain_text("变化+")

@@ -308,11 +308,20 @@ def test_the_money_meters_hours_freed_agree_in_sign():
     """A cadre's week and the county's year are one base scaled: more cadres seated (each
     working fewer hours, all together more) no longer reads as hours freed per cadre but lost
     in the county, as it did under the baseline at week 120."""
-    from juwei.app.explore import hours_freed
+    from juwei.app.explore import hours_freed, hours_said
+    from juwei.present.i18n import t
     before = {"admin_hours_per_cadre": 20.0, "admin_hours_per_year": 20.0 * 100 * 52}
     now = {"admin_hours_per_cadre": 19.1, "admin_hours_per_year": 19.1 * 105 * 52}
     week, year = hours_freed(before, now)
     assert week == pytest.approx(0.9) and year == pytest.approx(0.9 * 105 * 52)
+    # said as hours freed, or added ("腾出-0.4小时" read oddly), or the same as before
+    zh, en = (lambda key, **f: t(key, "zh", **f)), (lambda key, **f: t(key, "en", **f))
+    assert "腾出0.9小时" in hours_said(zh, 19.1, week, year)
+    said = hours_said(zh, 20.4, -0.4, -2184)
+    assert "增加0.4小时" in said and "一年增加2,184小时" in said and "-" not in said, said
+    said = hours_said(en, 20.4, -0.4, -2184)
+    assert "0.4 more than before" in said and "2,184 more hours" in said and "-" not in said
+    assert "与启用前相同" in hours_said(zh, 20.0, 0.04, 200.0)
     s = sc.load("baseline")
     county = app.County("baseline", sessions.of_scenario(s).levers, 0.02, 1)
     for _ in range(6):
