@@ -480,7 +480,9 @@ def print_summary(r, lang: str = "en") -> None:
     s, zh = r.scenario, lang != "en"
     title = i18n.scenario_title(s, lang) if zh else s.name
     about = i18n.scenario_description(s, lang) if zh else s.description
-    print(f"\n{title}{'：' if zh else ': '}{short(about, 200)}")
+    # a description that opens with the title (政事分离：...) names it once
+    print("\n" + short(about if about.startswith(title) else
+                       f"{title}{'：' if zh else ': '}{about}", 200 + len(title) + 2))
     if s.county:
         print(tr("run_county", county=s.county.name, file=s.county_file))
     # the levers changed from the scenario file, by name (scale, years and seed are not levers)
