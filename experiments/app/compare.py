@@ -29,7 +29,8 @@ from ..present import charts, i18n
 from ..present.compare_page import dagger_notes, ranking_table
 from ..present.i18n import t
 from ..present.stats import (COST_COLUMNS, MIN_REPLICATES, WORKSHOP_INDICATORS,
-                             changed_levers, definition_marks, how_sure, outcome_ranking)
+                             changed_levers, definition_marks, how_sure, outcome_ranking,
+                             significant)
 from .state import (SCALES, State, file_name, load_scenario, read_only, refuse_in_read_only,
                     said)
 from .widgets import EChart
@@ -403,7 +404,7 @@ def Costs(st: State, costs: pd.DataFrame, titles: dict):
         rows.append(
             f"<tr><td><b>{html.escape(titles.get(r.scenario, r.scenario))}</b></td>{money}"
             f"<td>{round(r.admin_hours_freed_per_cadre_week, 1) + 0.0:+.1f}</td>"
-            f"<td>{'–' if pd.isna(per) else f'{per:+.2g}'}</td></tr>")
+            f"<td>{'–' if pd.isna(per) else significant(per, 2, signed=True)}</td></tr>")
     head = "".join(f"<th>{html.escape(t(f'cost.{k}', st.lang.value))}</th>" for k in MONEY_ITEMS)
     head += "".join(f"<th>{html.escape(tr(f'app.costs.{k}'))}</th>" for k in ("total", "extra"))
     solara.HTML(tag="div", unsafe_innerHTML=(
