@@ -497,12 +497,17 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     assert re.fullmatch(rf"对比-{re.escape(title)}-\d{{4}}-\d{{2}}-\d{{2}}\.csv", name), name
     assert Path(d.value.path()).read_bytes() == (
         workshop["results"] / "compare-prepared" / "comparison.csv").read_bytes()
-    # the cost table's item headings on one line, the scale's label whole (at 1280)
-    lines = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+    # the cost table's item headings on one line, none a character a line; the scenario and
+    # its cost in sight without scrolling sideways; the scale's label whole (at 1280)
+    heads = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
         '.jw-costs th')].map(th => { const r = document.createRange(); r.selectNodeContents(th);
-        return [th.innerText, new Set([...r.getClientRects()].map(x => Math.round(x.top))).size];
+        return [th.innerText, [new Set([...r.getClientRects()].map(x => Math.round(x.top))).size,
+        th.getBoundingClientRect().right - th.closest('div').getBoundingClientRect().right]];
         }))""")
-    assert lines["志愿者激励"] == 1, lines
+    assert heads["志愿者激励"][0] == 1, heads
+    assert all(n == 1 or len(text) >= 4 * n for text, (n, _) in heads.items()), heads
+    for key in ("app.compare.scenario", "app.costs.total", "app.costs.extra"):
+        assert heads[i18n.t(key, "zh")][1] <= 0, (key, heads)
     cut = page.evaluate("""() => { const l = document.querySelector('.jw-compare-scale label');
         return l.scrollWidth - l.clientWidth; }""")
     assert cut <= 1, cut

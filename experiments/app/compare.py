@@ -392,25 +392,26 @@ def Ranking(st: State, ranking: pd.DataFrame, changed: dict, titles: dict, base:
 
 @solara.component
 def Costs(st: State, costs: pd.DataFrame, titles: dict):
-    """Public money by item (yuan a year, as in the report), the extra over the base, cadre hours freed
-    and the syndrome index's change per 10,000 yuan (where the extra is large enough)."""
-    tr = st.tr
-    columns = [*MONEY_ITEMS, "public_yuan", "extra_yuan"]
+    """Public money a year in all and the extra over the base, cadre hours freed and the
+    syndrome index's change per 10,000 yuan (where the extra is large enough), then the money
+    by item (yuan a year, as in the report): the scenario and what it costs come first, so
+    they show at 1280 px without scrolling; the items scroll sideways after them."""
+    tr, lang = st.tr, st.lang.value
     rows = []
     for _, r in costs.iterrows():
         per = r["per_10k_htc_index"]
-        money = "".join(f"<td class='num'>{r[k]:{'+' if k == 'extra_yuan' else ''},.0f}</td>"
-                        for k in columns)
+        items = "".join(f"<td class='num'>{r[k]:,.0f}</td>" for k in MONEY_ITEMS)
         rows.append(
-            f"<tr><td><b>{html.escape(titles.get(r.scenario, r.scenario))}</b></td>{money}"
+            f"<tr><td><b>{html.escape(titles.get(r.scenario, r.scenario))}</b></td>"
+            f"<td class='num'>{r.public_yuan:,.0f}</td><td class='num'>{r.extra_yuan:+,.0f}</td>"
             f"<td>{round(r.admin_hours_freed_per_cadre_week, 1) + 0.0:+.1f}</td>"
-            f"<td>{'–' if pd.isna(per) else significant(per, 2, signed=True)}</td></tr>")
-    head = "".join(f"<th>{html.escape(t(f'cost.{k}', st.lang.value))}</th>" for k in MONEY_ITEMS)
-    head += "".join(f"<th>{html.escape(tr(f'app.costs.{k}'))}</th>" for k in ("total", "extra"))
+            f"<td>{'–' if pd.isna(per) else significant(per, 2, signed=True)}</td>{items}</tr>")
+    head = "".join(f"<th>{html.escape(tr(f'app.costs.{k}'))}</th>"
+                   for k in ("total", "extra", "hours", "per_10k"))
+    head += "".join(f"<th>{html.escape(t(f'cost.{k}', lang))}</th>" for k in MONEY_ITEMS)
     solara.HTML(tag="div", unsafe_innerHTML=(
         f"<h4>{html.escape(tr('app.costs.title'))}</h4><p class='jw-muted'>"
         f"{html.escape(tr('app.costs.unit'))}</p><div style='overflow-x: auto'>"
         f"<table class='jw-table jw-costs'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>"
-        f"{head}<th>{html.escape(tr('app.costs.hours'))}</th>"
-        f"<th>{html.escape(tr('app.costs.per_10k'))}</th></tr>{''.join(rows)}</table></div>"
+        f"{head}</tr>{''.join(rows)}</table></div>"
         f"<p class='jw-muted'>{html.escape(tr('app.costs.note'))}</p>"))
