@@ -359,6 +359,14 @@ def test_the_room_at_each_size_and_language(browser, workshop, size, lang):
     tip = page.locator("div[style*='z-index: 9999999']")
     expect(tip).to_contain_text(re.compile(re.escape(f" · {tr('app.county.seat')}: ")
                                            + r"\d\.\d\d"), timeout=10_000)
+    # a chart's tooltip says its year with the axis's unit (it said a bare 0.02)
+    chart = page.locator(".jw-charts canvas").first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    before, after = tr("app.chart.year_value").split("{value}")
+    expect(tip.filter(has_text=before.strip() or after.strip())).to_contain_text(re.compile(
+        re.escape(before) + r"\d+\.\d\d" + re.escape(after)), timeout=10_000)
     # the money meter follows a lever from the next week
     pay_to_the_top(page)
     page.keyboard.press("ArrowRight")

@@ -104,7 +104,8 @@ def Charts(st: State):
 
     def save(key):
         return (f"{scenario}-{tr(key)}", tr("app.chart.save"))
-    common = dict(x_name=x_name, x_max=x_max, changes=changes,
+    common = dict(x_name=x_name, x_max=x_max, x_value=tr("app.chart.year_value"),
+                  changes=changes,
                   faint_label=tr("app.chart.baseline", title=st.title("baseline")))
     residents = ["participation_rate", "participation_60_plus", "trust", "awareness"]
     options = [
