@@ -480,7 +480,9 @@ def print_summary(r, lang: str = "en") -> None:
     s, zh = r.scenario, lang != "en"
     title = i18n.scenario_title(s, lang) if zh else s.name
     about = i18n.scenario_description(s, lang) if zh else s.description
-    print(f"\n{title}{'：' if zh else ': '}{short(about, 200)}")
+    # a description that opens with the title (政事分离：...) names it once
+    print("\n" + short(about if about.startswith(title) else
+                       f"{title}{'：' if zh else ': '}{about}", 200 + len(title) + 2))
     if s.county:
         print(tr("run_county", county=s.county.name, file=s.county_file))
     # the levers changed from the scenario file, by name (scale, years and seed are not levers)
@@ -844,27 +846,36 @@ def cmd_search(args) -> int:
     if ensemble is not None:
         from .studies.common import check_ensemble_county
         check_ensemble_county(ensemble, [d.base])
+    from .present import i18n
     if args.dry_run:
         _options(args, "")
-        on = f" x {draws} posterior draws" if ensemble else ""
-        print(f"{d.name}: {len(d.levers)} levers, {len(d.objectives)} objectives; at most "
-              f"{d.population} packages x {d.generations} generations + the base, x "
-              f"{d.replicates} replicates{on}")
+        on = i18n.t("terminal.sweep_draws", args.lang, draws=draws) if ensemble else ""
+        print(i18n.t("terminal.search_dry", args.lang, name=d.name, levers=len(d.levers),
+                     objectives=len(d.objectives), population=d.population,
+                     generations=d.generations, replicates=d.replicates, draws=on))
         from .studies.common import dry_run, scenario_runs
         print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=d.run_count(draws),
-                      county=d.base.county))
+                      county=d.base.county, lang=args.lang))
         return 0
     opts = _options(args, f"results/search-{d.name}-{_stamp()}")
     r = search.run(d, opts, ensemble, lang=args.lang)
-    m = r.manifest
-    print(f"\n{d.name}: {m['evaluated_packages']} packages searched over {d.generations} "
-          f"generations, {len(r.pareto)} in the Pareto set, {m['wall_seconds']:.0f} s")
+    print_search(r, args.lang)
+    return 0 if r.manifest["failed_packages"] == 0 else 1
+
+
+def print_search(r, lang: str = "en") -> None:
+    """A search's summary in the terminal, in `lang` (words from the catalogues' [terminal])."""
+    from .present import i18n
     from .present.search_page import target_sentence
+    d, m = r.design, r.manifest
+    print("\n" + i18n.t("terminal.search_done", lang, name=d.name,
+                        packages=m["evaluated_packages"], generations=d.generations,
+                        pareto=len(r.pareto), seconds=f"{m['wall_seconds']:.0f}"))
     for level, row in r.targets.items():
-        print(f"  {target_sentence(level, row, d, args.lang)}")
-    print(f"  report: {r.out / 'report.html'}\n  tables: {r.out / 'pareto.csv'}, "
-          f"{r.out / 'evaluations.parquet'}, {r.out / 'hypervolume.csv'}")
-    return 0 if m["failed_packages"] == 0 else 1
+        print(f"  {target_sentence(level, row, d, lang)}")
+    print(i18n.t("terminal.search_files", lang, report=r.out / "report.html", tables=(
+        "、" if lang == "zh" else ", ").join(str(r.out / f) for f in (
+            "pareto.csv", "evaluations.parquet", "hypervolume.csv"))))
 
 
 def print_sensitivity(study) -> None:

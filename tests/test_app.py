@@ -295,9 +295,12 @@ def test_the_money_meter_follows_a_lever_and_the_levers_tab_prices_it(page):
     meter = page.locator(".jw-money")
     expect(meter).to_contain_text("万元")
     expect(meter.locator("[data-change='public_yuan']")).to_have_text("–")  # nothing run yet
+    page.get_by_role("button", name="前进一周").click()       # the untouched baseline: noise
+    expect(meter.locator(".jw-money-noise")).to_contain_text("随机波动", timeout=10_000)
     pay_to_the_top(page)
     page.get_by_role("button", name="前进一周").click()
-    expect(page.locator(".jw-status")).to_contain_text("第1周", timeout=10_000)
+    expect(page.locator(".jw-status")).to_contain_text("第2周", timeout=10_000)
+    expect(meter.locator(".jw-money-noise")).to_have_count(0)
     change = meter.locator("[data-change='yuan_cadre_pay']")
     expect(change).to_have_text(re.compile(r"^\+\d{1,3}(,\d{3})+$"), timeout=10_000)
     expect(meter.locator(".jw-money-total")).to_contain_text("变化+")
@@ -356,6 +359,14 @@ def test_the_room_at_each_size_and_language(browser, workshop, size, lang):
     tip = page.locator("div[style*='z-index: 9999999']")
     expect(tip).to_contain_text(re.compile(re.escape(f" · {tr('app.county.seat')}: ")
                                            + r"\d\.\d\d"), timeout=10_000)
+    # a chart's tooltip says its year with the axis's unit (it said a bare 0.02)
+    chart = page.locator(".jw-charts canvas").first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    before, after = tr("app.chart.year_value").split("{value}")
+    expect(tip.filter(has_text=before.strip() or after.strip())).to_contain_text(re.compile(
+        re.escape(before) + r"\d+\.\d\d" + re.escape(after)), timeout=10_000)
     # the money meter follows a lever from the next week
     pay_to_the_top(page)
     page.keyboard.press("ArrowRight")
@@ -494,12 +505,17 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     assert re.fullmatch(rf"对比-{re.escape(title)}-\d{{4}}-\d{{2}}-\d{{2}}\.csv", name), name
     assert Path(d.value.path()).read_bytes() == (
         workshop["results"] / "compare-prepared" / "comparison.csv").read_bytes()
-    # the cost table's item headings on one line, the scale's label whole (at 1280)
-    lines = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+    # the cost table's item headings on one line, none a character a line; the scenario and
+    # its cost in sight without scrolling sideways; the scale's label whole (at 1280)
+    heads = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
         '.jw-costs th')].map(th => { const r = document.createRange(); r.selectNodeContents(th);
-        return [th.innerText, new Set([...r.getClientRects()].map(x => Math.round(x.top))).size];
+        return [th.innerText, [new Set([...r.getClientRects()].map(x => Math.round(x.top))).size,
+        th.getBoundingClientRect().right - th.closest('div').getBoundingClientRect().right]];
         }))""")
-    assert lines["志愿者激励"] == 1, lines
+    assert heads["志愿者激励"][0] == 1, heads
+    assert all(n == 1 or len(text) >= 4 * n for text, (n, _) in heads.items()), heads
+    for key in ("app.compare.scenario", "app.costs.total", "app.costs.extra"):
+        assert heads[i18n.t(key, "zh")][1] <= 0, (key, heads)
     cut = page.evaluate("""() => { const l = document.querySelector('.jw-compare-scale label');
         return l.scrollWidth - l.clientWidth; }""")
     assert cut <= 1, cut

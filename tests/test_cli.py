@@ -161,6 +161,21 @@ def test_validate_breakers_run_each_breaker():
     assert "breakers make their pattern fail" in r.stdout
 
 
+def test_a_run_under_lang_zh_names_its_scenario_once(capsys):
+    """`juwei run separation --lang zh` said 政事分离：政事分离：居委会可以拒绝..."""
+    from pathlib import Path
+    from types import SimpleNamespace
+    from juwei import cli
+    from juwei.inputs import scenario as sc
+    for name in ("separation", "baseline"):
+        s = sc.load(name)
+        cli.print_summary(SimpleNamespace(scenario=s, replicates_ok=4, failed=0, wall_seconds=1.0,
+                                          window="", summary={}, out=Path("out"), figures=[]),
+                          "zh")
+        head = capsys.readouterr().out.strip().splitlines()[0]
+        assert head.count(s.title_zh) == 1 and head.endswith(s.description_zh[-10:]), head
+
+
 def test_dry_runs_under_lang_zh_speak_chinese(tmp_path):
     """`compare` and `sweep --dry-run --lang zh` said "12 runs; one run takes about ..."."""
     from juwei.present import i18n

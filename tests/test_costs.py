@@ -127,3 +127,16 @@ def test_a_comparison_writes_its_cost_table(tmp_path):
     assert fewer.admin_hours_freed_per_year > 0 and fewer.admin_hours_freed_per_cadre_week > 0
     if fewer.extra_yuan < 0.005 * base.public_yuan:
         assert math.isnan(fewer.per_10k_htc_index)
+
+
+def test_numbers_to_two_significant_digits_are_never_in_scientific_notation():
+    """The report's effect per 10,000 yuan read "+1.2e-05"; the workshop's small sums too."""
+    from juwei.present.compare_page import cost_section
+    from juwei.present.stats import in_wan, significant
+    shown = [significant(x, 2, signed=True) for x in (1.2e-05, -0.000123, 0.0996, 0.5, 12345.0,
+                                                      0.0)]
+    assert shown == ["+0.000012", "-0.00012", "+0.1", "+0.5", "+12,345", "+0"]
+    assert in_wan(0.12) == "0.000012" and in_wan(150) == "0.015"
+    page = cost_section(pd.DataFrame({"scenario": ["a"], "per_10k_htc_index": [1.2e-05]}),
+                        ["a"], {"a": "A"}, "en")
+    assert "+0.000012" in page and "e-05" not in page, page

@@ -13,6 +13,7 @@ import juwei
 from juwei import cli
 from juwei.engine import Interrupted, Options, UserError
 from juwei.inputs.search import SearchDesign, own_search
+from juwei.present import i18n
 from juwei.studies import search
 
 VARIABLES = 3
@@ -135,12 +136,19 @@ def test_a_bad_design_is_one_line_naming_the_file_and_key(tmp_path, capsys, text
     assert not out.exists()
 
 
-def test_a_tiny_county_search_writes_its_pareto_set_and_report(tmp_path, monkeypatch):
+def test_a_tiny_county_search_writes_its_pareto_set_and_report(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("JUWEI_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "tiny"
     s = juwei.search("search_packages", population=4, generations=1, replicates=2, years=1,
                      burn_in_years=1, scale=0.02, lang="zh", out=out, executor="inprocess",
                      progress=False)
+    # under lang zh the terminal speaks Chinese: its progress and summary were English
+    cli.print_search(s, "zh")
+    said = capsys.readouterr()
+    assert "第1代（共1代）：4个新组合" in said.err, said.err
+    text = said.out.replace(str(out), "").replace("search_packages", "")   # paths, the name
+    assert "帕累托集中" in text and i18n.words(text) <= {
+        "csv", "evaluations", "html", "hypervolume", "pareto", "parquet", "report"}, text
     assert len(s.pareto) >= 1 and len(s.evaluations) == 4
     for name in ("pareto.parquet", "pareto.csv", "evaluations.parquet", "report.html",
                  "search-tradeoffs.png", "search-parallel.png", "search-hypervolume.png"):

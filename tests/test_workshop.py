@@ -215,6 +215,27 @@ def test_the_downloaded_levers_are_a_complete_scenario_that_compares_from_any_fo
     assert r.returncode == 0, r.stderr
 
 
+def test_a_workshop_comparison_records_the_juwei_compare_command_that_reruns_it(tmp_path):
+    """Its "to reproduce" line is a command for a terminal (was juwei.app.compare.work()): a
+    shipped scenario by its name, my levers by the scenario file written beside its tables."""
+    import json
+    from juwei.app.compare import run_comparison
+    from juwei.cli import build_parser
+    from juwei.engine import Options
+    base = sc.load("baseline").with_overrides({"scale": 0.02, "years": 1})
+    mine = dataclasses.replace(base.with_overrides({"cadre_pay": base.params.cadre_pay + 100}),
+                               name="my_levers", path="(workshop)")
+    out = tmp_path / "app-compare"
+    run_comparison([base, mine], 2, Options(out, executor="inprocess", progress=False), "zh")
+    command = json.loads((out / "manifest.json").read_text())["command"]
+    file = out / "scenarios" / "my_levers.toml"
+    assert command[:4] == ["juwei", "compare", "baseline", str(file)], command
+    args = build_parser().parse_args(command[1:])
+    assert (args.replicates, args.years, args.scale, args.lang) == (2, 1, 0.02, "zh")
+    assert sc.load(str(file)).params == dataclasses.replace(mine.params, scale=1.0, years=5)
+    assert " ".join(command) in (out / "report.html").read_text("utf-8")
+
+
 def _font_sizes(option):
     if isinstance(option, dict):
         for k, v in option.items():
@@ -287,11 +308,20 @@ def test_the_money_meters_hours_freed_agree_in_sign():
     """A cadre's week and the county's year are one base scaled: more cadres seated (each
     working fewer hours, all together more) no longer reads as hours freed per cadre but lost
     in the county, as it did under the baseline at week 120."""
-    from juwei.app.explore import hours_freed
+    from juwei.app.explore import hours_freed, hours_said
+    from juwei.present.i18n import t
     before = {"admin_hours_per_cadre": 20.0, "admin_hours_per_year": 20.0 * 100 * 52}
     now = {"admin_hours_per_cadre": 19.1, "admin_hours_per_year": 19.1 * 105 * 52}
     week, year = hours_freed(before, now)
     assert week == pytest.approx(0.9) and year == pytest.approx(0.9 * 105 * 52)
+    # said as hours freed, or added ("腾出-0.4小时" read oddly), or the same as before
+    zh, en = (lambda key, **f: t(key, "zh", **f)), (lambda key, **f: t(key, "en", **f))
+    assert "腾出0.9小时" in hours_said(zh, 19.1, week, year)
+    said = hours_said(zh, 20.4, -0.4, -2184)
+    assert "增加0.4小时" in said and "一年增加2,184小时" in said and "-" not in said, said
+    said = hours_said(en, 20.4, -0.4, -2184)
+    assert "0.4 more than before" in said and "2,184 more hours" in said and "-" not in said
+    assert "与启用前相同" in hours_said(zh, 20.0, 0.04, 200.0)
     s = sc.load("baseline")
     county = app.County("baseline", sessions.of_scenario(s).levers, 0.02, 1)
     for _ in range(6):

@@ -18,16 +18,19 @@ import reacton.ipyvuetify as rv
 import solara
 
 from ..engine import DEFAULT_SEED, Options, UserError
+from ..engine.batch import asked_as
 from ..engine.reading import read_bytes
 from ..engine.store import MAX_MANIFEST
 from ..inputs import scenario as sc
+from ..inputs import session as sessions
 from ..model import Parameters, syndrome
 from ..model.indicators import MONEY_ITEMS, OUTCOMES
 from ..present import charts, i18n
 from ..present.compare_page import dagger_notes, ranking_table
 from ..present.i18n import t
 from ..present.stats import (COST_COLUMNS, MIN_REPLICATES, WORKSHOP_INDICATORS,
-                             changed_levers, definition_marks, how_sure, outcome_ranking)
+                             changed_levers, definition_marks, how_sure, outcome_ranking,
+                             significant)
 from .state import (SCALES, State, file_name, load_scenario, read_only, refuse_in_read_only,
                     said)
 from .widgets import EChart
@@ -190,13 +193,11 @@ def Compare(st: State, run: Run):
         run.message.set("")
 
         def work():
-            from ..studies import compare
             done = []
             try:
-                compare.run(scenarios, replicates.value, DEFAULT_SEED,
-                            Options(out, progress=False), lang=lang,
-                            on_outcome=lambda i, o: (done.append(i), run.progress.set(
-                                (len(done), total))))
+                run_comparison(scenarios, replicates.value, Options(out, progress=False), lang,
+                               on_outcome=lambda i, o: (done.append(i), run.progress.set(
+                                   (len(done), total))))
                 run.shown.set(str(out))
                 run.message.set(("app.compare.done", {"n": total}))
             except Exception as e:  # noqa: BLE001 - shown to the user, not a crash
@@ -212,6 +213,47 @@ def Compare(st: State, run: Run):
     if run.running.value:
         solara.ProgressLinear(value=100 * done / max(total, 1))
         solara.Text(tr("app.compare.running", done=done, total=total))
+
+
+def shipped(s: sc.Scenario) -> bool:
+    """Whether a scenario of the page is a shipped one as its name reads it, but for the scale
+    and years a comparison sets (not my levers, nor a scenario under changed assumptions)."""
+    try:
+        own = load_scenario(s.name)
+    except UserError:
+        return False
+    return dataclasses.replace(own.params, scale=s.params.scale, years=s.params.years) == \
+        s.params and own.county_file == s.county_file
+
+
+def run_comparison(scenarios: list[sc.Scenario], replicates: int, opts: Options, lang: str,
+                   on_outcome=None):
+    """Run a comparison of the page, recorded (manifest, report: "to reproduce") as the
+    `juwei compare` command that runs it again in a terminal. A scenario the page made (my
+    levers, or any under changed assumptions) is named there by a complete scenario file,
+    written into the comparison's folder (scenarios/NAME.toml) once its experiment exists."""
+    from ..studies import compare
+    files = {s.name: opts.out / "scenarios" / f"{s.name}.toml"
+             for s in scenarios if not shipped(s)}
+    p = scenarios[0].params
+    command = ["juwei", "compare", *(str(files.get(s.name, s.name)) for s in scenarios),
+               "--replicates", str(replicates), "--seed", str(DEFAULT_SEED),
+               "--years", str(p.years), "--scale", f"{p.scale:g}", "--burn-in",
+               str(p.burn_in_years), "--lang", lang]
+    if scenarios[0].county_file:
+        command += ["--county", scenarios[0].county_file]
+    try:
+        with asked_as(command):
+            return compare.run(scenarios, replicates, DEFAULT_SEED, opts, lang=lang,
+                               on_outcome=on_outcome)
+    finally:
+        for s in scenarios if opts.out.is_dir() else []:
+            if s.name in files:
+                files[s.name].parent.mkdir(exist_ok=True)
+                files[s.name].write_text(sessions.scenario_toml(
+                    dataclasses.replace(s, changes=sc.changes_from_default(s.params)),
+                    {k: getattr(s.params, k) for k in sessions.LEVERS}, s.description,
+                    s.title_zh, s.title_en), "utf-8")
 
 
 def _folder_label(folder: Path, st: State) -> str:
@@ -350,25 +392,26 @@ def Ranking(st: State, ranking: pd.DataFrame, changed: dict, titles: dict, base:
 
 @solara.component
 def Costs(st: State, costs: pd.DataFrame, titles: dict):
-    """Public money by item (yuan a year, as in the report), the extra over the base, cadre hours freed
-    and the syndrome index's change per 10,000 yuan (where the extra is large enough)."""
-    tr = st.tr
-    columns = [*MONEY_ITEMS, "public_yuan", "extra_yuan"]
+    """Public money a year in all and the extra over the base, cadre hours freed and the
+    syndrome index's change per 10,000 yuan (where the extra is large enough), then the money
+    by item (yuan a year, as in the report): the scenario and what it costs come first, so
+    they show at 1280 px without scrolling; the items scroll sideways after them."""
+    tr, lang = st.tr, st.lang.value
     rows = []
     for _, r in costs.iterrows():
         per = r["per_10k_htc_index"]
-        money = "".join(f"<td class='num'>{r[k]:{'+' if k == 'extra_yuan' else ''},.0f}</td>"
-                        for k in columns)
+        items = "".join(f"<td class='num'>{r[k]:,.0f}</td>" for k in MONEY_ITEMS)
         rows.append(
-            f"<tr><td><b>{html.escape(titles.get(r.scenario, r.scenario))}</b></td>{money}"
+            f"<tr><td><b>{html.escape(titles.get(r.scenario, r.scenario))}</b></td>"
+            f"<td class='num'>{r.public_yuan:,.0f}</td><td class='num'>{r.extra_yuan:+,.0f}</td>"
             f"<td>{round(r.admin_hours_freed_per_cadre_week, 1) + 0.0:+.1f}</td>"
-            f"<td>{'–' if pd.isna(per) else f'{per:+.2g}'}</td></tr>")
-    head = "".join(f"<th>{html.escape(t(f'cost.{k}', st.lang.value))}</th>" for k in MONEY_ITEMS)
-    head += "".join(f"<th>{html.escape(tr(f'app.costs.{k}'))}</th>" for k in ("total", "extra"))
+            f"<td>{'–' if pd.isna(per) else significant(per, 2, signed=True)}</td>{items}</tr>")
+    head = "".join(f"<th>{html.escape(tr(f'app.costs.{k}'))}</th>"
+                   for k in ("total", "extra", "hours", "per_10k"))
+    head += "".join(f"<th>{html.escape(t(f'cost.{k}', lang))}</th>" for k in MONEY_ITEMS)
     solara.HTML(tag="div", unsafe_innerHTML=(
         f"<h4>{html.escape(tr('app.costs.title'))}</h4><p class='jw-muted'>"
         f"{html.escape(tr('app.costs.unit'))}</p><div style='overflow-x: auto'>"
         f"<table class='jw-table jw-costs'><tr><th>{html.escape(tr('app.compare.scenario'))}</th>"
-        f"{head}<th>{html.escape(tr('app.costs.hours'))}</th>"
-        f"<th>{html.escape(tr('app.costs.per_10k'))}</th></tr>{''.join(rows)}</table></div>"
+        f"{head}</tr>{''.join(rows)}</table></div>"
         f"<p class='jw-muted'>{html.escape(tr('app.costs.note'))}</p>"))

@@ -104,7 +104,8 @@ def Charts(st: State):
 
     def save(key):
         return (f"{scenario}-{tr(key)}", tr("app.chart.save"))
-    common = dict(x_name=x_name, x_max=x_max, changes=changes,
+    common = dict(x_name=x_name, x_max=x_max, x_value=tr("app.chart.year_value"),
+                  changes=changes,
                   faint_label=tr("app.chart.baseline", title=st.title("baseline")))
     residents = ["participation_rate", "participation_60_plus", "trust", "awareness"]
     options = [
@@ -230,6 +231,16 @@ def hours_freed(before: dict, now: dict) -> tuple[float, float]:
     return freed, freed * seated * STEPS_PER_YEAR
 
 
+def hours_said(tr, now: float, freed: float, year: float) -> str:
+    """The meter's line on a cadre's administrative hours now: the hours freed since the
+    switch, or, when fewer were freed than none, the hours added (never "freed -0.4"), or the
+    same; the county's year beside them (hours_freed: of the same sign)."""
+    week, year = round(freed, 1), round(year)
+    kind = "hours" if week > 0 else "hours_more" if week < 0 else "hours_same"
+    return tr(f"app.money.{kind}", now=f"{now:.1f}", freed=f"{abs(week):.1f}",
+              year=f"{abs(year):,.0f}")
+
+
 @solara.component
 def Money(st: State):
     """The money meter: public money by item and in all, and cadre hours on administration,
@@ -261,14 +272,15 @@ def Money(st: State):
               before=in_wan(before["public_yuan"]),
               change=in_wan(change("public_yuan"), signed=True)) if shown else \
         tr("app.money.total_start", before=in_wan(before["public_yuan"]))
-    hours = tr("app.money.hours", now=f"{now['admin_hours_per_cadre']:.1f}",
-               freed=f"{round(freed, 1) + 0:+.1f}",
-               year=f"{round(year) + 0:+,.0f}") if shown else \
+    hours = hours_said(tr, now["admin_hours_per_cadre"], freed, year) if shown else \
         tr("app.money.hours_start", before=f"{before['admin_hours_per_cadre']:.1f}")
+    # the untouched baseline changes nothing: what moves is the county's week-to-week noise
+    noise = (f"<div class='jw-note jw-money-noise'>{e(tr('app.money.noise'))}</div>"
+             if shown and not c.differs() else "")
     solara.HTML(tag="div", classes=["jw-money"], unsafe_innerHTML=(
         f"<h4>{e(tr('app.money.title'))}</h4>"
         f"<div class='jw-money-total' data-yuan='{now['public_yuan']:.0f}'>{e(head)}</div>"
-        f"<div>{e(hours)}</div>"
+        f"<div>{e(hours)}</div>{noise}"
         "<div style='overflow-x: auto'><table class='jw-table'><tr>"
         + "".join(f"<th>{e(tr(f'app.money.{h}'))}</th>"
                   for h in ("item", "levers", "before", "now", "change"))

@@ -29,8 +29,10 @@ CSS = """
 .jw-lever-value { font-size: 16px; font-weight: 600; white-space: nowrap; }
 .jw-muted, .muted { color: #666; font-size: 14px; }
 .jw-table .num { text-align: right; }
-/* the cost table scrolls sideways rather than squeeze an item to a character a line */
-.jw-costs th { word-break: keep-all; } .jw-costs td { white-space: nowrap; }
+/* the cost table scrolls sideways (its items, after the scenario and its cost) rather than
+   squeeze a heading to a character a line; a long heading wraps at most 12 characters wide */
+.jw-costs th { word-break: keep-all; min-width: 5em; max-width: 12em; }
+.jw-costs td { white-space: nowrap; }
 .v-navigation-drawer { width: 460px !important; }   /* one width in both languages */
 /* a long label (English's "Download this session (scenario, levers, seed...)") wraps inside
    the drawer rather than running past its edge or being cut */

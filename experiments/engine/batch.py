@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import errno
 import faulthandler
+import contextvars
 import inspect
 import os
 import signal
@@ -107,11 +108,28 @@ def function_name(fn: RunFunction) -> str:
     return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
 
 
+_ASKED_AS: contextvars.ContextVar[list | None] = contextvars.ContextVar("asked_as", default=None)
+
+
+@contextlib.contextmanager
+def asked_as(command: list[str]):
+    """Within: experiments started here were asked for as this `juwei` command (its words),
+    as the workshop's comparison records the command that runs it again in a terminal."""
+    token = _ASKED_AS.set(list(command))
+    try:
+        yield
+    finally:
+        _ASKED_AS.reset(token)
+
+
 def invocation(depth: int = 1) -> dict:
     """How an experiment was asked for, for its manifest and report: the `juwei` command's
-    words ({"command": [...]}), or from Python the call into juwei that started it
-    ({"call": "juwei.studies.compare.run(...)"}, the outermost juwei function on the stack above
-    the caller `depth` frames up, with its arguments) — never a notebook kernel's argv."""
+    words ({"command": [...]}: the process's, or those given with `asked_as`), or from Python
+    the call into juwei that started it ({"call": "juwei.studies.compare.run(...)"}, the
+    outermost juwei function on the stack above the caller `depth` frames up, with its
+    arguments) — never a notebook kernel's argv."""
+    if _ASKED_AS.get() is not None:
+        return {"command": _ASKED_AS.get()}
     if in_command():
         return {"command": ["juwei", *sys.argv[1:]]}
     top = __name__.split(".")[0]

@@ -50,7 +50,7 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
           y_max: float | None = 1.0, threshold: float | None = None, threshold_label: str = "",
           right: dict[str, np.ndarray] | None = None, right_name: str = "",
           right_max: float | None = None, x_name: str = "", x_max: float = 1.0,
-          changes: list[tuple[float, str]] | None = None,
+          x_value: str = "{value}", changes: list[tuple[float, str]] | None = None,
           faint: dict[str, np.ndarray] | None = None, faint_label: str = "",
           save_as: tuple[str, str] | None = None) -> dict:
     """Lines over years on a fixed y axis from 0 (and an optional right axis, also from 0);
@@ -58,7 +58,8 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
     name, button title) of a button saving the chart as a PNG (for slides); `faint`: lines
     drawn faint and dashed under the others (presenter mode's baseline): one named like a
     drawn line takes its colour and axis and is named "name · faint_label", and the legend
-    lists the drawn lines only; any other is grey on the left axis."""
+    lists the drawn lines only; any other is grey on the left axis. `x_value`: the tooltip's
+    x value with its unit, "{value}" standing for the number (ECharts fills it in)."""
     def line(name, values, axis=0, k=0):
         return {"name": name, "type": "line", "yAxisIndex": axis, "showSymbol": False,
                 "lineStyle": {"width": 3}, "color": PALETTE[k % len(PALETTE)],
@@ -100,7 +101,9 @@ def lines(title: str, years: np.ndarray, series: dict[str, np.ndarray], *, y_nam
             "grid": {"left": 56, "right": 64 if right else 24, "top": 96, "bottom": 56},
             "xAxis": {"type": "value", "min": 0, "max": max(x_max, 1.0), "name": x_name,
                       "nameLocation": "middle", "nameGap": 30, "nameTextStyle": _text(),
-                      "axisLabel": _text()},
+                      "axisLabel": _text(),
+                      # the tooltip's heading: the x value with its unit, not a bare 0.61
+                      "axisPointer": {"label": {"formatter": x_value, "precision": 2}}},
             "yAxis": y_axes, "series": out, "animation": False,
             **({"toolbox": {"right": 8, "top": 0, "feature": {"saveAsImage": {
                 "name": save_as[0], "title": save_as[1], "pixelRatio": 2,

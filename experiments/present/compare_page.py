@@ -20,7 +20,7 @@ from ..model.indicators import MONEY_ITEMS
 from . import i18n
 from .html import CSS, fmt, footer, img, interval
 from .stats import (COST_EFFECTS, MIN_REPLICATES, definition_marks, how_sure, outcome_ranking,
-                    scenario_changes)
+                    scenario_changes, significant)
 
 PROCESS = {"H": "htc_H", "T": "htc_T", "index": "htc_index"}   # the syndrome table's columns
 
@@ -313,10 +313,10 @@ def cost_section(costs: pd.DataFrame, names: list[str], title: dict, lang: str) 
     c = costs.set_index("scenario")
     rows = [n for n in names if n in c.index]
 
-    def number(x, spec):
-        return "—" if x is None or pd.isna(x) else format(x, spec)
+    def number(x, show):
+        return "—" if x is None or pd.isna(x) else show(x)
 
-    def block(columns, spec):
+    def block(columns, show):
         columns = [k for k in columns if k in c.columns]
         if not columns:
             return ""
@@ -324,13 +324,13 @@ def cost_section(costs: pd.DataFrame, names: list[str], title: dict, lang: str) 
                + "".join(f"<th>{e(cost_label(k, lang))}</th>" for k in columns) + "</tr>"]
         for n in rows:
             out.append(f"<tr><td>{e(title[n])}</td>" + "".join(
-                f"<td class='num'>{number(c.at[n, k], spec)}</td>" for k in columns) + "</tr>")
+                f"<td class='num'>{number(c.at[n, k], show)}</td>" for k in columns) + "</tr>")
         return "".join(out) + "</table>"
 
     return (f"<h2>{i18n.t('report.cost_h', lang)}</h2><p class='muted'>"
             f"{i18n.t('report.cost_note', lang)}</p>"
-            + block(COST_YUAN, ",.0f") + block(COST_HOURS, ",.1f")
-            + block(COST_PER_10K, "+.2g"))
+            + block(COST_YUAN, lambda x: f"{x:,.0f}") + block(COST_HOURS, lambda x: f"{x:,.1f}")
+            + block(COST_PER_10K, lambda x: significant(x, 2, signed=True)))
 
 
 def ensemble_section(ensemble: dict, base: str, alts: list[str], design: dict,

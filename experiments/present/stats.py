@@ -101,7 +101,21 @@ def in_wan(yuan: float, signed: bool = False) -> str:
         return f"{x:{sign},.0f}"
     if abs(x) >= 1:
         return f"{x:{sign}.1f}"
-    return f"{x:{sign}.2g}"
+    return significant(x, 2, signed)
+
+
+def significant(x: float, digits: int = 2, signed: bool = False) -> str:
+    """A number to `digits` significant digits as the reports and the workshop show it: never
+    in scientific notation (0.000012, not 1.2e-05; 12,345, not 1.2e+04), without trailing
+    zeros (0.2, as the g format)."""
+    sign = "+" if signed else ""
+    if x == 0 or not math.isfinite(x):
+        return f"{x:{sign}g}"
+    places = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    x = round(x, places)                    # 0.0996 rounds to 0.1: its places are fewer
+    places = max(0, digits - 1 - math.floor(math.log10(abs(x)))) if x else 0
+    text = f"{x:{sign},.{places}f}"
+    return text.rstrip("0").rstrip(".") if places else text
 MIN_EXTRA_SHARE = 0.005       # ... only when the extra is at least 0.5% of the base's total
 COST_EFFECTS = ("htc_index", "trust", "participation_rate")
 COST_COLUMNS = (["scenario", *MONEY_ITEMS, "public_yuan", "extra_yuan",

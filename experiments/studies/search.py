@@ -41,6 +41,7 @@ from ..engine.store import (MAX_MANIFEST, Store, atomic_write, code_version, now
 from ..inputs.search import SearchDesign
 from ..model.indicators import SYNDROME_THRESHOLD
 from ..model.params import from_sample
+from ..present import i18n
 from . import audit
 from .common import county_function, county_record, over_ensemble
 
@@ -409,10 +410,11 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
                                  **codec.values(x)})
                 m["generations_done"] = g + 1
                 store.write_manifest()
-                stored = " (stored before: read back)" if new and read_back and \
+                stored = i18n.t("terminal.search_read_back", lang) if new and read_back and \
                     read_back[-1].name == f"{g:03d}" else ""
-                print(f"  generation {g + 1} of {design.generations}: {len(new)} new packages"
-                      f"{stored}", file=sys.stderr)
+                print(i18n.t("terminal.search_generation", lang, g=g + 1,
+                             generations=design.generations, n=len(new), read_back=stored),
+                      file=sys.stderr)
     except Interrupted as e:
         m["wall_seconds"] = round(earlier + time.perf_counter() - t0, 3)   # every session's
         store.mark_interrupted(str(e).split(":")[0])
