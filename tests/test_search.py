@@ -209,3 +209,11 @@ def test_a_search_over_the_assumptions_runs_every_package_on_the_same_samples(tm
     assert "3 samples of the assumed constants" in (tmp_path / "a" / "report.html").read_text()
     with pytest.raises(UserError, match="leave replicates out"):
         juwei.search("search_packages", assumptions=3, replicates=2, out=tmp_path / "b")
+
+
+def test_a_package_that_spends_less_is_said_to_save():
+    """The cheapest packages often save money: "每年新增-20.5万元" is said as a saving."""
+    from juwei.present.search_page import yearly_money
+    assert yearly_money(-205_000, "zh") == "每年节省20.5万元"
+    assert yearly_money(205_000, "zh") == "每年新增20.5万元"
+    assert yearly_money(-205_000, "en") == "saving 20.5 ten-thousand yuan a year"

@@ -19,7 +19,7 @@ from ..inputs import scenario as sc
 from ..model import describe
 from ..present import charts, i18n
 from ..present.html import percent
-from ..present.search_page import label
+from ..present.search_page import label, yearly_money
 from ..present.stats import in_wan
 from ..studies.search import targets_of
 from .compare import finished
@@ -118,7 +118,8 @@ def Pareto(st: State, on_load):
         st.levers.set({**{k: getattr(base, k) for k in LEVERS},
                        **{k: exact(k, row[k]) for k in c["levers"]}})
         st.rebuild()
-        st.notice.set(tr("app.pareto.loaded", n=row["number"], wan=in_wan(row["extra_yuan"]),
+        st.notice.set(tr("app.pareto.loaded", n=row["number"],
+                         money=yearly_money(row["extra_yuan"], lang),
                          p=percent(row["p_syndrome_absent"]), base=st.title(name)))
         on_load()
     by_key = {str(r["package"]): r for r in c["rows"]}
@@ -126,7 +127,8 @@ def Pareto(st: State, on_load):
         " " + tr("app.pareto.colour", name=label(c["third"], lang)) if c["third"] else "")))
     for level, row in c["targets"].items():
         words = (tr("app.pareto.target", level=percent(level), n=by_key[str(row["package"])][
-            "number"], p=percent(row["p_syndrome_absent"]), wan=in_wan(row["extra_yuan"]))
+            "number"], p=percent(row["p_syndrome_absent"]),
+            money=yearly_money(row["extra_yuan"], lang))
             if row is not None else i18n.t("search.target_none", lang, level=percent(level)))
         solara.HTML(tag="div", classes=["jw-pareto-target"], unsafe_innerHTML=html.escape(words))
     EChart(front(c, st), 420, on_click=lambda key: by_key.get(key) and choose(by_key[key]))

@@ -94,12 +94,19 @@ def levers_text(row: dict, design, lang: str) -> str:
     return ", ".join(f"{label(n, lang)} {row[n]:.3g}" for n in design.levers)
 
 
+def yearly_money(yuan: float, lang: str) -> str:
+    """Extra public money a year said as such, or as a saving when the package spends less
+    (the search's cheapest packages often do: "每年新增-20.5万元" read as nonsense)."""
+    key = "cost.yearly_saved" if yuan < 0 else "cost.yearly_extra"
+    return i18n.t(key, lang, wan=in_wan(abs(yuan)))
+
+
 def target_sentence(level: float, row, design, lang: str) -> str:
     """The cheapest package found with P(syndrome absent) >= level, or that none was found."""
     if row is None:
         return i18n.t("search.target_none", lang, level=percent(level))
     return i18n.t("search.target", lang, level=percent(level), p=percent(row["p_syndrome_absent"]),
-                  wan=in_wan(row["extra_yuan"]), levers=levers_text(row, design, lang))
+                  money=yearly_money(row["extra_yuan"], lang), levers=levers_text(row, design, lang))
 
 
 def write(out: Path, design, evaluations: pd.DataFrame, pareto: pd.DataFrame,
