@@ -154,9 +154,8 @@ def test_a_noisy_figure_narrows_its_constant_to_under_half_the_prior(tmp_path):
     from juwei.studies import coverage
     design = calibration.load(str(_write(tmp_path, TURNOVER)))
     truth = 0.12
-    model = calibrate.county_model(replace(design, base=replace(design.base, params=replace(
-        design.base.params, quit_base=truth))), design.seed + 1)
-    observed = coverage.with_errors(design, model({"quit_base": truth}), design.seed)
+    figures = calibrate.county_model(design, design.seed + 1)({"quit_base": truth})
+    observed = coverage.with_errors(design, figures, design.seed)
     design = coverage.observed_design(design, observed, 0)
     c = calibrate.run(design, Options(out=tmp_path / "out", progress=False, workers=2))
     w = c.posterior.weight.to_numpy()
