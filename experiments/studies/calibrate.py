@@ -2,8 +2,10 @@
 
 The patterns of spec §7 and the figures of spec §8 become distances: a particle (a value of each
 calibrated constant) runs the validation batch (the scenario and the campaign pair, `replicates`
-each, on the same seeds for every particle: common random numbers), and its distance is the
-weighted sum of its figures' gaps outside their intervals (inputs/calibration.py).
+each), and its distance is the weighted sum of its figures' gaps outside their intervals
+(inputs/calibration.py), on the same seeds for every particle (common random numbers). Under the
+likelihood kernel each candidate runs on its own seeds instead, so that the kernel's acceptance
+averages over the model's noise (ParticleModel).
 
 Determinism. pyabc's own samplers accept particles in completion order and reseed from entropy.
 `SeededSampler` instead evaluates candidates in batches through juwei's executors (processes,
@@ -58,21 +60,28 @@ MAX_DROPPED = 0.05             # infinite weights in more than this share of a g
 
 @dataclass(frozen=True)
 class ParticleModel:
-    """The calibrated constants -> the figures (FIGURES), averaged over the replicates. Every
-    particle runs on the same replicate seeds (common random numbers); the campaign pair runs
-    only when burden_paradox is wanted."""
+    """The calibrated constants -> the figures (FIGURES), averaged over the replicates; the
+    campaign pair runs only when burden_paradox is wanted. Every particle runs on the same
+    replicate seeds of `seed` (common random numbers: an interval filter compares particles,
+    not seeds), unless `per_candidate`: then each call draws its seed from numpy's global
+    generator, which every candidate seeds from its own seed (Candidate), so the likelihood
+    kernel integrates over the model's noise (pseudo-marginal) instead of conditioning on one
+    set of random numbers, which makes a posterior too narrow and centred on that set's luck."""
     base: object                 # Parameters of the scenario
     names: tuple[str, ...]
     replicates: int
     seed: int
     fn: object                   # the run function of the scenario's county
     figures: tuple[str, ...]
+    per_candidate: bool = False
 
     def params(self, values) -> object:
         return dataclasses.replace(self.base, **{n: from_sample(n, values[n]) for n in self.names})
 
     def __call__(self, values) -> dict:
-        tables = validate.batch(self.params(values), self.replicates, self.seed,
+        seed = int(np.random.randint(2**63 - 1, dtype=np.int64)) if self.per_candidate \
+            else self.seed
+        tables = validate.batch(self.params(values), self.replicates, seed,
                                 executor="inprocess", progress=False, fn=self.fn,
                                 pair="burden_paradox" in self.figures)
         return validate.figures(tables)[list(self.figures)].mean().to_dict()
@@ -271,11 +280,12 @@ class Calibration(Brief):
     manifest: dict
 
 
-def county_model(design, seed: int) -> ParticleModel:
-    """The design's figures of the county model, on the replicate seeds of `seed`."""
+def county_model(design, seed: int, per_candidate: bool = False) -> ParticleModel:
+    """The design's figures of the county model, on the replicate seeds of `seed` (or, with
+    `per_candidate`, each call's own: ParticleModel)."""
     return ParticleModel(design.base.params, tuple(p.name for p in design.priors),
                          design.replicates, seed, county_function(design.base.county, design.base.params),
-                         figures_of(design))
+                         figures_of(design), per_candidate)
 
 
 def figures_of(design) -> tuple[str, ...]:
@@ -289,10 +299,12 @@ def abc_for(design, opts: Options, on_failure, on_batch, model=None,
     import pyabc
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("pyabc").setLevel(logging.WARNING)
-    model = Guarded(model or county_model(design, design.seed), figures_of(design))
+    kernel = design.inference == "kernel"
+    model = Guarded(model or county_model(design, design.seed, per_candidate=kernel),
+                    figures_of(design))
     priors = pyabc.Distribution(**{p.name: p.pyabc() for p in design.priors})
     sampler = _sampler_class()(design.seed, opts, on_failure, on_batch, pool)
-    if design.inference == "kernel":
+    if kernel:
         return pyabc.ABCSMC(model, priors, kernel_for(tuple(design.targets)),
                             population_size=design.population, sampler=sampler,
                             eps=pyabc.Temperature(), acceptor=pyabc.StochasticAcceptor())
