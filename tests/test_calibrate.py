@@ -495,6 +495,10 @@ def test_the_report_flags_a_posterior_piled_against_a_prior_bound_and_a_saturate
     assert page.constants_table(d, spread).piled_at.tolist() == [""]
     assert page.checks_table(d, piled, pd.DataFrame()).saturated.tolist() == [True]
     assert page.checks_table(d, spread, pd.DataFrame()).saturated.tolist() == [False]
+    # a figure holds by its fresh-seed draws where there are some, not by the fit's own seeds
+    fresh = pd.DataFrame({"failed": [None] * 8, "admin_share": 0.80})
+    assert page.checks_table(d, spread, pd.DataFrame()).holds.tolist() == [True]
+    assert page.checks_table(d, spread, fresh).holds.tolist() == [False]
 
 
 class Noisy:
