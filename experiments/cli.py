@@ -1010,10 +1010,12 @@ def print_calibration(c) -> None:
     for _, r in constants.iterrows():
         print(f"  {r.constant:30s} {r.posterior_median:12.4g} [{r.posterior_low:9.4g}, "
               f"{r.posterior_high:9.4g}]  {r.verdict}")
-    print(f"\n  {'figure':36s} {'interval':>18s} {'posterior median':>17s}        fresh draws "
-          "inside")
+    print(f"\n  {'figure':36s} {'interval':>18s} {'posterior median':>17s}        fresh draws: "
+          "median, inside")
     for _, r in checks.iterrows():
         inside = percent(r.predictive_inside, "")
+        if inside:
+            inside = f"{r.fresh_median:.3g}, {inside}"
         role = " (held out)" if r.role == "held out" else ""
         print(f"  {r.figure + role:36s} [{r.low:7.3g}, {r.high:7.3g}] {r['median']:17.3g} "
               f"{'holds' if r.holds else 'FAILS':>6s} {inside}")

@@ -66,10 +66,11 @@ def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> p
         fresh = ok[t.figure].to_numpy(float) if len(ok) else np.array([])
         inside = float(np.mean((fresh >= t.low) & (fresh <= t.high))) if len(fresh) else None
         median = quantile(v, w, 0.5)
-        judged = float(np.median(fresh)) if len(fresh) else median
+        fresh_median = float(np.median(fresh)) if len(fresh) else None
+        judged = median if fresh_median is None else fresh_median
         rows.append({"figure": t.figure, "role": "held out" if t.held_out else "target",
                      "low": t.low, "high": t.high, "weight": t.weight,
-                     "holds": bool(t.low <= judged <= t.high),
+                     "holds": bool(t.low <= judged <= t.high), "fresh_median": fresh_median,
                      "median": median, "q05": quantile(v, w, 0.05),
                      "q95": quantile(v, w, 0.95), "predictive_inside": inside,
                      "saturated": t.figure in SHARES and min(median, 1 - median) <= SATURATED,
@@ -250,9 +251,11 @@ def report(design, constants, checks, generations, images, manifest) -> str:
                "median when there are none: on the calibration's own seeds a figure can hold "
                "by their luck).</p><table><tr><th>figure</th>"
                "<th>role</th><th>interval</th><th>weight</th><th>posterior median [5%, 95%]"
-               "</th><th>holds</th><th>fresh draws inside</th><th>source</th></tr>")
+               "</th><th>holds</th><th>fresh draws: median, share inside</th><th>source</th></tr>")
     for _, r in checks.iterrows():
         inside = percent(r.predictive_inside)
+        if r.fresh_median is not None and not pd.isna(r.fresh_median):
+            inside = f"{fmt(r.fresh_median)}, {inside}"
         out.append(f"<tr><td>{e(r.figure)}</td><td>{e(r.role)}</td><td class='num'>"
                    f"[{r.low:g}, {r.high:g}]</td><td class='num'>{r.weight:g}</td>"
                    f"<td class='num'>{fmt(r['median'])} [{fmt(r.q05)}, {fmt(r.q95)}]</td>"
@@ -293,7 +296,8 @@ def report(design, constants, checks, generations, images, manifest) -> str:
 
 def _held_line(r) -> str:
     inside = percent(r.predictive_inside, "")
-    inside = f", {inside} of fresh-seed draws inside" if inside else ""
+    inside = (f", fresh-seed draws' median {r.fresh_median:.3g} with {inside} inside"
+              if inside else "")
     verdict = "holds" if r.holds else "<span class='flag'>FAILS</span>"
     return (f"{html.escape(r.figure)} {verdict}: posterior median {r['median']:.3g} against "
             f"[{r.low:g}, {r.high:g}]{inside}")

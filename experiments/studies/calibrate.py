@@ -630,8 +630,9 @@ def generation_table(history) -> pd.DataFrame:
 
 def _predictive(design, opts: Options, history, model=None, pool: Workers | None = None
                 ) -> pd.DataFrame:
-    """Posterior draws rerun on fresh seeds (not the calibration's): every figure, held-out
-    ones included, as a check that the fit does not rest on one set of random numbers."""
+    """Posterior draws rerun, each on its own fresh seeds (not the calibration's): every
+    figure, held-out ones included, as a check that the fit does not rest on one set of random
+    numbers; the draws' spread is the posterior predictive's, noise included."""
     if design.predictive == 0 or history.max_t < 0:
         return pd.DataFrame()
     post = posterior_table(history, design)
@@ -639,8 +640,8 @@ def _predictive(design, opts: Options, history, model=None, pool: Workers | None
     fresh = derived_seed(design.seed, PREDICTIVE_STREAM, 1)
     model = Guarded(county_model(design, fresh) if model is None else model, figures_of(design))
     names = [p.name for p in design.priors]
-    runs = [Run({"draw": i, "particle": int(row.particle)}, {n: row[n] for n in names}, fresh)
-            for i, row in chosen.iterrows()]
+    runs = [Run({"draw": i, "particle": int(row.particle)}, {n: row[n] for n in names},
+                derived_seed(fresh, i)) for i, row in chosen.iterrows()]
     outcomes = execute(runs, _Predictive(model), opts.executor, opts.workers, opts.scheduler,
                        progress=opts.progress, desc="predictive", pool=pool)
     rows = []
@@ -653,11 +654,16 @@ def _predictive(design, opts: Options, history, model=None, pool: Workers | None
 
 @dataclass(frozen=True)
 class _Predictive:
-    """A posterior draw's figures on the fresh seeds, as an engine run function (the draw's
-    constants are the run's parameters)."""
+    """A posterior draw's figures on its fresh seeds, as an engine run function (the draw's
+    constants are the run's parameters): the county model on the run's seed, a toy on the
+    global generators that seed sets."""
     model: Guarded
 
     def __call__(self, values: dict, seed: int) -> dict:
-        return {"summary": {"done": 1.0}, "payload": self.model(values)}
+        m = self.model.model
+        if isinstance(m, ParticleModel):
+            m = dataclasses.replace(m, seed=seed)
+        with seeded_globals(seed):
+            return {"summary": {"done": 1.0}, "payload": Guarded(m, self.model.figures)(values)}
 
 
