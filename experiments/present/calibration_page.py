@@ -254,7 +254,7 @@ def report(design, constants, checks, generations, images, manifest) -> str:
                "</th><th>holds</th><th>fresh draws: median, share inside</th><th>source</th></tr>")
     for _, r in checks.iterrows():
         inside = percent(r.predictive_inside)
-        if r.fresh_median is not None and not pd.isna(r.fresh_median):
+        if not pd.isna(r.fresh_median):
             inside = f"{fmt(r.fresh_median)}, {inside}"
         out.append(f"<tr><td>{e(r.figure)}</td><td>{e(r.role)}</td><td class='num'>"
                    f"[{r.low:g}, {r.high:g}]</td><td class='num'>{r.weight:g}</td>"

@@ -638,7 +638,8 @@ def _predictive(design, opts: Options, history, model=None, pool: Workers | None
     post = posterior_table(history, design)
     chosen = draws(post, design.predictive, derived_seed(design.seed, PREDICTIVE_STREAM))
     fresh = derived_seed(design.seed, PREDICTIVE_STREAM, 1)
-    model = Guarded(county_model(design, fresh) if model is None else model, figures_of(design))
+    model = Guarded(county_model(design, fresh, per_candidate=True) if model is None else model,
+                    figures_of(design))
     names = [p.name for p in design.priors]
     runs = [Run({"draw": i, "particle": int(row.particle)}, {n: row[n] for n in names},
                 derived_seed(fresh, i)) for i, row in chosen.iterrows()]
@@ -655,15 +656,12 @@ def _predictive(design, opts: Options, history, model=None, pool: Workers | None
 @dataclass(frozen=True)
 class _Predictive:
     """A posterior draw's figures on its fresh seeds, as an engine run function (the draw's
-    constants are the run's parameters): the county model on the run's seed, a toy on the
-    global generators that seed sets."""
+    constants are the run's parameters): the model draws them from the global generators the
+    run's seed sets (the county model per_candidate, as under the kernel)."""
     model: Guarded
 
     def __call__(self, values: dict, seed: int) -> dict:
-        m = self.model.model
-        if isinstance(m, ParticleModel):
-            m = dataclasses.replace(m, seed=seed)
         with seeded_globals(seed):
-            return {"summary": {"done": 1.0}, "payload": Guarded(m, self.model.figures)(values)}
+            return {"summary": {"done": 1.0}, "payload": self.model(values)}
 
 
