@@ -524,6 +524,9 @@ def test_the_coverage_check_finds_honest_intervals_for_a_noisy_toy(tmp_path):
     assert stats.kstest(c.ranks["rank"], "uniform").pvalue > 0.05
     assert len(list((tmp_path / "c" / "truths").iterdir())) == 12
     assert pd.read_csv(tmp_path / "c" / "coverage.csv").constant.tolist() == ["a", "all"]
+    # each truth's fit on its own seed: independent fits, none on the design's own
+    seeds = {coverage.observed_design(d, {"y": 1.3}, k).seed for k in range(12)}
+    assert len(seeds) == 12 and d.seed not in seeds
 
 
 def test_a_truth_outside_its_posterior_is_counted_as_not_covered(tmp_path):

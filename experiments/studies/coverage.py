@@ -32,6 +32,7 @@ from ..inputs.ensemble import quantile
 from . import calibrate
 
 CHECK_STREAM = 3           # the stream of the truths and their seeds (1 predictive, 2 screen)
+FIT_STREAM = 4             # the stream of each truth's fit (its candidates' seeds)
 MIN_TRUTHS = 2
 LEVELS = (0.5, 0.9)        # the central posterior intervals whose coverage is reported
 
@@ -65,11 +66,14 @@ def with_errors(design, figures: dict, seed: int) -> dict:
 
 def observed_design(design, figures: dict, k: int):
     """The design calibrated to truth k's figures: each target a measurement at the simulated
-    figure with the target's error, by the kernel; no predictive checks (the truth is known)."""
+    figure with the target's error, by the kernel; no predictive checks (the truth is known).
+    Each truth's fit has its own seed, so the fits are independent draws of the inference, not
+    the same candidates' random numbers over and over."""
     targets = [measured(t.figure, figures[t.figure], t.scale, t.weight, f"truth {k}")
                for t in design.fitted]
     return dataclasses.replace(design, path=f"{design.path}#truth-{k}", targets=targets,
-                               inference="kernel", predictive=0)
+                               inference="kernel", predictive=0,
+                               seed=derived_seed(design.seed, FIT_STREAM, k + 1))
 
 
 def rank_rows(design, truth: pd.Series, posterior: pd.DataFrame, k: int) -> list[dict]:
