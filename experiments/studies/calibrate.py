@@ -29,6 +29,7 @@ import shutil
 import signal
 import sqlite3
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -164,18 +165,24 @@ def _loaded(blob: bytes):
     return cloudpickle.loads(blob)
 
 
+_GLOBALS = threading.RLock()   # one holder of the process's global generators at a time
+
+
 @contextlib.contextmanager
 def seeded_globals(seed: int):
     """Within: numpy's and Python's global generators seeded from `seed` (pyabc, and a toy
-    model, draw from them); after: as they were, so in-process runs match a pool's."""
-    saved_np, saved_py = np.random.get_state(), random.getstate()
-    np.random.seed(np.array([seed & 0xFFFFFFFF, seed >> 32], dtype=np.uint32))
-    random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(saved_np)
-        random.setstate(saved_py)
+    model, draw from them); after: as they were, so in-process runs match a pool's. The
+    generators are the process's, so threads take turns (a Dask worker with several threads
+    runs its candidates one at a time, and each still draws only its own numbers)."""
+    with _GLOBALS:
+        saved_np, saved_py = np.random.get_state(), random.getstate()
+        np.random.seed(np.array([seed & 0xFFFFFFFF, seed >> 32], dtype=np.uint32))
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(saved_np)
+            random.setstate(saved_py)
 
 
 def candidate_seed(root: int, t: int, i: int) -> int:
