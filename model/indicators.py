@@ -162,6 +162,9 @@ INDICATORS: dict[str, Indicator] = {
     "repushed_share": Indicator(
         "share of tasks", "pushed tasks that are refused ones pushed again (推诿扯皮)",
         "推诿任务占比", levers=("task_admission",)),
+    "tasks_per_committee_year": Indicator(
+        "tasks/committee/year", "tasks the departments push to a committee, re-pushes "
+        "included, before the admission filter, annualised", "社区年承接任务数"),
     "task_service_share": Indicator(
         "share of hours", "service hours that come with pushed tasks (四进社区)",
         "任务带来的服务占比", levers=SERVICE_LEVERS),
@@ -421,6 +424,7 @@ def record(m, week) -> None:
         unfunded_share=float((tasks["unfunded"] / skill_factor).sum()
                              / max((tasks["admitted"] / skill_factor).sum(), 1e-9)),
         repushed_share=float(tasks["repushed_in"].sum() / max(tasks["pushed"].sum(), 1)),
+        tasks_per_committee_year=float(tasks["pushed"].sum()) / residents.size * STEPS_PER_YEAR,
         task_service_share=float(week.task_service.sum() / max(supply.sum(), 1e-9)),
         units_open_share=float(np.mean([u.open for u in m.units])) if m.units else 0.0,
         empty_shell_share=float((budget_share <= EMPTY_SHELL_SHARE).mean()),

@@ -102,6 +102,8 @@ FIGURES = {  # what a target can name: studies/validate.figures computes them (O
                       "social work, spec §8)",
     "volunteer_hours_per_year": "hours a registered volunteer serves a year (11.93 h in 2016, "
                                 "spec §8)",
+    "tasks_per_committee_year": "tasks the departments push to a committee in a year (about "
+                                "1,850 in two Hubei committees, spec §8)",
     "drift_per_year": "largest change of H, T, C, exhaustion, admin share and participation "
                       "(each 0-1) over the last year (a settled county: near 0)",
 }

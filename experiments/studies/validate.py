@@ -301,6 +301,7 @@ def replicate_figures(run, com: pd.DataFrame, years: pd.DataFrame, paradox: floa
         "cadre_turnover": run.cadre_turnover,
         "volunteer_hours_per_year": (run.volunteer_hours_per_1000 / PER_THOUSAND
                                      * STEPS_PER_YEAR / max(run.volunteer_rate, 1e-12)),
+        "tasks_per_committee_year": run.tasks_per_committee_year,
         "drift_per_year": max(abs(last[k] - before[k]) for k in STEADY),
     }
 
