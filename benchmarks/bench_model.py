@@ -9,6 +9,10 @@ noisy, so only figures taken side by side compare.
 Targets on the 2-core reference machine: full county (220,000 residents) 5 years <= 2 s median,
 scale 0.1 <= 0.3 s, peak memory <= 500 MB. Each scale is measured in a fresh process so peak
 memory (max resident set size) is that run's alone, imports included.
+
+The residents' floor is how far the residents' week, most of a step, is from this machine's
+limit (residents_floor): its state read once and what it changes written once at the memory
+bandwidth, plus the random numbers it must draw at numpy's rate.
 """
 
 from __future__ import annotations
@@ -27,8 +31,41 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def residents_floor(residents, before: dict) -> dict:
+    """How fast the residents' week could be on this machine: every per-resident array read
+    once, and those the last week changed (against `before`, a copy of them) written once, at
+    the memory bandwidth of a large copy, plus the random numbers the week must draw (one
+    uniform per resident for the decision, one per resident in need for the service) at
+    numpy's rate per number. A lower bound: the arithmetic and the indexing come on top."""
+    import numpy as np
+
+    n = residents.n
+    rows = {k: v for k, v in vars(residents).items()
+            if isinstance(v, np.ndarray) and v.shape[:1] == (n,)}
+    read = sum(v.nbytes for v in rows.values())
+    written = sum(v.nbytes for k, v in rows.items()
+                  if k in before and not np.array_equal(before[k], v))
+    big = np.ones(2**26, np.float32)                   # 256 MB, past every cache
+    out = np.empty_like(big)
+    copy = min(_timed(lambda: np.copyto(out, big)) for _ in range(3))
+    bandwidth = 2 * big.nbytes / copy                  # bytes read and written per second
+    rng = np.random.default_rng(0)
+    per_draw = min(_timed(lambda: rng.random(2**24, dtype=np.float32)) for _ in range(3)) / 2**24
+    draws = n + residents.needy.size
+    return {"bytes_per_resident": (read + written) / n, "bandwidth_gb_s": bandwidth / 1e9,
+            "ns_per_draw": per_draw * 1e9, "draws_per_week": draws,
+            "floor_ms": 1e3 * ((read + written) / bandwidth + draws * per_draw)}
+
+
+def _timed(f) -> float:
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
 def measure(scale: float, runs: int, years: int) -> dict:
     import mesa
+    import numpy as np
 
     from juwei.model import STEPS_PER_YEAR, CountyModel, Parameters
 
@@ -36,9 +73,14 @@ def measure(scale: float, runs: int, years: int) -> dict:
     for seed in range(runs):
         t0 = time.perf_counter()
         m = CountyModel(Parameters(scale=scale, years=years), seed=seed)
-        for _ in range(years * STEPS_PER_YEAR):
+        for _ in range(years * STEPS_PER_YEAR - 1):
             m.step()
-        times.append(time.perf_counter() - t0)
+        paused = time.perf_counter()         # a copy of the residents' state, not timed
+        before = {k: v.copy() for k, v in vars(m.residents).items()
+                  if isinstance(v, np.ndarray)} if seed == runs - 1 else {}
+        resumed = time.perf_counter()
+        m.step()
+        times.append(time.perf_counter() - resumed + paused - t0)
         phases.append(m.phase_seconds)
         mesa.Agent._ids.pop(m, None)
     steps = years * STEPS_PER_YEAR
@@ -48,6 +90,7 @@ def measure(scale: float, runs: int, years: int) -> dict:
         "ms_per_step": {k: 1e3 * statistics.median(p[k] for p in phases) / steps
                         for k in phases[0]},
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "floor": residents_floor(m.residents, before),
     }
 
 
@@ -108,6 +151,13 @@ def main() -> None:
                           f"{r['median_s'] / old['median_s']:.2f}")
                 for phase, ms in r["ms_per_step"].items():
                     print(f"  {phase:28s} {ms:7.3f} ms/step")
+                f = r.get("floor")
+                if f:
+                    print(f"  residents' floor             {f['floor_ms']:7.3f} ms/step "
+                          f"({r['ms_per_step']['residents'] / f['floor_ms']:.1f}x from it: "
+                          f"{f['bytes_per_resident']:.0f} bytes a resident read and written at "
+                          f"{f['bandwidth_gb_s']:.1f} GB/s, {f['draws_per_week']:,} draws at "
+                          f"{f['ns_per_draw']:.1f} ns)")
                 print(f"  peak memory (max RSS)        {r['peak_mb']:7.1f} MB (target <= 500)")
         finally:
             if ref:

@@ -917,7 +917,7 @@ def cmd_calibrate(args) -> int:
                                         "scale", "burn_in_years")})
     if args.dry_run and args.screen:
         from .studies.common import dry_run, scenario_runs
-        arms = 3 if "burden_paradox" in calibrate.figures_of(d) else 1
+        arms = 3 if calibrate.PAIRED in calibrate.figures_of(d) else 1
         total = args.draws * arms * (args.replicates or max(2, d.replicates))
         print(f"{d.name} --screen: {args.draws} prior draws x {total // args.draws} runs:")
         print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=total,
@@ -929,7 +929,7 @@ def cmd_calibrate(args) -> int:
             stored = calibrate.stored_generations(Path(args.out), d)
             print(f"{stored} of {d.generations} generations are stored in {args.out}; a "
                   "--resume continues from there")
-        arms = 3 if "burden_paradox" in calibrate.figures_of(d) else 1
+        arms = 3 if calibrate.PAIRED in calibrate.figures_of(d, candidates=True) else 1
         per = arms * d.replicates
         print(f"{d.name}: {len(d.priors)} constants, {len(d.fitted)} targets, "
               f"{len(d.held_out)} held out; population {d.population}, up to {d.generations} "

@@ -426,7 +426,7 @@ def record(m, week) -> None:
         repushed_share=float(tasks["repushed_in"].sum() / max(tasks["pushed"].sum(), 1)),
         tasks_per_committee_year=float(tasks["pushed"].sum()) / residents.size * STEPS_PER_YEAR,
         task_service_share=float(week.task_service.sum() / max(supply.sum(), 1e-9)),
-        units_open_share=float(np.mean([u.open for u in m.units])) if m.units else 0.0,
+        units_open_share=m.units_open_share,              # units revise yearly
         empty_shell_share=float((budget_share <= EMPTY_SHELL_SHARE).mean()),
         seat_gap=seat_gap(supply, residents, c.seat),
         seat_venue_gap=seat_gap(venue, residents, c.seat),

@@ -134,6 +134,7 @@ class CountyModel(mesa.Model):
                                  for k in COMMITTEE_SERIES}
         self.phase_seconds = dict.fromkeys(PHASES, 0.0)   # wall time by phase (benchmarks)
         self.switch_row = 0        # the series' row of the first week under the scenario
+        self.record_from = 0       # the series' first row recorded (run's summary_only: later)
 
     def set_params(self, params: Parameters) -> None:
         """Take new parameter values mid-run, from the next week on (a workshop moving a lever
@@ -291,8 +292,9 @@ class CountyModel(mesa.Model):
         c.trust = totals.trust
 
     def collect_data(self, week) -> None:
-        """9. Indicators of the week (ODD §4.10), once the warm-up is over."""
-        if week.row >= 0:
+        """9. Indicators of the week (ODD §4.10), once the warm-up is over (and from
+        `record_from` on: a run that keeps only its summary records only the last year)."""
+        if week.row >= max(self.record_from, 0):
             record(self, week)
 
     def accountability(self, seated: np.ndarray) -> np.ndarray:
@@ -313,6 +315,7 @@ class CountyModel(mesa.Model):
         for unit in self.units:
             unit.revise()
         opened = [u for u in self.units if u.open]
+        self.units_open_share = float(np.mean([u.open for u in self.units])) if self.units else 0.0
         managed = 1.0 + self.p.association_places_gain * self.p.facilities_association
         self.unit_places = np.bincount([u.committee for u in opened],
                                        weights=[u.places for u in opened],

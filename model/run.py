@@ -69,11 +69,14 @@ def settle(burn: Parameters, seed: int, county: County | None = None) -> bytes:
         return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def resume(state: bytes, params: Parameters) -> RunResult:
-    """Continue a settled county (`settle`) under `params` for `params.years` years."""
+def resume(state: bytes, params: Parameters, summary_only: bool = False) -> RunResult:
+    """Continue a settled county (`settle`) under `params` for `params.years` years (with
+    `summary_only`, recording only the last year: the summary's, see `run`)."""
     with releasing_mesa_models():
         model = pickle.loads(state)
         model.switch(params)
+        if summary_only:
+            model.record_from = len(model.series["htc_index"]) - STEPS_PER_YEAR
         for _ in range(params.years * STEPS_PER_YEAR):
             model.step()
     return RunResult(model.series, summarise(model.series, STEPS_PER_YEAR),
@@ -81,19 +84,24 @@ def resume(state: bytes, params: Parameters) -> RunResult:
 
 
 def run(params: Parameters | None = None, seed: int = 0, county: County | None = None,
-        base: Parameters | None = None) -> RunResult:
+        base: Parameters | None = None, summary_only: bool = False) -> RunResult:
     """Simulate the county (default: the essay's): `params.burn_in_years` years under the
     levers of `base` (default: the essay's county as it is), then `params.years` years under
     `params`' own (ODD §7.1), and return its indicators.
 
     Deterministic: the same parameters, base, county and seed give bit-identical results.
-    With `burn_in_years = 0` the levers act from week 0 on an unsettled county.
+    With `burn_in_years = 0` the levers act from week 0 on an unsettled county. With
+    `summary_only` the indicators are recorded in the last year only (earlier rows of the
+    series stay NaN): the summary, and everything else, is the same bit for bit, at less cost
+    for a study that keeps summaries alone.
     """
     params = params or Parameters()
     if params.burn_in_years > 0:
-        return resume(settle(burn_in_params(params, base), seed, county), params)
+        return resume(settle(burn_in_params(params, base), seed, county), params, summary_only)
     with releasing_mesa_models():
         model = CountyModel(params, seed=seed, county=county)
+        if summary_only:
+            model.record_from = len(model.series["htc_index"]) - STEPS_PER_YEAR
         for _ in range(params.years * STEPS_PER_YEAR):
             model.step()
     return RunResult(model.series, summarise(model.series, STEPS_PER_YEAR), model.committee_series)

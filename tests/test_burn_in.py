@@ -76,6 +76,24 @@ def test_shared_burn_in_gives_the_same_run_as_the_model(tmp_path):
     assert again.summary == a.summary
 
 
+@pytest.mark.parametrize("burn_in", [0, 1])
+def test_a_study_that_keeps_summaries_records_only_the_last_year(tmp_path, burn_in):
+    """summary_only (audits, doses, searches, sensitivity): the summary and the committees'
+    last year bit for bit as a full run's, the earlier weeks never recorded."""
+    p = Parameters(scale=0.02, years=2, burn_in_years=burn_in, cadre_pay=800.0)
+    full = run(p, 7)
+    short = SharedBurnIn(county_function(None).fn, str(tmp_path), summary_only=True)(p, 7)
+    assert short.summary == full.summary
+    assert short.breakdown[1].keys() == full.breakdown[1].keys()
+    for k, v in full.breakdown[1].items():
+        assert np.array_equal(short.breakdown[1][k], v), k
+    last = slice(-STEPS_PER_YEAR, None)
+    first = slice(-2 * STEPS_PER_YEAR, -STEPS_PER_YEAR)        # the first year of the two
+    assert np.isnan(short.series["htc_index"][first]).all()
+    assert not np.isnan(full.series["htc_index"][first]).any()
+    assert np.array_equal(short.series["htc_index"][last], full.series["htc_index"][last])
+
+
 def test_the_arms_of_a_comparison_share_one_state_at_the_switch(tmp_path, monkeypatch):
     monkeypatch.setenv("JUWEI_CACHE_DIR", str(tmp_path / "cache"))
     base = sc.load("baseline").with_overrides({"years": 1, "scale": 0.02,

@@ -540,6 +540,26 @@ def test_the_report_flags_a_posterior_piled_against_a_prior_bound_and_a_saturate
     assert page.checks_table(d, spread, fresh).holds.tolist() == [False]
 
 
+def test_a_held_out_paradox_is_left_to_the_predictive_checks(tmp_path):
+    """Held out, burden_paradox (two more runs a candidate) is not computed by the fit's
+    candidates, only by the predictive checks, and the report judges it on their draws."""
+    from juwei.present import calibration_page as page
+    text = TINY.replace("[held_out]", "[held_out]\nburden_paradox = { interval = [0.0, 10.0] }")
+    d = calibration.load(str(_write(tmp_path, text)))
+    fit = calibrate.county_model(d, 1, per_candidate=True, candidates=True)
+    assert "burden_paradox" not in fit.figures and "cadre_turnover" in fit.figures
+    assert "burden_paradox" in calibrate.county_model(d, 1, per_candidate=True).figures
+    post = pd.DataFrame({"blame_pressure": [0.5, 0.6], "quit_base": [0.02, 0.03],
+                         "weight": 1.0, "admin_share": 0.98, "htc_min": 0.8,
+                         "cadre_turnover": 0.2})
+    fresh = pd.DataFrame({"failed": [None] * 3, "admin_share": 0.98, "htc_min": 0.8,
+                          "cadre_turnover": 0.2, "burden_paradox": [1.0, 2.0, 12.0]})
+    checks = page.checks_table(d, post, fresh).set_index("figure")
+    assert checks.loc["burden_paradox", "fresh_median"] == 2.0
+    assert checks.loc["burden_paradox", "holds"]
+    assert "burden_paradox" not in page.checks_table(d, post, pd.DataFrame()).figure.tolist()
+
+
 class Noisy:
     """y = a + the model's own noise (sd 0.05), drawn from the globals each candidate seeds."""
 

@@ -60,10 +60,16 @@ def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> p
     fresh draws (a figure on the calibration's own seeds can hold by their luck alone)."""
     rows = []
     ok = predictive[predictive["failed"].isna()] if len(predictive) else predictive
-    w = posterior.weight.to_numpy(float)
+    weights = posterior.weight.to_numpy(float)
     for t in design.targets:
-        v = posterior[t.figure].to_numpy(float)
-        fresh = ok[t.figure].to_numpy(float) if len(ok) else np.array([])
+        fresh = (ok[t.figure].to_numpy(float) if len(ok) and t.figure in ok
+                 else np.array([]))
+        if t.figure in posterior:
+            v, w = posterior[t.figure].to_numpy(float), weights
+        else:         # a held-out figure the candidates do not compute: the fresh draws alone
+            v, w = fresh, np.ones(len(fresh))
+        if not len(v):
+            continue
         inside = float(np.mean((fresh >= t.low) & (fresh <= t.high))) if len(fresh) else None
         median = quantile(v, w, 0.5)
         fresh_median = float(np.median(fresh)) if len(fresh) else None
@@ -144,9 +150,11 @@ def plot_checks(design, posterior, predictive, path: Path) -> None:
     fig, axes, _ = panels(len(targets), 4, 3.6, 2.3)
     ok = predictive[predictive["failed"].isna()] if len(predictive) else predictive
     for ax, t in zip(axes, targets):
-        values = [posterior[t.figure].to_numpy(float)]
-        labels = ["posterior"]
-        if len(ok):
+        values, labels = [], []
+        if t.figure in posterior:       # a held-out figure the candidates skip has fresh only
+            values.append(posterior[t.figure].to_numpy(float))
+            labels.append("posterior")
+        if len(ok) and t.figure in ok:
             values.append(ok[t.figure].to_numpy(float))
             labels.append("fresh seeds")
         for y, v in enumerate(values):

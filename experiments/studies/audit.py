@@ -155,7 +155,7 @@ def run(scenarios, samples: int, seed: int, opts: Options, spread: float = SPREA
               "ranked_on": list(OUTCOMES), **county_record(scenarios[0]),
               **(ensemble.record() if ensemble else {})}
     store, tables = run_batch(runs, opts, "audit", design,
-                              fn=county_function(one_county(scenarios), p), keep=(),
+                              fn=county_function(one_county(scenarios), p, summary_only=True), keep=(),
                               desc="assumption audit", on_outcome=on_outcome,
                               outputs=list(INDICATORS), finish=False)
     ok = tables["runs"]

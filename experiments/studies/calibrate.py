@@ -84,7 +84,7 @@ class ParticleModel:
             else self.seed
         tables = validate.batch(self.params(values), self.replicates, seed,
                                 executor="inprocess", progress=False, fn=self.fn,
-                                pair="burden_paradox" in self.figures)
+                                pair=PAIRED in self.figures)
         return validate.figures(tables)[list(self.figures)].mean().to_dict()
 
 
@@ -287,16 +287,25 @@ class Calibration(Brief):
     manifest: dict
 
 
-def county_model(design, seed: int, per_candidate: bool = False) -> ParticleModel:
-    """The design's figures of the county model, on the replicate seeds of `seed` (or, with
-    `per_candidate`, each call's own: ParticleModel)."""
+def county_model(design, seed: int, per_candidate: bool = False,
+                 candidates: bool = False) -> ParticleModel:
+    """The design's figures of the county model (`candidates`: those a candidate needs), on
+    the replicate seeds of `seed` (or, with `per_candidate`, each call's own: ParticleModel)."""
     return ParticleModel(design.base.params, tuple(p.name for p in design.priors),
-                         design.replicates, seed, county_function(design.base.county, design.base.params),
-                         figures_of(design), per_candidate)
+                         design.replicates, seed,
+                         county_function(design.base.county, design.base.params),
+                         figures_of(design, candidates), per_candidate)
 
 
-def figures_of(design) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(t.figure for t in design.targets))
+PAIRED = "burden_paradox"      # the figure that needs the campaign pair: two more runs
+
+
+def figures_of(design, candidates: bool = False) -> tuple[str, ...]:
+    """The figures a design reads (the predictive checks compute them all); with `candidates`,
+    those each candidate of the fit needs: a held-out figure that needs the campaign pair is
+    left to the predictive checks, so it does not triple every candidate's runs."""
+    return tuple(dict.fromkeys(t.figure for t in design.targets
+                               if not (candidates and t.held_out and t.figure == PAIRED)))
 
 
 def abc_for(design, opts: Options, on_failure, on_batch, model=None,
@@ -307,8 +316,8 @@ def abc_for(design, opts: Options, on_failure, on_batch, model=None,
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("pyabc").setLevel(logging.WARNING)
     kernel = design.inference == "kernel"
-    model = Guarded(model or county_model(design, design.seed, per_candidate=kernel),
-                    figures_of(design))
+    model = Guarded(model or county_model(design, design.seed, per_candidate=kernel,
+                                          candidates=True), figures_of(design, candidates=True))
     priors = pyabc.Distribution(**{p.name: p.pyabc() for p in design.priors})
     sampler = _sampler_class()(design.seed, opts, on_failure, on_batch, pool)
     if kernel:

@@ -17,7 +17,7 @@ from ..engine import AnalysisRefused, Run, UserError, estimate, replicate_seeds
 from ..engine.errors import named
 from ..engine.store import _package_files, atomic_write, short, source_hash
 from ..model import one_year, run_on
-from ..model.run import burn_in_params, resume, settle
+from ..model.run import burn_in_params, resume, run, settle
 
 
 def scenario_runs(scenarios, replicates: int, seed: int, ensemble=None) -> list[Run]:
@@ -166,14 +166,15 @@ class SharedBurnIn:
     state too; only the cost differs. States are kept in `folder` (cache_dir())."""
     fn: object
     folder: str | None = None
+    summary_only: bool = False   # record the last year alone (a study that keeps summaries)
 
     def __call__(self, params, seed: int):
-        if params.burn_in_years == 0:
-            return self.fn(params, seed)
         county, base = getattr(self.fn, "county", None), getattr(self.fn, "base", None)
+        if params.burn_in_years == 0:
+            return run(params, seed, county, base, self.summary_only)
         burn = burn_in_params(params, base)
         state = settled(burn, seed, county, Path(self.folder) if self.folder else None)
-        return resume(state, params)
+        return resume(state, params, self.summary_only)
 
     @property
     def identity(self) -> str:
@@ -181,11 +182,12 @@ class SharedBurnIn:
         return function_name(self.fn)
 
 
-def county_function(county, base=None) -> SharedBurnIn:
+def county_function(county, base=None, summary_only: bool = False) -> SharedBurnIn:
     """What a county study's runs call: the county model on `county`, its burn-in under
     `base`'s levers (the comparison's base, the design's scenario; None: the baseline), each
-    burn-in shared through the settled-county cache."""
-    return SharedBurnIn(run_on(county, base), str(cache_dir()))
+    burn-in shared through the settled-county cache; with `summary_only` (a study that keeps
+    neither series nor committees) only the last year is recorded."""
+    return SharedBurnIn(run_on(county, base), str(cache_dir()), summary_only)
 
 
 def dry_run(runs: list[Run], workers: int | None, total: int | None = None, county=None,

@@ -113,7 +113,7 @@ def run(scenarios, replicates: int, seed: int, opts: Options, doses: int = DOSES
               "years": p.years, "burn_in_years": p.burn_in_years, "scale": p.scale,
               "budget": budget, **county_record(base)}
     store, tables = run_batch(runs, opts, "dose-response", design,
-                              fn=county_function(one_county(scenarios), p), keep=(),
+                              fn=county_function(one_county(scenarios), p, summary_only=True), keep=(),
                               desc="dose-response", on_outcome=on_outcome,
                               outputs=list(INDICATORS), finish=False)
     ok = tables["runs"]

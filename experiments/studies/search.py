@@ -302,7 +302,7 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
     its params are {lever: value}, its summary gives each objective)."""
     if fn is None and not design.county:
         raise AnalysisRefused("a search of one's own model needs its run function (fn=)")
-    fn = fn or county_function(design.base.county, design.base.params)
+    fn = fn or county_function(design.base.county, design.base.params, summary_only=True)
     codec = Codec(design)
     unit = ("sample" if design.assumptions else "draw" if ensemble is not None
             else "replicate")

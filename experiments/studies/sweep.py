@@ -128,7 +128,8 @@ def run(design: SweepDesign, opts: Options, ensemble=None, lang: str = "en") -> 
     check_ensemble_county(ensemble, [design.base])
     record = {**design.as_dict(), **(ensemble.record() if ensemble else {})}
     store, tables = run_batch(runs(design, frame, ensemble), opts, "sweep", record,
-                              fn=county_function(design.base.county, design.base.params), keep=keep, desc=design.name,
+                              fn=county_function(design.base.county, design.base.params,
+                                                 summary_only=not keep), keep=keep, desc=design.name,
                               outputs=design.outputs, finish=False)
     refuse_if_all_failed(store, tables, "runs of the sweep", "are no means")
     ok = tables["runs"]

@@ -56,7 +56,7 @@ def run_function(d: SensitivityDesign, fn: RunFunction | None = None) -> RunFunc
     """What each run calls: the county model (or a user's `fn`), or with `difference` the
     remedy's paired effect on it. A resume compares its identity."""
     fn = fn or county_function(d.base.county if d.base else None,
-                               d.base.params if d.base else None)
+                               d.base.params if d.base else None, summary_only=True)
     if d.difference is not None:
         changes = tuple((k, v) for k, v in d.difference.changes.items()
                         if k not in ("years", "scale", "burn_in_years"))
