@@ -38,7 +38,8 @@ def calibration_rate(population: int, scale: float, folder: Path) -> tuple[float
     t0 = time.perf_counter()
     c = calibrate.run(d, Options(out=folder, progress=False))
     seconds = time.perf_counter() - t0
-    per = (3 if "burden_paradox" in calibrate.figures_of(d) else 1) * d.replicates
+    pair = calibration.PAIRED in calibrate.figures_of(d, candidates=True)
+    per = (3 if pair else 1) * d.replicates
     runs = (int(c.generations.candidates.sum()) + population) * per   # + the prior sample
     busy = c.manifest["candidate_seconds"] / (seconds * default_workers())
     return runs / seconds, runs, busy

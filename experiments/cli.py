@@ -917,7 +917,7 @@ def cmd_calibrate(args) -> int:
                                         "scale", "burn_in_years")})
     if args.dry_run and args.screen:
         from .studies.common import dry_run, scenario_runs
-        arms = 3 if calibrate.PAIRED in calibrate.figures_of(d) else 1
+        arms = 3 if calibration.PAIRED in calibrate.figures_of(d) else 1
         total = args.draws * arms * (args.replicates or max(2, d.replicates))
         print(f"{d.name} --screen: {args.draws} prior draws x {total // args.draws} runs:")
         print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=total,
@@ -929,7 +929,7 @@ def cmd_calibrate(args) -> int:
             stored = calibrate.stored_generations(Path(args.out), d)
             print(f"{stored} of {d.generations} generations are stored in {args.out}; a "
                   "--resume continues from there")
-        arms = 3 if calibrate.PAIRED in calibrate.figures_of(d, candidates=True) else 1
+        arms = 3 if calibration.PAIRED in calibrate.figures_of(d, candidates=True) else 1
         per = arms * d.replicates
         print(f"{d.name}: {len(d.priors)} constants, {len(d.fitted)} targets, "
               f"{len(d.held_out)} held out; population {d.population}, up to {d.generations} "
@@ -997,6 +997,8 @@ def check_calibration(d, args) -> int:
 
 
 def print_calibration(c) -> None:
+    import pandas as pd
+
     from .present.calibration_page import checks_table, constants_table
     from .present.html import percent
     constants = constants_table(c.design, c.posterior)
@@ -1017,7 +1019,8 @@ def print_calibration(c) -> None:
         if inside:
             inside = f"{r.fresh_median:.3g}, {inside}"
         role = " (held out)" if r.role == "held out" else ""
-        print(f"  {r.figure + role:36s} [{r.low:7.3g}, {r.high:7.3g}] {r['median']:17.3g} "
+        median = "—" if pd.isna(r["median"]) else f"{r['median']:.3g}"   # fresh draws only
+        print(f"  {r.figure + role:36s} [{r.low:7.3g}, {r.high:7.3g}] {median:>17s} "
               f"{'holds' if r.holds else 'FAILS':>6s} {inside}")
     failed = c.manifest.get("failed_candidates", [])
     if failed:

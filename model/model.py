@@ -164,6 +164,12 @@ class CountyModel(mesa.Model):
                                  for k, v in self.committee_series.items()}
         self.switch_row = kept
 
+    def record_last_year_only(self, yes: bool = True) -> None:
+        """Record the indicators in the horizon's last year alone (a run whose study keeps
+        only its summary): earlier rows after the switch stay NaN; the state is untouched."""
+        if yes:
+            self.record_from = len(self.series["htc_index"]) - STEPS_PER_YEAR
+
     # ------------------------------------------------------------------------------------------
     def step(self) -> None:
         """One week, in the order of ODD §3."""

@@ -24,7 +24,8 @@ DIGEST_CHARS = 16      # of a county file's SHA-256 in the run function's identi
 class RunResult(Brief):
     """Weekly series (indicator -> array over steps), summary values and per-committee series
     (indicator -> array of steps x committees). After a warm start the series begin with the
-    last year before the switch (`first_step` = -52: year -1 to 0), then the horizon."""
+    last year before the switch (`first_step` = -52: year -1 to 0), then the horizon; a
+    `summary_only` run leaves the horizon's rows before its last year NaN (not recorded)."""
 
     series: dict[str, np.ndarray]
     summary: dict[str, float]
@@ -75,8 +76,7 @@ def resume(state: bytes, params: Parameters, summary_only: bool = False) -> RunR
     with releasing_mesa_models():
         model = pickle.loads(state)
         model.switch(params)
-        if summary_only:
-            model.record_from = len(model.series["htc_index"]) - STEPS_PER_YEAR
+        model.record_last_year_only(summary_only)
         for _ in range(params.years * STEPS_PER_YEAR):
             model.step()
     return RunResult(model.series, summarise(model.series, STEPS_PER_YEAR),
@@ -100,8 +100,7 @@ def run(params: Parameters | None = None, seed: int = 0, county: County | None =
         return resume(settle(burn_in_params(params, base), seed, county), params, summary_only)
     with releasing_mesa_models():
         model = CountyModel(params, seed=seed, county=county)
-        if summary_only:
-            model.record_from = len(model.series["htc_index"]) - STEPS_PER_YEAR
+        model.record_last_year_only(summary_only)
         for _ in range(params.years * STEPS_PER_YEAR):
             model.step()
     return RunResult(model.series, summarise(model.series, STEPS_PER_YEAR), model.committee_series)

@@ -108,6 +108,8 @@ FIGURES = {  # what a target can name: studies/validate.figures computes them (O
                       "(each 0-1) over the last year (a settled county: near 0)",
 }
 
+PAIRED = "burden_paradox"     # the figure that needs the campaign pair: two more runs
+
 
 @dataclass(frozen=True)
 class Prior:
@@ -365,6 +367,11 @@ def load(name: str, overrides: dict | None = None) -> CalibrationDesign:
     if both:
         raise UserError(f"{path}: held_out.{sorted(both)[0]}: also a target; a held-out figure "
                         "must stay out of the fit")
+    predictive = at_least(path, "predictive", data.get("predictive", 20), 0, MAX_POPULATION)
+    if predictive == 0 and PAIRED in {t.figure for t in held}:
+        raise UserError(f"{path}: held_out.{PAIRED}: held out, only the predictive checks "
+                        "compute it (the fit's candidates leave out its campaign pair); set "
+                        "predictive = 1 or more")
     try:
         seed = check_seed(data.get("seed", DEFAULT_SEED))
     except ValueError as e:
@@ -389,5 +396,4 @@ def load(name: str, overrides: dict | None = None) -> CalibrationDesign:
                              MAX_GENERATIONS),
         min_epsilon=min_eps, min_acceptance=min_acc,
         replicates=at_least(path, "replicates", data.get("replicates", 1), 1, MAX_REPLICATES),
-        predictive=at_least(path, "predictive", data.get("predictive", 20), 0, MAX_POPULATION),
-        seed=seed, priors=priors, targets=fitted + held, inference=inference)
+        predictive=predictive, seed=seed, priors=priors, targets=fitted + held, inference=inference)

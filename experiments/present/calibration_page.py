@@ -64,22 +64,21 @@ def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> p
     for t in design.targets:
         fresh = (ok[t.figure].to_numpy(float) if len(ok) and t.figure in ok
                  else np.array([]))
-        if t.figure in posterior:
-            v, w = posterior[t.figure].to_numpy(float), weights
-        else:         # a held-out figure the candidates do not compute: the fresh draws alone
-            v, w = fresh, np.ones(len(fresh))
-        if not len(v):
-            continue
+        # a held-out figure the candidates do not compute (calibrate.figures_of) has no
+        # posterior values (NaN): the fresh draws alone judge it, and none fails it
+        in_fit = t.figure in posterior
+        v = posterior[t.figure].to_numpy(float) if in_fit else None
+        q = {k: quantile(v, weights, x) if in_fit else float("nan")
+             for k, x in (("median", 0.5), ("q05", 0.05), ("q95", 0.95))}
         inside = float(np.mean((fresh >= t.low) & (fresh <= t.high))) if len(fresh) else None
-        median = quantile(v, w, 0.5)
         fresh_median = float(np.median(fresh)) if len(fresh) else None
-        judged = median if fresh_median is None else fresh_median
+        judged = q["median"] if fresh_median is None else fresh_median
         rows.append({"figure": t.figure, "role": "held out" if t.held_out else "target",
                      "low": t.low, "high": t.high, "weight": t.weight,
                      "holds": bool(t.low <= judged <= t.high), "fresh_median": fresh_median,
-                     "median": median, "q05": quantile(v, w, 0.05),
-                     "q95": quantile(v, w, 0.95), "predictive_inside": inside,
-                     "saturated": t.figure in SHARES and min(median, 1 - median) <= SATURATED,
+                     **q, "predictive_inside": inside,
+                     "saturated": in_fit and t.figure in SHARES
+                     and min(q["median"], 1 - q["median"]) <= SATURATED,
                      "source": t.source})
     return pd.DataFrame(rows)
 
@@ -307,7 +306,9 @@ def _held_line(r) -> str:
     inside = (f", fresh-seed draws' median {r.fresh_median:.3g} with {inside} inside"
               if inside else "")
     verdict = "holds" if r.holds else "<span class='flag'>FAILS</span>"
-    return (f"{html.escape(r.figure)} {verdict}: posterior median {r['median']:.3g} against "
+    median = ("not computed by the fit (fresh draws only)" if pd.isna(r["median"])
+              else f"posterior median {r['median']:.3g}")
+    return (f"{html.escape(r.figure)} {verdict}: {median} against "
             f"[{r.low:g}, {r.high:g}]{inside}")
 
 

@@ -46,6 +46,7 @@ from ..engine.executors import Workers, check_scheduler, default_workers
 from ..engine.seeds import derived_seed
 from ..engine.show import Brief
 from ..engine.store import Store, atomic_write, code_version, now, short, write_parquet
+from ..inputs.calibration import PAIRED
 from ..inputs.ensemble import POSTERIOR, draws
 from ..model.params import FIELDS, from_sample
 from . import validate
@@ -295,9 +296,6 @@ def county_model(design, seed: int, per_candidate: bool = False,
                          design.replicates, seed,
                          county_function(design.base.county, design.base.params),
                          figures_of(design, candidates), per_candidate)
-
-
-PAIRED = "burden_paradox"      # the figure that needs the campaign pair: two more runs
 
 
 def figures_of(design, candidates: bool = False) -> tuple[str, ...]:

@@ -120,7 +120,8 @@ def run(design, opts: Options, truths: int = 20, model=None) -> Coverage:
         for k, truth in values.iterrows():
             seed = derived_seed(design.seed, CHECK_STREAM, k + 1)     # never a fit's seed
             with calibrate.seeded_globals(seed):
-                figures = (model or calibrate.county_model(design, seed))(truth.to_dict())
+                figures = (model or calibrate.county_model(design, seed, candidates=True))(
+                    truth.to_dict())
             figures = with_errors(design, figures, seed)
             folder = opts.out / "truths" / str(k)
             sub = dataclasses.replace(opts, out=folder, resume=folder.exists(), overwrite=False)

@@ -30,6 +30,7 @@ from ..engine.errors import UserError, given, same_again
 from ..engine.seeds import derived_seed
 from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
+from ..inputs.calibration import PAIRED
 from . import validate
 from .common import county_function, county_record
 
@@ -78,7 +79,7 @@ def runs_of(design, draws: pd.DataFrame, replicates: int) -> list[Run]:
     """Each draw's validation batch (the scenario, and the campaign pair when burden_paradox is
     a target), on the calibration's replicate seeds."""
     from .calibrate import figures_of
-    pair = "burden_paradox" in figures_of(design)
+    pair = PAIRED in figures_of(design)
     seeds = replicate_seeds(design.seed, replicates)
     out = []
     for d, values in draws.iterrows():
