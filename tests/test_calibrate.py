@@ -550,6 +550,8 @@ def test_a_held_out_paradox_is_left_to_the_predictive_checks(tmp_path):
     fit = calibrate.county_model(d, 1, per_candidate=True, candidates=True)
     assert "burden_paradox" not in fit.figures and "cadre_turnover" in fit.figures
     assert "burden_paradox" in calibrate.county_model(d, 1, per_candidate=True).figures
+    # a candidate's own burn-in is never reused: it stays out of the machine's state cache
+    assert fit.fn.folder is None and calibrate.county_model(d, 1).fn.folder is not None
     post = pd.DataFrame({"blame_pressure": [0.5, 0.6], "quit_base": [0.02, 0.03],
                          "weight": 1.0, "admin_share": 0.98, "htc_min": 0.8,
                          "cadre_turnover": 0.2})

@@ -292,10 +292,12 @@ def county_model(design, seed: int, per_candidate: bool = False,
                  candidates: bool = False) -> ParticleModel:
     """The design's figures of the county model (`candidates`: those a candidate needs), on
     the replicate seeds of `seed` (or, with `per_candidate`, each call's own: ParticleModel)."""
+    fn = county_function(design.base.county, design.base.params)
+    if per_candidate:     # a burn-in no other run shares: kept in memory, not in the disk cache
+        fn = dataclasses.replace(fn, folder=None)      # (it would push useful states out)
     return ParticleModel(design.base.params, tuple(p.name for p in design.priors),
-                         design.replicates, seed,
-                         county_function(design.base.county, design.base.params),
-                         figures_of(design, candidates), per_candidate)
+                         design.replicates, seed, fn, figures_of(design, candidates),
+                         per_candidate)
 
 
 def figures_of(design, candidates: bool = False) -> tuple[str, ...]:
