@@ -64,7 +64,7 @@ def _timed(f) -> float:
     return time.perf_counter() - t0
 
 
-def measure(scale: float, runs: int, years: int) -> dict:
+def measure(scale: float, runs: int, years: int, summary_only: bool = False) -> dict:
     import mesa
     import numpy as np
 
@@ -74,6 +74,7 @@ def measure(scale: float, runs: int, years: int) -> dict:
     for seed in range(runs):
         t0 = time.perf_counter()
         m = CountyModel(Parameters(scale=scale, years=years), seed=seed)
+        m.record_last_year_only(summary_only)
         for _ in range(years * STEPS_PER_YEAR):
             m.step()
         times.append(time.perf_counter() - t0)
@@ -115,7 +116,8 @@ def child(scale: float, args, pythonpath: str | None = None) -> dict:
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     out = subprocess.run([sys.executable, __file__, "--child", str(scale), "--runs",
-                          str(args.runs), "--years", str(args.years)],
+                          str(args.runs), "--years", str(args.years)]
+                         + (["--summary-only"] if args.summary_only and not pythonpath else []),
                          capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout)
 
@@ -126,10 +128,13 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=5)
     ap.add_argument("--scales", type=float, nargs="+", default=[1.0, 0.1])
     ap.add_argument("--against", metavar="COMMIT", help="also measure this commit's model")
+    ap.add_argument("--summary-only", action="store_true",
+                    help="record the last year alone, as a study that keeps summaries does "
+                         "(this commit's model only)")
     ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
-        print(json.dumps(measure(args.child, args.runs, args.years)))
+        print(json.dumps(measure(args.child, args.runs, args.years, args.summary_only)))
         return
     targets = {1.0: 2.0, 0.1: 0.3}
     print(f"county run, {args.years} years ({args.years * 52} weekly steps), "
