@@ -199,7 +199,7 @@ def test_a_kernel_calibration_of_the_county_does_not_depend_on_the_executor(tmp_
     bit for bit, in one process and in a pool of two."""
     design = tmp_path / "k.toml"
     design.write_text(TINY.replace('seed = 3', 'seed = 3\ninference = "kernel"')
-                      .replace("generations = 3", "generations = 2").replace("predictive = 3",
+                      .replace("generations = 3", "generations = 1").replace("predictive = 3",
                                                                            "predictive = 0"))
     posts = []
     for name, flags in (("pool", ()), ("one", ("--executor", "inprocess", "--workers", "1"))):
