@@ -64,7 +64,10 @@ def _timed(f) -> float:
     return time.perf_counter() - t0
 
 
-def measure(scale: float, runs: int, years: int, summary_only: bool = False) -> dict:
+def measure(scale: float, runs: int, years: int, summary_only: bool = False,
+            floor: bool = False) -> dict:
+    """The runs' times; this commit's model alone (`floor`, `summary_only`: another commit's
+    may lack what they call) also gives the residents' floor or records the last year only."""
     import mesa
     import numpy as np
 
@@ -74,7 +77,8 @@ def measure(scale: float, runs: int, years: int, summary_only: bool = False) -> 
     for seed in range(runs):
         t0 = time.perf_counter()
         m = CountyModel(Parameters(scale=scale, years=years), seed=seed)
-        m.record_last_year_only(summary_only)
+        if summary_only:
+            m.record_last_year_only()
         for _ in range(years * STEPS_PER_YEAR):
             m.step()
         times.append(time.perf_counter() - t0)
@@ -83,9 +87,12 @@ def measure(scale: float, runs: int, years: int, summary_only: bool = False) -> 
             mesa.Agent._ids.pop(m, None)
     steps = years * STEPS_PER_YEAR
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024     # before the floor's
-    m.switch(dataclasses.replace(m.p, years=1))     # one more week, untimed: what it writes
-    before = {k: v.copy() for k, v in vars(m.residents).items() if isinstance(v, np.ndarray)}
-    m.step()
+    before = None
+    if floor:
+        m.switch(dataclasses.replace(m.p, years=1))    # one more week, untimed: what it writes
+        before = {k: v.copy() for k, v in vars(m.residents).items()
+                  if isinstance(v, np.ndarray)}
+        m.step()
     mesa.Agent._ids.pop(m, None)
     return {
         "scale": scale, "residents": m.residents.n, "runs": runs, "years": years,
@@ -93,7 +100,7 @@ def measure(scale: float, runs: int, years: int, summary_only: bool = False) -> 
         "ms_per_step": {k: 1e3 * statistics.median(p[k] for p in phases) / steps
                         for k in phases[0]},
         "peak_mb": peak,
-        "floor": residents_floor(m.residents, before),
+        "floor": residents_floor(m.residents, before) if floor else None,
     }
 
 
@@ -117,7 +124,8 @@ def child(scale: float, args, pythonpath: str | None = None) -> dict:
         env["PYTHONPATH"] = pythonpath
     out = subprocess.run([sys.executable, __file__, "--child", str(scale), "--runs",
                           str(args.runs), "--years", str(args.years)]
-                         + (["--summary-only"] if args.summary_only and not pythonpath else []),
+                         + ([] if pythonpath else ["--floor"]
+                            + (["--summary-only"] if args.summary_only else [])),
                          capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout)
 
@@ -132,9 +140,11 @@ def main() -> None:
                     help="record the last year alone, as a study that keeps summaries does "
                          "(this commit's model only)")
     ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
-        print(json.dumps(measure(args.child, args.runs, args.years, args.summary_only)))
+        print(json.dumps(measure(args.child, args.runs, args.years, args.summary_only,
+                                 args.floor)))
         return
     targets = {1.0: 2.0, 0.1: 0.3}
     print(f"county run, {args.years} years ({args.years * 52} weekly steps), "
