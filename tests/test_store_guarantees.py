@@ -206,7 +206,7 @@ def test_every_study_says_when_all_runs_failed(tmp_path, monkeypatch, capsys, co
     import juwei.studies.run
     import juwei.studies.sweep
     for mod in (juwei.studies.run, juwei.studies.sweep, juwei.studies.compare):
-        monkeypatch.setattr(mod, "county_function", lambda county, base=None: h.always_fails)
+        monkeypatch.setattr(mod, "county_function", lambda county, base=None, **_: h.always_fails)
     (tmp_path / "d.toml").write_text(DESIGN)
     args = {"run": ["run", "baseline", "--replicates", "2"],
             "compare": ["compare", "baseline", "separation", "--replicates", "2"],
@@ -226,7 +226,8 @@ def test_a_sweep_with_some_failures_summarises_them_and_exits_1(tmp_path, monkey
 
     def half(params, seed):
         return county_run(params, seed) if params.task_admission == 0 else h.always_fails(0, 0)
-    monkeypatch.setattr(juwei.studies.sweep, "county_function", lambda county, base=None: half)
+    monkeypatch.setattr(juwei.studies.sweep, "county_function",
+                        lambda county, base=None, **_: half)
     (tmp_path / "d.toml").write_text(DESIGN)
     status = cli_main("sweep", tmp_path / "d.toml", "--executor", "inprocess", "--out",
                       tmp_path / "o")
