@@ -234,8 +234,10 @@ def test_threads_take_turns_with_the_global_generators():
 
 
 def _generations(db: Path) -> int:
+    """Generations stored so far; read-only, so that polling never creates an empty history.db
+    before juwei does (which it would then quarantine)."""
     try:
-        with sqlite3.connect(db) as con:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
             return con.execute("select count(*) from populations where t >= 0").fetchone()[0]
     except sqlite3.Error:
         return 0
