@@ -571,6 +571,8 @@ class ReferenceModel(mesa.Model):
         # §4.10 re-pushed refused tasks over every task pushed this week, re-pushes included
         pushed = sum(c.pushed_tasks for c in cs)
         s["repushed_share"] = sum(c.repushed_tasks for c in cs) / pushed if pushed else 0.0
+        # §4.10 tasks pushed to all committees this week / committees x 52
+        s["tasks_per_committee_year"] = pushed / len(cs) * 52
         # §4.10 service hours that come with pushed tasks (§7.7) over all service hours
         s["task_service_share"] = sum(c.task_service for c in cs) / svc if svc > 0 else 0.0
         s["inspection_hours"] = sum(c.inspection_prep for c in cs) / len(cs)
