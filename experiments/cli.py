@@ -925,18 +925,32 @@ def cmd_calibrate(args) -> int:
         return 0
     if args.dry_run:
         _options(args, "")
+        emulated = d.inference == "emulator"
+        steps = "waves" if emulated else "generations"
         if args.resume:
-            stored = calibrate.stored_generations(Path(args.out), d)
-            print(f"{stored} of {d.generations} generations are stored in {args.out}; a "
+            from .studies import emulate
+            stored = (emulate.stored_waves(Path(args.out)) if emulated
+                      else calibrate.stored_generations(Path(args.out), d))
+            print(f"{stored} of {d.generations} {steps} are stored in {args.out}; a "
                   "--resume continues from there")
         arms = 3 if calibration.PAIRED in calibrate.figures_of(d, candidates=True) else 1
         per = arms * d.replicates
+        from .studies.common import dry_run, scenario_runs
+        if emulated:
+            print(f"{d.name}: {len(d.priors)} constants, {len(d.fitted)} targets, "
+                  f"{len(d.held_out)} held out; up to {d.generations} waves of {d.population} "
+                  f"runs for the emulator, each of {per} run(s), then {d.predictive} predictive "
+                  "checks. All the waves:")
+            print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers,
+                          total=d.population * per * d.generations, county=d.base.county))
+            print("(the waves stop early once the posterior settles; fitting the Gaussian "
+                  "processes adds about a minute a wave)")
+            return 0
         print(f"{d.name}: {len(d.priors)} constants, {len(d.fitted)} targets, "
               f"{len(d.held_out)} held out; population {d.population}, up to {d.generations} "
               f"generations; each candidate is {per} run(s) ({d.replicates} replicate(s) of the "
               f"scenario{' and the campaign pair' if arms == 3 else ''}). One generation at "
               "full acceptance:")
-        from .studies.common import dry_run, scenario_runs
         print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=d.population * per,
                       county=d.base.county))
         print("(later generations accept fewer candidates and take longer: the default design "

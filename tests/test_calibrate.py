@@ -350,9 +350,10 @@ def test_the_default_design_loads_and_dry_runs():
      "give either interval"),
     ("[targets]\nadmin_share = { value = 0.9, sd = 0.0 }", "targets.admin_share.sd: must be"),
     ("[targets]\nadmin_share = { interval = [0.8, 1.0], sd = 0.1 }", "goes with value"),
-    ("inference = \"kernal\"", "inference: expected one of interval, kernel, got 'kernal'; "
-                                "did you mean 'kernel'?"),
-    ("inference = \"kernel\"\nmin_epsilon = 0.1", "min_epsilon: the kernel's calibration ends"),
+    ("inference = \"kernal\"", "inference: expected one of interval, kernel, emulator, got "
+                                "'kernal'; did you mean 'kernel'?"),
+    ("inference = \"kernel\"\nmin_epsilon = 0.1",
+     "min_epsilon: the kernel's calibration is the posterior"),
 ])
 def test_a_bad_design_is_one_line_naming_file_and_key(tmp_path, text, message):
     base = ("[constants]\nblame_pressure = {}\n", "[targets]\nadmin_share = { interval = [0.85, "

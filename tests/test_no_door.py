@@ -817,14 +817,14 @@ def test_a_full_disk_during_a_calibration_is_kept_as_an_interruption(toy_runs, t
             raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "c" / "f"))
         except OSError:
             raise UserError("--out: cannot write there (No space left on device)") from None
-    real = calibrate._predictive
-    monkeypatch.setattr(calibrate, "_predictive", full)
+    real = calibrate.predictive_checks
+    monkeypatch.setattr(calibrate, "predictive_checks", full)
     with pytest.raises(Interrupted) as e:
         calibrate_into(tmp_path / "c")
     assert e.value.status == 74 and "No space left" in str(e.value)
     m = json.loads((tmp_path / "c" / "manifest.json").read_text())
     assert m["status"] == "interrupted" and m["generations_done"] == 2
-    monkeypatch.setattr(calibrate, "_predictive", real)
+    monkeypatch.setattr(calibrate, "predictive_checks", real)
     assert calibrate_into(tmp_path / "c", resume=True).manifest["status"] == "complete"
 
 

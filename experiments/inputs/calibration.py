@@ -19,7 +19,10 @@
     register_per_week = { loguniform = [0.005, 0.1] }
 
     inference = "interval"       # or "kernel": the targets as a likelihood, ending at
-                                 # temperature 1 (studies/calibrate.kernel_for)
+                                 # temperature 1 (studies/calibrate.kernel_for); or "emulator":
+                                 # the same likelihood through Gaussian processes fitted to
+                                 # waves of `population` runs, at most `generations` waves
+                                 # (studies/emulate.py)
 
     [targets]                    # figures of FIGURES below, each against an interval (a bound)
     admin_share = { interval = [0.85, 1.0], weight = 1.0, source = "pattern 1" }
@@ -57,7 +60,7 @@ KEYS = {"description": str, "scenario": str, "population": int, "generations": i
 TARGET_KEYS = {"interval": list, "value": (int, float), "sd": (int, float),
                "weight": (int, float), "scale": (int, float), "source": str}
 PRIORS = ("uniform", "normal", "loguniform")
-INFERENCE = ("interval", "kernel")
+INFERENCE = ("interval", "kernel", "emulator")
 MAX_POPULATION = 100_000
 MAX_GENERATIONS = 100
 MAX_REPLICATES = 1_000
@@ -383,9 +386,10 @@ def load(name: str, overrides: dict | None = None) -> CalibrationDesign:
     if inference not in INFERENCE:
         raise UserError(f"{path}: inference: expected one of {', '.join(INFERENCE)}, got "
                         f"{one_line(repr(inference), 40)}{suggest(str(inference), INFERENCE)}")
-    if inference == "kernel" and "min_epsilon" in data:
-        raise UserError(f"{path}: min_epsilon: the kernel's calibration ends at temperature 1 "
-                        "(the posterior under the targets' stated errors); leave it out")
+    if inference != "interval" and "min_epsilon" in data:
+        raise UserError(f"{path}: min_epsilon: the {inference}'s calibration is the posterior "
+                        "under the targets' stated errors, with no distance threshold; leave it "
+                        "out")
     if min_eps < 0 or not 0 <= min_acc < 1:
         raise UserError(f"{path}: " + ("min_epsilon: must be >= 0" if min_eps < 0
                                        else "min_acceptance: expected 0 <= share < 1"))

@@ -19,6 +19,7 @@ PINNED = 0.5     # posterior 90% interval at most this share of the prior's: "pi
 NARROWED = 0.8   # at most this share: "narrowed"; wider: "left free"
 TOP = 8          # constants in the correlation figure
 LOW_ESS = 0.25   # an effective sample size below this share of the population is flagged
+EMULATOR_INSIDE = 0.8  # new runs inside an emulator's 90% intervals less often: overconfident
 EDGE = 0.05      # a prior's outer 5% at either end ...
 PILED = 0.25     # ... holding at least this posterior weight (5 times the prior's): piled up
 SATURATED = 0.03  # a share (SHARES) whose posterior median is within this of 0 or 1
@@ -126,6 +127,8 @@ def threshold(design) -> tuple[str, str]:
     likelihood kernel's temperature (inference = "kernel")."""
     if design.inference == "kernel":
         return "temperature", "1: the posterior under the targets' stated errors"
+    if design.inference == "emulator":
+        return "temperature", "1: every wave's posterior is under the targets' stated errors"
     return "distance threshold (epsilon)", "0: every target inside its interval"
 
 
@@ -170,8 +173,10 @@ def plot_checks(design, posterior, predictive, path: Path) -> None:
     save(fig, path, "Posterior predictive checks: each figure against its interval (green)")
 
 
-def write(out: Path, design, posterior, generations, predictive, manifest) -> None:
-    """Tables, figures and report.html into `out`."""
+def write(out: Path, design, posterior, generations, predictive, manifest,
+          emulator_checks: pd.DataFrame | None = None) -> None:
+    """Tables, figures and report.html into `out` (`emulator_checks`: an emulator's, by
+    wave)."""
     constants = constants_table(design, posterior)
     checks = checks_table(design, posterior, predictive)
     atomic_write(out / "constants.csv", lambda tmp: constants.to_csv(tmp, index=False))
@@ -184,35 +189,45 @@ def write(out: Path, design, posterior, generations, predictive, manifest) -> No
     plot_correlations(constants, posterior, images["correlations"])
     plot_generations(generations, images["generations"], design)
     plot_checks(design, posterior, predictive, images["checks"])
-    page = report(design, constants, checks, generations, images, manifest)
+    page = report(design, constants, checks, generations, images, manifest, emulator_checks)
     atomic_write(out / "report.html", lambda tmp: Path(tmp).write_text(page, "utf-8"))
 
 
-def report(design, constants, checks, generations, images, manifest) -> str:
+def report(design, constants, checks, generations, images, manifest,
+           emulator_checks: pd.DataFrame | None = None) -> str:
     e = html.escape
     d = manifest["design"]
     by = {v: list(constants.constant[constants.verdict == v])
           for v in ("pinned down", "narrowed", "left free")}
     last = generations.iloc[-1] if len(generations) else None
+    emulated = design.inference == "emulator"
     out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>juwei "
            f"calibration: {e(design.name)}</title><style>{CSS}</style></head><body>",
            "<h1>What the patterns say about the model's constants</h1>",
            f"<p class='muted'>design {e(design.path)} · scenario {e(d['scenario'])} · county "
            f"{e(str(d.get('county', '')))} · population {design.population} · "
-           f"{len(generations)} generations · {design.replicates} replicate(s) per particle · "
+           f"{len(generations)} {'waves' if emulated else 'generations'} · "
+           f"{design.replicates} replicate(s) per particle · "
            f"scale {d['scale']} · {d['years']} years · root seed {design.seed}</p>",
            "<h2>In short</h2><p>"]
-    out.append(f"ABC-SMC weighed {len(design.priors)} constants against "
+    out.append(f"{'The emulated likelihood' if emulated else 'ABC-SMC'} weighed "
+               f"{len(design.priors)} constants against "
                f"{len(design.fitted)} targets. The patterns <b>pin down</b> "
                f"{_names(by['pinned down'])} (the posterior's 90% interval is at most "
                f"{PINNED:.0%} of the prior's); they <b>narrow</b> {_names(by['narrowed'])}; and "
                f"they <b>leave free</b> {_names(by['left free'])}: the patterns cannot tell "
                "those values apart, so a conclusion that depends on them needs a measurement "
                "from the field, or the ensemble's intervals (juwei compare --ensemble).")
-    if last is not None:
+    if last is not None and emulated:
+        out.append(f" {int(generations.candidates.sum())} county runs in {len(generations)} "
+                   "waves taught a Gaussian process per target; the posterior is an importance "
+                   "sample under the likelihood they emulate.")
+        out.append(_emulator_line(emulator_checks))
+    elif last is not None:
         out.append(f" The last generation accepted {int(last.accepted)} of "
                    f"{int(last.candidates)} candidates at {threshold(design)[0]} "
                    f"{last.epsilon:.3g} ({threshold(design)[1]}).")
+    if last is not None:
         if last.ess < LOW_ESS * last.accepted:
             out.append(f"</p><p class='flag'>The posterior rests on few particles: its "
                        f"effective sample size is {last.ess:.1f} of {int(last.accepted)}. Read "
@@ -270,10 +285,11 @@ def report(design, constants, checks, generations, images, manifest) -> str:
                    f"</td><td class='num'>{inside}</td><td>{e(r.source)}</td></tr>")
     out.append("</table>")
     out.append(f"<figure>{img(images['checks'])}</figure>")
-    out.append(f"<h2>Generations</h2><table><tr><th>generation</th><th>"
-               f"{threshold(design)[0]}</th>"
-               "<th>candidates</th><th>accepted</th><th>acceptance</th><th>effective sample "
-               "size</th></tr>")
+    heads = (("wave", "runs", "runs not failed", "share not failed") if emulated else
+             ("generation", "candidates", "accepted", "acceptance"))
+    out.append(f"<h2>{'Waves' if emulated else 'Generations'}</h2><table><tr><th>{heads[0]}"
+               f"</th><th>{threshold(design)[0]}</th><th>{heads[1]}</th><th>{heads[2]}</th>"
+               f"<th>{heads[3]}</th><th>effective sample size</th></tr>")
     for _, r in generations.iterrows():
         out.append(f"<tr><td class='num'>{int(r.generation)}</td><td class='num'>"
                    f"{r.epsilon:.4g}</td><td class='num'>{int(r.candidates)}</td>"
@@ -281,6 +297,18 @@ def report(design, constants, checks, generations, images, manifest) -> str:
                    f"{r.acceptance:.2f}</td><td class='num'>{r.ess:.1f}</td></tr>")
     out.append("</table>")
     out.append(f"<figure>{img(images['generations'])}</figure>")
+    if emulated and emulator_checks is not None and len(emulator_checks):
+        out.append("<h2>The emulator against new runs</h2><p>Each wave's runs, before the "
+                   "emulator learns from them: the share inside their 90% predictive interval "
+                   "(about 90% when the emulator is honest) and the error in the target's "
+                   "scale.</p><table><tr><th>wave</th><th>figure</th><th>runs</th><th>inside "
+                   "90%</th><th>error (scales)</th></tr>")
+        for _, r in emulator_checks.iterrows():
+            flag = "" if r.inside >= EMULATOR_INSIDE else " class=flag"
+            out.append(f"<tr><td class='num'>{int(r.wave)}</td><td>{e(r.figure)}</td><td "
+                       f"class='num'>{int(r.runs)}</td><td class='num'{flag}>{r.inside:.0%}"
+                       f"</td><td class='num'>{r.rmse_in_scales:.2f}</td></tr>")
+        out.append("</table>")
     failed = manifest.get("failed_candidates", [])
     if failed:
         out.append(f"<p class='flag'>{len(failed)} candidate(s) failed and were rejected "
@@ -292,11 +320,18 @@ def report(design, constants, checks, generations, images, manifest) -> str:
               "and StochasticAcceptor)" if design.inference == "kernel" else
               "distance = weighted sum of each target's gap outside its interval over its "
               "scale; epsilon by the 0.5 quantile of the last generation's distances")
-    out.append(f"<p class='muted'>Method: ABC-SMC (pyabc), {method}; proposals drawn by "
-               "candidate from "
-               "SeedSequence(seed, spawn_key=(generation + 1, candidate)) and the first "
-               "accepted by candidate number "
-               "kept, so the posterior does not depend on the executor (ODD §9).</p>")
+    if emulated:
+        out.append("<p class='muted'>Method: history matching in waves with a Gaussian process "
+                   "per target (scikit-learn; Matern 5/2, white noise for the seeds), the "
+                   "likelihood kernel's target in closed form, importance sampling in two "
+                   "passes; each run on SeedSequence(seed, spawn_key=(5, wave + 1, run + 1)) "
+                   "and the processes fitted in the main process, so the posterior does not "
+                   "depend on the executor (studies/emulate.py, ODD §9).</p>")
+    else:
+        out.append(f"<p class='muted'>Method: ABC-SMC (pyabc), {method}; proposals drawn by "
+                   "candidate from SeedSequence(seed, spawn_key=(generation + 1, candidate)) "
+                   "and the first accepted by candidate number kept, so the posterior does not "
+                   "depend on the executor (ODD §9).</p>")
     out.append(footer(manifest))
     return "".join(out)
 
@@ -310,6 +345,23 @@ def _held_line(r) -> str:
               else f"posterior median {r['median']:.3g}")
     return (f"{html.escape(r.figure)} {verdict}: {median} against "
             f"[{r.low:g}, {r.high:g}]{inside}")
+
+
+def _emulator_line(checks: pd.DataFrame | None) -> str:
+    """The last wave's check of the emulator, in a sentence (flagged when a figure's new runs
+    fall inside their 90% interval less than EMULATOR_INSIDE of the time)."""
+    if checks is None or not len(checks):
+        return ""
+    last = checks[checks.wave == checks.wave.max()]
+    poor = last[last.inside < EMULATOR_INSIDE]
+    text = (f" Wave {int(last.wave.iloc[0])}'s runs fell inside the emulator's 90% intervals: "
+            + ", ".join(f"{html.escape(r.figure)} {r.inside:.0%}" for r in last.itertuples())
+            + " of the time.")
+    if len(poor):
+        text += ("</p><p class='flag'>The emulator is overconfident for "
+                 + _names(poor.figure) + ": the posterior there is narrower than the runs "
+                 "support; more waves, or more runs a wave, would help.")
+    return text
 
 
 def _names(names) -> str:

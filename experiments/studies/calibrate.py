@@ -340,6 +340,9 @@ def run(design, opts: Options, model=None, report: bool = True) -> Calibration:
     --resume continues from the last finished generation. `model(values) -> {figure: number}`
     replaces the county model (a toy for tests; it must pickle for worker processes).
     `report=False` leaves out the figures and report.html (a coverage check's many fits)."""
+    if design.inference == "emulator":
+        from . import emulate
+        return emulate.run(design, opts, model, report)
     if opts.scheduler:
         check_scheduler(opts.scheduler, opts.scheduler_timeout)
     store = Store(opts.out)
@@ -394,11 +397,7 @@ def run(design, opts: Options, model=None, report: bool = True) -> Calibration:
         exit_if_stuck leaves the manifest right; then again once the stop has unwound."""
         path = opts.out / HISTORY
         finished = (0 if not path.exists() else _stored_quickly(path) if quick else _stored(db))
-        if isinstance(e, SchedulerLost):
-            why, status = f"the Dask scheduler was lost ({e})", LOST_STATUS
-        else:
-            signum = e.signum if isinstance(e, Stop) else signal.SIGINT
-            why, status = f"interrupted by {signal.Signals(signum).name}", SIGNAL_STATUS[signum]
+        why, status = stop_reason(e)
         m.update(status="interrupted", interrupted=now(), interrupted_by=why,
                  generations_done=int(max(finished, 0)), wall_seconds=wall())
         store.write_manifest()
@@ -440,7 +439,9 @@ def run(design, opts: Options, model=None, report: bool = True) -> Calibration:
                 history = abc.history
                 m["generations_done"] = int(history.max_t + 1)
                 store.write_manifest()
-                predictive = _predictive(design, opts, history, model, pool)
+                predictive = (predictive_checks(design, opts, posterior_table(history, design),
+                                                model, pool) if history.max_t >= 0
+                              else pd.DataFrame())
             except (KeyboardInterrupt, SchedulerLost) as e:
                 stop = record_stop(e)
                 raise
@@ -476,6 +477,14 @@ def run(design, opts: Options, model=None, report: bool = True) -> Calibration:
     total = wall()
     store.finish("complete", wall_seconds=total, session_seconds=round(total - earlier, 3))
     return Calibration(opts.out, design, posterior, generations, predictive, store.manifest)
+
+
+def stop_reason(e: BaseException) -> tuple[str, int]:
+    """Why a calibration stopped (a signal, or a lost Dask scheduler), and its exit status."""
+    if isinstance(e, SchedulerLost):
+        return f"the Dask scheduler was lost ({e})", LOST_STATUS
+    signum = e.signum if isinstance(e, Stop) else signal.SIGINT
+    return f"interrupted by {signal.Signals(signum).name}", SIGNAL_STATUS[signum]
 
 
 IDENTITY = "juwei_identity"      # history.db's own table: the calibration it belongs to
@@ -644,14 +653,14 @@ def generation_table(history) -> pd.DataFrame:
                          "ess": [w.sum() ** 2 / (w ** 2).sum() for w in weights]})
 
 
-def _predictive(design, opts: Options, history, model=None, pool: Workers | None = None
-                ) -> pd.DataFrame:
-    """Posterior draws rerun, each on its own fresh seeds (not the calibration's): every
-    figure, held-out ones included, as a check that the fit does not rest on one set of random
-    numbers; the draws' spread is the posterior predictive's, noise included."""
-    if design.predictive == 0 or history.max_t < 0:
+def predictive_checks(design, opts: Options, post: pd.DataFrame, model=None,
+                      pool: Workers | None = None) -> pd.DataFrame:
+    """Draws of the posterior `post` rerun, each on its own fresh seeds (not the
+    calibration's): every figure, held-out ones included, as a check that the fit does not
+    rest on one set of random numbers; the draws' spread is the posterior predictive's, noise
+    included."""
+    if design.predictive == 0:
         return pd.DataFrame()
-    post = posterior_table(history, design)
     chosen = draws(post, design.predictive, derived_seed(design.seed, PREDICTIVE_STREAM))
     fresh = derived_seed(design.seed, PREDICTIVE_STREAM, 1)
     model = Guarded(county_model(design, fresh, per_candidate=True) if model is None else model,

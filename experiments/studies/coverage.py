@@ -66,13 +66,15 @@ def with_errors(design, figures: dict, seed: int) -> dict:
 
 def observed_design(design, figures: dict, k: int):
     """The design calibrated to truth k's figures: each target a measurement at the simulated
-    figure with the target's error, by the kernel; no predictive checks (the truth is known).
+    figure with the target's error, by the kernel (or the design's emulator); no predictive
+    checks (the truth is known).
     Each truth's fit has its own seed, so the fits are independent draws of the inference, not
     the same candidates' random numbers over and over."""
     targets = [measured(t.figure, figures[t.figure], t.scale, t.weight, f"truth {k}")
                for t in design.fitted]
     return dataclasses.replace(design, path=f"{design.path}#truth-{k}", targets=targets,
-                               inference="kernel", predictive=0,
+                               inference="emulator" if design.inference == "emulator"
+                               else "kernel", predictive=0,
                                seed=derived_seed(design.seed, FIT_STREAM, k + 1))
 
 
