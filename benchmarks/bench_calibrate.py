@@ -30,7 +30,7 @@ def calibration_rate(population: int, scale: float, folder: Path) -> tuple[float
     workers' wall time spent inside candidates (the rest is the loop's overhead)."""
     from juwei.engine import Options, default_workers
     from juwei.inputs import calibration
-    from juwei.studies import calibrate
+    from juwei.studies import calibrate, validate
 
     d = calibration.load("calibrate_patterns", {"population": population, "generations": 2,
                                                 "scale": scale})
@@ -38,8 +38,8 @@ def calibration_rate(population: int, scale: float, folder: Path) -> tuple[float
     t0 = time.perf_counter()
     c = calibrate.run(d, Options(out=folder, progress=False))
     seconds = time.perf_counter() - t0
-    pair = calibration.PAIRED in calibrate.figures_of(d, candidates=True)
-    per = (3 if pair else 1) * d.replicates
+    per = validate.arm_count(calibration.PAIRED in calibrate.figures_of(d, candidates=True)) \
+        * d.replicates
     runs = (int(c.generations.candidates.sum()) + population) * per   # + the prior sample
     busy = c.manifest["candidate_seconds"] / (seconds * default_workers())
     return runs / seconds, runs, busy

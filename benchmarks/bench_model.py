@@ -163,9 +163,12 @@ def main() -> None:
                       f"{r['median_s']:.3f} s [min {r['min_s']:.3f}, max {r['max_s']:.3f}]"
                       f"{verdict}")
                 if old:
+                    what = (" (this recording the last year only, that every week: what a "
+                            "study of summaries costs now and then)" if args.summary_only
+                            else "")
                     print(f"  {args.against}: median {old['median_s']:.3f} s, peak "
                           f"{old['peak_mb']:.1f} MB; ratio this / that "
-                          f"{r['median_s'] / old['median_s']:.2f}")
+                          f"{r['median_s'] / old['median_s']:.2f}{what}")
                 for phase, ms in r["ms_per_step"].items():
                     print(f"  {phase:28s} {ms:7.3f} ms/step")
                 f = r.get("floor")

@@ -903,7 +903,7 @@ def print_sensitivity(study) -> None:
 
 def cmd_calibrate(args) -> int:
     from .inputs import calibration
-    from .studies import calibrate
+    from .studies import calibrate, validate
 
     if args.figures:
         for name, meaning in calibration.FIGURES.items():
@@ -917,7 +917,7 @@ def cmd_calibrate(args) -> int:
                                         "scale", "burn_in_years")})
     if args.dry_run and args.screen:
         from .studies.common import dry_run, scenario_runs
-        arms = 3 if calibration.PAIRED in calibrate.figures_of(d) else 1
+        arms = validate.arm_count(calibration.PAIRED in calibrate.figures_of(d))
         total = args.draws * arms * (args.replicates or max(2, d.replicates))
         print(f"{d.name} --screen: {args.draws} prior draws x {total // args.draws} runs:")
         print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=total,
@@ -933,7 +933,7 @@ def cmd_calibrate(args) -> int:
                       else calibrate.stored_generations(Path(args.out), d))
             print(f"{stored} of {d.generations} {steps} are stored in {args.out}; a "
                   "--resume continues from there")
-        arms = 3 if calibration.PAIRED in calibrate.figures_of(d, candidates=True) else 1
+        arms = validate.arm_count(calibration.PAIRED in calibrate.figures_of(d, candidates=True))
         per = arms * d.replicates
         from .studies.common import dry_run, scenario_runs
         if emulated:
@@ -949,7 +949,7 @@ def cmd_calibrate(args) -> int:
         print(f"{d.name}: {len(d.priors)} constants, {len(d.fitted)} targets, "
               f"{len(d.held_out)} held out; population {d.population}, up to {d.generations} "
               f"generations; each candidate is {per} run(s) ({d.replicates} replicate(s) of the "
-              f"scenario{' and the campaign pair' if arms == 3 else ''}). One generation at "
+              f"scenario{' and the campaign pair' if arms > 1 else ''}). One generation at "
               "full acceptance:")
         print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=d.population * per,
                       county=d.base.county))
@@ -1013,7 +1013,7 @@ def check_calibration(d, args) -> int:
 def print_calibration(c) -> None:
     import pandas as pd
 
-    from .present.calibration_page import checks_table, constants_table
+    from .present.calibration_page import checks_table, constants_table, verdict
     from .present.html import percent
     constants = constants_table(c.design, c.posterior)
     checks = checks_table(c.design, c.posterior, c.predictive)
@@ -1035,7 +1035,7 @@ def print_calibration(c) -> None:
         role = " (held out)" if r.role == "held out" else ""
         median = "—" if pd.isna(r["median"]) else f"{r['median']:.3g}"   # fresh draws only
         print(f"  {r.figure + role:36s} [{r.low:7.3g}, {r.high:7.3g}] {median:>17s} "
-              f"{'holds' if r.holds else 'FAILS':>6s} {inside}")
+              f"{verdict(r):>6s} {inside}")
     failed = c.manifest.get("failed_candidates", [])
     if failed:
         print(f"\n  {len(failed)} candidate(s) failed and were rejected (manifest.json)")

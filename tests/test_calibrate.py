@@ -190,6 +190,8 @@ def test_the_posterior_does_not_depend_on_the_executor_or_workers(tiny, tmp_path
     assert r.returncode == 0, r.stderr
     a, b = (pd.read_parquet(f / "posterior.parquet") for f in (ref, tmp_path / "one"))
     assert len(a) == 8 and a.equals(b)
+    fresh = [pd.read_parquet(f / "predictive.parquet") for f in (ref, tmp_path / "one")]
+    assert len(fresh[0]) == 3 and fresh[0].equals(fresh[1])      # the checks' seeds too
     gens = pd.read_csv(ref / "generations.csv")
     assert len(gens) >= 2 and gens.epsilon.is_monotonic_decreasing
 
@@ -553,8 +555,9 @@ def test_a_held_out_paradox_is_left_to_the_predictive_checks(tmp_path):
     fit = calibrate.county_model(d, 1, per_candidate=True, candidates=True)
     assert "burden_paradox" not in fit.figures and "cadre_turnover" in fit.figures
     assert "burden_paradox" in calibrate.county_model(d, 1, per_candidate=True).figures
-    # a candidate's own burn-in is never reused: it stays out of the machine's state cache
-    assert fit.fn.folder is None and calibrate.county_model(d, 1).fn.folder is not None
+    # a candidate's own burn-in (its constants are its own) is never reused by another
+    # study: it stays out of the machine's state cache, under either inference
+    assert fit.fn.folder is None and calibrate.county_model(d, 1).fn.folder is None
     post = pd.DataFrame({"blame_pressure": [0.5, 0.6], "quit_base": [0.02, 0.03],
                          "weight": 1.0, "admin_share": 0.98, "htc_min": 0.8,
                          "cadre_turnover": 0.2})
@@ -564,7 +567,9 @@ def test_a_held_out_paradox_is_left_to_the_predictive_checks(tmp_path):
     assert checks.loc["burden_paradox", "fresh_median"] == 2.0
     assert checks.loc["burden_paradox", "holds"]
     unseen = page.checks_table(d, post, pd.DataFrame()).set_index("figure")   # no draws
-    assert not unseen.loc["burden_paradox", "holds"]
+    assert unseen.loc["burden_paradox", "holds"] is None           # not computed, not failed
+    assert page.verdict(unseen.loc["burden_paradox"]) == "not computed"
+    assert page.verdict(unseen.loc["cadre_turnover"]) == "holds"
     with pytest.raises(UserError, match="held_out.burden_paradox.*predictive = 1"):
         calibration.load(str(_write(tmp_path, text.replace("predictive = 3",
                                                            "predictive = 0"), "p0.toml")))
@@ -581,7 +586,10 @@ def test_the_coverage_check_finds_honest_intervals_for_a_noisy_toy(tmp_path):
     """Simulation-based calibration (studies/coverage.py): twelve truths from the prior, each
     calibrated by the kernel to its noisy figure with its measurement error; the posterior's
     90% intervals hold the truth about 90% of the time, and the ranks are not far from
-    uniform. Deterministic: the truths and every seed come from the design's seed."""
+    uniform. Deterministic: the truths and every seed come from the design's seed. The bound,
+    8 of 12, is loose (P(at most 7 of 12 | 90%) = 0.004): since each truth's fit got its own
+    seed (2026-12-07) this toy holds 9 of 12, and the bound was set after seeing that, so it
+    guards against a broken inference, not a slightly narrow one."""
     from scipy import stats
     from juwei.studies import coverage
     d = replace(toy_design(tmp_path), population=100, generations=4,

@@ -58,7 +58,8 @@ def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> p
     """Each target and held-out figure: its interval, the posterior's weighted median and 90%
     interval, the share of fresh-seed predictive draws inside the interval, and whether it
     holds: the fresh draws' median inside the interval, or the posterior's where there are no
-    fresh draws (a figure on the calibration's own seeds can hold by their luck alone)."""
+    fresh draws (a figure on the calibration's own seeds can hold by their luck alone); None
+    where neither exists (a held-out figure the fit does not compute, and no fresh draws)."""
     rows = []
     ok = predictive[predictive["failed"].isna()] if len(predictive) else predictive
     weights = posterior.weight.to_numpy(float)
@@ -76,7 +77,8 @@ def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> p
         judged = q["median"] if fresh_median is None else fresh_median
         rows.append({"figure": t.figure, "role": "held out" if t.held_out else "target",
                      "low": t.low, "high": t.high, "weight": t.weight,
-                     "holds": bool(t.low <= judged <= t.high), "fresh_median": fresh_median,
+                     "holds": None if pd.isna(judged) else bool(t.low <= judged <= t.high),
+                     "fresh_median": fresh_median,
                      **q, "predictive_inside": inside,
                      "saturated": in_fit and t.figure in SHARES
                      and min(q["median"], 1 - q["median"]) <= SATURATED,
@@ -281,7 +283,7 @@ def report(design, constants, checks, generations, images, manifest,
         out.append(f"<tr><td>{e(r.figure)}</td><td>{e(r.role)}</td><td class='num'>"
                    f"[{r.low:g}, {r.high:g}]</td><td class='num'>{r.weight:g}</td>"
                    f"<td class='num'>{fmt(r['median'])} [{fmt(r.q05)}, {fmt(r.q95)}]</td>"
-                   f"<td{'' if r.holds else ' class=flag'}>{'holds' if r.holds else 'FAILS'}"
+                   f"<td{' class=flag' if verdict(r) == 'FAILS' else ''}>{verdict(r)}"
                    f"</td><td class='num'>{inside}</td><td>{e(r.source)}</td></tr>")
     out.append("</table>")
     out.append(f"<figure>{img(images['checks'])}</figure>")
@@ -340,11 +342,18 @@ def _held_line(r) -> str:
     inside = percent(r.predictive_inside, "")
     inside = (f", fresh-seed draws' median {r.fresh_median:.3g} with {inside} inside"
               if inside else "")
-    verdict = "holds" if r.holds else "<span class='flag'>FAILS</span>"
+    word = verdict(r)
+    word = f"<span class='flag'>{word}</span>" if word == "FAILS" else word
     median = ("not computed by the fit (fresh draws only)" if pd.isna(r["median"])
               else f"posterior median {r['median']:.3g}")
-    return (f"{html.escape(r.figure)} {verdict}: {median} against "
+    return (f"{html.escape(r.figure)} {word}: {median} against "
             f"[{r.low:g}, {r.high:g}]{inside}")
+
+
+def verdict(r) -> str:
+    """A check's word: holds, FAILS, or not computed (no posterior values and no fresh draws)."""
+    return "not computed" if r.holds is None or pd.isna(r.holds) else (
+        "holds" if r.holds else "FAILS")
 
 
 def _emulator_line(checks: pd.DataFrame | None) -> str:

@@ -291,10 +291,12 @@ class Calibration(Brief):
 def county_model(design, seed: int, per_candidate: bool = False,
                  candidates: bool = False) -> ParticleModel:
     """The design's figures of the county model (`candidates`: those a candidate needs), on
-    the replicate seeds of `seed` (or, with `per_candidate`, each call's own: ParticleModel)."""
-    fn = county_function(design.base.county, design.base.params)
-    if per_candidate:     # a burn-in no other run shares: kept in memory, not in the disk cache
-        fn = dataclasses.replace(fn, folder=None)      # (it would push useful states out)
+    the replicate seeds of `seed` (or, with `per_candidate`, each call's own: ParticleModel).
+    A candidate's burn-in is its own (its constants are), so it is kept in memory for its
+    campaign pair and never written to the machine's cache, where it would push useful states
+    out."""
+    fn = dataclasses.replace(county_function(design.base.county, design.base.params),
+                             folder=None)
     return ParticleModel(design.base.params, tuple(p.name for p in design.priors),
                          design.replicates, seed, fn, figures_of(design, candidates),
                          per_candidate)

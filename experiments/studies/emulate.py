@@ -49,9 +49,10 @@ from .common import county_record
 
 EMULATOR_STREAM = 5       # the stream of the waves' runs (1 predictive, 2 screen, 3-4 check)
 WAVES = "waves.parquet"   # every run of the finished waves: wave, run, seed, constants, figures
-PROPOSALS = 4000          # importance-sampling draws per pass (the posterior's particles)
+PROPOSALS = 10_000        # importance-sampling draws per pass (the posterior's particles)
 DEFENSIVE = 0.2           # the prior's share of the proposal (Hesterberg 1995): no region lost
-INFLATE = 2.0             # the proposal's covariance over the last posterior's
+TAIL = 5                  # degrees of freedom of the proposal's t around the last posterior
+PASSES = 4                # importance-sampling passes a wave, each around the one before
 FIT_POINTS = 400          # runs the Gaussian processes' hyperparameters are fitted on (all
                           # runs condition them): a 12-constant fit on more takes minutes
 CHANGE = 0.05             # waves stop when no posterior quantile moves more than this share
@@ -88,10 +89,11 @@ class Emulator:
         return mu, np.maximum(sd, 1e-12)
 
 
-def fit(design, runs: pd.DataFrame, seed: int) -> Emulator:
+def fit(design, runs: pd.DataFrame, seed: int, before: Emulator | None = None) -> Emulator:
     """Gaussian processes (Matern 5/2, a length scale per constant, white noise for the seeds)
     on the runs that did not fail: hyperparameters by maximum likelihood on FIT_POINTS of them,
-    chosen with `seed`, then conditioned on all."""
+    chosen with `seed` (starting from the last wave's, `before`, if given), then conditioned
+    on all."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
@@ -103,12 +105,14 @@ def fit(design, runs: pd.DataFrame, seed: int) -> Emulator:
     processes = []
     for k, figure in enumerate(figures):
         y = ok[figure].to_numpy(float)
-        kernel = (ConstantKernel(1.0, (1e-3, 1e3))
+        kernel = (before.processes[k].kernel_ if before is not None else
+                  ConstantKernel(1.0, (1e-3, 1e3))
                   * Matern(np.full(u.shape[1], 0.5), (1e-2, 1e2), nu=2.5)
                   + WhiteKernel(0.1, (1e-6, 1e1)))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            tuned = GaussianProcessRegressor(kernel, normalize_y=True, n_restarts_optimizer=1,
+            tuned = GaussianProcessRegressor(kernel, normalize_y=True,
+                                             n_restarts_optimizer=0 if before else 1,
                                              random_state=int(rng.integers(2**31)))
             tuned.fit(u[some], y[some])
             processes.append(GaussianProcessRegressor(tuned.kernel_, normalize_y=True,
@@ -168,9 +172,11 @@ class Sample:
 
 
 def importance(design, emulator: Emulator, rng, around: Sample | None = None) -> Sample:
-    """PROPOSALS draws from the prior (DEFENSIVE of them) and a normal around the last
-    posterior `around` (its weighted mean and INFLATE x its covariance), weighted by prior x
-    emulated likelihood over the mixture's density; from the prior alone without `around`."""
+    """PROPOSALS draws from the prior (DEFENSIVE of them) and a multivariate t around the last
+    posterior `around` (its weighted mean and covariance, TAIL degrees of freedom), weighted by
+    prior x emulated likelihood over the mixture's density; from the prior alone without
+    `around`. A t of the posterior's own covariance, not a wider normal: in sixteen
+    dimensions a normal twice as wide would waste all but a thousandth of the draws."""
     d = len(design.priors)
     n_prior = PROPOSALS if around is None else int(DEFENSIVE * PROPOSALS)
     z = rng.standard_normal((n_prior, d))
@@ -179,12 +185,11 @@ def importance(design, emulator: Emulator, rng, around: Sample | None = None) ->
         log_q = log_prior(z)
     else:
         mean = around.weight @ around.z
-        cov = INFLATE * np.atleast_2d(np.cov(around.z.T, aweights=around.weight)) \
-            + 1e-9 * np.eye(d)
-        z = np.vstack([z, rng.multivariate_normal(mean, cov, PROPOSALS - n_prior)])
-        near = stats.multivariate_normal(mean, cov).logpdf(z)
+        cov = np.atleast_2d(np.cov(around.z.T, aweights=around.weight)) + 1e-6 * np.eye(d)
+        near = stats.multivariate_t(mean, cov * (TAIL - 2) / TAIL, df=TAIL)
+        z = np.vstack([z, near.rvs(PROPOSALS - n_prior, random_state=rng).reshape(-1, d)])
         log_q = np.logaddexp(math.log(DEFENSIVE) + log_prior(z),
-                             math.log(1 - DEFENSIVE) + np.atleast_1d(near))
+                             math.log(1 - DEFENSIVE) + near.logpdf(z))
     u = np.clip(special.ndtr(z), 1e-12, 1 - 1e-12)
     mu, sd = emulator.predict(u)
     loglik = log_likelihood(design, mu, sd)
@@ -194,10 +199,13 @@ def importance(design, emulator: Emulator, rng, around: Sample | None = None) ->
 
 
 def posterior_of(design, emulator: Emulator, seed: int, around: Sample | None) -> Sample:
-    """Two passes of importance sampling: the second around the first."""
+    """PASSES passes of importance sampling, each around the one before (adaptive importance
+    sampling, population Monte Carlo; Cappé et al. 2004): the last."""
     rng = np.random.default_rng(seed)
-    first = importance(design, emulator, rng, around)
-    return importance(design, emulator, rng, first)
+    sample = around
+    for _ in range(PASSES):
+        sample = importance(design, emulator, rng, sample)
+    return sample
 
 
 def check_rows(design, emulator: Emulator, wave: pd.DataFrame, w: int) -> list[dict]:
@@ -335,7 +343,7 @@ def _waves(design, opts: Options, model, pool, stored: pd.DataFrame | None, stor
                                   "fail, too few to emulate; the errors are in the manifest")
         if emulator is not None:
             checks += check_rows(design, emulator, wave, w)
-        emulator = fit(design, runs, derived_seed(root, w + 1, 0, 1))
+        emulator = fit(design, runs, derived_seed(root, w + 1, 0, 1), emulator)
         before, sample = sample, posterior_of(design, emulator, derived_seed(root, w + 1, 0, 2),
                                               sample)
         change = moved(before, sample) if before is not None else float("nan")

@@ -41,7 +41,7 @@ HOLDS_SHARE = 0.9        # a pattern holds when it holds in at least this share 
 # the indicators whose year-on-year change is the drift figure (ODD §7.1: the baseline settles)
 STEADY = ["htc_H", "htc_T", "htc_C", "exhaustion", "admin_share", "participation_rate"]
 
-PAIRED = 4               # the pattern judged on the campaign pair (paradox_pair)
+PAIRED_PATTERN = 4       # the pattern judged on the campaign pair (paradox_pair)
 EMERGENT, PARTLY_IMPOSED, INPUT = "emergent", "partly imposed", "input"
 LABELS = (EMERGENT, PARTLY_IMPOSED, INPUT)
 
@@ -236,6 +236,11 @@ def _arms(params: Parameters, pair: bool) -> list[tuple[str, Parameters]]:
                                                paradox_pair(params))) if pair else [])
 
 
+def arm_count(pair: bool) -> int:
+    """Runs a validation batch makes per replicate: the scenario, and the campaign pair."""
+    return len(_arms(Parameters(), pair))
+
+
 def _execute(runs: list[Run], fn, executor: str, workers: int | None, progress: bool | None
              ) -> dict[str, pd.DataFrame]:
     outcomes = execute(runs, Census(fn), executor=executor, workers=workers, progress=progress,
@@ -408,7 +413,7 @@ def break_patterns(params: Parameters, replicates: int, seed: int, executor: str
     seeds = replicate_seeds(seed, replicates)
     runs = [Run({"breaker": k, "arm": arm, "replicate": r}, p, s) for k in numbers
             for arm, p in _arms(dataclasses.replace(params, **PATTERNS[k - 1].breaker),
-                                k == PAIRED)
+                                k == PAIRED_PATTERN)
             for r, s in enumerate(seeds)]
     tables = _execute(runs, fn, executor, workers, progress)
     return [check({name: t[t.breaker == k] for name, t in tables.items()})[k - 1]
@@ -419,7 +424,7 @@ def run_count(replicates: int, breakers: bool = False) -> int:
     """How many runs `run` makes: the baseline and the campaign pair, and (`breakers`) each
     breaker's baseline, with the pair for pattern 4's."""
     return replicates * (len(_arms(Parameters(), True)) + breakers
-                         * sum(len(_arms(Parameters(), k == PAIRED)) for k in VALIDATING))
+                         * sum(arm_count(k == PAIRED_PATTERN) for k in VALIDATING))
 
 
 @dataclass(repr=False)
@@ -500,7 +505,8 @@ def run(scenario, replicates: int, seed: int, executor: str = "processes",
     arms = [(0, arm, p) for arm, p in _arms(scenario.params, True)]
     if breakers:
         arms += [(k, arm, p) for k in VALIDATING for arm, p in _arms(
-            dataclasses.replace(scenario.params, **PATTERNS[k - 1].breaker), k == PAIRED)]
+            dataclasses.replace(scenario.params, **PATTERNS[k - 1].breaker),
+            k == PAIRED_PATTERN)]
     runs = [Run({"breaker": k, "arm": arm, "replicate": r}, p, sd) for k, arm, p in arms
             for r, sd in enumerate(seeds)]
     design = {"scenario": scenario.name, "replicates": replicates, "seed": seed,
