@@ -1000,9 +1000,10 @@ def check_calibration(d, args) -> int:
     from .studies import coverage
     opts = _options(args, f"results/check-{d.name}-{_stamp()}")
     c = coverage.run(d, opts, args.truths)
+    how = "emulated likelihood" if d.inference == "emulator" else "likelihood kernel"
     print(f"\nsimulation-based calibration of {d.name}: {args.truths} truths from the priors, "
-          "each calibrated by the likelihood kernel to its figures on fresh seeds; the share of "
-          "truths inside the posterior's central intervals (calibrated: 50% and 90%)")
+          f"each calibrated by the {how} to its figures on fresh seeds; the share of truths "
+          "inside the posterior's central intervals (calibrated: 50% and 90%)")
     print(f"  {'constant':28s} {'50%':>6s} {'90%':>6s}")
     for r in c.coverage.itertuples():
         print(f"  {r.constant:28s} {r[2]:6.0%} {r[3]:6.0%}")
@@ -1013,13 +1014,17 @@ def check_calibration(d, args) -> int:
 def print_calibration(c) -> None:
     import pandas as pd
 
-    from .present.calibration_page import checks_table, constants_table, verdict
+    from .present.calibration_page import (checks_table, constants_table,
+                                           predictive_failures, verdict)
     from .present.html import percent
     constants = constants_table(c.design, c.posterior)
     checks = checks_table(c.design, c.posterior, c.predictive)
     g = c.generations
-    print(f"\n{c.design.name}: {len(g)} generations, {int(g.candidates.sum())} candidates, "
-          f"last epsilon {g.epsilon.iloc[-1]:.3g}, {c.manifest['wall_seconds']:.0f} s"
+    steps = (f"{len(g)} waves, {int(g.candidates.sum())} runs, an effective sample of "
+             f"{g.ess.iloc[-1]:.0f} of {len(c.posterior)}" if c.design.inference == "emulator"
+             else f"{len(g)} generations, {int(g.candidates.sum())} candidates, last epsilon "
+             f"{g.epsilon.iloc[-1]:.3g}")
+    print(f"\n{c.design.name}: {steps}, {c.manifest['wall_seconds']:.0f} s"
           + (f" in all ({c.manifest['session_seconds']:.0f} s since the resume)"
              if c.manifest['session_seconds'] < c.manifest['wall_seconds'] else "") + "\n")
     print(f"  {'constant':30s} {'posterior median [90%]':>34s}  verdict")
@@ -1039,6 +1044,9 @@ def print_calibration(c) -> None:
     failed = c.manifest.get("failed_candidates", [])
     if failed:
         print(f"\n  {len(failed)} candidate(s) failed and were rejected (manifest.json)")
+    lost = predictive_failures(c.predictive)
+    if lost:
+        print(f"\n  {lost}")
     print(f"\n  report: {c.out / 'report.html'}\n  posterior: {c.out / 'posterior.parquet'} "
           f"(the ensemble for `juwei compare --ensemble {c.out}`)")
 

@@ -17,10 +17,11 @@ from .test_calibrate import TINY, juwei, toy_design
 
 
 class Noisier:
-    """y = a + the model's own noise, sd 0.1, drawn from the globals each run seeds."""
+    """y = a + the model's own noise, sd 0.1, drawn from the globals each run seeds; z = 2a,
+    for a held-out check."""
 
     def __call__(self, values):
-        return {"y": float(values["a"]) + 0.1 * np.random.normal()}
+        return {"y": float(values["a"]) + 0.1 * np.random.normal(), "z": 2 * float(values["a"])}
 
 
 def _mean_sd(posterior):
@@ -34,7 +35,8 @@ def test_the_emulator_gives_the_posterior_under_both_the_error_and_the_models_no
     is normal(1.3, sqrt(0.05^2 + 0.1^2) = 0.112); an emulator that ignored the noise would give
     sd 0.05."""
     d = replace(toy_design(tmp_path), population=40, generations=4, inference="emulator",
-                targets=[Target("y", 1.2, 1.4, 1.0, 0.05, "", False, 1.3)])
+                targets=[Target("y", 1.2, 1.4, 1.0, 0.05, "", False, 1.3),
+                         Target("z", 2.0, 3.2, 0.0, 0.1, "", True)])
     c = calibrate.run(d, Options(tmp_path / "e", executor="inprocess", progress=False),
                       model=Noisier())
     mean, sd = _mean_sd(c.posterior)
@@ -42,8 +44,10 @@ def test_the_emulator_gives_the_posterior_under_both_the_error_and_the_models_no
     assert c.generations.ess.iloc[-1] >= 200
     checks = pd.read_csv(tmp_path / "e" / "emulator_checks.csv")
     assert len(checks) == len(c.generations) - 1 and (checks.inside >= 0.7).all(), checks
-    assert len(c.predictive) == d.predictive and "emulator" in (
-        tmp_path / "e" / "report.html").read_text()
+    # the held-out figure, never emulated, comes from the fresh-seed predictive checks
+    assert len(c.predictive) == d.predictive and c.predictive["failed"].isna().all()
+    assert "z" not in c.posterior and c.predictive.z.between(2.0, 3.2).mean() > 0.8
+    assert "emulator" in (tmp_path / "e" / "report.html").read_text()
 
 
 @pytest.mark.parametrize("mu,sd", [(0.5, 0.1), (0.95, 0.2), (1.6, 0.05), (-0.3, 0.3)])

@@ -191,12 +191,14 @@ def write(out: Path, design, posterior, generations, predictive, manifest,
     plot_correlations(constants, posterior, images["correlations"])
     plot_generations(generations, images["generations"], design)
     plot_checks(design, posterior, predictive, images["checks"])
-    page = report(design, constants, checks, generations, images, manifest, emulator_checks)
+    page = report(design, constants, checks, generations, images, manifest, emulator_checks,
+                  predictive_failures(predictive))
     atomic_write(out / "report.html", lambda tmp: Path(tmp).write_text(page, "utf-8"))
 
 
 def report(design, constants, checks, generations, images, manifest,
-           emulator_checks: pd.DataFrame | None = None) -> str:
+           emulator_checks: pd.DataFrame | None = None, lost: str = "") -> str:
+    """The page; `lost` says which predictive draws failed (predictive_failures)."""
     e = html.escape
     d = manifest["design"]
     by = {v: list(constants.constant[constants.verdict == v])
@@ -311,6 +313,8 @@ def report(design, constants, checks, generations, images, manifest,
                        f"class='num'>{int(r.runs)}</td><td class='num'{flag}>{r.inside:.0%}"
                        f"</td><td class='num'>{r.rmse_in_scales:.2f}</td></tr>")
         out.append("</table>")
+    if lost:
+        out.append(f"<p class='flag'>{e(lost)}</p>")
     failed = manifest.get("failed_candidates", [])
     if failed:
         out.append(f"<p class='flag'>{len(failed)} candidate(s) failed and were rejected "
@@ -348,6 +352,16 @@ def _held_line(r) -> str:
               else f"posterior median {r['median']:.3g}")
     return (f"{html.escape(r.figure)} {word}: {median} against "
             f"[{r.low:g}, {r.high:g}]{inside}")
+
+
+def predictive_failures(predictive: pd.DataFrame) -> str:
+    """A sentence on the predictive draws that failed ("" when none did): the checks then rest
+    on fewer fresh draws, or on none."""
+    if not len(predictive) or predictive["failed"].isna().all():
+        return ""
+    bad = predictive[predictive["failed"].notna()]
+    return (f"{len(bad)} of {len(predictive)} predictive draws failed, so the checks rest on "
+            f"the others; the first error: {bad['failed'].iloc[0]} (predictive.parquet)")
 
 
 def verdict(r) -> str:

@@ -274,12 +274,13 @@ def run(design, opts: Options, model=None, report: bool = True):
     earlier, t0 = (old or {}).get("wall_seconds", 0.0), time.perf_counter()
     path = opts.out / WAVES
     stored = pd.read_parquet(path) if opts.resume and path.exists() else None
-    model = calibrate.Guarded(model or calibrate.county_model(design, design.seed, True, True),
-                              calibrate.figures_of(design, candidates=True))
+    candidate = calibrate.Guarded(
+        model or calibrate.county_model(design, design.seed, True, True),
+        calibrate.figures_of(design, candidates=True))
     try:
         with stopping_on_signals(), Workers(opts.executor, opts.workers,
                                             opts.scheduler) as pool:
-            sample, generations, checks = _waves(design, opts, model, pool, stored, store)
+            sample, generations, checks = _waves(design, opts, candidate, pool, stored, store)
             posterior = posterior_table(design, sample)
             predictive = calibrate.predictive_checks(design, opts, posterior, model, pool)
     except (KeyboardInterrupt, SchedulerLost) as e:
