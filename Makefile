@@ -32,8 +32,8 @@ test-fast: setup      ## skip the tests marked slow
 validate: setup       ## the patterns of the spec at full scale, 30 replicates (2 min)
 	$(BIN)/juwei validate --replicates 30
 
-calibrate: setup      ## ABC-SMC of the [C] constants against the patterns (about an hour on 2 cores)
-	$(BIN)/juwei calibrate calibrate_patterns --out results/calibrate-$$(date +%Y%m%d-%H%M%S)
+calibrate: setup      ## the [C] constants' posterior under the measured targets (about 20 min on 2 cores)
+	$(BIN)/juwei calibrate calibrate_measured --out results/calibrate-$$(date +%Y%m%d-%H%M%S)
 
 doses: setup         ## each remedy over its levers' whole range, and at equal cost (scale 0.1)
 	$(BIN)/juwei compare baseline $(filter-out combined_reform,$(ALTERNATIVES)) --dose-response --scale 0.1 --replicates 4 --out results/doses-$$(date +%Y%m%d-%H%M%S)

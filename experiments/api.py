@@ -352,16 +352,18 @@ def _factor_values(row: dict) -> dict:
     return {k: v for k, v in row.items() if k != DUMMY}
 
 
-def calibrate(design="calibrate_patterns", *, population: int | None = None,
+def calibrate(design="calibrate_measured", *, population: int | None = None,
               generations: int | None = None, replicates: int | None = None,
               years: int | None = None, scale: float | None = None,
               burn_in_years: int | None = None, out=None, **options):
-    """Calibrate the model's hand-tuned constants to the patterns by ABC-SMC, as
+    """Calibrate the model's hand-tuned constants to the patterns and measurements, as
     `juwei calibrate` does.
 
-    `design`: a ready-made calibration design's name (`calibrate_patterns`, about an hour on
-    two cores; `calibrate_all`, for a cluster), a design file (TOML, README "Calibration and
-    the posterior ensemble") or a `juwei.inputs.calibration.CalibrationDesign`;
+    `design`: a ready-made calibration design's name (`calibrate_measured`, sixteen constants
+    by the emulated likelihood, about 20 minutes on two cores; `calibrate_patterns`, the
+    interval filter of before, about an hour; `calibrate_all`, for a cluster), a design file
+    (TOML, README "Calibration and the posterior ensemble") or a
+    `juwei.inputs.calibration.CalibrationDesign`;
     `population`, `generations`, `replicates`, `years`, `scale` and `burn_in_years` override
     the file's. `out`: the results folder (default `results/calibrate-<design>-<time>/`);
     `**options`: the engine's (`resume=True` continues from the last finished generation).
@@ -383,7 +385,7 @@ def calibrate(design="calibrate_patterns", *, population: int | None = None,
     return study.run(d, _options(out, f"calibrate-{d.name}", **options))
 
 
-def screen(design="calibrate_patterns", *, draws: int = 64, replicates: int = 2,
+def screen(design="calibrate_measured", *, draws: int = 64, replicates: int = 2,
            years: int | None = None, scale: float | None = None,
            burn_in_years: int | None = None, out=None, **options):
     """The prior-predictive screen of a calibration design, as `juwei calibrate DESIGN
@@ -403,13 +405,13 @@ def screen(design="calibrate_patterns", *, draws: int = 64, replicates: int = 2,
     return study.run(d, _options(out, f"screen-{d.name}", **options), draws, replicates)
 
 
-def coverage(design="calibrate_patterns", *, truths: int = 20, model=None, out=None,
+def coverage(design="calibrate_measured", *, truths: int = 20, model=None, out=None,
              **options):
     """Simulation-based calibration of a calibration design, as `juwei calibrate DESIGN
     --check` does: are its posteriors honest?
 
     It draws `truths` values of the constants from the priors, simulates their figures on fresh
-    seeds with each target's error added, calibrates to them by the likelihood kernel (each in
+    seeds with each target's error added, calibrates to them by the design's likelihood (each in
     `out`/truths/<k>/, resumable) and reports where each truth falls in its posterior.
     `model(values) -> {figure: number}` replaces the county model (a toy, to test the
     inference itself). Returns a `juwei.studies.coverage.Coverage`: `ranks` (each truth's rank

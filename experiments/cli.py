@@ -246,7 +246,7 @@ def build_parser() -> Parser:
     p = sub.add_parser("calibrate", help="calibrate the model's constants to the patterns "
                        "(ABC-SMC) and write a posterior ensemble")
     p.add_argument("design", nargs="?", help="calibration design file, or a ready-made one's "
-                   "name (calibrate_patterns)")
+                   "name (calibrate_measured)")
     p.add_argument("--figures", action="store_true",
                    help="list the figures a design's targets can name, and stop")
     p.add_argument("--screen", action="store_true",
@@ -910,7 +910,7 @@ def cmd_calibrate(args) -> int:
             print(f"{name:32s} {meaning}")
         return 0
     if not args.design:
-        raise UserError("calibrate: name a design file (ready-made: calibrate_patterns), or "
+        raise UserError("calibrate: name a design file (ready-made: calibrate_measured), or "
                         "--figures")
     d = calibration.load(args.design, {k: getattr(args, k) for k in
                                        ("population", "generations", "replicates", "years",
