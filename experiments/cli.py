@@ -244,7 +244,8 @@ def build_parser() -> Parser:
     add_batch_options(p, "results folder (default results/search-<design>-<time>)")
 
     p = sub.add_parser("calibrate", help="calibrate the model's constants to the patterns "
-                       "(ABC-SMC) and write a posterior ensemble")
+                       "and measurements (emulated likelihood or ABC-SMC) and write a posterior "
+                       "ensemble")
     p.add_argument("design", nargs="?", help="calibration design file, or a ready-made one's "
                    "name (calibrate_measured)")
     p.add_argument("--figures", action="store_true",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from juwei.engine import Options
+from juwei.engine import AnalysisRefused, Options
 from juwei.inputs.calibration import Prior, Target
 from juwei.studies import calibrate, emulate
 
@@ -46,7 +46,8 @@ def test_the_emulator_gives_the_posterior_under_both_the_error_and_the_models_no
     assert len(checks) == len(c.generations) - 1 and (checks.inside >= 0.7).all(), checks
     # the held-out figure, never emulated, comes from the fresh-seed predictive checks
     assert len(c.predictive) == d.predictive and c.predictive["failed"].isna().all()
-    assert "z" not in c.posterior and c.predictive.z.between(2.0, 3.2).mean() > 0.8
+    drawn = c.posterior.set_index("particle").loc[c.predictive.particle, "a"].to_numpy()
+    assert "z" not in c.posterior and np.allclose(c.predictive.z, 2 * drawn)
     assert "emulator" in (tmp_path / "e" / "report.html").read_text()
 
 
@@ -109,3 +110,34 @@ def test_the_coverage_check_finds_honest_emulated_intervals_for_a_noisy_toy(tmp_
     assert 8 / 12 <= held["in_90%"] and 0.25 <= held["in_50%"] <= 0.75, held
     assert stats.kstest(c.ranks["rank"], "uniform").pvalue > 0.05
     assert coverage.observed_design(d, {"y": 1.3}, 0).inference == "emulator"
+
+
+class Fragile:
+    """y = a, failing for a > 0.6: most of the prior U(0, 2) fails."""
+
+    def __call__(self, values):
+        if float(values["a"]) > 0.6:
+            raise RuntimeError("the toy fails here")
+        return {"y": float(values["a"])}
+
+
+def test_a_wave_of_mostly_failed_runs_is_refused_not_emulated(tmp_path):
+    d = replace(toy_design(tmp_path), population=20, inference="emulator",
+                targets=[Target("y", 0.2, 0.4, 1.0, 0.05, "", False, 0.3)])
+    with pytest.raises(AnalysisRefused, match="wave 0: 14 of 20 runs failed.*the toy fails"):
+        calibrate.run(d, Options(tmp_path / "f", executor="inprocess", progress=False),
+                      model=Fragile())
+
+
+@pytest.mark.parametrize("text,message", [
+    ("population = 3", "population: 3 runs a wave cannot teach an emulator of 2 constants"),
+    ("min_acceptance = 0.1", "min_acceptance: the emulator's waves accept every run"),
+])
+def test_a_bad_emulator_design_is_one_line_naming_file_and_key(tmp_path, text, message):
+    path = tmp_path / "e.toml"
+    path.write_text(TINY.replace("seed = 3", f'seed = 3\ninference = "emulator"\n{text}')
+                    .replace("population = 8\n", ""))
+    r = juwei("calibrate", path, "--out", tmp_path / "out")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert str(path) in r.stderr and message in r.stderr, r.stderr
+    assert not (tmp_path / "out").exists()

@@ -225,6 +225,18 @@ class CalibrationDesign:
                             for t in self.targets],
                 **({"inference": self.inference} if self.inference != "interval" else {})}
 
+    def values_at(self, u) -> "pd.DataFrame":
+        """Constants at prior quantiles `u` (rows x constants), as the model reads them."""
+        import pandas as pd
+        return pd.DataFrame({p.name: [p.value(x) for x in p.scipy().ppf(u[:, j])]
+                             for j, p in enumerate(self.priors)})
+
+    def quantiles_of(self, values):
+        """The constants of `values` (a table) as quantiles of their priors."""
+        import numpy as np
+        return np.column_stack([p.scipy().cdf(values[p.name].to_numpy(float))
+                                for p in self.priors])
+
     def digest(self) -> str:
         """What a resume must match: everything that decides the posterior."""
         d = self.as_dict()
@@ -386,6 +398,9 @@ def load(name: str, overrides: dict | None = None) -> CalibrationDesign:
     if inference not in INFERENCE:
         raise UserError(f"{path}: inference: expected one of {', '.join(INFERENCE)}, got "
                         f"{one_line(repr(inference), 40)}{suggest(str(inference), INFERENCE)}")
+    if inference == "emulator" and "min_acceptance" in data:
+        raise UserError(f"{path}: min_acceptance: the emulator's waves accept every run; leave "
+                        "it out (its waves stop at `generations` or once the posterior settles)")
     if inference != "interval" and "min_epsilon" in data:
         raise UserError(f"{path}: min_epsilon: the {inference}'s calibration is the posterior "
                         "under the targets' stated errors, with no distance threshold; leave it "
@@ -393,9 +408,14 @@ def load(name: str, overrides: dict | None = None) -> CalibrationDesign:
     if min_eps < 0 or not 0 <= min_acc < 1:
         raise UserError(f"{path}: " + ("min_epsilon: must be >= 0" if min_eps < 0
                                        else "min_acceptance: expected 0 <= share < 1"))
+    population = at_least(path, "population", data.get("population", 60), 2, MAX_POPULATION)
+    if inference == "emulator" and population < 2 * len(priors):
+        raise UserError(f"{path}: population: {population} runs a wave cannot teach an emulator "
+                        f"of {len(priors)} constants; give at least {2 * len(priors)} (a few "
+                        "hundred for a dozen constants)")
     return CalibrationDesign(
         path=str(path), description=one_line(data.get("description", "")), base=base,
-        population=at_least(path, "population", data.get("population", 60), 2, MAX_POPULATION),
+        population=population,
         generations=at_least(path, "generations", data.get("generations", 4), 1,
                              MAX_GENERATIONS),
         min_epsilon=min_eps, min_acceptance=min_acc,

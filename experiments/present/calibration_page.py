@@ -232,9 +232,10 @@ def report(design, constants, checks, generations, images, manifest,
                    f"{int(last.candidates)} candidates at {threshold(design)[0]} "
                    f"{last.epsilon:.3g} ({threshold(design)[1]}).")
     if last is not None:
-        if last.ess < LOW_ESS * last.accepted:
+        particles = int(last.get("draws", last.accepted))     # an emulator's importance draws
+        if last.ess < LOW_ESS * particles:
             out.append(f"</p><p class='flag'>The posterior rests on few particles: its "
-                       f"effective sample size is {last.ess:.1f} of {int(last.accepted)}. Read "
+                       f"effective sample size is {last.ess:.1f} of {particles}. Read "
                        "the intervals as rough; a larger population (a cluster run) or fewer "
                        "constants would make them firmer.")
     piled = constants[constants.piled_at != ""]
@@ -317,9 +318,10 @@ def report(design, constants, checks, generations, images, manifest,
         out.append(f"<p class='flag'>{e(lost)}</p>")
     failed = manifest.get("failed_candidates", [])
     if failed:
-        out.append(f"<p class='flag'>{len(failed)} candidate(s) failed and were rejected "
-                   f"(never given a distance); the first: {e(failed[0]['error'])}. All are in "
-                   "manifest.json.</p>")
+        what = ("run(s) failed and taught the emulator nothing" if emulated else
+                "candidate(s) failed and were rejected (never given a distance)")
+        out.append(f"<p class='flag'>{len(failed)} {what}; the first: "
+                   f"{e(failed[0]['error'])}. All are in manifest.json.</p>")
     method = ("a likelihood kernel: log density -1/2 x the weighted sum of each target's "
               "squared gap (from a measurement's value in sd, outside a bound in its scale), "
               "accepted stochastically at a temperature that falls to 1 (pyabc's Temperature "
@@ -327,12 +329,13 @@ def report(design, constants, checks, generations, images, manifest,
               "distance = weighted sum of each target's gap outside its interval over its "
               "scale; epsilon by the 0.5 quantile of the last generation's distances")
     if emulated:
-        out.append("<p class='muted'>Method: history matching in waves with a Gaussian process "
-                   "per target (scikit-learn; Matern 5/2, white noise for the seeds), the "
-                   "likelihood kernel's target in closed form, importance sampling in two "
-                   "passes; each run on SeedSequence(seed, spawn_key=(5, wave + 1, run + 1)) "
-                   "and the processes fitted in the main process, so the posterior does not "
-                   "depend on the executor (studies/emulate.py, ODD §9).</p>")
+        out.append("<p class='muted'>Method: waves of runs refocused on the posterior (a fifth "
+                   "from the priors), a Gaussian process per target (scikit-learn; Matern 5/2, "
+                   "white noise for the seeds), the likelihood kernel's target in closed form "
+                   "with each figure's noise averaged alone, importance sampling in four "
+                   "adaptive passes; each run on derived_seed(seed, 5, wave + 1, run + 1) and "
+                   "the processes fitted in the main process, so the posterior does not depend "
+                   "on the executor (studies/emulate.py, ODD §9).</p>")
     else:
         out.append(f"<p class='muted'>Method: ABC-SMC (pyabc), {method}; proposals drawn by "
                    "candidate from SeedSequence(seed, spawn_key=(generation + 1, candidate)) "

@@ -15,6 +15,7 @@ truths/<k>/ of the folder.
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,11 +58,13 @@ def truths_of(design, n: int) -> pd.DataFrame:
 
 def with_errors(design, figures: dict, seed: int) -> dict:
     """The simulated figures as a source would report them: each fitted target's with its
-    error (a normal of its scale) added, so the truth's data come from the same generative
-    model the kernel assumes (model, then measurement)."""
+    error (a normal of its scale over the square root of its weight, the kernel's) added, so
+    the truth's data come from the same generative model the kernel assumes (model, then
+    measurement)."""
     rng = np.random.default_rng(derived_seed(seed, 1))
-    return {**figures, **{t.figure: figures[t.figure] + t.scale * rng.standard_normal()
-                          for t in design.fitted}}
+    return {**figures, **{t.figure: figures[t.figure]
+                          + t.scale / math.sqrt(t.weight) * rng.standard_normal()
+                          for t in design.fitted if t.weight > 0}}
 
 
 def observed_design(design, figures: dict, k: int):

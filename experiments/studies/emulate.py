@@ -5,25 +5,30 @@ over the constants, and the posterior is an importance sample under the emulated
 Why. The likelihood kernel (`inference = "kernel"`) needs tens of thousands of county runs for
 a posterior of twelve constants, hours on two cores (README, "What a posterior costs"). The
 figures change smoothly with the constants, so a few hundred runs per wave teach an emulator
-enough (Kennedy & O'Hagan 2001; Wilkinson 2014; history matching, Vernon et al. 2010), and the
-posterior can then be sampled as finely as wanted at no further runs.
+enough (Kennedy & O'Hagan 2001; Wilkinson 2014), and the posterior can then be sampled as
+finely as wanted at no further runs.
 
-The target is the kernel's: prior x the product over fitted targets of E_x[K(x)], x the figure
-one run gives (normal: the emulator's mean, and its variance, the seeds' noise plus the
-emulator's own uncertainty) and K the target's kernel exp(-weight x gap^2 / 2) (a measurement's
-gap from its value in sd; a bound's outside its interval in its scale), in closed form
-(`log_likelihood`). Where the emulator has seen few runs its variance is large and the
-likelihood wide, so it does not claim what it has not seen.
+The target is the kernel's with one simplification: prior x the product over fitted targets of
+E_x[K(x)], x the figure one run gives (normal: the emulator's mean, and a variance that adds
+the emulator's own uncertainty to the seeds' noise) and K the target's kernel
+exp(-weight x gap^2 / 2), in closed form (`log_likelihood`). The kernel's ABC averages the
+product of the kernels over one run's noise; here each figure's noise is averaged alone, as if
+a run's figures varied independently around their means (they share the run's seed: where two
+targets' figures move together, the posterior is somewhat narrower than the kernel's). Where
+the emulator has seen few runs its variance is large and the likelihood wide. A failed run
+teaches the emulator nothing; a wave with more than MAX_FAILED of them is refused.
 
 Waves. Wave 0 runs `population` constants from a Latin hypercube over the priors; each later
-wave runs `population` draws from the current posterior, where the emulator must be right, and
-first checks the emulator on them: the share of the new runs inside their 90% predictive
-interval, per figure (emulator_checks.csv; near 90% when the emulator is calibrated). The
-waves stop after `generations`, or once no constant's posterior 5%, 50% and 95% quantiles move
-by more than CHANGE of its prior's range between waves. Each run has its own seed
-(SeedSequence(seed, spawn_key=(5, wave + 1, run + 1))); the Gaussian processes are fitted in
-the main process with fixed seeds, so the posterior does not depend on the executor. A wave is
-stored as it finishes (waves.parquet); --resume refits the stored waves and goes on.
+wave runs draws from the current posterior, where the emulator must be right, and EXPLORE of
+them from a fresh hypercube (refocusing as history matching does, Vernon et al. 2010, without
+its implausibility cut). Each later wave first checks the emulator: the share of its runs
+inside their 90% predictive interval, per figure (emulator_checks.csv). The waves stop after
+`generations`, or once the emulator held every figure's new runs at least SETTLED of the time
+and no constant's posterior 5%, 50% or 95% quantile moved by more than CHANGE of its prior's
+range beyond twice its sampling error. Each run has its own seed (derived_seed(seed, 5,
+wave + 1, run + 1)); the Gaussian processes are fitted in the main process with fixed seeds,
+so the posterior does not depend on the executor. A wave is stored as it finishes
+(waves.parquet; a wave cut short is run again); --resume refits the stored waves and goes on.
 """
 
 from __future__ import annotations
@@ -56,21 +61,12 @@ PASSES = 4                # importance-sampling passes a wave, each around the o
 FIT_POINTS = 400          # runs the Gaussian processes' hyperparameters are fitted on (all
                           # runs condition them): a 12-constant fit on more takes minutes
 CHANGE = 0.05             # waves stop when no posterior quantile moves more than this share
-                          # of its prior's range
-COVER = 0.9               # the emulator's check: the predictive interval new runs fall in
+                          # of its prior's range beyond twice its sampling error ...
+COVER = 0.9               # ... and a wave's runs fall inside their COVER predictive interval
+SETTLED = 0.8             # at least this often for every figure (the emulator is right there)
+EXPLORE = 0.2             # the share of each later wave drawn from the prior, not the posterior
+MAX_FAILED = 0.5          # a wave with more failed runs than this share is refused
 CHUNK = 2000              # proposals predicted at a time (bounds the memory of a prediction)
-
-
-def to_unit(design, values: pd.DataFrame) -> np.ndarray:
-    """The constants as quantiles of their priors (the Gaussian processes' inputs)."""
-    return np.column_stack([p.scipy().cdf(values[p.name].to_numpy(float))
-                            for p in design.priors])
-
-
-def from_unit(design, u: np.ndarray) -> pd.DataFrame:
-    """Quantiles of the priors as the constants the model reads."""
-    return pd.DataFrame({p.name: [p.value(x) for x in p.scipy().ppf(u[:, j])]
-                         for j, p in enumerate(design.priors)})
 
 
 @dataclass
@@ -98,7 +94,7 @@ def fit(design, runs: pd.DataFrame, seed: int, before: Emulator | None = None) -
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
     ok = runs[runs["failed"].isna()]
-    u = to_unit(design, ok)
+    u = design.quantiles_of(ok)
     rng = np.random.default_rng(seed)
     some = np.sort(rng.choice(len(ok), min(FIT_POINTS, len(ok)), replace=False))
     figures = tuple(t.figure for t in design.fitted)
@@ -164,11 +160,18 @@ class Sample:
     def unit(self) -> np.ndarray:
         return np.clip(special.ndtr(self.z), 1e-12, 1 - 1e-12)
 
-    def quantiles(self) -> np.ndarray:
-        """Each constant's posterior 5%, 50% and 95% quantiles, as prior quantiles."""
-        u = self.unit()
-        return np.array([[quantile(u[:, j], self.weight, q) for q in (0.05, 0.5, 0.95)]
-                         for j in range(u.shape[1])])
+    def quantiles(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each constant's posterior 5%, 50% and 95% quantiles, as prior quantiles, and their
+        sampling errors (sqrt(p(1 - p) / ESS) over the density, read from the quantiles
+        2.5 points either side)."""
+        u, n = self.unit(), self.ess
+        q, se = [], []
+        for j in range(u.shape[1]):
+            at = lambda p: quantile(u[:, j], self.weight, p)
+            q.append([at(p) for p in (0.05, 0.5, 0.95)])
+            se.append([math.sqrt(p * (1 - p) / n) * (at(p + 0.025) - at(p - 0.025)) / 0.05
+                       for p in (0.05, 0.5, 0.95)])
+        return np.array(q), np.array(se)
 
 
 def importance(design, emulator: Emulator, rng, around: Sample | None = None) -> Sample:
@@ -194,7 +197,11 @@ def importance(design, emulator: Emulator, rng, around: Sample | None = None) ->
     mu, sd = emulator.predict(u)
     loglik = log_likelihood(design, mu, sd)
     log_w = log_prior(z) + loglik - log_q
-    w = np.exp(log_w - log_w.max())
+    if not np.isfinite(log_w).any():
+        raise AnalysisRefused("the emulated likelihood is zero wherever the sampler looked: "
+                              "the targets lie outside what the runs reach; check them against "
+                              "`juwei calibrate DESIGN --screen`")
+    w = np.exp(np.where(np.isfinite(log_w), log_w - log_w[np.isfinite(log_w)].max(), -np.inf))
     return Sample(z, w / w.sum(), loglik, mu)
 
 
@@ -214,7 +221,7 @@ def check_rows(design, emulator: Emulator, wave: pd.DataFrame, w: int) -> list[d
     ok = wave[wave["failed"].isna()]
     if not len(ok):
         return []
-    mu, sd = emulator.predict(to_unit(design, ok))
+    mu, sd = emulator.predict(design.quantiles_of(ok))
     z = stats.norm.ppf(0.5 + COVER / 2)
     rows = []
     for k, t in enumerate(design.fitted):
@@ -227,14 +234,16 @@ def check_rows(design, emulator: Emulator, wave: pd.DataFrame, w: int) -> list[d
 
 def moved(before: Sample, after: Sample) -> float:
     """The largest move of a constant's posterior 5%, 50% or 95% quantile between two waves,
-    as a share of its prior's range (prior quantiles: 0-1)."""
-    return float(np.abs(before.quantiles() - after.quantiles()).max())
+    as a share of its prior's range (prior quantiles: 0-1), beyond twice its sampling error:
+    a move the importance samples' own noise could make counts as none."""
+    (a, sa), (b, sb) = before.quantiles(), after.quantiles()
+    return float(np.maximum(np.abs(a - b) - 2 * np.hypot(sa, sb), 0.0).max())
 
 
 def posterior_table(design, sample: Sample) -> pd.DataFrame:
     """The final importance sample: particle, the constants, weight, distance (minus the
     emulated log-likelihood) and each fitted figure's emulated mean."""
-    values = from_unit(design, sample.unit())
+    values = design.values_at(sample.unit())
     figures = {f: sample.means[:, k] for k, f in enumerate(t.figure for t in design.fitted)}
     return pd.DataFrame({"particle": np.arange(len(values)), **values,
                          "weight": sample.weight, "distance": -sample.log_likelihood,
@@ -245,6 +254,20 @@ def stored_waves(folder) -> int:
     """Waves finished in an emulated calibration's folder (for --resume --dry-run)."""
     path = folder / WAVES
     return int(pd.read_parquet(path, columns=["wave"]).wave.nunique()) if path.exists() else 0
+
+
+def wave_values(design, w: int, sample: Sample | None, root: int) -> pd.DataFrame:
+    """Wave w's constants: a Latin hypercube over the priors for wave 0; later, draws from the
+    posterior `sample` and EXPLORE of them from a fresh hypercube, so that a region the first
+    emulator missed can still show (each wave's own seeds)."""
+    from .screen import prior_draws
+    if sample is None:
+        return prior_draws(design, design.population, derived_seed(root, w + 1, 0, 3))
+    fresh = round(EXPLORE * design.population)
+    near = draws(posterior_table(design, sample), design.population - fresh,
+                 derived_seed(root, w + 1))[[p.name for p in design.priors]]
+    return pd.concat([near, prior_draws(design, fresh, derived_seed(root, w + 1, 0, 3))],
+                     ignore_index=True)
 
 
 def wave_runs(design, w: int, values: pd.DataFrame, root: int) -> list[Run]:
@@ -317,20 +340,16 @@ def _waves(design, opts: Options, model, pool, stored: pd.DataFrame | None, stor
            ) -> tuple[Sample, pd.DataFrame, pd.DataFrame]:
     """Run (or reload from `stored`) the waves, refitting the emulator after each; the last
     posterior sample, one row per wave, and the emulator's checks."""
-    from .screen import prior_draws
     root = derived_seed(design.seed, EMULATOR_STREAM)
     figures = tuple(t.figure for t in design.fitted)
-    names = [p.name for p in design.priors]
     waves, checks, generations = [], [], []
     sample = emulator = None
     for w in range(design.generations):
         if stored is not None and w in set(stored.wave):
             wave = stored[stored.wave == w].reset_index(drop=True)
         else:
-            values = (prior_draws(design, design.population) if sample is None else
-                      draws(posterior_table(design, sample), design.population,
-                            derived_seed(root, w + 1))[names])
-            wave = _simulate(wave_runs(design, w, values, root), model, figures, opts, pool, w)
+            wave = _simulate(wave_runs(design, w, wave_values(design, w, sample, root), root),
+                             model, figures, opts, pool, w)
             write_parquet(opts.out / WAVES, pd.concat(waves + [wave], ignore_index=True))
         waves.append(wave)
         runs = pd.concat(waves, ignore_index=True)
@@ -339,11 +358,13 @@ def _waves(design, opts: Options, model, pool, stored: pd.DataFrame | None, stor
             {"generation": int(r.wave), "candidate": int(r.run), "seed": int(r.seed),
              "error": r.failed} for r in failed.itertuples()])
         store.write_manifest()
-        if len(runs) - len(failed) < 2 * len(names):
-            raise AnalysisRefused(f"wave {w}: only {len(runs) - len(failed)} runs did not "
-                                  "fail, too few to emulate; the errors are in the manifest")
-        if emulator is not None:
-            checks += check_rows(design, emulator, wave, w)
+        lost = wave[wave["failed"].notna()]
+        if len(lost) > MAX_FAILED * len(wave):
+            raise AnalysisRefused(f"wave {w}: {len(lost)} of {len(wave)} runs failed, so the "
+                                  "emulator would learn from a corner of the priors; the first "
+                                  f"error: {lost['failed'].iloc[0]} (all in the manifest)")
+        new = check_rows(design, emulator, wave, w) if emulator is not None else []
+        checks += new
         emulator = fit(design, runs, derived_seed(root, w + 1, 0, 1), emulator)
         before, sample = sample, posterior_of(design, emulator, derived_seed(root, w + 1, 0, 2),
                                               sample)
@@ -351,12 +372,13 @@ def _waves(design, opts: Options, model, pool, stored: pd.DataFrame | None, stor
         ok = len(wave) - int(wave["failed"].notna().sum())
         generations.append({"generation": w, "epsilon": 1.0, "candidates": len(wave),
                             "accepted": ok, "acceptance": ok / len(wave), "ess": sample.ess,
-                            "moved": change})
+                            "draws": len(sample.weight), "moved": change})
         print(f"  wave {w}: {ok} of {len(wave)} runs; the posterior's effective sample "
               f"{sample.ess:.0f} of {PROPOSALS}" + ("" if before is None else
                                                     f"; its quantiles moved {change:.3f}"),
               file=sys.stderr)
-        if before is not None and change < CHANGE:
+        if before is not None and change < CHANGE and all(r["inside"] >= SETTLED
+                                                          for r in new):
             break
     return (sample, pd.DataFrame(generations),
             pd.DataFrame(checks, columns=["wave", "figure", "runs", "inside", "rmse_in_scales"]))

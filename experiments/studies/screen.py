@@ -66,13 +66,13 @@ class Screen(Brief):
         return list(self.constants[~self.constants.moved].constant)
 
 
-def prior_draws(design, n: int) -> pd.DataFrame:
+def prior_draws(design, n: int, seed: int | None = None) -> pd.DataFrame:
     """n particles from the design's priors: a Latin hypercube over each prior's quantiles
-    (seeded from the design's seed), as the model reads the constants."""
-    seed = derived_seed(design.seed, SCREEN_STREAM)
+    (seeded from `seed`, by default the screen's stream of the design's seed), as the model
+    reads the constants."""
+    seed = derived_seed(design.seed, SCREEN_STREAM) if seed is None else seed
     u = stats.qmc.LatinHypercube(d=len(design.priors), seed=np.random.default_rng(seed)).random(n)
-    return pd.DataFrame({p.name: [p.value(x) for x in p.scipy().ppf(u[:, j])]
-                         for j, p in enumerate(design.priors)})
+    return design.values_at(u)
 
 
 def runs_of(design, draws: pd.DataFrame, replicates: int) -> list[Run]:
