@@ -32,7 +32,7 @@ test-fast: setup      ## skip the tests marked slow
 validate: setup       ## the patterns of the spec at full scale, 30 replicates (2 min)
 	$(BIN)/juwei validate --replicates 30
 
-calibrate: setup      ## the [C] constants' posterior under the measured targets (about 20 min on 2 cores)
+calibrate: setup      ## the [C] constants' posterior under the measured targets (about 15 min on 2 cores)
 	$(BIN)/juwei calibrate calibrate_measured --out results/calibrate-$$(date +%Y%m%d-%H%M%S)
 
 doses: setup         ## each remedy over its levers' whole range, and at equal cost (scale 0.1)

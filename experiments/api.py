@@ -360,7 +360,7 @@ def calibrate(design="calibrate_measured", *, population: int | None = None,
     `juwei calibrate` does.
 
     `design`: a ready-made calibration design's name (`calibrate_measured`, sixteen constants
-    by the emulated likelihood, about 20 minutes on two cores; `calibrate_patterns`, the
+    by the emulated likelihood, about 15 minutes on two cores; `calibrate_patterns`, the
     interval filter of before, about an hour; `calibrate_all`, for a cluster), a design file
     (TOML, README "Calibration and the posterior ensemble") or a
     `juwei.inputs.calibration.CalibrationDesign`;
