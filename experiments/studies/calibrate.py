@@ -341,7 +341,8 @@ def run(design, opts: Options, model=None, report: bool = True) -> Calibration:
     """Calibrate into opts.out (history.db, posterior.parquet, figures, report.html);
     --resume continues from the last finished generation. `model(values) -> {figure: number}`
     replaces the county model (a toy for tests; it must pickle for worker processes).
-    `report=False` leaves out the figures and report.html (a coverage check's many fits)."""
+    `report=False` leaves out the figures and report.html (a coverage check's many fits).
+    A design with inference = "emulator" is fitted by studies/emulate.py instead."""
     if design.inference == "emulator":
         from . import emulate
         return emulate.run(design, opts, model, report)
