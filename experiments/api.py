@@ -377,12 +377,12 @@ def calibrate(design="calibrate_measured", *, population: int | None = None,
         juwei.compare("baseline", "separation", ensemble=cal.out, draws=20, replicates=2)
     """
     from .inputs import calibration
-    from .studies import calibrate as study
+    from .studies import fit
     overrides = {"population": population, "generations": generations,
                  "replicates": replicates, "years": years, "scale": scale,
                  "burn_in_years": burn_in_years}
     d = _design(design, calibration.load, "calibrate", overrides)
-    return study.run(d, _options(out, f"calibrate-{d.name}", **options))
+    return fit.run(d, _options(out, f"calibrate-{d.name}", **options))
 
 
 def screen(design="calibrate_measured", *, draws: int = 64, replicates: int = 2,

@@ -964,7 +964,8 @@ def cmd_calibrate(args) -> int:
     if args.check:
         return check_calibration(d, args)
     opts = _options(args, f"results/calibrate-{d.name}-{_stamp()}")
-    c = calibrate.run(d, opts)
+    from .studies import fit
+    c = fit.run(d, opts)
     print_calibration(c)
     return 0
 

@@ -11,7 +11,7 @@ import pytest
 
 from juwei.engine import AnalysisRefused, Options
 from juwei.inputs.calibration import Prior, Target
-from juwei.studies import calibrate, emulate
+from juwei.studies import emulate, fit
 
 from .test_calibrate import TINY, juwei, toy_design
 
@@ -37,7 +37,7 @@ def test_the_emulator_gives_the_posterior_under_both_the_error_and_the_models_no
     d = replace(toy_design(tmp_path), population=40, generations=4, inference="emulator",
                 targets=[Target("y", 1.2, 1.4, 1.0, 0.05, "", False, 1.3),
                          Target("z", 2.0, 3.2, 0.0, 0.1, "", True)])
-    c = calibrate.run(d, Options(tmp_path / "e", executor="inprocess", progress=False),
+    c = fit.run(d, Options(tmp_path / "e", executor="inprocess", progress=False),
                       model=Noisier())
     mean, sd = _mean_sd(c.posterior)
     assert abs(mean - 1.3) < 0.04 and 0.09 < sd < 0.135, (mean, sd)
@@ -125,7 +125,7 @@ def test_a_wave_of_mostly_failed_runs_is_refused_not_emulated(tmp_path):
     d = replace(toy_design(tmp_path), population=20, inference="emulator",
                 targets=[Target("y", 0.2, 0.4, 1.0, 0.05, "", False, 0.3)])
     with pytest.raises(AnalysisRefused, match="wave 0: 14 of 20 runs failed.*the toy fails"):
-        calibrate.run(d, Options(tmp_path / "f", executor="inprocess", progress=False),
+        fit.run(d, Options(tmp_path / "f", executor="inprocess", progress=False),
                       model=Fragile())
 
 

@@ -225,7 +225,7 @@ class CalibrationDesign:
                             for t in self.targets],
                 **({"inference": self.inference} if self.inference != "interval" else {})}
 
-    def values_at(self, u) -> "pd.DataFrame":
+    def values_at(self, u):
         """Constants at prior quantiles `u` (rows x constants), as the model reads them."""
         import pandas as pd
         return pd.DataFrame({p.name: [p.value(x) for x in p.scipy().ppf(u[:, j])]

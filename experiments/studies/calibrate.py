@@ -342,10 +342,9 @@ def run(design, opts: Options, model=None, report: bool = True) -> Calibration:
     --resume continues from the last finished generation. `model(values) -> {figure: number}`
     replaces the county model (a toy for tests; it must pickle for worker processes).
     `report=False` leaves out the figures and report.html (a coverage check's many fits).
-    A design with inference = "emulator" is fitted by studies/emulate.py instead."""
+    A design with inference = "emulator" is studies/emulate.py's (studies/fit.py chooses)."""
     if design.inference == "emulator":
-        from . import emulate
-        return emulate.run(design, opts, model, report)
+        raise ValueError("an emulator design is fitted by juwei.studies.fit.run (emulate.run)")
     if opts.scheduler:
         check_scheduler(opts.scheduler, opts.scheduler_timeout)
     store = Store(opts.out)

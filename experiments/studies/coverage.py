@@ -30,7 +30,7 @@ from ..engine.show import Brief
 from ..engine.store import Store, atomic_write, code_version, now
 from ..inputs.calibration import measured
 from ..inputs.ensemble import quantile
-from . import calibrate
+from . import calibrate, fit
 
 CHECK_STREAM = 3           # the stream of the truths and their seeds (1 predictive, 2 screen)
 FIT_STREAM = 4             # the stream of each truth's fit (its candidates' seeds)
@@ -132,7 +132,7 @@ def run(design, opts: Options, truths: int = 20, model=None) -> Coverage:
             sub = dataclasses.replace(opts, out=folder, resume=folder.exists(), overwrite=False)
             print(f"truth {k + 1} of {truths}: "
                   + ", ".join(f"{n} = {v:.4g}" for n, v in truth.items()), file=sys.stderr)
-            c = calibrate.run(observed_design(design, figures, k), sub, model=model,
+            c = fit.run(observed_design(design, figures, k), sub, model=model,
                               report=False)
             rows += rank_rows(design, truth, c.posterior, k)
     except BaseException as e:
