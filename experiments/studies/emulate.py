@@ -369,7 +369,7 @@ def _waves(design, opts: Options, model, pool, stored: pd.DataFrame | None, stor
         before, sample = sample, posterior_of(design, emulator, derived_seed(root, w + 1, 0, 2),
                                               sample)
         change = moved(before, sample) if before is not None else float("nan")
-        ok = len(wave) - int(wave["failed"].notna().sum())
+        ok = len(wave) - len(lost)
         generations.append({"generation": w, "epsilon": 1.0, "candidates": len(wave),
                             "accepted": ok, "acceptance": ok / len(wave), "ess": sample.ess,
                             "draws": len(sample.weight), "moved": change})
