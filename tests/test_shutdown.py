@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
@@ -93,6 +94,32 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
     finally:
         for pid in alive(children):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_worker_ended_mid_result_does_not_leave_the_exit_hanging():
+    """A worker ended while it sent its result leaves half a message that the pool's manager
+    thread waits on for ever; interpreter exit joins that thread, so the command hung after
+    saying it was interrupted (1 stop in 30 on 2 cores). Ending the pool must end the thread."""
+    from juwei.engine.executors import _spawn_pool, end_pool
+    pool = _spawn_pool(1)
+    pool.submit(int).result()                       # the worker and the manager thread are up
+    results, manager = pool._result_queue, pool._executor_manager_thread
+    os.write(results._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)   # half a message
+
+    def reading():
+        frame = sys._current_frames().get(manager.ident)
+        while frame is not None:
+            if frame.f_code.co_name == "_recv":
+                return True
+            frame = frame.f_back
+        return False
+    try:
+        assert wait_for(reading, timeout=30), "the manager thread should wait on the rest"
+        end_pool(pool)
+        assert not manager.is_alive()
+    finally:
+        if manager.is_alive():                      # or this test process would never exit
+            results._writer.close()
 
 
 SCHEDULER_SCRIPT = textwrap.dedent("""

@@ -303,8 +303,15 @@ def _round(runs, fn, workers, todo, done, shared: Workers | None = None) -> list
 
 
 def end_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool now: cancel what waits, end every worker process and wait for them."""
+    """Stop a pool now: cancel what waits, end every worker process and wait for them.
+
+    A worker ended while it sent a result leaves half a message in the results pipe, and the
+    pool's manager thread waits on the rest for ever; interpreter exit joins that thread, so the
+    command would hang after saying it was interrupted. With every worker gone, closing our own
+    write end of that pipe gives the thread end-of-file: it finds the pool broken and ends."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)         # shutdown() forgets it
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         if p.is_alive():
@@ -314,6 +321,10 @@ def end_pool(pool: ProcessPoolExecutor) -> None:
         if p.is_alive():
             p.kill()
             p.join(1)
+    if results is not None:
+        results._writer.close()
+    if manager is not None:
+        manager.join(5)
 
 
 def _dask_client(workers: int, scheduler: str | None):
