@@ -48,7 +48,7 @@ from ..engine.show import Brief
 from ..engine.store import Store, atomic_write, code_version, now, short, write_parquet
 from ..inputs.calibration import PAIRED
 from ..inputs.ensemble import POSTERIOR, draws
-from ..model.params import FIELDS, from_sample
+from ..model.params import from_sample
 from . import validate
 from .common import county_function, county_record
 
@@ -670,13 +670,20 @@ def predictive_checks(design, opts: Options, post: pd.DataFrame, model=None,
     names = [p.name for p in design.priors]
     runs = [Run({"draw": i, "particle": int(row.particle)}, {n: row[n] for n in names},
                 derived_seed(fresh, i)) for i, row in chosen.iterrows()]
+    return figure_table(runs, model, opts, pool, "predictive")
+
+
+def figure_table(runs: list[Run], model: Guarded, opts: Options, pool: Workers | None,
+                 desc: str) -> pd.DataFrame:
+    """The runs' labels, seeds, constants and figures, one row each (a failed run: its error
+    in `failed` and NaN figures, which no analysis reads)."""
     outcomes = execute(runs, _Predictive(model), opts.executor, opts.workers, opts.scheduler,
-                       progress=opts.progress, desc="predictive", pool=pool)
+                       progress=opts.progress, desc=desc, pool=pool)
     rows = []
     for o in outcomes:
         f = o.payload if o.ok else {FAILED: o.error}
-        rows.append({**o.run.labels, "failed": f.get(FAILED),
-                     **{k: v for k, v in f.items() if k != FAILED}})
+        rows.append({**o.run.labels, "seed": o.run.seed, **o.run.params,
+                     "failed": f.get(FAILED), **{k: f.get(k, math.nan) for k in model.figures}})
     return pd.DataFrame(rows)
 
 

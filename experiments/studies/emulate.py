@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ..engine import AnalysisRefused, Interrupted, Options, Run, execute
+from ..engine import AnalysisRefused, Interrupted, Options, Run
 from ..engine.batch import guard_until_finished, invocation, stopping_on_signals
 from ..engine.errors import SchedulerLost, same_again
 from ..engine.executors import Workers, check_scheduler, default_workers
@@ -340,16 +340,16 @@ def _waves(design, opts: Options, model, pool, stored: pd.DataFrame | None, stor
            ) -> tuple[Sample, pd.DataFrame, pd.DataFrame]:
     """Run (or reload from `stored`) the waves, refitting the emulator after each; the last
     posterior sample, one row per wave, and the emulator's checks."""
+    from .calibrate import figure_table
     root = derived_seed(design.seed, EMULATOR_STREAM)
-    figures = tuple(t.figure for t in design.fitted)
     waves, checks, generations = [], [], []
     sample = emulator = None
     for w in range(design.generations):
         if stored is not None and w in set(stored.wave):
             wave = stored[stored.wave == w].reset_index(drop=True)
         else:
-            wave = _simulate(wave_runs(design, w, wave_values(design, w, sample, root), root),
-                             model, figures, opts, pool, w)
+            wave = figure_table(wave_runs(design, w, wave_values(design, w, sample, root), root),
+                                model, opts, pool, f"wave {w}")
             write_parquet(opts.out / WAVES, pd.concat(waves + [wave], ignore_index=True))
         waves.append(wave)
         runs = pd.concat(waves, ignore_index=True)
@@ -384,15 +384,3 @@ def _waves(design, opts: Options, model, pool, stored: pd.DataFrame | None, stor
             pd.DataFrame(checks, columns=["wave", "figure", "runs", "inside", "rmse_in_scales"]))
 
 
-def _simulate(runs: list[Run], guarded, figures, opts: Options, pool, w: int) -> pd.DataFrame:
-    """One wave's runs: their constants, seeds and figures (failed: the error, figures NaN)."""
-    from .calibrate import FAILED, _Predictive
-    outcomes = execute(runs, _Predictive(guarded), opts.executor, opts.workers, opts.scheduler,
-                       progress=opts.progress, desc=f"wave {w}", pool=pool)
-    rows = []
-    for o in outcomes:
-        f = o.payload if o.ok else {FAILED: o.error}
-        rows.append({**o.run.labels, "seed": o.run.seed, **o.run.params,
-                     "failed": f.get(FAILED),
-                     **{k: f.get(k, float("nan")) for k in figures}})
-    return pd.DataFrame(rows)
