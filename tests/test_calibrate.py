@@ -546,6 +546,25 @@ def test_the_report_flags_a_posterior_piled_against_a_prior_bound_and_a_saturate
     assert page.checks_table(d, spread, fresh).holds.tolist() == [False]
 
 
+def test_a_failing_figure_names_the_constant_that_moves_it_and_no_other(tmp_path):
+    """A figure that fails its check says which constants move it over the fresh draws (what
+    the fit left free that would decide it); a constant that does not move it is not named."""
+    from juwei.present import calibration_page as page
+    d = replace(toy_design(tmp_path), targets=[Target("y", 0.0, 1.0, 1.0, 0.1, "a source",
+                                                      True)],
+                priors=[Prior(k, "uniform", 0.0, 2.0, 0.0, 2.0) for k in ("a", "b")])
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(0, 2, 16), rng.uniform(0, 2, 16)
+    fresh = pd.DataFrame({"failed": [None] * 16, "a": a, "b": b, "y": 1.5 + a})
+    post = pd.DataFrame({"a": a, "weight": 1.0})
+    row = page.checks_table(d, post, fresh).iloc[0]
+    assert page.verdict(row) == "FAILS" and row.moved_by.startswith("a (rho +1.00)")
+    assert "b (" not in row.moved_by
+    assert "moves with a (rho +1.00)" in page._held_line(row)
+    flat = page.checks_table(d, post, fresh.assign(y=1.5 + 0.0 * a)).iloc[0]
+    assert flat.moved_by == "" and "moves with" not in page._held_line(flat)
+
+
 def test_a_held_out_paradox_is_left_to_the_predictive_checks(tmp_path):
     """Held out, burden_paradox (two more runs a candidate) is not computed by the fit's
     candidates, only by the predictive checks, and the report judges it on their draws."""

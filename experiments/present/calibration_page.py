@@ -23,6 +23,7 @@ EMULATOR_INSIDE = 0.8  # new runs inside an emulator's 90% intervals less often:
 EDGE = 0.05      # a prior's outer 5% at either end ...
 PILED = 0.25     # ... holding at least this posterior weight (5 times the prior's): piled up
 SATURATED = 0.03  # a share (SHARES) whose posterior median is within this of 0 or 1
+MOVED = 0.5      # |Spearman rho| of a constant with a figure over the fresh draws: "moves it"
 SHARES = ("admin_share", "admin_high_committees", "participation_rate", "volunteer_rate",
           "volunteer_100_share", "unfunded_share", "high_school_share", "over_45_share",
           "htc_H", "htc_T", "htc_C", "htc_min", "income_committees")
@@ -82,8 +83,21 @@ def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> p
                      **q, "predictive_inside": inside,
                      "saturated": in_fit and t.figure in SHARES
                      and min(q["median"], 1 - q["median"]) <= SATURATED,
+                     "moved_by": moved_by(ok, t.figure, [p.name for p in design.priors]),
                      "source": t.source})
     return pd.DataFrame(rows)
+
+
+def moved_by(draws: pd.DataFrame, figure: str, constants: list[str]) -> str:
+    """The constants that move `figure` over the fresh draws (|Spearman rho| >= MOVED, the
+    strongest first): where a figure fails, what the fit left free that would decide it.
+    "" with fewer than 8 draws, or draws that do not record their constants."""
+    have = [k for k in constants if k in draws]
+    if len(draws) < 8 or figure not in draws or not have:
+        return ""
+    rho = draws[have].corrwith(draws[figure], method="spearman").dropna()
+    rho = rho[rho.abs() >= MOVED].sort_values(key=abs, ascending=False)
+    return ", ".join(f"{k} (rho {r:+.2f})" for k, r in rho.items())
 
 
 def plot_marginals(design, posterior, path: Path) -> None:
@@ -353,8 +367,10 @@ def _held_line(r) -> str:
     word = f"<span class='flag'>{word}</span>" if word == "FAILS" else word
     median = ("not computed by the fit (fresh draws only)" if pd.isna(r["median"])
               else f"posterior median {r['median']:.3g}")
+    why = (f"; over the fresh draws it moves with {html.escape(r.moved_by)}, which the "
+           "fitted targets leave free" if word != "holds" and r.moved_by else "")
     return (f"{html.escape(r.figure)} {word}: {median} against "
-            f"[{r.low:g}, {r.high:g}]{inside}")
+            f"[{r.low:g}, {r.high:g}]{inside}{why}")
 
 
 def predictive_failures(predictive: pd.DataFrame) -> str:
