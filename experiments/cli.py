@@ -1043,8 +1043,8 @@ def print_calibration(c) -> None:
         median = "—" if pd.isna(r["median"]) else f"{r['median']:.3g}"   # fresh draws only
         print(f"  {r.figure + role:36s} [{r.low:7.3g}, {r.high:7.3g}] {median:>17s} "
               f"{verdict(r):>6s} {inside}")
-        if verdict(r) == "FAILS" and r.moved_by:
-            print(f"  {'':36s} moves with {r.moved_by}")
+        if verdict(r) == "FAILS" and r.moves_with:
+            print(f"  {'':36s} varies with {r.moves_with} over the fresh draws")
     failed = c.manifest.get("failed_candidates", [])
     if failed:
         print(f"\n  {len(failed)} candidate(s) failed and were rejected (manifest.json)")

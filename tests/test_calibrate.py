@@ -546,9 +546,10 @@ def test_the_report_flags_a_posterior_piled_against_a_prior_bound_and_a_saturate
     assert page.checks_table(d, spread, fresh).holds.tolist() == [False]
 
 
-def test_a_failing_figure_names_the_constant_that_moves_it_and_no_other(tmp_path):
-    """A figure that fails its check says which constants move it over the fresh draws (what
-    the fit left free that would decide it); a constant that does not move it is not named."""
+def test_a_failing_figure_names_the_constant_it_varies_with_and_no_other(tmp_path):
+    """A figure that fails its check says which constants it varies with over the fresh draws
+    (what the fit left free that would decide it), significant after Bonferroni; a constant
+    that does not move it, or moves it weakly among much noise, is not named."""
     from juwei.present import calibration_page as page
     d = replace(toy_design(tmp_path), targets=[Target("y", 0.0, 1.0, 1.0, 0.1, "a source",
                                                       True)],
@@ -558,11 +559,12 @@ def test_a_failing_figure_names_the_constant_that_moves_it_and_no_other(tmp_path
     fresh = pd.DataFrame({"failed": [None] * 16, "a": a, "b": b, "y": 1.5 + a})
     post = pd.DataFrame({"a": a, "weight": 1.0})
     row = page.checks_table(d, post, fresh).iloc[0]
-    assert page.verdict(row) == "FAILS" and row.moved_by.startswith("a (rho +1.00)")
-    assert "b (" not in row.moved_by
-    assert "moves with a (rho +1.00)" in page._held_line(row)
+    assert page.verdict(row) == "FAILS" and row.moves_with == "a (rho +1.00)"   # b: noise
+    assert "varies with a (rho +1.00)" in page._held_line(row)
+    noisy = page.checks_table(d, post, fresh.assign(y=1.5 + a + rng.normal(0, 5, 16))).iloc[0]
+    assert noisy.moves_with == ""                  # a weak correlation is not named
     flat = page.checks_table(d, post, fresh.assign(y=1.5 + 0.0 * a)).iloc[0]
-    assert flat.moved_by == "" and "moves with" not in page._held_line(flat)
+    assert flat.moves_with == "" and "varies with" not in page._held_line(flat)
 
 
 def test_a_held_out_paradox_is_left_to_the_predictive_checks(tmp_path):

@@ -308,7 +308,8 @@ def end_pool(pool: ProcessPoolExecutor) -> None:
     A worker ended while it sent a result leaves half a message in the results pipe, and the
     pool's manager thread waits on the rest for ever; interpreter exit joins that thread, so the
     command would hang after saying it was interrupted. With every worker gone, closing our own
-    write end of that pipe gives the thread end-of-file: it finds the pool broken and ends."""
+    write end of that pipe gives the thread end-of-file: it finds the pool broken and ends.
+    (A worker killed from outside mid-result while a batch waits is CPython's to mend.)"""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     results = getattr(pool, "_result_queue", None)         # shutdown() forgets it
     manager = getattr(pool, "_executor_manager_thread", None)
@@ -321,8 +322,12 @@ def end_pool(pool: ProcessPoolExecutor) -> None:
         if p.is_alive():
             p.kill()
             p.join(1)
-    if results is not None:
-        results._writer.close()
+    writer = getattr(results, "_writer", None)       # CPython's SimpleQueue (3.11-3.13)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
+            pass
     if manager is not None:
         manager.join(5)
 

@@ -14,6 +14,7 @@ from ..engine.store import atomic_write
 from ..inputs.ensemble import quantile
 from .figures import panels, plt, save
 from .html import CSS, fmt, footer, img, percent
+from .stats import RANK_LEVEL, RANK_MIN_DRAWS, rank_correlation
 
 PINNED = 0.5     # posterior 90% interval at most this share of the prior's: "pinned down"
 NARROWED = 0.8   # at most this share: "narrowed"; wider: "left free"
@@ -23,7 +24,6 @@ EMULATOR_INSIDE = 0.8  # new runs inside an emulator's 90% intervals less often:
 EDGE = 0.05      # a prior's outer 5% at either end ...
 PILED = 0.25     # ... holding at least this posterior weight (5 times the prior's): piled up
 SATURATED = 0.03  # a share (SHARES) whose posterior median is within this of 0 or 1
-MOVED = 0.5      # |Spearman rho| of a constant with a figure over the fresh draws: "moves it"
 SHARES = ("admin_share", "admin_high_committees", "participation_rate", "volunteer_rate",
           "volunteer_100_share", "unfunded_share", "high_school_share", "over_45_share",
           "htc_H", "htc_T", "htc_C", "htc_min", "income_committees")
@@ -83,21 +83,24 @@ def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> p
                      **q, "predictive_inside": inside,
                      "saturated": in_fit and t.figure in SHARES
                      and min(q["median"], 1 - q["median"]) <= SATURATED,
-                     "moved_by": moved_by(ok, t.figure, [p.name for p in design.priors]),
+                     "moves_with": moves_with(ok, t.figure, [p.name for p in design.priors]),
                      "source": t.source})
     return pd.DataFrame(rows)
 
 
-def moved_by(draws: pd.DataFrame, figure: str, constants: list[str]) -> str:
-    """The constants that move `figure` over the fresh draws (|Spearman rho| >= MOVED, the
-    strongest first): where a figure fails, what the fit left free that would decide it.
-    "" with fewer than 8 draws, or draws that do not record their constants."""
+def moves_with(draws: pd.DataFrame, figure: str, constants: list[str]) -> str:
+    """The constants `figure` varies with over the fresh draws, the strongest first: those whose
+    Spearman correlation with it is significant (RANK_LEVEL, Bonferroni over the constants).
+    Where a figure fails, what the fit left free that would decide it; correlations over
+    posterior draws, not effects. "" with fewer than RANK_MIN_DRAWS draws, or draws that do not
+    record their constants."""
     have = [k for k in constants if k in draws]
-    if len(draws) < 8 or figure not in draws or not have:
+    if len(draws) < RANK_MIN_DRAWS or figure not in draws or not have:
         return ""
-    rho = draws[have].corrwith(draws[figure], method="spearman").dropna()
-    rho = rho[rho.abs() >= MOVED].sort_values(key=abs, ascending=False)
-    return ", ".join(f"{k} (rho {r:+.2f})" for k, r in rho.items())
+    rho = {k: r for k in have if (r := rank_correlation(draws[k], draws[figure])) is not None
+           and r.pvalue < RANK_LEVEL / len(have)}
+    return ", ".join(f"{k} (rho {r.statistic:+.2f})" for k, r in
+                     sorted(rho.items(), key=lambda kr: -abs(kr[1].statistic)))
 
 
 def plot_marginals(design, posterior, path: Path) -> None:
@@ -301,7 +304,7 @@ def report(design, constants, checks, generations, images, manifest,
                    f"[{r.low:g}, {r.high:g}]</td><td class='num'>{r.weight:g}</td>"
                    f"<td class='num'>{fmt(r['median'])} [{fmt(r.q05)}, {fmt(r.q95)}]</td>"
                    f"<td{' class=flag' if verdict(r) == 'FAILS' else ''}>{verdict(r)}"
-                   f"</td><td class='num'>{inside}</td><td>{e(r.source)}</td></tr>")
+                   f"{varies_with(r)}</td><td class='num'>{inside}</td><td>{e(r.source)}</td></tr>")
     out.append("</table>")
     out.append(f"<figure>{img(images['checks'])}</figure>")
     heads = (("wave", "runs", "runs not failed", "share not failed") if emulated else
@@ -367,10 +370,14 @@ def _held_line(r) -> str:
     word = f"<span class='flag'>{word}</span>" if word == "FAILS" else word
     median = ("not computed by the fit (fresh draws only)" if pd.isna(r["median"])
               else f"posterior median {r['median']:.3g}")
-    why = (f"; over the fresh draws it moves with {html.escape(r.moved_by)}, which the "
-           "fitted targets leave free" if word != "holds" and r.moved_by else "")
     return (f"{html.escape(r.figure)} {word}: {median} against "
-            f"[{r.low:g}, {r.high:g}]{inside}{why}")
+            f"[{r.low:g}, {r.high:g}]{inside}{varies_with(r)}")
+
+
+def varies_with(r) -> str:
+    """After a failing check: the constants its figure varies with ("" otherwise)."""
+    return (f"; over the fresh draws it varies with {html.escape(r.moves_with)}, which the "
+            "fitted targets leave free" if verdict(r) == "FAILS" and r.moves_with else "")
 
 
 def predictive_failures(predictive: pd.DataFrame) -> str:

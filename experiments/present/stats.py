@@ -425,3 +425,16 @@ def how_sure(row) -> Sure:
     better = BETTER.get(row.get("indicator"), 0) * (1 if diff > 0 else -1)
     key = {1: "better", -1: "worse"}.get(better, "higher" if diff > 0 else "lower")
     return Sure(key, lo, hi)
+
+
+RANK_LEVEL = 0.05      # a rank correlation counts when significant at this level, Bonferroni
+                       # over every correlation tried
+RANK_MIN_DRAWS = 8     # fewer cannot make a rank correlation significant after Bonferroni
+
+
+def rank_correlation(x, y):
+    """Spearman's rho of two series and its p-value; None when either does not vary (scipy
+    would warn and give NaN)."""
+    if pd.Series(x).nunique() < 2 or pd.Series(y).nunique() < 2:
+        return None
+    return stats.spearmanr(x, y)

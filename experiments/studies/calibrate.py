@@ -284,7 +284,8 @@ class Calibration(Brief):
     design: object
     posterior: pd.DataFrame          # the last generation: constants, weight, distance, figures
     generations: pd.DataFrame        # t, epsilon, samples, accepted, acceptance
-    predictive: pd.DataFrame         # fresh-seed reruns of posterior draws: draw, figures
+    predictive: pd.DataFrame         # fresh-seed reruns of posterior draws: draw, particle,
+                                     # seed, constants, failed, figures
     manifest: dict
 
 

@@ -31,6 +31,7 @@ from ..engine.seeds import derived_seed
 from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..inputs.calibration import PAIRED
+from ..present.stats import RANK_LEVEL, RANK_MIN_DRAWS, rank_correlation
 from . import validate
 from .common import county_function, county_record
 
@@ -38,9 +39,6 @@ SCREEN_STREAM = 2          # the stream of the screen's prior draws (1: the pred
 MIN_CONSTANTS_SHARE = 0.5  # a target is noisy when the seeds make more of its variance than this
 MIN_RANGE_IN_SCALES = 1.0  # ... flat when its prior-predictive 5-95% range is below this many
                            # of its scales (the size of a gap worth 1 in the distance)
-MIN_DRAWS = 8              # fewer cannot make a rank correlation significant after Bonferroni
-LEVEL = 0.05               # a constant moves a target when their rank correlation is significant
-                           # at this level, Bonferroni over the fitted targets
 
 
 @dataclass(repr=False)
@@ -121,10 +119,10 @@ def constant_table(design, figures: pd.DataFrame, targets: pd.DataFrame) -> pd.D
     fitted = list(targets[~targets.held_out & targets.movable].figure)
     rows = []
     for p in design.priors:
-        rho = {f: stats.spearmanr(means[p.name], means[f]) for f in fitted
-               if means[f].nunique() > 1}
+        rho = {f: r for f in fitted
+               if (r := rank_correlation(means[p.name], means[f])) is not None}
         best = max(rho, key=lambda f: abs(rho[f].statistic), default=None)
-        moved = [f for f, r in rho.items() if r.pvalue < LEVEL / max(len(fitted), 1)]
+        moved = [f for f, r in rho.items() if r.pvalue < RANK_LEVEL / max(len(fitted), 1)]
         rows.append({"constant": p.name, "prior": p.describe(),
                      "strongest_target": best or "",
                      "rho": float(rho[best].statistic) if best else float("nan"),
@@ -138,8 +136,8 @@ def run(design, opts: Options, draws: int = 64, replicates: int = 2) -> Screen:
     if replicates < 2:
         raise UserError(f"{given('--replicates', replicates)}: the screen needs at least 2 a "
                         "draw, to tell the seeds' noise from the constants' effect")
-    if draws < MIN_DRAWS:
-        raise UserError(f"{given('--draws', draws)}: the screen needs at least {MIN_DRAWS} "
+    if draws < RANK_MIN_DRAWS:
+        raise UserError(f"{given('--draws', draws)}: the screen needs at least {RANK_MIN_DRAWS} "
                         "draws for its rank correlations")
     particles = prior_draws(design, draws)
     runs = runs_of(design, particles, replicates)
