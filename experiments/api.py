@@ -361,7 +361,8 @@ def calibrate(design="calibrate_measured", *, population: int | None = None,
 
     `design`: a ready-made calibration design's name (`calibrate_measured`, sixteen constants
     by the emulated likelihood, about 15 minutes on two cores; `calibrate_patterns`, the
-    interval filter of before, about an hour; `calibrate_all`, for a cluster), a design file
+    interval filter of before, about an hour; `calibrate_all`, all nineteen [C] constants on
+    the full county, for a cluster), a design file
     (TOML, README "Calibration and the posterior ensemble") or a
     `juwei.inputs.calibration.CalibrationDesign`;
     `population`, `generations`, `replicates`, `years`, `scale` and `burn_in_years` override

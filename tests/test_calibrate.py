@@ -326,10 +326,17 @@ def test_an_ensemble_comparison_is_paired_and_deterministic(tiny, tmp_path):
     assert np.allclose(shares, 1.0)
 
 
-def test_the_default_design_loads_and_dry_runs():
-    r = juwei("calibrate", "calibrate_patterns", "--dry-run")
+def test_the_default_design_dry_runs_and_every_ready_made_one_loads():
+    r = juwei("calibrate", "calibrate_measured", "--dry-run")
     assert r.returncode == 0, r.stderr
-    assert "11 constants" in r.stdout and "2 held out" in r.stdout
+    assert "16 constants" in r.stdout and "3 held out" in r.stdout
+    from importlib.resources import files
+    names = sorted(f.name[:-5] for f in files("juwei.designs").iterdir()
+                   if f.name.startswith("calibrate_") and f.name.endswith(".toml"))
+    assert {"calibrate_measured", "calibrate_all", "calibrate_small"} <= set(names)
+    for name in names:
+        assert calibration.load(name).name == name
+    assert len(calibration.load("calibrate_all").priors) == 19
 
 
 @pytest.mark.parametrize("text, message", [
