@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Options, UserError,
                      check_seed, check_size)
-from .engine.errors import SIGNAL_STATUS, WRITE_STATUS, as_command
+from .engine.errors import SIGNAL_STATUS, WRITE_STATUS, as_command, named, option
 from .engine.store import short
 from .inputs import scenario as scen
 from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS,
@@ -253,16 +253,16 @@ def build_parser() -> Parser:
     p.add_argument("--screen", action="store_true",
                    help="the prior-predictive screen instead of the fit: which targets the "
                    "constants can move, and which constants no target moves")
-    p.add_argument("--draws", type=positive_int, default=64, help="with --screen: particles "
-                   "drawn from the priors (default 64)")
+    p.add_argument("--draws", type=positive_int, help="with --screen: particles drawn from the "
+                   "priors (default 64)")
     p.add_argument("--check", action="store_true",
                    help="simulation-based calibration instead of the fit: calibrate to figures "
                    "simulated from known truths, and report how often the posterior's 50%% and "
                    "90%% intervals hold them")
-    p.add_argument("--truths", type=positive_int, default=20, help="with --check: truths "
-                   "drawn from the priors (default 20)")
+    p.add_argument("--truths", type=positive_int, help="with --check: truths drawn from the "
+                   "priors (default 20)")
     p.add_argument("--population", type=positive_int, help="override the design's particles "
-                   "per generation")
+                   "per generation (an emulator's runs per wave)")
     p.add_argument("--generations", type=positive_int, help="override the design's generations")
     p.add_argument("--replicates", type=positive_int, help="override the design's runs per "
                    "particle")
@@ -674,7 +674,7 @@ def comparison_cells(table, alts: list[str], marks: dict | None = None, lang: st
     change and its sureness word (present/stats.how_sure; in `lang`); with too few runs one
     line says so and the cells carry no word."""
     from .present import i18n
-    from .present.stats import MIN_REPLICATES, how_sure
+    from .present.stats import how_sure
 
     marks = marks or {}
     names = names or {a: a for a in alts}
@@ -683,10 +683,8 @@ def comparison_cells(table, alts: list[str], marks: dict | None = None, lang: st
     lines = []
     rows = {(r["scenario"], r["indicator"]): r for r in table.to_dict("records")}
     verdicts = {(a, h): how_sure(rows[(a, h)]) for a in alts for h in HEADLINE}
-    too_few = any(s.key == "too_few" for s in verdicts.values())
-    if too_few:
-        n = int(rows[(alts[0], HEADLINE[0])]["units"])
-        lines.append("  " + i18n.t("sure.too_few_note", lang, n=n, min=MIN_REPLICATES))
+    if any(s.key == "too_few" for s in verdicts.values()):
+        lines.append("  " + i18n.too_few_note(table, lang))
     lines.append(f"  {ljust(i18n.t('terminal.scenario', lang), width)}" + "".join(
         rjust(column_name(h, lang), column) for h in HEADLINE))
     for a in alts:
@@ -913,6 +911,12 @@ def cmd_calibrate(args) -> int:
     if not args.design:
         raise UserError("calibrate: name a design file (ready-made: calibrate_measured), or "
                         "--figures")
+    if args.screen and args.check:
+        raise UserError("calibrate: --screen or --check, not both")
+    for flag, mode in (("truths", "check"), ("draws", "screen")):
+        if getattr(args, flag) is not None and not getattr(args, mode):
+            raise UserError(f"calibrate: {option('--' + flag)} goes with {option('--' + mode)}")
+    args.truths, args.draws = args.truths or 20, args.draws or 64
     d = calibration.load(args.design, {k: getattr(args, k) for k in
                                        ("population", "generations", "replicates", "years",
                                         "scale", "burn_in_years")})
@@ -929,36 +933,46 @@ def cmd_calibrate(args) -> int:
         emulated = d.inference == "emulator"
         steps = "waves" if emulated else "generations"
         if args.resume:
+            from .engine.store import Store
             from .studies import emulate
+            old = Store(Path(args.out))._old_manifest() or {}
+            if old.get("design_hash") not in (None, d.digest()):
+                raise UserError(f"{option('--resume')} {args.out}: the design differs from the "
+                                f"one started there; use another folder ({named('--out')})")
             stored = (emulate.stored_waves(Path(args.out)) if emulated
                       else calibrate.stored_generations(Path(args.out), d))
             print(f"{stored} of {d.generations} {steps} are stored in {args.out}; a "
                   "--resume continues from there")
+        check = (f"--check: {args.truths} fits like this one, each to figures simulated from "
+                 "its own truth (the total below counts them all). " if args.check else "")
         arms = validate.arm_count(calibration.PAIRED in calibrate.figures_of(d, candidates=True))
         per = arms * d.replicates
         from .studies.common import dry_run, scenario_runs
         if emulated:
-            print(f"{d.name}: {len(d.priors)} constants, {len(d.fitted)} targets, "
+            print(f"{check}{d.name}: {len(d.priors)} constants, {len(d.fitted)} targets, "
                   f"{len(d.held_out)} held out; up to {d.generations} waves of {d.population} "
-                  f"runs for the emulator, each of {per} run(s), then {d.predictive} predictive "
-                  "checks. All the waves:")
+                  f"runs{f' ({per} runs each)' if per > 1 else ''} for the emulator, then "
+                  f"{d.predictive} predictive checks. All the waves and the checks:")
             print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers,
-                          total=d.population * per * d.generations, county=d.base.county))
+                          total=(d.population * per * d.generations + d.predictive
+                                 * validate.arm_count(calibration.PAIRED
+                                                      in calibrate.figures_of(d)))
+                          * (args.truths if args.check else 1), county=d.base.county))
             print("(the waves stop early once the posterior settles; fitting the Gaussian "
-                  "processes adds about a minute a wave)")
+                  "processes, in the main process, comes on top: about a minute a wave at 500 "
+                  "runs and 16 constants, growing with the cube of the runs)")
             return 0
-        print(f"{d.name}: {len(d.priors)} constants, {len(d.fitted)} targets, "
+        print(f"{check}{d.name}: {len(d.priors)} constants, {len(d.fitted)} targets, "
               f"{len(d.held_out)} held out; population {d.population}, up to {d.generations} "
               f"generations; each candidate is {per} run(s) ({d.replicates} replicate(s) of the "
               f"scenario{' and the campaign pair' if arms > 1 else ''}). One generation at "
-              "full acceptance:")
-        print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=d.population * per,
+              f"full acceptance{' of each fit' if args.check else ''}:")
+        print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers,
+                      total=d.population * per * (args.truths if args.check else 1),
                       county=d.base.county))
         print("(later generations accept fewer candidates and take longer: the default design "
               "took 30-40 min on 2 cores for 4 generations)")
         return 0
-    if args.screen and args.check:
-        raise UserError("calibrate: --screen or --check, not both")
     if args.screen:
         return screen_calibration(d, args)
     if args.check:

@@ -3,6 +3,7 @@ posteriors whatever the executor and after an interruption, failures recorded an
 paired ensemble comparisons, bad designs refused (ODD §9)."""
 
 import json
+import re
 import signal
 import sqlite3
 import subprocess
@@ -307,6 +308,9 @@ def test_an_ensemble_comparison_is_paired_and_deterministic(tiny, tmp_path):
     r2 = juwei(*args, "--out", tmp_path / "b", "--executor", "inprocess", "--lang", "zh")
     assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
     assert "P(ranks 1st)" in r1.stdout
+    # 3 draws x 2 seeds: the units are the draws, and the terminal and report say so
+    assert "Only 3 posterior draws per scenario" in r1.stdout
+    assert "Only 3 posterior draws: every share" in (tmp_path / "a" / "report.html").read_text()
     # in Chinese: the terminal's words, the same numbers (the tables are compared below)
     assert "P(排第一)" in r2.stdout and "组后验参数" in r2.stdout and "政事分离" in r2.stdout
     assert "posterior draws" not in r2.stdout
@@ -324,6 +328,18 @@ def test_an_ensemble_comparison_is_paired_and_deterministic(tiny, tmp_path):
     eff = pd.read_csv(tmp_path / "a" / "ensemble.csv")
     shares = eff.parametric_share.dropna() + eff.stochastic_share.dropna()
     assert np.allclose(shares, 1.0)
+
+
+def test_a_mode_flag_without_its_mode_is_refused_and_a_checks_dry_run_counts_every_fit():
+    r = juwei("calibrate", "calibrate_small", "--truths", "3")
+    assert r.returncode == 2 and "--truths goes with --check" in r.stderr, r.stderr
+    r = juwei("calibrate", "calibrate_small", "--draws", "5")
+    assert r.returncode == 2 and "--draws goes with --screen" in r.stderr, r.stderr
+    one = juwei("calibrate", "calibrate_small", "--dry-run")
+    three = juwei("calibrate", "calibrate_small", "--check", "--truths", "3", "--dry-run")
+    assert one.returncode == three.returncode == 0, three.stderr
+    runs = [int(re.search(r"(\d+) runs;", r.stdout).group(1)) for r in (one, three)]
+    assert runs[1] == 3 * runs[0] and "--check: 3 fits" in three.stdout
 
 
 def test_the_default_design_dry_runs_and_every_ready_made_one_loads():
@@ -544,6 +560,7 @@ def test_the_report_flags_a_posterior_piled_against_a_prior_bound_and_a_saturate
                           "admin_share": rng.uniform(0.985, 0.995, 50)})
     spread = piled.assign(a=rng.uniform(0.5, 1.5, 50), admin_share=rng.uniform(0.88, 0.92, 50))
     assert page.constants_table(d, piled).piled_at.tolist() == ["high"]
+    assert page.constants_table(d, piled).verdict.tolist() == ["at the high bound"]  # not pinned
     assert page.constants_table(d, spread).piled_at.tolist() == [""]
     assert page.checks_table(d, piled, pd.DataFrame()).saturated.tolist() == [True]
     assert page.checks_table(d, spread, pd.DataFrame()).saturated.tolist() == [False]

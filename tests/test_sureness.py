@@ -245,3 +245,24 @@ def test_the_chinese_handout_has_no_commands_code_or_file_names(case, images):
     for word in ("juwei", "report.html", "--lang", "()", "git "):
         assert word not in chinese, word
     assert "juwei compare baseline" in page                  # kept for the English reader
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_ensembles_few_draws_are_called_draws_not_runs(lang):
+    """In an ensemble the units are posterior draws (each with its replicates): 3 draws of 2
+    seeds are 6 runs, and the note asks for draws, not runs or replicates."""
+    rng = np.random.default_rng(5)
+    rows = [{"scenario": s, "draw": d, "replicate": r,
+             **{k: 0.5 + 0.1 * d + (0.2 if s == "separation" else 0) + rng.normal(0, 0.01)
+                for k in INDICATORS}}
+            for d in range(3) for r in range(2) for s in (BASE, "separation")]
+    table = differences(pd.DataFrame(rows), BASE, [BASE, "separation"])
+    assert set(table.dropna(subset=["units"]).units) == {3}
+    note = i18n.too_few_note(table, lang)
+    assert note == i18n.t("sure.too_few_draws_note", lang, n=3, min=MIN_REPLICATES)
+    s = how_sure(row(table, "separation", "trust"))
+    assert s.key == "too_few" and s.unit == "draw"
+    assert i18n.t("sure.needed_draws", lang, n=s.needed) in i18n.sure_word(s, lang)
+    assert i18n.too_few_note(table_of(2), lang) == i18n.t("sure.too_few_note", lang, n=2,
+                                                          min=MIN_REPLICATES)
+    assert i18n.too_few_note(table_of(4), lang) == ""

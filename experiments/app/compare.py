@@ -310,10 +310,9 @@ def Results(st: State, c: dict):
     if not c["complete"]:
         solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(
             tr("app.compare.old_table")))
-    units = table["units"].dropna() if "units" in table else pd.Series(dtype=float)
-    if len(units) and int(units.min()) < MIN_REPLICATES:
-        solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(t(
-            "sure.too_few_note", lang, n=int(units.min()), min=MIN_REPLICATES)))
+    note = i18n.too_few_note(table, lang)
+    if note:
+        solara.HTML(tag="div", classes=["jw-note"], unsafe_innerHTML=html.escape(note))
     # verdicts and the table of changes with how-sure words
     head = "".join(f"<th>{html.escape(i18n.indicator(k, lang)[0])}</th>"
                    for k in WORKSHOP_INDICATORS)

@@ -31,8 +31,8 @@ SHARES = ("admin_share", "admin_high_committees", "participation_rate", "volunte
 
 def constants_table(design, posterior: pd.DataFrame) -> pd.DataFrame:
     """Each constant: prior and posterior medians and 90% intervals, the width ratio, the
-    verdict (pinned down, narrowed, left free), and the prior bound the posterior piles up
-    against, if any (at least PILED of its weight in the prior's outer EDGE): the fit wants a
+    verdict (pinned down, narrowed, left free, or at a bound where it piles up), and the prior
+    bound the posterior piles up against, if any (at least PILED of its weight in the prior's outer EDGE): the fit wants a
     value the prior does not allow, and the bound, not the data, decides it."""
     rows = []
     w = posterior.weight.to_numpy(float)
@@ -42,11 +42,12 @@ def constants_table(design, posterior: pd.DataFrame) -> pd.DataFrame:
         v = posterior[p.name].to_numpy(float)
         lo, med, hi = (quantile(v, w, q) for q in (0.05, 0.5, 0.95))
         ratio = (hi - lo) / (phi - plo) if phi > plo else 1.0
-        verdict = ("pinned down" if ratio <= PINNED else "narrowed" if ratio <= NARROWED
-                   else "left free")
         u = dist.cdf(v)                     # where each particle sits in the prior
         piled = [end for end, near in (("low", u < EDGE), ("high", u > 1 - EDGE))
                  if w[near].sum() >= PILED * w.sum()]
+        # a posterior narrowed against a bound is the bound's doing, not the targets'
+        verdict = (f"at the {' and '.join(piled)} bound" if piled else "pinned down"
+                   if ratio <= PINNED else "narrowed" if ratio <= NARROWED else "left free")
         rows.append({"constant": p.name, "prior": p.describe(), "prior_median":
                      float(dist.median()), "prior_low": plo, "prior_high": phi,
                      "posterior_median": med, "posterior_low": lo, "posterior_high": hi,

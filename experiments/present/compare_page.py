@@ -56,10 +56,8 @@ def still_sentence(table: pd.DataFrame, alts: list[str], lang: str) -> str:
 
 def too_few_note(table: pd.DataFrame, lang: str) -> str:
     """One paragraph when the comparison has too few runs for the rule, else nothing."""
-    units = table["units"].dropna() if "units" in table else pd.Series(dtype=float)
-    if not len(units) or int(units.min()) >= MIN_REPLICATES:
-        return ""
-    return (f"<p class='flag'>{html.escape(i18n.t('sure.too_few_note', lang, n=int(units.min()), min=MIN_REPLICATES))}</p>")
+    note = i18n.too_few_note(table, lang)
+    return f"<p class='flag'>{html.escape(note)}</p>" if note else ""
 
 
 def cost_label(column: str, lang: str) -> str:
@@ -333,6 +331,9 @@ def cost_section(costs: pd.DataFrame, names: list[str], title: dict, lang: str) 
             + block(COST_PER_10K, lambda x: significant(x, 2, signed=True)))
 
 
+ENSEMBLE_FEW_DRAWS = 10    # fewer posterior draws: rough ranges, probabilities in coarse steps
+
+
 def ensemble_section(ensemble: dict, base: str, alts: list[str], design: dict,
                      lang: str = "en", title: dict | None = None) -> str:
     """Effects over the posterior ensemble: how sure, which unknown, which remedy ranks first."""
@@ -350,6 +351,8 @@ def ensemble_section(ensemble: dict, base: str, alts: list[str], design: dict,
     out = [f"<h2>{R('ens_h', k=k)}</h2>",
            "<p>" + R("ens_intro", k=k, ensemble=f"<code>{e(design['ensemble'])}</code>",
                      replicates=design["replicates"]) + "</p>"]
+    if k < ENSEMBLE_FEW_DRAWS:              # shares move in steps of 1/k: say so first
+        out.append(f"<p class='flag'>{R('ens_few', k=k, min=ENSEMBLE_FEW_DRAWS)}</p>")
     b = breaks.set_index("scenario").p_syndrome_absent
     first = ranks[ranks.indicator == "htc_index"].set_index("scenario")[1]   # rank 1
     out.append(f"<table><tr><th>{R('th_scenario')}</th><th>{R('th_p_absent')}</th>"

@@ -133,10 +133,10 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
     head += [f"<th>{both('handout.' + key)}</th>" for _, key, _ in cost_cols]
     cols = ("<col class=scenario><col class=verdict>" + "<col>" * len(INDICATORS)
             + "<col class=cost>" * len(cost_cols))
-    units = table["units"].dropna() if "units" in table else pd.Series(dtype=float)
-    if len(units) and int(units.min()) < MIN_REPLICATES:
-        out.append("<p class='sure-too_few'><b>" + both("sure.too_few_note", n=int(units.min()),
-                                                       min=MIN_REPLICATES) + "</b></p>")
+    note = {lang: i18n.too_few_note(table, lang) for lang in ("zh", "en")}
+    if note["zh"]:
+        out.append(f"<p class='sure-too_few'><b>{e(note['zh'])}<br><span class='en'>"
+                   f"{e(note['en'])}</span></b></p>")
     out.append(f"<table><colgroup>{cols}</colgroup><tr>" + "".join(head) + "</tr>")
     for n in names:
         s = by_name[n]
@@ -185,7 +185,7 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
     # as tall as the page leaves room for (figure() drew it at that size)
     picture = img(figure).replace("<img ", f"<img style='max-height:{room(len(alts)):.0f}mm' ",
                                   1)
-    drawn = {"ci": "" if len(units) and int(units.min()) < MIN_REPLICATES else "_ci"}
+    drawn = {"ci": "" if note["zh"] else "_ci"}
     out.append(f"<figure>{picture}<figcaption>"
                f"{both('handout.figure_caption' + drawn['ci'], threshold=threshold)}"
                "</figcaption></figure>")

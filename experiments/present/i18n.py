@@ -111,8 +111,22 @@ def sure_word(s, lang: str = DEFAULT_LANG, needed: bool = True) -> str:
     word = t(f"sure.{s.key}", lang)
     if needed and s.needed and s.key in ("unclear", "too_few"):
         open_, close = ("（", "）") if lang == "zh" else (" (", ")")
-        word += open_ + t("sure.needed", lang, n=s.needed) + close
+        key = "sure.needed_draws" if getattr(s, "unit", "") == "draw" else "sure.needed"
+        word += open_ + t(key, lang, n=s.needed) + close
     return word
+
+
+def too_few_note(table, lang: str = DEFAULT_LANG) -> str:
+    """The line said once when a comparison has too few independent units for the rule of how
+    sure ("" when it has enough): replicates, or in an ensemble posterior draws (each with its
+    replicates one unit), where more replicates do not help but more draws do."""
+    from .stats import MIN_REPLICATES
+    units = table["units"].dropna() if "units" in table else ()
+    if not len(units) or int(min(units)) >= MIN_REPLICATES:
+        return ""
+    draws = "unit" in table and (table["unit"] == "draw").any()
+    return t("sure.too_few_draws_note" if draws else "sure.too_few_note", lang,
+             n=int(min(units)), min=MIN_REPLICATES)
 
 
 def syndrome_parts(v, lang: str = DEFAULT_LANG) -> str:

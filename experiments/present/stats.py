@@ -76,6 +76,7 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
                 pooled = float(np.sqrt((x.var(ddof=1) + b.var(ddof=1)) / 2)) if n > 1 else 0.0
                 row.update(diff=diff, diff_low=dlo, diff_high=dhi,
                            diff_sd=float(u.std(ddof=1)) if m > 1 else None, units=m,
+                           unit="draw" if "draw" in wide[base] else "replicate",
                            diff_p=paired_p(u),
                            relative=diff / abs(b.mean()) if b.mean() else None,
                            cohens_d=diff / pooled if pooled > 0 else (0.0 if diff == 0 else None),
@@ -371,6 +372,7 @@ class Sure:
     low: float | None = None
     high: float | None = None
     needed: int | None = None
+    unit: str = "replicate"      # what `needed` counts: replicates, or an ensemble's draws
 
     @property
     def way(self) -> int:
@@ -417,11 +419,12 @@ def how_sure(row) -> Sure:
     units, sd, diff = row.get("units"), row.get("diff_sd"), row.get("diff")
     if "diff_sd" not in row or units is None or pd.isna(units) or diff is None or pd.isna(diff):
         return Sure("unknown")
+    unit = row.get("unit") if row.get("unit") in ("draw", "replicate") else "replicate"
     if int(units) < MIN_REPLICATES:
-        return Sure("too_few", needed=needed_replicates(sd, diff) or MIN_REPLICATES)
+        return Sure("too_few", needed=needed_replicates(sd, diff) or MIN_REPLICATES, unit=unit)
     lo, hi = float(row["diff_low"]), float(row["diff_high"])
     if lo <= 0 <= hi:
-        return Sure("unclear", lo, hi, needed_replicates(sd, diff))
+        return Sure("unclear", lo, hi, needed_replicates(sd, diff), unit)
     better = BETTER.get(row.get("indicator"), 0) * (1 if diff > 0 else -1)
     key = {1: "better", -1: "worse"}.get(better, "higher" if diff > 0 else "lower")
     return Sure(key, lo, hi)
