@@ -86,8 +86,9 @@ def add_model_options(p, replicates: int | None, years: str = "the scenario's, 5
     p.add_argument("--scale", type=float, help=f"population scale, e.g. 0.1 (default {scale})")
     p.add_argument("--burn-in", dest="burn_in_years", type=non_negative_int, metavar="YEARS",
                    help="years the county settles under the base scenario before the "
-                   "scenario's levers switch on (default 6, the measured settling time, ODD "
-                   "§7.1; 0: from week 0 on an unsettled county)")
+                   "scenario's levers switch on (default: a design's burn_in_years, else 6, "
+                   "the measured settling time, ODD §7.1; 0: from week 0 on an unsettled "
+                   "county)")
     if replicates is not None:
         p.add_argument("--county", metavar="FILE", help="a county file, or a shipped county's "
                        "name (default: the scenario's, else the essay's; see `juwei counties`)")
