@@ -86,6 +86,15 @@ def test_no_plots_writes_and_lists_no_figures(tmp_path):
     assert not list(out.glob("*.png")) and ".png" not in r.stdout
 
 
+def test_a_results_folder_given_as_a_design_says_what_to_give(tmp_path):
+    folder = tmp_path / "done"
+    folder.mkdir()
+    (folder / "manifest.json").write_text("{}")
+    r = juwei("calibrate", str(folder), "--resume")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "a results folder, not a design file" in r.stderr and "--out" in r.stderr
+
+
 def test_bad_scenario_file_exits_2(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('extends = "x.toml"\ntask_admision = 0.3\n')

@@ -36,6 +36,10 @@ def find(name: str, folder: Path, what: str, hint: str) -> Path:
     path = Path(name)
     if not is_file(path) and is_file(folder / f"{name}.toml"):
         path = folder / f"{name}.toml"
+    if not is_file(path) and (path / "manifest.json").is_file():
+        raise UserError(f"{one_line(name, 100)}: a results folder, not a {what} file; give the "
+                        f"{what} (its manifest.json names it) and this folder as --out, with "
+                        "--resume to finish it")
     if not is_file(path):
         known = sorted(p.stem for p in folder.glob("*.toml"))
         raise UserError(f"{one_line(name, 100)}: no such {what} file"
