@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from types import SimpleNamespace
 
@@ -64,7 +65,10 @@ class CountyModel(mesa.Model):
         venue = place.column("venue_places", venue * np.where(renting, p.renting_venue_share,
                                                               1.0)).astype(float)
         rest = sizes[~seat] if (~seat).any() else sizes
-        self.size_factor = (sizes / rest.mean()) ** p.size_elasticity
+        # one scalar power per committee: numpy's vectorised power differs by an ulp between
+        # CPUs (AVX-512 or not), and the county would differ with the machine
+        self.size_factor = np.array([math.pow(r, p.size_elasticity)
+                                     for r in (sizes / rest.mean()).tolist()])
         titled = np.flatnonzero(place.column("demonstration", np.zeros(n, bool)).astype(bool))
         demonstration = np.zeros(n, bool)
         demonstration[titled[: p.demonstration_sites]] = True     # titles held (新华街)
