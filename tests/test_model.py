@@ -218,3 +218,35 @@ def test_h_does_not_fall_by_definition_under_the_admission_filter():
     assert abs(h[0.6] - h[0.0]) < 0.01, h
     assert np.mean([r.summary["htc_H"] for r in again]) > h[0.6] + 0.01
     assert np.mean([r.summary["repushed_share"] for r in again]) > 0.1
+
+
+RUN_DIGEST = """
+import hashlib, numpy as np
+from juwei.model import CountyModel, Parameters, STEPS_PER_YEAR
+m = CountyModel(Parameters(scale=0.02, years=1), seed=3)
+for _ in range(STEPS_PER_YEAR):
+    m.step()
+h = hashlib.sha256()
+for k in sorted(m.series):
+    h.update(np.ascontiguousarray(m.series[k]).tobytes())
+h.update(m.residents.trust.tobytes())
+print(h.hexdigest())
+"""
+# numpy's AVX-512 code paths, by their names in numpy 2.3+ and before (unknown names are ignored)
+NO_AVX512 = "X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL"
+
+
+def test_a_run_is_the_same_with_numpys_avx512_paths_off():
+    """The same seed gives the same run on every processor: with numpy's AVX-512 paths off (as
+    on a processor without them) the year is bit for bit the one this machine gives. On a
+    machine without AVX-512 both runs take the same path; on one with it, a vectorised
+    function that rounds differently there (numpy's power did, in the committees' size factor)
+    fails this test."""
+    import os
+    import subprocess
+    import sys
+    runs = [subprocess.run([sys.executable, "-c", RUN_DIGEST], capture_output=True, text=True,
+                           env={**os.environ, **env}, timeout=300)
+            for env in ({}, {"NPY_DISABLE_CPU_FEATURES": NO_AVX512})]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
+    assert runs[0].stdout == runs[1].stdout
