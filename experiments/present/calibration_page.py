@@ -32,8 +32,9 @@ SHARES = ("admin_share", "admin_high_committees", "participation_rate", "volunte
 def constants_table(design, posterior: pd.DataFrame) -> pd.DataFrame:
     """Each constant: prior and posterior medians and 90% intervals, the width ratio, the
     verdict (pinned down, narrowed, left free, or at a bound where it piles up), and the prior
-    bound the posterior piles up against, if any (at least PILED of its weight in the prior's outer EDGE): the fit wants a
-    value the prior does not allow, and the bound, not the data, decides it."""
+    bound the posterior piles up against, if any (at least PILED of its weight in the prior's
+    outer EDGE): the fit wants a value the prior does not allow, and the bound, not the data,
+    decides it."""
     rows = []
     w = posterior.weight.to_numpy(float)
     for p in design.priors:

@@ -111,7 +111,7 @@ def sure_word(s, lang: str = DEFAULT_LANG, needed: bool = True) -> str:
     word = t(f"sure.{s.key}", lang)
     if needed and s.needed and s.key in ("unclear", "too_few"):
         open_, close = ("（", "）") if lang == "zh" else (" (", ")")
-        key = "sure.needed_draws" if getattr(s, "unit", "") == "draw" else "sure.needed"
+        key = "sure.needed_draws" if s.unit == "draw" else "sure.needed"
         word += open_ + t(key, lang, n=s.needed) + close
     return word
 
