@@ -10,6 +10,9 @@ Targets on the 2-core reference machine: full county (220,000 residents) 5 years
 scale 0.1 <= 0.3 s, peak memory <= 500 MB. Each scale is measured in a fresh process so peak
 memory (max resident set size) is that run's alone, imports included.
 
+The kernels' compile cost is the first week's time with an empty numba cache against the
+same with the cache filled (each in a fresh process).
+
 The residents' floor is how far the residents' week, most of a step, is from this machine's
 limit (residents_floor): its state read once and what it changes written once at the memory
 bandwidth, plus the random numbers it must draw at numpy's rate.
@@ -130,6 +133,24 @@ def child(scale: float, args, pythonpath: str | None = None) -> dict:
     return json.loads(out.stdout)
 
 
+FIRST_WEEK = ("import time; t0 = time.perf_counter(); "
+              "from juwei.model import CountyModel, Parameters; "
+              "CountyModel(Parameters(scale=0.01, years=1), seed=0).step(); "
+              "print(time.perf_counter() - t0)")
+
+
+def compile_cost() -> tuple[float, float]:
+    """Import, a small county and its first week, in a fresh process with an empty numba cache
+    and again with the cache the first filled: the difference is the kernels' compilation,
+    which each machine (or cache folder) pays once."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        cold, warm = (float(subprocess.run([sys.executable, "-c", FIRST_WEEK], env=env,
+                                           capture_output=True, text=True, check=True).stdout)
+                      for _ in range(2))
+    return cold, warm
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
@@ -179,6 +200,9 @@ def main() -> None:
                           f"{f['bandwidth_gb_s']:.1f} GB/s, {f['draws_per_week']:,} draws at "
                           f"{f['ns_per_draw']:.1f} ns)")
                 print(f"  peak memory (max RSS)        {r['peak_mb']:7.1f} MB (target <= 500)")
+            cold, warm = compile_cost()
+            print(f"\nfirst week with an empty numba cache {cold:.2f} s, from the cache "
+                  f"{warm:.2f} s: the kernels compile in {cold - warm:.2f} s, once per machine")
         finally:
             if ref:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .calendar import MONTHS_PER_YEAR, STEPS_PER_YEAR
 from .county import (AGE_BANDS, LAID_OFF, MIDDLE_AGED, RETIRED, SENIOR, SOCIAL, UNIT,
                      YOUNG)
@@ -123,6 +124,7 @@ class Residents:
         self.per_reacher = (1.0 / np.maximum(np.bincount(self.contacts.ravel(), minlength=self.n),
                                              1)).astype(f32)
         self.contact_share = np.zeros(self.n, f32)
+        self.heard = np.zeros(self.n, np.int32)      # the kernels' count of it, kept zeroed
         # expected services a week of a row if it volunteers: 1 + E[floor(a U)], a = max x intrinsic
         a = params.max_extra_services * self.intrinsic.astype(float)
         whole = np.floor(a)
@@ -150,7 +152,8 @@ class Residents:
                 + params.need_low_income * self.low_income
                 + params.need_laid_off * (self.employment == LAID_OFF))
         self.need = (need * np.where(unit, 1 - params.unit_covers_need, 1.0)).astype(f32)
-        self.needy = np.flatnonzero(self.need > 0)
+        self.is_needy = self.need > 0
+        self.needy = np.flatnonzero(self.is_needy)
         self.needy_committee = self.committee[self.needy]
         self.need_per_committee = np.add.reduceat(self.need * self.weight, self.starts)
         self.awareness_decay = np.where(unit, params.unit_awareness_decay,
@@ -180,9 +183,9 @@ class Residents:
         # 1. decide: benefit + influence + incentives - cost + logistic noise (Epstein-style)
         # volunteers: the certificate pulls those on track for 100; crowding touches every one
         r = params.volunteer_reward
-        x = (self.static + params.trust_weight * self.trust * self.rows(sig.efficacy)
-             + params.awareness_weight * self.awareness + self.rows(sig.pull)
-             + params.social_influence * self.contact_share)
+        x = kernels.utility(self.static, self.trust, self.awareness, self.contact_share,
+                            self.starts, sig.efficacy, sig.pull, f32(params.trust_weight),
+                            f32(params.awareness_weight), f32(params.social_influence))
         vols = np.flatnonzero(self.volunteer)
         on_track = (self.services_year[vols] >= params.on_track * params.certificate_services
                     * (week % STEPS_PER_YEAR) / STEPS_PER_YEAR)
@@ -229,28 +232,22 @@ class Residents:
                   * (1 - params.duty_label_penalty * self.duty_share))   # duty: welfare work
         self.volunteer[recruits[rng.random(recruits.size) < p_join]] = True
         self.volunteer[vols[rng.random(vols.size) < params.dropout_per_week]] = False
-        # 4. slow state: trust, awareness, satisfaction
-        self.recent = recent = np.flatnonzero(self.last_part > week - WINDOW_WEEKS)
-        # what each resident hears: the share of those who count them as a contact and took
-        # part in the month (influence flows from participants along their contacts)
-        self.contact_share = (np.bincount(self.contacts[recent].ravel(), minlength=self.n)
-                              .astype(f32) * self.per_reacher)
-        target = self.rows(sig.trust_target)
-        needy = self.needy
-        served = rng.random(needy.size) < sig.coverage[self.needy_committee]
+        # 4. slow state: trust, awareness, satisfaction; and what each resident hears: the
+        # share of those who count them as a contact and took part in the month (influence
+        # flows from participants along their contacts)
+        self.recent = kernels.heard_from_recent(week, WINDOW_WEEKS, self.last_part,
+                                                self.contacts, self.per_reacher,
+                                                self.contact_share, self.heard)
         neutral = params.experience_neutral
-        target[needy] += params.served_trust_shift * (served - neutral)
-        target[took] += params.taking_part_trust_shift * (sig.efficacy[c[took]] - neutral)
-        self.trust += params.trust_rate * (target - self.trust) * self.adult_f
-        np.clip(self.trust, 0.0, 1.0, out=self.trust)
-        activity = self.rows(sig.activity)
-        self.awareness += ((params.awareness_gain_activity * activity
-                            + params.publicity_awareness_gain * params.publicity)
-                           * (1 - self.awareness) - self.awareness_decay * self.awareness)
-        self.awareness[took] += params.awareness_gain_part * (1 - self.awareness[took])
-        quality = self.rows(sig.coverage)
-        quality[needy] = served
-        self.satisfaction += params.satisfaction_rate * (quality - self.satisfaction)
+        kernels.slow_state(
+            week, self.starts, self.needy, self.needy_committee, rng.random(self.needy.size),
+            self.is_needy, took, c[took], self.last_part, sig.trust_target, sig.efficacy,
+            sig.activity, sig.coverage, self.trust, self.awareness, self.satisfaction,
+            self.adult_f, self.awareness_decay, params.served_trust_shift, neutral, f32(neutral),
+            f32(params.taking_part_trust_shift), f32(params.trust_rate),
+            f32(params.awareness_gain_activity),
+            f32(params.publicity_awareness_gain * params.publicity),
+            f32(params.awareness_gain_part), f32(params.satisfaction_rate))
         return ResidentTotals(
             participants=participants, volunteer_hours=vol_hours, duty_hours=duty_hours,
             trust=np.add.reduceat(self.trust * self.adult_f, self.starts)
