@@ -259,15 +259,16 @@ class Residents:
         by_age = (np.bincount(self.age[recent], minlength=len(AGE_BANDS))
                   / np.maximum(self.age_counts, 1))
         adults = self.n_adults
-        vols = self.volunteer.sum()
+        vols = np.count_nonzero(self.volunteer)
         return {
             "participation_rate": recent.size / adults,
             "participation_18_35": by_age[YOUNG], "participation_36_59": by_age[MIDDLE_AGED],
             "participation_60_plus": by_age[SENIOR],
             "participation_low_income": self.low_income[recent].sum() / self.low_income_adults,
             "volunteer_rate": vols / self.n,
-            "volunteer_100_share": (self.services_year[self.volunteer]
-                                    >= self.certificate_services).sum() / max(vols, 1),
+            "volunteer_100_share": np.count_nonzero(
+                (self.services_year >= self.certificate_services) & self.volunteer)
+            / max(vols, 1),
             "trust": float(self.trust @ self.adult_f) / adults,
             "awareness": float(self.awareness @ self.adult_f) / adults,
             "satisfaction": float(self.satisfaction @ self.adult_f) / adults,
