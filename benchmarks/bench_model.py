@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import json
 import resource
 import statistics
@@ -78,6 +79,8 @@ def measure(scale: float, runs: int, years: int, summary_only: bool = False,
 
     times, phases = [], []
     for seed in range(runs):
+        m = None            # the last run's model is cyclic garbage: free it, untimed, so that
+        gc.collect()        # the peak is one run's, not as many as the collector let pile up
         t0 = time.perf_counter()
         m = CountyModel(Parameters(scale=scale, years=years), seed=seed)
         if summary_only:
