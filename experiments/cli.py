@@ -1309,6 +1309,14 @@ def cmd_validate(args) -> int:
                  still="".join(tr("validate_unbroken", number=p.number) for p in v.unbroken)))
     else:
         print(tr("validate_no_breakers"))
+    print("\n" + tr("validate_spread_head", spreads=", ".join(validate.EXOGENOUS_SPREADS)))
+    for row in v.spread.itertuples():
+        print(tr("validate_spread_row", indicator=i18n.t(f"app.county.{row.indicator}",
+                                                         args.lang),
+                 sd=f"{row.sd:.3f}", low=f"{row.sd_low:.3f}", high=f"{row.sd_high:.3f}",
+                 zero=f"{row.sd_without_spreads:.3f}",
+                 zlow=f"{row.sd_without_spreads_low:.3f}",
+                 zhigh=f"{row.sd_without_spreads_high:.3f}", remains=f"{row.remains:.0%}"))
     if args.csv:
         v.table().to_csv(args.csv, index=False)
         say(f"juwei: the table of patterns is in {args.csv}")

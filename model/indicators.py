@@ -457,6 +457,11 @@ def record(m, week) -> None:
     cs["trust"][t] = c.trust
     cs["participation"][t] = part / adults
     cs["pushed_per_cadre"][t] = admitted_load / week.safe_present
+    # the seated cadres' mean exhaustion (every seat's, the week all seats are vacant)
+    seats_mean = np.bincount(s.committee, weights=s.exhaustion, minlength=residents.size)
+    cs["exhaustion"][t] = np.where(present > 0, np.bincount(
+        s.committee, weights=s.exhaustion * seated, minlength=residents.size)
+        / week.safe_present, seats_mean / np.maximum(m.seats, 1))
     cs["own_income_share"][t] = budget_share
     cs["renting"][t] = c.renting
     cs["seat"][t] = c.seat

@@ -21,8 +21,8 @@ from .residents import Residents, signals
 PHASES = ("government and departments", "committees and cadres", "residents", "data collection")
 # per-committee series kept for the pattern checks and the county view
 COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust",
-                    "participation", "pushed_per_cadre", "own_income_share", "renting",
-                    "seat", "residents")
+                    "participation", "pushed_per_cadre", "exhaustion", "own_income_share",
+                    "renting", "seat", "residents")
 
 
 # levers the county reads when its budget year starts (budgets, investment, aid, titles, the

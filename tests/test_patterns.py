@@ -21,7 +21,7 @@ SMALL = Parameters(scale=0.05, years=3)
 SEED = 7
 COUNTED = validate.VALIDATING
 LONGER = {11: 5}   # ventures take years to add up: pattern 11's breaker over the default horizon
-SPREADS = [f.name for f in dataclasses.fields(Parameters) if f.name.endswith("_spread")]
+SPREADS = validate.EXOGENOUS_SPREADS
 
 
 def _patterns(params, replicates=3, pair=True) -> dict[int, validate.Pattern]:
@@ -44,6 +44,35 @@ def broken():
             dataclasses.replace(SMALL, years=years), 3, SEED, executor="processes", workers=2,
             progress=False, fn=county, numbers=numbers)})
     return out
+
+
+def test_every_drawn_spread_is_one_the_heterogeneity_check_zeroes():
+    assert set(SPREADS) == {f.name for f in dataclasses.fields(Parameters)
+                            if f.name.endswith("_spread")}
+
+
+def test_heterogeneity_is_the_sd_across_committees_in_each_arm():
+    import pandas as pd
+    rows = [dict(arm=arm, replicate=r, committee=k, admin_share=v, exhaustion=v, participation=v,
+                 trust=0.5)
+            for arm, spread in (("baseline", 0.2), (validate.NO_SPREADS, 0.05))
+            for r in range(3) for k, v in enumerate((0.5 - spread, 0.5 + spread))]
+    h = validate.heterogeneity(pd.DataFrame(rows)).set_index("indicator")
+    assert h.loc["admin_share", "sd"] == pytest.approx(0.2)          # population sd of 2
+    assert h.loc["admin_share", "sd_without_spreads"] == pytest.approx(0.05)
+    assert h.loc["admin_share", "remains"] == pytest.approx(0.25)
+    assert h.loc["trust", "sd"] == 0 and np.isnan(h.loc["trust", "remains"])
+
+
+def test_without_the_drawn_spreads_committees_differ_less_in_administration():
+    """Issue 23, item 6: how much of the committees' differences the drawn spreads make. The
+    admin share's sd must fall without them (it could not, were it made by circumstances and
+    decisions alone)."""
+    tables = validate.batch(SMALL, 3, SEED, executor="processes", workers=2, progress=False,
+                            fn=county, pair=False, spreads=True)
+    h = validate.heterogeneity(tables["committees"]).set_index("indicator")
+    assert 0 < h.loc["admin_share", "remains"] < 1, h
+    assert (h.sd > 0).all() and (h.sd_without_spreads > 0).all(), h
 
 
 def test_every_pattern_is_labelled_and_every_breaker_is_in_range():

@@ -21,6 +21,7 @@ COUNTY_VIEW = {"admin_share": (0.0, 1.0, "share of hours"), "trust": (0.0, 1.0, 
                "participation": (0.0, 0.5, "share of adults"),
                "service_per_1000": (0.0, 60.0, "hours/week"),
                "pushed_per_cadre": (0.0, 100.0, "hours/week"),
+               "exhaustion": (0.0, 1.0, "0-1"),
                "own_income_share": (0.0, 1.0, "share of budget")}
 
 

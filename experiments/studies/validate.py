@@ -236,6 +236,37 @@ def _arms(params: Parameters, pair: bool) -> list[tuple[str, Parameters]]:
                                                paradox_pair(params))) if pair else [])
 
 
+# --- where the committees' differences come from (issue 23, item 6) --------------------------
+# The spreads the model draws at the start rather than produces: departments' inspected share
+# and blame, how much each committee is pushed beyond its size, directors' drive, cadres' skill,
+# units' dispositions. With them at 0, what spread remains across committees comes from their
+# circumstances (size, seat, renting, new, places) and from what the agents do.
+EXOGENOUS_SPREADS = ("department_spread", "reach_spread", "leadership_spread", "skill_spread",
+                     "unit_disposition_spread")
+SPREAD_INDICATORS = ("admin_share", "exhaustion", "participation", "trust")
+NO_SPREADS = "no_spreads"      # the arm with every exogenous spread at 0, on the same seeds
+
+
+def without_spreads(params: Parameters) -> Parameters:
+    return dataclasses.replace(params, **dict.fromkeys(EXOGENOUS_SPREADS, 0.0))
+
+
+def heterogeneity(committees: pd.DataFrame) -> pd.DataFrame:
+    """For each of SPREAD_INDICATORS, its sd across committees (last-year means; population sd)
+    in each replicate of the baseline and of NO_SPREADS: the means over replicates with 95%
+    intervals, and `remains`, the share of the baseline's sd left with the spreads at 0."""
+    sd = committees.groupby(["arm", "replicate"])[list(SPREAD_INDICATORS)].std(ddof=0)
+    rows = []
+    for name in SPREAD_INDICATORS:
+        (base, b_lo, b_hi), (zero, z_lo, z_hi) = (mean_ci(sd.loc[arm, name])
+                                                  for arm in ("baseline", NO_SPREADS))
+        rows.append({"indicator": name, "sd": base, "sd_low": b_lo, "sd_high": b_hi,
+                     "sd_without_spreads": zero, "sd_without_spreads_low": z_lo,
+                     "sd_without_spreads_high": z_hi,
+                     "remains": zero / base if base > 0 else float("nan")})
+    return pd.DataFrame(rows)
+
+
 def arm_count(pair: bool) -> int:
     """Runs a validation batch makes per replicate: the scenario, and the campaign pair."""
     return len(_arms(Parameters(), pair))
@@ -254,11 +285,13 @@ def _execute(runs: list[Run], fn, executor: str, workers: int | None, progress: 
 
 def batch(params: Parameters, replicates: int, seed: int, executor: str = "processes",
           workers: int | None = None, progress: bool | None = None, fn=county_run,
-          pair: bool = True) -> dict[str, pd.DataFrame]:
-    """The baseline and (`pair`) the paradox pair, `replicates` each, on shared replicate seeds
-    (`fn`: the run function, of the county to check)."""
+          pair: bool = True, spreads: bool = False) -> dict[str, pd.DataFrame]:
+    """The baseline and (`pair`) the paradox pair and (`spreads`) the NO_SPREADS arm,
+    `replicates` each, on shared replicate seeds (`fn`: the run function, of the county to
+    check)."""
     seeds = replicate_seeds(seed, replicates)
-    runs = [Run({"arm": arm, "replicate": r}, p, s) for arm, p in _arms(params, pair)
+    arms = _arms(params, pair) + ([(NO_SPREADS, without_spreads(params))] if spreads else [])
+    runs = [Run({"arm": arm, "replicate": r}, p, s) for arm, p in arms
             for r, s in enumerate(seeds)]
     return _execute(runs, fn, executor, workers, progress)
 
@@ -421,9 +454,9 @@ def break_patterns(params: Parameters, replicates: int, seed: int, executor: str
 
 
 def run_count(replicates: int, breakers: bool = False) -> int:
-    """How many runs `run` makes: the baseline and the campaign pair, and (`breakers`) each
-    breaker's baseline, with the pair for pattern 4's."""
-    return replicates * (len(_arms(Parameters(), True)) + breakers
+    """How many runs `run` makes: the baseline, the campaign pair and NO_SPREADS, and
+    (`breakers`) each breaker's baseline, with the pair for pattern 4's."""
+    return replicates * (len(_arms(Parameters(), True)) + 1 + breakers
                          * sum(arm_count(k == PAIRED_PATTERN) for k in VALIDATING))
 
 
@@ -442,6 +475,7 @@ class Validation(Brief):
     seconds: float
     broken: list[Pattern] | None = None     # the patterns under their breakers, if checked
     out: Path | None = None                 # the results folder, if the runs were stored
+    spread: pd.DataFrame | None = None      # heterogeneity(): differences across committees
 
     @property
     def counted(self) -> list[Pattern]:
@@ -496,13 +530,16 @@ def run(scenario, replicates: int, seed: int, executor: str = "processes",
     t0 = time.perf_counter()
     fn = county_function(scenario.county, scenario.params)
     if opts is None:
-        patterns = check(batch(scenario.params, replicates, seed, executor, workers, fn=fn))
+        tables = batch(scenario.params, replicates, seed, executor, workers, fn=fn,
+                       spreads=True)
         broken = (break_patterns(scenario.params, replicates, seed, executor, workers, fn=fn)
                   if breakers else None)
-        return Validation(scenario.name, scenario.params, replicates, seed, patterns,
-                          time.perf_counter() - t0, broken)
+        return Validation(scenario.name, scenario.params, replicates, seed, check(tables),
+                          time.perf_counter() - t0, broken,
+                          spread=heterogeneity(tables["committees"]))
     seeds = replicate_seeds(seed, replicates)
-    arms = [(0, arm, p) for arm, p in _arms(scenario.params, True)]
+    arms = [(0, arm, p) for arm, p in _arms(scenario.params, True)
+            + [(NO_SPREADS, without_spreads(scenario.params))]]
     if breakers:
         arms += [(k, arm, p) for k in VALIDATING for arm, p in _arms(
             dataclasses.replace(scenario.params, **PATTERNS[k - 1].breaker),
@@ -527,8 +564,10 @@ def run(scenario, replicates: int, seed: int, executor: str = "processes",
     patterns = check(of(0))
     broken = [check(of(k))[k - 1] for k in VALIDATING] if breakers else None
     v = Validation(scenario.name, scenario.params, replicates, seed, patterns,
-                   time.perf_counter() - t0, broken, opts.out)
+                   time.perf_counter() - t0, broken, opts.out,
+                   heterogeneity(of(0)["committees"]))
     table = v.table()
     atomic_write(opts.out / "patterns.csv", lambda tmp: table.to_csv(tmp, index=False))
+    atomic_write(opts.out / "heterogeneity.csv", lambda tmp: v.spread.to_csv(tmp, index=False))
     store.finish(summary={"verdict": v.verdict, "ok": v.ok})
     return v
