@@ -44,55 +44,64 @@ class Department(mesa.Agent):
     sensitivity to blame, and reacts to what its own inspections find (ODD §7.1). Its pressure
     is pulled back to normal by fading attention and by the county's discipline on pushing
     down, and its push saturates at its capacity, so pressure settles instead of running away.
+    A handle over its row of `model.department_table`; the weekly rules (push_factors,
+    push_means, react) take all twelve at once.
     """
 
-    def __init__(self, model, idx: int, name: str, weight: float, inspected: float,
-                 blame: float):
+    def __init__(self, model, idx: int):
         super().__init__(model)
-        self.idx, self.name, self.weight = idx, name, weight
-        self.inspected = inspected  # share of its tasks inspections look at (funded: supervision)
-        self.blame = blame          # pressure rise per share of its tasks found failed
-        self.blamed = 0.0           # pressure from blame (inspections found failures)
-        self.rebound = 0.0          # pressure from campaigns' rebound (再加压)
+        self.idx = idx
+
+    name = property(lambda self: self.model.department_table.names[self.idx])
+    weight = _row("department_table", "weight", "share of the county's normal push")
+    blame = _row("department_table", "blame", "pressure rise per share of its tasks found failed")
+    blamed = _row("department_table", "blamed", "pressure from blame (inspections found failures)")
+    rebound = _row("department_table", "rebound", "pressure from campaigns' rebound (再加压)")
+    inspected = property(lambda self: float(self.model.inspected[self.idx]),
+                         doc="share of its tasks inspections look at (funded: supervision)")
 
     @property
     def pressure(self) -> float:
         """Blame-avoidance pressure (1 = calm)."""
         return 1.0 + self.blamed
 
-    def push_factor(self) -> float:
-        """Push relative to normal. Blame raises the department's effort, which saturates at
-        its capacity K: 1 + b / (1 + b / (K - 1)) for blame pressure b; a campaign's rebound
-        adds new items on top (x (1 + rebound))."""
-        k = self.model.p.department_capacity
-        b = max(self.blamed, 0.0)
-        effort = 1.0 + (b / (1.0 + b / (k - 1.0)) if k > 1.0 else 0.0)
-        return effort * (1.0 + self.rebound)
-
-    def push_rate(self) -> np.ndarray:
-        """Expected tasks this week to each committee (Poisson mean)."""
-        m = self.model
-        return (m.p.tasks_per_week * self.weight * self.push_factor() * m.campaign_dip
-                * m.size_factor * m.reach)
-
     @property
     def pushed_last(self) -> int:
         """Tasks pushed last week to all committees."""
         return int(self.model.pushed[self.idx].sum())
 
-    def react(self, failure_share: float, campaign: bool) -> None:
-        """Blame pressure rises when this department's inspection finds its tasks failed and
-        fades with attention; a campaign's rebound (再加压) fades on its own, slower clock. The
-        county's discipline on pushing down pulls both back (stronger under separation)."""
-        p = self.model.p
-        discipline = p.push_discipline * (1.0 + lever_share(p, "task_admission"))
-        self.blamed -= min(1.0 / p.attention_weeks + discipline, 1.0) * self.blamed
-        self.rebound -= min(1.0 / p.rebound_weeks + discipline, 1.0) * self.rebound
-        if self.model.inspection_week:
-            self.blamed += self.blame * failure_share
-        if campaign:
-            self.rebound += p.campaign_rebound * (1 - p.task_admission) * (
-                1 - p.funding_follows_tasks)
+
+def push_factors(d: Table, p) -> np.ndarray:
+    """Each department's push relative to normal. Blame raises its effort, which saturates at
+    its capacity K: 1 + b / (1 + b / (K - 1)) for blame pressure b; a campaign's rebound adds
+    new items on top (x (1 + rebound))."""
+    k = p.department_capacity
+    b = np.maximum(d.blamed, 0.0)
+    effort = 1.0 + (b / (1.0 + b / (k - 1.0)) if k > 1.0 else 0.0)
+    return effort * (1.0 + d.rebound)
+
+
+def push_means(m) -> np.ndarray:
+    """Expected tasks this week from each department to each committee (Poisson means,
+    departments x committees)."""
+    d = m.department_table
+    rate = m.p.tasks_per_week * d.weight * push_factors(d, m.p) * m.campaign_dip
+    return rate[:, None] * m.size_factor * m.reach
+
+
+def react(d: Table, failure: np.ndarray, inspection: bool, campaign: bool, p) -> None:
+    """Blame pressure rises when a department's inspection finds its tasks failed (`failure`,
+    its share) and fades with attention; a campaign's rebound (再加压) fades on its own, slower
+    clock. The county's discipline on pushing down pulls both back (stronger under
+    separation)."""
+    discipline = p.push_discipline * (1.0 + lever_share(p, "task_admission"))
+    d.blamed = d.blamed - min(1.0 / p.attention_weeks + discipline, 1.0) * d.blamed
+    d.rebound = d.rebound - min(1.0 / p.rebound_weeks + discipline, 1.0) * d.rebound
+    if inspection:
+        d.blamed = d.blamed + d.blame * failure
+    if campaign:
+        d.rebound = d.rebound + p.campaign_rebound * (1 - p.task_admission) * (
+            1 - p.funding_follows_tasks)
 
 
 class Committee(mesa.Agent):
@@ -159,11 +168,13 @@ COMMITTEE_COLUMNS = (
     "leadership")
 CADRE_COLUMNS = ("committee", "age", "educated", "skill", "morale", "exhaustion", "dependence",
                  "hours", "tenure", "vacant")
+DEPARTMENT_COLUMNS = ("names", "weight", "blame", "blamed", "rebound")
 
 
 class Table:
-    """A named set of equal-length arrays (committees or cadre seats) with declared columns:
-    creating one without a declared column, or setting an undeclared one, is an error."""
+    """A named set of equal-length arrays (committees, cadre seats or departments) with declared
+    columns: creating one without a declared column, or setting an undeclared one, is an
+    error."""
 
     def __init__(self, columns: tuple[str, ...], **values):
         missing, extra = set(columns) - set(values), set(values) - set(columns)

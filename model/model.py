@@ -10,8 +10,8 @@ import mesa
 import numpy as np
 
 from . import cadres, finance, workload
-from .agents import (CADRE_COLUMNS, COMMITTEE_COLUMNS, Cadre, Committee, Department,
-                     Government, Table, Unit)
+from .agents import (CADRE_COLUMNS, COMMITTEE_COLUMNS, DEPARTMENT_COLUMNS, Cadre, Committee,
+                     Department, Government, Table, Unit, push_factors, push_means, react)
 from .calendar import STEPS_PER_YEAR
 from .county import County, draw_residents, essay_county
 from .indicators import INDICATORS, record
@@ -102,8 +102,10 @@ class CountyModel(mesa.Model):
         spread = p.department_spread
         inspected = np.clip(p.inspected_share * rng.uniform(1 - spread, 1 + spread, k), 0.0, 1.0)
         blame = p.blame_pressure * rng.uniform(1 - spread, 1 + spread, k)
-        self.departments = [Department(self, i, name, w[i], inspected[i], blame[i])
-                            for i, name in enumerate(place.departments)]
+        self.department_table = Table(DEPARTMENT_COLUMNS, names=list(place.departments),
+                                      weight=w, blame=blame, blamed=np.zeros(k),
+                                      rebound=np.zeros(k))
+        self.departments = [Department(self, i) for i in range(k)]
         self.inspected = inspected
         self.reach = rng.uniform(1 - p.reach_spread, 1 + p.reach_spread, n)   # push beyond size
         self.repushed = np.zeros((k, n), dtype=np.int64)   # refused tasks pushed again (推诿)
@@ -211,10 +213,10 @@ class CountyModel(mesa.Model):
     def push_tasks(self, week) -> None:
         """2. Departments push tasks; the admission filter and funding thin them; campaigns."""
         p, c = self.p, self.committees
-        self.push_means = np.array([d.push_rate() for d in self.departments])  # 12 x 63
+        self.push_means = push_means(self)                                     # 12 x 63
         self.pushed = self.rng.poisson(self.push_means)
         # services arrive at the normal rate: blame and rebounds add ledgers, not services
-        service = p.service_task_share / np.array([d.push_factor() for d in self.departments])
+        service = p.service_task_share / push_factors(self.department_table, p)
         week.tasks = workload.admit_tasks(self.rng, self.pushed, self.repushed, self.inspected,
                                           service, p)
         self.repushed = week.tasks["repushed"]
@@ -270,8 +272,7 @@ class CountyModel(mesa.Model):
             self.seat_agents[i] = Cadre(self, int(i))
         failure = workload.department_failure(week.tasks, use["expired"],
                                               p.task_hours / week.skill_factor, p.task_hours)
-        for d in self.departments:
-            d.react(float(failure[d.idx]), self.campaign_week)
+        react(self.department_table, failure, self.inspection_week, self.campaign_week, p)
         self.campaign_dip += (1.0 - self.campaign_dip) / p.campaign_recovery_weeks
 
     def deliver_services(self, week) -> None:
@@ -314,7 +315,7 @@ class CountyModel(mesa.Model):
         mean (the county's 检查评比 rates committees against each other), times the county's
         inspections (relative to `reference_inspections`, the essay's 26 a year). Admission and funding thin every
         committee's push alike, so they cancel in the ratio."""
-        pressure = np.array([d.pressure for d in self.departments])
+        pressure = 1.0 + self.department_table.blamed
         per_cadre = self.push_means * self.inspected[:, None] / seated   # departments x committees
         w = self.p.accountability_inspection_weight
         inspections = (1.0 - w) + w * self.p.inspections_per_year / self.p.reference_inspections
