@@ -25,8 +25,7 @@ def pay_term(p) -> float:
 
 def policy_autonomy(p) -> float:
     """How much room the levers leave the committee to govern itself, 0-1."""
-    return float(np.mean([lever_share(p, "task_admission"), p.authority_over_staff,
-                          p.deliberation]))
+    return (lever_share(p, "task_admission") + p.authority_over_staff + p.deliberation) / 3
 
 
 def work_hours(s, load: np.ndarray, p) -> np.ndarray:
