@@ -1032,7 +1032,7 @@ def print_calibration(c) -> None:
     import pandas as pd
 
     from .present.calibration_page import (checks_table, constants_table,
-                                           predictive_failures, verdict)
+                                           predictive_failures, target_text, verdict)
     from .present.html import percent
     constants = constants_table(c.design, c.posterior)
     checks = checks_table(c.design, c.posterior, c.predictive)
@@ -1044,11 +1044,11 @@ def print_calibration(c) -> None:
     print(f"\n{c.design.name}: {steps}, {c.manifest['wall_seconds']:.0f} s"
           + (f" in all ({c.manifest['session_seconds']:.0f} s since the resume)"
              if c.manifest['session_seconds'] < c.manifest['wall_seconds'] else "") + "\n")
-    print(f"  {'constant':30s} {'posterior median [90%]':>34s}  verdict")
+    print(f"  {'constant':30s} {'posterior median [90%]':>34s}  {'unit':16s} verdict")
     for _, r in constants.iterrows():
         print(f"  {r.constant:30s} {r.posterior_median:12.4g} [{r.posterior_low:9.4g}, "
-              f"{r.posterior_high:9.4g}]  {r.verdict}")
-    print(f"\n  {'figure':36s} {'interval':>18s} {'posterior median':>17s}        fresh draws: "
+              f"{r.posterior_high:9.4g}]  {r.unit:16s} {r.verdict}")
+    print(f"\n  {'figure':36s} {'target':>18s} {'posterior median':>17s}        fresh draws: "
           "median, inside")
     for _, r in checks.iterrows():
         inside = percent(r.predictive_inside, "")
@@ -1056,7 +1056,7 @@ def print_calibration(c) -> None:
             inside = f"{r.fresh_median:.3g}, {inside}"
         role = " (held out)" if r.role == "held out" else ""
         median = "—" if pd.isna(r["median"]) else f"{r['median']:.3g}"   # fresh draws only
-        print(f"  {r.figure + role:36s} [{r.low:7.3g}, {r.high:7.3g}] {median:>17s} "
+        print(f"  {r.figure + role:36s} {target_text(r, short=True):>18s} {median:>17s} "
               f"{verdict(r):>6s} {inside}")
         if verdict(r) == "FAILS" and r.moves_with:
             print(f"  {'':36s} varies with {r.moves_with} over the fresh draws")
@@ -1267,6 +1267,8 @@ def cmd_discover(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    import pandas as pd
+
     from .studies import validate
 
     s = _scenario(args.scenario, args)
@@ -1310,13 +1312,14 @@ def cmd_validate(args) -> int:
     else:
         print(tr("validate_no_breakers"))
     print("\n" + tr("validate_spread_head", spreads=", ".join(validate.EXOGENOUS_SPREADS)))
+    def num(x):                  # an interval's end is None from one replicate
+        return "—" if x is None or pd.isna(x) else f"{x:.3f}"
     for row in v.spread.itertuples():
         print(tr("validate_spread_row", indicator=i18n.t(f"app.county.{row.indicator}",
                                                          args.lang),
-                 sd=f"{row.sd:.3f}", low=f"{row.sd_low:.3f}", high=f"{row.sd_high:.3f}",
-                 zero=f"{row.sd_without_spreads:.3f}",
-                 zlow=f"{row.sd_without_spreads_low:.3f}",
-                 zhigh=f"{row.sd_without_spreads_high:.3f}", remains=f"{row.remains:.0%}"))
+                 sd=num(row.sd), low=num(row.sd_low), high=num(row.sd_high),
+                 zero=num(row.sd_without_spreads), zlow=num(row.sd_without_spreads_low),
+                 zhigh=num(row.sd_without_spreads_high), remains=f"{row.remains:.0%}"))
     if args.csv:
         v.table().to_csv(args.csv, index=False)
         say(f"juwei: the table of patterns is in {args.csv}")

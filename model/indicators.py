@@ -457,11 +457,12 @@ def record(m, week) -> None:
     cs["trust"][t] = c.trust
     cs["participation"][t] = part / adults
     cs["pushed_per_cadre"][t] = admitted_load / week.safe_present
-    # the seated cadres' mean exhaustion (every seat's, the week all seats are vacant)
-    seats_mean = np.bincount(s.committee, weights=s.exhaustion, minlength=residents.size)
-    cs["exhaustion"][t] = np.where(present > 0, np.bincount(
+    # the mean exhaustion of the cadres seated now (after this week's quits and hires); a
+    # committee with every seat vacant shows a new hire's, as its next cadre will start
+    seated_now = np.bincount(s.committee, weights=seated, minlength=residents.size)
+    cs["exhaustion"][t] = np.where(seated_now > 0, np.bincount(
         s.committee, weights=s.exhaustion * seated, minlength=residents.size)
-        / week.safe_present, seats_mean / np.maximum(m.seats, 1))
+        / np.maximum(seated_now, 1), p.hire_exhaustion)
     cs["own_income_share"][t] = budget_share
     cs["renting"][t] = c.renting
     cs["seat"][t] = c.seat

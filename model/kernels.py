@@ -22,6 +22,16 @@ import numpy as np
 from numba import njit
 
 
+def compiled(f):
+    """`f` compiled, its machine code cached on disk (in __pycache__, else numba's user-wide
+    cache) where numba can write; where it cannot (a read-only install without a writable
+    home), compiled anew in each process instead of failing at import."""
+    try:
+        return njit(cache=True, nogil=True)(f)
+    except RuntimeError:              # numba: "cannot cache function ...: no locator available"
+        return njit(nogil=True)(f)
+
+
 # One committee's rows, as slices: LLVM vectorises a loop over a slice, not one over a range
 # of a larger array inside another loop (measured: 10x).
 @njit(nogil=True)
@@ -32,7 +42,7 @@ def _utility(x, static, trust, awareness, contact_share, efficacy, pull, trust_w
                 * awareness[i] + pull + influence32 * contact_share[i])
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def utility(static, trust, awareness, contact_share, starts, efficacy, pull, trust_weight32,
             awareness_weight32, influence32):
     """Each row's utility of taking part before the volunteers' terms (ODD §7.5): static +
@@ -46,12 +56,12 @@ def utility(static, trust, awareness, contact_share, starts, efficacy, pull, tru
     return x
 
 
-@njit(cache=True, nogil=True)
-def heard_from_recent(week, window, last_part, contacts, per_reacher, contact_share, heard):
+@compiled
+def heard_from_recent(week, window, last_part, contacts, per_reacher, contact_share):
     """Who took part in the month (returned, in row order), and what each resident hears: the
-    share of those who count them as a contact that did (contact_share, written). `heard` is
-    a zeroed count per row, left zeroed."""
+    share of those who count them as a contact that did (contact_share, written)."""
     n = last_part.size
+    heard = np.zeros(n, np.int32)
     recent = np.empty(n, np.int64)
     k = 0
     for i in range(n):
@@ -70,11 +80,12 @@ def heard_from_recent(week, window, last_part, contacts, per_reacher, contact_sh
 def _share_heard(contact_share, heard, per_reacher):
     for i in range(heard.size):
         contact_share[i] = np.float32(heard[i]) * per_reacher[i]
-        heard[i] = 0
 
 
 @njit(nogil=True)
 def _clip01(t):
+    if np.isnan(t):                                          # as np.clip: NaN stays NaN
+        return t
     t = t if t > np.float32(0.0) else np.float32(0.0)        # np.clip's order: max, then min
     return t if t < np.float32(1.0) else np.float32(1.0)
 
@@ -99,15 +110,17 @@ def _satisfaction_toward(satisfaction, quality, rate32):
         satisfaction[i] = satisfaction[i] + rate32 * (quality - satisfaction[i])
 
 
-@njit(cache=True, nogil=True)
-def slow_state(week, starts, needy, needy_committee, needy_draw, is_needy, took, took_committee,
+@compiled
+def slow_state(week, starts, needy, needy_committee, needy_draw, took, took_committee,
                last_part, trust_target, efficacy, activity, coverage, trust, awareness,
                satisfaction, adult_f, awareness_decay, served_shift, neutral, neutral32,
                part_shift32, trust_rate32, activity_gain32, publicity_gain32, part_gain32,
                satisfaction_rate32):
     """Step 4 of the week (ODD §7.8): trust, awareness and satisfaction move toward what the
     committee's conduct, this week's service and taking part warrant (in place). A needy row
-    is served if its draw is below the committee's coverage; `took` took part this week."""
+    is served if its draw is below the committee's coverage; `took` took part this week, and
+    so did every row whose `last_part` is `week` (it was set this week, and weeks only
+    increase). `needy` is sorted."""
     n = trust.size
     one = np.float32(1.0)
     trust_needy, satisfaction_needy = trust[needy], satisfaction[needy]
@@ -130,7 +143,8 @@ def slow_state(week, starts, needy, needy_committee, needy_draw, is_needy, took,
         satisfaction[i] = old + satisfaction_rate32 * (np.float32(served) - old)
     for j in range(took.size):             # those who took part: trust (unless needy), awareness
         i, k = took[j], took_committee[j]
-        if not is_needy[i]:
+        at = np.searchsorted(needy, i)
+        if at == needy.size or needy[at] != i:      # not needy (the needy are done above)
             target = trust_target[k] + part_shift32 * (efficacy[k] - neutral32)
             old = trust_took[j]
             trust[i] = _clip01(old + trust_rate32 * (target - old) * adult_f[i])

@@ -124,7 +124,6 @@ class Residents:
         self.per_reacher = (1.0 / np.maximum(np.bincount(self.contacts.ravel(), minlength=self.n),
                                              1)).astype(f32)
         self.contact_share = np.zeros(self.n, f32)
-        self.heard = np.zeros(self.n, np.int32)      # the kernels' count of it, kept zeroed
         # expected services a week of a row if it volunteers: 1 + E[floor(a U)], a = max x intrinsic
         a = params.max_extra_services * self.intrinsic.astype(float)
         whole = np.floor(a)
@@ -152,8 +151,7 @@ class Residents:
                 + params.need_low_income * self.low_income
                 + params.need_laid_off * (self.employment == LAID_OFF))
         self.need = (need * np.where(unit, 1 - params.unit_covers_need, 1.0)).astype(f32)
-        self.is_needy = self.need > 0
-        self.needy = np.flatnonzero(self.is_needy)
+        self.needy = np.flatnonzero(self.need > 0)
         self.needy_committee = self.committee[self.needy]
         self.need_per_committee = np.add.reduceat(self.need * self.weight, self.starts)
         self.awareness_decay = np.where(unit, params.unit_awareness_decay,
@@ -237,17 +235,23 @@ class Residents:
         # flows from participants along their contacts)
         self.recent = kernels.heard_from_recent(week, WINDOW_WEEKS, self.last_part,
                                                 self.contacts, self.per_reacher,
-                                                self.contact_share, self.heard)
+                                                self.contact_share)
         neutral = params.experience_neutral
         kernels.slow_state(
-            week, self.starts, self.needy, self.needy_committee, rng.random(self.needy.size),
-            self.is_needy, took, c[took], self.last_part, sig.trust_target, sig.efficacy,
-            sig.activity, sig.coverage, self.trust, self.awareness, self.satisfaction,
-            self.adult_f, self.awareness_decay, params.served_trust_shift, neutral, f32(neutral),
-            f32(params.taking_part_trust_shift), f32(params.trust_rate),
-            f32(params.awareness_gain_activity),
-            f32(params.publicity_awareness_gain * params.publicity),
-            f32(params.awareness_gain_part), f32(params.satisfaction_rate))
+            week=week, starts=self.starts, needy=self.needy,
+            needy_committee=self.needy_committee, needy_draw=rng.random(self.needy.size),
+            took=took, took_committee=c[took], last_part=self.last_part,
+            trust_target=sig.trust_target, efficacy=sig.efficacy, activity=sig.activity,
+            coverage=sig.coverage, trust=self.trust, awareness=self.awareness,
+            satisfaction=self.satisfaction, adult_f=self.adult_f,
+            awareness_decay=self.awareness_decay, served_shift=params.served_trust_shift,
+            neutral=neutral, neutral32=f32(neutral),
+            part_shift32=f32(params.taking_part_trust_shift),
+            trust_rate32=f32(params.trust_rate),
+            activity_gain32=f32(params.awareness_gain_activity),
+            publicity_gain32=f32(params.publicity_awareness_gain * params.publicity),
+            part_gain32=f32(params.awareness_gain_part),
+            satisfaction_rate32=f32(params.satisfaction_rate))
         return ResidentTotals(
             participants=participants, volunteer_hours=vol_hours, duty_hours=duty_hours,
             trust=np.add.reduceat(self.trust * self.adult_f, self.starts)

@@ -26,8 +26,6 @@ SMALL_TOWN = ROOT / "counties" / "small_town.toml"
 # was constants in model/county.py: the file must give the same county bit for bit. A change
 # that means to alter the initial county updates this value and says so in its commit.
 ESSAY_INITIAL_STATE = "d74c242aa1b26eab"
-# the residents' arrays that are no county's state: the kernels' zeroed count, a mask of `needy`
-WORKING_ARRAYS = {"heard", "is_needy"}
 
 
 def initial_state_digest(m: CountyModel) -> str:
@@ -42,7 +40,7 @@ def initial_state_digest(m: CountyModel) -> str:
     for k in m.cadres.columns:
         add(k, getattr(m.cadres, k))
     for k, v in sorted(vars(m.residents).items()):
-        if isinstance(v, np.ndarray) and k not in WORKING_ARRAYS:
+        if isinstance(v, np.ndarray):
             add(k, v)
     add("units", [(u.committee, u.places, u.disposition, u.open) for u in m.units])
     add("reach", m.reach)

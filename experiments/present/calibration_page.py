@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..engine.store import atomic_write
 from ..inputs.ensemble import quantile
+from ..model.params import FIELDS
 from .figures import panels, plt, save
 from .html import CSS, fmt, footer, img, percent
 from .stats import RANK_LEVEL, RANK_MIN_DRAWS, rank_correlation
@@ -49,7 +50,9 @@ def constants_table(design, posterior: pd.DataFrame) -> pd.DataFrame:
         # a posterior narrowed against a bound is the bound's doing, not the targets'
         verdict = (f"at the {' and '.join(piled)} bound" if piled else "pinned down"
                    if ratio <= PINNED else "narrowed" if ratio <= NARROWED else "left free")
-        rows.append({"constant": p.name, "prior": p.describe(), "prior_median":
+        unit = FIELDS[p.name].metadata["unit"] if p.name in FIELDS else ""   # a toy's: none
+        rows.append({"constant": p.name, "unit": unit,
+                     "prior": p.describe(), "prior_median":
                      float(dist.median()), "prior_low": plo, "prior_high": phi,
                      "posterior_median": med, "posterior_low": lo, "posterior_high": hi,
                      "width_ratio": ratio, "verdict": verdict,
@@ -79,7 +82,8 @@ def checks_table(design, posterior: pd.DataFrame, predictive: pd.DataFrame) -> p
         fresh_median = float(np.median(fresh)) if len(fresh) else None
         judged = q["median"] if fresh_median is None else fresh_median
         rows.append({"figure": t.figure, "role": "held out" if t.held_out else "target",
-                     "low": t.low, "high": t.high, "weight": t.weight,
+                     "low": t.low, "high": t.high, "value": t.value,
+                     "sd": t.scale if t.value is not None else None, "weight": t.weight,
                      "holds": None if pd.isna(judged) else bool(t.low <= judged <= t.high),
                      "fresh_median": fresh_median,
                      **q, "predictive_inside": inside,
@@ -275,11 +279,12 @@ def report(design, constants, checks, generations, images, manifest,
         text = "; ".join(_held_line(r) for _, r in held.iterrows())
         out.append(f"</p><p>Held-out checks, never part of the fit: {text}.")
     out.append("</p>")
-    out.append("<h2>Constants</h2><table><tr><th>constant</th><th>prior</th><th>posterior "
-               "median</th><th>posterior 90%</th><th>prior 90%</th><th>width ratio</th>"
-               "<th>verdict</th></tr>")
+    out.append("<h2>Constants</h2><table><tr><th>constant</th><th>unit</th><th>prior</th>"
+               "<th>posterior median</th><th>posterior 90%</th><th>prior 90%</th><th>width "
+               "ratio</th><th>verdict</th></tr>")
     for _, r in constants.iterrows():
-        out.append(f"<tr><td>{e(r.constant)}</td><td>{e(r.prior)}</td><td class='num'>"
+        out.append(f"<tr><td>{e(r.constant)}</td><td>{e(r.unit)}</td><td>{e(r.prior)}</td>"
+                   f"<td class='num'>"
                    f"{fmt(r.posterior_median, 4)}</td><td class='num'>[{fmt(r.posterior_low, 4)}, "
                    f"{fmt(r.posterior_high, 4)}]</td><td class='num'>[{fmt(r.prior_low, 4)}, "
                    f"{fmt(r.prior_high, 4)}]</td><td class='num'>{r.width_ratio:.2f}</td>"
@@ -295,15 +300,16 @@ def report(design, constants, checks, generations, images, manifest,
                "Held-out figures were not part of the distance. A figure holds when the "
                "median of the fresh-seed draws lies in its interval (the last generation's "
                "median when there are none: on the calibration's own seeds a figure can hold "
-               "by their luck).</p><table><tr><th>figure</th>"
-               "<th>role</th><th>interval</th><th>weight</th><th>posterior median [5%, 95%]"
+               "by their luck). A measurement's target is its value and sd; its interval, "
+               "value &#8723; 2 sd, judges it.</p><table><tr><th>figure</th>"
+               "<th>role</th><th>target</th><th>weight</th><th>posterior median [5%, 95%]"
                "</th><th>holds</th><th>fresh draws: median, share inside</th><th>source</th></tr>")
     for _, r in checks.iterrows():
         inside = percent(r.predictive_inside)
         if not pd.isna(r.fresh_median):
             inside = f"{fmt(r.fresh_median)}, {inside}"
         out.append(f"<tr><td>{e(r.figure)}</td><td>{e(r.role)}</td><td class='num'>"
-                   f"[{r.low:g}, {r.high:g}]</td><td class='num'>{r.weight:g}</td>"
+                   f"{e(target_text(r))}</td><td class='num'>{r.weight:g}</td>"
                    f"<td class='num'>{fmt(r['median'])} [{fmt(r.q05)}, {fmt(r.q95)}]</td>"
                    f"<td{' class=flag' if verdict(r) == 'FAILS' else ''}>{verdict(r)}"
                    f"{varies_with(r)}</td><td class='num'>{inside}</td><td>{e(r.source)}</td></tr>")
@@ -373,7 +379,17 @@ def _held_line(r) -> str:
     median = ("not computed by the fit (fresh draws only)" if pd.isna(r["median"])
               else f"posterior median {r['median']:.3g}")
     return (f"{html.escape(r.figure)} {word}: {median} against "
-            f"[{r.low:g}, {r.high:g}]{inside}{varies_with(r)}")
+            f"{target_text(r)}{inside}{varies_with(r)}")
+
+
+def target_text(r, short: bool = False) -> str:
+    """A target as a reader should see it: a measurement as its value and sd (the interval
+    that judges the checks, value -+ 2 sd, beside it unless `short`), a bound as its
+    interval."""
+    if pd.isna(r.value):
+        return f"[{r.low:.3g}, {r.high:.3g}]"
+    return f"{r.value:.3g} ± {r.sd:.2g} sd" + ("" if short else
+                                               f" [{r.low:.3g}, {r.high:.3g}]")
 
 
 def varies_with(r) -> str:

@@ -248,14 +248,21 @@ NO_SPREADS = "no_spreads"      # the arm with every exogenous spread at 0, on th
 
 
 def without_spreads(params: Parameters) -> Parameters:
-    return dataclasses.replace(params, **dict.fromkeys(EXOGENOUS_SPREADS, 0.0))
+    """`params` with every exogenous spread at 0 and the same means: skill's spread only adds
+    (base + spread x U[0, 1]), so its base rises by half the spread; the others are
+    symmetric around their means."""
+    return dataclasses.replace(params, **dict.fromkeys(EXOGENOUS_SPREADS, 0.0),
+                               skill_base=params.skill_base + params.skill_spread / 2)
 
 
 def heterogeneity(committees: pd.DataFrame) -> pd.DataFrame:
     """For each of SPREAD_INDICATORS, its sd across committees (last-year means; population sd)
     in each replicate of the baseline and of NO_SPREADS: the means over replicates with 95%
-    intervals, and `remains`, the share of the baseline's sd left with the spreads at 0."""
-    sd = committees.groupby(["arm", "replicate"])[list(SPREAD_INDICATORS)].std(ddof=0)
+    intervals (None from one replicate), `remains`, the share of the baseline's sd left with
+    the spreads at 0, and each arm's mean over committees (a spread that moved the level
+    would move a bounded indicator's sd with it)."""
+    by = committees.groupby(["arm", "replicate"])[list(SPREAD_INDICATORS)]
+    sd, level = by.std(ddof=0), by.mean()
     rows = []
     for name in SPREAD_INDICATORS:
         (base, b_lo, b_hi), (zero, z_lo, z_hi) = (mean_ci(sd.loc[arm, name])
@@ -263,7 +270,9 @@ def heterogeneity(committees: pd.DataFrame) -> pd.DataFrame:
         rows.append({"indicator": name, "sd": base, "sd_low": b_lo, "sd_high": b_hi,
                      "sd_without_spreads": zero, "sd_without_spreads_low": z_lo,
                      "sd_without_spreads_high": z_hi,
-                     "remains": zero / base if base > 0 else float("nan")})
+                     "remains": zero / base if base > 0 else float("nan"),
+                     "mean": float(level.loc["baseline", name].mean()),
+                     "mean_without_spreads": float(level.loc[NO_SPREADS, name].mean())})
     return pd.DataFrame(rows)
 
 
@@ -526,7 +535,8 @@ def run(scenario, replicates: int, seed: int, executor: str = "processes",
     with `breakers`, also each pattern's breaker on the same seeds. With `opts` (then
     `executor` and `workers` are its own), every run is stored in `opts.out` as an experiment
     (resumable; runs.parquet, series and committees) and the table of patterns beside it,
-    patterns.csv; without, nothing is written."""
+    patterns.csv, and the committees' spread with and without the drawn spreads
+    (heterogeneity(), `Validation.spread`), heterogeneity.csv; without, nothing is written."""
     t0 = time.perf_counter()
     fn = county_function(scenario.county, scenario.params)
     if opts is None:
