@@ -1,6 +1,7 @@
 """The command line end to end, as a user runs it (subprocess, real exit codes)."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -144,6 +145,9 @@ def test_validate_reports_each_pattern_over_replicates(tmp_path):
         assert f"{d.label}: {d.rests_on}" in r.stdout
         assert not d.breaker or f"breaker {validate.setting(d.breaker)} (" in r.stdout
     assert sum(l.strip().startswith("breaker ") for l in r.stdout.splitlines()) == 7
+    spread = [l for l in r.stdout.splitlines() if "without the drawn spreads" in l]
+    assert len(spread) == 4 and all(re.search(r"\[\d\.\d{3}, \d\.\d{3}\].*\d+% of it$", l)
+                                    for l in spread), r.stdout
     rows = pd.read_csv(table)
     assert list(rows.label) == [d.label for d in validate.PATTERNS]
     assert rows.breaks.isna().all()          # the breakers ran only with --breakers
@@ -168,6 +172,8 @@ def test_validate_breakers_run_each_breaker():
     assert len(results) == 7 and all(": breaks (" in l or ": STILL HOLDS (" in l
                                       for l in results), r.stdout
     assert "breakers make their pattern fail" in r.stdout
+    # one replicate: the committees' spread without intervals, not a crash after the runs
+    assert r.stdout.count("[—, —]") == 8, r.stdout
 
 
 def test_a_run_under_lang_zh_names_its_scenario_once(capsys):

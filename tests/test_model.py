@@ -250,3 +250,19 @@ def test_a_run_is_the_same_with_numpys_avx512_paths_off():
             for env in ({}, {"NPY_DISABLE_CPU_FEATURES": NO_AVX512})]
     assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
     assert runs[0].stdout == runs[1].stdout
+
+
+def test_a_committees_exhaustion_is_the_mean_of_its_cadres_seated_at_the_week_end():
+    """The county view's and validate's per-committee exhaustion: the cadres seated after the
+    week's quits and hires (a new hire's value where every seat is vacant), never above 1."""
+    m = CountyModel(Parameters(scale=0.02, years=1, quit_base=0.3), seed=3)
+    while m.running:
+        m.step()
+    s, p = m.cadres, m.p
+    seated = ~s.vacant
+    expected = [s.exhaustion[(s.committee == k) & seated].mean()
+                if ((s.committee == k) & seated).any() else p.hire_exhaustion
+                for k in range(len(m.committees.residents))]
+    got = m.committee_series["exhaustion"]
+    np.testing.assert_allclose(got[-1], expected, rtol=1e-6)
+    assert np.nanmax(got) <= 1.0 and np.nanmin(got) >= 0.0
