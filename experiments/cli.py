@@ -275,9 +275,11 @@ def build_parser() -> Parser:
                        "(model/reference): equivalence of levels and remedy effects")
     p.add_argument("scenarios", nargs="*", help="the base, then the remedies (default: "
                    "baseline separation unit_sharing combined_reform)")
-    p.add_argument("--against", choices=("reference", "vectorised"), default="reference",
-                   help="the second arm (vectorised: the model against itself on other seeds, "
-                   "the false-alarm check)")
+    p.add_argument("--against", default="reference", metavar="{reference,vectorised,commit:REV}",
+                   help="the second arm: the per-agent reference (default); vectorised, the "
+                   "model against itself on other seeds (the false-alarm check); or commit:REV, "
+                   "the model of another commit of this checkout (a change that alters the "
+                   "random numbers docks against the commit before it)")
     p.add_argument("--perturb", metavar="PARAMETER=FACTOR", help="multiply one constant in "
                    "the second arm only, e.g. trust_rate=1.5: the suite should then fail")
     p.add_argument("--margin", type=share, help="a level docks within this share of the "

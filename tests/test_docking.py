@@ -61,6 +61,9 @@ def test_the_margin_is_the_largest_of_share_sd_and_floor():
     (["--replicates", "5"], "at least 20"),
     (["--perturb", "trust_rate=1000"], "outside"),
     (["--perturb", "years=2"], "not a rule"),
+    (["--against", "commit:no-such-commit"], "names no commit"),
+    (["--against", "refrence"], "or commit:REV (another commit's model); did you mean "
+                                "'reference'?"),
 ])
 def test_bad_docking_options_are_one_line_with_exit_2(args, message):
     r = juwei("dock", *args, "--dry-run")
@@ -86,6 +89,32 @@ def test_the_vectorised_model_docks_with_itself_and_a_perturbation_is_caught(tmp
     html = (tmp_path / "p" / "report.html").read_text()
     assert "do not dock" in html and html.count("data:image/png;base64,") == len(
         levels.index.get_level_values("feature").unique())
+
+
+def test_another_commits_model_gives_this_ones_runs(tmp_path):
+    """The `commit:` arm runs another commit's model in a subprocess under that commit's code:
+    HEAD's, where the model is HEAD's, gives this process's features bit for bit."""
+    from juwei.engine import revision
+    changed = subprocess.run(["git", "-C", str(revision.CHECKOUT), "status", "--porcelain",
+                              "model"], capture_output=True, text=True).stdout
+    if changed:
+        pytest.skip("the working tree's model differs from HEAD's")
+    path = revision.importable(revision.resolve("HEAD"), tmp_path)
+    p = Parameters(scale=0.01, years=1, burn_in_years=1)
+    theirs = dock.commit_run(path, p, 5, p)
+    ours = dock.vectorised_run(p, 5, base=p)
+    assert dock.features(theirs.series, theirs.summary, theirs.first_step) == dock.features(
+        ours.series, ours.summary, ours.first_step)
+    assert revision.importable(revision.resolve("HEAD"), tmp_path) == path     # made once
+
+
+def test_a_docking_against_a_commit_names_it_and_docks(tmp_path):
+    """`--against commit:REV`: the second arm is that commit's model, on other seeds."""
+    r = juwei("dock", "baseline", "--against", "commit:HEAD", "--replicates", "20",
+              "--scale", "0.01", "--years", "1", "--burn-in", BURN_IN, "--out", tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r"Docking vectorised against commit [0-9a-f]{7}: 18 of 18 levels", r.stdout)
+    assert pd.read_csv(tmp_path / "docking.csv").docks.all()
 
 
 def _dock(tmp_path, name, *args):

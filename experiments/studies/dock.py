@@ -40,6 +40,7 @@ from scipy import stats
 
 from ..engine import (AnalysisRefused, Options, Run, UserError, derived_seed, replicate_seeds,
                       run_batch)
+from ..engine import revision
 from ..engine.errors import given, in_command, same_again
 from ..engine.show import Brief
 from ..engine.store import atomic_write, short
@@ -51,6 +52,7 @@ from ..present.stats import equivalence
 from .common import cache_dir, county_record, one_county, settled
 
 IMPLEMENTATIONS = ("vectorised", "reference")
+COMMIT = "commit:"           # --against commit:REV: the vectorised model of another commit
 SCENARIOS = ("baseline", "separation", "unit_sharing", "combined_reform")
 # final-year means (ODD §4.10): the levels docked
 LEVELS = ["participation_rate", "volunteer_rate", "trust", "awareness", "admin_share",
@@ -97,9 +99,11 @@ class Docked:
     parameters, reduced to the docked features, warm-started under `base`'s levers (the
     docking's base scenario; ODD §7.1) when the parameters ask for a burn-in. `perturb` =
     (parameter, factor) multiplies one constant in the perturbed arm (the power check), in its
-    burn-in too."""
+    burn-in too. `other`: the PYTHONPATH of another commit's juwei (engine.revision), the
+    implementation of a `commit:` arm."""
     perturb: tuple = ()
     base: Parameters | None = None
+    other: str = ""
 
     def __call__(self, arm: Arm, seed: int) -> dict:
         params, base = arm.params, self.base
@@ -110,6 +114,8 @@ class Docked:
                 for p in (params, base))
         if arm.implementation == "reference":
             result = reference_run(params, seed, base)
+        elif arm.implementation.startswith(COMMIT):
+            result = commit_run(self.other, params, seed, base)
         else:
             result = vectorised_run(params, seed, base=base)
         return {"summary": features(result.series, result.summary,
@@ -118,6 +124,47 @@ class Docked:
     @property
     def identity(self) -> str:
         return "juwei.studies.dock" + (":{}x{}".format(*self.perturb) if self.perturb else "")
+
+
+# Another commit's model, in a subprocess under that commit's code: the parameters it knows
+# (a field it lacks is left out), its own burn-in (not this code's settled-county cache, whose
+# states are this code's pickles), the series and summary the features need, as JSON.
+COMMIT_RUN = """
+import dataclasses, inspect, json, sys
+from juwei.model import Parameters, run
+asked = json.load(sys.stdin)
+known = {f.name for f in dataclasses.fields(Parameters)}
+def build(d):
+    return None if d is None else Parameters(**{k: v for k, v in d.items() if k in known})
+extra = {"base": build(asked["base"])} if "base" in inspect.signature(run).parameters else {}
+r = run(build(asked["params"]), asked["seed"], **extra)
+json.dump({"series": {k: [float(x) for x in r.series[k]] for k in asked["series"]},
+           "summary": {k: float(r.summary[k]) for k in asked["summary"]},
+           "first_step": getattr(r, "first_step", 0)}, sys.stdout)
+"""
+
+
+def commit_run(path: str, params: Parameters, seed: int, base: Parameters | None = None):
+    """The vectorised model of the commit whose juwei `path` imports (engine.revision), on
+    `params`, warm-started under `base`'s levers: what `features` reads of its run."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    asked = {"params": dataclasses.asdict(params), "seed": int(seed),
+             "base": None if base is None else dataclasses.asdict(base),
+             "series": EARLY, "summary": LEVELS}
+    out = subprocess.run([sys.executable, "-c", COMMIT_RUN], input=json.dumps(asked),
+                         capture_output=True, text=True, cwd=path,
+                         env={**os.environ, "PYTHONPATH": path})
+    if out.returncode != 0:
+        last = (out.stderr.strip().splitlines() or ["no message"])[-1]
+        raise RuntimeError(f"the other commit's model failed: {last}")
+    r = json.loads(out.stdout)
+    return SimpleNamespace(series={k: np.asarray(v) for k, v in r["series"].items()},
+                           summary=r["summary"], first_step=r["first_step"])
 
 
 def features(series: dict, summary: dict, first_step: int = 0) -> dict[str, float]:
@@ -207,9 +254,12 @@ def check(scenarios, replicates: int, against: str, perturb) -> None:
         raise UserError(f"{given('--replicates', replicates)}: docking needs at least "
                         f"{MIN_REPLICATES} replicates per arm to show equivalence within its "
                         "margins")
-    if against not in IMPLEMENTATIONS:
+    if against.startswith(COMMIT):
+        revision.resolve(against[len(COMMIT):])       # UserError if it names no commit
+    elif against not in IMPLEMENTATIONS:
         raise UserError(f"{given('--against', repr(against))}: choose one of "
-                        f"{', '.join(IMPLEMENTATIONS)}")
+                        f"{', '.join(IMPLEMENTATIONS)}, or {COMMIT}REV (another commit's "
+                        f"model){suggest(against, IMPLEMENTATIONS)}")
     if one_county(scenarios) is not None:
         raise UserError("docking runs on the essay's county; " + (
             "drop --county" if in_command() else "use scenarios without a county"))
@@ -225,15 +275,24 @@ def check(scenarios, replicates: int, against: str, perturb) -> None:
 
 def plan(scenarios, replicates: int, seed: int, against: str = "reference",
          perturb: tuple[str, float] | None = None) -> tuple[tuple[str, str], list[Run], Docked]:
-    """The two arms' names, every run (arm x scenario x replicate) and the run function."""
-    arms = ("vectorised", "reference" if against == "reference" else "vectorised (again)")
+    """The two arms' names, every run (arm x scenario x replicate) and the run function (for
+    a `commit:` arm, with that commit's code laid out in the cache folder)."""
+    other = ""
+    if against.startswith(COMMIT):
+        commit = revision.resolve(against[len(COMMIT):])
+        against = COMMIT + commit
+        other = revision.importable(commit, cache_dir() / "commits")
+        second = f"commit {commit[:7]}"
+    else:
+        second = "reference" if against == "reference" else "vectorised (again)"
+    arms = ("vectorised", second)
     implementation = {arms[0]: "vectorised", arms[1]: against}
     seeds = {arms[0]: replicate_seeds(seed, replicates),
              arms[1]: replicate_seeds(derived_seed(seed, SECOND_ARM_STREAM), replicates)}
     runs = [Run({"arm": arm, "scenario": s.name, "replicate": r},
                 Arm(implementation[arm], s.params, bool(perturb) and arm == arms[1]), sd)
             for arm in arms for s in scenarios for r, sd in enumerate(seeds[arm])]
-    return arms, runs, Docked(tuple(perturb) if perturb else (), scenarios[0].params)
+    return arms, runs, Docked(tuple(perturb) if perturb else (), scenarios[0].params, other)
 
 
 def seconds_per_run(params: Parameters, implementation: str, weeks: int = 2,
