@@ -2,7 +2,7 @@
 
     python benchmarks/bench_model.py [--runs 5] [--years 5] [--against COMMIT]
 
-With --against, the same figures for another commit's model (a temporary git worktree) are
+With --against, the same figures for another commit's model (its files from git archive) are
 measured in the same run, interleaved with this one's, and the ratio printed: the machines are
 noisy, so only figures taken side by side compare.
 
@@ -33,7 +33,6 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def residents_floor(residents, before: dict) -> dict:
@@ -110,20 +109,6 @@ def measure(scale: float, runs: int, years: int, summary_only: bool = False,
     }
 
 
-def reference_path(commit: str, folder: Path) -> str:
-    """A PYTHONPATH under which `import juwei` is `commit`'s code (a git worktree with the
-    package-dir mapping of pyproject.toml laid out as symlinks)."""
-    tree = folder / "tree"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree),
-                    commit], check=True)
-    for sub in ("model", "scenarios"):
-        if not (tree / "experiments" / sub).exists():
-            (tree / "experiments" / sub).symlink_to(tree / sub)
-    (folder / "path").mkdir()
-    (folder / "path" / "juwei").symlink_to(tree / "experiments")
-    return str(folder / "path")
-
-
 def child(scale: float, args, pythonpath: str | None = None) -> dict:
     env = dict(os.environ)
     if pythonpath:
@@ -170,46 +155,44 @@ def main() -> None:
         print(json.dumps(measure(args.child, args.runs, args.years, args.summary_only,
                                  args.floor)))
         return
+    from juwei.engine import revision
+
     targets = {1.0: 2.0, 0.1: 0.3}
     print(f"county run, {args.years} years ({args.years * 52} weekly steps), "
           f"median of {args.runs} runs, each scale in a fresh process")
     with tempfile.TemporaryDirectory() as tmp:
-        ref = reference_path(args.against, Path(tmp)) if args.against else None
-        try:
-            for scale in args.scales:
-                r = child(scale, args)
-                old = child(scale, args, ref) if ref else None
-                target = targets.get(scale)
-                verdict = (f" (target <= {target} s: "
-                           f"{'met' if r['median_s'] <= target else 'MISSED'})"
-                           if target and args.years == 5 else "")
-                print(f"\nscale {scale} ({r['residents']:,} residents): median "
-                      f"{r['median_s']:.3f} s [min {r['min_s']:.3f}, max {r['max_s']:.3f}]"
-                      f"{verdict}")
-                if old:
-                    what = (" (this recording the last year only, that every week: what a "
-                            "study of summaries costs now and then)" if args.summary_only
-                            else "")
-                    print(f"  {args.against}: median {old['median_s']:.3f} s, peak "
-                          f"{old['peak_mb']:.1f} MB; ratio this / that "
-                          f"{r['median_s'] / old['median_s']:.2f}{what}")
-                for phase, ms in r["ms_per_step"].items():
-                    print(f"  {phase:28s} {ms:7.3f} ms/step")
-                f = r.get("floor")
-                if f:
-                    print(f"  residents' floor             {f['floor_ms']:7.3f} ms/step "
-                          f"({r['ms_per_step']['residents'] / f['floor_ms']:.1f}x from it: "
-                          f"{f['bytes_per_resident']:.0f} bytes a resident read and written at "
-                          f"{f['bandwidth_gb_s']:.1f} GB/s, {f['draws_per_week']:,} draws at "
-                          f"{f['ns_per_draw']:.1f} ns)")
-                print(f"  peak memory (max RSS)        {r['peak_mb']:7.1f} MB (target <= 500)")
-            cold, warm = compile_cost()
-            print(f"\nfirst week with an empty numba cache {cold:.2f} s, from the cache "
-                  f"{warm:.2f} s: the kernels compile in {cold - warm:.2f} s, once per machine")
-        finally:
-            if ref:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                                str(Path(tmp) / "tree")], check=False)
+        ref = (revision.importable(revision.resolve(args.against), Path(tmp))
+               if args.against else None)
+        for scale in args.scales:
+            r = child(scale, args)
+            old = child(scale, args, ref) if ref else None
+            target = targets.get(scale)
+            verdict = (f" (target <= {target} s: "
+                       f"{'met' if r['median_s'] <= target else 'MISSED'})"
+                       if target and args.years == 5 else "")
+            print(f"\nscale {scale} ({r['residents']:,} residents): median "
+                  f"{r['median_s']:.3f} s [min {r['min_s']:.3f}, max {r['max_s']:.3f}]"
+                  f"{verdict}")
+            if old:
+                what = (" (this recording the last year only, that every week: what a "
+                        "study of summaries costs now and then)" if args.summary_only
+                        else "")
+                print(f"  {args.against}: median {old['median_s']:.3f} s, peak "
+                      f"{old['peak_mb']:.1f} MB; ratio this / that "
+                      f"{r['median_s'] / old['median_s']:.2f}{what}")
+            for phase, ms in r["ms_per_step"].items():
+                print(f"  {phase:28s} {ms:7.3f} ms/step")
+            f = r.get("floor")
+            if f:
+                print(f"  residents' floor             {f['floor_ms']:7.3f} ms/step "
+                      f"({r['ms_per_step']['residents'] / f['floor_ms']:.1f}x from it: "
+                      f"{f['bytes_per_resident']:.0f} bytes a resident read and written at "
+                      f"{f['bandwidth_gb_s']:.1f} GB/s, {f['draws_per_week']:,} draws at "
+                      f"{f['ns_per_draw']:.1f} ns)")
+            print(f"  peak memory (max RSS)        {r['peak_mb']:7.1f} MB (target <= 500)")
+        cold, warm = compile_cost()
+        print(f"\nfirst week with an empty numba cache {cold:.2f} s, from the cache "
+              f"{warm:.2f} s: the kernels compile in {cold - warm:.2f} s, once per machine")
 
 
 if __name__ == "__main__":
