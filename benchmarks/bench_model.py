@@ -34,7 +34,6 @@ import time
 from pathlib import Path
 
 
-
 def residents_floor(residents, before: dict) -> dict:
     """How fast the residents' week could be on this machine: every per-resident array read
     once, and those the last week changed (against `before`, a copy of them) written once, at
