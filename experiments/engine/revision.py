@@ -27,6 +27,10 @@ CHECKOUT = Path(__file__).resolve().parents[2]      # the git checkout juwei run
 def resolve(rev: str) -> str:
     """The full hash of `rev` in juwei's own git checkout; UserError if there is none or it
     names no commit."""
+    if not (CHECKOUT / ".git").exists():
+        raise UserError(f"juwei runs from {CHECKOUT}, which is no git checkout: another "
+                        "commit's model needs juwei installed from one (git clone, then "
+                        "`make setup`)")
     try:
         out = subprocess.run(["git", "-C", str(CHECKOUT), "rev-parse", "--verify", "--quiet",
                               f"{rev}^{{commit}}"], capture_output=True, text=True)
