@@ -323,6 +323,8 @@ def run(scenarios, replicates: int, seed: int, opts: Options, against: str = "re
     `perturb` = (parameter, factor) applied to the second arm only; write runs.parquet,
     docking.csv, effects.csv, one figure per feature and report.html."""
     check(scenarios, replicates, against, perturb)
+    if against.startswith(COMMIT):        # the design names the commit, not HEAD~1: a resume
+        against = COMMIT + revision.resolve(against[len(COMMIT):])   # after a commit agrees
     arms, runs, fn = plan(scenarios, replicates, seed, against, perturb)
     p = scenarios[0].params
     design = {"base": scenarios[0].name, "scenarios": [s.name for s in scenarios],
