@@ -25,7 +25,8 @@ def pay_term(p) -> float:
 
 def policy_autonomy(p) -> float:
     """How much room the levers leave the committee to govern itself, 0-1."""
-    return (lever_share(p, "task_admission") + p.authority_over_staff + p.deliberation) / 3
+    parts = (lever_share(p, "task_admission"), p.authority_over_staff, p.deliberation)
+    return sum(parts) / len(parts)
 
 
 def work_hours(s, load: np.ndarray, p) -> np.ndarray:

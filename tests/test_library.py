@@ -430,7 +430,8 @@ def test_validate_and_the_dose_response_study_from_python_and_loaded_back(tmp_pa
     assert len(v.patterns) == 11 and v.out == tmp_path / "v"
     e = _loaded(tmp_path / "v", "juwei.api.validate(replicates=2, ", {"patterns", "series"})
     assert list(e.tables["patterns"].holds) == list(v.table().holds)
-    assert set(e.runs.arm) == {"baseline", "campaigns", "no_campaigns"}
+    assert set(e.runs.arm) == {"baseline", "campaigns", "no_campaigns", "no_spreads"}
+    assert list(e.tables["heterogeneity"].indicator) == list(v.spread.indicator)
     assert len(repr(v)) < 500 and v._repr_html_().startswith("<table><caption")
 
     d = juwei.doses("baseline", "separation", doses=1, replicates=2, out=str(tmp_path / "d"),
@@ -511,5 +512,5 @@ def test_validate_on_the_command_line_stores_its_runs_with_out(tmp_path):
     assert main(args) in (0, 1)
     e = juwei.load(tmp_path / "v")
     assert "command" in e.manifest and e.manifest["design"]["replicates"] == 1
-    assert len(e.tables["patterns"]) == 11 and len(e.runs) == 3       # and the campaign pair
+    assert len(e.tables["patterns"]) == 11 and len(e.runs) == 4   # the campaign pair, no spreads
     assert main(args) == 2 and main(args + ["--overwrite"]) in (0, 1)
