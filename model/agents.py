@@ -63,12 +63,17 @@ class Department(mesa.Agent):
     @property
     def pressure(self) -> float:
         """Blame-avoidance pressure (1 = calm)."""
-        return 1.0 + self.blamed
+        return float(pressures(self.model.department_table)[self.idx])
 
     @property
     def pushed_last(self) -> int:
         """Tasks pushed last week to all committees."""
         return int(self.model.pushed[self.idx].sum())
+
+
+def pressures(d: Table) -> np.ndarray:
+    """Each department's blame-avoidance pressure (1 = calm)."""
+    return 1.0 + d.blamed
 
 
 def push_factors(d: Table, p) -> np.ndarray:
@@ -81,11 +86,10 @@ def push_factors(d: Table, p) -> np.ndarray:
     return effort * (1.0 + d.rebound)
 
 
-def push_means(m) -> np.ndarray:
+def push_means(m, factors: np.ndarray) -> np.ndarray:
     """Expected tasks this week from each department to each committee (Poisson means,
-    departments x committees)."""
-    d = m.department_table
-    rate = m.p.tasks_per_week * d.weight * push_factors(d, m.p) * m.campaign_dip
+    departments x committees), the departments' push `factors` (push_factors) given."""
+    rate = m.p.tasks_per_week * m.department_table.weight * factors * m.campaign_dip
     return rate[:, None] * m.size_factor * m.reach
 
 

@@ -11,7 +11,8 @@ import numpy as np
 
 from . import cadres, finance, workload
 from .agents import (CADRE_COLUMNS, COMMITTEE_COLUMNS, DEPARTMENT_COLUMNS, Cadre, Committee,
-                     Department, Government, Table, Unit, push_factors, push_means, react)
+                     Department, Government, Table, Unit, pressures, push_factors, push_means,
+                     react)
 from .calendar import STEPS_PER_YEAR
 from .county import County, draw_residents, essay_county
 from .indicators import INDICATORS, record
@@ -213,10 +214,11 @@ class CountyModel(mesa.Model):
     def push_tasks(self, week) -> None:
         """2. Departments push tasks; the admission filter and funding thin them; campaigns."""
         p, c = self.p, self.committees
-        self.push_means = push_means(self)                                     # 12 x 63
+        factors = push_factors(self.department_table, p)
+        self.push_means = push_means(self, factors)                            # 12 x 63
         self.pushed = self.rng.poisson(self.push_means)
         # services arrive at the normal rate: blame and rebounds add ledgers, not services
-        service = p.service_task_share / push_factors(self.department_table, p)
+        service = p.service_task_share / factors
         week.tasks = workload.admit_tasks(self.rng, self.pushed, self.repushed, self.inspected,
                                           service, p)
         self.repushed = week.tasks["repushed"]
@@ -315,7 +317,7 @@ class CountyModel(mesa.Model):
         mean (the county's 检查评比 rates committees against each other), times the county's
         inspections (relative to `reference_inspections`, the essay's 26 a year). Admission and funding thin every
         committee's push alike, so they cancel in the ratio."""
-        pressure = 1.0 + self.department_table.blamed
+        pressure = pressures(self.department_table)
         per_cadre = self.push_means * self.inspected[:, None] / seated   # departments x committees
         w = self.p.accountability_inspection_weight
         inspections = (1.0 - w) + w * self.p.inspections_per_year / self.p.reference_inspections

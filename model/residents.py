@@ -1,9 +1,9 @@
 """Residents: vectorised per-resident state and weekly decisions (ODD §7.5-7.8).
 
 Every resident has its own state and draws its own decision each week; only the arithmetic is
-batched. Rows are sorted by committee and, within it, by resident group, so a committee's or a
-group's value reaches its rows by `np.repeat` (14x faster than a gather) and per-committee sums
-are `np.add.reduceat`. A row stands for `represented[committee]` real residents (1/scale).
+batched. Rows are sorted by committee and, within it, by resident group, so a committee's value
+reaches its rows as one slice (`model/kernels.py`) and per-committee sums are `np.add.reduceat`.
+A row stands for `represented[committee]` real residents (1/scale).
 """
 
 from __future__ import annotations
@@ -171,10 +171,6 @@ class Residents:
 
     def new_year(self) -> None:
         self.services_year[:] = 0
-
-    def rows(self, per_committee: np.ndarray) -> np.ndarray:
-        """A per-committee value on every resident row."""
-        return np.repeat(per_committee, self.per_committee)
 
     def step(self, week: int, sig: CommitteeSignals, params, rng) -> ResidentTotals:
         c = self.committee
