@@ -30,6 +30,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import tomllib
 import time
 from pathlib import Path
 
@@ -67,9 +68,10 @@ def _timed(f) -> float:
 
 
 def measure(scale: float, runs: int, years: int, summary_only: bool = False,
-            floor: bool = False) -> dict:
-    """The runs' times; this commit's model alone (`floor`, `summary_only`: another commit's
-    may lack what they call) also gives the residents' floor or records the last year only."""
+            floor: bool = False, values: dict | None = None) -> dict:
+    """The runs' times; this commit's model alone (`floor`, `summary_only`, `values`: another
+    commit's may lack what they call) also gives the residents' floor, records the last year
+    only or sets parameters."""
     import mesa
     import numpy as np
 
@@ -80,7 +82,7 @@ def measure(scale: float, runs: int, years: int, summary_only: bool = False,
         m = None            # the last run's model is cyclic garbage: free it, untimed, so that
         gc.collect()        # the peak is one run's, not as many as the collector let pile up
         t0 = time.perf_counter()
-        m = CountyModel(Parameters(scale=scale, years=years), seed=seed)
+        m = CountyModel(Parameters(scale=scale, years=years, **(values or {})), seed=seed)
         if summary_only:
             m.record_last_year_only()
         for _ in range(years * STEPS_PER_YEAR):
@@ -115,7 +117,8 @@ def child(scale: float, args, pythonpath: str | None = None) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", str(scale), "--runs",
                           str(args.runs), "--years", str(args.years)]
                          + ([] if pythonpath else ["--floor"]
-                            + (["--summary-only"] if args.summary_only else [])),
+                            + (["--summary-only"] if args.summary_only else [])
+                            + [f"--set={item}" for item in args.set]),
                          capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout)
 
@@ -147,12 +150,17 @@ def main() -> None:
     ap.add_argument("--summary-only", action="store_true",
                     help="record the last year alone, as a study that keeps summaries does "
                          "(this commit's model only)")
+    ap.add_argument("--set", action="append", default=[], metavar="PARAMETER=VALUE",
+                    help="set a parameter in this commit's runs (repeatable), e.g. "
+                         "cadres_choose=1")
     ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
     ap.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
+        values = {k: tomllib.loads(f"v = {v}")["v"]
+                  for k, _, v in (item.partition("=") for item in args.set)}
         print(json.dumps(measure(args.child, args.runs, args.years, args.summary_only,
-                                 args.floor)))
+                                 args.floor, values)))
         return
     from juwei.engine import revision
 

@@ -92,6 +92,9 @@ def add_model_options(p, replicates: int | None, years: str = "the scenario's, 5
     if replicates is not None:
         p.add_argument("--county", metavar="FILE", help="a county file, or a shipped county's "
                        "name (default: the scenario's, else the essay's; see `juwei counties`)")
+        p.add_argument("--set", action="append", default=[], metavar="PARAMETER=VALUE",
+                       help="set a parameter in every scenario, over its own value "
+                       "(repeatable), e.g. cadres_choose=1")
 
 
 def add_batch_options(p, out_help: str) -> None:
@@ -144,8 +147,6 @@ def build_parser() -> Parser:
     p = sub.add_parser("run", help="run a scenario and write its results folder")
     p.add_argument("scenario", help="scenario file or name (see `juwei scenarios`)")
     add_model_options(p, replicates=10)
-    p.add_argument("--set", action="append", default=[], metavar="LEVER=VALUE",
-                   help="override a parameter (repeatable)")
     add_batch_options(p, "results folder (default results/<scenario>-<time>)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")

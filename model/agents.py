@@ -171,7 +171,7 @@ COMMITTEE_COLUMNS = (
     "own_income", "demonstration", "transfer", "aid", "donations", "discretionary", "budget",
     "leadership")
 CADRE_COLUMNS = ("committee", "age", "educated", "skill", "morale", "exhaustion", "dependence",
-                 "hours", "tenure", "vacant")
+                 "hours", "tenure", "vacant", "motivation", "belief", "sham")
 DEPARTMENT_COLUMNS = ("names", "weight", "blame", "blamed", "rebound")
 
 

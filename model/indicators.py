@@ -159,6 +159,9 @@ INDICATORS: dict[str, Indicator] = {
     "surface_share": Indicator(
         "share of hours", "cadre hours on inspected work (表面文章, 应付)", "迎检应付占比",
         levers=(*TASK_LEVERS, *FIXED_LEVERS)),
+    "sham_share": Indicator(
+        "share of work", "inspected work made only to look done, of all that passes (表面文章; "
+        "0 unless cadres choose, ODD §7.3a)", "表面文章占比"),
     "repushed_share": Indicator(
         "share of tasks", "pushed tasks that are refused ones pushed again (推诿扯皮)",
         "推诿任务占比", levers=("task_admission",)),
@@ -415,6 +418,7 @@ def record(m, week) -> None:
         admin_share=admin_share,
         admin_share_sd=float(c.admin_share.std()),
         surface_share=use["surface"].sum() / hours.sum(),
+        sham_share=float(use["sham"].sum() / max(use["covered"].sum(), 1e-9)),
         cadre_hours_per_week=hours.sum() / max(present.sum(), 1),   # seated when working
         exhaustion=exhaustion,
         cadre_turnover=left.size * STEPS_PER_YEAR / s.age.size,

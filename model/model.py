@@ -94,6 +94,10 @@ class CountyModel(mesa.Model):
             dependence=p.dependence_base - p.dependence_educated * educated,
             hours=np.full(m, p.standard_week), tenure=rng.uniform(0.0, p.initial_tenure_max, m),
             vacant=np.zeros(m, bool),
+            # a cadre's type, belief of being looked into, and surface share last week (§7.3a);
+            # the type is drawn only when cadres choose, so the rule's runs keep their draws
+            motivation=cadres.draw_motivation(rng, m, p) if p.cadres_choose else np.ones(m),
+            belief=np.full(m, cadres.detection_chance(p)), sham=np.zeros(m),
         )
         self.seats = np.bincount(seat_committee, minlength=n)
 
@@ -251,8 +255,9 @@ class CountyModel(mesa.Model):
         week.fixed = passed + week.demanded
         week.meetings = p.meeting_hours_per_week * present
         accountability = self.accountability(safe_present)
+        chosen = self.pool_choices(hours_seat, accountability) if p.cadres_choose else None
         week.use = workload.allocate(c, hours, week.skill_factor, self.initiative, accountability,
-                                     week.tasks, week.fixed, week.meetings, p)
+                                     week.tasks, week.fixed, week.meetings, p, chosen)
         self.reporting_weeks_left -= 1
         if self.reporting_weeks_left <= 0:
             self.reporting[:] = 0.0
@@ -265,6 +270,8 @@ class CountyModel(mesa.Model):
         self.load = use["demand"] / (p.standard_week * week.safe_present)
         w = p.discretion_policy_weight
         week.discretion = w * cadres.policy_autonomy(p) + (1.0 - w) * (1.0 - c.admin_share)
+        found = (cadres.look_into(s, self.sham_part, use["sham"], self.rng, p)
+                 if p.cadres_choose else None)
         cadres.update(s, self.load, week.hours / week.safe_present, week.discretion, p)
         week.left, hired = cadres.turnover(s, self.rng, p)
         for i in week.left:
@@ -273,7 +280,8 @@ class CountyModel(mesa.Model):
         for i in hired:
             self.seat_agents[i] = Cadre(self, int(i))
         failure = workload.department_failure(week.tasks, use["expired"],
-                                              p.task_hours / week.skill_factor, p.task_hours)
+                                              p.task_hours / week.skill_factor, p.task_hours,
+                                              found)
         react(self.department_table, failure, self.inspection_week, self.campaign_week, p)
         self.campaign_dip += (1.0 - self.campaign_dip) / p.campaign_recovery_weeks
 
@@ -309,6 +317,25 @@ class CountyModel(mesa.Model):
         `record_from` on: a run that keeps only its summary records only the last year)."""
         if week.row >= max(self.record_from, 0):
             record(self, week)
+
+    def pool_choices(self, hours_seat: np.ndarray, accountability: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """Each seated cadre chooses (ODD §7.3a); the team pools what they choose: per committee
+        the share of its hours for residents (weighted by each cadre's hours) and the share of
+        its inspected work made only to look done (weighted by each one's administrative
+        hours). Keeps each cadre's part of the committee's surface work for this week's checks."""
+        c, s = self.committees, self.cadres
+        n = c.residents.size
+        service, s.sham = cadres.choose(s, c.leadership, 1.0 - c.coverage, accountability, self.p)
+        admin = hours_seat * (1.0 - service)
+        team_hours = np.bincount(s.committee, weights=hours_seat, minlength=n)
+        team_admin = np.bincount(s.committee, weights=admin, minlength=n)
+        shirked = admin * s.sham
+        team_shirked = np.bincount(s.committee, weights=shirked, minlength=n)
+        self.sham_part = shirked / np.maximum(team_shirked, 1e-12)[s.committee]
+        return (np.bincount(s.committee, weights=hours_seat * service, minlength=n)
+                / np.maximum(team_hours, 1e-9),
+                team_shirked / np.maximum(team_admin, 1e-9))
 
     def accountability(self, seated: np.ndarray) -> np.ndarray:
         """What each committee answers for: the inspected work departments put on each of its

@@ -19,13 +19,16 @@ TAGS = {"E": "the essay", "N": "a national or literature figure", "A": "an assum
         "C": "calibrated to the patterns (juwei calibrate, ODD §9)"}
 
 
-def _p(default, low, high, group, unit, meaning, zh="", integer=False, tag="A", source=""):
+def _p(default, low, high, group, unit, meaning, zh="", integer=False, tag="A", source="",
+       needs=""):
     """A schema field: range, unit, one-line meaning, the essay's term, and where the baseline
-    value comes from (`tag`, one of TAGS, and `source`, the citation or reason)."""
+    value comes from (`tag`, one of TAGS, and `source`, the citation or reason). `needs` names
+    the switch without which the model never reads it (a mechanism switched off), or with "!"
+    before it, the switch with which it never does (a rule replaced)."""
     return field(
         default=default,
         metadata=dict(low=low, high=high, group=group, unit=unit, meaning=meaning, zh=zh,
-                      integer=integer, tag=tag, source=source),
+                      integer=integer, tag=tag, source=source, needs=needs),
     )
 
 
@@ -164,6 +167,12 @@ class Parameters:
     units_township: int = _p(2, 0, 20, "structure", "per committee",
                              "work units per committee elsewhere", integer=True,
                              tag="A", source="fewer units outside the seat")
+    cadres_choose: int = _p(0, 0, 1, "structure", "switch",
+                            "1: each cadre chooses how to spend their hours and how much "
+                            "inspected work to make only look done (ODD §7.3a); 0: the team's "
+                            "share rule (§7.3)", "干部自主选择", integer=True, tag="A",
+                            source=("off in the published tables: its constants are assumed, "
+                                    "not yet calibrated"))
 
     # --- uncertain constants, grouped by submodel; tuned values and reasons in the ODD --------
     size_elasticity: float = _p(0.2, 0.0, 1.0, "departments", "elasticity",
@@ -495,7 +504,8 @@ class Parameters:
     morale_rate: float = _p(0.05, 0.0, 0.5, "cadres", "per week",
                             "speed at which morale moves to its target", tag="A")
     quit_exhaustion: float = _p(0.20, 0.0, 1.0, "cadres", "per year",
-                                "extra quit hazard of a fully exhausted cadre", tag="A")
+                                "extra quit hazard of a fully exhausted cadre", tag="A",
+                                needs="!cadres_choose")
     retirement_age: float = _p(60.0, 50.0, 70.0, "cadres", "years",
                                "age at which a cadre retires", tag="N",
                                source="statutory retirement age of men (spec §3)")
@@ -511,15 +521,101 @@ class Parameters:
                                 "target", tag="A", source="\"依赖政府\" (essay)")
     quit_base: float = _p(0.03, 0.0, 0.5, "cadres", "per year",
                           "cadre quit hazard at zero exhaustion and reference pay",
-                          tag="C",
+                          tag="C", needs="!cadres_choose",
                           source=("turnover about 20% a year, as for big-city social workers (spec"
                                   " §8)"))
     quit_educated: float = _p(0.08, 0.0, 0.5, "cadres", "per year",
                               "extra quit hazard of a graduate cadre (outside options)",
-                              tag="A", source="graduates' outside options")
+                              tag="A", source="graduates' outside options",
+                              needs="!cadres_choose")
     pay_quit_elasticity: float = _p(0.5, 0.0, 2.0, "cadres", "elasticity",
                                     "how strongly pay lowers quitting: hazard x (500 / pay)^this",
-                                    tag="A", source="hazard x (500 / pay)^this")
+                                    tag="A", source="hazard x (500 / pay)^this",
+                                    needs="!cadres_choose")
+    psm_spread: float = _p(0.16, 0.0, 0.5, "cadres", "sd / mean",
+                           "spread of public-service motivation between cadres, relative to "
+                           "its mean (a cadre's type, drawn at hiring)", "公共服务动机差异",
+                           tag="A", needs="cadres_choose",
+                           source=("Perry 1996's 5-point scale: surveys of Chinese public "
+                                   "employees report means near 3.5-4 with sd 0.5-0.7 (e.g. "
+                                   "Liu, Tang & Zhu 2008), about 0.6 / 3.8"))
+    surface_effort: float = _p(0.3, 0.05, 1.0, "cadres", "hours/hour",
+                               "a cadre's hours that make an hour of inspected work only look "
+                               "done (ledgers, photos, forms: 表面文章)", "表面文章",
+                               tag="A", needs="cadres_choose",
+                               source="\"善于做表面文章、应付了事\" (essay); 0.3 assumed")
+    exhaustion_effort_cost: float = _p(1.0, 0.0, 4.0, "cadres", "x effort",
+                                       "extra effort an hour of real work costs a fully "
+                                       "exhausted cadre", tag="A", needs="cadres_choose",
+                                       source=("job demands-resources: exhausted workers turn to "
+                                               "cheap coping (Demerouti et al. 2001; Lipsky 1980)"))
+    surface_bias: float = _p(-3.0, -8.0, 2.0, "cadres", "logit",
+                             "a rested cadre's leaning to surface work before motivation, "
+                             "risk and peers (most do not)", tag="A", needs="cadres_choose",
+                             source="\"个别社区干部\" (essay): some cadres, not most")
+    surface_penalty: float = _p(6.0, 0.0, 40.0, "cadres", "logit per detection chance",
+                                "what being found out costs, at the reference pay (the job and "
+                                "its pay at risk)", tag="A", needs="cadres_choose",
+                                source="efficiency wage (Shapiro & Stiglitz 1984): x pay / 500")
+    integrity_weight: float = _p(4.0, 0.0, 12.0, "cadres", "logit",
+                                 "how much a cadre's public-service motivation, relative to the "
+                                 "mean, keeps them from surface work", tag="A",
+                                 needs="cadres_choose",
+                                 source="public-service motivation (Perry & Wise 1990)")
+    surface_conformity: float = _p(2.0, 0.0, 8.0, "cadres", "logit per share",
+                                   "pull of the colleagues' surface share last week", tag="A",
+                                   needs="cadres_choose",
+                                   source=("descriptive norms among co-workers (Cialdini et al. "
+                                           "1990; Bicchieri 2006)"))
+    detection_inspection: float = _p(0.02, 0.0, 0.5, "cadres", "per week",
+                                     "weekly hazard that inspections, at the reference 26 "
+                                     "a year, look into a cadre's surface work", tag="A",
+                                     needs="cadres_choose",
+                                     source="inspections check papers, which surface work fills")
+    detection_transparency: float = _p(0.05, 0.0, 0.5, "cadres", "per week",
+                                       "the same, by open affairs at full transparency (三公开)",
+                                       tag="A", needs="cadres_choose",
+                                       source="三公开 (essay): residents see the accounts")
+    detection_supervision: float = _p(0.1, 0.0, 0.5, "cadres", "per week",
+                                      "the same, by residents' councils at full deliberation "
+                                      "(监督委员会)", tag="A", needs="cadres_choose",
+                                      source="三位一体's supervision council (essay)")
+    detection_learning: float = _p(0.1, 0.0, 1.0, "cadres", "per week",
+                                   "how far a cadre's belief of being looked into moves to "
+                                   "each week's experience", tag="A", needs="cadres_choose",
+                                   source="recency-weighted learning (Bush & Mosteller 1955)")
+    outside_offer_rate: float = _p(0.5, 0.0, 4.0, "cadres", "per year",
+                                   "outside chances a cadre gets to leave (a job, a move, family "
+                                   "needs), each weighed against staying", tag="A",
+                                   needs="cadres_choose",
+                                   source="job search with offer arrivals (Burdett & Mortensen "
+                                          "1998)")
+    local_outside_pay: float = _p(500.0, 100.0, 3000.0, "cadres", "yuan/month",
+                                  "what a cadre without schooling earns elsewhere (a graduate: "
+                                  "graduate_reservation_pay)", tag="A", needs="cadres_choose",
+                                  source="the essay's reference wage of 500")
+    quit_bias: float = _p(-1.5, -8.0, 4.0, "cadres", "logit",
+                          "a cadre's leaning to take an outside chance at equal pay, rested "
+                          "and with no morale", tag="A", needs="cadres_choose",
+                          source=("assumed, not tuned: with retirements it gives 27% a year "
+                                  "at full scale, the rule's calibrated hazard 21%"))
+    quit_pay_weight: float = _p(2.0, 0.0, 6.0, "cadres", "logit per log pay",
+                                "pull of the outside pay over the cadre's pay (a way up, the "
+                                "reserve pool, adds to a graduate's pay)", tag="A",
+                                needs="cadres_choose",
+                                source="desirability of movement (March & Simon 1958)")
+    quit_exhaustion_weight: float = _p(2.0, 0.0, 8.0, "cadres", "logit",
+                                       "push of exhaustion to leave", tag="A",
+                                       needs="cadres_choose",
+                                       source="burnout and turnover (Maslach et al. 2001)")
+    quit_morale_weight: float = _p(2.0, 0.0, 8.0, "cadres", "logit",
+                                   "hold of morale (0-1) against leaving", tag="A",
+                                   needs="cadres_choose",
+                                   source="job satisfaction and turnover (Griffeth et al. 2000)")
+    surface_morale_penalty: float = _p(0.2, 0.0, 1.0, "cadres", "morale per share",
+                                       "morale a cadre loses when found out, per share of their "
+                                       "inspected work that was surface", tag="A",
+                                       needs="cadres_choose", source="assumed")
     graduate_reservation_pay: float = _p(800.0, 200.0, 3000.0, "cadres", "yuan/month",
                                          "pay at which half of open competitions draw a "
                                          "young graduate",
@@ -741,7 +837,9 @@ class Parameters:
                                     tag="A")
     promotion_retention: float = _p(0.5, 0.0, 1.0, "cadres", "share",
                                     "share of educated cadres' extra quit hazard a promotion "
-                                    "channel removes", tag="A", source="\"疏通社区干部提拔、使用渠道\"")
+                                    "channel removes (cadres who choose: the share more pay it "
+                                    "is worth to them)", tag="A",
+                                    source="\"疏通社区干部提拔、使用渠道\"")
     publicity_awareness_gain: float = _p(0.004, 0.0, 0.05, "residents", "per week",
                                          "awareness gained a week (towards 1) under full "
                                          "publicity", tag="A",
@@ -807,6 +905,12 @@ def lever_share(p: Parameters, name: str) -> float:
 def describe(name: str) -> dict:
     f = FIELDS[name]
     return dict(name=name, baseline=f.default, **f.metadata)
+
+
+def read_by(name: str, params: Parameters) -> bool:
+    """Whether a run on `params` reads the constant `name` at all (its `needs` switch)."""
+    needs = FIELDS[name].metadata["needs"]
+    return not needs or bool(getattr(params, needs.lstrip("!"))) != needs.startswith("!")
 
 
 class ParameterError(ValueError):

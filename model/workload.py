@@ -55,22 +55,27 @@ def admit_tasks(rng, pushed: np.ndarray, repushed: np.ndarray, inspected: np.nda
 
 
 def department_failure(tasks: dict, expired: np.ndarray, task_hours: np.ndarray,
-                       standard_task_hours: float) -> np.ndarray:
+                       standard_task_hours: float, found: np.ndarray | None = None) -> np.ndarray:
     """What each department's inspection finds: hours of its tasks that failed this week (those
     that expired in committees' backlogs and the refused ones it left undone) over the hours of
     its tasks that arrived and that it left undone. A committee's expired backlog is invisible
-    work, shared among departments by their part of this week's invisible tasks there."""
+    work, shared among departments by their part of this week's invisible tasks there; surface
+    work `found` out (ODD §7.3a) is inspected work, shared by their visible tasks."""
     d = tasks["by_department"]
     invisible = d["invisible"]
     share = invisible / np.maximum(invisible.sum(axis=0), 1e-9)
     due = (d["cadre"] * task_hours).sum(axis=1)
     undone = d["undone"] * standard_task_hours
-    return ((share * expired).sum(axis=1) + undone) / np.maximum(due + undone, 1e-9)
+    failed = (share * expired).sum(axis=1)
+    if found is not None:
+        visible = d["cadre"] - invisible
+        failed = failed + (visible / np.maximum(visible.sum(axis=0), 1e-9) * found).sum(axis=1)
+    return (failed + undone) / np.maximum(due + undone, 1e-9)
 
 
 def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndarray,
              accountability: np.ndarray, tasks: dict, fixed_visible: np.ndarray,
-             meetings: np.ndarray, p) -> dict[str, np.ndarray]:
+             meetings: np.ndarray, p, chosen: tuple | None = None) -> dict[str, np.ndarray]:
     """The team of cadres decides how to spend its week, and carries the rest as backlog.
 
     Meetings and an own enterprise come first (attendance is required). Of the hours left the
@@ -89,6 +94,11 @@ def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndar
     residents; services beyond the need are not given (rationing works both ways). `hours` are
     cadre hours per committee; task counts become hours with the team's skill. Returns hours by
     use; updates c.backlog_hours in place.
+
+    With cadres who choose (ODD §7.3a), `chosen` is each committee's (share of hours for
+    residents, share of inspected work made only to look done) from its cadres' choices: the
+    first replaces s, and surface work covers inspected work at `surface_effort` hours an hour
+    but meets no need.
     """
     th = p.task_hours / skill_factor
     task_hours_cadre = (tasks["unfunded"] + p.funded_cadre_share * tasks["funded"]) * th
@@ -100,17 +110,25 @@ def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndar
     e = np.minimum(left, p.enterprise_hours * (c.enterprises > 0)
                    + p.paid_service_hours * p.paid_services)
     left -= e
-    motive = p.service_motivation * c.leadership * initiative * (1.0 - c.coverage)
-    pull = p.accountability_weight * accountability
-    service_share = motive / np.maximum(motive + pull, 1e-9)
+    if chosen is None:
+        motive = p.service_motivation * c.leadership * initiative * (1.0 - c.coverage)
+        pull = p.accountability_weight * accountability
+        service_share = motive / np.maximum(motive + pull, 1e-9)
+        sham_share = 0.0
+    else:
+        service_share, sham_share = chosen
     admin_budget = left * (1.0 - service_share)
-    v = np.minimum(admin_budget, visible)
+    # hours an hour of inspected work takes (1 without surface work: the rule's own arithmetic)
+    effort = (1.0 - sham_share) + sham_share * p.surface_effort
+    covered = np.minimum(admin_budget / effort, visible)       # inspected work that passes
+    v = covered * effort
+    sham = covered * sham_share                                  # ... only made to look done
     backlog_work = np.minimum(admin_budget - v, c.backlog_hours)
     services = left - v - backlog_work
     logistics = services * p.rent_logistics_share * c.renting
     services -= logistics
 
-    c.backlog_hours += visible - v - backlog_work
+    c.backlog_hours += visible - covered - backlog_work
     expired = c.backlog_hours / p.deadline_weeks
     c.backlog_hours -= expired
     admin = v + m + backlog_work + logistics
@@ -118,9 +136,11 @@ def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndar
     # week's arrivals: tasks against inspections, reports, receptions and passed work), times
     # the tasks' service share, in need hours (a task meets the need its standard hours do)
     tasks_part = task_hours_cadre / np.maximum(task_hours_cadre + fixed_visible, 1e-9)
-    task_service = tasks["service_share"] * tasks_part * (v + backlog_work) * skill_factor
+    task_service = (tasks["service_share"] * tasks_part * (covered - sham + backlog_work)
+                    * skill_factor)
     return dict(admin=admin, meetings=m, services=services, enterprise=e, expired=expired,
-                surface=v, demand=visible + meetings + c.backlog_hours, task_service=task_service)
+                surface=v, covered=covered, sham=sham,
+                demand=visible + meetings + c.backlog_hours, task_service=task_service)
 
 
 def campaign(c, week_offset_hours: np.ndarray, p) -> None:

@@ -28,6 +28,11 @@ SMALL_TOWN = ROOT / "counties" / "small_town.toml"
 ESSAY_INITIAL_STATE = "d74c242aa1b26eab"
 
 
+# the choosing cadres' state (ODD §7.3a): constant under the rule, so the digest of a county
+# from before it is the digest of the same county now
+CHOICE_STATE = ("motivation", "belief", "sham")
+
+
 def initial_state_digest(m: CountyModel) -> str:
     h = hashlib.sha256()
 
@@ -38,7 +43,8 @@ def initial_state_digest(m: CountyModel) -> str:
         if k != "names":
             add(k, getattr(m.committees, k))
     for k in m.cadres.columns:
-        add(k, getattr(m.cadres, k))
+        if k not in CHOICE_STATE or m.p.cadres_choose:
+            add(k, getattr(m.cadres, k))
     for k, v in sorted(vars(m.residents).items()):
         if isinstance(v, np.ndarray):
             add(k, v)

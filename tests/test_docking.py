@@ -108,6 +108,24 @@ def test_another_commits_model_gives_this_ones_runs(tmp_path):
     assert revision.importable(revision.resolve("HEAD"), tmp_path) == path     # made once
 
 
+def test_a_commit_that_lacks_a_mechanism_set_here_refuses_to_run_without_it():
+    """A parameter the other commit does not know is left out only at this code's default:
+    set otherwise (cadres who choose, against a commit before them), its run would not be the
+    one asked for."""
+    import json
+    p = dataclasses.asdict(Parameters(scale=0.01, years=1, burn_in_years=0))
+    asked = {"params": {**p, "a_later_switch": 1}, "seed": 1, "base": None, "series": [],
+             "summary": [], "defaults": {**p, "a_later_switch": 0}}
+    out = subprocess.run([sys.executable, "-c", dock.COMMIT_RUN], input=json.dumps(asked),
+                         capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "that commit has no parameter a_later_switch (set to 1 here)" in out.stderr
+    asked["params"]["a_later_switch"] = 0                      # at the default: left out
+    out = subprocess.run([sys.executable, "-c", dock.COMMIT_RUN], input=json.dumps(asked),
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
 def test_a_docking_against_a_commit_names_it_and_docks(tmp_path):
     """`--against commit:REV`: the second arm is that commit's model, on other seeds."""
     r = juwei("dock", "baseline", "--against", "commit:HEAD", "--replicates", "20",

@@ -229,8 +229,6 @@ def test_bad_flags_are_one_line_errors(command, flags):
     elif command == "compare":
         base = ["compare", "baseline", "separation", "--replicates", "2", "--scale", "0.01",
                 "--years", "1", *SMALL]
-        if flags[0] == "--set":
-            flags = ["--seed", "-1"]
     else:
         base = BASE
     with sandbox() as folder:

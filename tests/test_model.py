@@ -129,15 +129,21 @@ def test_cadre_hours_add_up(n, data):
     ints = lambda hi: np.array(data.draw(st.lists(st.integers(0, hi), min_size=n, max_size=n)))
     c = _Committees(arr(0, 500), ints(2), ints(1).astype(bool), arr(0, 1), arr(0.1, 1.9))
     backlog_before = c.backlog_hours.copy()
-    hours, p = arr(0, 300), Parameters(task_hours=data.draw(st.floats(0.5, 8.0)))
+    hours, p = arr(0, 300), Parameters(task_hours=data.draw(st.floats(0.5, 8.0)),
+                                       surface_effort=data.draw(st.floats(0.05, 1.0)))
     unfunded, funded = ints(60), ints(60)
     service_share = arr(0, 0.6)
     tasks = dict(unfunded=unfunded, funded=funded, service_share=service_share,
                  visible=np.minimum(unfunded, ints(60)) + 0.2 * np.minimum(funded, ints(60)))
     skill = arr(0.7, 1.3)
-    use = allocate(c, hours, skill, arr(0, 1), arr(0, 5), tasks, arr(0, 100), arr(0, 100), p)
+    chosen = (arr(0, 1), arr(0, 1)) if data.draw(st.booleans()) else None   # cadres choose
+    use = allocate(c, hours, skill, arr(0, 1), arr(0, 5), tasks, arr(0, 100), arr(0, 100), p,
+                   chosen)
     total = use["admin"] + use["services"] + use["enterprise"]
     assert np.allclose(total, hours)
+    assert np.all(use["sham"] <= use["covered"] + 1e-9) and np.all(use["sham"] >= 0)
+    if chosen is None:                  # the rule: inspected work passes only when done
+        assert np.array_equal(use["surface"], use["covered"]) and not use["sham"].any()
     assert np.all(use["services"] >= -1e-9) and np.all(use["admin"] >= -1e-9)
     assert np.all(use["surface"] <= use["admin"] + 1e-9)
     # tasks' service (need hours): at most the service share of the administration's hours

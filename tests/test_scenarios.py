@@ -90,7 +90,7 @@ def test_set_overrides_are_validated():
         s.with_overrides(sc.parse_set(["cadre_py=900"]))
     with pytest.raises(UserError, match="--set: cadre_pay: expected a number, got str 'lots'"):
         s.with_overrides(sc.parse_set(["cadre_pay=lots"]))
-    with pytest.raises(UserError, match="expected lever=value"):
+    with pytest.raises(UserError, match="expected parameter=value"):
         sc.parse_set(["cadre_pay"])
 
 

@@ -203,13 +203,13 @@ def available() -> list[Scenario]:
 
 
 def parse_set(items: list[str]) -> dict:
-    """`--set lever=value` pairs, values read as TOML (numbers, booleans are rejected later)."""
+    """`--set parameter=value` pairs, values read as TOML (numbers, booleans are rejected later)."""
     out = {}
     for item in items:
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise UserError(f"--set {item}: expected lever=value")
+            raise UserError(f"--set {item}: expected parameter=value")
         try:
             out[key] = tomllib.loads(f"v = {raw.strip()}")["v"]
         except tomllib.TOMLDecodeError:

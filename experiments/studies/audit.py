@@ -28,7 +28,7 @@ from ..engine.errors import given, named, same_again
 from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..model import INDICATORS, OUTCOMES
-from ..model.params import FIELDS, SUBMODELS, from_sample
+from ..model.params import FIELDS, SUBMODELS, Parameters, from_sample, read_by
 from ..present import audit_page
 from ..present.stats import outcome_ranks
 from .common import check_ensemble_county, county_function, county_record, one_county
@@ -48,14 +48,17 @@ REMEDIES = ["separation", "power_funding_follow_tasks", "fewer_inspections_meeti
             "cadre_rotation_reserve", "unit_to_society", "facilities_association"]
 
 
-def assumptions() -> list[str]:
+def assumptions(base: Parameters | None = None) -> list[str]:
     """Every constant tagged [A] in a submodel's group (the structure and levers excluded),
     whose assumed value is not 0 (a range around 0 would be no range), except the bounds of
     uniform draws (`*_min`, `*_max`: ages of cadres at the start and at hiring), which must
-    stay ordered and so cannot vary one by one."""
+    stay ordered and so cannot vary one by one, and the constants no run on `base` reads (a
+    mechanism it switches off, a rule it replaces: their `needs`)."""
+    base = base or Parameters()
     return [n for n, f in FIELDS.items()
             if f.metadata["tag"] == "A" and f.metadata["group"] in SUBMODELS and f.default
-            and not n.endswith(("_min", "_max"))]
+            and not n.endswith(("_min", "_max"))
+            and read_by(n, base)]
 
 
 def bounds(name: str, spread: float) -> tuple[float, float]:
@@ -95,7 +98,7 @@ def plan(scenarios, samples: int, spread: float, seed: int, ensemble=None,
          noise: int = NOISE_SAMPLES) -> tuple[list[Run], pd.DataFrame]:
     """Every scenario on every sample (assumption samples, then noise-only reference samples);
     each sample has its own seed, shared by its arms."""
-    names = assumptions()
+    names = assumptions(scenarios[0].params)
     X = sample(names, samples, spread, seed)
     seeds = replicate_seeds(seed, samples + noise)
     runs = []

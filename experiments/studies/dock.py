@@ -119,7 +119,7 @@ class Docked:
         else:
             result = vectorised_run(params, seed, base=base)
         return {"summary": features(result.series, result.summary,
-                                    getattr(result, "first_step", 0))}
+                                    getattr(result, "first_step", 0), docked_levels(params))}
 
     @property
     def identity(self) -> str:
@@ -127,15 +127,21 @@ class Docked:
 
 
 # Another commit's model, in a subprocess under that commit's code: the parameters it knows
-# (a field it lacks is left out), its own burn-in (not this code's settled-county cache, whose
-# states are this code's pickles), the series and summary the features need, as JSON.
+# (a field it lacks is left out, and refused where it is not at this code's default), its own
+# burn-in (not this code's settled-county cache, whose states are this code's pickles), the
+# series and summary the features need, as JSON.
 COMMIT_RUN = """
 import dataclasses, inspect, json, sys
 from juwei.model import Parameters, run
 asked = json.load(sys.stdin)
 known = {f.name for f in dataclasses.fields(Parameters)}
 def build(d):
-    return None if d is None else Parameters(**{k: v for k, v in d.items() if k in known})
+    if d is None:
+        return None
+    lost = [k for k, v in d.items() if k not in known and v != asked["defaults"][k]]
+    if lost:          # a mechanism that commit lacks: its run would not be the one asked for
+        sys.exit(f"that commit has no parameter {lost[0]} (set to {d[lost[0]]!r} here)")
+    return Parameters(**{k: v for k, v in d.items() if k in known})
 extra = {"base": build(asked["base"])} if "base" in inspect.signature(run).parameters else {}
 r = run(build(asked["params"]), asked["seed"], **extra)
 json.dump({"series": {k: [float(x) for x in r.series[k]] for k in asked["series"]},
@@ -155,7 +161,8 @@ def commit_run(path: str, params: Parameters, seed: int, base: Parameters | None
 
     asked = {"params": dataclasses.asdict(params), "seed": int(seed),
              "base": None if base is None else dataclasses.asdict(base),
-             "series": EARLY, "summary": LEVELS}
+             "series": EARLY, "summary": docked_levels(params),
+             "defaults": dataclasses.asdict(Parameters())}
     out = subprocess.run([sys.executable, "-c", COMMIT_RUN], input=json.dumps(asked),
                          capture_output=True, text=True, cwd=path,
                          env={**os.environ, "PYTHONPATH": path})
@@ -167,11 +174,18 @@ def commit_run(path: str, params: Parameters, seed: int, base: Parameters | None
                            summary=r["summary"], first_step=r["first_step"])
 
 
-def features(series: dict, summary: dict, first_step: int = 0) -> dict[str, float]:
-    """The docked numbers of one run: final-year means and first-quarter means (the first 13
-    weeks of the horizon: after the switch, when the series begin `-first_step` weeks before
-    it)."""
-    out = {name: float(summary[name]) for name in LEVELS}
+def docked_levels(params: Parameters) -> list[str]:
+    """The final-year means docked: LEVELS, and where cadres choose (ODD §7.3a) the share of
+    inspected work made only to look done."""
+    return LEVELS + ["sham_share"] * bool(params.cadres_choose)
+
+
+def features(series: dict, summary: dict, first_step: int = 0,
+             levels: list[str] = LEVELS) -> dict[str, float]:
+    """The docked numbers of one run: final-year means of `levels` and first-quarter means
+    (the first 13 weeks of the horizon: after the switch, when the series begin `-first_step`
+    weeks before it)."""
+    out = {name: float(summary[name]) for name in levels}
     early = slice(-first_step, -first_step + EARLY_WEEKS)
     out.update({f"{name}_early": float(np.mean(series[name][early])) for name in EARLY})
     return out
@@ -328,6 +342,7 @@ def run(scenarios, replicates: int, seed: int, opts: Options, against: str = "re
     arms, runs, fn = plan(scenarios, replicates, seed, against, perturb)
     p = scenarios[0].params
     design = {"base": scenarios[0].name, "scenarios": [s.name for s in scenarios],
+              "changes": {s.name: s.changes for s in scenarios},
               "arms": list(arms), "against": against, "replicates": replicates, "seed": seed,
               "scale": p.scale, "years": p.years, "burn_in_years": p.burn_in_years,
               "perturb": list(perturb) if perturb else None,
@@ -335,7 +350,7 @@ def run(scenarios, replicates: int, seed: int, opts: Options, against: str = "re
               "floor": FLOOR, "alpha": ALPHA, "ks_alpha": KS_ALPHA,
               **county_record(scenarios[0])}
     store, tables = run_batch(runs, opts, "dock", design, fn=fn, keep=(), desc="docking",
-                              outputs=LEVELS, finish=False)
+                              outputs=docked_levels(p), finish=False)
     data = tables["runs"]
     if len(tables["failed"]):
         store.finish("failed")
@@ -345,7 +360,7 @@ def run(scenarios, replicates: int, seed: int, opts: Options, against: str = "re
                               f"{opts.out / 'manifest.json'}; {same_again(opts.out)} redoes "
                               "them)")
     names = [s.name for s in scenarios]
-    levels = levels_table(data, arms, names, margin)
+    levels = levels_table(data, arms, names, margin, docked_levels(p))
     effects = effects_table(data, arms, names, effect_margin)
     atomic_write(opts.out / "docking.csv", lambda tmp: levels.to_csv(tmp, index=False))
     atomic_write(opts.out / "effects.csv", lambda tmp: effects.to_csv(tmp, index=False))
@@ -367,13 +382,14 @@ def margin_of(x: np.ndarray, y: np.ndarray, relative: float, floor: float = 0.0
     return options[by], by
 
 
-def levels_table(data: pd.DataFrame, arms, scenarios, margin: float) -> pd.DataFrame:
+def levels_table(data: pd.DataFrame, arms, scenarios, margin: float,
+                 levels: list[str] = LEVELS) -> pd.DataFrame:
     """Each scenario and docked feature: both arms' means and sds, the difference, its margin,
     the TOST and KS p-values, whether it docks (the means equivalent within the margin) and
     whether KS finds the distributions different at KS_ALPHA over the number of rows (a
     difference of shape, or a shift too small to matter for features with little noise:
     reported, not failed)."""
-    cols = LEVELS + [f"{n}_early" for n in EARLY]
+    cols = levels + [f"{n}_early" for n in EARLY]
     rows = []
     for s in scenarios:
         a, b = (data[(data.arm == arm) & (data.scenario == s)] for arm in arms)

@@ -242,7 +242,7 @@ def _arms(params: Parameters, pair: bool) -> list[tuple[str, Parameters]]:
 # units' dispositions. With them at 0, what spread remains across committees comes from their
 # circumstances (size, seat, renting, new, places) and from what the agents do.
 EXOGENOUS_SPREADS = ("department_spread", "reach_spread", "leadership_spread", "skill_spread",
-                     "unit_disposition_spread")
+                     "unit_disposition_spread", "psm_spread")
 SPREAD_INDICATORS = ("admin_share", "exhaustion", "participation", "trust")
 NO_SPREADS = "no_spreads"      # the arm with every exogenous spread at 0, on the same seeds
 
@@ -556,7 +556,8 @@ def run(scenario, replicates: int, seed: int, executor: str = "processes",
             k == PAIRED_PATTERN)]
     runs = [Run({"breaker": k, "arm": arm, "replicate": r}, p, sd) for k, arm, p in arms
             for r, sd in enumerate(seeds)]
-    design = {"scenario": scenario.name, "replicates": replicates, "seed": seed,
+    design = {"scenario": scenario.name, "changes": scenario.changes,
+              "replicates": replicates, "seed": seed,
               "breakers": breakers, "years": scenario.params.years,
               "burn_in_years": scenario.params.burn_in_years, "scale": scenario.params.scale,
               **county_record(scenario)}

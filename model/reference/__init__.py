@@ -21,6 +21,10 @@ the schema's), then the switch to the run's own levers (§7.11) and `years` year
 `run(params, seed, base=baseline_params)`. `settle` returns the county at the switch, so the
 scenarios of one seed can share it (`run(..., settled=loads(dumps(county)))`).
 
+With `cadres_choose` = 1 every cadre chooses (ODD §7.3a: `Committee.choose`,
+`ReferenceModel.look_into`) and the `sham_share` series records the inspected work made only to
+look done; with 0 the run is the team rule's, bit for bit as before the choice was added.
+
 Ambiguous passages of the ODD can be switched to their alternative readings with
 `run(..., readings={...})` (`DEFAULT_READINGS`). Where docking showed the two implementations
 disagreeing on an ambiguous passage, the ODD was fixed and the default follows it.

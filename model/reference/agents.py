@@ -120,6 +120,7 @@ class Department(mesa.Agent):
         self.service_share = model.p.service_task_share
         # §7.1 refused tasks pushed again next week, by committee index (推诿扯皮)
         self.repush_pending = {}
+        self.found_pending = 0.0   # §7.3a found surface hours kept for the next inspection (AMBIGUITY 78)
 
     def pressure(self) -> float:
         K = self.model.p.department_capacity
@@ -207,6 +208,7 @@ class Department(mesa.Agent):
             c.arrived_funded += funded
             c.arrived_unfunded += unfunded
             c.visible_task_hours += vis_hours
+            c.visible_by_dept[self] = vis_hours     # §7.3a found surface work is shared by these
             c.invisible_arrivals += invis_hours
             c.invisible_by_dept[self] = invis_hours
             c.pushed_task_hours += admitted * h if m.h_counts_funded_fully else (
@@ -233,6 +235,9 @@ class Department(mesa.Agent):
         D = p.push_discipline * (1.0 + lever_share(p, "task_admission"))
         self.blame -= (1.0 / p.attention_weeks + D) * self.blame
         if m.week.inspection:
+            if self.found_pending:              # §7.3a reading "accumulate" -- AMBIGUITY 78
+                self.expired_hours += self.found_pending
+                self.found_pending = 0.0
             f = self.expired_hours / self.arrived_cadre_hours if self.arrived_cadre_hours > 0 else 0.0
             f = min(f, 1.0)
             self.blame += self.blame_sensitivity * f
@@ -282,6 +287,12 @@ class Cadre(mesa.Agent):
         self.dependence = dependence
         self.tenure = tenure
         self.hours = model.p.standard_week
+        self.seat_no = 0               # the seat within its committee (a hire takes a free one)
+        # §7.3a cadres who choose (read only when cadres_choose is 1; no draw here)
+        self.psi = 1.0                 # public-service motivation type ψ_i (1 on average)
+        self.belief = 0.0              # belief b_i of being looked into this week
+        self.phi = 0.0                 # surface share φ_i chosen last (0 until they first choose)
+        self.s_own = 0.0               # share s_i of their free hours for residents this week
 
     def work_hours(self, load: float) -> float:
         """§7.4 hours = standard_week + overtime_max × clip(load − 1, 0, 1) × ((1 − w) + w·morale)."""
@@ -289,6 +300,21 @@ class Cadre(mesa.Agent):
         w = p.overtime_morale_weight
         self.hours = p.standard_week + p.overtime_max * clip(load - 1.0, 0.0, 1.0) * ((1 - w) + w * self.morale)
         return self.hours
+
+    def leave_chance(self) -> float:
+        """§7.3a choice 3: the week's chance of leaving, `outside_offer_rate`/52 × 1/(1 + exp(−q_i)),
+        q_i = `quit_bias` + `quit_pay_weight`·ln(outside pay_i / inside pay_i)
+              + `quit_exhaustion_weight`·E_i − `quit_morale_weight`·morale_i,
+        outside pay_i = `graduate_reservation_pay` with schooling (educated), else
+        `local_outside_pay`; inside pay_i = `cadre_pay`·(1 + `promotion_retention`·
+        `cadre_rotation_reserve`·educated_i). E_i and morale_i after this week's update."""
+        p = self.model.p
+        edu = 1.0 if self.educated else 0.0
+        outside = p.graduate_reservation_pay if self.educated else p.local_outside_pay
+        inside = p.cadre_pay * (1.0 + p.promotion_retention * p.cadre_rotation_reserve * edu)
+        q = (p.quit_bias + p.quit_pay_weight * math.log(outside / inside)
+             + p.quit_exhaustion_weight * self.exhaustion - p.quit_morale_weight * self.morale)
+        return p.outside_offer_rate / STEPS * logistic(q)
 
     # phase 5 ------------------------------------------------------------------------------------
     def step(self):
@@ -318,13 +344,19 @@ class Cadre(mesa.Agent):
         self.dependence += p.dependence_rate * (dep_target - self.dependence)
         self.age += 1.0 / STEPS
         self.tenure += 1.0 / STEPS
-        # §7.4 quit hazard per year; weekly probability 1 − exp(−h/52) -- AMBIGUITY 15
-        edu_extra = p.quit_educated * (1.0 - p.promotion_retention * p.cadre_rotation_reserve)
-        h = ((p.quit_base + p.quit_exhaustion * self.exhaustion + edu_extra * self.educated)
-             * (p.reference_pay / pay) ** p.pay_quit_elasticity)
         retire = self.age >= p.retirement_age
-        prob = 1.0 - math.exp(-h / STEPS) if m.readings["quit_probability"] == "exp" else h / STEPS
-        quit_ = m.rng.random() < prob
+        if p.cadres_choose == 1:
+            # §7.3a choice 3: outside chances at outside_offer_rate a year, each taken with the
+            # logit chance 1/(1 + exp(−q_i)); the week's chance is rate/52 × that, as the ODD
+            # gives it (no quit_probability reading) -- AMBIGUITIES 82-85
+            prob = self.leave_chance()
+        else:
+            # §7.4 quit hazard per year; weekly probability 1 − exp(−h/52) -- AMBIGUITY 15
+            edu_extra = p.quit_educated * (1.0 - p.promotion_retention * p.cadre_rotation_reserve)
+            h = ((p.quit_base + p.quit_exhaustion * self.exhaustion + edu_extra * self.educated)
+                 * (p.reference_pay / pay) ** p.pay_quit_elasticity)
+            prob = 1.0 - math.exp(-h / STEPS) if m.readings["quit_probability"] == "exp" else h / STEPS
+        quit_ = m.rng.random() < prob      # one uniform draw per seated cadre either way
         if retire or quit_:
             m.week.turnover_events += 1
             c.vacate(self)
@@ -543,6 +575,10 @@ class Committee(mesa.Agent):
         self.duty_share = 0.0
         self.service_hours_year = 0.0
         self.weeks_year = 0
+        # §7.3a inspected work that passes (x) and the part only made to look done (S_c)
+        self.passed_inspected = 0.0
+        self.sham_hours = 0.0
+        self.phi_team = 0.0            # §7.3a the pooled surface share φ_c of the last allocation
         self._reset_week()
 
     # --- helpers ----------------------------------------------------------------------------
@@ -570,6 +606,7 @@ class Committee(mesa.Agent):
         self.inspection_prep = 0.0
         self.reporting = 0.0
         self.receptions = 0.0
+        self.visible_by_dept = {}          # §7.3a visible task hours by department this week
 
     def begin_week(self):
         self._reset_week()
@@ -610,6 +647,42 @@ class Committee(mesa.Agent):
         self.cadres.remove(cadre)
         self.vacated.append(self.model.t)
         cadre.remove()
+
+    def choose(self, acc: float) -> tuple[float, float]:
+        """§7.3a: every seated cadre chooses the share of their free hours for residents
+        (Luce's rule, s_i) and the share of inspected work they make only look done (a logit,
+        φ_i); the team pools them by hours into (s_c, φ_c). `acc` is a_c of §7.3 step 2."""
+        p = self.model.p
+        seated = self.cadres
+        # the norm φ̄_c: the plain mean of last week's φ_i over the cadres seated now (their
+        # own included; 0 where none sits), a hire's φ being 0 -- AMBIGUITY 73
+        if self.model.readings["surface_norm"] == "pooled":
+            norm = self.phi_team                # last week's pooled φ_c (this week's not yet set)
+        else:
+            norm = sum(c.phi for c in seated) / len(seated) if seated else 0.0
+        pay = p.cadre_pay / p.reference_pay
+        hs = hsum = 0.0
+        wphi = wsum = 0.0
+        for cad in seated:
+            # choice 1: m_i / (m_i + a_c), m_i with the cadre's own ψ and dependence
+            mi = (p.service_motivation * self.leadership * cad.psi * (1.0 - cad.dependence)
+                  * (1.0 - self.coverage))
+            cad.s_own = mi / (mi + acc) if mi + acc > 0 else 0.0      # AMBIGUITY 74
+            # choice 2: the logit of surface work; E_i at the week's start, b_i as it stands
+            u = (p.surface_bias
+                 + (1.0 - p.surface_effort) * (1.0 + p.exhaustion_effort_cost * cad.exhaustion)
+                 - p.surface_penalty * pay * cad.belief
+                 - p.integrity_weight * (cad.psi - 1.0)
+                 + p.surface_conformity * norm)
+            cad.phi = logistic(u)
+            h = cad.hours
+            hs += h * cad.s_own
+            hsum += h
+            wphi += h * (1.0 - cad.s_own) * cad.phi
+            wsum += h * (1.0 - cad.s_own)
+        s_c = hs / hsum if hsum > 0 else 0.0
+        phi_c = wphi / wsum if wsum > 0 else 0.0
+        return s_c, phi_c
 
     # phase 3 -------------------------------------------------------------------------------
     def staff_hours(self):
@@ -655,12 +728,29 @@ class Committee(mesa.Agent):
         acc = (p.accountability_weight * ((1 - w) + w * p.inspections_per_year / p.reference_inspections)
                * rel)
         s = motive / (motive + acc) if motive + acc > 0 else 0.0
+        choose = p.cadres_choose == 1
+        phi_c = 0.0
+        if choose:
+            # §7.3a the cadres' pooled choices replace the team's share
+            s, phi_c = self.choose(acc)
+        self.phi_team = phi_c
         admin_budget = (1.0 - s) * L
         # §7.3 step 3: visible work first, then the invisible backlog
         V = self.visible_task_hours + self.passed_staff + self.inspection_prep + self.reporting
         if receptions_visible:
             V += self.receptions
-        v = min(admin_budget, V)
+        if choose:
+            # §7.3a an hour of inspected work costs e_c hours; x passes, S_c of it is sham
+            e = (1.0 - phi_c) + phi_c * p.surface_effort
+            x = min(admin_budget / e, V)
+            v = x * e
+            sham = phi_c * x
+        else:
+            v = min(admin_budget, V)
+            x = v
+            sham = 0.0
+        self.passed_inspected = x
+        self.sham_hours = sham
         after = m.readings["invisible_arrivals"] == "after"      # AMBIGUITY 13
         B = self.backlog + (0.0 if after else self.invisible_arrivals)
         b = min(admin_budget - v, B)
@@ -677,14 +767,17 @@ class Committee(mesa.Agent):
         if receptions_visible:
             other += self.receptions
         tau = T / (T + other) if T + other > 0 else 0.0
-        self.cadre_task_service = sigma * tau * (v + b) * self.skill_factor()
+        # §7.3a surface work meets no need: (x − S_c + b) in place of (v + b)
+        worked = (x - sham + b) if choose else (v + b)
+        self.cadre_task_service = sigma * tau * worked * self.skill_factor()
         self.admin_hours = v + mtg + b + logistics
-        self.surface_hours = v
+        self.surface_hours = v          # hours spent on inspected work (§7.3a: x·e_c) -- AMBIGUITY 81
         self.meeting_hours = mtg
         self.enterprise_hours_done = ent_done
         self.admin_share = self.admin_hours / H if H > 0 else self.admin_share
         # backlog and expiry
-        B = B + (V - v) - b + (self.invisible_arrivals if after else 0.0)
+        # §7.3a the backlog gets V − x (x = v under the team rule)
+        B = B + (V - x) - b + (self.invisible_arrivals if after else 0.0)
         expired = B / p.deadline_weeks
         self.backlog = B - expired
         # §7.1 a committee's expired backlog is shared among departments by their part of its

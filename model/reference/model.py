@@ -68,6 +68,13 @@ DEFAULT_READINGS = {
     "outreach_organisers": "cadre_and_help",  # AMBIGUITY 28: "cadre and bought service hours", or "cadre"
     "duty_share": "committee",       # AMBIGUITY 29: the duty label's share, the committee's or "county"
     "load_denominator": "seated",    # AMBIGUITY 42: 40 h × seated cadres (ODD), or "seats"
+    "surface_norm": "mean",          # AMBIGUITY 73 (§7.3a, stated by the ODD since 2026-12-07):
+                                     # the plain mean of last week's φ_i over the cadres seated
+                                     # now, or "pooled": last week's pooled φ_c
+    "found_blame": "week",           # AMBIGUITY 78 (§7.3a, stated by the ODD since 2026-12-07):
+                                     # found hours are failed work of the week found (read only
+                                     # in inspection weeks, like expired backlog), or
+                                     # "accumulate": kept until the department's next inspection
 }
 
 
@@ -99,6 +106,9 @@ class ReferenceModel(mesa.Model):
         self._init_county()
         self.government = Government(self)
         self._init_departments()
+        self.choice_ready = False
+        if p.cadres_choose == 1:
+            self._init_choice()            # §7.3a, after every other draw of the start
 
     def _derive(self):
         """What the rules derive from the parameters once rather than every week."""
@@ -122,6 +132,8 @@ class ReferenceModel(mesa.Model):
         self.p = params
         self._derive()
         self.government.set_calendar()
+        if params.cadres_choose == 1 and not self.choice_ready:
+            self._init_choice()            # §7.3a switched on mid-run -- AMBIGUITY 80
         for r in self.agents_by_type[Resident]:
             r.refresh_need()
         for c in self.committees:
@@ -237,6 +249,7 @@ class ReferenceModel(mesa.Model):
             cad = Cadre(self, c, age, e, skill, p.initial_exhaustion, p.initial_morale,
                         p.dependence_base - p.dependence_educated * e,
                         rng.uniform(0, p.initial_tenure_max))
+            cad.seat_no = len(c.cadres)
             c.cadres.append(cad)
         self.total_seats = N
 
@@ -437,7 +450,81 @@ class ReferenceModel(mesa.Model):
         skill = p.skill_base + p.skill_educated * edu + rng.uniform(0, p.skill_spread)
         cad = Cadre(self, c, age, edu, skill, p.hire_exhaustion, p.hire_morale,
                     p.dependence_base - p.dependence_educated * edu, 0.0)   # AMBIGUITY 16
+        taken = {o.seat_no for o in c.cadres}
+        cad.seat_no = min(k for k in range(c.seats + 1) if k not in taken)  # the vacant seat
+        if p.cadres_choose == 1:
+            # §7.3a the hire's type, drawn after the hire's other draws -- AMBIGUITY 75; the
+            # belief is the mean of the committee's other seated cadres', or the true chance
+            cad.psi = self._draw_psi()
+            cad.belief = (sum(o.belief for o in c.cadres) / len(c.cadres) if c.cadres
+                          else self.detection_chance())
+            cad.phi = 0.0
         c.cadres.append(cad)
+
+    # ============================================================================ §7.3a
+    def _draw_psi(self) -> float:
+        """§7.3a ψ_i: public-service motivation relative to the mean, N(1, psm_spread), held
+        within 0-2 (clipped, not redrawn -- AMBIGUITY 76; the clip is symmetric about 1, so
+        the mean stays 1). One normal draw, called only when cadres_choose is 1."""
+        return clip(float(self.rng.normal(1.0, self.p.psm_spread)), 0.0, 2.0)
+
+    def detection_chance(self) -> float:
+        """§7.3a the true weekly chance that a seat is looked into."""
+        p = self.p
+        rate = (p.detection_inspection * p.inspections_per_year / p.reference_inspections
+                + p.detection_transparency * p.transparency
+                + p.detection_supervision * p.deliberation)
+        return 1.0 - math.exp(-rate)
+
+    def _init_choice(self):
+        """§7.3a at the start: a type for every seat (committee order, seat order), every
+        belief the true chance, no surface share yet -- AMBIGUITY 75."""
+        chance = self.detection_chance()
+        for c in self.committees:
+            for cad in sorted(c.cadres, key=lambda o: o.seat_no):
+                cad.psi = self._draw_psi()
+                cad.belief = chance
+                cad.phi = 0.0
+        self.choice_ready = True
+
+    def look_into(self):
+        """§7.3a checks, after every committee's allocation and before the cadres' weekly
+        update: one uniform draw per seat (vacant ones included) in seat order; a seated cadre
+        looked into is found with their part of the committee's surface work S_c (failed work
+        in the departments' inspections, shared by this week's visible tasks) and loses morale;
+        every seated cadre's belief learns from what happened to them."""
+        p = self.p
+        chance = self.detection_chance()
+        for c in self.committees:                       # the cadre table's order -- AMBIGUITY 77
+            by_seat = {cad.seat_no: cad for cad in c.cadres}
+            parts = {cad: cad.hours * (1.0 - cad.s_own) * cad.phi for cad in c.cadres}
+            total = sum(parts.values())
+            found = 0.0
+            for k in range(c.seats):
+                u = self.rng.random()
+                cad = by_seat.get(k)
+                if cad is None:                         # a vacant seat is never found
+                    continue
+                looked = u < chance
+                if looked:
+                    if total > 0:
+                        found += c.sham_hours * parts[cad] / total
+                    # morale lost before the weekly morale step of §7.4 -- AMBIGUITY 79
+                    cad.morale = clip(cad.morale - p.surface_morale_penalty * cad.phi, 0.0, 1.0)
+                cad.belief += p.detection_learning * ((1.0 if looked else 0.0) - cad.belief)
+            if found > 0:
+                # failed work in the departments' inspections (§7.1), beside the expired
+                # backlog: shared by their part of this week's visible tasks -- AMBIGUITY 78
+                tot = sum(c.visible_by_dept.values())
+                # none counted where no visible task arrived (§7.3a)
+                shares = ({d: h / tot for d, h in c.visible_by_dept.items()} if tot > 0 else {})
+                keep = self.readings["found_blame"] == "accumulate"
+                for d, sh in shares.items():
+                    if keep:
+                        d.found_pending += found * sh
+                    else:
+                        d.expired_hours += found * sh
+            c.found_hours = found
 
     # ============================================================================ §3 schedule
     def _timed(self, name, fn):
@@ -477,6 +564,8 @@ class ReferenceModel(mesa.Model):
         per = [c.expected_inspected / len(c.cadres) for c in self.committees if c.cadres]
         self.mean_inspected_per_cadre = float(np.mean(per)) if per else 0.0
         self.agents_by_type[Committee].shuffle_do("allocate")
+        if self.p.cadres_choose == 1:
+            self.look_into()                # §7.3a checks follow the allocation
 
     def _phase_cadres(self):
         self.agents_by_type[Cadre].shuffle_do("step")
@@ -560,6 +649,11 @@ class ReferenceModel(mesa.Model):
         shares = [c.admin_share for c in cs if c.hours_total > 0]
         s["admin_share_sd"] = float(np.std(shares)) if shares else 0.0
         s["surface_share"] = sum(c.surface_hours for c in cs) / H if H > 0 else 0.0
+        # §4.10, §7.3a inspected work made only to look done / inspected work that passes
+        # (0 when cadres do not choose or nothing passed) -- AMBIGUITY 81
+        passed = sum(c.passed_inspected for c in cs)
+        s["sham_share"] = (sum(c.sham_hours for c in cs) / passed
+                           if p.cadres_choose == 1 and passed > 0 else 0.0)
         # services
         svc = sum(c.service_hours for c in cs)
         s["service_hours_per_1000"] = svc / real_residents * 1000.0
