@@ -484,9 +484,10 @@ def validate(scenario="baseline", *, replicates: int = 5, seed: int = DEFAULT_SE
 
     Returns a `juwei.studies.validate.Validation`: `ok`, `verdict`, `patterns` and
     `table()` (one row per pattern: label, what it rests on, share of replicates where it
-    held, main figure with its 95% interval, breaker) and `spread` (how much committees
-    differ, with and without the spreads the model draws); the folder holds patterns.csv,
-    heterogeneity.csv and runs.parquet::
+    held, main figure with its 95% interval, breaker), `spread` (how much committees
+    differ, with and without the spreads the model draws) and `bounds` (what held residents'
+    taking part down, by kind of committee); the folder holds patterns.csv,
+    heterogeneity.csv, constraints.csv and runs.parquet::
 
         v = juwei.validate(replicates=5, scale=0.1)
         v.table()[["pattern", "title", "holds", "held_share"]]

@@ -23,7 +23,7 @@ from .inputs import scenario as scen
 from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS,
                     OUTCOMES, describe, levers,
                     syndrome)
-from .model.params import TAGS
+from .model.params import TAGS, read_by
 from .present.schema import schema_tables
 
 
@@ -400,6 +400,10 @@ def main(argv: list[str] | None = None) -> int:
 def _scenario(name: str, args) -> scen.Scenario:
     s = scen.load(name)
     sets = scen.parse_set(getattr(args, "set", []))
+    for flag, name in (("years", "--years"), ("scale", "--scale"),
+                       ("burn_in_years", "--burn-in")):
+        if flag in sets:              # one place for the run's size, which the flags set
+            raise UserError(f"--set {flag}: give it as {name}")
     if sets:
         s = s.with_overrides(sets, "--set")
     for flag, name in (("years", "--years"), ("scale", "--scale"),
@@ -1314,7 +1318,8 @@ def cmd_validate(args) -> int:
                  still="".join(tr("validate_unbroken", number=p.number) for p in v.unbroken)))
     else:
         print(tr("validate_no_breakers"))
-    print("\n" + tr("validate_spread_head", spreads=", ".join(validate.EXOGENOUS_SPREADS)))
+    drawn = [k for k in validate.EXOGENOUS_SPREADS if read_by(k, v.params)]   # read by the run
+    print("\n" + tr("validate_spread_head", spreads=", ".join(drawn)))
     def num(x):                  # an interval's end is None from one replicate
         return "—" if x is None or pd.isna(x) else f"{x:.3f}"
     for row in v.spread.itertuples():
@@ -1323,6 +1328,12 @@ def cmd_validate(args) -> int:
                  sd=num(row.sd), low=num(row.sd_low), high=num(row.sd_high),
                  zero=num(row.sd_without_spreads), zlow=num(row.sd_without_spreads_low),
                  zhigh=num(row.sd_without_spreads_high), remains=f"{row.remains:.0%}"))
+    print("\n" + tr("validate_bounds_head"))
+    print(tr("validate_bounds_columns"))
+    for row in v.bounds.itertuples():
+        print(tr("validate_bounds_row", kind=tr(f"validate_kind_{row.kind}"),
+                 n=f"{row.committees:.3g}", wish=f"{row.bound_wish:.0%}",
+                 rooms=f"{row.bound_rooms:.0%}", organisers=f"{row.bound_organisers:.0%}"))
     if args.csv:
         v.table().to_csv(args.csv, index=False)
         say(f"juwei: the table of patterns is in {args.csv}")

@@ -470,4 +470,7 @@ def record(m, week) -> None:
     cs["own_income_share"][t] = budget_share
     cs["renting"][t] = c.renting
     cs["seat"][t] = c.seat
+    cs["new"][t] = c.new
     cs["residents"][t] = residents
+    for k, bound in week.bound.items():      # what bounded taking part (1 for the one that did)
+        cs[k][t] = bound

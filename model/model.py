@@ -23,7 +23,8 @@ PHASES = ("government and departments", "committees and cadres", "residents", "d
 # per-committee series kept for the pattern checks and the county view
 COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust",
                     "participation", "pushed_per_cadre", "exhaustion", "own_income_share",
-                    "renting", "seat", "residents")
+                    "renting", "seat", "new", "residents", "bound_wish", "bound_rooms",
+                    "bound_organisers")
 
 
 # levers the county reads when its budget year starts (budgets, investment, aid, titles, the
@@ -94,10 +95,10 @@ class CountyModel(mesa.Model):
             dependence=p.dependence_base - p.dependence_educated * educated,
             hours=np.full(m, p.standard_week), tenure=rng.uniform(0.0, p.initial_tenure_max, m),
             vacant=np.zeros(m, bool),
-            # a cadre's type, belief of being looked into, and surface share last week (§7.3a);
-            # the type is drawn only when cadres choose, so the rule's runs keep their draws
-            motivation=cadres.draw_motivation(rng, m, p) if p.cadres_choose else np.ones(m),
-            belief=np.full(m, cadres.detection_chance(p)), sham=np.zeros(m),
+            # a cadre's type (drawn last, below), belief of being looked into, and surface share
+            # last week (§7.3a)
+            motivation=np.ones(m), belief=np.full(m, cadres.detection_chance(p)),
+            sham=np.zeros(m),
         )
         self.seats = np.bincount(seat_committee, minlength=n)
 
@@ -128,6 +129,8 @@ class CountyModel(mesa.Model):
                       for k in range(n) for _ in range(int(units[k]))]
         self.residents = Residents(draw_residents(rng, place, sizes, groups, p), p, rng)
         self._revise_units()
+        if p.cadres_choose:   # the types last, so that the county is the rule's on the same seed
+            self.cadres.motivation[:] = cadres.draw_motivation(rng, m, p)
 
         self.load = np.full(n, p.initial_load)      # last week's demand / standard capacity
         self.reporting = np.zeros(n)           # campaign reporting hours still due per week
@@ -152,6 +155,9 @@ class CountyModel(mesa.Model):
         while the county runs). Values derived from parameters at the start are derived
         again; the state (trust, exhaustion, budgets of the year ...) carries on, so YEARLY_LEVERS
         act from the next budget year."""
+        if params.cadres_choose != self.p.cadres_choose:
+            raise ValueError("cadres_choose is fixed for a run: the cadres' types are drawn at "
+                             "the start (ODD §7.3a)")
         self.p = params
         self.station = 1.0 + params.station_gain * params.service_stations
         self.residents.refresh(params)
@@ -311,6 +317,11 @@ class CountyModel(mesa.Model):
         totals = self.residents.step(week.t, sig, p, self.rng)
         self.vol_hours, self.duty_hours = totals.volunteer_hours, totals.duty_hours
         c.trust = totals.trust
+        # what bounded taking part (ODD §7.5): the wish, where every applicant found a place;
+        # else the rooms, or the organisers' time to run activities in them
+        wish = totals.applicants <= sig.places
+        week.bound = dict(bound_wish=wish, bound_rooms=~wish & sig.rooms_short,
+                          bound_organisers=~wish & ~sig.rooms_short)
 
     def collect_data(self, week) -> None:
         """9. Indicators of the week (ODD §4.10), once the warm-up is over (and from

@@ -504,7 +504,8 @@ class Parameters:
     morale_rate: float = _p(0.05, 0.0, 0.5, "cadres", "per week",
                             "speed at which morale moves to its target", tag="A")
     quit_exhaustion: float = _p(0.20, 0.0, 1.0, "cadres", "per year",
-                                "extra quit hazard of a fully exhausted cadre", tag="A",
+                                "extra quit hazard of a fully exhausted cadre (the rule's)",
+                                tag="A",
                                 needs="!cadres_choose")
     retirement_age: float = _p(60.0, 50.0, 70.0, "cadres", "years",
                                "age at which a cadre retires", tag="N",
@@ -520,16 +521,19 @@ class Parameters:
                                 "speed at which dependence on the government moves to its "
                                 "target", tag="A", source="\"依赖政府\" (essay)")
     quit_base: float = _p(0.03, 0.0, 0.5, "cadres", "per year",
-                          "cadre quit hazard at zero exhaustion and reference pay",
+                          "cadre quit hazard at zero exhaustion and reference pay (the "
+                          "rule's)",
                           tag="C", needs="!cadres_choose",
                           source=("turnover about 20% a year, as for big-city social workers (spec"
                                   " §8)"))
     quit_educated: float = _p(0.08, 0.0, 0.5, "cadres", "per year",
-                              "extra quit hazard of a graduate cadre (outside options)",
+                              "extra quit hazard of a graduate cadre (outside options; the "
+                              "rule's)",
                               tag="A", source="graduates' outside options",
                               needs="!cadres_choose")
     pay_quit_elasticity: float = _p(0.5, 0.0, 2.0, "cadres", "elasticity",
-                                    "how strongly pay lowers quitting: hazard x (500 / pay)^this",
+                                    "how strongly pay lowers quitting: hazard x (500 / pay)^this "
+                                    "(the rule's)",
                                     tag="A", source="hazard x (500 / pay)^this",
                                     needs="!cadres_choose")
     psm_spread: float = _p(0.16, 0.0, 0.5, "cadres", "sd / mean",

@@ -57,6 +57,7 @@ class CommitteeSignals:
     trust_target: np.ndarray  # 0-1: what the committee's conduct warrants
     activity: np.ndarray      # 0-1: activities and publicity reaching residents
     outreach: np.ndarray      # volunteer hours the committee can organise outside the venues
+    rooms_short: np.ndarray   # bool: the venue holds fewer places than the organisers could run
 
 
 def signals(c, p, week, vol_hours: np.ndarray, duty_hours: np.ndarray,
@@ -75,7 +76,7 @@ def signals(c, p, week, vol_hours: np.ndarray, duty_hours: np.ndarray,
                   + p.efficacy_transparency * p.transparency).astype(f32),
         pull=(p.activity_pull * activity - p.admin_burden * c.admin_share
               + p.publicity_pull * p.publicity).astype(f32),
-        places=places, coverage=c.coverage.astype(f32),
+        places=places, coverage=c.coverage.astype(f32), rooms_short=week.venue < organised,
         trust_target=(p.trust_target_base + p.trust_target_coverage * c.coverage
                       + p.trust_target_transparency * p.transparency + p.trust_target_voice * real
                       - p.trust_target_token * token
@@ -93,6 +94,7 @@ class ResidentTotals:
     volunteer_hours: np.ndarray
     duty_hours: np.ndarray     # public works (patrols, cleaning): counted as service, meet no need
     trust: np.ndarray          # mean trust of adults per committee
+    applicants: np.ndarray     # expected residents who wished to take part (not volunteers)
 
 
 class Residents:
@@ -252,6 +254,7 @@ class Residents:
             participants=participants, volunteer_hours=vol_hours, duty_hours=duty_hours,
             trust=np.add.reduceat(self.trust * self.adult_f, self.starts)
             / np.maximum(self.adults_per_committee, 1),
+            applicants=applicants,
         )
 
     def indicators(self) -> dict[str, float]:

@@ -151,8 +151,8 @@ def test_choices_alone_spread_the_committees_admin_share():
     for on in (0, 1):
         flat = without_spreads(Parameters(scale=0.05, years=2, burn_in_years=3,
                                           cadres_choose=on))
-        sd[on] = np.mean([run(flat, seed).summary["admin_share_sd"] for seed in (1, 2, 3)])
-    assert sd[1] > 1.3 * sd[0], sd
+        sd[on] = np.array([run(flat, seed).summary["admin_share_sd"] for seed in (1, 2, 3)])
+    assert (sd[1] > sd[0]).all() and sd[1].mean() > 1.1 * sd[0].mean(), sd   # same counties
 
 
 def leavers(p=CHOOSE, **values):

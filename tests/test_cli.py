@@ -208,3 +208,15 @@ def test_dry_runs_under_lang_zh_speak_chinese(tmp_path):
         assert english == set(), (args[0], english, r.stdout)
     r = juwei("sweep", str(tmp_path / "d.toml"), "--dry-run", "--executor", "inprocess")
     assert "runs; one run takes about" in r.stdout            # English stays English
+
+
+def test_a_validation_resumes_and_refuses_another_set(tmp_path):
+    """A stored validation continues with the same command (its design's identity holds no
+    memory address), and is refused one with a parameter set otherwise."""
+    small = ["--scale", "0.02", "--replicates", "2", "--years", "1", "--burn-in", "1",
+             "--out", str(tmp_path / "v")]
+    assert juwei("validate", *small).returncode in (0, 1)
+    again = juwei("validate", *small, "--resume")
+    assert again.returncode in (0, 1) and "constraints.csv" in again.stdout, again.stderr
+    other = juwei("validate", *small, "--resume", "--set", "cadres_choose=1")
+    assert other.returncode == 2 and "design" in other.stderr and "\n" not in other.stderr.strip()

@@ -126,6 +126,20 @@ def test_a_commit_that_lacks_a_mechanism_set_here_refuses_to_run_without_it():
     assert out.returncode == 0, out.stderr
 
 
+def test_a_docking_against_a_commit_before_a_mechanism_set_here_is_refused_at_once():
+    """Cadres who choose came after 9187878: docking them against it is refused before any
+    run, with the flag and the parameter named."""
+    from juwei.engine import UserError, revision
+    try:
+        revision.resolve("9187878")
+    except UserError:
+        pytest.skip("a shallow clone: the commit is not here")
+    r = juwei("dock", "baseline", "--against", "commit:9187878", "--set", "cadres_choose=1",
+              "--dry-run")
+    assert r.returncode == 2, r.stderr
+    assert "commit:9187878: that commit's model has no parameter cadres_choose" in r.stderr
+
+
 def test_a_docking_against_a_commit_names_it_and_docks(tmp_path):
     """`--against commit:REV`: the second arm is that commit's model, on other seeds."""
     r = juwei("dock", "baseline", "--against", "commit:HEAD", "--replicates", "20",

@@ -432,6 +432,7 @@ def test_validate_and_the_dose_response_study_from_python_and_loaded_back(tmp_pa
     assert list(e.tables["patterns"].holds) == list(v.table().holds)
     assert set(e.runs.arm) == {"baseline", "campaigns", "no_campaigns", "no_spreads"}
     assert list(e.tables["heterogeneity"].indicator) == list(v.spread.indicator)
+    assert list(e.tables["constraints"].kind) == list(v.bounds.kind)
     assert len(repr(v)) < 500 and v._repr_html_().startswith("<table><caption")
 
     d = juwei.doses("baseline", "separation", doses=1, replicates=2, out=str(tmp_path / "d"),

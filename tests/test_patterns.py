@@ -75,6 +75,39 @@ def test_without_the_drawn_spreads_committees_differ_less_in_administration():
     assert (h.sd > 0).all() and (h.sd_without_spreads > 0).all(), h
 
 
+def test_what_bounds_taking_part_is_one_of_three_each_week_by_kind_of_committee():
+    import pandas as pd
+    rows = [dict(arm="baseline", replicate=r, committee=k, seat=float(k == 0), new=0.0,
+                 renting=0.0, bound_wish=w, bound_rooms=1 - w, bound_organisers=0.0)
+            for r in range(2) for k, w in enumerate((1.0, 0.25, 0.25))]
+    rows.append(dict(rows[0], arm=validate.NO_SPREADS, bound_wish=0.0))    # not the baseline
+    b = validate.constraints(pd.DataFrame(rows)).set_index("kind")
+    assert b.loc["all", "committees"] == 3 and b.loc["seat", "committees"] == 1
+    assert b.loc["seat", "bound_wish"] == 1 and b.loc["township", "bound_rooms"] == 0.75
+    assert b.loc["all", "bound_wish"] == pytest.approx(0.5)
+    assert np.isnan(b.loc["new", "bound_wish"]) and b.loc["old", "committees"] == 3
+
+
+@pytest.mark.parametrize("moved, bound, other", [
+    ({}, "bound_rooms", None),                        # the essay's county: rooms are short
+    # rooms for everyone: then the wish, or the organisers' time, bounds it, never the rooms
+    (dict(venue_places_old=400.0, venue_places_new=400.0, venue_places_seat=400.0),
+     "bound_wish", "bound_rooms"),
+    (dict(places_per_organiser_hour=0.5), "bound_organisers", "bound_rooms"),  # few organisers
+])
+def test_the_rooms_bound_taking_part_in_the_essays_county_and_can_stop_binding(moved, bound,
+                                                                               other):
+    """Issue 23, item 5: which constraint holds participation down comes from the county, not
+    the code: each of the three binds somewhere in range, every week exactly one."""
+    b = county_run(dataclasses.replace(SMALL, years=1, **moved), 3).breakdown[1]
+    total = b["bound_wish"] + b["bound_rooms"] + b["bound_organisers"]
+    assert np.allclose(total, 1.0)
+    shares = {k: b[k].mean() for k in ("bound_wish", "bound_rooms", "bound_organisers")}
+    assert max(shares, key=shares.get) == bound, shares
+    if other:
+        assert shares[other] < 0.05, shares
+
+
 def test_every_pattern_is_labelled_and_every_breaker_is_in_range():
     fields = {f.name: f.metadata for f in dataclasses.fields(Parameters)}
     assert len(validate.PATTERNS) == 11

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -269,7 +270,8 @@ def check(scenarios, replicates: int, against: str, perturb) -> None:
                         f"{MIN_REPLICATES} replicates per arm to show equivalence within its "
                         "margins")
     if against.startswith(COMMIT):
-        revision.resolve(against[len(COMMIT):])       # UserError if it names no commit
+        commit = revision.resolve(against[len(COMMIT):])       # UserError if it names no commit
+        lacking(commit, scenarios, against)
     elif against not in IMPLEMENTATIONS:
         raise UserError(f"{given('--against', repr(against))}: choose one of "
                         f"{', '.join(IMPLEMENTATIONS)}, or {COMMIT}REV (another commit's "
@@ -285,6 +287,28 @@ def check(scenarios, replicates: int, against: str, perturb) -> None:
                     name, getattr(s.params, name) * factor)})
             except ValueError as e:          # ParameterError: out of the schema's range
                 raise UserError(f"{given('--perturb', f'{name}={factor:g}')}: {e}") from None
+
+
+def lacking(commit: str, scenarios, against: str) -> None:
+    """Refuse, before anything runs, a scenario that sets a parameter the commit's model does
+    not have (a mechanism added since, switched on here): that arm would run without it."""
+    import json
+    import subprocess
+    import sys
+    path = revision.importable(commit, cache_dir() / "commits")
+    out = subprocess.run([sys.executable, "-c", "import dataclasses, json; from juwei.model "
+                          "import Parameters; print(json.dumps([f.name for f in "
+                          "dataclasses.fields(Parameters)]))"], capture_output=True, text=True,
+                         cwd=path, env={**os.environ, "PYTHONPATH": path})
+    if out.returncode != 0:
+        return                              # its runs will say what fails
+    known = set(json.loads(out.stdout))
+    for s in scenarios:
+        for name, value in s.changes.items():
+            if name not in known:
+                raise UserError(f"{given('--against', against)}: that commit's model has no "
+                                f"parameter {name} (set to {value!r} in {s.name}), so its arm "
+                                "would run without it")
 
 
 def plan(scenarios, replicates: int, seed: int, against: str = "reference",

@@ -307,8 +307,9 @@ def run(design: SearchDesign, opts: Options, ensemble=None, fn=None, lang: str =
     unit = ("sample" if design.assumptions else "draw" if ensemble is not None
             else "replicate")
     seeds = replicate_seeds(design.seed, design.assumptions or design.replicates)
-    samples = (audit.sample(audit.assumptions(design.base and design.base.params), design.assumptions, design.spread, design.seed)
-               if design.assumptions else None)
+    base_params = design.base.params if design.base is not None else None
+    samples = (audit.sample(audit.assumptions(base_params), design.assumptions, design.spread,
+                            design.seed) if design.assumptions else None)
     record = {**design.as_dict(), **(ensemble.record() if ensemble else {}),
               **(county_record(design.base) if design.county else {}),
               "units": ("samples of the assumed constants, each on its own seed"

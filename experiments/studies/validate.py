@@ -230,6 +230,13 @@ class Census:
                              "ventures_alive": int(alive.sum())},
                     breakdown=(entity, {**values, "ventures": alive.astype(float)}))
 
+    @property
+    def identity(self) -> str:
+        """What the run is, for the design's identity (its repr holds a memory address, so a
+        resumed validation would never match the design it continues)."""
+        from ..engine.batch import function_name
+        return f"{__name__}.Census:{function_name(self.fn)}"
+
 
 def _arms(params: Parameters, pair: bool) -> list[tuple[str, Parameters]]:
     return [("baseline", params)] + (list(zip(("campaigns", "no_campaigns"),
@@ -273,6 +280,29 @@ def heterogeneity(committees: pd.DataFrame) -> pd.DataFrame:
                      "remains": zero / base if base > 0 else float("nan"),
                      "mean": float(level.loc["baseline", name].mean()),
                      "mean_without_spreads": float(level.loc[NO_SPREADS, name].mean())})
+    return pd.DataFrame(rows)
+
+
+# --- what bounds residents' taking part (issue 23, item 5) ------------------------------------
+BOUNDS = ("bound_wish", "bound_rooms", "bound_organisers")
+# committee kinds, each a column of the breakdown that is 1 for it (and its complement)
+KINDS = (("all", None, None), ("seat", "seat", 1.0), ("township", "seat", 0.0),
+         ("new", "new", 1.0), ("old", "new", 0.0), ("renting", "renting", 1.0),
+         ("owning", "renting", 0.0))
+
+
+def constraints(committees: pd.DataFrame) -> pd.DataFrame:
+    """For each kind of committee, the share of its committee-weeks in the last year (the
+    baseline's, all replicates) in which each of BOUNDS held participation down: the wish
+    (every applicant found a place), the rooms, or the organisers' time; and how many
+    committees are of the kind (per replicate)."""
+    base = committees[committees.arm == "baseline"]
+    replicates = max(base.replicate.nunique(), 1)
+    rows = []
+    for kind, column, value in KINDS:
+        of = base if column is None else base[base[column].round() == value]
+        rows.append({"kind": kind, "committees": len(of) / replicates,
+                     **{b: float(of[b].mean()) if len(of) else float("nan") for b in BOUNDS}})
     return pd.DataFrame(rows)
 
 
@@ -485,6 +515,7 @@ class Validation(Brief):
     broken: list[Pattern] | None = None     # the patterns under their breakers, if checked
     out: Path | None = None                 # the results folder, if the runs were stored
     spread: pd.DataFrame | None = None      # heterogeneity(): differences across committees
+    bounds: pd.DataFrame | None = None      # constraints(): what bounds taking part, by kind
 
     @property
     def counted(self) -> list[Pattern]:
@@ -535,8 +566,10 @@ def run(scenario, replicates: int, seed: int, executor: str = "processes",
     with `breakers`, also each pattern's breaker on the same seeds. With `opts` (then
     `executor` and `workers` are its own), every run is stored in `opts.out` as an experiment
     (resumable; runs.parquet, series and committees) and the table of patterns beside it,
-    patterns.csv, and the committees' spread with and without the drawn spreads
-    (heterogeneity(), `Validation.spread`), heterogeneity.csv; without, nothing is written."""
+    patterns.csv, the committees' spread with and without the drawn spreads
+    (heterogeneity(), `Validation.spread`), heterogeneity.csv, and what bounds taking part by
+    kind of committee (constraints(), `Validation.bounds`), constraints.csv; without, nothing
+    is written."""
     t0 = time.perf_counter()
     fn = county_function(scenario.county, scenario.params)
     if opts is None:
@@ -546,7 +579,8 @@ def run(scenario, replicates: int, seed: int, executor: str = "processes",
                   if breakers else None)
         return Validation(scenario.name, scenario.params, replicates, seed, check(tables),
                           time.perf_counter() - t0, broken,
-                          spread=heterogeneity(tables["committees"]))
+                          spread=heterogeneity(tables["committees"]),
+                          bounds=constraints(tables["committees"]))
     seeds = replicate_seeds(seed, replicates)
     arms = [(0, arm, p) for arm, p in _arms(scenario.params, True)
             + [(NO_SPREADS, without_spreads(scenario.params))]]
@@ -576,9 +610,10 @@ def run(scenario, replicates: int, seed: int, executor: str = "processes",
     broken = [check(of(k))[k - 1] for k in VALIDATING] if breakers else None
     v = Validation(scenario.name, scenario.params, replicates, seed, patterns,
                    time.perf_counter() - t0, broken, opts.out,
-                   heterogeneity(of(0)["committees"]))
+                   heterogeneity(of(0)["committees"]), constraints(of(0)["committees"]))
     table = v.table()
     atomic_write(opts.out / "patterns.csv", lambda tmp: table.to_csv(tmp, index=False))
     atomic_write(opts.out / "heterogeneity.csv", lambda tmp: v.spread.to_csv(tmp, index=False))
+    atomic_write(opts.out / "constraints.csv", lambda tmp: v.bounds.to_csv(tmp, index=False))
     store.finish(summary={"verdict": v.verdict, "ok": v.ok})
     return v
