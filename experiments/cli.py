@@ -23,7 +23,7 @@ from .inputs import scenario as scen
 from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS,
                     OUTCOMES, describe, levers,
                     syndrome)
-from .model.params import TAGS, read_by
+from .model.params import TAGS, needed, read_by
 from .present.schema import schema_tables
 
 
@@ -397,15 +397,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # --- helpers --------------------------------------------------------------------------------------
+RUN_SIZE = {"years": "--years", "scale": "--scale", "burn_in_years": "--burn-in"}
+
+
 def _scenario(name: str, args) -> scen.Scenario:
     s = scen.load(name)
     sets = scen.parse_set(getattr(args, "set", []))
-    for flag, name in (("years", "--years"), ("scale", "--scale"),
-                       ("burn_in_years", "--burn-in")):
+    for flag, name in RUN_SIZE.items():
         if flag in sets:              # one place for the run's size, which the flags set
             raise UserError(f"--set {flag}: give it as {name}")
     if sets:
         s = s.with_overrides(sets, "--set")
+        unread = [k for k in sets if not read_by(k, s.params)]
+        if unread:                    # a mechanism switched off: the value would do nothing
+            raise UserError(f"--set {unread[0]}: not read by this run (only with "
+                            f"{needed(unread[0])})")
     for flag, name in (("years", "--years"), ("scale", "--scale"),
                        ("burn_in_years", "--burn-in")):
         if getattr(args, flag, None) is not None:
@@ -482,7 +488,6 @@ def print_summary(r, lang: str = "en") -> None:
     from .model import STEPS_PER_YEAR
     from .present import i18n
     from .present.stats import MIN_REPLICATES
-    lever_names = {x["name"] for x in levers(LEVER_GROUPS)}
 
     def tr(key, **fields):
         return i18n.t(f"terminal.{key}", lang, **fields)
@@ -494,8 +499,9 @@ def print_summary(r, lang: str = "en") -> None:
                        f"{title}{'：' if zh else ': '}{about}", 200 + len(title) + 2))
     if s.county:
         print(tr("run_county", county=s.county.name, file=s.county_file))
-    # the levers changed from the scenario file, by name (scale, years and seed are not levers)
-    moved = {k: v for k, v in s.changes.items() if k in lever_names}
+    # the levers and constants changed from the scenario file or --set, by name (the run's
+    # size is in the window line)
+    moved = {k: v for k, v in s.changes.items() if k not in RUN_SIZE}
     if moved:
         print(tr("run_changes", changes=("、" if zh else ", ").join(
             f"{i18n.lever(describe(k), lang)['label'] if zh else k}={v}"
@@ -512,7 +518,7 @@ def print_summary(r, lang: str = "en") -> None:
     name_width = 26 if not zh else 22
     print(f"  {ljust(heads[0], name_width)} {rjust(heads[1], 10)}  {rjust(heads[2], 21)}  "
           + (heads[3] if zh else f"{heads[3]:20s} 指标"))
-    for name in CANONICAL:
+    for name in [*CANONICAL, *["sham_share"] * bool(s.params.cadres_choose)]:   # ODD §7.3a
         if name not in r.summary:
             continue
         row = r.summary[name]
@@ -1293,6 +1299,9 @@ def cmd_validate(args) -> int:
                          "handout.essay_county", "zh") if zh else s.county_name,
                      scale=s.params.scale, years=s.params.years,
                      replicates=args.replicates, seed=args.seed, seconds=f"{v.seconds:.0f}"))
+    moved = {k: val for k, val in s.changes.items() if k not in RUN_SIZE}
+    if moved:
+        print(tr("run_changes", changes=", ".join(f"{k}={val}" for k, val in moved.items())))
     if s.county:
         print(tr("validate_other_county"))
     under = {p.number: p for p in v.broken or ()}

@@ -157,11 +157,12 @@ INDICATORS: dict[str, Indicator] = {
         "sd", "spread of the administrative share across committees", "行政事务占比差异",
         levers=ADMIN_LEVERS),
     "surface_share": Indicator(
-        "share of hours", "cadre hours on inspected work (表面文章, 应付)", "迎检应付占比",
+        "share of hours", "cadre hours on inspected work, done or only made to look done (应付)",
+        "迎检应付占比",
         levers=(*TASK_LEVERS, *FIXED_LEVERS)),
     "sham_share": Indicator(
         "share of work", "inspected work made only to look done, of all that passes (表面文章; "
-        "0 unless cadres choose, ODD §7.3a)", "表面文章占比"),
+        "lower is better; 0 unless cadres choose, ODD §7.3a)", "表面文章占比"),
     "repushed_share": Indicator(
         "share of tasks", "pushed tasks that are refused ones pushed again (推诿扯皮)",
         "推诿任务占比", levers=("task_admission",)),

@@ -468,8 +468,8 @@ class Parameters:
     participation_bias: float = _p(-4.0, -8.0, 2.0, "residents", "logit",
                                    "baseline propensity to take part in a given week",
                                    tag="C",
-                                   source=("pattern 2; places bind in about half the "
-                                           "committee-weeks"))
+                                   source=("pattern 2; rooms bind in 81% of committee-weeks "
+                                           "(juwei validate, ODD §7.5)"))
     social_influence: float = _p(2.0, 0.0, 6.0, "residents", "logit per share",
                                  "weight of contacts' participation against one's threshold",
                                  tag="A",
@@ -601,7 +601,7 @@ class Parameters:
     quit_bias: float = _p(-1.5, -8.0, 4.0, "cadres", "logit",
                           "a cadre's leaning to take an outside chance at equal pay, rested "
                           "and with no morale", tag="A", needs="cadres_choose",
-                          source=("assumed, not tuned: with retirements it gives 27% a year "
+                          source=("assumed, not tuned: with retirements it gives 26% a year "
                                   "at full scale, the rule's calibrated hazard 21%"))
     quit_pay_weight: float = _p(2.0, 0.0, 6.0, "cadres", "logit per log pay",
                                 "pull of the outside pay over the cadre's pay (a way up, the "
@@ -909,6 +909,12 @@ def lever_share(p: Parameters, name: str) -> float:
 def describe(name: str) -> dict:
     f = FIELDS[name]
     return dict(name=name, baseline=f.default, **f.metadata)
+
+
+def needed(name: str) -> str:
+    """The setting under which the constant `name` is read, as `switch=value` ("" if always)."""
+    needs = FIELDS[name].metadata["needs"]
+    return f"{needs.lstrip('!')}={int(not needs.startswith('!'))}" if needs else ""
 
 
 def read_by(name: str, params: Parameters) -> bool:

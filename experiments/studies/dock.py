@@ -48,7 +48,7 @@ from ..engine.store import atomic_write, short
 from ..inputs.files import suggest
 from ..model import HEADLINE, STEPS_PER_YEAR, Parameters
 from ..model import run as vectorised_run
-from ..model.params import FIELDS, from_sample
+from ..model.params import FIELDS, from_sample, needed, read_by
 from ..present.stats import equivalence
 from .common import cache_dir, county_record, one_county, settled
 
@@ -281,6 +281,10 @@ def check(scenarios, replicates: int, against: str, perturb) -> None:
             "drop --county" if in_command() else "use scenarios without a county"))
     if perturb:
         name, factor = perturb
+        if not all(read_by(name, s.params) for s in scenarios):     # it could not fail
+            raise UserError(f"{given('--perturb', f'{name}={factor:g}')}: {name} is not read "
+                            f"by these runs (only with {needed(name)}), so the power check "
+                            "could not fail")
         for s in scenarios:
             try:
                 dataclasses.replace(s.params, **{name: from_sample(
