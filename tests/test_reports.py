@@ -384,10 +384,10 @@ def test_run_sweep_and_validate_under_lang_zh_speak_chinese(tmp_path, monkeypatc
     assert english == set(), english
     for words in ("现状（基线）", "次重复", "居民参与率", "症状：", "结果："):
         assert words in out["run"], words
-    # only levers, by their Chinese names (scale and years are not levers); at 2 replicates no
+    # levers and constants set, by their Chinese names (not the run's size); at 2 replicates no
     # interval (one ran past 0-1), the how-sure rule's words instead
     pay = i18n.lever(describe("cadre_pay"), "zh")["label"]
-    assert f"调整的杠杆：{pay}=1200" in out["run"], out["run"]
+    assert f"调整的参数：{pay}=1200" in out["run"], out["run"]
     assert "scale" not in out["run"] and "years=" not in out["run"]
     assert "[" not in out["run"] and i18n.t("sure.too_few", "zh") in out["run"]
     for words in ("规格§7的模式", "文章所写的县", "涌现：", "成立", "个涌现或部分设定的模式中"):
