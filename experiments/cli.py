@@ -403,19 +403,18 @@ RUN_SIZE = {"years": "--years", "scale": "--scale", "burn_in_years": "--burn-in"
 def _scenario(name: str, args) -> scen.Scenario:
     s = scen.load(name)
     sets = scen.parse_set(getattr(args, "set", []))
-    for flag, name in RUN_SIZE.items():
-        if flag in sets:              # one place for the run's size, which the flags set
-            raise UserError(f"--set {flag}: give it as {name}")
+    for field, flag in RUN_SIZE.items():
+        if field in sets:             # one place for the run's size, which the flags set
+            raise UserError(f"--set {field}: give it as {flag}")
     if sets:
         s = s.with_overrides(sets, "--set")
         unread = [k for k in sets if not read_by(k, s.params)]
         if unread:                    # a mechanism switched off: the value would do nothing
             raise UserError(f"--set {unread[0]}: not read by this run (only with "
                             f"{needed(unread[0])})")
-    for flag, name in (("years", "--years"), ("scale", "--scale"),
-                       ("burn_in_years", "--burn-in")):
-        if getattr(args, flag, None) is not None:
-            s = s.with_overrides({flag: getattr(args, flag)}, name)
+    for field, flag in RUN_SIZE.items():
+        if getattr(args, field, None) is not None:
+            s = s.with_overrides({field: getattr(args, field)}, flag)
     if getattr(args, "county", None) is not None:
         s = s.with_county(args.county)
     from .inputs.county import check_population
@@ -483,6 +482,18 @@ def cmd_run(args) -> int:
     return 0 if r.replicates_ok else 1
 
 
+def print_changes(s: scen.Scenario, lang: str) -> None:
+    """The levers and constants the scenario file or --set changed, by name (in Chinese by
+    their Chinese labels); the run's size is said elsewhere."""
+    from .present import i18n
+    zh = lang != "en"
+    moved = {k: v for k, v in s.changes.items() if k not in RUN_SIZE}
+    if moved:
+        print(i18n.t("terminal.run_changes", lang, changes=("、" if zh else ", ").join(
+            f"{i18n.lever(describe(k), lang)['label'] if zh else k}={v}"
+            for k, v in moved.items())))
+
+
 def print_summary(r, lang: str = "en") -> None:
     """A run's summary in the terminal, in `lang` (words from the catalogues' [terminal])."""
     from .model import STEPS_PER_YEAR
@@ -499,13 +510,7 @@ def print_summary(r, lang: str = "en") -> None:
                        f"{title}{'：' if zh else ': '}{about}", 200 + len(title) + 2))
     if s.county:
         print(tr("run_county", county=s.county.name, file=s.county_file))
-    # the levers and constants changed from the scenario file or --set, by name (the run's
-    # size is in the window line)
-    moved = {k: v for k, v in s.changes.items() if k not in RUN_SIZE}
-    if moved:
-        print(tr("run_changes", changes=("、" if zh else ", ").join(
-            f"{i18n.lever(describe(k), lang)['label'] if zh else k}={v}"
-            for k, v in moved.items())))
+    print_changes(s, lang)
     p = s.params
     window = tr("run_window", years=p.years, first=(p.years - 1) * STEPS_PER_YEAR + 1,
                 last=p.years * STEPS_PER_YEAR, when=tr("run_burn_in", burn=p.burn_in_years)
@@ -1299,9 +1304,7 @@ def cmd_validate(args) -> int:
                          "handout.essay_county", "zh") if zh else s.county_name,
                      scale=s.params.scale, years=s.params.years,
                      replicates=args.replicates, seed=args.seed, seconds=f"{v.seconds:.0f}"))
-    moved = {k: val for k, val in s.changes.items() if k not in RUN_SIZE}
-    if moved:
-        print(tr("run_changes", changes=", ".join(f"{k}={val}" for k, val in moved.items())))
+    print_changes(s, args.lang)
     if s.county:
         print(tr("validate_other_county"))
     under = {p.number: p for p in v.broken or ()}

@@ -261,7 +261,8 @@ class CountyModel(mesa.Model):
         week.fixed = passed + week.demanded
         week.meetings = p.meeting_hours_per_week * present
         accountability = self.accountability(safe_present)
-        chosen = self.pool_choices(hours_seat, accountability) if p.cadres_choose else None
+        chosen = (self.pool_choices(hours_seat, hours, accountability) if p.cadres_choose
+                  else None)
         week.use = workload.allocate(c, hours, week.skill_factor, self.initiative, accountability,
                                      week.tasks, week.fixed, week.meetings, p, chosen)
         self.reporting_weeks_left -= 1
@@ -329,17 +330,17 @@ class CountyModel(mesa.Model):
         if week.row >= max(self.record_from, 0):
             record(self, week)
 
-    def pool_choices(self, hours_seat: np.ndarray, accountability: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray]:
+    def pool_choices(self, hours_seat: np.ndarray, team_hours: np.ndarray,
+                     accountability: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each seated cadre chooses (ODD §7.3a); the team pools what they choose: per committee
         the share of its hours for residents (weighted by each cadre's hours) and the share of
         its inspected work made only to look done (weighted by each one's administrative
-        hours). Keeps each cadre's part of the committee's surface work for this week's checks."""
+        hours; `team_hours` is each committee's sum of `hours_seat`). Keeps each cadre's part of
+        the committee's surface work for this week's checks."""
         c, s = self.committees, self.cadres
         n = c.residents.size
         service, s.sham = cadres.choose(s, c.leadership, 1.0 - c.coverage, accountability, self.p)
         admin = hours_seat * (1.0 - service)
-        team_hours = np.bincount(s.committee, weights=hours_seat, minlength=n)
         team_admin = np.bincount(s.committee, weights=admin, minlength=n)
         shirked = admin * s.sham
         team_shirked = np.bincount(s.committee, weights=shirked, minlength=n)
