@@ -48,8 +48,8 @@ def as_scenario(s, *, years: int | None = None, scale: float | None = None,
                 levers: dict | None = None) -> scen.Scenario:
     """A Scenario from a name, a file, a Scenario, `(base, {changes})` or `{"base": ...,
     changes..., "name": ...}` (named base+change=value... unless it gives a name); then
-    `levers` (as `juwei run --set`: the name stays), `years`, `scale`, `burn_in_years` and
-    `county` applied.
+    `levers` (as `juwei run --set`: the name stays; the run's size goes to `years`, `scale`
+    and `burn_in_years`), `years`, `scale`, `burn_in_years` and `county` applied.
 
         juwei.as_scenario(("baseline", {"cadre_pay": 800}), scale=0.1).params.cadre_pay
     """
@@ -71,8 +71,10 @@ def as_scenario(s, *, years: int | None = None, scale: float | None = None,
         name = name or "+".join([out.name] + [f"{k}={v}" for k, v in changes.items()])
     if name:
         out = dataclasses.replace(out, name=name)
-    if levers:
-        out = out.with_overrides(levers, "levers")
+    if levers is not None and not isinstance(levers, dict):
+        raise UserError(f"levers=: expected a dict of parameters and values, got "
+                        f"{short(repr(levers), 60)}")
+    out = scen.with_sets(out, levers or {}, "levers=", lambda field: f"{field}=")
     for key, value in (("years", years), ("scale", scale), ("burn_in_years", burn_in_years)):
         if value is not None:
             out = out.with_overrides({key: value}, key)

@@ -21,8 +21,7 @@ from .engine.errors import SIGNAL_STATUS, WRITE_STATUS, as_command, named, optio
 from .engine.store import short
 from .inputs import scenario as scen
 from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS,
-                    OUTCOMES, describe, levers,
-                    syndrome)
+                    OUTCOMES, describe, levers, switched_on, syndrome)
 from .model.params import TAGS, needed, read_by
 from .present.schema import schema_tables
 
@@ -401,17 +400,8 @@ RUN_SIZE = {"years": "--years", "scale": "--scale", "burn_in_years": "--burn-in"
 
 
 def _scenario(name: str, args) -> scen.Scenario:
-    s = scen.load(name)
-    sets = scen.parse_set(getattr(args, "set", []))
-    for field, flag in RUN_SIZE.items():
-        if field in sets:             # one place for the run's size, which the flags set
-            raise UserError(f"--set {field}: give it as {flag}")
-    if sets:
-        s = s.with_overrides(sets, "--set")
-        unread = [k for k in sets if not read_by(k, s.params)]
-        if unread:                    # a mechanism switched off: the value would do nothing
-            raise UserError(f"--set {unread[0]}: not read by this run (only with "
-                            f"{needed(unread[0])})")
+    s = scen.with_sets(scen.load(name), scen.parse_set(getattr(args, "set", [])), "--set",
+                       RUN_SIZE.get)
     for field, flag in RUN_SIZE.items():
         if getattr(args, field, None) is not None:
             s = s.with_overrides({field: getattr(args, field)}, flag)
@@ -523,7 +513,7 @@ def print_summary(r, lang: str = "en") -> None:
     name_width = 26 if not zh else 22
     print(f"  {ljust(heads[0], name_width)} {rjust(heads[1], 10)}  {rjust(heads[2], 21)}  "
           + (heads[3] if zh else f"{heads[3]:20s} 指标"))
-    for name in [*CANONICAL, *["sham_share"] * bool(s.params.cadres_choose)]:   # ODD §7.3a
+    for name in [*CANONICAL, *switched_on(s.params)]:      # and the switched mechanisms
         if name not in r.summary:
             continue
         row = r.summary[name]
@@ -1181,8 +1171,9 @@ def cmd_levers(args) -> int:
         for r in (r for r in rows if r["group"] == group):
             zh = f" ({r['zh']})" if r["zh"] else ""
             source = f" {r['source']}" if r["source"] else ""
+            only = f" (read only with {needed(r['name'])})" if r["needs"] else ""
             print(f"  {r['name']:30s} {r['baseline']!s:>7} in [{r['low']}, {r['high']}] "
-                  f"{r['unit']}: {r['meaning']}{zh}  [{r['tag']}]{source}")
+                  f"{r['unit']}: {r['meaning']}{zh}{only}  [{r['tag']}]{source}")
     if args.all:
         print("\nsources: " + "; ".join(f"[{k}] {v}" for k, v in TAGS.items()))
     return 0
@@ -1344,7 +1335,8 @@ def cmd_validate(args) -> int:
     print(tr("validate_bounds_columns"))
     for row in v.bounds.itertuples():
         print(tr("validate_bounds_row", kind=tr(f"validate_kind_{row.kind}"),
-                 n=f"{row.committees:.3g}", wish=f"{row.bound_wish:.0%}",
+                 n=f"{row.committees:.0f}" if row.committees.is_integer()
+                 else f"{row.committees:.1f}", wish=f"{row.bound_wish:.0%}",
                  rooms=f"{row.bound_rooms:.0%}", organisers=f"{row.bound_organisers:.0%}"))
     if args.csv:
         v.table().to_csv(args.csv, index=False)

@@ -60,20 +60,24 @@ def team_mean(s, values: np.ndarray, n: int) -> np.ndarray:
 
 
 def choose(s, leadership: np.ndarray, unmet: np.ndarray, accountability: np.ndarray,
-           p) -> tuple[np.ndarray, np.ndarray]:
+           taking_part: np.ndarray, p) -> tuple[np.ndarray, np.ndarray]:
     """Each cadre's two choices of the week (ODD §7.3a), on what they know at its start.
 
-    - `service`: the share of their free hours given to residents, m_i / (m_i + a_c) (Luce's
-      rule, a logit on log attractions): their own motive m_i against what their committee
-      answers for a_c, as the team rule of §7.3 but with their own motivation and dependence.
+    - `service`: the share of their free hours given to residents, (m_i + r_c) / (m_i + r_c +
+      a_c) (Luce's rule, a logit on log attractions): their own motive m_i and their residents'
+      voice r_c against what their committee answers for upward a_c. m_i is the team rule's
+      motive of §7.3 with their own motivation and dependence; r_c is `voice_weight` x
+      deliberation (the councils, 三位一体) x the committee's share of adults who took part last
+      week x unmet need: residents who take part carry their unmet need to the councils.
     - `sham`: the share of the inspected work they take on that they make only look done, a
       logit of the effort it saves (more when exhausted), the pay at risk times their belief of
       being looked into, their motivation, and their colleagues' surface share last week.
     Vacant seats' values are computed but never used."""
     c = s.committee
     motive = p.service_motivation * leadership[c] * s.motivation * (1.0 - s.dependence) * unmet[c]
+    voice = p.voice_weight * p.deliberation * taking_part[c] * unmet[c]
     pull = p.accountability_weight * accountability[c]
-    service = motive / np.maximum(motive + pull, 1e-9)
+    service = (motive + voice) / np.maximum(motive + voice + pull, 1e-9)
     saving = (1.0 - p.surface_effort) * (1.0 + p.exhaustion_effort_cost * s.exhaustion)
     risk = p.surface_penalty * p.cadre_pay / p.reference_pay * s.belief
     peers = team_mean(s, s.sham, leadership.size)[c]

@@ -163,6 +163,10 @@ INDICATORS: dict[str, Indicator] = {
     "sham_share": Indicator(
         "share of work", "inspected work made only to look done, of all that passes (表面文章; "
         "lower is better; 0 unless cadres choose, ODD §7.3a)", "表面文章占比"),
+    "unowned_share": Indicator(
+        "share of hours", "of the problems that need a department and the committee, what "
+        "neither handled (两不管; lower is better; 0 unless buck-passing is on, ODD §7.7a)",
+        "两不管比例"),
     "repushed_share": Indicator(
         "share of tasks", "pushed tasks that are refused ones pushed again (推诿扯皮)",
         "推诿任务占比", levers=("task_admission",)),
@@ -228,6 +232,13 @@ BETTER = {"participation_rate": 1, "trust": 1, "admin_share": -1, "exhaustion": 
           "cadre_turnover": -1, "service_hours_per_1000": 1, "unmet_need": -1, "htc_index": -1,
           "cadre_hours_per_week": -1}
 LAST_VALUE = {"volunteer_100_share"}
+# indicators of a mechanism behind a switch (0 while it is off): shown and docked when it is on
+SWITCHED = {"sham_share": "cadres_choose", "unowned_share": "buck_passing"}
+
+
+def switched_on(params) -> list[str]:
+    """The indicators of SWITCHED whose mechanism `params` switch on."""
+    return [name for name, switch in SWITCHED.items() if getattr(params, switch)]
 
 
 def definition_levers(indicator: str, changed) -> tuple[str, ...]:
@@ -383,6 +394,14 @@ def public_money(m, n_seated: int, tasks, ind) -> dict[str, dict[str, float]]:
     return {"weekly": weekly, "yearly": yearly}
 
 
+def unmet_need(coverage: np.ndarray, need: np.ndarray, joint_need: np.ndarray | None) -> float:
+    """Residents' need left unmet, county-wide; with buck-passing (ODD §7.7a) the joint
+    problems' need counts as need."""
+    if joint_need is not None:
+        need = need + joint_need
+    return max(0.0, 1.0 - float(coverage @ need) / need.sum())
+
+
 def record(m, week) -> None:
     """The week's indicators into m.series and m.committee_series (model-level aggregates of
     array state, never per-agent tables; ODD §4.10). `week` holds what the phases computed."""
@@ -424,7 +443,10 @@ def record(m, week) -> None:
         exhaustion=exhaustion,
         cadre_turnover=left.size * STEPS_PER_YEAR / s.age.size,
         service_hours_per_1000=PER_THOUSAND * supply.sum() / residents.sum(),
-        unmet_need=max(0.0, 1.0 - float(c.coverage @ need) / need.sum()),
+        unmet_need=unmet_need(c.coverage, need, week.joint_need),
+        unowned_share=(0.0 if week.joint_need is None else       # 两不管 (ODD §7.7a)
+                       float((week.joint_need - week.joint_handled).sum()
+                             / max(week.joint_need.sum(), 1e-9))),
         task_backlog=float(c.backlog_hours.mean()),
         unfunded_share=float((tasks["unfunded"] / skill_factor).sum()
                              / max((tasks["admitted"] / skill_factor).sum(), 1e-9)),

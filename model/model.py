@@ -140,6 +140,7 @@ class CountyModel(mesa.Model):
                                             minlength=n) / self.seats
         self.vol_hours = np.zeros(n)
         self.duty_hours = np.zeros(n)
+        self.taking_part = np.zeros(n)   # last week's participants / adults (residents' voice)
         self.year_spending = 0.0
         self.week_of_year = 0
         steps = p.years * STEPS_PER_YEAR
@@ -302,10 +303,21 @@ class CountyModel(mesa.Model):
         tasks = week.tasks
         week.task_service = (week.use["task_service"] + tasks["department_service"]
                              + tasks["help_service"])              # 四进社区 (ODD §7.7)
-        supply = (week.use["services"] * self.station + week.help_hours + week.staff_service
+        cadre_services = week.use["services"] * self.station
+        supply = (cadre_services + week.help_hours + week.staff_service
                   + self.vol_hours + finance.health_hours(c, p) + week.task_service)
-        week.need = self.residents.need_per_committee
-        c.coverage = np.minimum(1.0, supply / np.maximum(week.need, 1e-9))
+        week.need = need = self.residents.need_per_committee
+        if p.buck_passing:     # problems only their owner can handle (推诿扯皮, ODD §7.7a)
+            joint = workload.joint_problems(self.rng, self.size_factor,
+                                            week.use["service_share"], cadre_services,
+                                            pressures(self.department_table),
+                                            self.department_table.weight, p)
+            week.joint_need, week.joint_handled = joint["need"], joint["handled"]
+            met = np.minimum(supply - joint["committee_hours"], need) + joint["handled"]
+            c.coverage = np.minimum(1.0, met / np.maximum(need + joint["need"], 1e-9))
+        else:
+            week.joint_need = week.joint_handled = None
+            c.coverage = np.minimum(1.0, supply / np.maximum(need, 1e-9))
         c.service_hours = week.supply = supply + self.duty_hours
 
     def residents_decide(self, week) -> None:
@@ -317,6 +329,7 @@ class CountyModel(mesa.Model):
         sig = signals(c, p, week, self.vol_hours, self.duty_hours, adults)
         totals = self.residents.step(week.t, sig, p, self.rng)
         self.vol_hours, self.duty_hours = totals.volunteer_hours, totals.duty_hours
+        self.taking_part = totals.participants / np.maximum(adults, 1e-9)
         c.trust = totals.trust
         # what bounded taking part (ODD §7.5): the wish, where every applicant found a place;
         # else the rooms, or the organisers' time to run activities in them
@@ -339,7 +352,8 @@ class CountyModel(mesa.Model):
         the committee's surface work for this week's checks."""
         c, s = self.committees, self.cadres
         n = c.residents.size
-        service, s.sham = cadres.choose(s, c.leadership, 1.0 - c.coverage, accountability, self.p)
+        service, s.sham = cadres.choose(s, c.leadership, 1.0 - c.coverage, accountability,
+                                        self.taking_part, self.p)
         admin = hours_seat * (1.0 - service)
         team_admin = np.bincount(s.committee, weights=admin, minlength=n)
         shirked = admin * s.sham

@@ -74,6 +74,13 @@ class Parameters:
                              "members' congress, deliberative council and supervision in practice",
                              "三位一体",
                              tag="E", source="三位一体 proposed; 0.1 from the specification")
+    responsibility_lists: float = _p(0.0, 0.0, 1.0, "autonomy", "share",
+                                     "share of the problems that need both a department and "
+                                     "the committee which separation lists (政事分离) give an "
+                                     "owner; the rest each side may pass to the other (ODD "
+                                     "§7.7a)", "职责清单", tag="E", needs="buck_passing",
+                                     source=("\"事权划分不清\" (essay): no lists yet; the "
+                                             "remedy \"界定好行政事务与社会事务的范畴\""))
     unit_to_social_per_year: float = _p(0.04, 0.0, 0.3, "autonomy", "share a year",
                                         "unit-attached residents who become 'society people' a "
                                         "year: the pace of enterprise reform and of the "
@@ -173,6 +180,12 @@ class Parameters:
                             "share rule (§7.3)", "干部自主选择", integer=True, tag="A",
                             source=("off in the published tables: its constants are assumed, "
                                     "not yet calibrated"))
+    buck_passing: int = _p(0, 0, 1, "structure", "switch",
+                           "1: problems that need both a department and the committee go "
+                           "unhandled when each passes them to the other (推诿扯皮, 两不管; ODD "
+                           "§7.7a); 0: no such problems", "推诿扯皮", integer=True, tag="A",
+                           source=("off in the published tables: its constants are assumed, "
+                                   "not yet calibrated"))
 
     # --- uncertain constants, grouped by submodel; tuned values and reasons in the ODD --------
     size_elasticity: float = _p(0.2, 0.0, 1.0, "departments", "elasticity",
@@ -536,6 +549,36 @@ class Parameters:
                                     "(the rule's)",
                                     tag="A", source="hazard x (500 / pay)^this",
                                     needs="!cadres_choose")
+    voice_weight: float = _p(5.0, 0.0, 20.0, "cadres", "weight per share taking part",
+                             "pull of residents' voice on a cadre's hours at full deliberation "
+                             "(councils, 三位一体), per share of adults taking part and unmet "
+                             "need", "居民呼声", tag="A", needs="cadres_choose",
+                             source=("\"社区成员代表会、议事会和监督会“三位一体”\" (essay); "
+                                     "informal accountability through residents' groups "
+                                     "(Tsai 2007); 5 assumed"))
+    joint_problems_per_week: float = _p(2.0, 0.0, 10.0, "workload", "problems/week",
+                                        "problems residents raise a week that need a "
+                                        "department's authority and the committee's legwork "
+                                        "(a drain blocked by a unit's wall, a shared yard), at "
+                                        "a committee of the mean size outside the seat",
+                                        "两不管问题", tag="A", needs="buck_passing",
+                                        source="\"遇事互相推诿扯皮,导致“两不管”现象严重\" "
+                                               "(essay); 2 assumed")
+    joint_problem_hours: float = _p(3.0, 0.5, 20.0, "workload", "hours/problem",
+                                    "hours of work a joint problem takes, and the need it "
+                                    "meets when handled", tag="A", needs="buck_passing",
+                                    source="as a pushed task's `task_hours`; assumed")
+    listed_department_share: float = _p(0.5, 0.0, 1.0, "workload", "share",
+                                        "share of the listed joint problems the lists give "
+                                        "to departments (the rest to committees)", tag="A",
+                                        needs="buck_passing",
+                                        source="\"有所为,有所不为\" (essay); half assumed")
+    department_goodwill: float = _p(0.3, 0.0, 1.0, "workload", "share",
+                                    "chance a calm department takes up an unlisted problem "
+                                    "passed to it; blame pressure divides it", tag="A",
+                                    needs="buck_passing",
+                                    source="blame avoidance (Hood 2011): unlisted work earns "
+                                           "no credit; 0.3 assumed")
     psm_spread: float = _p(0.16, 0.0, 0.5, "cadres", "sd / mean",
                            "spread of public-service motivation between cadres, relative to "
                            "its mean (a cadre's type, drawn at hiring)", "公共服务动机差异",
@@ -895,9 +938,11 @@ class Parameters:
 FIELDS = {f.name: f for f in dataclasses.fields(Parameters)}
 
 
-def levers(groups=LEVER_GROUPS):
-    """The schema rows for the given groups, in declaration order."""
-    return [describe(name) for name, f in FIELDS.items() if f.metadata["group"] in groups]
+def levers(groups=LEVER_GROUPS, reading: "Parameters | None" = None):
+    """The schema rows for the given groups, in declaration order; with `reading`, only those a
+    run on it reads (a lever of a mechanism switched off is left out: it would do nothing)."""
+    return [describe(name) for name, f in FIELDS.items() if f.metadata["group"] in groups
+            and (reading is None or read_by(name, reading))]
 
 
 def lever_share(p: Parameters, name: str) -> float:

@@ -139,8 +139,32 @@ def allocate(c, hours: np.ndarray, skill_factor: np.ndarray, initiative: np.ndar
     task_service = (tasks["service_share"] * tasks_part * (covered - sham + backlog_work)
                     * skill_factor)
     return dict(admin=admin, meetings=m, services=services, enterprise=e, expired=expired,
-                surface=v, covered=covered, sham=sham,
+                surface=v, covered=covered, sham=sham, service_share=service_share,
                 demand=visible + meetings + c.backlog_hours, task_service=task_service)
+
+
+def joint_problems(rng, size_factor: np.ndarray, service_share: np.ndarray,
+                   cadre_services: np.ndarray, pressure: np.ndarray, weight: np.ndarray,
+                   p) -> dict[str, np.ndarray]:
+    """Problems that need a department's authority and the committee's legwork (ODD §7.7a):
+    those the separation lists give an owner are its duty; each unlisted one the committee
+    takes up as it weighs residents against what it answers for (`service_share`, the share of
+    its hours it gives residents this week) and passes the rest to the departments, which take
+    one up by goodwill divided by their blame pressure (`weight`: their shares of the push). The
+    committee's part takes the cadres' `cadre_services` hours, as far as they go; what no one
+    handles (两不管) stays residents' unmet need. Per committee, in hours: the problems' `need`,
+    what was `handled`, and the `committee_hours` it took."""
+    h = p.joint_problem_hours
+    arrived = rng.poisson(p.joint_problems_per_week * size_factor)
+    listed = rng.binomial(arrived, p.responsibility_lists)
+    to_department = rng.binomial(listed, p.listed_department_share)
+    unlisted = arrived - listed
+    taken = rng.binomial(unlisted, np.clip(service_share, 0.0, 1.0))
+    goodwill = p.department_goodwill * float(weight @ (1.0 / pressure))
+    by_department = rng.binomial(unlisted - taken, goodwill)
+    committee_hours = np.minimum((listed - to_department + taken) * h, cadre_services)
+    return dict(need=arrived * h, committee_hours=committee_hours,
+                handled=committee_hours + (to_department + by_department) * h)
 
 
 def campaign(c, week_offset_hours: np.ndarray, p) -> None:

@@ -23,8 +23,9 @@ def seats(n: int = 2, **values) -> SimpleNamespace:
     return SimpleNamespace(**base)
 
 
-def choices(s, p=CHOOSE, unmet=0.5, accountability=1.0):
-    return cadres.choose(s, np.ones(1), np.full(1, unmet), np.full(1, accountability), p)
+def choices(s, p=CHOOSE, unmet=0.5, accountability=1.0, taking_part=0.1):
+    return cadres.choose(s, np.ones(1), np.full(1, unmet), np.full(1, accountability),
+                         np.full(1, taking_part), p)
 
 
 @pytest.mark.parametrize("varied, values, moves, absent", [
@@ -117,6 +118,32 @@ def test_checks_lower_surface_work_only_when_being_found_costs_something():
     gap = [county(seed, cadres_choose=1, **free)["sham_share"]
            - county(seed, **supervised, **free)["sham_share"] for seed in (1, 2, 3)]
     assert np.mean(gap) < 0.25 * np.mean(cut), (cut, gap)
+
+
+def test_residents_voice_pulls_hours_to_them_only_through_councils():
+    """Residents who take part carry their unmet need to the councils (choice 1): the more take
+    part, the more hours cadres give residents; without councils (deliberation 0) or without
+    weight on their voice, taking part moves none."""
+    councils = dataclasses.replace(CHOOSE, deliberation=1.0)
+    quiet, loud = (choices(seats(), councils, taking_part=t)[0][0] for t in (0.02, 0.2))
+    assert loud > quiet + 0.01
+    for absent in (dict(deliberation=0.0), dict(voice_weight=0.0)):
+        p = dataclasses.replace(councils, **absent)
+        assert (choices(seats(), p, taking_part=0.2)[0][0]
+                == choices(seats(), p, taking_part=0.02)[0][0])
+
+
+def test_strong_councils_turn_committees_to_residents_only_when_their_voice_weighs():
+    """At full deliberation a heavy voice lowers the county's admin share and its unmet need in
+    every seed; with no councils the voice's weight changes nothing, bit for bit."""
+    heard = dict(cadres_choose=1, deliberation=1.0)
+    for seed in (1, 2, 3):
+        loud, mute = county(seed, **heard, voice_weight=20.0), county(seed, **heard, voice_weight=0.0)
+        assert loud["admin_share"] < mute["admin_share"] - 0.005, (seed, loud, mute)
+        assert loud["unmet_need"] < mute["unmet_need"], (seed, loud, mute)
+    p = Parameters(scale=0.02, years=1, burn_in_years=0, cadres_choose=1, deliberation=0.0)
+    a, b = run(p, 5), run(dataclasses.replace(p, voice_weight=20.0), 5)
+    assert all(np.array_equal(a.series[k], b.series[k], equal_nan=True) for k in a.series)
 
 
 def test_the_rule_reads_none_of_the_choices_constants_and_keeps_its_draws():

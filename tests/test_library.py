@@ -329,8 +329,15 @@ def test_the_python_api_refuses_unknown_arguments_by_name(tmp_path):
     from juwei.engine import UserError
     with pytest.raises(UserError, match="executer=: not an option; did you mean 'executor'"):
         juwei.run("baseline", executer="inprocess", out=tmp_path / "x")
-    with pytest.raises(UserError, match="levers: unknown parameter 'cadre_py'"):
+    with pytest.raises(UserError, match="levers=: unknown parameter 'cadre_py'"):
         juwei.run("baseline", levers={"cadre_py": 800}, out=tmp_path / "x")
+    # as `--set`: the run's size has its own argument, and a constant the run never reads
+    with pytest.raises(UserError, match="levers= years: give it as years="):
+        juwei.run("baseline", levers={"years": 1}, out=tmp_path / "x")
+    with pytest.raises(UserError, match="surface_bias: not read by this run .*cadres_choose=1"):
+        juwei.validate("baseline", levers={"surface_bias": 1.0}, out=tmp_path / "x")
+    with pytest.raises(UserError, match="levers=: expected a dict"):
+        juwei.run("baseline", levers=["cadre_pay"], out=tmp_path / "x")
     with pytest.raises(UserError, match="scenario 42: expected"):
         juwei.compare("baseline", 42, out=tmp_path / "x")
     with pytest.raises(UserError, match="^replicates: a comparison needs at least 2"):

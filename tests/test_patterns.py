@@ -62,6 +62,14 @@ def test_heterogeneity_is_the_sd_across_committees_in_each_arm():
     assert h.loc["admin_share", "sd_without_spreads"] == pytest.approx(0.05)
     assert h.loc["admin_share", "remains"] == pytest.approx(0.25)
     assert h.loc["trust", "sd"] == 0 and np.isnan(h.loc["trust", "remains"])
+    # two replicates far apart: the t interval of an sd would reach below 0, where none can be
+    rows = [dict(arm=arm, replicate=r, committee=k, admin_share=v, exhaustion=v, participation=v,
+                 trust=v) for arm in ("baseline", validate.NO_SPREADS)
+            for r, spread in enumerate((0.01, 0.3))
+            for k, v in enumerate((0.5 - spread, 0.5 + spread))]
+    h = validate.heterogeneity(pd.DataFrame(rows)).set_index("indicator")
+    assert (h.sd_low == 0).all() and (h.sd_without_spreads_low == 0).all()
+    assert (h.sd_high > h.sd).all()
 
 
 def test_without_the_drawn_spreads_committees_differ_less_in_administration():

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from SALib.analyze import morris as salib_morris
 
-from juwei.model import LEVER_GROUPS, levers
+from juwei.model import LEVER_GROUPS, Parameters, levers
 from juwei.engine import AnalysisRefused, Options
 from juwei.inputs.design import DUMMY, Factors
 from juwei.inputs.design import SensitivityDesign as Design
@@ -137,7 +137,7 @@ def test_morris_design_end_to_end_at_tiny_scale(tmp_path):
     assert html.count("data:image/png;base64,") == 4 and "https://" not in html
     assert "distinguishable" in html and "converged" in html
     m = json.loads((out / "manifest.json").read_text())
-    per_trajectory = len(levers(LEVER_GROUPS)) + 2        # every lever and the dummy, plus 1
+    per_trajectory = len(levers(LEVER_GROUPS, Parameters())) + 2   # every lever read, the dummy, 1
     assert m["design"]["method"] == "morris" and m["design"]["points"] == 4 * per_trajectory
 
 

@@ -329,8 +329,8 @@ def test_resume_dry_run_counts_what_is_left(tmp_path, capsys):
 def test_a_dry_run_of_a_huge_design_counts_without_building_it(tmp_path, capsys, monkeypatch):
     import juwei.studies.sensitivity as sa
     monkeypatch.setattr(sa, "runs_of", lambda d: pytest.fail("the design was built"))
-    from juwei.model import LEVER_GROUPS, levers
-    per_trajectory = len(levers(LEVER_GROUPS)) + 2        # every lever and the dummy, plus 1
+    from juwei.model import LEVER_GROUPS, Parameters, levers
+    per_trajectory = len(levers(LEVER_GROUPS, Parameters())) + 2   # every lever read, the dummy, 1
     samples = 800_000 // per_trajectory
     (tmp_path / "big.toml").write_text(f'method = "morris"\nsamples = {samples}\n'
                                        'replicates = 2\nscale = 0.01\nyears = 1\n')

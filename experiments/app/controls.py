@@ -59,7 +59,8 @@ def _scenario_values() -> dict:
 
 
 SHIPPED_VALUES = _scenario_values()
-SLIDERS = {r["name"]: lever_values(r, SHIPPED_VALUES[r["name"]]) for r in levers(LEVER_GROUPS)}
+SLIDERS = {r["name"]: lever_values(r, SHIPPED_VALUES[r["name"]])
+           for r in levers(LEVER_GROUPS, sessions.WORKSHOP)}
 
 
 @solara.component
@@ -119,7 +120,7 @@ def Controls(st: State):
                   on_v_model=lambda v: (st.seed.set(v), st.say("app.notice.at_reset")))
     for group in LEVER_GROUPS:
         solara.HTML(tag="h4", unsafe_innerHTML=html.escape(tr(f"app.group.{group}")))
-        for r in levers((group,)):
+        for r in levers((group,), sessions.WORKSHOP):
             LeverSlider(st, r)
     SessionPanel(st)
 

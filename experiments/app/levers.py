@@ -16,6 +16,7 @@ import solara
 
 from ..engine import UserError
 from ..inputs import scenario as sc
+from ..inputs.session import WORKSHOP
 from ..model import LEVER_GROUPS, OTHER_GROUPS, STEPS_PER_YEAR, describe, levers
 from ..model.indicators import MONEY_LEVERS
 from ..present import i18n
@@ -97,7 +98,7 @@ def LeverGuide(st: State):
            f"<p class='jw-muted'>{html.escape(tr('app.levers.cost_note'))}</p>"]
     for group in LEVER_GROUPS:
         rows = []
-        for r in levers((group,)):
+        for r in levers((group,), WORKSHOP):
             s = i18n.lever(r, lang)
             used = "、".join(i18n.scenario_title(x, lang) for x in users[r["name"]]) or "–"
             rows.append(f"<tr><td><b>{html.escape(s['label'])}</b></td><td>"

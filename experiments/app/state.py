@@ -18,7 +18,7 @@ import solara.lab
 from ..engine import UserError
 from ..inputs import scenario as sc
 from ..inputs import session as sessions
-from ..model import LEVER_GROUPS, STEPS_PER_YEAR, YEARLY_LEVERS, levers
+from ..model import STEPS_PER_YEAR, YEARLY_LEVERS
 from ..model.indicators import MONEY_ITEMS
 from ..model.run import burn_in_params
 from ..present import i18n
@@ -27,7 +27,7 @@ from ..studies.common import cache_dir, settled
 
 SCALES = [0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
 DEFAULT_SCALE = 0.1
-LEVERS = [r["name"] for r in levers(LEVER_GROUPS)]
+LEVERS = sessions.LEVERS
 # the money meter's series: public money by item and in all (yuan a year), cadre hours on
 # administration (a serving cadre's week, the county's year)
 MONEY_SHOWN = (*MONEY_ITEMS, "public_yuan", "admin_hours_per_cadre", "admin_hours_per_year")

@@ -47,7 +47,7 @@ from ..engine.batch import check_size
 from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED, check_seed
 from ..model import INDICATORS, LEVER_GROUPS, OUTCOMES, levers
-from ..model.params import FIELDS, ParameterError
+from ..model.params import FIELDS, ParameterError, Parameters, needed, read_by
 from . import scenario as sc
 from .county import check_population
 from .files import DESIGN_DIR, at_least, check_keys, find, one_line, read_toml, suggest
@@ -100,8 +100,10 @@ def _seed(path: Path, data: dict) -> int:
         raise UserError(f"{path}: seed: {e}") from None
 
 
-def lever_specs(path: Path, levers_: dict, sampling: str) -> dict:
-    """name -> ("range", low, high) or ("values", [...]), each value checked against the schema."""
+def lever_specs(path: Path, levers_: dict, sampling: str, base: Parameters) -> dict:
+    """name -> ("range", low, high) or ("values", [...]), each value checked against the schema;
+    a parameter runs on `base` would not read (its mechanism switched off, and the switch not
+    varied too) is refused: varying it would vary nothing."""
     specs = {}
     if not levers_:
         raise UserError(f"{path}: levers: name at least one lever to vary")
@@ -130,6 +132,11 @@ def lever_specs(path: Path, levers_: dict, sampling: str) -> dict:
                 raise UserError(f"{key}: expected [low, high] or {{ values = [...] }}")
         except ParameterError as e:
             raise UserError(f"{path}: levers.{e}") from None
+    for name in specs:
+        switch = needed(name).split("=")[0]
+        if not read_by(name, base) and switch not in specs:
+            raise UserError(f"{path}: levers.{name}: not read by this design's runs (only with "
+                            f"{needed(name)})")
     return specs
 
 
@@ -217,7 +224,7 @@ def load_sweep(name: str, overrides: dict | None = None) -> SweepDesign:
                         f"{sampling!r}{suggest(sampling, SAMPLINGS)}")
     samples = at_least(path, "samples", data.get("samples", 16), 1, MAX_SAMPLES)
     base, outputs = base_and_outputs(path, data)
-    specs = lever_specs(path, data.get("levers", {}), sampling)
+    specs = lever_specs(path, data.get("levers", {}), sampling, base.params)
     # a lever of one value (or one value repeated) is a constant of the sweep's scenario
     constants = {n: s[1][0] for n, s in specs.items() if s[0] == "values" and len(s[1]) == 1}
     if len(constants) == len(specs):
@@ -354,12 +361,12 @@ def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDes
             raise UserError(f"{path}: ensemble: calibrated on another county than the "
                             f"scenario's ({base.county_name})")
     if data.get("levers"):
-        specs = lever_specs(path, data["levers"], "lhs")
+        specs = lever_specs(path, data["levers"], "lhs", base.params)
         bounds = {n: (s[1], s[2]) for n, s in specs.items()}
     elif constants:
         bounds = {}
     else:
-        bounds = {r["name"]: (r["low"], r["high"]) for r in levers(LEVER_GROUPS)}
+        bounds = {r["name"]: (r["low"], r["high"]) for r in levers(LEVER_GROUPS, base.params)}
     bounds.update({n: r for n, r in constants.items() if n not in bounds})
     difference = None
     if data.get("difference"):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..engine.errors import UserError
 from ..model.county import County
-from ..model.params import FIELDS, ParameterError, Parameters, coerce
+from ..model.params import FIELDS, ParameterError, Parameters, coerce, needed, read_by
 from . import county as counties
 from .files import SCENARIO_DIR, find, is_file, one_line, read_toml, refuse_foreign, suggest
 
@@ -68,6 +68,26 @@ class Scenario:
         values.update(validate_values(overrides, origin))
         params = Parameters(**values)
         return dataclasses.replace(self, params=params, changes=changes_from_default(params))
+
+
+RUN_SIZE = ("years", "scale", "burn_in_years")     # a run's size: set by its own flag
+
+
+def with_sets(s: Scenario, sets: dict, origin: str, size_as) -> Scenario:
+    """`s` with the parameters of `--set` (or the API's `levers=`) changed. The run's size has
+    its own place (`size_as(field)` names it), and a constant the run would not read (its
+    mechanism switched off) is refused: its value would do nothing."""
+    for field in RUN_SIZE:
+        if field in sets:
+            raise UserError(f"{origin} {field}: give it as {size_as(field)}")
+    if not sets:
+        return s
+    s = s.with_overrides(sets, origin)
+    unread = [k for k in sets if not read_by(k, s.params)]
+    if unread:
+        raise UserError(f"{origin} {unread[0]}: not read by this run (only with "
+                        f"{needed(unread[0])})")
+    return s
 
 
 def validate_values(values: dict, origin: str) -> dict:

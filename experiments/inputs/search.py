@@ -199,7 +199,7 @@ def load_search(name: str, overrides: dict | None = None) -> SearchDesign:
     data.update(given)
     common = check_common(path, data)
     base = base_scenario(path, data)
-    specs = lever_specs(path, data.get("levers", {}), "grid")
+    specs = lever_specs(path, data.get("levers", {}), "grid", base.params)
     for n in specs:
         if FIELDS[n].metadata.get("group") not in LEVER_GROUPS:
             raise UserError(f"{path}: levers.{n}: not a lever the county can change (a "

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from ..engine.errors import UserError
-from ..model import LEVER_GROUPS, levers
+from ..model import LEVER_GROUPS, Parameters, levers
 from . import scenario as sc
 from .county import COUNTY_DIR, check_population
 from .files import check_keys, one_line, read_toml, suggest
@@ -20,7 +20,10 @@ LANGS = ("zh", "en")               # the catalogues' languages (present/catalogu
 SEEDS = (1, 100)                   # the app's seed slider
 KEYS = {"juwei_session": int, "language": str, "scenario": str, "seed": int,
         "scale": (int, float), "levers": dict}
-LEVERS = [r["name"] for r in levers(LEVER_GROUPS)]
+# the workshop runs the shipped county model, its switches as shipped: its levers are those a
+# run of it reads
+WORKSHOP = Parameters()
+LEVERS = [r["name"] for r in levers(LEVER_GROUPS, WORKSHOP)]
 
 
 @dataclasses.dataclass(frozen=True)

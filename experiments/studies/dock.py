@@ -46,7 +46,7 @@ from ..engine.errors import given, in_command, same_again
 from ..engine.show import Brief
 from ..engine.store import atomic_write, short
 from ..inputs.files import suggest
-from ..model import HEADLINE, STEPS_PER_YEAR, Parameters
+from ..model import HEADLINE, STEPS_PER_YEAR, Parameters, switched_on
 from ..model import run as vectorised_run
 from ..model.params import FIELDS, from_sample, needed, read_by
 from ..present.stats import equivalence
@@ -176,9 +176,10 @@ def commit_run(path: str, params: Parameters, seed: int, base: Parameters | None
 
 
 def docked_levels(params: Parameters) -> list[str]:
-    """The final-year means docked: LEVELS, and where cadres choose (ODD §7.3a) the share of
-    inspected work made only to look done."""
-    return LEVELS + ["sham_share"] * bool(params.cadres_choose)
+    """The final-year means docked: LEVELS, and the indicators of the mechanisms `params`
+    switch on (the sham share where cadres choose, ODD §7.3a; the unowned share with
+    buck-passing, §7.7a)."""
+    return LEVELS + switched_on(params)
 
 
 def features(series: dict, summary: dict, first_step: int = 0,

@@ -265,14 +265,14 @@ def without_spreads(params: Parameters) -> Parameters:
 def heterogeneity(committees: pd.DataFrame) -> pd.DataFrame:
     """For each of SPREAD_INDICATORS, its sd across committees (last-year means; population sd)
     in each replicate of the baseline and of NO_SPREADS: the means over replicates with 95%
-    intervals (None from one replicate), `remains`, the share of the baseline's sd left with
+    intervals (None from one replicate; never below 0), `remains`, the share of the baseline's sd left with
     the spreads at 0, and each arm's mean over committees (a spread that moved the level
     would move a bounded indicator's sd with it)."""
     by = committees.groupby(["arm", "replicate"])[list(SPREAD_INDICATORS)]
     sd, level = by.std(ddof=0), by.mean()
     rows = []
     for name in SPREAD_INDICATORS:
-        (base, b_lo, b_hi), (zero, z_lo, z_hi) = (mean_ci(sd.loc[arm, name])
+        (base, b_lo, b_hi), (zero, z_lo, z_hi) = (mean_ci(sd.loc[arm, name], floor=0.0)
                                                   for arm in ("baseline", NO_SPREADS))
         rows.append({"indicator": name, "sd": base, "sd_low": b_lo, "sd_high": b_hi,
                      "sd_without_spreads": zero, "sd_without_spreads_low": z_lo,
@@ -295,7 +295,8 @@ def constraints(committees: pd.DataFrame) -> pd.DataFrame:
     """For each kind of committee, the share of its committee-weeks in the last year (the
     baseline's, all replicates) in which each of BOUNDS held participation down: the wish
     (every applicant found a place), the rooms, or the organisers' time; and how many
-    committees are of the kind (per replicate)."""
+    committees are of the kind, the mean over replicates (which committees are new or rent
+    their offices is drawn with each replicate's county, so it can be fractional)."""
     base = committees[committees.arm == "baseline"]
     replicates = max(base.replicate.nunique(), 1)
     rows = []

@@ -25,6 +25,12 @@ With `cadres_choose` = 1 every cadre chooses (ODD §7.3a: `Committee.choose`,
 `ReferenceModel.look_into`) and the `sham_share` series records the inspected work made only to
 look done; with 0 the run is the team rule's, bit for bit as before the choice was added.
 
+With `buck_passing` = 1 problems that need a department and the committee arrive each week
+and are handled or passed (ODD §7.7a: `ReferenceModel.joint_problems`, the separation lists of
+the `responsibility_lists` lever) and the `unowned_share` series records what no one handled
+(两不管); with 0 no draw is made, `unowned_share` is 0.0 and every other series is bit for bit
+as before the submodel was added.
+
 Ambiguous passages of the ODD can be switched to their alternative readings with
 `run(..., readings={...})` (`DEFAULT_READINGS`). Where docking showed the two implementations
 disagreeing on an ambiguous passage, the ODD was fixed and the default follows it.

@@ -129,6 +129,18 @@ class Department(mesa.Agent):
         sat = B / (1.0 + B / (K - 1.0)) if K > 1.0 else 0.0
         return (1.0 + sat) * (1.0 + self.rebound)
 
+    def goodwill_pressure(self, mode: str = "blame") -> float:
+        """§7.7a pressure_d that divides the department's goodwill ("pressure_d = 1 + blamed_d,
+        §7.1") -- AMBIGUITY 90: "blame" 1 + B_d (B̃_d of §7.3); "saturated" 1 plus §7.1's
+        saturated blame term, B / (1 + B/(K − 1)); "push" §7.1's whole pressure_dt."""
+        if mode == "blame":
+            return 1.0 + self.blame
+        if mode == "saturated":
+            K = self.model.p.department_capacity
+            B = self.blame
+            return 1.0 + (B / (1.0 + B / (K - 1.0)) if K > 1.0 else 0.0)
+        return self.pressure()
+
     def push_rate(self, committee) -> float:
         """λ_dct = tasks_per_week · w_d · pressure_dt · dip_t · s_c · r_c (§7.1)."""
         m = self.model
@@ -579,6 +591,12 @@ class Committee(mesa.Agent):
         self.passed_inspected = 0.0
         self.sham_hours = 0.0
         self.phi_team = 0.0            # §7.3a the pooled surface share φ_c of the last allocation
+        # §7.3a π_c: the share of the committee's adults who took part last week (§7.5), 0
+        # before the first week -- AMBIGUITY 86
+        self.took_part_share = 0.0
+        # §7.3 step 2 s_c: the share of the free hours the team gave residents at this week's
+        # allocation (the pooled s_c of §7.3a when cadres choose); read by §7.7a
+        self.resident_share = 0.0
         self._reset_week()
 
     # --- helpers ----------------------------------------------------------------------------
@@ -607,6 +625,15 @@ class Committee(mesa.Agent):
         self.reporting = 0.0
         self.receptions = 0.0
         self.visible_by_dept = {}          # §7.3a visible task hours by department this week
+        # §7.7a problems no one owns, this week (all 0 when buck_passing is 0)
+        self.joint_arrived = 0             # k_c
+        self.joint_listed = 0              # listed_c
+        self.joint_to_department = 0       # listed to a department
+        self.joint_taken = 0               # unlisted ones the committee took up
+        self.joint_by_department = 0       # passed ones a department took up
+        self.joint_need = 0.0              # J_c = k_c × joint_problem_hours
+        self.joint_committee_hours = 0.0   # cadre service hours the problems took
+        self.joint_handled = 0.0           # handled_c
 
     def begin_week(self):
         self._reset_week()
@@ -661,13 +688,18 @@ class Committee(mesa.Agent):
         else:
             norm = sum(c.phi for c in seated) / len(seated) if seated else 0.0
         pay = p.cadre_pay / p.reference_pay
+        # residents' voice r_c = voice_weight × deliberation × π_c × (1 − coverage_c), π_c the
+        # share of adults who took part last week, coverage_c last week's -- AMBIGUITIES 86-87
+        voice = p.voice_weight * p.deliberation * self.took_part_share * (1.0 - self.coverage)
         hs = hsum = 0.0
         wphi = wsum = 0.0
         for cad in seated:
-            # choice 1: m_i / (m_i + a_c), m_i with the cadre's own ψ and dependence
+            # choice 1: (m_i + r_c) / (m_i + r_c + a_c), m_i with the cadre's own ψ and
+            # dependence
             mi = (p.service_motivation * self.leadership * cad.psi * (1.0 - cad.dependence)
                   * (1.0 - self.coverage))
-            cad.s_own = mi / (mi + acc) if mi + acc > 0 else 0.0      # AMBIGUITY 74
+            pull = mi + voice
+            cad.s_own = pull / (pull + acc) if pull + acc > 0 else 0.0   # AMBIGUITY 74
             # choice 2: the logit of surface work; E_i at the week's start, b_i as it stands
             u = (p.surface_bias
                  + (1.0 - p.surface_effort) * (1.0 + p.exhaustion_effort_cost * cad.exhaustion)
@@ -734,6 +766,7 @@ class Committee(mesa.Agent):
             # §7.3a the cadres' pooled choices replace the team's share
             s, phi_c = self.choose(acc)
         self.phi_team = phi_c
+        self.resident_share = s         # §7.7a reads it -- AMBIGUITY 89
         admin_budget = (1.0 - s) * L
         # §7.3 step 3: visible work first, then the invisible backlog
         V = self.visible_task_hours + self.passed_staff + self.inspection_prep + self.reporting
@@ -812,8 +845,21 @@ class Committee(mesa.Agent):
                 still.append(when)
         self.vacated = still
 
+    def joint_hours(self):
+        """§7.7a hours and need of the week's joint problems (no draw): the committee's part
+        (its listed problems and those it took up) takes hours from its cadres' service hours
+        (§7.3 step 4 × the station's gain), as far as those go; a department's listed and
+        taken-up problems are handled by its own staff -- AMBIGUITY 92."""
+        jh = self.model.p.joint_problem_hours
+        own = self.joint_listed - self.joint_to_department + self.joint_taken
+        self.joint_need = self.joint_arrived * jh
+        self.joint_committee_hours = min(own * jh, max(0.0, self.cadre_service))
+        self.joint_handled = (self.joint_committee_hours
+                              + (self.joint_to_department + self.joint_by_department) * jh)
+
     def deliver_services(self):
-        """§7.7 services that meet need and coverage; §7.10 health points."""
+        """§7.7 services that meet need and coverage; §7.10 health points; §7.7a with
+        `buck_passing` the joint problems' need and who handled them."""
         m = self.model
         p = m.p
         self.help_hours = max(0.0, self.discretionary) / STEPS / p.help_wage   # AMBIGUITY 31
@@ -824,7 +870,17 @@ class Committee(mesa.Agent):
                              + self.funded_task_service)
         self.services_meeting_need = (self.cadre_service + self.help_hours + self.staff_services
                                       + self.vol_hours_last + self.health_hours + self.task_service)
-        self.coverage = min(1.0, self.services_meeting_need / self.need_total) if self.need_total > 0 else 1.0
+        if p.buck_passing == 1:
+            # §7.7a the joint problems' need is met only by those who handled them; the other
+            # services meet the other need, less the cadre hours the problems took:
+            # coverage_c = min(1, (min(services_c − committee hours_c, need_c) + handled_c)
+            #                     / (need_c + J_c)) -- AMBIGUITY 94
+            other = max(0.0, self.services_meeting_need - self.joint_committee_hours)
+            total = self.need_total + self.joint_need
+            self.coverage = (min(1.0, (min(other, self.need_total) + self.joint_handled) / total)
+                             if total > 0 else 1.0)
+        else:
+            self.coverage = min(1.0, self.services_meeting_need / self.need_total) if self.need_total > 0 else 1.0
         self.service_hours = self.services_meeting_need + self.duty_hours_last
         self.service_hours_year += self.service_hours
         self.weeks_year += 1
@@ -864,10 +920,16 @@ class Committee(mesa.Agent):
             else:
                 expected += r.weight * r.p_apply
         self.admission = min(1.0, self.places / expected) if expected > 0 else 1.0
+        # §7.7a the outreach reads need_c without the joint problems (volunteers cannot handle
+        # what needs a department's authority), against the services less the cadre hours the
+        # problems took -- AMBIGUITY 93
+        svc = self.services_meeting_need
+        if p.buck_passing == 1 and self.model.readings["joint_outreach"] == "other_services":
+            svc = max(0.0, svc - self.joint_committee_hours)
         if self.model.readings["outreach_unmet"] == "after_volunteers":
-            unmet = max(0.0, self.need_total - self.services_meeting_need)
+            unmet = max(0.0, self.need_total - svc)
         else:
-            unmet = max(0.0, self.need_total - (self.services_meeting_need - self.vol_hours_last))
+            unmet = max(0.0, self.need_total - (svc - self.vol_hours_last))
         organisers = self.cadre_service + (self.help_hours if self.model.readings["outreach_organisers"]
                                            == "cadre_and_help" else 0.0)
         outreach = min(unmet, p.volunteer_organising * organisers)
@@ -881,6 +943,10 @@ class Committee(mesa.Agent):
         self.duty_hours_last = duty
         self.duty_share = duty / (vol + duty) if vol + duty > 0 else 0.0
         aw = self._adults_w
+        # §7.3a π_c, read at next week's allocation: adults who took part this week (admitted to
+        # a place, or volunteers who served; not duty) over the adults -- AMBIGUITY 86
+        part = sum(r.weight for r in self.residents if r.took_part)
+        self.took_part_share = part / aw if aw > 0 else 0.0
         self.trust = (sum(r.weight * r.trust for r in self.residents if r.adult) / aw) if aw > 0 else self.trust
 
     # yearly (§7.9) ---------------------------------------------------------------------------

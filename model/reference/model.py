@@ -26,7 +26,8 @@ EMPLOYMENT_CODES = (UNIT, SOCIAL, LAID_OFF, RETIRED)
 # (§7.1) runs its burn-in under the base's values of these, with the run's own constants.
 LEVERS = ("task_admission", "funding_follows_tasks", "authority_over_staff",
           "inspections_per_year", "meeting_hours_per_week", "reduction_campaigns_per_year",
-          "campaign_cut_share", "transparency", "deliberation", "unit_to_social_per_year",
+          "campaign_cut_share", "transparency", "deliberation", "responsibility_lists",
+          "unit_to_social_per_year",
           "cadre_pay", "competitive_recruitment", "training_hours_per_year", "volunteer_reward",
           "welfare_volunteer_days", "cadre_rotation_reserve", "unit_sharing",
           "infrastructure_investment", "enterprise_support", "poor_community_aid",
@@ -75,6 +76,13 @@ DEFAULT_READINGS = {
                                      # found hours are failed work of the week found (read only
                                      # in inspection weeks, like expired backlog), or
                                      # "accumulate": kept until the department's next inspection
+    "goodwill_pressure": "blame",    # AMBIGUITY 90 (§7.7a "pressure_d = 1 + blamed_d"): 1 + B_d
+                                     # (the blame pressure B̃_d of §7.3), or "saturated": 1 plus
+                                     # §7.1's saturated blame term, or "push": §7.1's whole
+                                     # pressure_dt, the campaign rebound included
+    "joint_outreach": "other_services",  # AMBIGUITY 93 (§7.7a): the volunteers' outreach reads
+                                     # need_c against the services less the cadre hours the joint
+                                     # problems took, or "all_services": against all of them
 }
 
 
@@ -526,6 +534,42 @@ class ReferenceModel(mesa.Model):
                         d.expired_hours += found * sh
             c.found_hours = found
 
+    # ============================================================================ §7.7a
+    def goodwill_chance(self) -> float:
+        """§7.7a the departments, as one, take up a passed problem with the chance
+        g = `department_goodwill` × Σ_d w_d / pressure_d (w_d sum to 1, AMBIGUITY 4), each
+        pressure_d after this week's reaction (§7.1, phase 5) -- AMBIGUITY 90."""
+        mode = self.readings["goodwill_pressure"]
+        return self.p.department_goodwill * sum(d.weight / d.goodwill_pressure(mode)
+                                                for d in self.departments)
+
+    def joint_problems(self):
+        """§7.7a problems that need a department and the committee: after the week's turnover
+        (hires included) and the departments' reaction, before services meet need. The five
+        draws in the ODD's order, each over the committees in index order, one draw per
+        committee (the reference's per-agent style of "one array draw") -- AMBIGUITY 88:
+        arrivals k_c ~ Poisson(`joint_problems_per_week` × s_c); listed_c ~ Binomial(k_c,
+        `responsibility_lists`); to department_c ~ Binomial(listed_c, `listed_department_share`);
+        the committee takes up taken_c ~ Binomial(unlisted_c, s_c of this week's allocation,
+        AMBIGUITY 89); the departments take up by_department_c ~ Binomial(unlisted_c − taken_c,
+        g). No draw is made when `buck_passing` is 0 (this is not called)."""
+        p, rng = self.p, self.rng
+        cs = self.committees
+        for c in cs:          # arrivals: size factor s_c -- AMBIGUITY 91
+            c.joint_arrived = int(rng.poisson(p.joint_problems_per_week * c.size_factor))
+        for c in cs:          # the separation lists give an owner
+            c.joint_listed = int(rng.binomial(c.joint_arrived, p.responsibility_lists))
+        for c in cs:          # ... a department (which handles it with its own staff)
+            c.joint_to_department = int(rng.binomial(c.joint_listed, p.listed_department_share))
+        for c in cs:          # the committee takes an unlisted one up or passes it (推)
+            c.joint_taken = int(rng.binomial(c.joint_arrived - c.joint_listed, c.resident_share))
+        g = self.goodwill_chance()
+        for c in cs:          # a department takes a passed one up or lets it lie (两不管)
+            passed = c.joint_arrived - c.joint_listed - c.joint_taken
+            c.joint_by_department = int(rng.binomial(passed, g))
+        for c in cs:
+            c.joint_hours()   # hours and handled; no draw
+
     # ============================================================================ §3 schedule
     def _timed(self, name, fn):
         t0 = time.perf_counter()
@@ -571,6 +615,8 @@ class ReferenceModel(mesa.Model):
         self.agents_by_type[Cadre].shuffle_do("step")
         self.agents_by_type[Committee].shuffle_do("fill_vacancies")
         self.agents_by_type[Department].do("react")
+        if self.p.buck_passing == 1:
+            self.joint_problems()           # §7.7a before services meet need
         self.agents_by_type[Committee].do("deliver_services")
 
     def _phase_residents(self):
@@ -657,8 +703,21 @@ class ReferenceModel(mesa.Model):
         # services
         svc = sum(c.service_hours for c in cs)
         s["service_hours_per_1000"] = svc / real_residents * 1000.0
-        need = sum(c.need_total for c in cs)
-        s["unmet_need"] = 1.0 - sum(c.coverage * c.need_total for c in cs) / need if need > 0 else 0.0
+        if p.buck_passing == 1:
+            # §7.7a the indicator counts J_c as need: 1 − Σ_c coverage_c (need_c + J_c) /
+            # Σ_c (need_c + J_c) -- AMBIGUITY 94
+            need = sum(c.need_total + c.joint_need for c in cs)
+            s["unmet_need"] = (1.0 - sum(c.coverage * (c.need_total + c.joint_need) for c in cs) / need
+                               if need > 0 else 0.0)
+            # §4.10, §7.7a 两不管: Σ_c (J_c − handled_c) / Σ_c J_c (0 in a week when none
+            # arrived) -- AMBIGUITY 95
+            J = sum(c.joint_need for c in cs)
+            s["unowned_share"] = (sum(c.joint_need - c.joint_handled for c in cs) / J
+                                  if J > 0 else 0.0)
+        else:
+            need = sum(c.need_total for c in cs)
+            s["unmet_need"] = 1.0 - sum(c.coverage * c.need_total for c in cs) / need if need > 0 else 0.0
+            s["unowned_share"] = 0.0        # no such problems when buck_passing is 0 (§4.10)
         s["task_backlog"] = sum(c.backlog for c in cs) / len(cs)
         adm = sum(c.arrived_admitted for c in cs)
         s["unfunded_share"] = sum(c.arrived_unfunded for c in cs) / adm if adm else 0.0
