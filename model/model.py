@@ -312,11 +312,16 @@ class CountyModel(mesa.Model):
                                             week.use["service_share"], cadre_services,
                                             pressures(self.department_table),
                                             self.department_table.weight, p)
-            week.joint_need, week.joint_handled = joint["need"], joint["handled"]
-            met = np.minimum(supply - joint["committee_hours"], need) + joint["handled"]
-            c.coverage = np.minimum(1.0, met / np.maximum(need + joint["need"], 1e-9))
+            week.joint_need = joint["need"].astype(need.dtype)     # whole hours: exact
+            week.joint_handled, week.joint_hours = joint["handled"], joint["committee_hours"]
+            met = np.minimum(supply - week.joint_hours, need) + week.joint_handled
+            total = need + week.joint_need
+            # with nothing to meet, the rule's own value (§7.7: min(1, services / need))
+            c.coverage = np.minimum(1.0, np.where(total > 0, met, supply)
+                                    / np.maximum(total, 1e-9))
         else:
             week.joint_need = week.joint_handled = None
+            week.joint_hours = 0.0
             c.coverage = np.minimum(1.0, supply / np.maximum(need, 1e-9))
         c.service_hours = week.supply = supply + self.duty_hours
 

@@ -82,7 +82,9 @@ def signals(c, p, week, vol_hours: np.ndarray, duty_hours: np.ndarray,
                       - p.trust_target_token * token
                       + p.patrol_trust * p.health_and_safety).astype(f32),
         activity=activity.astype(f32),
-        outreach=np.minimum(np.maximum(week.need - (week.supply - duty_hours - vol_hours), 0.0),
+        # the need other services left (less the cadre hours joint problems took, ODD §7.7a)
+        outreach=np.minimum(np.maximum(week.need - (week.supply - week.joint_hours - duty_hours
+                                                    - vol_hours), 0.0),
                             p.volunteer_organising * (use["services"] + help_hours)),
     )
 

@@ -160,9 +160,11 @@ def joint_problems(rng, size_factor: np.ndarray, service_share: np.ndarray,
     to_department = rng.binomial(listed, p.listed_department_share)
     unlisted = arrived - listed
     taken = rng.binomial(unlisted, np.clip(service_share, 0.0, 1.0))
-    goodwill = p.department_goodwill * float(weight @ (1.0 / pressure))
+    # the weights sum to 1 up to rounding, which could lift a chance of 1 just above it
+    goodwill = min(p.department_goodwill * float(weight @ (1.0 / pressure)), 1.0)
     by_department = rng.binomial(unlisted - taken, goodwill)
-    committee_hours = np.minimum((listed - to_department + taken) * h, cadre_services)
+    committee_hours = np.minimum((listed - to_department + taken) * h,
+                                 np.maximum(cadre_services, 0.0))
     return dict(need=arrived * h, committee_hours=committee_hours,
                 handled=committee_hours + (to_department + by_department) * h)
 

@@ -70,6 +70,11 @@ def test_heterogeneity_is_the_sd_across_committees_in_each_arm():
     h = validate.heterogeneity(pd.DataFrame(rows)).set_index("indicator")
     assert (h.sd_low == 0).all() and (h.sd_without_spreads_low == 0).all()
     assert (h.sd_high > h.sd).all()
+    # so with a pattern's share (empty shells: a few committees in one replicate of three)
+    empty = validate.Pattern(11, [0.0, 0.0, 0.003], [True] * 3, {})
+    assert empty.interval[1] == 0.0 < empty.interval[2]
+    paired = validate.Pattern(4, [-0.5, 0.1, 0.3], [True] * 3, {})     # a difference: unbounded
+    assert paired.interval[1] < -0.5
 
 
 def test_without_the_drawn_spreads_committees_differ_less_in_administration():

@@ -24,7 +24,7 @@ SCENARIOS = sc.available()
 
 
 def test_every_scenario_value_of_every_lever_is_a_slider_position():
-    for r in levers(LEVER_GROUPS):
+    for r in levers(LEVER_GROUPS, sessions.WORKSHOP):      # the levers the workshop's runs read
         positions = app.SLIDERS[r["name"]]
         assert positions == sorted(set(positions)) and len(positions) >= 3
         assert positions[0] >= r["low"] and positions[-1] <= r["high"]
@@ -48,7 +48,7 @@ def test_levers_moved_mid_run_act_from_the_week_the_model_reads_them():
     # every lever at the far end of its range, moved after week 1: a yearly lever changes
     # nothing before the next budget year (week 52), any other changes something before it
     base = Parameters(scale=0.02, years=2)
-    for r in levers(LEVER_GROUPS):
+    for r in levers(LEVER_GROUPS, base):       # a lever of a mechanism switched off reads nothing
         v = r["high"] if r["baseline"] != r["high"] else r["low"]
         moved = dataclasses.replace(base, **{r["name"]: int(v) if r["integer"] else v})
         a, b = CountyModel(base, seed=5), CountyModel(base, seed=5)

@@ -75,18 +75,19 @@ RUN_SIZE = ("years", "scale", "burn_in_years")     # a run's size: set by its ow
 
 def with_sets(s: Scenario, sets: dict, origin: str, size_as) -> Scenario:
     """`s` with the parameters of `--set` (or the API's `levers=`) changed. The run's size has
-    its own place (`size_as(field)` names it), and a constant the run would not read (its
-    mechanism switched off) is refused: its value would do nothing."""
+    its own place (`size_as(field)` names it), and a parameter the run would not read (its
+    mechanism switched off), set here or by the scenario, is refused: its value would do
+    nothing."""
     for field in RUN_SIZE:
         if field in sets:
             raise UserError(f"{origin} {field}: give it as {size_as(field)}")
-    if not sets:
-        return s
-    s = s.with_overrides(sets, origin)
-    unread = [k for k in sets if not read_by(k, s.params)]
-    if unread:
-        raise UserError(f"{origin} {unread[0]}: not read by this run (only with "
-                        f"{needed(unread[0])})")
+    if sets:
+        s = s.with_overrides(sets, origin)
+    for key in [*sets, *s.changes]:
+        if not read_by(key, s.params):
+            named = s.path and Path(s.path).stem == s.name       # the file's own values
+            where = origin if key in sets else f"{s.path if named else 'scenario ' + s.name}:"
+            raise UserError(f"{where} {key}: not read by this run (only with {needed(key)})")
     return s
 
 

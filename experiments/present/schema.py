@@ -6,7 +6,7 @@ document and the schema cannot drift apart.
 
 from __future__ import annotations
 
-from ..model.params import LEVER_GROUPS, SUBMODELS
+from ..model.params import LEVER_GROUPS, SUBMODELS, needed
 
 
 def _number(v) -> str:
@@ -15,8 +15,10 @@ def _number(v) -> str:
 
 def _row(r: dict, *first: str) -> str:
     source = f"**[{r['tag']}]**" + (f" {r['source']}" if r["source"] else "")
+    only = f" (read only with `{needed(r['name'])}`)" if r["needs"] else ""
     cells = [f"`{r['name']}`", *first, _number(r["baseline"]),
-             f"{_number(r['low'])} to {_number(r['high'])}", r["unit"], r["meaning"], source]
+             f"{_number(r['low'])} to {_number(r['high'])}", r["unit"], r["meaning"] + only,
+             source]
     return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
 
 

@@ -16,17 +16,20 @@ from ..model.indicators import MONEY_ITEMS, definition_levers
 
 
 
-def mean_ci(values, level: float = 0.95, floor: float | None = None
+def mean_ci(values, level: float = 0.95, within: tuple = (None, None)
             ) -> tuple[float, float | None, float | None]:
     """Mean and its t-based confidence interval; no interval from fewer than two values. A
-    quantity that cannot fall below `floor` (an sd: 0) keeps its interval above it: with few
-    replicates the t interval would reach where no value can be."""
+    quantity that can only take values `within` (low, high; None: unbounded), as an sd (0,
+    None) or a share (0, 1), keeps its interval there: with few replicates the t interval
+    would reach where no value can be."""
     x = np.asarray(values, dtype=float)
     m = float(x.mean())
     if x.size < 2:
         return m, None, None
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
-    return m, m - half if floor is None else max(m - half, floor), m + half
+    low, high = within
+    return (m, m - half if low is None else max(m - half, low),
+            m + half if high is None else min(m + half, high))
 
 
 def summary_table(frame, indicators) -> dict[str, dict]:

@@ -58,28 +58,33 @@ class Definition:
     rests_on: str           # one line: the definition, direct penalty, draw or mechanism
     breaker: dict           # parameter -> value ({} for an input)
     breaks_because: str = ""
+    within: tuple = (None, None)   # the values the main figure can take (a share: 0 to 1)
 
 
 _D = Parameters()   # the schema's values, which the reasons quote
+SHARE = (0.0, 1.0)
 PATTERNS = [  # spec §7's order; the labels, reasons and breakers are ODD §1.2's table
     Definition("cadres' administrative share", "county >= 0.85 and >= 90% of committees",
                "county admin share", EMERGENT,
                "departments' push against cadres' hours, and teams weighing what they answer for "
                "against residents' need (§7.1, §7.3)",
                dict(task_admission=0.9, funding_follows_tasks=1.0),
-               "separation and funding free cadres' hours"),
+               "separation and funding free cadres' hours",
+               within=SHARE),
     Definition("residents taking part in a month", "<= 0.15 and 60+ >= 2 x 18-35",
                "participation", PARTLY_IMPOSED,
                "the age skew is the time cost set for each employment status (retired "
                f"{_D.time_cost_retired:g}, employed {_D.time_cost_social:g}-"
                f"{_D.time_cost_unit:g}); the level comes from trust, neighbours and places "
                "(§7.5)",
-               dict(participation_bias=2.0), "residents keen to take part"),
+               dict(participation_bias=2.0), "residents keen to take part",
+               within=SHARE),
     Definition("registered volunteers", "0.01-0.06 of residents and < 0.10 reach 100",
                "share of residents", PARTLY_IMPOSED,
                "the share is set by registration and dropout rates on the participants, who "
                "emerge (§7.6)",
-               dict(dropout_per_week=0.1), "volunteers drop out within ten weeks"),
+               dict(dropout_per_week=0.1), "volunteers drop out within ten weeks",
+               within=SHARE),
     Definition("burden paradox (年年减负,越减越重)", "with yearly campaigns not below without",
                "paired diff of last-year admin hours/cadre/week", PARTLY_IMPOSED,
                "each campaign adds a direct rebound of departments' pressure; whether it "
@@ -87,7 +92,8 @@ PATTERNS = [  # spec §7's order; the labels, reasons and breakers are ODD §1.2
                dict(campaign_rebound=0.0), "campaigns without a rebound do lighten the load"),
     Definition("unfunded pushed work", "> 0.5", "share of pushed task hours unfunded", INPUT,
                "a definition: the unfunded share is 1 - funding_follows_tasks "
-               f"({_D.funding_follows_tasks:g})", {}),
+               f"({_D.funding_follows_tasks:g})", {},
+               within=SHARE),
     Definition("uneven development (the county seat vs the rest)",
                "both gaps >= 10% and the service gap persists without aid",
                "service/resident gap", PARTLY_IMPOSED,
@@ -105,7 +111,8 @@ PATTERNS = [  # spec §7's order; the labels, reasons and breakers are ODD §1.2
                "high school+ < 0.20 and over 45 > 0.55", "high school+", INPUT,
                f"the hiring draw: local candidates are {_D.local_educated_share:.0%} high "
                f"school+ and aged {_D.local_age_min:g}-{_D.local_age_max:g}, after the essay's "
-               "team (§5, §7.4)", {}),
+               "team (§5, §7.4)", {},
+               within=SHARE),
     Definition("push does not raise participation or trust",
                "neither correlation significantly > 0 (one-sided 2.5% each), size and the seat "
                "held fixed",
@@ -116,7 +123,8 @@ PATTERNS = [  # spec §7's order; the labels, reasons and breakers are ODD §1.2
                "smallest of H, T, C", EMERGENT,
                "departments' blame pressure after their inspections, cadres' load and "
                "residents' response (§7.1, §4.10)",
-               dict(blame_pressure=0.0), "departments that do not escalate"),
+               dict(blame_pressure=0.0), "departments that do not escalate",
+               within=SHARE),
     Definition("empty-shell committees (空壳社区)",
                f"<= 10% of committees with a venture and own income > {EMPTY_SHELL:.0%}",
                f"share of committees with a venture and own income > {EMPTY_SHELL:.0%} of budget",
@@ -126,7 +134,8 @@ PATTERNS = [  # spec §7's order; the labels, reasons and breakers are ODD §1.2
                "(§7.9)",
                dict(enterprise_support=1.0, task_admission=0.9, funding_follows_tasks=1.0,
                     training_hours_per_year=80),
-               "policy, and trained cadres with time to run ventures"),
+               "policy, and trained cadres with time to run ventures",
+               within=SHARE),
 ]
 
 
@@ -173,8 +182,13 @@ class Pattern:
         return self.share >= HOLDS_SHARE
 
     @property
+    def interval(self) -> tuple[float, float | None, float | None]:
+        """The main figure's mean and 95% interval across replicates."""
+        return mean_ci(self.values, within=self.definition.within)
+
+    @property
     def figure(self) -> str:
-        mean, lo, hi = mean_ci(self.values)
+        mean, lo, hi = self.interval
         ci = f" [{lo:.3g}, {hi:.3g}]" if lo is not None else ""
         detail = "".join(f"; {name} {v:.3g}" for name, v in self.others.items())
         return f"{self.definition.measure} {mean:.3g}{ci}{detail}"
@@ -272,7 +286,7 @@ def heterogeneity(committees: pd.DataFrame) -> pd.DataFrame:
     sd, level = by.std(ddof=0), by.mean()
     rows = []
     for name in SPREAD_INDICATORS:
-        (base, b_lo, b_hi), (zero, z_lo, z_hi) = (mean_ci(sd.loc[arm, name], floor=0.0)
+        (base, b_lo, b_hi), (zero, z_lo, z_hi) = (mean_ci(sd.loc[arm, name], within=(0.0, None))
                                                   for arm in ("baseline", NO_SPREADS))
         rows.append({"indicator": name, "sd": base, "sd_low": b_lo, "sd_high": b_hi,
                      "sd_without_spreads": zero, "sd_without_spreads_low": z_lo,
@@ -548,7 +562,7 @@ class Validation(Brief):
         under = {p.number: p for p in self.broken or ()}
         rows = []
         for p in self.patterns:
-            d, (mean, lo, hi) = p.definition, mean_ci(p.values)
+            d, (mean, lo, hi) = p.definition, p.interval
             b = under.get(p.number)
             rows.append({"pattern": p.number, "title": d.title, "label": d.label,
                          "rests_on": d.rests_on, "condition": d.condition,
