@@ -396,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # --- helpers --------------------------------------------------------------------------------------
-RUN_SIZE = {"years": "--years", "scale": "--scale", "burn_in_years": "--burn-in"}
+RUN_SIZE = {field: "--burn-in" if field == "burn_in_years" else f"--{field}"   # their flags
+            for field in scen.RUN_SIZE}
 
 
 def _scenario(name: str, args) -> scen.Scenario:

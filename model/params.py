@@ -956,16 +956,21 @@ def describe(name: str) -> dict:
     return dict(name=name, baseline=f.default, **f.metadata)
 
 
+def switch_of(name: str) -> str:
+    """The structural switch that decides whether the constant `name` is read ("" if none)."""
+    return FIELDS[name].metadata["needs"].lstrip("!")
+
+
 def needed(name: str) -> str:
     """The setting under which the constant `name` is read, as `switch=value` ("" if always)."""
     needs = FIELDS[name].metadata["needs"]
-    return f"{needs.lstrip('!')}={int(not needs.startswith('!'))}" if needs else ""
+    return f"{switch_of(name)}={int(not needs.startswith('!'))}" if needs else ""
 
 
 def read_by(name: str, params: Parameters) -> bool:
     """Whether a run on `params` reads the constant `name` at all (its `needs` switch)."""
     needs = FIELDS[name].metadata["needs"]
-    return not needs or bool(getattr(params, needs.lstrip("!"))) != needs.startswith("!")
+    return not needs or bool(getattr(params, switch_of(name))) != needs.startswith("!")
 
 
 class ParameterError(ValueError):

@@ -47,7 +47,7 @@ from ..engine.batch import check_size
 from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED, check_seed
 from ..model import INDICATORS, LEVER_GROUPS, OUTCOMES, levers
-from ..model.params import FIELDS, ParameterError, Parameters, needed, read_by
+from ..model.params import FIELDS, ParameterError, Parameters, needed, read_by, switch_of
 from . import scenario as sc
 from .county import check_population
 from .files import DESIGN_DIR, at_least, check_keys, find, one_line, read_toml, suggest
@@ -133,8 +133,7 @@ def lever_specs(path: Path, levers_: dict, sampling: str, base: Parameters) -> d
         except ParameterError as e:
             raise UserError(f"{path}: levers.{e}") from None
     for name in specs:
-        switch = needed(name).split("=")[0]
-        if not read_by(name, base) and switch not in specs:
+        if not read_by(name, base) and switch_of(name) not in specs:
             raise UserError(f"{path}: levers.{name}: not read by this design's runs (only with "
                             f"{needed(name)})")
     return specs
