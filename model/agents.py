@@ -108,6 +108,54 @@ def react(d: Table, failure: np.ndarray, inspection: bool, campaign: bool, p) ->
             1 - p.funding_follows_tasks)
 
 
+class Township(mesa.Agent):
+    """A township government (乡镇政府) between the county's departments and the committees it
+    serves (ODD §7.1a): each budget year it chooses how far to direct them (adding its own tasks,
+    越位, and keeping part of their money, 缺位) rather than support them, as the county's
+    assessment of the year just ended rewards it. A handle over its row of `model.townships`."""
+
+    def __init__(self, model, idx: int):
+        super().__init__(model)
+        self.idx = idx
+
+    name = property(lambda self: self.model.townships.names[self.idx])
+    directing = _row("townships", "directing", "share of its community work spent directing "
+                     "its committees (越位, 缺位) rather than supporting them")
+
+
+def choose_stances(t: Table, served_by: np.ndarray, need: np.ndarray, size_factor: np.ndarray,
+                   ordinary: np.ndarray, draw: np.ndarray, p) -> None:
+    """Each township chooses its directing share for the budget year (ODD §7.1a) among
+    `township_stances` evenly spaced shares from 0 to 1, with Luce's rule at precision
+    `township_precision`, by the score the county's assessment would give it: per unit of
+    directing, the credit for the activity it directs (none under clear functions) and what the
+    money it keeps is worth to it, less the credit it expects to lose for its committees' need
+    met; less `township_switch_cost` per unit it moves from last year's share. It believes its
+    tasks' hours, the help its kept money would have bought and its linked cadres' hours
+    (checks instead of help) come off its committees' service, as a share of their `need`
+    (last year's mean, hours/week, per committee; none where they have none; `ordinary` is each
+    committee's ordinary transfer, yuan/year). `draw` holds one uniform number per township."""
+    k = t.directing.size
+    served = np.bincount(served_by, minlength=k)
+    tasks = p.township_tasks_per_week * np.bincount(served_by, weights=size_factor,
+                                                    minlength=k) * p.task_hours
+    help_kept = (p.township_withhold_share * p.discretionary_share
+                 * np.bincount(served_by, weights=ordinary, minlength=k)
+                 / STEPS_PER_YEAR / p.help_wage)
+    liaison = 2.0 * p.liaison_hours_per_week * p.township_liaison * served
+    total_need = np.bincount(served_by, weights=need, minlength=k)
+    lost = np.where(total_need > 0, (tasks + help_kept + liaison)
+                    / np.maximum(total_need, 1e-9), 0.0)
+    gain = (p.activity_credit * (1.0 - p.clear_functions) + p.money_credit
+            - p.outcome_credit * lost)
+    stances = np.linspace(0.0, 1.0, p.township_stances)
+    score = p.township_precision * (gain[:, None] * stances - p.township_switch_cost
+                                    * np.abs(stances - t.directing[:, None]))
+    weight = np.exp(score - score.max(axis=1, keepdims=True))
+    chance = np.cumsum(weight, axis=1) / weight.sum(axis=1, keepdims=True)
+    t.directing = stances[np.minimum((chance < draw[:, None]).sum(axis=1), stances.size - 1)]
+
+
 class Committee(mesa.Agent):
     """A community residents' committee (社区居委会)."""
 
@@ -173,6 +221,7 @@ COMMITTEE_COLUMNS = (
 CADRE_COLUMNS = ("committee", "age", "educated", "skill", "morale", "exhaustion", "dependence",
                  "hours", "tenure", "vacant", "motivation", "belief", "sham")
 DEPARTMENT_COLUMNS = ("names", "weight", "blame", "blamed", "rebound")
+TOWNSHIP_COLUMNS = ("names", "directing")
 
 
 class Table:

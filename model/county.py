@@ -78,7 +78,8 @@ COMMITTEE = {"name": (TEXT, None, None, True), "town": (TEXT, None, None, True),
              "venue_places": (NUMBER, 0.0, 10_000.0, False), "units": (WHOLE, 0, 100, False),
              "unit_places": (NUMBER, 0.0, 1_000.0, False),
              "own_income_yuan": (NUMBER, 0.0, 1e8, False),
-             "demonstration": (FLAG, None, None, False)}
+             "demonstration": (FLAG, None, None, False),
+             "township": (TEXT, None, None, False)}
 OFFICES = ("owned", "rented")
 
 
@@ -152,6 +153,7 @@ class Committee:
     unit_places: float | None = None
     own_income_yuan: float = 0.0
     demonstration: bool = False
+    township: str | None = None       # the township government (乡镇) serving it; None: its town
 
 
 @dataclass(frozen=True, eq=False)
@@ -317,6 +319,14 @@ class County:
     def in_seat(self) -> np.ndarray:
         """Committees in the county seat (县城): the essay's urban communities."""
         return np.array([c.town == self.seat for c in self.committees])
+
+    def townships(self) -> tuple[list[str], np.ndarray]:
+        """The township governments (乡镇, ODD §7.1a) in order of first appearance, and each
+        committee's index among them (a committee without a `township` is served by its
+        town's)."""
+        served_by = [c.township or c.town for c in self.committees]
+        names = list(dict.fromkeys(served_by))
+        return names, np.array([names.index(t) for t in served_by])
 
     def _town(self, name: str) -> Town:
         return next(t for t in self.towns if t.name == name)

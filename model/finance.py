@@ -46,7 +46,12 @@ def new_year(m) -> None:
     open_units = [u.committee for u in m.units if u.open]
     c.donations = p.unit_donation_yuan * np.bincount(open_units, minlength=c.residents.size)
     grant = p.demo_grant_yuan * c.demonstration
-    c.discretionary = (p.discretionary_share * (c.transfer - focus)
+    # a directing township keeps part of the ordinary transfer for its own targets (缺位, ODD
+    # §7.1a): less discretionary money; the county pays it all the same, and the budget (the
+    # county's allotment, on which the own-income share is measured) is unchanged
+    kept = (p.township_withhold_share * m.directing_by_committee() * (c.transfer - focus)
+            if p.township_agent else 0.0)
+    c.discretionary = (p.discretionary_share * (c.transfer - focus - kept)
                        + focus - p.office_rent_yuan * c.renting + c.own_income
                        + c.donations + c.aid + grant)
     c.budget = c.transfer + c.own_income + c.donations + c.aid + grant

@@ -31,21 +31,24 @@ class Indicator(NamedTuple):
 
 # the levers in the administrative work counted: admitted tasks (refused ones are not worked,
 # funded ones take only `funded_cadre_share` of cadre work, a station speeds them up), passed
-# staff work, inspection preparation, campaign reporting and demonstration receptions
+# staff work, inspection preparation, campaign reporting, demonstration receptions and a
+# township's linked cadres' checks (ODD §7.1a)
 TASK_LEVERS = ("task_admission", "funding_follows_tasks", "service_stations")
 FIXED_LEVERS = ("authority_over_staff", "inspections_per_year", "reduction_campaigns_per_year",
-                "demonstration_sites")
+                "demonstration_sites", "township_liaison")
 ADMIN_LEVERS = (*TASK_LEVERS, *FIXED_LEVERS, "campaign_cut_share", "meeting_hours_per_week")
-# the government's own demands in H: inspections, campaigns, receptions and meetings
+# the government's own demands in H: inspections, campaigns, receptions (the linked cadres'
+# checks among them) and meetings
 DEMAND_LEVERS = ("inspections_per_year", "reduction_campaigns_per_year", "demonstration_sites",
-                 "meeting_hours_per_week")
+                 "meeting_hours_per_week", "township_liaison")
 # money that becomes committees' discretionary money, which buys help hours at help_wage
 BUDGET_LEVERS = ("poor_community_aid", "demonstration_sites", "paid_services",
                  "enterprise_support")
 # service hours that meet need: a station's reach, staff's own services, health points, help,
-# and the service part of pushed tasks done (admitted, funded, or done by their department)
+# the service part of pushed tasks done (admitted, funded, or done by their department) and a
+# township's linked cadres' help (ODD §7.1a)
 SUPPLY_LEVERS = ("service_stations", "authority_over_staff", "health_and_safety",
-                 *BUDGET_LEVERS, "task_admission", "funding_follows_tasks")
+                 *BUDGET_LEVERS, "task_admission", "funding_follows_tasks", "township_liaison")
 SERVICE_LEVERS = (*SUPPLY_LEVERS, "welfare_volunteer_days")      # with duty hours
 PLACE_LEVERS = ("infrastructure_investment", "poor_community_aid", "demonstration_sites",
                 "facilities_association", "deliberation")
@@ -167,12 +170,17 @@ INDICATORS: dict[str, Indicator] = {
         "share of hours", "of the problems that need a department and the committee, what "
         "neither handled (两不管; lower is better; 0 unless buck-passing is on, ODD §7.7a)",
         "两不管比例"),
+    "township_directing": Indicator(
+        "share", "how far the townships direct their committees rather than support them, "
+        "mean over committees (越位、缺位; lower is better; 0 unless the township is on, ODD "
+        "§7.1a)", "乡镇越位程度"),
     "repushed_share": Indicator(
         "share of tasks", "pushed tasks that are refused ones pushed again (推诿扯皮)",
         "推诿任务占比", levers=("task_admission",)),
     "tasks_per_committee_year": Indicator(
-        "tasks/committee/year", "tasks the departments push to a committee, re-pushes "
-        "included, before the admission filter, annualised", "社区年承接任务数"),
+        "tasks/committee/year", "tasks the departments push to a committee (and the township, "
+        "with the township on), re-pushes included, before the admission filter, annualised",
+        "社区年承接任务数"),
     "task_service_share": Indicator(
         "share of hours", "service hours that come with pushed tasks (四进社区)",
         "任务带来的服务占比", levers=SERVICE_LEVERS),
@@ -233,7 +241,8 @@ BETTER = {"participation_rate": 1, "trust": 1, "admin_share": -1, "exhaustion": 
           "cadre_hours_per_week": -1}
 LAST_VALUE = {"volunteer_100_share"}
 # indicators of a mechanism behind a switch (0 while it is off): shown and docked when it is on
-SWITCHED = {"sham_share": "cadres_choose", "unowned_share": "buck_passing"}
+SWITCHED = {"sham_share": "cadres_choose", "unowned_share": "buck_passing",
+            "township_directing": "township_agent"}
 
 
 def switched_on(params) -> list[str]:
@@ -447,6 +456,8 @@ def record(m, week) -> None:
         unowned_share=(0.0 if week.joint_need is None else       # 两不管 (ODD §7.7a)
                        float((week.joint_need - week.joint_handled).sum()
                              / max(week.joint_need.sum(), 1e-9))),
+        township_directing=(float(m.directing_by_committee().mean()) if p.township_agent
+                            else 0.0),
         task_backlog=float(c.backlog_hours.mean()),
         unfunded_share=float((tasks["unfunded"] / skill_factor).sum()
                              / max((tasks["admitted"] / skill_factor).sum(), 1e-9)),

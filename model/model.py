@@ -10,9 +10,9 @@ import mesa
 import numpy as np
 
 from . import cadres, finance, workload
-from .agents import (CADRE_COLUMNS, COMMITTEE_COLUMNS, DEPARTMENT_COLUMNS, Cadre, Committee,
-                     Department, Government, Table, Unit, pressures, push_factors, push_means,
-                     react)
+from .agents import (CADRE_COLUMNS, COMMITTEE_COLUMNS, DEPARTMENT_COLUMNS, TOWNSHIP_COLUMNS, Cadre,
+                     Committee, Department, Government, Table, Township, Unit, choose_stances,
+                     pressures, push_factors, push_means, react)
 from .calendar import STEPS_PER_YEAR
 from .county import County, draw_residents, essay_county
 from .indicators import INDICATORS, record
@@ -28,11 +28,12 @@ COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust"
 
 
 # levers the county reads when its budget year starts (budgets, investment, aid, titles, the
-# units' yearly decisions): moved mid-run, they act from the next budget year; every other lever
-# acts from the next week (tests/test_workshop.py checks both against the model)
+# units' and townships' yearly decisions): moved mid-run, they act from the next budget year;
+# every other lever acts from the next week (tests/test_workshop.py and test_township.py check
+# both against the model)
 YEARLY_LEVERS = frozenset({"unit_to_social_per_year", "unit_sharing", "infrastructure_investment",
                            "enterprise_support", "poor_community_aid", "demonstration_sites",
-                           "facilities_association"})
+                           "facilities_association", "clear_functions"})
 # levers read every week whose effect waits for an event: the next campaign, the next hire
 EVENT_LEVERS = {"reduction_campaigns_per_year": "campaign", "campaign_cut_share": "campaign",
                 "competitive_recruitment": "hire"}
@@ -131,6 +132,14 @@ class CountyModel(mesa.Model):
         self._revise_units()
         if p.cadres_choose:   # the types last, so that the county is the rule's on the same seed
             self.cadres.motivation[:] = cadres.draw_motivation(rng, m, p)
+        # the township governments (ODD §7.1a): none without the switch
+        names, self.served_by = place.townships()
+        k = len(names) if p.township_agent else 0
+        start = np.full(k, p.township_initial_directing)
+        self.townships = Table(TOWNSHIP_COLUMNS, names=names[:k], directing=start)
+        self.township_agents = [Township(self, i) for i in range(k)]
+        self.need_sum = np.zeros(n)        # the year's need so far (what the townships weigh)
+        self.need_weeks = 0
 
         self.load = np.full(n, p.initial_load)      # last week's demand / standard capacity
         self.reporting = np.zeros(n)           # campaign reporting hours still due per week
@@ -159,6 +168,9 @@ class CountyModel(mesa.Model):
         if params.cadres_choose != self.p.cadres_choose:
             raise ValueError("cadres_choose is fixed for a run: the cadres' types are drawn at "
                              "the start (ODD §7.3a)")
+        if params.township_agent != self.p.township_agent:
+            raise ValueError("township_agent is fixed for a run: the townships are made at the "
+                             "start (ODD §7.1a)")
         self.p = params
         self.station = 1.0 + params.station_gain * params.service_stations
         self.residents.refresh(params)
@@ -214,6 +226,13 @@ class CountyModel(mesa.Model):
         self.government.step()
         if self.new_year:
             if week.t > 0:
+                if p.township_agent:       # the townships choose for the year (ODD §7.1a)
+                    c = self.committees
+                    choose_stances(self.townships, self.served_by,
+                                   self.need_sum / max(self.need_weeks, 1), self.size_factor,
+                                   c.transfer - p.seat_focus_yuan * c.seat,
+                                   rng.random(len(self.township_agents)), p)
+                    self.need_sum[:], self.need_weeks = 0.0, 0
                 self._revise_units()
                 self.residents.unit_shift(rng, p)
                 if p.paid_services > 0:           # paid services hire the laid-off (再就业)
@@ -233,6 +252,9 @@ class CountyModel(mesa.Model):
         week.tasks = workload.admit_tasks(self.rng, self.pushed, self.repushed, self.inspected,
                                           service, p)
         self.repushed = week.tasks["repushed"]
+        if p.township_agent:         # the townships' own tasks (越位, ODD §7.1a)
+            workload.township_tasks(self.rng, week.tasks, self.directing_by_committee(),
+                                    self.size_factor, p)
         if self.campaign_week:
             workload.campaign(c, self.reporting, p)
             self.reporting_weeks_left = p.reporting_weeks
@@ -258,6 +280,9 @@ class CountyModel(mesa.Model):
         reporting = self.reporting if self.reporting_weeks_left > 0 else np.zeros(n)
         receptions = (p.demo_reception_hours * c.demonstration
                       + p.seat_reception_hours * c.seat)
+        if p.township_agent:    # a directing township's linked cadre checks: reports to him
+            week.liaison = p.liaison_hours_per_week * p.township_liaison
+            receptions = receptions + week.liaison * self.directing_by_committee()
         week.demanded = week.inspection + reporting + receptions   # the government's (H)
         week.fixed = passed + week.demanded
         week.meetings = p.meeting_hours_per_week * present
@@ -306,6 +331,8 @@ class CountyModel(mesa.Model):
         cadre_services = week.use["services"] * self.station
         supply = (cadre_services + week.help_hours + week.staff_service
                   + self.vol_hours + finance.health_hours(c, p) + week.task_service)
+        if p.township_agent:    # a supporting township's linked cadre serves (ODD §7.1a)
+            supply = supply + week.liaison * (1.0 - self.directing_by_committee())
         week.need = need = self.residents.need_per_committee
         if p.buck_passing:     # problems only their owner can handle (推诿扯皮, ODD §7.7a)
             joint = workload.joint_problems(self.rng, self.size_factor,
@@ -324,6 +351,9 @@ class CountyModel(mesa.Model):
             week.joint_hours = 0.0
             c.coverage = np.minimum(1.0, supply / np.maximum(need, 1e-9))
         c.service_hours = week.supply = supply + self.duty_hours
+        if p.township_agent:
+            self.need_sum += need
+            self.need_weeks += 1
 
     def residents_decide(self, week) -> None:
         """6. Residents decide, volunteer, and update trust and awareness (ODD §7.5-7.8)."""
@@ -367,6 +397,10 @@ class CountyModel(mesa.Model):
         return (np.bincount(s.committee, weights=hours_seat * service, minlength=n)
                 / np.maximum(team_hours, 1e-9),
                 team_shirked / np.maximum(team_admin, 1e-9))
+
+    def directing_by_committee(self) -> np.ndarray:
+        """The directing share of the township serving each committee (ODD §7.1a)."""
+        return self.townships.directing[self.served_by]
 
     def accountability(self, seated: np.ndarray) -> np.ndarray:
         """What each committee answers for: the inspected work departments put on each of its

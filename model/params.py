@@ -81,6 +81,13 @@ class Parameters:
                                      "§7.7a)", "职责清单", tag="E", needs="buck_passing",
                                      source=("\"事权划分不清\" (essay): no lists yet; the "
                                              "remedy \"界定好行政事务与社会事务的范畴\""))
+    clear_functions: float = _p(0.0, 0.0, 1.0, "autonomy", "share",
+                                "how far the county's assessment of townships stops crediting "
+                                "the activity they direct in committees, their functions made "
+                                "clear (ODD §7.1a)", "职能清晰",
+                                tag="E", needs="township_agent",
+                                source=("\"政府与社区职能职责不清\" (essay): not yet; the remedy "
+                                        "\"变微观管理为宏观指导\""))
     unit_to_social_per_year: float = _p(0.04, 0.0, 0.3, "autonomy", "share a year",
                                         "unit-attached residents who become 'society people' a "
                                         "year: the pace of enterprise reform and of the "
@@ -130,6 +137,11 @@ class Parameters:
                                   "demonstration communities (示范社区) funded and visited",
                                   "示范社区", integer=True,
                                   tag="E", source="Jiangkou's and 新华街's titles")
+    township_liaison: float = _p(0.0, 0.0, 1.0, "resources", "index 0-1",
+                                 "township cadres linked to committees, each giving a committee "
+                                 "`liaison_hours_per_week` at 1 (ODD §7.1a)", "乡镇干部联居",
+                                 tag="E", needs="township_agent",
+                                 source="\"乡镇干部联居\" proposed, not in place")
     service_stations: float = _p(0.0, 0.0, 1.0, "resources", "index 0-1",
                                  "one-stop service stations and windows (一站式, 一条龙)",
                                  "便民服务站",
@@ -186,6 +198,14 @@ class Parameters:
                            "§7.7a); 0: no such problems", "推诿扯皮", integer=True, tag="A",
                            source=("off in the published tables: its constants are assumed, "
                                    "not yet calibrated"))
+    township_agent: int = _p(0, 0, 1, "structure", "switch",
+                             "1: each township government (乡镇) between the departments and "
+                             "its committees chooses yearly how far to direct them, adding its "
+                             "own tasks (越位) and keeping part of their money (缺位), as the "
+                             "county's assessment rewards it (ODD §7.1a); 0: no township",
+                             "乡镇越位缺位", integer=True, tag="A",
+                             source=("off in the published tables: its constants are assumed, "
+                                     "not yet calibrated"))
 
     # --- uncertain constants, grouped by submodel; tuned values and reasons in the ODD --------
     size_elasticity: float = _p(0.2, 0.0, 1.0, "departments", "elasticity",
@@ -354,6 +374,60 @@ class Parameters:
                                     "most a department can push, as a multiple of its normal "
                                     "rate (its own staff and attention are finite)",
                                     tag="A", source="a department's staff and attention are finite")
+    township_tasks_per_week: float = _p(4.0, 0.0, 20.0, "departments",
+                                        "tasks/committee/week",
+                                        "tasks a fully directing township adds to a committee "
+                                        "of the mean size outside the seat (its own targets, "
+                                        "forms and checks: 越位)", "乡镇布置任务", tag="A",
+                                        needs="township_agent",
+                                        source=("\"把社区当成一级小政府\" (essay); about one "
+                                                "in seven of the departments' 28, assumed"))
+    township_withhold_share: float = _p(0.3, 0.0, 1.0, "departments", "share",
+                                      "share of a committee's ordinary transfer a fully "
+                                      "directing township keeps for its own targets (缺位)",
+                                      tag="A", needs="township_agent",
+                                      source=("township fiscal stress (Zhou 2006); \"财政配套资金"
+                                              "严重不足\" (essay); 0.3 assumed"))
+    activity_credit: float = _p(1.0, 0.0, 5.0, "departments", "points",
+                                "the county's credit to a township for directing its "
+                                "committees fully for a year (targets met, ledgers, 创建), "
+                                "before clear functions", tag="A", needs="township_agent",
+                                source=("the pressure system's target responsibility "
+                                        "assessment (Rong et al. 1998; Whiting 2004)"))
+    money_credit: float = _p(0.5, 0.0, 5.0, "departments", "points",
+                             "what a township gains from keeping `township_withhold_share` of "
+                             "its committees' transfers for a year", tag="A",
+                             needs="township_agent",
+                             source="township fiscal stress (Zhou 2006); assumed")
+    outcome_credit: float = _p(10.0, 0.0, 50.0, "departments", "points per share",
+                               "the county's credit to a township per share of its committees' "
+                               "residents' need met over the year (满意度)", tag="A",
+                               needs="township_agent",
+                               source=("residents' satisfaction in the assessment; 10 "
+                                       "assumed"))
+    township_switch_cost: float = _p(0.5, 0.0, 5.0, "departments", "points",
+                                     "what moving its directing share from last year's costs a "
+                                     "township, per unit moved (targets, staff and habits set "
+                                     "for a year)", tag="A", needs="township_agent",
+                                     source=("status quo bias (Samuelson & Zeckhauser 1988); "
+                                             "0.5 assumed"))
+    township_initial_directing: float = _p(0.5, 0.0, 1.0, "departments", "share",
+                                           "each township's directing share in its first "
+                                           "year", tag="A", needs="township_agent",
+                                           source="assumed; the burn-in settles it")
+    township_stances: int = _p(5, 2, 11, "departments", "options",
+                               "directing shares a township chooses among, evenly spaced from "
+                               "0 to 1", integer=True, tag="A", needs="township_agent",
+                               source="assumed: none, a quarter, half, three quarters, all")
+    township_precision: float = _p(5.0, 0.0, 50.0, "departments", "per point",
+                                   "precision of a township's choice (Luce's rule): 0 chooses "
+                                   "at random, high always the best-scoring share", tag="A",
+                                   needs="township_agent",
+                                   source="Luce 1959; 5 assumed")
+    liaison_hours_per_week: float = _p(8.0, 0.0, 40.0, "departments", "hours/committee/week",
+                                       "hours a linked township cadre gives a committee at full "
+                                       "liaison", tag="A", needs="township_agent",
+                                       source="one day a week of a township cadre, assumed")
     department_absorb_share: float = _p(0.3, 0.0, 1.0, "departments", "share",
                                         "share of refused tasks their department does with its "
                                         "own staff (谁的事谁办)", tag="A",

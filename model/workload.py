@@ -54,13 +54,33 @@ def admit_tasks(rng, pushed: np.ndarray, repushed: np.ndarray, inspected: np.nda
     )
 
 
+def township_tasks(rng, tasks: dict, directing: np.ndarray, size_factor: np.ndarray,
+                   p) -> None:
+    """The townships' own tasks (越位, ODD §7.1a) join this week's `tasks` (admit_tasks): each
+    committee gets Poisson(`township_tasks_per_week` x its township's `directing` share x size
+    factor); the admission filter (政事分离) thins them as it thins the departments'. They are
+    inspected (the township checks its own), unfunded and meet no residents' need; no
+    department answers for them (surface work found on them included), but those that expire
+    in the committee's one backlog count among the departments' failures as any expired backlog
+    does (department_failure)."""
+    arrived = rng.poisson(p.township_tasks_per_week * directing * size_factor)
+    admitted = rng.binomial(arrived, 1.0 - p.task_admission)
+    cadre = tasks["unfunded"] + p.funded_cadre_share * tasks["funded"]
+    tasks["service_share"] = tasks["service_share"] * cadre / np.maximum(cadre + admitted, 1e-9)
+    for key in ("unfunded", "visible", "admitted"):
+        tasks[key] = tasks[key] + admitted
+    tasks["pushed"] = tasks["pushed"] + arrived
+    tasks["township_visible"] = admitted
+
+
 def department_failure(tasks: dict, expired: np.ndarray, task_hours: np.ndarray,
                        standard_task_hours: float, found: np.ndarray | None = None) -> np.ndarray:
     """What each department's inspection finds: hours of its tasks that failed this week (those
     that expired in committees' backlogs and the refused ones it left undone) over the hours of
     its tasks that arrived and that it left undone. A committee's expired backlog is invisible
     work, shared among departments by their part of this week's invisible tasks there; surface
-    work `found` out (ODD §7.3a) is inspected work, shared by their visible tasks."""
+    work `found` out (ODD §7.3a) is inspected work, shared by the week's visible tasks, of which
+    the townships' own (ODD §7.1a) fall on no department."""
     d = tasks["by_department"]
     invisible = d["invisible"]
     share = invisible / np.maximum(invisible.sum(axis=0), 1e-9)
@@ -69,7 +89,8 @@ def department_failure(tasks: dict, expired: np.ndarray, task_hours: np.ndarray,
     failed = (share * expired).sum(axis=1)
     if found is not None:
         visible = d["cadre"] - invisible
-        failed = failed + (visible / np.maximum(visible.sum(axis=0), 1e-9) * found).sum(axis=1)
+        shown = visible.sum(axis=0) + tasks.get("township_visible", 0.0)
+        failed = failed + (visible / np.maximum(shown, 1e-9) * found).sum(axis=1)
     return (failed + undone) / np.maximum(due + undone, 1e-9)
 
 

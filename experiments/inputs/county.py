@@ -8,6 +8,8 @@ import hashlib
 import math
 from pathlib import Path
 
+import numpy as np
+
 from .. import counties as _counties
 from ..engine.errors import UserError
 from ..model.county import ESSAY_COUNTY, TOP, County, CountyError, essay_county
@@ -87,4 +89,8 @@ def describe(county: County) -> str:
                      f"{len(rows)} committees, {residents:,.0f} residents, "
                      f"{int(seats[rows].sum())} cadre seats")
     lines.append(f"  {len(county.departments)} departments: {', '.join(county.departments)}")
+    names, served_by = county.townships()
+    served = ", ".join(f"{name} {k}" for name, k in zip(names, np.bincount(served_by)))
+    lines.append(f"  township governments (read with township_agent=1), committees each: "
+                 f"{served}")
     return "\n".join(lines)

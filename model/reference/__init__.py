@@ -31,6 +31,18 @@ the `responsibility_lists` lever) and the `unowned_share` series records what no
 (两不管); with 0 no draw is made, `unowned_share` is 0.0 and every other series is bit for bit
 as before the submodel was added.
 
+With `township_agent` = 1 a township government stands between the departments and its
+committees (ODD §7.1a: a `Township` agent per township of the county file, `Township.choose`,
+`ReferenceModel.townships_choose`, `ReferenceModel.township_tasks`): each budget year after the
+first it chooses how far to direct them (Luce's rule over `township_stances` shares, by the
+county's assessment, less a cost of moving from last year's share: `clear_functions` lowers
+the credit for directed activity), and the share
+sets its own tasks (越位), the part of the committees' transfers it keeps (缺位) and whether its
+linked cadres (`township_liaison`) check or help; the `township_directing` series records the
+mean share. With 0 no township exists, no draw is made, `township_directing` is 0.0 and every
+other series is bit for bit as before the submodel was added. This switch and `cadres_choose`
+are fixed for a run (ODD §7.11): `ReferenceModel.switch` refuses a change of either.
+
 Ambiguous passages of the ODD can be switched to their alternative readings with
 `run(..., readings={...})` (`DEFAULT_READINGS`). Where docking showed the two implementations
 disagreeing on an ambiguous passage, the ODD was fixed and the default follows it.

@@ -260,6 +260,97 @@ class Department(mesa.Agent):
 
 
 # ------------------------------------------------------------------------------------------------
+class Township(mesa.Agent):
+    """A township government (乡镇, ODD §7.1a; only with `township_agent` = 1): it serves the
+    committees the county file gives it and chooses each budget year after the first how far
+    to direct them (its directing share d_t, 越位 and 缺位): its own tasks, the money it keeps
+    and what its linked cadres do follow d_t."""
+
+    def __init__(self, model, name, committees):
+        super().__init__(model)
+        self.name = name
+        self.committees = committees          # the committees it serves, in index order
+        self.directing = model.p.township_initial_directing    # d_t in the first budget year
+        # §4.4, §7.1a its committees' need (Σ_c need_c, hours a week) summed over the weeks since
+        # its last choice (the county's satisfaction survey) -- AMBIGUITY 102
+        self.need_sum = 0.0
+        self.need_weeks = 0
+        for c in committees:
+            c.township = self
+
+    # weekly ------------------------------------------------------------------------------------
+    def survey(self):
+        """§7.1a N_t: this week's need of its committees (§7.7 need_c, without §7.7a's joint
+        problems), one term of the mean over the weeks since the last choice."""
+        self.need_sum += sum(c.need_total for c in self.committees)
+        self.need_weeks += 1
+
+    def liaison_hours(self) -> float:
+        """§7.1a L = `liaison_hours_per_week` × `township_liaison`: a township cadre's hours a
+        week for each committee it serves."""
+        p = self.model.p
+        return p.liaison_hours_per_week * p.township_liaison
+
+    # yearly ------------------------------------------------------------------------------------
+    def kept(self, ordinary: float) -> float:
+        """§7.1a 缺位: the share `township_withhold_share` × d_t of a committee's ordinary
+        transfer (transfer less the seat's focus money) it keeps at the budget year's start."""
+        return self.model.p.township_withhold_share * self.directing * ordinary
+
+    def expected_loss(self) -> float:
+        """§7.1a lost_t = (T_t + M_t + 2 L n_t) / N_t: the share of its committees' need it
+        expects full directing to take away, 0 where N_t is 0 -- AMBIGUITIES 100-102."""
+        p = self.model.p
+        # T_t: its tasks' hours a week at full directing (standard task_hours, not at the teams'
+        # speed)
+        T = p.township_tasks_per_week * sum(c.size_factor for c in self.committees) * p.task_hours
+        # M_t: the help the kept money would have bought, hours a week (last budget year's
+        # ordinary transfers)
+        M = (p.township_withhold_share * p.discretionary_share
+             * sum(c.ordinary_transfer for c in self.committees) / STEPS / p.help_wage)
+        # 2 L n_t: one linked cadre per committee it serves -- AMBIGUITY 101
+        links = 2.0 * self.liaison_hours() * len(self.committees)
+        if self.need_weeks:
+            N = self.need_sum / self.need_weeks
+        else:
+            N = sum(c.need_total for c in self.committees)
+        return (T + M + links) / N if N > 0 else 0.0
+
+    def gain(self) -> float:
+        """§7.1a gain_t = `activity_credit` × (1 − `clear_functions`) + `money_credit` −
+        `outcome_credit` × lost_t: the assessment's score per unit of directing."""
+        p = self.model.p
+        return (p.activity_credit * (1.0 - p.clear_functions) + p.money_credit
+                - p.outcome_credit * self.expected_loss())
+
+    def choose(self, u: float):
+        """§7.1a Luce's rule over `township_stances` evenly spaced shares 0 … 1: P(d) ∝
+        exp(`township_precision` × Score(d)), Score(d) = gain_t × d − `township_switch_cost` ×
+        |d − d_t|, d_t the share of the year just ended; the uniform u picks the first stance
+        whose cumulative chance reaches it -- AMBIGUITY 103. The need survey starts again."""
+        p = self.model.p
+        k = p.township_stances
+        stances = [j / (k - 1) for j in range(k)]
+        g = self.gain()
+        last = self.directing                          # d_t, the year just ended
+        x = [p.township_precision * (g * d - p.township_switch_cost * abs(d - last))
+             for d in stances]
+        top = max(x)                                   # for the exponential's range only
+        w = [math.exp(v - top) for v in x]
+        total = sum(w)
+        cum = 0.0
+        pick = stances[-1]          # where rounding leaves the last cumulative chance below u
+        for d, wd in zip(stances, w):
+            cum += wd / total
+            if cum >= u:
+                pick = d
+                break
+        self.directing = pick
+        self.need_sum = 0.0
+        self.need_weeks = 0
+
+
+# ------------------------------------------------------------------------------------------------
 class Unit(mesa.Agent):
     """A work unit (驻区单位) that may open its facilities (§7.9)."""
 
@@ -581,6 +672,11 @@ class Committee(mesa.Agent):
         self.demo_grant = 0.0
         self.discretionary = 0.0
         self.budget = 0.0
+        # §7.1a the township government serving it (None when `township_agent` is 0), the
+        # ordinary transfer of the budget year and the part of it the township keeps
+        self.township = None
+        self.ordinary_transfer = 0.0
+        self.kept = 0.0
         # last week's volunteer and duty hours (one-week lag, ODD §3)
         self.vol_hours_last = 0.0
         self.duty_hours_last = 0.0
@@ -634,9 +730,36 @@ class Committee(mesa.Agent):
         self.joint_need = 0.0              # J_c = k_c × joint_problem_hours
         self.joint_committee_hours = 0.0   # cadre service hours the problems took
         self.joint_handled = 0.0           # handled_c
+        # §7.1a the township's own tasks this week (all 0 when township_agent is 0)
+        self.township_arrived = 0          # k_c
+        self.township_admitted = 0         # a_c
+        self.township_visible_hours = 0.0  # their hours at the team's speed (all inspected)
+        self.liaison_reports = 0.0         # L × d: the linked cadre's checks (receptions)
+        self.liaison_help = 0.0            # L × (1 − d): the linked cadre's help (services)
 
     def begin_week(self):
         self._reset_week()
+
+    def add_township_tasks(self):
+        """§7.1a 越位: the township's admitted tasks a_c (drawn by `ReferenceModel.township_tasks`)
+        are inspected and unfunded and take `task_hours` each at the team's speed, like a
+        department's unfunded visible task; they carry no service, so σ_c becomes
+        σ_c × cadre_c / (cadre_c + a_c); the arrivals k_c count in the week's pushed tasks (H,
+        `tasks_per_committee_year`). No department's arrivals, inspected push or failure share
+        -- AMBIGUITIES 98-99."""
+        p = self.model.p
+        k, a = self.township_arrived, self.township_admitted
+        h = p.task_hours / self.skill_factor()
+        self.demanded_task_hours += k * p.task_hours     # §4.10 H: every task pushed
+        self.pushed_tasks += k
+        self.arrived_admitted += a
+        self.arrived_unfunded += a
+        self.township_visible_hours = a * h
+        self.visible_task_hours += a * h
+        # σ_c's denominator (cadre task hours) grows with no service weight; τ_c counts them as
+        # task hours
+        self.cadre_task_hours += a * h
+        self.pushed_task_hours += a * h
 
     def venue_places(self) -> float:
         """Own venues: the base rooms (× renting_venue_share for renters) plus added places."""
@@ -742,6 +865,11 @@ class Committee(mesa.Agent):
         self.reporting = wk.reporting_hours
         self.receptions = ((p.seat_reception_hours if self.seat else 0.0)
                            + (p.demo_reception_hours if self.demonstration else 0.0))
+        if p.township_agent == 1 and self.township is not None:
+            # §7.1a a directing township's linked cadre checks: L × d hours of reports the
+            # committee prepares join its receptions (visible work, in H) -- AMBIGUITY 101
+            self.liaison_reports = self.township.liaison_hours() * self.township.directing
+            self.receptions += self.liaison_reports
         receptions_visible = m.readings["receptions"] == "visible"          # AMBIGUITY 12
         M = p.meeting_hours_per_week * seated + (0.0 if receptions_visible else self.receptions)
         self.meetings_demand = M
@@ -870,6 +998,11 @@ class Committee(mesa.Agent):
                              + self.funded_task_service)
         self.services_meeting_need = (self.cadre_service + self.help_hours + self.staff_services
                                       + self.vol_hours_last + self.health_hours + self.task_service)
+        if p.township_agent == 1 and self.township is not None:
+            # §7.1a a supporting township's linked cadre helps: L × (1 − d) hours join the
+            # services that meet residents' need (§7.7) -- AMBIGUITY 101
+            self.liaison_help = self.township.liaison_hours() * (1.0 - self.township.directing)
+            self.services_meeting_need += self.liaison_help
         if p.buck_passing == 1:
             # §7.7a the joint problems' need is met only by those who handled them; the other
             # services meet the other need, less the cadre hours the problems took:

@@ -18,7 +18,8 @@ from ..indicators import EMPTY_SHELL_SHARE as EMPTY_SHELL     # definitions of �
 from ..indicators import SYNDROME_THRESHOLD as SYNDROME
 from ..params import Parameters, lever_share
 from .agents import (AGE_0_17, AGE_18_35, AGE_36_59, AGE_60, CHILD, LAID_OFF, RETIRED, SOCIAL,
-                     STEPS, UNIT, Cadre, Committee, Department, Government, Resident, Unit, clip)
+                     STEPS, UNIT, Cadre, Committee, Department, Government, Resident, Township,
+                     Unit, clip)
 
 EMPLOYMENT_CODES = (UNIT, SOCIAL, LAID_OFF, RETIRED)
 
@@ -27,17 +28,20 @@ EMPLOYMENT_CODES = (UNIT, SOCIAL, LAID_OFF, RETIRED)
 LEVERS = ("task_admission", "funding_follows_tasks", "authority_over_staff",
           "inspections_per_year", "meeting_hours_per_week", "reduction_campaigns_per_year",
           "campaign_cut_share", "transparency", "deliberation", "responsibility_lists",
-          "unit_to_social_per_year",
+          "clear_functions", "unit_to_social_per_year",
           "cadre_pay", "competitive_recruitment", "training_hours_per_year", "volunteer_reward",
           "welfare_volunteer_days", "cadre_rotation_reserve", "unit_sharing",
           "infrastructure_investment", "enterprise_support", "poor_community_aid",
-          "demonstration_sites", "service_stations", "publicity", "health_and_safety",
-          "paid_services", "facilities_association")
+          "demonstration_sites", "township_liaison", "service_stations", "publicity",
+          "health_and_safety", "paid_services", "facilities_association")
 # ODD §7.11: levers read only when the budget year starts (the rest are read every week, the
-# campaign levers at the next campaign, competitive_recruitment at the next hire)
+# campaign levers at the next campaign, competitive_recruitment at the next hire), with
+# `township_agent` `clear_functions`, read only at the townships' yearly choice (§7.1a "a
+# lever moved mid-run acts at the next choice"); `township_liaison` also sets the linked
+# cadres' hours every week, so it is not yearly -- AMBIGUITY 104
 YEARLY_LEVERS = ("unit_to_social_per_year", "unit_sharing", "infrastructure_investment",
                  "enterprise_support", "poor_community_aid", "demonstration_sites",
-                 "facilities_association")
+                 "facilities_association", "clear_functions")
 
 # Alternative readings of the ODD's ambiguous passages, switchable for docking experiments. The
 # first value is the reading implemented by default; AMBIGUITIES.md gives the numbers.
@@ -88,8 +92,9 @@ DEFAULT_READINGS = {
 
 
 class ReferenceModel(mesa.Model):
-    """One county, every resident, cadre, committee, department, unit and the government a
-    `mesa.Agent`; `step` runs the ODD §3 phases in order."""
+    """One county, every resident, cadre, committee, department, unit, the government and
+    (with `township_agent`) each township government a `mesa.Agent`; `step` runs the ODD §3
+    phases in order."""
 
     def __init__(self, params: Parameters | None = None, seed: int = 0, county: County | None = None,
                  readings: dict | None = None):
@@ -114,6 +119,9 @@ class ReferenceModel(mesa.Model):
         self._init_county()
         self.government = Government(self)
         self._init_departments()
+        self.townships = []
+        if p.township_agent == 1:
+            self._init_townships()         # §7.1a, no draw
         self.choice_ready = False
         if p.cadres_choose == 1:
             self._init_choice()            # §7.3a, after every other draw of the start
@@ -137,11 +145,15 @@ class ReferenceModel(mesa.Model):
         if self.t % STEPS:
             raise ValueError(f"switch at week {self.t}: a warm start switches at a budget "
                              "year's start (ODD §7.1)")
+        for name in ("cadres_choose", "township_agent"):
+            # §7.11 the two switches are fixed for a run: the cadres' types and the townships
+            # are made at the start -- AMBIGUITIES 80, 97
+            if getattr(params, name) != getattr(self.p, name):
+                raise ValueError(f"{name} is fixed for a run (ODD §7.11): a warm start or a "
+                                 "workshop that changes it is refused")
         self.p = params
         self._derive()
         self.government.set_calendar()
-        if params.cadres_choose == 1 and not self.choice_ready:
-            self._init_choice()            # §7.3a switched on mid-run -- AMBIGUITY 80
         for r in self.agents_by_type[Resident]:
             r.refresh_need()
         for c in self.committees:
@@ -368,9 +380,48 @@ class ReferenceModel(mesa.Model):
             b = p.blame_pressure * rng.uniform(1 - sig, 1 + sig)
             self.departments.append(Department(self, name, float(wd), v, b))
 
+    def _init_townships(self):
+        """§7.1a one township government per township of the county file, in the order of
+        `County.townships()` (a committee row's `township`, else its town), serving its
+        committees -- AMBIGUITY 97."""
+        names, served_by = self.county.townships()
+        for k, name in enumerate(names):
+            mine = [c for c in self.committees if int(served_by[c.index]) == k]
+            self.townships.append(Township(self, name, mine))
+
+    # ============================================================================ §7.1a
+    def townships_choose(self):
+        """§7.1a at a budget year's start after the first, before the units' yearly draws: one
+        array of uniform numbers, one per township in the townships' order; each township
+        picks its directing share for the year -- AMBIGUITY 103."""
+        u = self.rng.random(len(self.townships))
+        for t, ut in zip(self.townships, u):
+            t.choose(float(ut))
+
+    def township_tasks(self):
+        """§7.1a the townships' own tasks, in phase 2 after the departments' draws: one pass
+        over the committees in index order of Poisson draws, k_c ~ Poisson(
+        `township_tasks_per_week` × d_t × size factor_c), then one of binomial draws, a_c ~
+        Binomial(k_c, 1 − `task_admission`) (the refused are dropped), each committee in every
+        pass (the reference's per-agent style of "one array draw", as in AMBIGUITY 88);
+        no draw is made when `township_agent` is 0 (this is not called) -- AMBIGUITY 98."""
+        p, rng = self.p, self.rng
+        cs = self.committees
+        for c in cs:
+            c.township_arrived = int(rng.poisson(p.township_tasks_per_week * c.township.directing
+                                                 * c.size_factor))
+        for c in cs:
+            c.township_admitted = int(rng.binomial(c.township_arrived, 1.0 - p.task_admission))
+        for c in cs:
+            c.add_township_tasks()      # no draw
+
     # ============================================================================ yearly (§7.9)
     def new_year(self, year: int):
         p, rng = self.p, self.rng
+        # §3 phase 1, §7.1a: each township first chooses how far to direct its committees for
+        # the year (after the first), before the units revise and the budgets are set
+        if p.township_agent == 1 and year >= 1:
+            self.townships_choose()
         # §3: units revise openness (from year 2) before budgets
         if year >= 1:
             self.agents_by_type[Unit].shuffle_do("revise")
@@ -427,8 +478,20 @@ class ReferenceModel(mesa.Model):
             c.transfer = ordinary + focus
             c.donations = p.unit_donation_yuan * sum(1 for u in c.units if u.open)
             c.demo_grant = p.demo_grant_yuan if c.demonstration else 0.0
-            c.discretionary = (p.discretionary_share * ordinary + focus + c.own_income + c.donations
-                               + c.aid + c.demo_grant - (p.office_rent_yuan if c.renting else 0.0))
+            if p.township_agent == 1:
+                # §7.1a 缺位: the township keeps `township_withhold_share` × d_t of the ordinary
+                # transfer; the committee's discretionary money is short of it, its budget (the
+                # county's allotment, own income's denominator) is not, and the county pays the
+                # whole transfer all the same -- AMBIGUITY 100
+                c.ordinary_transfer = ordinary
+                c.kept = c.township.kept(ordinary)
+                c.discretionary = (p.discretionary_share * (ordinary - c.kept) + focus
+                                   + c.own_income + c.donations + c.aid + c.demo_grant
+                                   - (p.office_rent_yuan if c.renting else 0.0))
+            else:
+                c.discretionary = (p.discretionary_share * ordinary + focus + c.own_income
+                                   + c.donations + c.aid + c.demo_grant
+                                   - (p.office_rent_yuan if c.renting else 0.0))
             c.budget = c.transfer + c.own_income + c.donations + c.aid + c.demo_grant  # AMBIGUITY 32
             self.yearly_spending += (c.transfer + c.aid + c.demo_grant
                                      + p.infrastructure_yuan * x
@@ -524,6 +587,10 @@ class ReferenceModel(mesa.Model):
                 # failed work in the departments' inspections (§7.1), beside the expired
                 # backlog: shared by their part of this week's visible tasks -- AMBIGUITY 78
                 tot = sum(c.visible_by_dept.values())
+                if self.p.township_agent == 1:
+                    # §7.1a the township's visible tasks take their part, which falls on no
+                    # department's inspection -- AMBIGUITY 99
+                    tot += c.township_visible_hours
                 # none counted where no visible task arrived (§7.3a)
                 shares = ({d: h / tot for d, h in c.visible_by_dept.items()} if tot > 0 else {})
                 keep = self.readings["found_blame"] == "accumulate"
@@ -599,6 +666,8 @@ class ReferenceModel(mesa.Model):
     def _phase_push(self):
         self.agents_by_type[Committee].do("begin_week")
         self.agents_by_type[Department].shuffle_do("push")   # order does not matter (§3)
+        if self.p.township_agent == 1:
+            self.township_tasks()           # §7.1a after the departments' draws
         if self.week.campaign:
             self.government.campaign()
         self.week.reporting_hours = self.government.reporting_hours()
@@ -618,6 +687,9 @@ class ReferenceModel(mesa.Model):
         if self.p.buck_passing == 1:
             self.joint_problems()           # §7.7a before services meet need
         self.agents_by_type[Committee].do("deliver_services")
+        if self.p.township_agent == 1:
+            for t in self.townships:        # §7.1a the county's survey of need (no draw)
+                t.survey()
 
     def _phase_residents(self):
         comms = self.agents_by_type[Committee]
@@ -700,6 +772,10 @@ class ReferenceModel(mesa.Model):
         passed = sum(c.passed_inspected for c in cs)
         s["sham_share"] = (sum(c.sham_hours for c in cs) / passed
                            if p.cadres_choose == 1 and passed > 0 else 0.0)
+        # §4.10, §7.1a 乡镇越位程度: the mean over committees of their township's directing
+        # share (0 when township_agent is 0) -- AMBIGUITY 105
+        s["township_directing"] = (sum(c.township.directing for c in cs) / len(cs)
+                                   if p.township_agent == 1 else 0.0)
         # services
         svc = sum(c.service_hours for c in cs)
         s["service_hours_per_1000"] = svc / real_residents * 1000.0
