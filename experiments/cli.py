@@ -542,6 +542,8 @@ def cmd_compare(args) -> int:
 
     scenarios = [_scenario(n, args) for n in [args.base, *args.alternatives]]
     compare.check(scenarios, args.replicates)
+    for note in compare.mechanism_notes(scenarios):
+        say(f"juwei: note: {note}")
     if args.dose_response:
         return dose_response(scenarios, args)
     if args.budget is not None:

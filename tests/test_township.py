@@ -175,3 +175,17 @@ def test_its_levers_moved_mid_run_act_when_the_model_reads_them(name):
             first = week
     assert first is not None
     assert (first >= 52) == (name in YEARLY_LEVERS), first
+
+
+def test_a_comparison_whose_scenario_switches_the_township_on_says_what_it_measures(tmp_path):
+    """The switch set in one scenario file compares the township with its lever, not the lever:
+    the comparison says so, and not when the switch is given to the whole comparison."""
+    from .conftest import juwei as command
+    clear = tmp_path / "clear.toml"
+    clear.write_text('description = "clear"\nextends = "baseline.toml"\ntownship_agent = 1\n'
+                     'clear_functions = 1.0\n')
+    size = ("--replicates", "2", "--scale", "0.01", "--years", "1", "--dry-run")
+    r = command("compare", "baseline", str(clear), *size)
+    assert r.returncode == 0 and "give --set township_agent=1 to the whole comparison" in r.stderr
+    r = command("compare", "baseline", str(clear), "--set", "township_agent=1", *size)
+    assert r.returncode == 0 and "note:" not in r.stderr
