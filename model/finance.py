@@ -49,9 +49,10 @@ def new_year(m) -> None:
     # a directing township keeps part of the ordinary transfer for its own targets (缺位, ODD
     # §7.1a): less discretionary money; the county pays it all the same, and the budget (the
     # county's allotment, on which the own-income share is measured) is unchanged
-    kept = (p.township_withhold_share * m.directing_by_committee() * (c.transfer - focus)
+    ordinary = ordinary_transfer(c, p)
+    kept = (p.township_withhold_share * m.directing_by_committee() * ordinary
             if p.township_agent else 0.0)
-    c.discretionary = (p.discretionary_share * (c.transfer - focus - kept)
+    c.discretionary = (p.discretionary_share * (ordinary - kept)
                        + focus - p.office_rent_yuan * c.renting + c.own_income
                        + c.donations + c.aid + grant)
     c.budget = c.transfer + c.own_income + c.donations + c.aid + grant
@@ -61,6 +62,11 @@ def new_year(m) -> None:
     y = m.year_money
     m.year_spending = (y["transfers_ordinary"] + y["aid"] + y["grants"] + y["investment"]
                        + y["remedies"] + y["health_points"])
+
+
+def ordinary_transfer(c, p) -> np.ndarray:
+    """Each committee's transfer without the county seat's focus money, yuan/year."""
+    return c.transfer - p.seat_focus_yuan * c.seat
 
 
 def year_money(m, grant: np.ndarray) -> dict[str, float]:

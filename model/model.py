@@ -34,6 +34,9 @@ COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust"
 YEARLY_LEVERS = frozenset({"unit_to_social_per_year", "unit_sharing", "infrastructure_investment",
                            "enterprise_support", "poor_community_aid", "demonstration_sites",
                            "facilities_association", "clear_functions"})
+# structural switches a run keeps from its start, and why
+FIXED_SWITCHES = {"cadres_choose": "the cadres' types are drawn (ODD §7.3a)",
+                  "township_agent": "the townships are made (ODD §7.1a)"}
 # levers read every week whose effect waits for an event: the next campaign, the next hire
 EVENT_LEVERS = {"reduction_campaigns_per_year": "campaign", "campaign_cut_share": "campaign",
                 "competitive_recruitment": "hire"}
@@ -165,12 +168,9 @@ class CountyModel(mesa.Model):
         while the county runs). Values derived from parameters at the start are derived
         again; the state (trust, exhaustion, budgets of the year ...) carries on, so YEARLY_LEVERS
         act from the next budget year."""
-        if params.cadres_choose != self.p.cadres_choose:
-            raise ValueError("cadres_choose is fixed for a run: the cadres' types are drawn at "
-                             "the start (ODD §7.3a)")
-        if params.township_agent != self.p.township_agent:
-            raise ValueError("township_agent is fixed for a run: the townships are made at the "
-                             "start (ODD §7.1a)")
+        for switch, why in FIXED_SWITCHES.items():
+            if getattr(params, switch) != getattr(self.p, switch):
+                raise ValueError(f"{switch} is fixed for a run: {why} at the start")
         self.p = params
         self.station = 1.0 + params.station_gain * params.service_stations
         self.residents.refresh(params)
@@ -227,10 +227,9 @@ class CountyModel(mesa.Model):
         if self.new_year:
             if week.t > 0:
                 if p.township_agent:       # the townships choose for the year (ODD §7.1a)
-                    c = self.committees
                     choose_stances(self.townships, self.served_by,
                                    self.need_sum / max(self.need_weeks, 1), self.size_factor,
-                                   c.transfer - p.seat_focus_yuan * c.seat,
+                                   finance.ordinary_transfer(self.committees, p),
                                    rng.random(len(self.township_agents)), p)
                     self.need_sum[:], self.need_weeks = 0.0, 0
                 self._revise_units()
