@@ -295,6 +295,7 @@ def build_parser() -> Parser:
                    help="also the structure and the uncertain constants of each submodel")
     p.add_argument("--markdown", action="store_true",
                    help="the parameter tables of docs/ODD.md §8 (every parameter)")
+    add_lang_option(p, "the names, meanings and units")
 
     p = sub.add_parser("app", help="start the workshop dashboard in the browser")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
@@ -531,7 +532,12 @@ def print_summary(r, lang: str = "en") -> None:
         v = syndrome({k: row["mean"] for k, row in r.summary.items()})
         print("\n" + tr("run_syndrome", verdict=i18n.syndrome_word(v, lang)[1] if zh
                          else v.describe()))
+    if r.townships is not None:         # each township government's stance (ODD §7.1a)
+        print("\n" + tr("run_townships") + ("、" if zh else ", ").join(
+            f"{row.township} {row.directing:.2f} [{row.lowest:.2f}-{row.highest:.2f}]"
+            for row in r.townships.itertuples()))
     files = ["manifest.json", "runs/series/committees .parquet"]
+    files += ["townships.csv"] if r.townships is not None else []
     files += [p.name for p in r.figures]
     print("\n" + tr("run_results", out=r.out, files=("、" if zh else ", ").join(files)))
 
@@ -581,7 +587,8 @@ def dose_response(scenarios, args) -> int:
 
     def tr(key, **fields):
         return i18n.t(f"terminal.{key}", args.lang, **fields)
-    names = scenario_names([r.base, *r.equal_cost.get("remedy", [])], args.lang)
+    names = scenario_names([r.base, *r.equal_cost.get("remedy", [])], args.lang,
+                           {s.name: i18n.scenario_title(s, args.lang) for s in scenarios})
     print("\n" + tr("doses_head", base=names[r.base], seconds=f"{r.wall_seconds:.0f}",
                      remedies=len(r.remedies), doses=args.doses, replicates=args.replicates))
     if len(r.equal_cost):
@@ -624,11 +631,13 @@ def ljust(text: str, width: int) -> str:
     return text + " " * max(0, width - _cols(text))
 
 
-def scenario_names(names, lang: str) -> dict:
-    """Scenario names as the terminal shows them: in Chinese their titles where the shipped
-    file has one, else the name given."""
+def scenario_names(names, lang: str, titles: dict | None = None) -> dict:
+    """Scenario names as the terminal shows them: in Chinese their titles where the file has
+    one (`titles`, else the shipped file's), else the name given."""
     if lang == "en":
         return {n: n for n in names}
+    if titles:
+        return {n: titles.get(n, n) for n in names}
     from .inputs import scenario as sc
     from .present import i18n
     out = {}
@@ -644,16 +653,16 @@ def print_comparison(c, lang: str = "en") -> None:
     """The comparison's summary in the terminal, in `lang` (words from the [terminal], [sure]
     and [report] catalogues)."""
     from .present import i18n
-    from .present.stats import MIN_REPLICATES, definition_marks
+    from .present.stats import MIN_REPLICATES, definition_marks, shown_indicators
 
     alts = c.scenarios[1:]
     table = c.table
-    names = scenario_names(c.scenarios, lang)
+    names = scenario_names(c.scenarios, lang, c.titles)
     marks = definition_marks({*HEADLINE, *OUTCOMES}, c.changed or {})
     print("\n" + i18n.t("terminal.changes_h", lang, base=names[c.base],
                         seconds=f"{c.wall_seconds:.0f}"))
     print(comparison_cells(table, alts, marks, lang, names))
-    print_marks(alts, HEADLINE, marks, lang, names)
+    print_marks(alts, shown_indicators(table), marks, lang, names)
     width = max(_cols(names[a]) for a in alts) + 2
     print("\n  " + i18n.t("sure.rule", lang, min=MIN_REPLICATES))
     if c.ranking is not None:
@@ -686,7 +695,7 @@ def comparison_cells(table, alts: list[str], marks: dict | None = None, lang: st
     change and its sureness word (present/stats.how_sure; in `lang`); with too few runs one
     line says so and the cells carry no word."""
     from .present import i18n
-    from .present.stats import how_sure
+    from .present.stats import how_sure, shown_indicators
 
     marks = marks or {}
     names = names or {a: a for a in alts}
@@ -694,14 +703,15 @@ def comparison_cells(table, alts: list[str], marks: dict | None = None, lang: st
     column = 18 if lang == "en" else 22        # a change (9), its mark (1) and its word
     lines = []
     rows = {(r["scenario"], r["indicator"]): r for r in table.to_dict("records")}
-    verdicts = {(a, h): how_sure(rows[(a, h)]) for a in alts for h in HEADLINE}
+    shown = shown_indicators(table)
+    verdicts = {(a, h): how_sure(rows[(a, h)]) for a in alts for h in shown}
     if any(s.key == "too_few" for s in verdicts.values()):
         lines.append("  " + i18n.too_few_note(table, lang))
     lines.append(f"  {ljust(i18n.t('terminal.scenario', lang), width)}" + "".join(
-        rjust(column_name(h, lang), column) for h in HEADLINE))
+        rjust(column_name(h, lang), column) for h in shown))
     for a in alts:
         cells = []
-        for h in HEADLINE:
+        for h in shown:
             s = verdicts[(a, h)]
             word = "" if s.key == "too_few" else i18n.t(f"sure.{s.key}", lang)
             cells.append(f"{rows[(a, h)]['diff']:+9.3f}{'†' if (a, h) in marks else ' '}"
@@ -765,7 +775,7 @@ def print_ensemble(c, lang: str = "en") -> None:
     ranks = e["ranks"]
     first = ranks[ranks.indicator == "htc_index"].set_index("scenario")[1]
     draws = int(e["syndrome"].draws.iloc[0])
-    names = scenario_names(c.scenarios, lang)
+    names = scenario_names(c.scenarios, lang, c.titles)
     print("\n" + i18n.t("terminal.ensemble_head", lang, draws=draws) + "\n")
     width = max(_cols(n) for n in names.values()) + 2
     heads = i18n.t("terminal.ensemble_columns", lang)
@@ -1169,6 +1179,8 @@ def cmd_levers(args) -> int:
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
+    if args.lang != "en":
+        return print_levers_zh(rows, groups, args.lang, args.all)
     for group in groups:
         print(f"\n{group}")
         for r in (r for r in rows if r["group"] == group):
@@ -1179,6 +1191,26 @@ def cmd_levers(args) -> int:
                   f"{r['unit']}: {r['meaning']}{zh}{only}  [{r['tag']}]{source}")
     if args.all:
         print("\nsources: " + "; ".join(f"[{k}] {v}" for k, v in TAGS.items()))
+    return 0
+
+
+def print_levers_zh(rows, groups, lang: str, every: bool) -> int:
+    """`juwei levers --lang zh`: each lever's name as set in files, its value, range and unit,
+    and its Chinese name and meaning (the workshop's catalogue)."""
+    from .present import i18n
+    for group in groups:
+        key = f"app.group.{group}" if group in LEVER_GROUPS else f"terminal.levers.group.{group}"
+        print(f"\n{i18n.t(key, lang)}")
+        for r in (r for r in rows if r["group"] == group):
+            s = i18n.lever(r, lang)
+            only = i18n.t("terminal.levers.only", lang, setting=needed(r["name"])) \
+                if r["needs"] else ""
+            name = f"{s['label']}：" if r["zh"] else ""
+            print(f"  {r['name']:30s} {r['baseline']!s:>7}，[{r['low']}, {r['high']}] "
+                  f"{s['unit_shown']}：{name}{s['meaning_shown']}{only}  [{r['tag']}]")
+    if every:
+        print("\n" + i18n.t("terminal.levers.sources", lang) + "：" + "；".join(
+            f"[{k}] {i18n.t(f'terminal.levers.tag.{k}', lang)}" for k in TAGS))
     return 0
 
 

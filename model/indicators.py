@@ -164,16 +164,15 @@ INDICATORS: dict[str, Indicator] = {
         "迎检应付占比",
         levers=(*TASK_LEVERS, *FIXED_LEVERS)),
     "sham_share": Indicator(
-        "share of work", "inspected work made only to look done, of all that passes (表面文章; "
-        "lower is better; 0 unless cadres choose, ODD §7.3a)", "表面文章占比"),
+        "share of work", "inspected work made only to look done, of all that passes (表面文章; 0 "
+        "unless cadres choose, ODD §7.3a)", "表面文章占比"),
     "unowned_share": Indicator(
         "share of hours", "of the problems that need a department and the committee, what "
-        "neither handled (两不管; lower is better; 0 unless buck-passing is on, ODD §7.7a)",
+        "neither handled (两不管; 0 unless buck-passing is on, ODD §7.7a)",
         "两不管比例"),
     "township_directing": Indicator(
         "share", "how far the townships direct their committees rather than support them, "
-        "mean over committees (越位、缺位; lower is better; 0 unless the township is on, ODD "
-        "§7.1a)", "乡镇越位程度"),
+        "mean over committees (越位、缺位; 0 unless the township is on, ODD §7.1a)", "乡镇越位程度"),
     "repushed_share": Indicator(
         "share of tasks", "pushed tasks that are refused ones pushed again (推诿扯皮)",
         "推诿任务占比", levers=("task_admission",)),
@@ -238,7 +237,10 @@ HEADLINE = ["participation_rate", "trust", "admin_share", "exhaustion", "cadre_t
 # which way is better for the county, from the essay's complaint: +1 higher, -1 lower
 BETTER = {"participation_rate": 1, "trust": 1, "admin_share": -1, "exhaustion": -1,
           "cadre_turnover": -1, "service_hours_per_1000": 1, "unmet_need": -1, "htc_index": -1,
-          "cadre_hours_per_week": -1}
+          "cadre_hours_per_week": -1,
+          # the switched mechanisms' (SWITCHED): surface work, problems no one handles and a
+          # township that directs are what the essay complains of
+          "sham_share": -1, "unowned_share": -1, "township_directing": -1}
 LAST_VALUE = {"volunteer_100_share"}
 # indicators of a mechanism behind a switch (0 while it is off): shown and docked when it is on
 SWITCHED = {"sham_share": "cadres_choose", "unowned_share": "buck_passing",
@@ -443,6 +445,8 @@ def record(m, week) -> None:
     exhaustion = float(s.exhaustion[seated].mean())
     h, tt, cc, index = htc(demand.sum(), capacity.sum(), admin_share, exhaustion,
                            ind["participation_rate"], ind["trust"])
+    # the directing share of each committee's township (0 without them, ODD §7.1a)
+    directing = m.directing_by_committee() if p.township_agent else np.zeros(residents.size)
     ind.update(
         admin_share=admin_share,
         admin_share_sd=float(c.admin_share.std()),
@@ -456,8 +460,7 @@ def record(m, week) -> None:
         unowned_share=(0.0 if week.joint_need is None else       # 两不管 (ODD §7.7a)
                        float((week.joint_need - week.joint_handled).sum()
                              / max(week.joint_need.sum(), 1e-9))),
-        township_directing=(float(m.directing_by_committee().mean()) if p.township_agent
-                            else 0.0),
+        township_directing=float(directing.mean()),
         task_backlog=float(c.backlog_hours.mean()),
         unfunded_share=float((tasks["unfunded"] / skill_factor).sum()
                              / max((tasks["admitted"] / skill_factor).sum(), 1e-9)),
@@ -506,5 +509,7 @@ def record(m, week) -> None:
     cs["seat"][t] = c.seat
     cs["new"][t] = c.new
     cs["residents"][t] = residents
+    cs["township"][t] = m.served_by
+    cs["township_directing"][t] = directing
     for k, bound in week.bound.items():      # what bounded taking part (1 for the one that did)
         cs[k][t] = bound

@@ -20,11 +20,12 @@ from .params import Parameters
 from .residents import Residents, signals
 
 PHASES = ("government and departments", "committees and cadres", "residents", "data collection")
-# per-committee series kept for the pattern checks and the county view
+# per-committee series kept for the pattern checks and the county view; `township`: the index
+# of the committee's township government in County.townships()'s order
 COMMITTEE_SERIES = ("admin_share", "service_per_1000", "venue_per_1000", "trust",
                     "participation", "pushed_per_cadre", "exhaustion", "own_income_share",
                     "renting", "seat", "new", "residents", "bound_wish", "bound_rooms",
-                    "bound_organisers")
+                    "bound_organisers", "township", "township_directing")
 
 
 # levers the county reads when its budget year starts (budgets, investment, aid, titles, the

@@ -125,6 +125,22 @@ def test_levers_lists_every_lever_with_its_range():
     assert "政事分离" in text and "incentives" in text
 
 
+def test_levers_in_chinese_name_the_file_keys_and_say_the_rest_in_chinese():
+    """Officials read the levers in Chinese: every line keeps the key a scenario file sets, and
+    its meaning, unit and group are the catalogue's Chinese, not the English."""
+    from juwei.present.i18n import words
+    r = juwei("levers", "--all", "--lang", "zh")
+    assert r.returncode == 0
+    lines = [l for l in r.stdout.splitlines() if l.startswith("  ")]
+    assert len(lines) == len(json.loads(juwei("levers", "--all", "--json").stdout))
+    for line in lines:
+        key, rest = line.split(maxsplit=1)
+        said = rest.split("  [")[0].split("（仅在")[0]
+        assert not words(said) - {"ODD"}, line
+    assert "职能部门" in r.stdout and "来源：[E] 文章" in r.stdout
+    assert "clear_functions" in r.stdout and "（仅在township_agent=1时读取）" in r.stdout
+
+
 def test_scenarios_lists_files_with_descriptions():
     r = juwei("scenarios")
     assert r.returncode == 0
@@ -188,7 +204,7 @@ def test_a_run_under_lang_zh_names_its_scenario_once(capsys):
     for name in ("separation", "baseline"):
         s = sc.load(name)
         cli.print_summary(SimpleNamespace(scenario=s, replicates_ok=4, failed=0, wall_seconds=1.0,
-                                          window="", summary={}, out=Path("out"), figures=[]),
+                                          window="", summary={}, out=Path("out"), figures=[], townships=None),
                           "zh")
         head = capsys.readouterr().out.strip().splitlines()[0]
         assert head.count(s.title_zh) == 1 and head.endswith(s.description_zh[-10:]), head

@@ -441,3 +441,14 @@ def test_a_report_on_your_own_model_carries_no_county_caveats():
     heading = page.i18n.t("report.caveats_h", "en")
     assert heading in page.footer(county) and heading not in page.footer(own)
     assert page.caveats()[0] not in page.footer(own)
+
+
+def test_english_figures_quote_no_chinese_terms():
+    """An English figure may have no font with Chinese glyphs: the meanings it shows drop the
+    Chinese terms the indicators' texts quote, and keep the rest."""
+    from juwei.model import INDICATORS
+    from juwei.present.figures import CJK_RUN, meaning_en
+    for name in INDICATORS:
+        shown = meaning_en(name)
+        assert shown and not CJK_RUN.search(shown) and "()" not in shown and "  " not in shown
+    assert meaning_en("township_directing").endswith("(0 unless the township is on, ODD §7.1a)")

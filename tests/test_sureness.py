@@ -19,9 +19,10 @@ import pytest
 from juwei.cli import comparison_cells
 from juwei.inputs.scenario import load
 from juwei.model import BETTER, HEADLINE, INDICATORS
+from juwei.model.indicators import SWITCHED
 from juwei.present import compare_page, handout, i18n
 from juwei.present.stats import (BAD, GOOD, GREY, MIN_REPLICATES, differences, how_sure,
-                                 needed_replicates)
+                                 needed_replicates, shown_indicators)
 
 BASE = "baseline"
 # the alternatives' known truth: every indicator moves by 0.3 the better way, the worse way, or
@@ -98,6 +99,16 @@ def test_replicates_needed_follow_the_documented_formula():
     assert needed_replicates(0.1, 0.0) is None and needed_replicates(0.0, 0.2) == MIN_REPLICATES
 
 
+def test_a_switched_mechanism_gets_a_column_only_when_it_ran(case):
+    """The headline columns always; a switched mechanism's indicator (0 in every run while
+    it is off) only where the comparison ran with it."""
+    _, table = case
+    assert shown_indicators(table) == [*HEADLINE, *SWITCHED]       # the fake table: all on
+    off = table.copy()
+    off.loc[off.indicator.isin(["sham_share", "unowned_share"]), "mean"] = 0.0
+    assert shown_indicators(off) == [*HEADLINE, "township_directing"]
+
+
 def test_the_terminal_says_the_rule(case):
     n, table = case
     text = comparison_cells(table, list(TRUTH))
@@ -108,7 +119,7 @@ def test_the_terminal_says_the_rule(case):
         assert i18n.t("sure.too_few", "en") not in text
     for s, line in lines.items():
         words = re.findall(r"[a-z]+", line[len(s) + 2:])
-        want = [i18n.t(f"sure.{expected(n, s, k)}", "en") for k in HEADLINE
+        want = [i18n.t(f"sure.{expected(n, s, k)}", "en") for k in shown_indicators(table)
                 if expected(n, s, k) != "too_few"]
         assert words == want, (n, s, line)
 
@@ -140,9 +151,9 @@ def test_the_report_says_the_rule_in_words_colour_and_interval(case, images, lan
     title = {s.name: i18n.scenario_title(s, lang) for s in scenarios()}
     section = page[page.index(f"<th>{i18n.t('report.th_relative', lang)}</th>"):]
     rows = re.findall(r"<tr>(.*?)</tr>", section[:section.index("</table>")], flags=re.S)
-    assert len(rows) == len(HEADLINE) * len(TRUTH)
+    assert len(rows) == len(shown_indicators(table)) * len(TRUTH)
     k = 0
-    for name in HEADLINE:
+    for name in shown_indicators(table):
         for s in TRUTH:
             cells = re.findall(r"<td[^>]*>(.*?)</td>", rows[k], flags=re.S)
             k += 1
@@ -266,3 +277,14 @@ def test_an_ensembles_few_draws_are_called_draws_not_runs(lang):
     assert i18n.too_few_note(table_of(2), lang) == i18n.t("sure.too_few_note", lang, n=2,
                                                           min=MIN_REPLICATES)
     assert i18n.too_few_note(table_of(4), lang) == ""
+
+
+def test_a_shares_interval_keeps_within_what_a_share_can_be():
+    """With few replicates a t interval reaches past 1 or below 0; a share's (or a 0-1
+    index's) is cut there, an unbounded indicator's is not."""
+    runs = pd.DataFrame([{"scenario": BASE, "replicate": r, **{k: 0.5 for k in INDICATORS},
+                          "unmet_need": u, "trust": 1 - u, "cadre_hours_per_week": 60 * u}
+                         for r, u in enumerate((0.99, 0.7, 0.02))])
+    table = differences(runs, BASE, [BASE]).set_index("indicator")
+    assert table.loc["unmet_need", "ci95_high"] == 1.0 and table.loc["trust", "ci95_low"] == 0.0
+    assert table.loc["cadre_hours_per_week", "ci95_low"] < 0     # hours: no bound is assumed

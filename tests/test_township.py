@@ -189,3 +189,24 @@ def test_a_comparison_whose_scenario_switches_the_township_on_says_what_it_measu
     assert r.returncode == 0 and "give --set township_agent=1 to the whole comparison" in r.stderr
     r = command("compare", "baseline", str(clear), "--set", "township_agent=1", *size)
     assert r.returncode == 0 and "note:" not in r.stderr
+
+
+def test_a_run_reports_each_township_governments_stance(tmp_path):
+    """`juwei run` with the switch names each township government with its directing share
+    (terminal and townships.csv), from the committees it serves; without it, neither."""
+    import pandas as pd
+    from .conftest import juwei as command
+    size = ("--replicates", "2", "--scale", "0.02", "--years", "2", "--no-plots")
+    r = command("run", "baseline", "--set", "township_agent=1", *size, "--out", tmp_path / "on")
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(tmp_path / "on" / "townships.csv")
+    names, served_by = essay_county().townships()
+    assert table.township.tolist() == names and table.committees.sum() == len(served_by)
+    assert ((table.lowest <= table.directing) & (table.directing <= table.highest)).all()
+    assert table.directing.between(0, 1).all() and table.highest.max() > 0
+    committees = pd.read_parquet(tmp_path / "on" / "committees.parquet")
+    assert (committees.groupby("committee").township.first().to_numpy() == served_by).all()
+    assert "Jiangkou" in r.stdout and "directing share" in r.stdout
+    r = command("run", "baseline", *size, "--out", tmp_path / "off")
+    assert r.returncode == 0 and not (tmp_path / "off" / "townships.csv").exists()
+    assert "directing share" not in r.stdout

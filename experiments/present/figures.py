@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import subprocess
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -97,11 +99,21 @@ PANELS = {
 }
 
 
+CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+(?:; |, )?")
+
+
+def meaning_en(name: str) -> str:
+    """An indicator's meaning in an English figure: without the Chinese terms the text quotes
+    (an English figure's font may have no glyphs for them; the Chinese figures name them)."""
+    text = CJK_RUN.sub("", INDICATORS[name].meaning)
+    return re.sub(r" {2,}", " ", re.sub(r"\s*\(\s*\)", "", text)).strip()
+
+
 def indicator_label(name: str, lang: str) -> str:
     """An indicator in a legend: its name and meaning in English, its Chinese name in
     Chinese."""
     if figure_lang(lang) == "en":
-        return f"{name}: {INDICATORS[name].meaning}"
+        return f"{name}: {meaning_en(name)}"
     return i18n.indicator(name, "zh")[0]
 
 
@@ -118,8 +130,10 @@ def panels(n: int, max_cols: int, width: float, height: float):
 def save(fig, path: Path, title: str | None = None, fontsize: float = 10,
          rect=(0, 0, 1, 1), dpi: int = 100) -> None:
     """Title, lay out, write and close a figure (every PNG juwei writes goes through here)."""
-    if title:
-        fig.suptitle(title, fontsize=fontsize)
+    if title:       # a long title wrapped to the figure's width, not cut at its edges
+        chars = max(30, int(fig.get_figwidth() * 72 / (fontsize * 0.6)))
+        fig.suptitle("\n".join(textwrap.fill(line, chars) for line in title.split("\n")),
+                     fontsize=fontsize)
     fig.tight_layout(rect=rect)
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
@@ -186,7 +200,7 @@ COMPARE_SERIES = [h if h != "cadre_turnover" else "cadre_hours_per_week" for h i
 def indicator_panel(ax, name: str, xlabel: str, lang: str = "en") -> None:
     """One small panel of a grid of indicators: its name and meaning, a light grid."""
     if figure_lang(lang) == "en":
-        ax.set_title(f"{name}\n{INDICATORS[name].meaning}", fontsize=8)
+        ax.set_title(f"{name}\n{meaning_en(name)}", fontsize=8)
     else:
         shown, _, unit = i18n.indicator(name, "zh")
         ax.set_title(f"{shown}（{unit}）", fontsize=9)
@@ -322,7 +336,7 @@ def plot_sweep(runs_table: pd.DataFrame, levers: list[str], outputs: list[str],
                 ax.grid(alpha=0.3)
             axes[0].legend(fontsize=7)
             path = folder / f"sweep-{o}.png"
-            name, meaning, _ = i18n.indicator(o, "zh") if zh else (o, INDICATORS[o].meaning, "")
+            name, meaning, _ = i18n.indicator(o, "zh") if zh else (o, meaning_en(o), "")
             save(fig, path, f"{name}：{meaning}" if zh else f"{name}: {meaning}",
                  rect=(0, 0, 1, 0.97))
             paths.append(path)

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..model import BETTER, INDICATORS, OUTCOMES, SYNDROME_THRESHOLD
-from ..model.indicators import MONEY_ITEMS, definition_levers
+from ..model import BETTER, HEADLINE, INDICATORS, OUTCOMES, SYNDROME_THRESHOLD
+from ..model.indicators import MONEY_ITEMS, SWITCHED, definition_levers
 
 
 
@@ -32,12 +32,29 @@ def mean_ci(values, level: float = 0.95, within: tuple = (None, None)
             m + half if high is None else min(m + half, high))
 
 
+def bounds(indicator: str) -> tuple:
+    """Where an indicator's values can lie, from its unit: a share or a 0-1 index in (0, 1),
+    a spread (sd) above 0, anything else unbounded (mean_ci's `within`)."""
+    unit = INDICATORS[indicator].unit
+    if unit == "0-1" or unit.startswith("share"):
+        return 0.0, 1.0
+    return (0.0, None) if unit == "sd" else (None, None)
+
+
+def shown_indicators(table: pd.DataFrame) -> list[str]:
+    """A comparison's columns: the headline indicators, and the indicator of each switched
+    mechanism (SWITCHED) the comparison ran with (it is 0 in every run while off)."""
+    on = table[table.indicator.isin(list(SWITCHED)) & (table["mean"] != 0)].indicator
+    return [*HEADLINE, *(n for n in SWITCHED if n in set(on))]
+
+
 def summary_table(frame, indicators) -> dict[str, dict]:
-    """For each indicator: mean, 95% interval of the mean, sd and n across replicates."""
+    """For each indicator: mean, 95% interval of the mean (within its bounds), sd and n across
+    replicates."""
     out = {}
     for name in indicators:
         x = frame[name].to_numpy(dtype=float)
-        m, lo, hi = mean_ci(x)
+        m, lo, hi = mean_ci(x, within=bounds(name) if name in INDICATORS else (None, None))
         out[name] = {"mean": m, "ci95_low": lo, "ci95_high": hi,
                      "sd": float(x.std(ddof=1)) if x.size > 1 else None, "n": int(x.size)}
     return out
@@ -72,7 +89,7 @@ def differences(runs: pd.DataFrame, base: str, scenarios: list[str],
         b = wide[base][name].to_numpy(float)
         for s in scenarios:
             x = wide[s][name].to_numpy(float)
-            mean, lo, hi = mean_ci(unit_means(x))
+            mean, lo, hi = mean_ci(unit_means(x), within=bounds(name))
             row = dict(indicator=name, scenario=s, mean=mean, ci95_low=lo, ci95_high=hi,
                        sd=float(x.std(ddof=1)) if n > 1 else None, n=n)
             if s != base:

@@ -13,6 +13,7 @@ from ..engine.errors import named, same_again
 from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS
+from ..model.indicators import SWITCHED
 from ..present import figures, handout, i18n
 from ..present.compare_page import comparison as comparison_page
 from ..present.stats import (cost_table, differences, draw_effects, ensemble_effects,
@@ -42,6 +43,7 @@ class Comparison(Brief):
     costs: pd.DataFrame | None = None   # present/stats.cost_table: one row per scenario
     ranking: pd.DataFrame | None = None   # present/stats.outcome_ranking: the alternatives
     changed: dict | None = field(default=None, repr=False)   # scenario -> levers it changes
+    titles: dict | None = field(default=None, repr=False)    # scenario -> its title in `lang`
 
 
 def paired(runs: pd.DataFrame, scenarios: list[str]) -> tuple[pd.DataFrame, list]:
@@ -133,7 +135,7 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     atomic_write(opts.out / "handout.html", lambda tmp: Path(tmp).write_text(sheet, "utf-8"))
     store.finish()
     return Comparison(opts.out, labels[0], labels, table, dropped, store.manifest["wall_seconds"],
-                      extra, costs, ranking, changed)
+                      extra, costs, ranking, changed, titles)
 
 
 def ensemble_tables(data: pd.DataFrame, labels: list[str], out: Path) -> dict:
@@ -142,7 +144,8 @@ def ensemble_tables(data: pd.DataFrame, labels: list[str], out: Path) -> dict:
     effects = ensemble_effects(data, labels[0], labels)
     breaks = syndrome_breaks(data, labels)
     ranks = pd.concat({h: rank_probabilities(draw_effects(data, labels[0], labels, h), h)
-                       for h in BETTER}, names=["indicator", "scenario"]).reset_index()
+                       for h in BETTER if h not in SWITCHED or data[h].any()},
+                      names=["indicator", "scenario"]).reset_index()
     for name, frame in (("ensemble", effects), ("syndrome", breaks), ("ranks", ranks)):
         atomic_write(out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
     return {"effects": effects, "syndrome": breaks, "ranks": ranks}

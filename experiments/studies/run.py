@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from ..engine import Options, replicate_seeds, run_batch
+from ..engine.store import atomic_write
 from ..engine.show import Brief
 from ..inputs.scenario import Scenario
 from ..model import INDICATORS, summary_window
+from ..model.county import essay_county
 from ..present import i18n
 from ..present.figures import plot_run
 from ..present.stats import summary_table
@@ -29,6 +33,7 @@ class ScenarioRun(Brief):
     failed: int
     wall_seconds: float
     figures: list[Path] = field(default_factory=list)
+    townships: pd.DataFrame | None = None   # with township_agent: each one's directing share
 
 
 def run(s: Scenario, replicates: int, seed: int, opts: Options,
@@ -49,6 +54,24 @@ def run(s: Scenario, replicates: int, seed: int, opts: Options,
     figures = (plot_run(tables["series"], opts.out, title, lang)
                if plots and "series" in tables else [])
     window = summary_window(s.params.years, s.params.burn_in_years)
+    townships = None
+    if s.params.township_agent and len(tables.get("committees", ())):
+        townships = township_table(tables["committees"], s.county or essay_county())
+        atomic_write(opts.out / "townships.csv", lambda tmp: townships.to_csv(tmp, index=False))
     store.finish(summary=summary, summary_window=window)
     return ScenarioRun(s, opts.out, summary, window, len(ok), store.manifest["failed"],
-                       store.manifest["wall_seconds"], figures)
+                       store.manifest["wall_seconds"], figures, townships)
+
+
+def township_table(committees: pd.DataFrame, county) -> pd.DataFrame:
+    """Each township government (ODD §7.1a): the committees it serves and its directing share
+    in the last year, the mean over the replicates with their lowest and highest."""
+    names, served_by = county.townships()
+    share = committees.groupby(["township", "replicate"]).township_directing.mean()
+    by = share.groupby(level="township")
+    at = range(len(names))
+    return pd.DataFrame({"township": names,
+                         "committees": [int((served_by == i).sum()) for i in at],
+                         "directing": by.mean().reindex(at).to_numpy(),
+                         "lowest": by.min().reindex(at).to_numpy(),
+                         "highest": by.max().reindex(at).to_numpy()})
