@@ -23,11 +23,14 @@ ALTERNATIVES := separation power_funding_follow_tasks fewer_inspections_meetings
 run: setup            ## the main job: the baseline against the essay's remedies, with a report
 	$(BIN)/juwei compare baseline $(ALTERNATIVES) --out results/compare-remedies-$$(date +%Y%m%d-%H%M%S)
 
+# the test files on every core (up to 4), each file whole in one worker (its fixtures built once)
+PYTEST := $(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
+
 test: setup           ## every test, slow ones included (what CI runs)
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-fast: setup      ## skip the tests marked slow
-	$(BIN)/python -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 validate: setup       ## the patterns of the spec at full scale, 30 replicates (2 min)
 	$(BIN)/juwei validate --replicates 30

@@ -53,6 +53,15 @@ class Quick:
                 "time_axis": r.time_axis}
 
 
+@pytest.fixture(autouse=True)
+def ctrl_c_as_in_a_terminal():
+    """Ctrl-C as a terminal delivers it. A process started in the background (a test worker,
+    `cmd &`) inherits SIGINT ignored, and juwei keeps an ignored Ctrl-C ignored, as it should."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
+
+
 @pytest.fixture(scope="module")
 def quick():
     from juwei.studies.common import county_function
