@@ -295,7 +295,8 @@ def build_parser() -> Parser:
                    help="also the structure and the uncertain constants of each submodel")
     p.add_argument("--markdown", action="store_true",
                    help="the parameter tables of docs/ODD.md §8 (every parameter)")
-    add_lang_option(p, "the names, meanings and units")
+    add_lang_option(p, "the names, meanings and units (and of --json's label, meaning_shown "
+                    "and unit_shown; --markdown is the ODD's English)")
 
     p = sub.add_parser("app", help="start the workshop dashboard in the browser")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
@@ -534,9 +535,10 @@ def print_summary(r, lang: str = "en") -> None:
                          else v.describe()))
     if r.townships is not None:         # each township government's stance (ODD §7.1a)
         print("\n" + tr("run_townships") + ("、" if zh else ", ").join(
-            f"{row.township} {row.directing:.2f} [{row.lowest:.2f}-{row.highest:.2f}]"
+            f"{i18n.place_name(row.township, lang)} {row.directing:.2f} "
+            f"[{row.lowest:.2f}-{row.highest:.2f}]"
             for row in r.townships.itertuples()))
-    files = ["manifest.json", "runs/series/committees .parquet"]
+    files = ["manifest.json", "runs.parquet", "series.parquet", "committees.parquet"]
     files += ["townships.csv"] if r.townships is not None else []
     files += [p.name for p in r.figures]
     print("\n" + tr("run_results", out=r.out, files=("、" if zh else ", ").join(files)))
@@ -661,8 +663,9 @@ def print_comparison(c, lang: str = "en") -> None:
     marks = definition_marks({*HEADLINE, *OUTCOMES}, c.changed or {})
     print("\n" + i18n.t("terminal.changes_h", lang, base=names[c.base],
                         seconds=f"{c.wall_seconds:.0f}"))
-    print(comparison_cells(table, alts, marks, lang, names))
-    print_marks(alts, shown_indicators(table), marks, lang, names)
+    shown = shown_indicators(table, c.switched)
+    print(comparison_cells(table, alts, marks, lang, names, shown))
+    print_marks(alts, shown, marks, lang, names)
     width = max(_cols(names[a]) for a in alts) + 2
     print("\n  " + i18n.t("sure.rule", lang, min=MIN_REPLICATES))
     if c.ranking is not None:
@@ -690,7 +693,7 @@ def print_comparison(c, lang: str = "en") -> None:
 
 
 def comparison_cells(table, alts: list[str], marks: dict | None = None, lang: str = "en",
-                     names: dict | None = None) -> str:
+                     names: dict | None = None, shown: list | None = None) -> str:
     """The terminal's table of changes: per alternative and headline indicator, the paired
     change and its sureness word (present/stats.how_sure; in `lang`); with too few runs one
     line says so and the cells carry no word."""
@@ -703,19 +706,20 @@ def comparison_cells(table, alts: list[str], marks: dict | None = None, lang: st
     column = 18 if lang == "en" else 22        # a change (9), its mark (1) and its word
     lines = []
     rows = {(r["scenario"], r["indicator"]): r for r in table.to_dict("records")}
-    shown = shown_indicators(table)
+    shown = shown or shown_indicators(table)
     verdicts = {(a, h): how_sure(rows[(a, h)]) for a in alts for h in shown}
     if any(s.key == "too_few" for s in verdicts.values()):
         lines.append("  " + i18n.too_few_note(table, lang))
     lines.append(f"  {ljust(i18n.t('terminal.scenario', lang), width)}" + "".join(
-        rjust(column_name(h, lang), column) for h in shown))
+        " " + rjust(column_name(h, lang), column - 1) for h in shown))
     for a in alts:
         cells = []
         for h in shown:
             s = verdicts[(a, h)]
             word = "" if s.key == "too_few" else i18n.t(f"sure.{s.key}", lang)
-            cells.append(f"{rows[(a, h)]['diff']:+9.3f}{'†' if (a, h) in marks else ' '}"
-                         + rjust(word, column - 10))
+            change = f"{rows[(a, h)]['diff']:+9.3f}{'†' if (a, h) in marks else ' '}"
+            # without a word the change stands under its heading, at the column's right
+            cells.append(change + rjust(word, column - 10) if word else rjust(change, column))
         lines.append(f"  {ljust(names[a], width)}" + "".join(cells))
     return "\n".join(lines)
 
@@ -1177,6 +1181,9 @@ def cmd_levers(args) -> int:
         print(schema_tables(rows), end="")
         return 0
     if args.json:
+        if args.lang != "en":          # label, meaning_shown and unit_shown in the language
+            from .present import i18n
+            rows = [i18n.lever(r, args.lang) for r in rows]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     if args.lang != "en":
@@ -1187,7 +1194,7 @@ def cmd_levers(args) -> int:
             zh = f" ({r['zh']})" if r["zh"] else ""
             source = f" {r['source']}" if r["source"] else ""
             only = f" (read only with {needed(r['name'])})" if r["needs"] else ""
-            print(f"  {r['name']:30s} {r['baseline']!s:>7} in [{r['low']}, {r['high']}] "
+            print(f"  {r['name']:30s} {r['baseline']:>7.6g} in [{r['low']}, {r['high']}] "
                   f"{r['unit']}: {r['meaning']}{zh}{only}  [{r['tag']}]{source}")
     if args.all:
         print("\nsources: " + "; ".join(f"[{k}] {v}" for k, v in TAGS.items()))
@@ -1206,7 +1213,7 @@ def print_levers_zh(rows, groups, lang: str, every: bool) -> int:
             only = i18n.t("terminal.levers.only", lang, setting=needed(r["name"])) \
                 if r["needs"] else ""
             name = f"{s['label']}：" if r["zh"] else ""
-            print(f"  {r['name']:30s} {r['baseline']!s:>7}，[{r['low']}, {r['high']}] "
+            print(f"  {r['name']:30s} {r['baseline']:>7.6g}，[{r['low']}, {r['high']}] "
                   f"{s['unit_shown']}：{name}{s['meaning_shown']}{only}  [{r['tag']}]")
     if every:
         print("\n" + i18n.t("terminal.levers.sources", lang) + "：" + "；".join(

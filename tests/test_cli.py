@@ -236,3 +236,15 @@ def test_a_validation_resumes_and_refuses_another_set(tmp_path):
     assert again.returncode in (0, 1) and "constraints.csv" in again.stdout, again.stderr
     other = juwei("validate", *small, "--resume", "--set", "cadres_choose=1")
     assert other.returncode == 2 and "design" in other.stderr and "\n" not in other.stderr.strip()
+
+
+def test_a_chinese_comparison_names_an_own_scenario_file_by_its_chinese_title(tmp_path):
+    """Not by its file name: the terminal, like the report, reads the file's title_zh."""
+    own = tmp_path / "my_reform.toml"
+    own.write_text('description = "pay"\ntitle_zh = "提高待遇试点"\nextends = "baseline.toml"\n'
+                   'cadre_pay = 900\n', encoding="utf-8")
+    r = juwei("compare", "baseline", str(own), "--lang", "zh", "--replicates", "2", "--scale",
+              "0.02", "--years", "1", "--burn-in", "0", "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    rows = [line for line in r.stdout.splitlines() if "提高待遇试点" in line]
+    assert rows and not any("my_reform" in line for line in r.stdout.splitlines())

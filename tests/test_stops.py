@@ -55,8 +55,9 @@ class Quick:
 
 @pytest.fixture(autouse=True)
 def ctrl_c_as_in_a_terminal():
-    """Ctrl-C as a terminal delivers it. A process started in the background (a test worker,
-    `cmd &`) inherits SIGINT ignored, and juwei keeps an ignored Ctrl-C ignored, as it should."""
+    """Ctrl-C as a terminal delivers it, however the suite was started: a process started in
+    the background (`make test &`, `nohup`) inherits SIGINT ignored, and juwei keeps an
+    ignored Ctrl-C ignored, as it should."""
     old = signal.signal(signal.SIGINT, signal.default_int_handler)
     yield
     signal.signal(signal.SIGINT, old)

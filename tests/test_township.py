@@ -210,3 +210,18 @@ def test_a_run_reports_each_township_governments_stance(tmp_path):
     r = command("run", "baseline", *size, "--out", tmp_path / "off")
     assert r.returncode == 0 and not (tmp_path / "off" / "townships.csv").exists()
     assert "directing share" not in r.stdout
+
+
+def test_a_comparison_with_the_township_shows_its_directing_share(tmp_path):
+    """The switched mechanism's indicator is a column of the terminal's table and a row of the
+    report's, and only when the comparison runs with it."""
+    from .conftest import juwei as command
+    size = ("--replicates", "2", "--scale", "0.02", "--years", "2", "--burn-in", "0")
+    r = command("compare", "baseline", "separation", "--set", "township_agent=1", *size,
+                "--out", tmp_path / "on")
+    assert r.returncode == 0, r.stderr
+    header = next(line for line in r.stdout.splitlines() if line.strip().startswith("scenario"))
+    assert header.split()[-1] == "township_directing" and " htc_index " in header
+    assert "<td>township_directing</td>" in (tmp_path / "on" / "report.html").read_text("utf-8")
+    r = command("compare", "baseline", "separation", *size, "--out", tmp_path / "off")
+    assert r.returncode == 0 and "township_directing" not in r.stdout

@@ -38,7 +38,7 @@ from ..engine.batch import check_size
 from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED
 from ..model import INDICATORS, LEVER_GROUPS
-from ..model.indicators import BETTER
+from ..model.indicators import BETTER, SWITCHED, switched_on
 from ..model.params import FIELDS
 from . import scenario as sc
 from .design import MAX_REPLICATES, _seed, base_scenario, lever_specs, read_design
@@ -224,6 +224,10 @@ def load_search(name: str, overrides: dict | None = None) -> SearchDesign:
                                                common["robustness"], county_objectives()),
         integer={n: bool(FIELDS[n].metadata["integer"]) for n in specs},
         assumptions=assumptions, spread=float(spread), **common)
+    for o in design.objectives:     # a switched mechanism's indicator is 0 while it is off
+        if o.name in SWITCHED and o.name not in switched_on(base.params):
+            raise UserError(f"{path}: objectives.{o.name}: 0 in every run unless the base "
+                            f"scenario sets {SWITCHED[o.name]} = 1")
     check_size(design.run_count(), str(path))
     return design
 

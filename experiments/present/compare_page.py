@@ -20,7 +20,7 @@ from ..model.indicators import MONEY_ITEMS
 from . import i18n
 from .html import CSS, fmt, footer, img, interval
 from .stats import (COST_EFFECTS, MIN_REPLICATES, definition_marks, how_sure, outcome_ranking,
-                    scenario_changes, shown_indicators, significant)
+                    scenario_changes, shown_indicators, significant, switched_in)
 
 PROCESS = {"H": "htc_H", "T": "htc_T", "index": "htc_index"}   # the syndrome table's columns
 
@@ -242,7 +242,8 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
     out.append(f"<table><tr><th>{R('th_indicator')}</th><th>{R('th_scenario')}</th>"
                f"<th>{R('th_change')}</th><th>{R('th_interval')}</th><th>{R('th_sure')}</th>"
                f"<th>{R('th_relative')}</th><th>{R('th_d')}</th></tr>")
-    for name in shown_indicators(table):
+    shown = shown_indicators(table, switched_in(scenarios))
+    for name in shown:
         for a in alts:
             r = table[(table.indicator == name) & (table.scenario == a)].iloc[0]
             s = how_sure(r)
@@ -254,7 +255,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
                        f"<td class='num'>{rel}</td><td class='num'>{fmt(r.cohens_d, 2)}</td>"
                        "</tr>")
     out.append("</table>")
-    out.append(dagger_notes(marks, alts, shown_indicators(table), title, lang))
+    out.append(dagger_notes(marks, alts, shown, title, lang))
 
     if costs is not None and len(costs):
         out.append(cost_section(costs, names, title, lang))

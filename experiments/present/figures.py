@@ -131,8 +131,9 @@ def save(fig, path: Path, title: str | None = None, fontsize: float = 10,
          rect=(0, 0, 1, 1), dpi: int = 100) -> None:
     """Title, lay out, write and close a figure (every PNG juwei writes goes through here)."""
     if title:       # a long title wrapped to the figure's width, not cut at its edges
-        chars = max(30, int(fig.get_figwidth() * 72 / (fontsize * 0.6)))
-        fig.suptitle("\n".join(textwrap.fill(line, chars) for line in title.split("\n")),
+        chars = max(30, int(fig.get_figwidth() * 72 / (fontsize * 0.6)))   # Latin letters
+        fig.suptitle("\n".join(textwrap.fill(line, chars // 2 if CJK_RUN.search(line) else
+                                              chars) for line in title.split("\n")),
                      fontsize=fontsize)
     fig.tight_layout(rect=rect)
     fig.savefig(path, dpi=dpi)

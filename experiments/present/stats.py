@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from ..model import BETTER, HEADLINE, INDICATORS, OUTCOMES, SYNDROME_THRESHOLD
-from ..model.indicators import MONEY_ITEMS, SWITCHED, definition_levers
+from ..model.indicators import MONEY_ITEMS, SWITCHED, definition_levers, switched_on
 
 
 
@@ -35,17 +35,24 @@ def mean_ci(values, level: float = 0.95, within: tuple = (None, None)
 def bounds(indicator: str) -> tuple:
     """Where an indicator's values can lie, from its unit: a share or a 0-1 index in (0, 1),
     a spread (sd) above 0, anything else unbounded (mean_ci's `within`)."""
-    unit = INDICATORS[indicator].unit
+    unit = INDICATORS[indicator].unit if indicator in INDICATORS else ""
     if unit == "0-1" or unit.startswith("share"):
         return 0.0, 1.0
     return (0.0, None) if unit == "sd" else (None, None)
 
 
-def shown_indicators(table: pd.DataFrame) -> list[str]:
+def switched_in(scenarios) -> list[str]:
+    """The indicators of the switched mechanisms (SWITCHED) any of `scenarios` runs with."""
+    return [n for n in SWITCHED if any(n in switched_on(s.params) for s in scenarios)]
+
+
+def shown_indicators(table: pd.DataFrame, on=None) -> list[str]:
     """A comparison's columns: the headline indicators, and the indicator of each switched
-    mechanism (SWITCHED) the comparison ran with (it is 0 in every run while off)."""
-    on = table[table.indicator.isin(list(SWITCHED)) & (table["mean"] != 0)].indicator
-    return [*HEADLINE, *(n for n in SWITCHED if n in set(on))]
+    mechanism the comparison ran with: `on` (switched_in), else, for a table read back alone,
+    those not 0 somewhere (each is 0 in every run while its mechanism is off)."""
+    if on is None:
+        on = set(table[table.indicator.isin(list(SWITCHED)) & (table["mean"] != 0)].indicator)
+    return [*HEADLINE, *(n for n in SWITCHED if n in on)]
 
 
 def summary_table(frame, indicators) -> dict[str, dict]:

@@ -18,7 +18,7 @@ from ..present import figures, handout, i18n
 from ..present.compare_page import comparison as comparison_page
 from ..present.stats import (cost_table, differences, draw_effects, ensemble_effects,
                              outcome_ranking, rank_probabilities, scenario_changes,
-                             syndrome_breaks)
+                             switched_in, syndrome_breaks)
 from .common import (check_ensemble_county, county_function, county_record, one_county,
                      scenario_runs)
 
@@ -44,6 +44,7 @@ class Comparison(Brief):
     ranking: pd.DataFrame | None = None   # present/stats.outcome_ranking: the alternatives
     changed: dict | None = field(default=None, repr=False)   # scenario -> levers it changes
     titles: dict | None = field(default=None, repr=False)    # scenario -> its title in `lang`
+    switched: list | None = field(default=None, repr=False)  # the switched mechanisms' indicators
 
 
 def paired(runs: pd.DataFrame, scenarios: list[str]) -> tuple[pd.DataFrame, list]:
@@ -126,7 +127,8 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     # the handout's figure: Chinese (as the handout), drawn at the size it prints
     images["handout"] = opts.out / "handout-htc.png"
     handout.figure(table, scenarios, labels[0], images["handout"], ranking)
-    extra = ensemble_tables(data, labels, opts.out) if ensemble else None
+    switched = switched_in(scenarios)
+    extra = ensemble_tables(data, labels, opts.out, switched) if ensemble else None
     html = comparison_page(scenarios, labels[0], table, images, store.manifest, dropped, extra,
                            lang=lang, costs=costs, ranking=ranking, changed=changed)
     atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
@@ -135,16 +137,19 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     atomic_write(opts.out / "handout.html", lambda tmp: Path(tmp).write_text(sheet, "utf-8"))
     store.finish()
     return Comparison(opts.out, labels[0], labels, table, dropped, store.manifest["wall_seconds"],
-                      extra, costs, ranking, changed, titles)
+                      extra, costs, ranking, changed, titles, switched)
 
 
-def ensemble_tables(data: pd.DataFrame, labels: list[str], out: Path) -> dict:
-    """Effects over the ensemble, the syndrome's absence and the ranks by indicator, written
-    as ensemble.csv, syndrome.csv and ranks.csv."""
-    effects = ensemble_effects(data, labels[0], labels)
+def ensemble_tables(data: pd.DataFrame, labels: list[str], out: Path,
+                    switched=()) -> dict:
+    """Effects over the ensemble, the syndrome's absence and the ranks by indicator (those
+    with a better way, a switched mechanism's only where it ran), written as ensemble.csv,
+    syndrome.csv and ranks.csv."""
+    judged = [h for h in BETTER if h not in SWITCHED or h in switched]
+    effects = ensemble_effects(data, labels[0], labels, judged)
     breaks = syndrome_breaks(data, labels)
     ranks = pd.concat({h: rank_probabilities(draw_effects(data, labels[0], labels, h), h)
-                       for h in BETTER if h not in SWITCHED or data[h].any()},
+                       for h in judged},
                       names=["indicator", "scenario"]).reset_index()
     for name, frame in (("ensemble", effects), ("syndrome", breaks), ("ranks", ranks)):
         atomic_write(out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
