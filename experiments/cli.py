@@ -31,7 +31,8 @@ DEFAULT_DRAWS = 20          # posterior draws of --ensemble
 
 class Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, status 2 (argparse prints usage lines by default)
-        raise UserError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+        where = "" if self.prog == "juwei" else f"{self.prog}: "    # "juwei: error:" leads
+        raise UserError(f"{where}{message} (see `{self.prog} --help`)")
 
 
 def whole_number(text: str, least: int) -> int:
@@ -550,7 +551,8 @@ def cmd_compare(args) -> int:
 
     scenarios = [_scenario(n, args) for n in [args.base, *args.alternatives]]
     compare.check(scenarios, args.replicates)
-    for note in compare.mechanism_notes(scenarios):
+    from .present.compare_page import mechanism_notes
+    for note in mechanism_notes(scenarios, args.lang):
         say(f"juwei: note: {note}")
     if args.dose_response:
         return dose_response(scenarios, args)
@@ -668,7 +670,7 @@ def print_comparison(c, lang: str = "en") -> None:
     print_marks(alts, shown, marks, lang, names)
     width = max(_cols(names[a]) for a in alts) + 2
     print("\n  " + i18n.t("sure.rule", lang, min=MIN_REPLICATES))
-    if c.ranking is not None:
+    if c.ranking is not None and len(alts) > 1:      # a ranking of one says nothing
         print_ranking(c.ranking, marks, width, lang, names, names[c.base])
     if c.costs is not None:
         base_total = c.costs.public_yuan.iloc[0]

@@ -164,8 +164,9 @@ def test_the_workshop_ranks_a_stored_comparison_as_the_study_did(zh_run):
 @pytest.fixture(scope="module")
 def zh_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports") / "zh"
-    r = juwei("compare", "baseline", "separation", "--replicates", "2", "--scale", "0.02",
-              "--years", "1", "--executor", "inprocess", "--lang", "zh", "--out", str(out))
+    r = juwei("compare", "baseline", "separation", "volunteer_rewards", "--replicates", "2",
+              "--scale", "0.02", "--years", "1", "--executor", "inprocess", "--lang", "zh",
+              "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "Glyph" not in r.stderr and "missing from" not in r.stderr, r.stderr   # no boxes
     (out.parent / "zh-stdout.txt").write_text(r.stdout, "utf-8")
@@ -217,7 +218,7 @@ def en_page(zh_run) -> str:
     table = pd.read_csv(zh_run / "comparison.csv")
     table = table.astype(object).where(table.notna(), None)
     table[["mean", "diff"]] = table[["mean", "diff"]].astype(float)
-    scenarios = [load(n) for n in ("baseline", "separation")]
+    scenarios = [load(n) for n in ("baseline", "separation", "volunteer_rewards")]
     images = {k: zh_run / f"compare-{k}.png" for k in ("series", "htc", "differences")}
     costs = pd.read_csv(zh_run / "costs.csv")
     return compare_page.comparison(scenarios, "baseline", table, images, manifest, [],
@@ -254,7 +255,7 @@ def test_handout_is_bilingual_and_self_contained(zh_run):
     assert i18n.t("sure.too_few_note", "zh", n=2, min=MIN_REPLICATES) in text   # 2: too few
     assert "政事分离" in text
     verdicts = re.findall(r"<td class=verdict><span class='(\w+)'>(.*?)<br>", page)
-    assert len(verdicts) == 2
+    assert len(verdicts) == 3
     for kind, word in verdicts:                  # the parts above the threshold are named
         assert kind in ("present", "partial", "absent")
         assert (kind == "partial") == word.startswith("症状不完整：仅")

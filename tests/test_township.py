@@ -225,3 +225,33 @@ def test_a_comparison_with_the_township_shows_its_directing_share(tmp_path):
     assert "<td>township_directing</td>" in (tmp_path / "on" / "report.html").read_text("utf-8")
     r = command("compare", "baseline", "separation", *size, "--out", tmp_path / "off")
     assert r.returncode == 0 and "township_directing" not in r.stdout
+
+
+def test_a_design_whose_output_or_objective_needs_the_township_says_so(tmp_path):
+    """Its indicator is 0 in every run while the switch is off: a sweep that asks for it as an
+    output, or a search as an objective, without the switch is refused (one line, status 2);
+    with the switch in its scenario it runs."""
+    from .conftest import juwei as command
+    sweep = ('description = "x"\nscenario = "{s}"\nsampling = "grid"\nlevels = 2\n'
+             'outputs = ["township_directing"]\n[levers]\ntask_admission = [0.0, 0.8]\n')
+    search = ('description = "x"\nscenario = "{s}"\n[levers]\ntask_admission = [0.0, 0.8]\n'
+              '[objectives]\nextra_yuan = {{}}\ntownship_directing = {{}}\n')
+    (tmp_path / "on.toml").write_text('description = "on"\nextends = "baseline.toml"\n'
+                                      'township_agent = 1\n')
+    for kind, text in (("sweep", sweep), ("search", search)):
+        off, on = tmp_path / f"{kind}_off.toml", tmp_path / f"{kind}_on.toml"
+        off.write_text(text.format(s="baseline"))
+        on.write_text(text.format(s="on.toml"))
+        r = command(kind, str(off), "--dry-run")
+        assert r.returncode == 2 and "unless the" in r.stderr and "township_agent = 1" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert command(kind, str(on), "--dry-run").returncode == 0
+
+
+def test_the_note_on_a_switched_scenario_is_said_in_chinese_too():
+    from juwei.inputs import scenario as sc
+    from juwei.present.compare_page import mechanism_notes
+    on = sc.load("baseline").with_overrides({"township_agent": 1})
+    assert mechanism_notes([sc.load("baseline"), sc.load("baseline")], "zh") == []
+    [note] = mechanism_notes([sc.load("baseline"), on], "zh", {"baseline": "试点"})
+    assert note.startswith("「试点」") and "--set township_agent=1" in note

@@ -48,6 +48,7 @@ from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED, check_seed
 from ..model import INDICATORS, LEVER_GROUPS, OUTCOMES, levers
 from ..model.params import FIELDS, ParameterError, Parameters, needed, read_by, switch_of
+from ..model.indicators import SWITCHED
 from . import scenario as sc
 from .county import check_population
 from .files import DESIGN_DIR, at_least, check_keys, find, one_line, read_toml, suggest
@@ -231,6 +232,10 @@ def load_sweep(name: str, overrides: dict | None = None) -> SweepDesign:
                         "constant belongs in the scenario)")
     if constants:
         base = base.with_overrides(constants, f"{path}: levers")
+    for o in outputs:           # a switched mechanism's indicator is 0 while it is off
+        if o in SWITCHED and not getattr(base.params, SWITCHED[o]) and SWITCHED[o] not in specs:
+            raise UserError(f"{path}: outputs: {o} is 0 in every run unless the scenario sets "
+                            f"{SWITCHED[o]} = 1")
     design = SweepDesign(
         path=str(path), description=one_line(data.get("description", "")), base=base,
         sampling=sampling, samples=samples,

@@ -151,6 +151,19 @@ def ranking_section(ranking: pd.DataFrame, marks: dict, base: str, title: dict, 
                       dagger_notes(marks, list(ranking.scenario), OUTCOMES, title, lang)])
 
 
+def mechanism_notes(scenarios, lang: str = "en", titles: dict | None = None) -> list[str]:
+    """A scenario that switches a mechanism on or off against the base (first) measures the
+    mechanism with its levers, not the levers alone: one note each in `lang` (the terminal and
+    the report), saying how to compare remedies under the mechanism instead."""
+    from ..model.params import FIELDS, switch_of
+    switches = sorted({switch_of(k) for k in FIELDS} - {""})
+    base = scenarios[0].params
+    return [i18n.t("report.mechanism_note", lang, scenario=(titles or {}).get(s.name, s.name),
+                   switch=k, value=getattr(s.params, k), base_value=getattr(base, k))
+            for s in scenarios[1:] for k in switches
+            if getattr(s.params, k) != getattr(base, k)]
+
+
 def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path],
                manifest: dict, dropped: list, ensemble: dict | None = None,
                lang: str = "en", costs: pd.DataFrame | None = None,
@@ -173,6 +186,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
     alts = [n for n in names if n != base]
     design = manifest["design"]
     county = (design.get("county", "") if design.get("county_file") else R("essay_county"))
+    notes = mechanism_notes(scenarios, lang, title)
     out = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
            f"<title>{e(R('page_title', base=title[base]))}</title><style>{CSS}</style></head>"
            "<body>",
@@ -190,7 +204,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
 
     # headline paragraph
     v = _verdict(table, base)
-    best = ranking.iloc[0] if len(ranking) else None
+    best = ranking.iloc[0] if len(ranking) > 1 else None   # one alternative ranks first alone
     out.append(f"<h2>{R('in_short')}</h2><p>")
     out.append(R("verdict_base", base=e(title[base]), word=verdict_word(v, lang),
                  H=f"{v.H:.2f}", T=f"{v.T:.2f}", C=f"{v.C:.2f}",
@@ -202,6 +216,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
     out.append("</p>")
     if dropped:
         out.append(f"<p class='flag'>{R('dropped', dropped=dropped)}</p>")
+    out += [f"<p class='flag'>{e(note)}</p>" for note in notes]
 
     # scenarios
     out.append(f"<h2>{R('scenarios_h')}</h2><table><tr><th>{R('th_scenario')}</th>"
@@ -229,7 +244,8 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
     out.append("</table>")
     out.append(dagger_notes(marks, alts, PROCESS.values(), title, lang))
     out.append(f"<p class='muted'>{R('process_note')}</p>")
-    out.append(ranking_section(ranking, marks, base, title, lang))
+    if len(alts) > 1:                   # a ranking of one says nothing
+        out.append(ranking_section(ranking, marks, base, title, lang))
 
     if ensemble:
         out.append(ensemble_section(ensemble, base, alts, design, lang, title))

@@ -66,20 +66,6 @@ def check(scenarios, replicates: int) -> None:
     one_county(scenarios)
 
 
-def mechanism_notes(scenarios) -> list[str]:
-    """A scenario that switches a mechanism on or off against the base (first) measures the
-    mechanism with its levers, not the levers alone: one note each, saying how to compare
-    remedies under the mechanism instead."""
-    from ..model.params import FIELDS, switch_of
-    switches = sorted({switch_of(k) for k in FIELDS} - {""})
-    base = scenarios[0].params
-    return [f"'{s.name}' runs with {k}={getattr(s.params, k)} against the base's "
-            f"{getattr(base, k)}: its effects include the mechanism itself, not only its "
-            f"levers; to compare remedies under the mechanism, give --set {k}="
-            f"{getattr(s.params, k)} to the whole comparison"
-            for s in scenarios[1:] for k in switches
-            if getattr(s.params, k) != getattr(base, k)]
-
 
 def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
         ensemble=None, lang: str = "en") -> Comparison:
