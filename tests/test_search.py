@@ -112,6 +112,8 @@ def test_the_robustness_measures():
 
 @pytest.mark.parametrize("text, words", [
     ("populaton = 8\n", "unknown key 'populaton'; did you mean 'population'?"),
+    ('robustness = "mean"\n[objectives]\nextra_yuan = {}\nunmet_need = { satisfice = 0.3 }\n',
+     "objectives.unmet_need.satisfice: read only with robustness = \"satisficing\""),
     ("[objectives]\nextra_yuan = {}\np_syndrom_absent = {}\n",
      "objectives.p_syndrom_absent: unknown objective"),
     ("[levers]\nblame_pressure = [0.1, 1.0]\n", "levers.blame_pressure: not a lever"),

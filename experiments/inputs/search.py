@@ -26,7 +26,7 @@ like the other designs; studies/search.py runs one).
     [objectives]                 # each named; {} or { satisfice = X } (robustness = satisficing)
     extra_yuan = {}
     p_syndrome_absent = {}
-    unmet_need = { satisfice = 0.3 }
+    unmet_need = {}              # with robustness = "satisficing": { satisfice = 0.3 }
 """
 
 from __future__ import annotations
@@ -150,6 +150,9 @@ def objectives_of(path, given: dict, robustness: str, known) -> list[Objective]:
         level = spec.get("satisfice")
         if level is not None and (isinstance(level, bool) or not isinstance(level, (int, float))):
             raise UserError(f"{key}.satisfice: expected a number, got {one_line(repr(level), 40)}")
+        if level is not None and robustness != "satisficing":     # it would be ignored
+            raise UserError(f"{key}.satisfice: read only with robustness = \"satisficing\" "
+                            f"(this design's is {robustness!r})")
         if robustness == "satisficing" and level is None and name != "p_syndrome_absent":
             raise UserError(f"{key}: robustness = \"satisficing\" needs {{ satisfice = X }}, "
                             "the value a package must reach in a unit")

@@ -18,7 +18,7 @@ from ..present import figures, handout, i18n
 from ..present.compare_page import comparison as comparison_page
 from ..present.stats import (cost_table, differences, draw_effects, ensemble_effects,
                              outcome_ranking, rank_probabilities, scenario_changes,
-                             switched_in, syndrome_breaks)
+                             shown_indicators, switched_in, syndrome_breaks)
 from .common import (check_ensemble_county, county_function, county_record, one_county,
                      scenario_runs)
 
@@ -108,12 +108,12 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     titles = {s.name: i18n.scenario_title(s, lang) for s in scenarios}
     figures.plot_series(series, labels, images["series"], lang=lang, titles=titles)
     figures.plot_htc(table, labels, images["htc"], lang=lang, titles=titles)
-    figures.plot_differences(table, labels[0], labels, images["differences"], lang=lang,
-                             titles=titles)
+    switched = switched_in(scenarios)
+    figures.plot_differences(table, labels[0], labels, images["differences"],
+                             shown_indicators(table, switched), lang=lang, titles=titles)
     # the handout's figure: Chinese (as the handout), drawn at the size it prints
     images["handout"] = opts.out / "handout-htc.png"
     handout.figure(table, scenarios, labels[0], images["handout"], ranking)
-    switched = switched_in(scenarios)
     extra = ensemble_tables(data, labels, opts.out, switched) if ensemble else None
     html = comparison_page(scenarios, labels[0], table, images, store.manifest, dropped, extra,
                            lang=lang, costs=costs, ranking=ranking, changed=changed)
