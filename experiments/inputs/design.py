@@ -170,6 +170,16 @@ def base_and_outputs(path: Path, data: dict) -> tuple[sc.Scenario, list[str]]:
     return base, list(outputs)
 
 
+def refuse_switched_off(where: str, names, params, varied=()) -> None:
+    """A switched mechanism's indicator (SWITCHED) is 0 in every run while its switch is off:
+    as a design's output or objective it is refused unless `params` (or a lever the design
+    varies) switch the mechanism on."""
+    for n in names:
+        if n in SWITCHED and not getattr(params, SWITCHED[n]) and SWITCHED[n] not in varied:
+            raise UserError(f"{where}: {n} is 0 in every run unless the scenario sets "
+                            f"{SWITCHED[n]} = 1")
+
+
 # --- sweeps ---------------------------------------------------------------------------------------
 @dataclass
 class SweepDesign:
@@ -232,10 +242,7 @@ def load_sweep(name: str, overrides: dict | None = None) -> SweepDesign:
                         "constant belongs in the scenario)")
     if constants:
         base = base.with_overrides(constants, f"{path}: levers")
-    for o in outputs:           # a switched mechanism's indicator is 0 while it is off
-        if o in SWITCHED and not getattr(base.params, SWITCHED[o]) and SWITCHED[o] not in specs:
-            raise UserError(f"{path}: outputs: {o} is 0 in every run unless the scenario sets "
-                            f"{SWITCHED[o]} = 1")
+    refuse_switched_off(f"{path}: outputs", outputs, base.params, varied=specs)
     design = SweepDesign(
         path=str(path), description=one_line(data.get("description", "")), base=base,
         sampling=sampling, samples=samples,

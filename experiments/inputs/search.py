@@ -38,10 +38,11 @@ from ..engine.batch import check_size
 from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED
 from ..model import INDICATORS, LEVER_GROUPS
-from ..model.indicators import BETTER, SWITCHED, switched_on
+from ..model.indicators import BETTER
 from ..model.params import FIELDS
 from . import scenario as sc
-from .design import MAX_REPLICATES, _seed, base_scenario, lever_specs, read_design
+from .design import (MAX_REPLICATES, _seed, base_scenario, lever_specs, read_design,
+                     refuse_switched_off)
 from .files import at_least, one_line, suggest
 
 ROBUSTNESS = ("mean", "satisficing", "regret")
@@ -227,10 +228,8 @@ def load_search(name: str, overrides: dict | None = None) -> SearchDesign:
                                                common["robustness"], county_objectives()),
         integer={n: bool(FIELDS[n].metadata["integer"]) for n in specs},
         assumptions=assumptions, spread=float(spread), **common)
-    for o in design.objectives:     # a switched mechanism's indicator is 0 while it is off
-        if o.name in SWITCHED and o.name not in switched_on(base.params):
-            raise UserError(f"{path}: objectives.{o.name}: 0 in every run unless the base "
-                            f"scenario sets {SWITCHED[o.name]} = 1")
+    refuse_switched_off(f"{path}: objectives", [o.name for o in design.objectives],
+                        base.params)
     check_size(design.run_count(), str(path))
     return design
 

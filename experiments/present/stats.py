@@ -61,7 +61,7 @@ def summary_table(frame, indicators) -> dict[str, dict]:
     out = {}
     for name in indicators:
         x = frame[name].to_numpy(dtype=float)
-        m, lo, hi = mean_ci(x, within=bounds(name) if name in INDICATORS else (None, None))
+        m, lo, hi = mean_ci(x, within=bounds(name))
         out[name] = {"mean": m, "ci95_low": lo, "ci95_high": hi,
                      "sd": float(x.std(ddof=1)) if x.size > 1 else None, "n": int(x.size)}
     return out
