@@ -1035,6 +1035,10 @@ def switch_of(name: str) -> str:
     return FIELDS[name].metadata["needs"].lstrip("!")
 
 
+# the structural switches that turn a mechanism on (each constant's `needs` names one)
+SWITCHES = frozenset(switch_of(n) for n, f in FIELDS.items() if f.metadata["needs"])
+
+
 def needed(name: str) -> str:
     """The setting under which the constant `name` is read, as `switch=value` ("" if always)."""
     needs = FIELDS[name].metadata["needs"]

@@ -234,7 +234,8 @@ def test_compare_command_writes_the_report(tmp_path):
     ('seed = -3\n[levers]\ncadre_pay = [200, 900]', "seed: expected a whole number >= 0"),
     # a lever of a mechanism switched off would vary nothing (its switch varied too: it would)
     ('[levers]\nresponsibility_lists = [0, 1]',
-     "levers.responsibility_lists: not read by this design's runs (only with buck_passing=1)"),
+     "levers.responsibility_lists: not read by this design's runs; to vary it, set "
+     "buck_passing=1 in the base scenario's file"),
 ])
 def test_bad_designs_name_file_and_key(tmp_path, text, message):
     path = tmp_path / "bad.toml"

@@ -131,6 +131,16 @@ def test_english_and_chinese_catalogues_have_the_same_keys():
     assert not en - zh, f"only in en.toml: {sorted(en - zh)}"
 
 
+@pytest.mark.parametrize("years, expected", [
+    (1, "settled for 1 year under"), (11, "settled for 11 years"), (2, "settled for 2 years"),
+    (0.1, "settled for 0.1 years")])
+def test_english_counts_agree_with_their_noun(years, expected):
+    assert expected in i18n.t("search.warm", "en", years=years, base="baseline")
+    draws = i18n.t("search.units_draws", "en", draws=1, replicates=1)
+    assert draws.startswith("1 posterior draw of") and "1 replicate seed each" in draws
+    assert "1年" in i18n.t("search.warm", "zh", years=1, base="baseline")
+
+
 # --- the browser's language ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("header, lang", [

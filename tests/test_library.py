@@ -355,6 +355,8 @@ def test_a_sweep_from_python(tmp_path):
                       '[levers]\ntask_admission = [0.0, 0.9]\n')
     s = juwei.sweep(design, out=tmp_path / "s", executor="inprocess", progress=False)
     assert s.points == 2 and list(s.means.columns[:2]) == ["point", "task_admission"]
+    d = s.manifest["design"]       # a grid's manifest: its levels and points, no samples
+    assert (d["levels"], d["points"], d["samples"]) == (2, 2, None)
 
 
 def test_a_sensitivity_analysis_of_your_own_model_from_keywords(tmp_path):

@@ -120,6 +120,13 @@ def test_the_robustness_measures():
     ('robustness = "satisficing"\n', "objectives.extra_yuan: robustness = \"satisficing\" needs"),
     ('robustness = "regrets"\n', "robustness: expected one of mean, satisficing, regret"),
     ("min_p_absent = 1.5\n", "min_p_absent: expected a probability"),
+    # a switch belongs in the base scenario's file, and a lever it opens says so
+    ("[levers]\ntownship_agent = { values = [0, 1] }\n",
+     "levers.township_agent: a switch, not a lever to search: set township_agent = 1 in the "
+     "base scenario's file"),
+    ("[levers]\nclear_functions = [0.0, 1.0]\n",
+     "levers.clear_functions: not read by this design's runs; to vary it, set township_agent=1 "
+     "in the base scenario's file"),
 ])
 def test_a_bad_design_is_one_line_naming_the_file_and_key(tmp_path, capsys, text, words):
     good = {"scenario": '"baseline"', "population": "4", "generations": "1"}
@@ -159,6 +166,7 @@ def test_a_tiny_county_search_writes_its_pareto_set_and_report(tmp_path, monkeyp
                                      "unmet_need", "feasible"}
     page = (out / "report.html").read_text()
     assert "症状消除的概率 ≥ 90%" in page and "仅2个重复种子" in page
+    assert "相同的随机种子上" in page           # no posterior draws named without an ensemble
     m = s.manifest
     assert m["design"]["warm_start"] == {"burn_in_years": 1, "under": "baseline",
                                          "then": "each package's levers switched on"}

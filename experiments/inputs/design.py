@@ -66,6 +66,9 @@ SENSITIVITY_KEYS = {**COMMON_KEYS, "method": str, "groups": bool, "spread": bool
                     "bootstrap": int, "ensemble": str, "draws": int,
                     "difference": str}
 MAX_LEVELS = 1000            # grid and Morris levels
+# where a design switches a mechanism on: its base scenario (a design has no --set)
+SWITCH_WHERE = ("set {setting} in the base scenario's file (a scenario file extending "
+                "\"baseline\", named by the design's `scenario`)")
 MAX_SAMPLES = 1 << 20        # samples (points, trajectories, base samples)
 MAX_REPLICATES = 10_000
 MAX_BOOTSTRAP = 100_000
@@ -135,8 +138,8 @@ def lever_specs(path: Path, levers_: dict, sampling: str, base: Parameters) -> d
             raise UserError(f"{path}: levers.{e}") from None
     for name in specs:
         if not read_by(name, base) and switch_of(name) not in specs:
-            raise UserError(f"{path}: levers.{name}: not read by this design's runs (only with "
-                            f"{needed(name)})")
+            raise UserError(f"{path}: levers.{name}: not read by this design's runs; to "
+                            f"vary it, {SWITCH_WHERE.format(setting=needed(name))}")
     return specs
 
 
@@ -217,7 +220,10 @@ class SweepDesign:
         return {"path": self.path, "description": self.description, "scenario": self.base.name,
                 "scenario_changes": self.base.changes, "county": self.base.county_name,
                 "sampling": self.sampling,
-                "samples": self.samples, "levels": self.levels, "replicates": self.replicates,
+                # a grid has levels, lhs and sobol samples: the other is not part of the design
+                "samples": None if self.sampling == "grid" else self.samples,
+                "levels": self.levels if self.sampling == "grid" else None,
+                "replicates": self.replicates,
                 "seed": self.seed, "years": self.base.params.years, "scale": self.base.params.scale,
                 "burn_in_years": self.base.params.burn_in_years,
                 "outputs": self.outputs, "levers": self.levers}

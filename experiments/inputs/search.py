@@ -39,10 +39,10 @@ from ..engine.errors import UserError
 from ..engine.seeds import DEFAULT_SEED
 from ..model import INDICATORS, LEVER_GROUPS
 from ..model.indicators import BETTER
-from ..model.params import FIELDS
+from ..model.params import FIELDS, SWITCHES
 from . import scenario as sc
-from .design import (MAX_REPLICATES, _seed, base_scenario, lever_specs, read_design,
-                     refuse_switched_off)
+from .design import (MAX_REPLICATES, SWITCH_WHERE, _seed, base_scenario, lever_specs,
+                     read_design, refuse_switched_off)
 from .files import at_least, one_line, suggest
 
 ROBUSTNESS = ("mean", "satisficing", "regret")
@@ -205,6 +205,10 @@ def load_search(name: str, overrides: dict | None = None) -> SearchDesign:
     base = base_scenario(path, data)
     specs = lever_specs(path, data.get("levers", {}), "grid", base.params)
     for n in specs:
+        if n in SWITCHES:
+            raise UserError(f"{path}: levers.{n}: a switch, not a lever to search: "
+                            f"{SWITCH_WHERE.format(setting=f'{n} = 1')}; its levers can then be "
+                            "searched")
         if FIELDS[n].metadata.get("group") not in LEVER_GROUPS:
             raise UserError(f"{path}: levers.{n}: not a lever the county can change (a "
                             f"{FIELDS[n].metadata.get('group')} parameter); `juwei levers` "

@@ -37,6 +37,11 @@ def _flatten(table: dict, prefix: str = "") -> dict:
     return out
 
 
+# English nouns the catalogue counts: "1 years" reads "1 year" (the catalogue writes plurals)
+_ONE = re.compile(r"(?<![\d.,])\b1 ((?:posterior |replicate )?(?:year|replicate|scenario|draw|run|week|lever"
+                  r"|objective|generation|package|seed|alternative|committee|sample))s\b")
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
     """The text of `key` in `lang`, with {fields} filled in (English if `lang` lacks it)."""
     text = catalogue(lang).get(key)
@@ -44,7 +49,10 @@ def t(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
         text = catalogue("en").get(key)
         if text is None:
             raise KeyError(f"no text {key!r} in the catalogue")
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    text = text.format(**fields)
+    return _ONE.sub(r"1 \1", text) if lang == "en" or not has(key, lang) else text
 
 
 def has(key: str, lang: str = "en") -> bool:

@@ -154,7 +154,8 @@ def write(out: Path, design, evaluations: pd.DataFrame, pareto: pd.DataFrame,
             "<p>" + html.escape(t("intro", n=len(design.levers), m=len(names),
                                     population=design.population,
                                     generations=design.generations,
-                                    algorithm=manifest["design"]["algorithm"])) + "</p>"
+                                    algorithm=manifest["design"]["algorithm"],
+                                    draws=t("intro_draws") if ensemble else "")) + "</p>"
             f"<p>{html.escape(t('robustness', measure=measure, units=units))}</p>"
             + (f"<p>{html.escape(t('warm', years=warm['burn_in_years'], base=warm['under']))}</p>"
                if warm else "")

@@ -126,7 +126,8 @@ def run(design: SweepDesign, opts: Options, ensemble=None, lang: str = "en") -> 
     frame = points(design)
     keep = ("series",) if design.series else ()
     check_ensemble_county(ensemble, [design.base])
-    record = {**design.as_dict(), **(ensemble.record() if ensemble else {})}
+    record = {**design.as_dict(), "points": len(frame),
+              **(ensemble.record() if ensemble else {})}
     store, tables = run_batch(runs(design, frame, ensemble), opts, "sweep", record,
                               fn=county_function(design.base.county, design.base.params,
                                                  summary_only=not keep), keep=keep, desc=design.name,
