@@ -174,8 +174,9 @@ INDICATORS: dict[str, Indicator] = {
         "share", "how far the townships direct their committees rather than support them, "
         "mean over committees (越位、缺位; 0 unless the township is on, ODD §7.1a)", "乡镇越位程度"),
     "repushed_share": Indicator(
-        "share of tasks", "pushed tasks that are refused ones pushed again (推诿扯皮)",
-        "推诿任务占比", levers=("task_admission",)),
+        "share of tasks", "pushed tasks that are refused ones pushed again through another channel "
+        "(变相下派)",
+        "变相下派任务占比", levers=("task_admission",)),
     "tasks_per_committee_year": Indicator(
         "tasks/committee/year", "tasks the departments push to a committee (and the township, "
         "with the township on), re-pushes included, before the admission filter, annualised",

@@ -196,9 +196,10 @@ def test_a_run_reports_each_township_governments_stance(tmp_path):
     (terminal and townships.csv), from the committees it serves; without it, neither."""
     import pandas as pd
     from .conftest import juwei as command
-    size = ("--replicates", "2", "--scale", "0.02", "--years", "2", "--no-plots")
+    size = ("--replicates", "2", "--scale", "0.02", "--years", "2")
     r = command("run", "baseline", "--set", "township_agent=1", *size, "--out", tmp_path / "on")
     assert r.returncode == 0, r.stderr
+    assert (tmp_path / "on" / "mechanisms.png").is_file()     # its series has a figure
     table = pd.read_csv(tmp_path / "on" / "townships.csv")
     names, served_by = essay_county().townships()
     assert table.township.tolist() == names and table.committees.sum() == len(served_by)
@@ -209,6 +210,7 @@ def test_a_run_reports_each_township_governments_stance(tmp_path):
     assert "Jiangkou" in r.stdout and "directing share" in r.stdout
     r = command("run", "baseline", *size, "--out", tmp_path / "off")
     assert r.returncode == 0 and not (tmp_path / "off" / "townships.csv").exists()
+    assert not (tmp_path / "off" / "mechanisms.png").exists()
     assert "directing share" not in r.stdout
 
 
@@ -225,6 +227,10 @@ def test_a_comparison_with_the_township_shows_its_directing_share(tmp_path):
     assert "<td>township_directing</td>" in (tmp_path / "on" / "report.html").read_text("utf-8")
     r = command("compare", "baseline", "separation", *size, "--out", tmp_path / "off")
     assert r.returncode == 0 and "township_directing" not in r.stdout
+    # its panel in the series figure: a ninth panel, a third row of four
+    from matplotlib.image import imread
+    rows = {k: imread(tmp_path / k / "compare-series.png").shape[0] for k in ("on", "off")}
+    assert rows["on"] > 1.3 * rows["off"], rows
 
 
 def test_a_design_whose_output_or_objective_needs_the_township_says_so(tmp_path):

@@ -127,14 +127,19 @@ def panels(n: int, max_cols: int, width: float, height: float):
     return fig, list(axes.flat)[:n], cols
 
 
+def wrapped(text: str, inches: float, fontsize: float) -> str:
+    """`text` wrapped to lines that fit `inches` at `fontsize` points (a Chinese line's
+    characters are twice as wide as Latin letters)."""
+    chars = max(30, int(inches * 72 / (fontsize * 0.6)))
+    return "\n".join(textwrap.fill(line, chars // 2 if CJK_RUN.search(line) else chars)
+                     for line in text.split("\n"))
+
+
 def save(fig, path: Path, title: str | None = None, fontsize: float = 10,
          rect=(0, 0, 1, 1), dpi: int = 100) -> None:
     """Title, lay out, write and close a figure (every PNG juwei writes goes through here)."""
     if title:       # a long title wrapped to the figure's width, not cut at its edges
-        chars = max(30, int(fig.get_figwidth() * 72 / (fontsize * 0.6)))   # Latin letters
-        fig.suptitle("\n".join(textwrap.fill(line, chars // 2 if CJK_RUN.search(line) else
-                                              chars) for line in title.split("\n")),
-                     fontsize=fontsize)
+        fig.suptitle(wrapped(title, fig.get_figwidth(), fontsize), fontsize=fontsize)
     fig.tight_layout(rect=rect)
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
@@ -157,29 +162,35 @@ def band(ax, series, column: str, label: str | None = None, color=None,
                         color=line.get_color(), alpha=0.2, lw=0)
 
 
-def plot_run(series, out_dir: Path, title: str, lang: str = "en") -> list[Path]:
-    """The three standard figures of a scenario run (in `lang`: figure_lang); returns their
-    paths."""
+def plot_run(series, out_dir: Path, title: str, lang: str = "en",
+             switched: list[str] = ()) -> list[Path]:
+    """The three standard figures of a scenario run (in `lang`: figure_lang), and a fourth of
+    the `switched` mechanisms' indicators (stats.switched_in) if any; returns their paths."""
     paths = []
+    shown = {**PANELS, **({"mechanisms.png": ("run_switched", list(switched))} if switched
+                          else {})}
     with language(lang):
-        for name, (heading, columns) in PANELS.items():
+        for name, (heading, columns) in shown.items():
             hours = [c for c in columns if INDICATORS[c].unit == "hours"]
             shares = [c for c in columns if c not in hours]
             fig, axes = plt.subplots(1, 1 + bool(hours), figsize=(10 if hours else 7, 4.6),
                                      squeeze=False)
+            # a legend entry wrapped to its panel's width (a long meaning ran off the figure)
+            inches = 0.85 * fig.get_figwidth() / axes.shape[1]
+            legend = lambda c: wrapped(indicator_label(c, lang), inches, 7)  # noqa: E731
             for c in shares:
-                band(axes[0, 0], series, c, indicator_label(c, lang), lang=lang)
+                band(axes[0, 0], series, c, legend(c), lang=lang)
             axes[0, 0].set_ylabel(F("share_axis", lang))
-            if name == "htc.png":
+            if name == "htc.png":     # the threshold's label right of the axes, off the lines
                 axes[0, 0].axhline(SYNDROME_THRESHOLD, color="grey", ls="--", lw=1)
-                axes[0, 0].text(0.02, SYNDROME_THRESHOLD + 0.01,
-                                F("threshold", lang, value=f"{SYNDROME_THRESHOLD:g}"),
+                axes[0, 0].text(1.01, SYNDROME_THRESHOLD,
+                                wrapped(F("threshold", lang, value=f"{SYNDROME_THRESHOLD:g}"),
+                                        0.6, 8),
                                 color="grey", transform=axes[0, 0].get_yaxis_transform(),
-                                fontsize=8)
+                                fontsize=8, ha="left", va="center", gid="threshold")
                 axes[0, 0].set_ylim(0, 1)
             for c in hours:
-                band(axes[0, 1], series, c, indicator_label(c, lang), color="tab:red",
-                     lang=lang)
+                band(axes[0, 1], series, c, legend(c), color="tab:red", lang=lang)
                 axes[0, 1].set_ylabel(F("hours_axis", lang))
             for ax in axes[0]:
                 ax.set_xlabel(F("years", lang))
@@ -200,8 +211,9 @@ COMPARE_SERIES = [h if h != "cadre_turnover" else "cadre_hours_per_week" for h i
 
 def indicator_panel(ax, name: str, xlabel: str, lang: str = "en") -> None:
     """One small panel of a grid of indicators: its name and meaning, a light grid."""
-    if figure_lang(lang) == "en":
-        ax.set_title(f"{name}\n{meaning_en(name)}", fontsize=8)
+    if figure_lang(lang) == "en":      # the meaning wrapped to the panel's width
+        inches = ax.get_position().width * ax.figure.get_figwidth()
+        ax.set_title(wrapped(f"{name}\n{meaning_en(name)}", inches * 1.1, 8), fontsize=8)
     else:
         shown, _, unit = i18n.indicator(name, "zh")
         ax.set_title(f"{shown}（{unit}）", fontsize=9)

@@ -106,9 +106,10 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     images = {"series": opts.out / "compare-series.png", "htc": opts.out / "compare-htc.png",
               "differences": opts.out / "compare-differences.png"}
     titles = {s.name: i18n.scenario_title(s, lang) for s in scenarios}
-    figures.plot_series(series, labels, images["series"], lang=lang, titles=titles)
-    figures.plot_htc(table, labels, images["htc"], lang=lang, titles=titles)
     switched = switched_in(scenarios)
+    figures.plot_series(series, labels, images["series"],
+                        [*figures.COMPARE_SERIES, *switched], lang=lang, titles=titles)
+    figures.plot_htc(table, labels, images["htc"], lang=lang, titles=titles)
     figures.plot_differences(table, labels[0], labels, images["differences"],
                              shown_indicators(table, switched), lang=lang, titles=titles)
     # the handout's figure: Chinese (as the handout), drawn at the size it prints

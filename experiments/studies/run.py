@@ -15,7 +15,7 @@ from ..model import INDICATORS, summary_window
 from ..model.county import essay_county
 from ..present import i18n
 from ..present.figures import plot_run
-from ..present.stats import summary_table
+from ..present.stats import summary_table, switched_in
 from .common import county_function, county_record, refuse_if_all_failed, scenario_runs
 
 
@@ -51,7 +51,7 @@ def run(s: Scenario, replicates: int, seed: int, opts: Options,
     ok = tables["runs"]
     summary = summary_table(ok, INDICATORS)
     title = s.name if lang == "en" else i18n.scenario_title(s, lang)
-    figures = (plot_run(tables["series"], opts.out, title, lang)
+    figures = (plot_run(tables["series"], opts.out, title, lang, switched_in([s]))
                if plots and "series" in tables else [])
     window = summary_window(s.params.years, s.params.burn_in_years)
     townships = None
