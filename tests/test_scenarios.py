@@ -107,5 +107,10 @@ def test_a_scenario_kept_anywhere_extends_a_shipped_one_by_its_file_name(tmp_pat
     path = write(tmp_path, 'description = "mine"\nextends = "baseline.toml"\ncadre_pay = 800.0\n')
     s = sc.load(path)
     assert s.params.cadre_pay == 800.0 and s.changes == {"cadre_pay": 800.0}
-    with pytest.raises(UserError, match="no such file"):
+    with pytest.raises(UserError, match="no such file .*; did you mean 'baseline'"):
         sc.load(write(tmp_path, 'description = "x"\nextends = "baselin.toml"\n', "y.toml"))
+    # by its name, as the commands take it; a file beside wins over a shipped one
+    s = sc.load(write(tmp_path, 'extends = "separation"\ncadre_pay = 800.0\n', "z.toml"))
+    assert s.params.task_admission == 0.5 and s.params.cadre_pay == 800.0
+    write(tmp_path, 'extends = "baseline"\ntask_admission = 0.2\n', "separation.toml")
+    assert sc.load(str(tmp_path / "z.toml")).params.task_admission == 0.2

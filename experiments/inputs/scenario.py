@@ -7,7 +7,7 @@ inherited through `extends`; shown to the workshop's officials), optionally `dos
 remedy's lever values come from, opening with its source tag: "[E]" the essay, "[P]" a policy
 document, "[A]" an assumption, then the reason; also never inherited), optionally `extends` (a path
 relative to the file, to a file in the same folder or below it, or a shipped scenario's file name
-such as "baseline.toml": nothing else is read),
+such as "baseline.toml" or its name, "baseline": nothing else is read),
 optionally `county` (a county file relative to the scenario, or a shipped county's name; default
 the essay's; a scenario that extends another keeps its county unless it names its own) and any
 parameter keys; it overrides only what it changes.
@@ -169,14 +169,18 @@ def _read(path: Path, chain: tuple = (), home: Path | None = None
         raise UserError(f"{path}: extends: expected a file name string")
     if "\0" in parent:
         raise UserError(f"{path}: extends: not a file name")
-    parent_path = path.parent / parent
-    if not is_file(parent_path) and is_file(SCENARIO_DIR / parent):
-        parent_path = SCENARIO_DIR / parent    # a shipped scenario, from a file kept elsewhere
+    # beside the file, else a shipped scenario (from a file kept elsewhere); a bare name, as
+    # the commands take one ("baseline"), is its .toml file
+    tries = [parent] + ([f"{parent}.toml"] if not parent.endswith(".toml") else [])
+    parent_path = next((d / n for n in tries for d in (path.parent, SCENARIO_DIR)
+                        if is_file(d / n)), path.parent / parent)
     if not any(_inside(parent_path, d) for d in (SCENARIO_DIR, home, path.parent)):
         raise UserError(f"{path}: extends: {one_line(parent, 80)} is outside the scenario "
                         f"folders ({home} and the shipped scenarios); it is not read")
     if not is_file(parent_path):
-        raise UserError(f"{path}: extends: no such file {one_line(parent_path, 120)}")
+        shipped = [f.stem for f in SCENARIO_DIR.glob("*.toml")]
+        raise UserError(f"{path}: extends: no such file {one_line(parent_path, 120)}"
+                        f"{suggest(Path(parent).stem, shipped)}")
     base, _, inherited = _read(parent_path, chain + (path.resolve(),), home)
     return {**base, **values}, texts, named or inherited
 
