@@ -57,6 +57,20 @@ def utility(static, trust, awareness, contact_share, starts, efficacy, pull, tru
 
 
 @compiled
+def takers(draw, odds_against):
+    """The rows whose uniform `draw` x `odds_against` (1 + exp(-utility)) is below 1, that is
+    draw < their chance to take part, in row order (as numpy's flatnonzero of the product)."""
+    out = np.empty(draw.size, np.int64)
+    k = 0
+    one = np.float32(1.0)
+    for i in range(draw.size):
+        if draw[i] * odds_against[i] < one:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+@compiled
 def heard_from_recent(week, window, last_part, contacts, per_reacher, contact_share):
     """Who took part in the month (returned, in row order), and what each resident hears: the
     share of those who count them as a contact that did (contact_share, written)."""
@@ -111,7 +125,7 @@ def _satisfaction_toward(satisfaction, quality, rate32):
 
 
 @compiled
-def slow_state(week, starts, needy, needy_committee, needy_draw, took, took_committee,
+def slow_state(week, starts, needy, is_needy, needy_committee, needy_draw, took, took_committee,
                last_part, trust_target, efficacy, activity, coverage, trust, awareness,
                satisfaction, adult_f, awareness_decay, served_shift, neutral, neutral32,
                part_shift32, trust_rate32, activity_gain32, publicity_gain32, part_gain32,
@@ -120,7 +134,7 @@ def slow_state(week, starts, needy, needy_committee, needy_draw, took, took_comm
     committee's conduct, this week's service and taking part warrant (in place). A needy row
     is served if its draw is below the committee's coverage; `took` took part this week, and
     so did every row whose `last_part` is `week` (it was set this week, and weeks only
-    increase). `needy` is sorted."""
+    increase). `needy` is sorted; `is_needy` marks its rows."""
     n = trust.size
     one = np.float32(1.0)
     trust_needy, satisfaction_needy = trust[needy], satisfaction[needy]
@@ -143,8 +157,7 @@ def slow_state(week, starts, needy, needy_committee, needy_draw, took, took_comm
         satisfaction[i] = old + satisfaction_rate32 * (np.float32(served) - old)
     for j in range(took.size):             # those who took part: trust (unless needy), awareness
         i, k = took[j], took_committee[j]
-        at = np.searchsorted(needy, i)
-        if at == needy.size or needy[at] != i:      # not needy (the needy are done above)
+        if not is_needy[i]:                          # the needy are done above
             target = trust_target[k] + part_shift32 * (efficacy[k] - neutral32)
             old = trust_took[j]
             trust[i] = _clip01(old + trust_rate32 * (target - old) * adult_f[i])

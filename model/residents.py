@@ -155,7 +155,8 @@ class Residents:
                 + params.need_low_income * self.low_income
                 + params.need_laid_off * (self.employment == LAID_OFF))
         self.need = (need * np.where(unit, 1 - params.unit_covers_need, 1.0)).astype(f32)
-        self.needy = np.flatnonzero(self.need > 0)
+        self.is_needy = self.need > 0
+        self.needy = np.flatnonzero(self.is_needy)
         self.needy_committee = self.committee[self.needy]
         self.need_per_committee = np.add.reduceat(self.need * self.weight, self.starts)
         self.awareness_decay = np.where(unit, params.unit_awareness_decay,
@@ -189,8 +190,9 @@ class Residents:
                     * (week % STEPS_PER_YEAR) / STEPS_PER_YEAR)
         x[vols] += (params.volunteer_pull - params.reward_crowding * r
                     + params.reward_extrinsic * r * r * on_track)
-        odds_against = 1 + np.exp(-x)
-        wants = np.flatnonzero(rng.random(self.n, dtype=f32) * odds_against < 1)
+        odds_against = np.exp(np.negative(x, out=x), out=x)     # in place: x is not read again
+        odds_against += 1
+        wants = kernels.takers(rng.random(self.n, dtype=f32), odds_against)
         p_want = 1 / odds_against
         n_c = sig.places.size
         # 2. volunteers serve outside the venues (visits to the elderly and disabled, patrols),
@@ -238,7 +240,7 @@ class Residents:
                                                 self.contact_share)
         neutral = params.experience_neutral
         kernels.slow_state(
-            week=week, starts=self.starts, needy=self.needy,
+            week=week, starts=self.starts, needy=self.needy, is_needy=self.is_needy,
             needy_committee=self.needy_committee, needy_draw=rng.random(self.needy.size),
             took=took, took_committee=c[took], last_part=self.last_part,
             trust_target=sig.trust_target, efficacy=sig.efficacy, activity=sig.activity,

@@ -57,6 +57,17 @@ def test_utility_is_numpys_sum_bit_for_bit(seed):
 
 
 @pytest.mark.parametrize("seed", range(5))
+def test_takers_are_numpys_comparison_row_for_row(seed):
+    d = county(seed)
+    odds_against = 1 + np.exp(-d["static"])
+    draw = d["rng"].random(d["n"], dtype=f32)
+    draw[:3] = 1 / odds_against[:3]                  # on the boundary: not below 1, or just
+    expected = np.flatnonzero(draw * odds_against < 1)
+    got = kernels.takers(draw, odds_against)
+    assert 0 < got.size < d["n"] and np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("seed", range(5))
 def test_heard_from_recent_is_numpys_count_bit_for_bit(seed):
     d = county(seed)
     recent = np.flatnonzero(d["last_part"] > WEEK - WINDOW)
@@ -100,7 +111,8 @@ def test_slow_state_is_numpys_update_bit_for_bit(seed):
     assert (np.isin(d["took"], d["needy"])).any()                  # needy and taking part
     c = d["committee"]
     kernels.slow_state(
-        WEEK, d["starts"], d["needy"], c[d["needy"]], draw, d["took"],
+        WEEK, d["starts"], d["needy"], np.isin(np.arange(c.size), d["needy"]),
+        c[d["needy"]], draw, d["took"],
         c[d["took"]], d["last_part"], d["trust_target"], d["efficacy"], d["activity"],
         d["coverage"], d["trust"], d["awareness"], d["satisfaction"], d["adult_f"],
         d["awareness_decay"], p["served_shift"], p["neutral"], f32(p["neutral"]),
