@@ -358,17 +358,19 @@ def say_notes(ensemble, params) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = None
     try:
         args = build_parser().parse_args(argv)
         with as_command():
             return COMMANDS[args.command](args)
     except UserError as e:
         from .engine.batch import abandon_guarded
+        from .present import i18n
         kept = abandon_guarded(e)               # a manifest not written: a full disk
         if kept:
             say(f"juwei: {kept}")
             return WRITE_STATUS
-        say(f"juwei: error: {e}")
+        say(f"juwei: {i18n.error_line(str(e), getattr(args, 'lang', 'en'))}")
         return 2
     except (RecursionError, MemoryError) as e:
         say(f"juwei: error: the input is too large or too deeply nested ({type(e).__name__})")

@@ -226,6 +226,23 @@ def test_dry_runs_under_lang_zh_speak_chinese(tmp_path):
     assert "runs; one run takes about" in r.stdout            # English stays English
 
 
+@pytest.mark.parametrize("args, kind", [
+    (["run", "baseline", "--set", "cadre_py=3"], "名称不认识，是否想写“cadre_pay”？"),
+    (["run", "baseline", "--set", "cadre_pay=99999"], "数值超出允许范围"),
+    (["run", "baseline", "--set", "township_agent=0.5"], "数值的类型或格式不对"),
+    (["compare", "baseline", "separaton"], "找不到文件或文件夹，是否想写“separation”？"),
+])
+def test_a_refused_input_under_lang_zh_says_its_kind_in_chinese(tmp_path, args, kind):
+    """Errors were English under --lang zh: the kind of mistake comes first in Chinese; the
+    message after it still names the file and the key, one line, status 2, nothing written."""
+    r = juwei(*args, "--lang", "zh", "--out", str(tmp_path / "o"))
+    line = r.stderr.strip()
+    assert r.returncode == 2 and "\n" not in line and not (tmp_path / "o").exists()
+    assert line.startswith(f"juwei: 错误（{kind}）：") and args[-1].split("=")[0] in line, line
+    r = juwei(*args, "--out", str(tmp_path / "o"))             # English as it was
+    assert r.returncode == 2 and r.stderr.startswith("juwei: error: ") and "错误" not in r.stderr
+
+
 def test_a_validation_resumes_and_refuses_another_set(tmp_path):
     """A stored validation continues with the same command (its design's identity holds no
     memory address), and is refused one with a parameter set otherwise."""

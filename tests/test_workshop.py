@@ -353,3 +353,15 @@ def test_the_readme_says_what_the_page_does():
         name = file_name(i18n.t("app.file.compare", "zh"), title,
                          i18n.t(kind, "zh") if kind else "", "2026-12-06", ext=ext)
         assert f"`{name}`" in readme, name
+
+
+def test_a_refused_file_on_the_page_says_its_kind_in_the_pages_language():
+    """A bad session or scenario file's message was English on the Chinese page: the kind of
+    mistake is said in the page's language, re-worded when the language changes."""
+    from juwei.app.state import refusal, said
+    line = ("app.session.bad", {"error": refusal(UserError(
+        "sessions/w.toml: levers.cadre_pay: 9000.0 is outside the range 200.0..1500.0"))})
+    zh, en = said(line, "zh"), said(line, "en")
+    assert zh.startswith("会话未载入：数值超出允许范围：sessions/w.toml: levers.cadre_pay"), zh
+    assert en == ("The session was not loaded: sessions/w.toml: levers.cadre_pay: 9000.0 is "
+                  "outside the range 200.0..1500.0"), en

@@ -32,7 +32,7 @@ from ..present.stats import (COST_COLUMNS, MIN_REPLICATES, WORKSHOP_INDICATORS,
                              changed_levers, definition_marks, how_sure, outcome_ranking,
                              significant)
 from .state import (SCALES, State, file_name, load_scenario, read_only, refuse_in_read_only,
-                    said)
+                    refusal, said)
 from .widgets import EChart
 
 COMPARE_DEFAULT = ("baseline", "separation", "power_funding_follow_tasks", "combined_reform")
@@ -174,7 +174,7 @@ def Compare(st: State, run: Run):
             if add_mine.value:
                 scenarios.append(my_scenario(st, scale.value, years.value))
         except (UserError, ValueError) as e:
-            run.message.set(("app.compare.failed", {"error": str(e)}))
+            run.message.set(("app.compare.failed", {"error": refusal(e)}))
             run.lock.release()
             return
         if len(scenarios) < 2:
@@ -184,7 +184,7 @@ def Compare(st: State, run: Run):
         try:
             out = new_folder()
         except UserError as e:
-            run.message.set(("app.compare.failed", {"error": str(e)}))
+            run.message.set(("app.compare.failed", {"error": refusal(e)}))
             run.lock.release()
             return
         total = len(scenarios) * replicates.value
@@ -201,7 +201,8 @@ def Compare(st: State, run: Run):
                 run.shown.set(str(out))
                 run.message.set(("app.compare.done", {"n": total}))
             except Exception as e:  # noqa: BLE001 - shown to the user, not a crash
-                run.message.set(("app.compare.failed", {"error": str(e)}))
+                run.message.set(("app.compare.failed", {
+                    "error": refusal(e) if isinstance(e, UserError) else str(e)}))
             finally:
                 run.running.set(False)
                 run.lock.release()

@@ -19,7 +19,7 @@ from ..model import EVENT_LEVERS, LEVER_GROUPS, YEARLY_LEVERS, levers
 from ..present import i18n
 from ..present.i18n import t
 from .state import (LEVERS, SCALES, State, _fmt, file_name, load_scenario, read_only,
-                    refuse_in_read_only, said)
+                    refuse_in_read_only, refusal, said)
 
 NICE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0,
               50.0, 100.0)
@@ -142,7 +142,7 @@ def SessionPanel(st: State):
         try:
             path = save_session(text, name.value)
         except UserError as e:
-            message.set(("app.session.bad", {"error": str(e)}))
+            message.set(("app.session.bad", {"error": refusal(e)}))
             return
         saved.set(_saved_sessions())
         name.set("")
@@ -172,7 +172,7 @@ def SessionPanel(st: State):
                 st.restore(sessions.load(saved_session(name), origin=name))
                 loaded(Path(name).stem)
             except UserError as e:
-                message.set(("app.session.bad", {"error": str(e)}))
+                message.set(("app.session.bad", {"error": refusal(e)}))
         rv.Select(label=tr("app.session.load"), v_model=None, on_v_model=load,
                   items=[{"text": Path(n).stem, "value": n} for n in saved.value])
 
@@ -182,7 +182,7 @@ def SessionPanel(st: State):
             st.restore(sessions.loads(uploaded(f), f["name"]))
             loaded(f["name"])
         except UserError as e:
-            message.set(("app.session.bad", {"error": str(e)}))
+            message.set(("app.session.bad", {"error": refusal(e)}))
     solara.FileDrop(label=tr("app.session.drop"), on_file=dropped, lazy=True)
     if message.value:
         solara.Text(said(message.value, st.lang.value))

@@ -147,7 +147,7 @@ def Assumptions(st: State):
             message.set(tr("app.assume.not_number", text=text.value))
             return
         except UserError as e:
-            message.set(tr("app.assume.refused", error=str(e)))
+            message.set(tr("app.assume.refused", error=i18n.error_line(str(e), lang, lead=False)))
             return
         st.assumptions.set({**st.assumptions.value, chosen.value: value})
         message.set(tr("app.assume.set", name=s["label"], value=_fmt(value)))

@@ -173,6 +173,12 @@ def said(message, lang: str) -> str:
     return t(key, lang, **{k: v(lang) if callable(v) else v for k, v in fields.items()})
 
 
+def refusal(error: Exception):
+    """A refused input as a status line's field: its kind said in the page's language, then
+    the message (i18n.error_line), re-worded when the language changes."""
+    return lambda lang: i18n.error_line(str(error), lang, lead=False)
+
+
 # --- state shared by the components of one page ---------------------------------------------
 @dataclasses.dataclass
 class State:

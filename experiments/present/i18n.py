@@ -38,8 +38,9 @@ def _flatten(table: dict, prefix: str = "") -> dict:
 
 
 # English nouns the catalogue counts: "1 years" reads "1 year" (the catalogue writes plurals)
-_ONE = re.compile(r"(?<![\d.,])\b1 ((?:posterior |replicate )?(?:year|replicate|scenario|draw|run|week|lever"
-                  r"|objective|generation|package|seed|alternative|committee|sample))s\b")
+_ONE = re.compile(r"(?<![\d.,])\b1 ((?:posterior |replicate )?(?:year|replicate|scenario|draw|run"
+                  r"|week|lever|objective|generation|package|seed|alternative|committee"
+                  r"|sample))s\b")
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
@@ -179,3 +180,29 @@ def place_name(name: str, lang: str = DEFAULT_LANG) -> str:
         return t("place.numbered", lang, town=t(f"place.{numbered.group(1)}", lang),
                  n=numbered.group(2))
     return t(f"place.{name}", lang) if has(f"place.{name}", lang) else name
+
+
+# the kinds of refused input (engine.UserError's messages), by the words the messages use
+ERROR_KINDS = (("range", re.compile(r"is outside the range|expected at (?:least|most)|"
+                                    r"expected a (?:share|probability)|expected low <")),
+               ("unknown", re.compile(r"\bunknown\b|not a lever|not an option")),
+               ("missing", re.compile(r"no such (?:file|folder|scenario|county|design)|"
+                                      r"not found|does not exist")),
+               ("choice", re.compile(r"expected one of|expected '")),
+               ("type", re.compile(r"expected (?:a |an )?(?:whole number|number|finite|string|"
+                                   r"int|float|bool|table|list|name)|got (?:str|bool|list)")))
+_MEANT = re.compile(r"did you mean '([^']+)'")
+
+
+def error_line(message: str, lang: str, lead: bool = True) -> str:
+    """A refused input's line in `lang`: "error: " and the message in English; in Chinese the
+    kind of mistake in words (and the closest name, if the message suggests one), then the
+    message, which names the file and the key. Without `lead`, for a line that already says
+    what failed (the workshop's "会话未载入：…"), no "error" word."""
+    if lang == "en":
+        return f"error: {message}" if lead else message
+    kind = next((k for k, pattern in ERROR_KINDS if pattern.search(message)), "other")
+    meant = _MEANT.search(message)
+    said = t("error." + kind, lang) + (t("error.did_you_mean", lang, name=meant.group(1))
+                                       if meant else "")
+    return f"{t('error.lead', lang)}（{said}）：{message}" if lead else f"{said}：{message}"
