@@ -537,10 +537,7 @@ def print_summary(r, lang: str = "en") -> None:
         print("\n" + tr("run_syndrome", verdict=i18n.syndrome_word(v, lang)[1] if zh
                          else v.describe()))
     if r.townships is not None:         # each township government's stance (ODD §7.1a)
-        print("\n" + tr("run_townships") + ("、" if zh else ", ").join(
-            f"{i18n.place_name(row.township, lang)} {row.directing:.2f} "
-            f"[{row.lowest:.2f}-{row.highest:.2f}]"
-            for row in r.townships.itertuples()))
+        print("\n" + tr("run_townships") + township_stances(r.townships, lang))
     files = ["manifest.json", "runs.parquet", "series.parquet", "committees.parquet"]
     files += ["townships.csv"] if r.townships is not None else []
     files += [p.name for p in r.figures]
@@ -655,6 +652,15 @@ def scenario_names(names, lang: str, titles: dict | None = None) -> dict:
     return out
 
 
+def township_stances(townships, lang: str) -> str:
+    """Each township government's directing share, with its lowest and highest over the
+    replicates, on one line (studies/run.township_table's rows)."""
+    from .present import i18n
+    return ("、" if lang == "zh" else ", ").join(
+        f"{i18n.place_name(row.township, lang)} {row.directing:.2f} "
+        f"[{row.lowest:.2f}-{row.highest:.2f}]" for row in townships.itertuples())
+
+
 def print_comparison(c, lang: str = "en") -> None:
     """The comparison's summary in the terminal, in `lang` (words from the [terminal], [sure]
     and [report] catalogues)."""
@@ -687,13 +693,19 @@ def print_comparison(c, lang: str = "en") -> None:
                   f"{r.admin_hours_freed_per_cadre_week:+24.1f}{per:>27s}")
     if c.ensemble:
         print_ensemble(c, lang)
+    if c.townships is not None:         # each township government's stance (ODD §7.1a)
+        print("\n" + i18n.t("terminal.run_townships", lang).rstrip())
+        for scenario, rows in c.townships.groupby("scenario", sort=False):
+            print(f"    {names[scenario]}: {township_stances(rows, lang)}")
     if c.dropped:
         print("\n  " + i18n.t("terminal.dropped", lang, replicates=c.dropped))
     print("\n  " + i18n.t("terminal.files", lang, report=c.out / "report.html",
                           handout=c.out / "handout.html", tables=", ".join(
                               str(c.out / f) for f in ("comparison.csv", "costs.csv",
                                                         "ranking.csv", "runs.parquet",
-                                                        "series.parquet"))))
+                                                        "series.parquet")
+                              + (("committees.parquet", "townships.csv")
+                                 if c.townships is not None else ()))))
 
 
 def comparison_cells(table, alts: list[str], marks: dict | None = None, lang: str = "en",

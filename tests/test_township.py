@@ -225,8 +225,16 @@ def test_a_comparison_with_the_township_shows_its_directing_share(tmp_path):
     header = next(line for line in r.stdout.splitlines() if line.strip().startswith("scenario"))
     assert header.split()[-1] == "township_directing" and " htc_index " in header
     assert "<td>township_directing</td>" in (tmp_path / "on" / "report.html").read_text("utf-8")
+    # each township government per scenario, as `run` gives it for one (terminal and CSV)
+    import pandas as pd
+    table = pd.read_csv(tmp_path / "on" / "townships.csv")
+    names, _ = essay_county().townships()
+    assert table.scenario.unique().tolist() == ["baseline", "separation"]
+    assert (table.groupby("scenario").township.apply(list) == [names, names]).all()
+    assert r.stdout.count("Jiangkou ") == 2 and "directing share" in r.stdout
     r = command("compare", "baseline", "separation", *size, "--out", tmp_path / "off")
     assert r.returncode == 0 and "township_directing" not in r.stdout
+    assert not (tmp_path / "off" / "townships.csv").exists() and "Jiangkou" not in r.stdout
     # its panel in the series figure: a ninth panel, a third row of four
     from matplotlib.image import imread
     rows = {k: imread(tmp_path / k / "compare-series.png").shape[0] for k in ("on", "off")}

@@ -13,6 +13,7 @@ from ..engine.errors import named, same_again
 from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS
+from ..model.county import essay_county
 from ..model.indicators import SWITCHED
 from ..present import figures, handout, i18n
 from ..present.compare_page import comparison as comparison_page
@@ -21,6 +22,7 @@ from ..present.stats import (cost_table, differences, draw_effects, ensemble_eff
                              shown_indicators, switched_in, syndrome_breaks)
 from .common import (check_ensemble_county, county_function, county_record, one_county,
                      scenario_runs)
+from .run import township_table
 
 
 @dataclass(repr=False)
@@ -45,6 +47,9 @@ class Comparison(Brief):
     changed: dict | None = field(default=None, repr=False)   # scenario -> levers it changes
     titles: dict | None = field(default=None, repr=False)    # scenario -> its title in `lang`
     switched: list | None = field(default=None, repr=False)  # the switched mechanisms' indicators
+    # with township_agent: each township government's directing share per scenario (run's
+    # township_table, with a scenario column), as townships.csv
+    townships: pd.DataFrame | None = field(default=None, repr=False)
 
 
 def paired(runs: pd.DataFrame, scenarios: list[str]) -> tuple[pd.DataFrame, list]:
@@ -82,8 +87,10 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
         "replicate_seeds": replicate_seeds(seed, replicates), "years": p.years, "scale": p.scale,
         "burn_in_years": p.burn_in_years,
         **county_record(scenarios[0]), **(ensemble.record() if ensemble else {})}
+    governed = [s.name for s in scenarios if s.params.township_agent]   # ODD §7.1a
+    keep = ("series", "breakdown") if governed else ("series",)   # breakdown: committees
     store, tables = run_batch(scenario_runs(scenarios, replicates, seed, ensemble), opts, "compare", design,
-                              fn=county_function(one_county(scenarios), p), keep=("series",), desc="compare",
+                              fn=county_function(one_county(scenarios), p), keep=keep, desc="compare",
                               on_outcome=on_outcome, outputs=list(INDICATORS), finish=False)
     ok = tables["runs"]
     data, dropped = paired(ok, labels) if len(ok) else (ok, [])
@@ -122,9 +129,18 @@ def run(scenarios, replicates: int, seed: int, opts: Options, on_outcome=None,
     sheet = handout.page(scenarios, labels[0], table, images["handout"], store.manifest,
                          costs=costs, ranking=ranking, changed=changed)   # one A4 page, zh, en
     atomic_write(opts.out / "handout.html", lambda tmp: Path(tmp).write_text(sheet, "utf-8"))
+    townships = None
+    if governed and len(tables.get("committees", ())):
+        kept = tables["committees"]
+        kept = kept[kept.replicate.isin(data.replicate.unique())]
+        county = one_county(scenarios) or essay_county()
+        townships = pd.concat([township_table(kept[kept.scenario == n], county)
+                               .assign(scenario=n) for n in governed], ignore_index=True)
+        townships = townships[["scenario", *townships.columns[:-1]]]
+        atomic_write(opts.out / "townships.csv", lambda tmp: townships.to_csv(tmp, index=False))
     store.finish()
     return Comparison(opts.out, labels[0], labels, table, dropped, store.manifest["wall_seconds"],
-                      extra, costs, ranking, changed, titles, switched)
+                      extra, costs, ranking, changed, titles, switched, townships)
 
 
 def ensemble_tables(data: pd.DataFrame, labels: list[str], out: Path,
