@@ -357,6 +357,20 @@ def say_notes(ensemble, params) -> None:
         say(f"juwei: {note}")
 
 
+def asked_lang(argv: list[str] | None) -> str:
+    """The --lang the command line asks for, read before parsing (an argument refused by the
+    parser is said in it too); "en" if none."""
+    argv = sys.argv[1:] if argv is None else argv
+    for i, a in enumerate(argv):
+        if a == "--":
+            break
+        if a == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--lang="):
+            return a.partition("=")[2]
+    return "en"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = None
     try:
@@ -370,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
         if kept:
             say(f"juwei: {kept}")
             return WRITE_STATUS
-        say(f"juwei: {i18n.error_line(str(e), getattr(args, 'lang', 'en'))}")
+        lang = getattr(args, "lang", None) or asked_lang(argv)
+        say(f"juwei: {i18n.error_line(str(e), lang)}")
         return 2
     except (RecursionError, MemoryError) as e:
         say(f"juwei: error: the input is too large or too deeply nested ({type(e).__name__})")

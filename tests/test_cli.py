@@ -231,6 +231,7 @@ def test_dry_runs_under_lang_zh_speak_chinese(tmp_path):
     (["run", "baseline", "--set", "cadre_pay=99999"], "数值超出允许范围"),
     (["run", "baseline", "--set", "township_agent=0.5"], "数值的类型或格式不对"),
     (["compare", "baseline", "separaton"], "找不到文件或文件夹，是否想写“separation”？"),
+    (["run", "baseline", "--replicates", "x"], "数值的类型或格式不对"),      # the parser's
 ])
 def test_a_refused_input_under_lang_zh_says_its_kind_in_chinese(tmp_path, args, kind):
     """Errors were English under --lang zh: the kind of mistake comes first in Chinese; the
@@ -241,6 +242,12 @@ def test_a_refused_input_under_lang_zh_says_its_kind_in_chinese(tmp_path, args, 
     assert line.startswith(f"juwei: 错误（{kind}）：") and args[-1].split("=")[0] in line, line
     r = juwei(*args, "--out", str(tmp_path / "o"))             # English as it was
     assert r.returncode == 2 and r.stderr.startswith("juwei: error: ") and "错误" not in r.stderr
+
+
+def test_a_refused_app_option_is_one_line_though_app_has_no_default_language():
+    """`juwei app --port 70000` crashed in the error handler (its --lang has no default)."""
+    r = juwei("app", "--port", "70000")
+    assert r.returncode == 2 and r.stderr == "juwei: error: --port: expected 1-65535, got 70000\n"
 
 
 def test_a_validation_resumes_and_refuses_another_set(tmp_path):

@@ -139,6 +139,45 @@ def test_english_counts_agree_with_their_noun(years, expected):
     draws = i18n.t("search.units_draws", "en", draws=1, replicates=1)
     assert draws.startswith("1 posterior draw of") and "1 replicate seed each" in draws
     assert "1年" in i18n.t("search.warm", "zh", years=1, base="baseline")
+    # only the template's nouns: a field's own words stay as written
+    assert "under “Phase 1 scenarios”" in i18n.t("search.warm", "en", years=1,
+                                                  base="Phase 1 scenarios")
+    head = i18n.t("terminal.doses_head", "en", base="b", seconds=1, remedies=1, doses=1,
+                  replicates=2)
+    assert "1 remedy x 1 dose " in head and "2 replicates" in head, head
+
+
+@pytest.mark.parametrize("message, kind", [
+    # real messages, as the commands give them
+    ("s.toml: unknown parameter 'cadre_py'; did you mean 'cadre_pay'? (see `juwei levers --all`)",
+     "unknown"),
+    ("unrecognized arguments: --foo (see `juwei --help`)", "unknown"),
+    ("d.toml: targets.sham_shar: names no figure; did you mean 'admin_share'?", "unknown"),
+    ("--set: cadre_pay: 99999.0 is outside the range 200.0..1500.0 (yuan/month)", "range"),
+    ("--port: expected 1-65535, got 70000", "range"),
+    ("--out o: a comparison needs at least 2 replicates for intervals", "range"),
+    ("x.toml: samples: expected at least 1, got 0", "range"),
+    ("juwei run: argument --replicates: expected a whole number, got 'x' (see `juwei run --help`)",
+     "type"),
+    ("s.toml: levers: expected dict, got int", "type"),
+    ("separaton: no such scenario file; did you mean 'separation'? (see `juwei scenarios`)",
+     "missing"),
+    ("juwei compare: the following arguments are required: alternatives", "required"),
+    ("x.toml: sampling: expected one of grid, lhs, sobol, got 'grd'; did you mean 'grid'?",
+     "choice"),
+    ("s.toml: levers.township_agent: a switch, not a lever to search: set township_agent = 1",
+     "choice"),
+    # the user's own words do not decide: a folder named unknown, a value 'unknown'
+    ("/tmp/unknown/s.toml: cadre_pay: expected a number, got str 'abc'", "type"),
+    ("--set: cadre_pay: expected a number, got str 'unknown'", "type"),
+    ("discover: nothing unknown varies between its runs", "other"),
+])
+def test_a_refused_inputs_kind_comes_from_the_message_not_the_users_words(message, kind):
+    assert i18n.error_kind(message) == kind
+    line = i18n.error_line(message, "zh")
+    assert line.startswith(f"错误（{i18n.t('error.' + kind, 'zh')}") and line.endswith(message)
+    assert i18n.error_line(message, "en") == f"error: {message}"
+    assert i18n.error_line(message, None) == f"error: {message}"       # no --lang given
 
 
 # --- the browser's language ----------------------------------------------------------------------

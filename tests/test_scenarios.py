@@ -114,3 +114,11 @@ def test_a_scenario_kept_anywhere_extends_a_shipped_one_by_its_file_name(tmp_pat
     assert s.params.task_admission == 0.5 and s.params.cadre_pay == 800.0
     write(tmp_path, 'extends = "baseline"\ntask_admission = 0.2\n', "separation.toml")
     assert sc.load(str(tmp_path / "z.toml")).params.task_admission == 0.2
+    # one's own baseline.toml extends the shipped one (not itself), by name or file name
+    for parent in ("baseline", "baseline.toml"):
+        own = write(tmp_path, f'extends = "{parent}"\ncadre_pay = 700.0\n', "baseline.toml")
+        assert sc.load(str(own)).params.cadre_pay == 700.0
+    # a misspelt parent is suggested from the files beside it too
+    write(tmp_path, 'cadre_pay = 900.0\n', "my_base.toml")
+    with pytest.raises(UserError, match="did you mean 'my_base'"):
+        sc.load(write(tmp_path, 'extends = "my_bse"\n', "w.toml"))

@@ -108,6 +108,14 @@ def test_a_directing_township_keeps_part_of_its_committees_money():
     np.testing.assert_array_equal(c.budget, on.committees.budget)
 
 
+def test_every_switch_has_its_indicator_and_every_indicator_its_switch():
+    """The switches the schema's `needs` name (params.SWITCHES, which designs refuse as search
+    levers) are the mechanisms whose indicators comparisons show (indicators.SWITCHED)."""
+    from juwei.model.indicators import SWITCHED
+    from juwei.model.params import SWITCHES
+    assert set(SWITCHED.values()) == SWITCHES
+
+
 def test_without_the_switch_its_constants_are_never_read():
     p = Parameters(scale=0.02, years=1, burn_in_years=0)
     from juwei.model.params import FIELDS, switch_of

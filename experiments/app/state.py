@@ -176,7 +176,8 @@ def said(message, lang: str) -> str:
 def refusal(error: Exception):
     """A refused input as a status line's field: its kind said in the page's language, then
     the message (i18n.error_line), re-worded when the language changes."""
-    return lambda lang: i18n.error_line(str(error), lang, lead=False)
+    text = str(error)                   # not the exception: its frames may hold tables
+    return lambda lang: i18n.error_line(text, lang, lead=False)
 
 
 # --- state shared by the components of one page ---------------------------------------------

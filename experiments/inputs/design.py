@@ -222,7 +222,8 @@ class SweepDesign:
                 "sampling": self.sampling,
                 # a grid has levels, lhs and sobol samples: the other is not part of the design
                 "samples": None if self.sampling == "grid" else self.samples,
-                "levels": self.levels if self.sampling == "grid" else None,
+                "levels": self.levels if self.sampling == "grid" and any(
+                    spec[0] == "range" for spec in self.levers.values()) else None,
                 "replicates": self.replicates,
                 "seed": self.seed, "years": self.base.params.years, "scale": self.base.params.scale,
                 "burn_in_years": self.base.params.burn_in_years,

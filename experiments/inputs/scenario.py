@@ -169,18 +169,20 @@ def _read(path: Path, chain: tuple = (), home: Path | None = None
         raise UserError(f"{path}: extends: expected a file name string")
     if "\0" in parent:
         raise UserError(f"{path}: extends: not a file name")
-    # beside the file, else a shipped scenario (from a file kept elsewhere); a bare name, as
+    # beside the file, else a shipped scenario (from a file kept elsewhere, or from a file of
+    # the same name: `baseline.toml` of one's own extends the shipped one); a bare name, as
     # the commands take one ("baseline"), is its .toml file
     tries = [parent] + ([f"{parent}.toml"] if not parent.endswith(".toml") else [])
     parent_path = next((d / n for n in tries for d in (path.parent, SCENARIO_DIR)
-                        if is_file(d / n)), path.parent / parent)
+                        if is_file(d / n) and (d / n).resolve() != path.resolve()),
+                       path.parent / parent)
     if not any(_inside(parent_path, d) for d in (SCENARIO_DIR, home, path.parent)):
         raise UserError(f"{path}: extends: {one_line(parent, 80)} is outside the scenario "
                         f"folders ({home} and the shipped scenarios); it is not read")
     if not is_file(parent_path):
-        shipped = [f.stem for f in SCENARIO_DIR.glob("*.toml")]
+        known = [f.stem for d in (path.parent, SCENARIO_DIR) for f in d.glob("*.toml")]
         raise UserError(f"{path}: extends: no such file {one_line(parent_path, 120)}"
-                        f"{suggest(Path(parent).stem, shipped)}")
+                        f"{suggest(Path(parent).stem, known)}")
     base, _, inherited = _read(parent_path, chain + (path.resolve(),), home)
     return {**base, **values}, texts, named or inherited
 

@@ -128,11 +128,24 @@ def panels(n: int, max_cols: int, width: float, height: float):
 
 
 def wrapped(text: str, inches: float, fontsize: float) -> str:
-    """`text` wrapped to lines that fit `inches` at `fontsize` points (a Chinese line's
-    characters are twice as wide as Latin letters)."""
-    chars = max(30, int(inches * 72 / (fontsize * 0.6)))
-    return "\n".join(textwrap.fill(line, chars // 2 if CJK_RUN.search(line) else chars)
-                     for line in text.split("\n"))
+    """`text` wrapped to lines that fit `inches` at `fontsize` points: Latin text at its
+    spaces, Chinese (which has none) at any character, each Chinese character counted twice
+    as wide as a Latin letter."""
+    width = max(30, int(inches * 72 / (fontsize * 0.6)))          # in Latin letters
+    lines = []
+    for line in text.split("\n"):
+        if not CJK_RUN.search(line):
+            lines.append(textwrap.fill(line, width))
+            continue
+        start, used = 0, 0
+        for i, ch in enumerate(line):
+            w = 2 if CJK_RUN.match(ch) else 1
+            if used + w > width:
+                lines.append(line[start:i])
+                start, used = i, 0
+            used += w
+        lines.append(line[start:])
+    return "\n".join(lines)
 
 
 def save(fig, path: Path, title: str | None = None, fontsize: float = 10,
@@ -143,6 +156,15 @@ def save(fig, path: Path, title: str | None = None, fontsize: float = 10,
     fig.tight_layout(rect=rect)
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
+
+
+def threshold_line(ax, lang: str, fontsize: float) -> None:
+    """The syndrome's threshold as a dashed line, its label right of the axes, where no line
+    or bar covers it."""
+    ax.axhline(SYNDROME_THRESHOLD, color="grey", ls="--", lw=1)
+    ax.text(1.005, SYNDROME_THRESHOLD, F("threshold", lang, value=f"{SYNDROME_THRESHOLD:g}"),
+            ha="left", va="center", fontsize=fontsize, color="grey", gid="threshold",
+            transform=ax.get_yaxis_transform())
 
 
 def band(ax, series, column: str, label: str | None = None, color=None,
@@ -181,13 +203,8 @@ def plot_run(series, out_dir: Path, title: str, lang: str = "en",
             for c in shares:
                 band(axes[0, 0], series, c, legend(c), lang=lang)
             axes[0, 0].set_ylabel(F("share_axis", lang))
-            if name == "htc.png":     # the threshold's label right of the axes, off the lines
-                axes[0, 0].axhline(SYNDROME_THRESHOLD, color="grey", ls="--", lw=1)
-                axes[0, 0].text(1.01, SYNDROME_THRESHOLD,
-                                wrapped(F("threshold", lang, value=f"{SYNDROME_THRESHOLD:g}"),
-                                        0.6, 8),
-                                color="grey", transform=axes[0, 0].get_yaxis_transform(),
-                                fontsize=8, ha="left", va="center", gid="threshold")
+            if name == "htc.png":
+                threshold_line(axes[0, 0], lang, 8)
                 axes[0, 0].set_ylim(0, 1)
             for c in hours:
                 band(axes[0, 1], series, c, legend(c), color="tab:red", lang=lang)
@@ -216,7 +233,8 @@ def indicator_panel(ax, name: str, xlabel: str, lang: str = "en") -> None:
         ax.set_title(wrapped(f"{name}\n{meaning_en(name)}", inches * 1.1, 8), fontsize=8)
     else:
         shown, _, unit = i18n.indicator(name, "zh")
-        ax.set_title(f"{shown}（{unit}）", fontsize=9)
+        inches = ax.get_position().width * ax.figure.get_figwidth()
+        ax.set_title(wrapped(f"{shown}（{unit}）", inches * 1.1, 9), fontsize=9)
     ax.set_xlabel(xlabel, fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
@@ -271,10 +289,7 @@ def plot_htc(table: pd.DataFrame, scenarios: list[str], path: Path, lang: str = 
                 err = np.vstack([(rows["mean"] - low).clip(lower=0),
                                  (high - rows["mean"]).clip(lower=0)])
             ax.bar(x + (k - 1.5) * width, rows["mean"], width, yerr=err, capsize=2, label=label)
-        ax.axhline(SYNDROME_THRESHOLD, color="grey", ls="--", lw=1)
-        ax.text(1.005, SYNDROME_THRESHOLD, F("threshold", lang, value=f"{SYNDROME_THRESHOLD:g}"),
-                ha="left", va="center", fontsize=fontsize, color="grey", gid="threshold",
-                transform=ax.get_yaxis_transform())
+        threshold_line(ax, lang, fontsize)
         shown = ticks or _titles(scenarios, titles, lang)
         flat = ticks is not None or len(scenarios) <= 4
         ax.set_xticks(x, shown, rotation=0 if flat else 30, ha="center" if flat else "right",

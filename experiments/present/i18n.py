@@ -9,6 +9,7 @@ and fails the catalogue test (tests/test_i18n.py).
 
 from __future__ import annotations
 
+import numbers
 import re
 import tomllib
 from functools import cache
@@ -37,10 +38,23 @@ def _flatten(table: dict, prefix: str = "") -> dict:
     return out
 
 
-# English nouns the catalogue counts: "1 years" reads "1 year" (the catalogue writes plurals)
-_ONE = re.compile(r"(?<![\d.,])\b1 ((?:posterior |replicate )?(?:year|replicate|scenario|draw|run"
-                  r"|week|lever|objective|generation|package|seed|alternative|committee"
-                  r"|sample))s\b")
+# the nouns the English catalogue counts after a field: "{years} years" with years = 1 reads
+# "1 year" (an adjective between them is kept: "1 posterior draw", "1 settling year")
+_COUNTED = (r"(?:(year|replicate|scenario|draw|run|week|lever|objective|generation|package"
+            r"|seed|alternative|committee|sample|point|pair|dose|outcome|model|unit|constant"
+            r"|target|wave|township)s|remedies)\b")
+
+
+def _agree(text: str, fields: dict) -> str:
+    """The English template `text` with each counted noun right after a field that is 1 made
+    singular; only the template's own words change, never a field's text."""
+    for name, value in fields.items():
+        if isinstance(value, bool) or not (isinstance(value, numbers.Integral) and value == 1
+                                            or value == "1"):
+            continue
+        text = re.sub(r"(\{" + re.escape(name) + r"(?:![rsa])?(?::[^{}]*)?\} (?:[a-z]+ )?)"
+                      + _COUNTED, lambda m: m.group(1) + (m.group(2) or "remedy"), text)
+    return text
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
@@ -52,8 +66,9 @@ def t(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
             raise KeyError(f"no text {key!r} in the catalogue")
     if not fields:
         return text
-    text = text.format(**fields)
-    return _ONE.sub(r"1 \1", text) if lang == "en" or not has(key, lang) else text
+    if lang == "en" or not has(key, lang):
+        text = _agree(text, fields)
+    return text.format(**fields)
 
 
 def has(key: str, lang: str = "en") -> bool:
@@ -182,16 +197,30 @@ def place_name(name: str, lang: str = DEFAULT_LANG) -> str:
     return t(f"place.{name}", lang) if has(f"place.{name}", lang) else name
 
 
-# the kinds of refused input (engine.UserError's messages), by the words the messages use
-ERROR_KINDS = (("range", re.compile(r"is outside the range|expected at (?:least|most)|"
-                                    r"expected a (?:share|probability)|expected low <")),
-               ("unknown", re.compile(r"\bunknown\b|not a lever|not an option")),
-               ("missing", re.compile(r"no such (?:file|folder|scenario|county|design)|"
-                                      r"not found|does not exist")),
-               ("choice", re.compile(r"expected one of|expected '")),
-               ("type", re.compile(r"expected (?:a |an )?(?:whole number|number|finite|string|"
-                                   r"int|float|bool|table|list|name)|got (?:str|bool|list)")))
+# the kinds of refused input (engine.UserError's messages), by the words the messages use; they
+# are read with the leading file name and every quoted value taken out, so a user's folder
+# named "unknown" or a value 'abc' does not decide the kind
+ERROR_KINDS = (
+    ("range", re.compile(r"is outside|expected at (?:least|most)|expected -?[\d.]+ ?(?:to|-) ?[\d.]|"
+                         r"expected a (?:share|probability)|expected low <|must be at least|"
+                         r"needs at least|at most \d")),
+    ("unknown", re.compile(r"unknown (?:key|parameter|objective|constant|indicator|lever|"
+                           r"name|executor|language)|unrecognized argument|names no figure")),
+    ("missing", re.compile(r"no such |no shipped |no calibration there|no manifest|"
+                           r"no experiment there")),
+    ("required", re.compile(r"arguments? (?:is|are) required")),
+    ("choice", re.compile(r"expected one of|invalid choice|expected 'en' or|not a lever")),
+    ("type", re.compile(r"expected (?:a |an )?(?:whole number|number|finite|string|int\b|float|"
+                        r"bool|table|list|dict|name|file name)|got (?:str|bool|list|dict|int)\b")))
 _MEANT = re.compile(r"did you mean '([^']+)'")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_PATH = re.compile(r"^[^\s:]*[/.\\][^\s:]*: ")            # a leading file or folder name
+
+
+def error_kind(message: str) -> str:
+    """The kind of a refused input (a key of the catalogues' [error]), from its message."""
+    said = _PATH.sub("", _QUOTED.sub("", message))         # no file name, no quoted values
+    return next((k for k, pattern in ERROR_KINDS if pattern.search(said)), "other")
 
 
 def error_line(message: str, lang: str, lead: bool = True) -> str:
@@ -199,10 +228,9 @@ def error_line(message: str, lang: str, lead: bool = True) -> str:
     kind of mistake in words (and the closest name, if the message suggests one), then the
     message, which names the file and the key. Without `lead`, for a line that already says
     what failed (the workshop's "会话未载入：…"), no "error" word."""
-    if lang == "en":
-        return f"error: {message}" if lead else message
-    kind = next((k for k, pattern in ERROR_KINDS if pattern.search(message)), "other")
+    if lang == "en" or lang not in LANGS:         # English, or no language given
+        return f"{t('error.lead', 'en')}: {message}" if lead else message
     meant = _MEANT.search(message)
-    said = t("error." + kind, lang) + (t("error.did_you_mean", lang, name=meant.group(1))
-                                       if meant else "")
+    said = t("error." + error_kind(message), lang) + (
+        t("error.did_you_mean", lang, name=meant.group(1)) if meant else "")
     return f"{t('error.lead', lang)}（{said}）：{message}" if lead else f"{said}：{message}"
