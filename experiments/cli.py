@@ -20,8 +20,9 @@ from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Opti
 from .engine.errors import SIGNAL_STATUS, WRITE_STATUS, as_command, named, option
 from .engine.store import short
 from .inputs import scenario as scen
+from .inputs.search import MIN_PACKAGES
 from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS,
-                    OUTCOMES, describe, levers, switched_on, syndrome)
+                    OUTCOMES, SYNDROME_THRESHOLD, describe, levers, switched_on, syndrome)
 from .model.params import TAGS, needed, read_by
 from .present.schema import schema_tables
 
@@ -231,8 +232,9 @@ def build_parser() -> Parser:
                        "robust over posterior draws and seeds (NSGA-II/III, pymoo)")
     p.add_argument("design", help="search design file, or a ready-made one's name "
                    "(search_packages)")
-    p.add_argument("--population", type=positive_int, help="override the design's packages "
-                   "per generation")
+    p.add_argument("--population", type=lambda text: whole_number(text, MIN_PACKAGES),
+                   help=f"override the design's packages per generation (at least "
+                   f"{MIN_PACKAGES})")
     p.add_argument("--generations", type=positive_int, help="override the design's generations")
     p.add_argument("--replicates", type=positive_int, help="override the design's replicate "
                    "seeds per package")
@@ -549,8 +551,9 @@ def print_summary(r, lang: str = "en") -> None:
               + (unit if zh else f"{unit:20s} {INDICATORS[name].zh}"))
     if r.summary:
         v = syndrome({k: row["mean"] for k, row in r.summary.items()})
-        print("\n" + tr("run_syndrome", verdict=i18n.syndrome_word(v, lang)[1] if zh
-                         else v.describe()))
+        print("\n" + tr("run_syndrome", verdict=i18n.syndrome_word(v, lang)[1] + tr(
+            "run_syndrome_parts", H=f"{v.H:.2f}", T=f"{v.T:.2f}", C=f"{v.C:.2f}",
+            threshold=f"{SYNDROME_THRESHOLD:g}")))
     if r.townships is not None:         # each township government's stance (ODD §7.1a)
         print("\n" + tr("run_townships") + township_stances(r.townships, lang))
     files = ["manifest.json", "runs.parquet", "series.parquet", "committees.parquet"]

@@ -209,6 +209,14 @@ def test_a_run_under_lang_zh_names_its_scenario_once(capsys):
                           "zh")
         head = capsys.readouterr().out.strip().splitlines()[0]
         assert head.count(s.title_zh) == 1 and head.endswith(s.description_zh[-10:]), head
+    # the verdict with its three parts, as in English (the Chinese gave the word alone)
+    row = {"mean": 0.7, "ci95_low": None, "ci95_high": None, "sd": 0, "n": 1}
+    summary = {k: {**row, "mean": v} for k, v in
+               {"htc_H": 0.71, "htc_T": 0.79, "htc_C": 0.83, "htc_index": 0.77}.items()}
+    cli.print_summary(SimpleNamespace(scenario=s, replicates_ok=1, failed=0, wall_seconds=1.0,
+                                      window="", summary=summary, out=Path("out"), figures=[],
+                                      townships=None), "zh")
+    assert "症状：存在（政府热 0.71，居干累 0.79，居民冷 0.83；" in capsys.readouterr().out
 
 
 def test_dry_runs_under_lang_zh_speak_chinese(tmp_path):

@@ -230,6 +230,13 @@ def test_compare_command_writes_the_report(tmp_path):
     ('outputs = ["trst"]\n[levers]\ncadre_pay = [200, 900]', "did you mean 'trust'"),
     ('scale = 3.0\n[levers]\ncadre_pay = [200, 900]', "scale: 3.0 is outside the range"),
     ('[levers]', "name at least one lever"),
+    # a size the sampling ignores (no sampling: lhs, 16 points, and the levels went unused)
+    ('levels = 2\n[levers]\ncadre_pay = [200, 900]',
+     'levels: read only with sampling = "grid" (this design samples by lhs, the default'),
+    ('sampling = "grid"\nsamples = 8\n[levers]\ncadre_pay = [200, 900]',
+     "samples: read only with lhs or sobol sampling"),
+    ('scenario = "basline"\n[levers]\ncadre_pay = [200, 900]',
+     "scenario: basline: no such scenario file; did you mean 'baseline'?"),
     ('samples = 0\n[levers]\ncadre_pay = [200, 900]', "samples: expected at least 1"),
     ('seed = -3\n[levers]\ncadre_pay = [200, 900]', "seed: expected a whole number >= 0"),
     # a lever of a mechanism switched off would vary nothing (its switch varied too: it would)
@@ -281,3 +288,13 @@ def test_ready_made_design_on_dask_matches_local(tmp_path):
     r = juwei("sweep", "quick", "--executor", "dask", "--workers", "2", "--out", str(b))
     assert r.returncode == 0, r.stderr
     same_tables(a, b, ("runs", "points"))
+
+
+@pytest.mark.parametrize("command, design, other", [
+    ("search", "quick", "sweep"), ("sweep", "search_packages", "search"),
+    ("sweep", "morris_quick", "sensitivity"), ("calibrate", "autonomy_grid", "sweep")])
+def test_a_ready_made_design_given_to_another_command_names_its_own(command, design, other):
+    """It said "not a design file: 2 of its 10 top-level keys are unknown to a design"."""
+    r = juwei(command, design, "--dry-run")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert f"a {other} design, not a {command} one: run `juwei {other} {design}`" in r.stderr

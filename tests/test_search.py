@@ -227,3 +227,14 @@ def test_a_package_that_spends_less_is_said_to_save():
     assert yearly_money(-205_000, "zh") == "每年节省20.5万元"
     assert yearly_money(205_000, "zh") == "每年新增20.5万元"
     assert yearly_money(-205_000, "en") == "saving 20.5 ten-thousand yuan a year"
+
+
+def test_an_overridden_size_is_refused_naming_the_override_not_the_file(capsys):
+    """`--population 2` was blamed on the shipped design file, and 0 got another minimum."""
+    from juwei.engine import UserError
+    for n in ("2", "0"):
+        assert cli.main(["search", "search_packages", "--population", n, "--dry-run"]) == 2
+        err = capsys.readouterr().err
+        assert f"--population: expected at least 4, got {n}" in err and ".toml" not in err, err
+    with pytest.raises(UserError, match=r"^population: expected at least 4, got 2$"):
+        juwei.search("search_packages", population=2)

@@ -50,7 +50,7 @@ from ..engine.seeds import DEFAULT_SEED, check_seed
 from ..model.params import FIELDS, LEVER_GROUPS, from_sample
 from . import scenario as sc
 from .design import base_scenario, read_design
-from .files import at_least, check_keys, one_line, suggest
+from .files import at_least, check_keys, names_overrides, one_line, suggest
 
 KEYS = {"description": str, "scenario": str, "population": int, "generations": int,
         "min_epsilon": (int, float), "min_acceptance": (int, float), "replicates": int,
@@ -362,9 +362,10 @@ def measured(figure: str, value: float, sd: float, weight: float = 1.0, source: 
     return Target(figure, value - 2 * sd, value + 2 * sd, weight, sd, source, held, value)
 
 
+@names_overrides
 def load(name: str, overrides: dict | None = None) -> CalibrationDesign:
     """Read and validate a calibration design; `overrides` (from the command line) win."""
-    path, data = read_design(name, KEYS)
+    path, data = read_design(name, KEYS, "calibrate")
     data.update({k: v for k, v in (overrides or {}).items() if v is not None})
     base = base_scenario(path, data)
     if base.params.years < 2:

@@ -51,7 +51,8 @@ from ..model.params import FIELDS, ParameterError, Parameters, needed, read_by, 
 from ..model.indicators import SWITCHED
 from . import scenario as sc
 from .county import check_population
-from .files import DESIGN_DIR, at_least, check_keys, find, one_line, read_toml, suggest
+from .files import (DESIGN_DIR, at_least, check_keys, find, names_overrides, one_line,
+                    read_toml, suggest)
 
 SAMPLINGS = ("grid", "lhs", "sobol")
 METHODS = ("morris", "sobol", "pawn")
@@ -81,19 +82,30 @@ def ready_made() -> list[tuple[str, str, str]]:
     out = []
     for path in sorted(DESIGN_DIR.glob("*.toml")):
         d = read_toml(path)
-        kind = ("calibrate" if "targets" in d else "search" if "objectives" in d
-                else "sensitivity" if "method" in d else "sweep")
-        out.append((path.stem, kind,
-                    d.get("description", "")))
+        out.append((path.stem, command_of(d), d.get("description", "")))
     return out
 
 
-def read_design(name: str, keys: dict) -> tuple[Path, dict]:
-    """A design file by path or ready-made name, read as data, its keys checked."""
+def command_of(design: dict) -> str:
+    """The command a design's keys are for (calibrate, search, sensitivity or sweep)."""
+    return ("calibrate" if "targets" in design else "search" if "objectives" in design
+            else "sensitivity" if "method" in design else "sweep")
+
+
+def read_design(name: str, keys: dict, command: str) -> tuple[Path, dict]:
+    """A design file by path or ready-made name, read as data, its keys checked; a design
+    for another command is refused naming that command."""
     known = ", ".join(sorted(p.stem for p in DESIGN_DIR.glob("*.toml")))
     path = find(name, DESIGN_DIR, "design", f"ready-made designs: {known}")
     data = read_toml(path)
-    check_keys(path, data, keys, "design")
+    try:
+        check_keys(path, data, keys, "design")
+    except UserError:
+        other = command_of(data) if isinstance(data, dict) else command
+        if other == command:
+            raise
+        raise UserError(f"{path}: a {other} design, not a {command} one: run `juwei {other} "
+                        f"{name}`") from None
     return path, data
 
 
@@ -143,10 +155,18 @@ def lever_specs(path: Path, levers_: dict, sampling: str, base: Parameters) -> d
     return specs
 
 
-def scenario_of(path: Path, name: str) -> sc.Scenario:
-    """A scenario a design names: a path relative to the design, or a shipped one's name."""
+def scenario_of(path: Path, name: str, key: str = "scenario") -> sc.Scenario:
+    """A scenario a design names under `key`: a path relative to the design, or a shipped
+    one's name. A name found nowhere is refused naming the design and the key."""
     beside = path.parent / name
-    return sc.load(str(beside) if "\0" not in name and sc.is_file(beside) else name)
+    if "\0" not in name and sc.is_file(beside):
+        return sc.load(str(beside))
+    try:
+        return sc.load(name)
+    except UserError as e:
+        if "no such scenario file" not in str(e):
+            raise                          # a fault inside the scenario file names that file
+        raise UserError(f"{path}: {key}: {e}") from None
 
 
 def base_scenario(path: Path, data: dict) -> sc.Scenario:
@@ -230,15 +250,24 @@ class SweepDesign:
                 "outputs": self.outputs, "levers": self.levers}
 
 
+@names_overrides
 def load_sweep(name: str, overrides: dict | None = None) -> SweepDesign:
     """Read and validate a sweep design; errors name the file and the key. `overrides`
     (`replicates`, `years`, `scale`, `burn_in_years`, ... from Python) win over the file's."""
-    path, data = read_design(name, SWEEP_KEYS)
+    path, data = read_design(name, SWEEP_KEYS, "sweep")
     data.update({k: v for k, v in (overrides or {}).items() if v is not None})
     sampling = data.get("sampling", "lhs")
     if sampling not in SAMPLINGS:
         raise UserError(f"{path}: sampling: expected one of {', '.join(SAMPLINGS)}, got "
                         f"{sampling!r}{suggest(sampling, SAMPLINGS)}")
+    # a size of the other sampling would be ignored: say so (lhs, the default, has samples)
+    if "levels" in data and sampling != "grid":
+        raise UserError(f"{path}: levels: read only with sampling = \"grid\" (this design "
+                        f"samples by {sampling}{'' if 'sampling' in data else ', the default'}"
+                        ", with `samples` points)")
+    if "samples" in data and sampling == "grid":
+        raise UserError(f"{path}: samples: read only with lhs or sobol sampling (a grid has "
+                        "`levels` per lever)")
     samples = at_least(path, "samples", data.get("samples", 16), 1, MAX_SAMPLES)
     base, outputs = base_and_outputs(path, data)
     specs = lever_specs(path, data.get("levers", {}), sampling, base.params)
@@ -351,9 +380,10 @@ class SensitivityDesign:
         return d
 
 
+@names_overrides
 def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDesign:
     """Read and validate a sensitivity design; `overrides` (from the command line) win."""
-    path, data = read_design(name, SENSITIVITY_KEYS)
+    path, data = read_design(name, SENSITIVITY_KEYS, "sensitivity")
     data.update({k: v for k, v in (overrides or {}).items() if v is not None})
     method = data.get("method", "morris")
     if method not in METHODS:
@@ -389,7 +419,7 @@ def load_sensitivity(name: str, overrides: dict | None = None) -> SensitivityDes
     difference = None
     if data.get("difference"):
         name = data["difference"]
-        difference = scenario_of(path, name)
+        difference = scenario_of(path, name, "difference")
         if not difference.changes:
             raise UserError(f"{path}: difference: {name} changes nothing from the schema's "
                             "baseline, so its effect is 0")

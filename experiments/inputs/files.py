@@ -4,12 +4,13 @@ that name the file and the key and suggest the closest known name."""
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 from pathlib import Path
 
 from .. import scenarios as _scenarios
-from ..engine.errors import UserError
+from ..engine.errors import UserError, named
 from ..engine.reading import read_bytes as _read_bytes
 
 SCENARIO_DIR = Path(_scenarios.__file__).resolve().parent      # shipped with the package
@@ -148,3 +149,21 @@ def at_least(path: Path, key: str, value, low=1, high=None):
     if high is not None and value > high:
         raise UserError(f"{path}: {key}: expected at most {high:,}, got {value:,}")
     return value
+
+
+def names_overrides(load):
+    """A design loader, `load(name, overrides)`, whose refusal of a value the caller gave
+    (`--population 2`, `population=2`) names that option, not the design file it overrode."""
+    @functools.wraps(load)
+    def loader(name, overrides=None):
+        try:
+            return load(name, overrides)
+        except UserError as e:
+            text = str(e)
+            for key, value in (overrides or {}).items():
+                said = re.match(rf"^.*?: {re.escape(key)}: ", text)
+                if value is not None and said:
+                    raise UserError(f"{named('--' + key.replace('_', '-'))}: "
+                                    f"{text[said.end():]}") from None
+            raise
+    return loader

@@ -43,7 +43,7 @@ from ..model.params import FIELDS, SWITCHES
 from . import scenario as sc
 from .design import (MAX_REPLICATES, SWITCH_WHERE, _seed, base_scenario, lever_specs,
                      read_design, refuse_switched_off)
-from .files import at_least, one_line, suggest
+from .files import at_least, names_overrides, one_line, suggest
 
 ROBUSTNESS = ("mean", "satisficing", "regret")
 # objectives made from two runs on the same seed (the package's and the base's) or from every
@@ -58,6 +58,7 @@ SEARCH_KEYS = {"description": str, "scenario": str, "population": int, "generati
                "min_p_absent": (int, float), "tolerance": (int, float), "levers": dict,
                "objectives": dict, "assumptions": int, "spread": (int, float)}
 MAX_ASSUMPTIONS = 10_000
+MIN_PACKAGES = 4              # a generation of NSGA-II needs at least four packages
 MAX_POPULATION = 10_000
 MAX_GENERATIONS = 10_000
 
@@ -175,8 +176,8 @@ def check_common(path, data: dict) -> dict:
         raise UserError(f"{path}: tolerance: expected a share in (0, 1), got {tolerance}")
     return {"robustness": robustness, "budget_yuan": data.get("budget_yuan"),
             "min_p_absent": p_min, "tolerance": float(tolerance),
-            "population": at_least(path, "population", data.get("population", 8), 4,
-                                   MAX_POPULATION),
+            "population": at_least(path, "population", data.get("population", 8),
+                                   MIN_PACKAGES, MAX_POPULATION),
             "generations": at_least(path, "generations", data.get("generations", 4), 1,
                                     MAX_GENERATIONS),
             "replicates": at_least(path, "replicates", data.get("replicates", 2), 1,
@@ -190,11 +191,12 @@ def county_objectives() -> dict:
     return {**DERIVED, **{n: s for n, s in BETTER.items() if n in INDICATORS and s}}
 
 
+@names_overrides
 def load_search(name: str, overrides: dict | None = None) -> SearchDesign:
     """Read and validate a search design; errors name the file and the key. `overrides`
     (`population`, `generations`, `replicates`, `years`, `scale`, `burn_in_years` from the
     command line or Python) win over the file's."""
-    path, data = read_design(name, SEARCH_KEYS)
+    path, data = read_design(name, SEARCH_KEYS, "search")
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     both = "assumptions" in data and "replicates" in data or \
         "assumptions" in given and "replicates" in given

@@ -298,8 +298,8 @@ def plot_htc(table: pd.DataFrame, scenarios: list[str], path: Path, lang: str = 
         ax.set_xlim(-0.5, len(scenarios) - 0.5)
         ax.set_ylim(0, 1)
         ax.set_ylabel("0-1", fontsize=fontsize)
-        if title:
-            ax.set_title(F("htc_title", lang), fontsize=fontsize + 2)
+        if title:           # above the legend, which sits on the axes' top edge
+            ax.set_title(F("htc_title", lang), fontsize=fontsize + 2, pad=2.5 * fontsize + 4)
         ax.legend(fontsize=fontsize, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0),
                   frameon=False, borderaxespad=0.2)
         save(fig, path)
