@@ -1354,6 +1354,7 @@ def cmd_discover(args) -> int:
 def cmd_validate(args) -> int:
     import pandas as pd
 
+    from .present.stats import MIN_REPLICATES
     from .studies import validate
 
     s = _scenario(args.scenario, args)
@@ -1399,14 +1400,19 @@ def cmd_validate(args) -> int:
         print(tr("validate_no_breakers"))
     drawn = [k for k in validate.EXOGENOUS_SPREADS if read_by(k, v.params)]   # read by the run
     print("\n" + tr("validate_spread_head", spreads=", ".join(drawn)))
-    def num(x):                  # an interval's end is None from one replicate
+    def num(x):
         return "—" if x is None or pd.isna(x) else f"{x:.3f}"
+
+    def ci(low, high):           # none from fewer than MIN_REPLICATES (the how-sure rule)
+        return ("" if v.replicates < MIN_REPLICATES or low is None or pd.isna(low)
+                else f" [{num(low)}, {num(high)}]")
     for row in v.spread.itertuples():
         print(tr("validate_spread_row", indicator=i18n.t(f"app.county.{row.indicator}",
                                                          args.lang),
-                 sd=num(row.sd), low=num(row.sd_low), high=num(row.sd_high),
-                 zero=num(row.sd_without_spreads), zlow=num(row.sd_without_spreads_low),
-                 zhigh=num(row.sd_without_spreads_high), remains=f"{row.remains:.0%}"))
+                 sd=num(row.sd), ci=ci(row.sd_low, row.sd_high),
+                 zero=num(row.sd_without_spreads),
+                 zero_ci=ci(row.sd_without_spreads_low, row.sd_without_spreads_high),
+                 remains=f"{row.remains:.0%}"))
     print("\n" + tr("validate_bounds_head"))
     print(tr("validate_bounds_columns"))
     for row in v.bounds.itertuples():

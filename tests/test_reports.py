@@ -192,6 +192,16 @@ def allowed_english() -> set[str]:
     return i18n.words(" ".join(n.replace("_", " ") for n in names))
 
 
+def test_two_replicates_give_no_interval_in_the_table_of_every_indicator(zh_run):
+    """The how-sure rule for levels as for changes: at 2 replicates the report's table of
+    every indicator showed intervals, some impossible (a backlog from -35.7 hours)."""
+    page = (zh_run / "report.html").read_text("utf-8")
+    every = page.split(i18n.t("report.all_h", "zh"))[1].split("</table>")[0]
+    cells = re.findall(r"<td class='num[^']*'>[^<]*<br><span class='muted'>([^<]*)</span>",
+                       every)
+    assert len(cells) == 3 * len(INDICATORS) and set(cells) == {"—"}, set(cells)
+
+
 def test_zh_report_is_in_chinese(zh_run):
     page = (zh_run / "report.html").read_text("utf-8")
     assert page.startswith("<!doctype html><html lang='zh'>")

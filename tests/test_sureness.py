@@ -281,13 +281,17 @@ def test_an_ensembles_few_draws_are_called_draws_not_runs(lang):
 
 def test_a_shares_interval_keeps_within_what_a_share_can_be():
     """With few replicates a t interval reaches past 1 or below 0; a share's (or a 0-1
-    index's) is cut there, an unbounded indicator's is not."""
+    index's) is cut there, hours' (money's, a count's) at 0, a gap's (a ratio less 1) at -1:
+    a report showed a backlog of 129.5 [-35.7, 294.7] hours."""
     runs = pd.DataFrame([{"scenario": BASE, "replicate": r, **{k: 0.5 for k in INDICATORS},
-                          "unmet_need": u, "trust": 1 - u, "cadre_hours_per_week": 60 * u}
+                          "unmet_need": u, "trust": 1 - u, "cadre_hours_per_week": 60 * u,
+                          "seat_gap": 2 * u - 0.9}
                          for r, u in enumerate((0.99, 0.7, 0.02))])
     table = differences(runs, BASE, [BASE]).set_index("indicator")
     assert table.loc["unmet_need", "ci95_high"] == 1.0 and table.loc["trust", "ci95_low"] == 0.0
-    assert table.loc["cadre_hours_per_week", "ci95_low"] < 0     # hours: no bound is assumed
+    assert table.loc["cadre_hours_per_week", "ci95_low"] == 0.0
+    assert table.loc["seat_gap", "ci95_low"] == -1.0
+    assert table.loc["cadre_hours_per_week", "ci95_high"] > 60        # no cap above
 
 
 def test_an_ensemble_judges_a_switched_mechanism_only_where_it_ran(tmp_path):

@@ -282,7 +282,7 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
                "</figcaption></figure>")
 
     # all indicators
-    out.append(f"<h2>{R('all_h')}</h2><p class='muted'>{R('all_note')}</p><table><tr>"
+    out.append(f"<h2>{R('all_h')}</h2><p class='muted'>{R('all_note', min=MIN_REPLICATES)}</p><table><tr>"
                f"<th>{R('th_indicator')}</th><th>{R('th_unit')}</th>"
                + "".join(f"<th>{e(title[n])}</th>" for n in names) + "</tr>")
     for name in INDICATORS:
@@ -291,8 +291,13 @@ def comparison(scenarios, base: str, table: pd.DataFrame, images: dict[str, Path
         for n in names:
             r = table[(table.indicator == name) & (table.scenario == n)].iloc[0]
             cls = (f" class='num sure-{how_sure(r).key}'" if n != base else " class='num'")
-            cells.append(f"<td{cls}>{fmt(r['mean'])}<br><span class='muted'>"
-                         f"{interval(r.ci95_low, r.ci95_high)}</span></td>")
+            digits = 0 if abs(r["mean"]) >= 1000 else 3        # yuan, hours a year: whole
+            # a level's interval only from MIN_REPLICATES runs, as its change's (how_sure)
+            units = r["units"] if "units" in r and pd.notna(r["units"]) else r.get("n", 0)
+            shown_ci = (interval(r.ci95_low, r.ci95_high, digits) if units >= MIN_REPLICATES
+                        else "—")
+            cells.append(f"<td{cls}>{fmt(r['mean'], digits)}<br><span class='muted'>"
+                         f"{shown_ci}</span></td>")
         head = (f"{name} · {INDICATORS[name].zh}" if lang == "en"
                 else e(shown))
         out.append(f"<tr><td title='{e(meaning)}'>{head}<br><span class='muted'>"

@@ -34,11 +34,14 @@ def mean_ci(values, level: float = 0.95, within: tuple = (None, None)
 
 def bounds(indicator: str) -> tuple:
     """Where an indicator's values can lie, from its unit: a share or a 0-1 index in (0, 1),
-    a spread (sd) above 0, anything else unbounded (mean_ci's `within`)."""
-    unit = INDICATORS[indicator].unit if indicator in INDICATORS else ""
+    a ratio less 1 (a gap) above -1, hours, money, counts and spreads above 0; a name that
+    is not an indicator unbounded (mean_ci's `within`)."""
+    if indicator not in INDICATORS:
+        return None, None
+    unit = INDICATORS[indicator].unit
     if unit == "0-1" or unit.startswith("share"):
         return 0.0, 1.0
-    return (0.0, None) if unit == "sd" else (None, None)
+    return (-1.0, None) if unit == "ratio - 1" else (0.0, None)
 
 
 def switched_in(scenarios) -> list[str]:

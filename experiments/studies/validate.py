@@ -35,7 +35,7 @@ from ..model.calendar import PER_THOUSAND
 from ..model.indicators import EMPTY_SHELL_SHARE as EMPTY_SHELL
 from ..model import run as county_run
 from .common import county_function, county_record
-from ..present.stats import mean_ci
+from ..present.stats import MIN_REPLICATES, mean_ci
 
 HOLDS_SHARE = 0.9        # a pattern holds when it holds in at least this share of replicates
 # the indicators whose year-on-year change is the drift figure (ODD §7.1: the baseline settles)
@@ -188,8 +188,9 @@ class Pattern:
 
     @property
     def figure(self) -> str:
-        mean, lo, hi = self.interval
-        ci = f" [{lo:.3g}, {hi:.3g}]" if lo is not None else ""
+        mean, lo, hi = self.interval        # the interval from MIN_REPLICATES runs (how sure)
+        ci = f" [{lo:.3g}, {hi:.3g}]" if lo is not None and len(self.values) >= MIN_REPLICATES \
+            else ""
         detail = "".join(f"; {name} {v:.3g}" for name, v in self.others.items())
         return f"{self.definition.measure} {mean:.3g}{ci}{detail}"
 
