@@ -37,7 +37,8 @@ h1{font-size:12pt;margin:0;line-height:1.2} h1 .en{font-size:10pt;font-weight:no
 p{margin:1mm 0} .en{color:#444} .meta{color:#444}
 table{border-collapse:collapse;width:100%;table-layout:fixed;margin:1.2mm 0;page-break-inside:avoid}
 td,th{border:0.5pt solid #999;padding:0 0.7mm;vertical-align:top;overflow-wrap:anywhere}
-th{background:#eee;text-align:left;font-weight:600} th .en{font-weight:normal}
+th{background:#eee;text-align:left;font-weight:600}
+th .en{font-weight:normal;font-size:7pt;overflow-wrap:normal}
 col.scenario{width:50mm} col.verdict{width:30mm} col.cost{width:17mm}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.base td{background:#f4f4f4}
@@ -130,7 +131,9 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
     for name in INDICATORS:
         zh, en = i18n.indicator(name, "zh")[0], i18n.indicator(name, "en")[0]
         head.append(f"<th>{e(zh)}<br><span class='en'>{e(en)}</span></th>")
-    head += [f"<th>{both('handout.' + key)}</th>" for _, key, _ in cost_cols]
+    head += [f"<th>{html.escape(i18n.t('handout.' + key, 'zh'))}<br><span class='en'>"
+             + html.escape(i18n.t('handout.' + key, 'en')).replace("/", "/<wbr>")  # not mid-word
+             + "</span></th>" for _, key, _ in cost_cols]
     cols = ("<col class=scenario><col class=verdict>" + "<col>" * len(INDICATORS)
             + "<col class=cost>" * len(cost_cols))
     note = {lang: i18n.too_few_note(table, lang) for lang in ("zh", "en")}
