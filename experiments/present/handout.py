@@ -13,6 +13,7 @@ requests: fonts are the reader's own (a CJK font is looked for by name), no scri
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -37,8 +38,7 @@ h1{font-size:12pt;margin:0;line-height:1.2} h1 .en{font-size:10pt;font-weight:no
 p{margin:1mm 0} .en{color:#444} .meta{color:#444}
 table{border-collapse:collapse;width:100%;table-layout:fixed;margin:1.2mm 0;page-break-inside:avoid}
 td,th{border:0.5pt solid #999;padding:0 0.7mm;vertical-align:top;overflow-wrap:anywhere}
-th{background:#eee;text-align:left;font-weight:600}
-th .en{font-weight:normal;font-size:7pt;overflow-wrap:normal}
+th{background:#eee;text-align:left;font-weight:600} th .en{font-weight:normal}
 col.scenario{width:50mm} col.verdict{width:30mm} col.cost{width:17mm}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.base td{background:#f4f4f4}
@@ -79,6 +79,21 @@ def figure(table: pd.DataFrame, scenarios, base: str, path: Path,
     figures.plot_htc(table, names, path, lang="zh", titles=titles, ticks=ticks,
                      size=(PRINT_WIDTH_MM / inch, room(len(alts)) / inch),
                      fontsize=FIGURE_FONT_PT, title=False)
+
+
+def breakable(english: str) -> str:
+    """A narrow column head's English as HTML whose long words break between syllables (a
+    soft hyphen before its last consonant between vowels: partici-pation), not at any letter
+    (participatio/n). No more break points: one more line pushes twenty scenarios onto a
+    second page."""
+    def word(w: str) -> str:       # the last break point only: one more line at most
+        if len(w) < 12:
+            return w
+        at = [m.start() for m in re.finditer(r"(?<=[aeiou])(?=[b-df-hj-np-tv-z][aeiou])",
+                                             w[:-3])]
+        return w if not at else w[:at[-1]] + "\u00ad" + w[at[-1]:]
+    text = re.sub(r"[A-Za-z]+", lambda m: word(m.group()), english)
+    return html.escape(text)
 
 
 def both(key: str, **fields) -> str:
@@ -130,10 +145,9 @@ def page(scenarios, base: str, table: pd.DataFrame, figure: Path, manifest: dict
             f"<th>{both('handout.th_syndrome')}</th>"]
     for name in INDICATORS:
         zh, en = i18n.indicator(name, "zh")[0], i18n.indicator(name, "en")[0]
-        head.append(f"<th>{e(zh)}<br><span class='en'>{e(en)}</span></th>")
+        head.append(f"<th>{e(zh)}<br><span class='en'>{breakable(en)}</span></th>")
     head += [f"<th>{html.escape(i18n.t('handout.' + key, 'zh'))}<br><span class='en'>"
-             + html.escape(i18n.t('handout.' + key, 'en')).replace("/", "/<wbr>")  # not mid-word
-             + "</span></th>" for _, key, _ in cost_cols]
+             f"{breakable(i18n.t('handout.' + key, 'en'))}</span></th>" for _, key, _ in cost_cols]
     cols = ("<col class=scenario><col class=verdict>" + "<col>" * len(INDICATORS)
             + "<col class=cost>" * len(cost_cols))
     note = {lang: i18n.too_few_note(table, lang) for lang in ("zh", "en")}
