@@ -321,7 +321,8 @@ def build_parser() -> Parser:
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language (default en)")
     p.add_argument("--json", action="store_true")
 
-    sub.add_parser("scenarios", help="list the scenario files")
+    p = sub.add_parser("scenarios", help="list the scenario files")
+    add_lang_option(p, "the list (zh: each file's Chinese title and description)")
     p = sub.add_parser("counties", help="list the shipped county files, or check and describe "
                        "one")
     p.add_argument("file", nargs="?", help="a county file to check (see counties/template.toml)")
@@ -1275,10 +1276,17 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_scenarios(args) -> int:
+    from .present import i18n
+    zh = args.lang == "zh"
     for s in scen.available():
-        print(f"{s.name:28s} {short(s.description, 200)}")
+        about = s.description
+        if zh:                 # a description that opens with the title names it once
+            title, about = i18n.scenario_title(s, "zh"), i18n.scenario_description(s, "zh")
+            about = about if about.startswith(title) else f"{title}：{about}"
+        print(f"{s.name:28s} {short(about, 200)}")
         if s.changes:
-            print(f"{'':28s}   " + ", ".join(f"{k}={v}" for k, v in s.changes.items()))
+            print(f"{'':28s}   " + ("、" if zh else ", ").join(
+                f"{k}={v}" for k, v in s.changes.items()))
     return 0
 
 

@@ -282,3 +282,16 @@ def test_a_chinese_comparison_names_an_own_scenario_file_by_its_chinese_title(tm
     assert r.returncode == 0, r.stderr
     rows = [line for line in r.stdout.splitlines() if "提高待遇试点" in line]
     assert rows and not any("my_reform" in line for line in r.stdout.splitlines())
+
+
+def test_scenarios_list_in_chinese():
+    """A facilitator's list: each file's Chinese title and description (they were English)."""
+    from juwei.inputs.scenario import available
+    from juwei.present import i18n
+    r = juwei("scenarios", "--lang", "zh")
+    assert r.returncode == 0, r.stderr
+    shipped = available()
+    assert all(s.title_zh in r.stdout for s in shipped)
+    codes = i18n.words(" ".join([s.name.replace("_", " ") for s in shipped]
+                                + [k.replace("_", " ") for s in shipped for k in s.changes]))
+    assert i18n.words(r.stdout) <= codes, i18n.words(r.stdout) - codes
