@@ -453,7 +453,8 @@ def _stamp() -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}"
 
 
-def _dry_run(args, build, total: int, base, seed: int, fn=None) -> int:
+def _dry_run(args, build, total: int, base, seed: int, fn=None,
+             burn_ins: int | None = None) -> int:
     """Print how many runs (with --resume, how many are left) and about how long. The design
     is built only to count what a resume has left (`fn`: the run function, if not the county
     model's); otherwise one run of the `base` scenario (its first replicate seed of `seed`) is
@@ -468,9 +469,9 @@ def _dry_run(args, build, total: int, base, seed: int, fn=None) -> int:
         left = remaining(runs, fn or run_on(county, base.params), Path(args.out))
         print(f"{left} of {len(runs)} runs left to do in {args.out}")
         print(dry_run(runs[:1], args.workers, total=left, county=county, lang=lang))
-    else:
+    else:                  # settlings already in the machine's cache are counted too
         print(dry_run(scenario_runs([base], 1, seed), args.workers, total=total, county=county,
-                      lang=lang))
+                      lang=lang, burn_ins=burn_ins))
     return 0
 
 
@@ -583,7 +584,7 @@ def cmd_compare(args) -> int:
     if args.dry_run:
         return _dry_run(args, lambda: scenario_runs(scenarios, args.replicates, args.seed,
                                                     ensemble),
-                        len(scenarios) * per, scenarios[0], args.seed)
+                        len(scenarios) * per, scenarios[0], args.seed, burn_ins=per)
     opts = _options(args, f"results/compare-{_stamp()}")
     print_comparison(compare.run(scenarios, args.replicates, args.seed, opts,
                                  ensemble=ensemble, lang=args.lang), args.lang)
@@ -601,7 +602,7 @@ def dose_response(scenarios, args) -> int:
     if args.dry_run:
         return _dry_run(args, lambda: doses.plan(scenarios, args.doses, args.replicates,
                                                  args.seed)[0], len(runs), scenarios[0],
-                        args.seed)
+                        args.seed, burn_ins=args.replicates)
     opts = _options(args, f"results/doses-{_stamp()}")
     r = doses.run(scenarios, args.replicates, args.seed, opts, args.doses, args.budget,
                   lang=args.lang)
@@ -853,8 +854,12 @@ def cmd_sweep(args) -> int:
         n = design.point_count()
         print(tr("sweep_dry", up_to="" if design.sampling == "grid" else tr("sweep_up_to"), n=n,
                  replicates=design.replicates, draws=on))
+        # the points share a settling per seed unless a varied lever is a constant
+        from .model.run import LEVERS
+        shared = all(k in LEVERS for k in design.levers)
         return _dry_run(args, lambda: sweep.runs(design, sweep.points(design), ensemble),
-                        n * design.replicates * draws, design.base, design.seed)
+                        n * design.replicates * draws, design.base, design.seed,
+                        burn_ins=design.replicates * draws if shared else None)
     opts = _options(args, f"results/sweep-{design.name}-{_stamp()}")
     r = sweep.run(design, opts, ensemble, args.lang)
     m = r.manifest

@@ -140,3 +140,23 @@ def test_a_damaged_state_in_the_cache_is_simulated_again(tmp_path):
     again = fn(p, 5)
     assert again.summary == first.summary
     assert state.stat().st_size > 1000
+
+
+def test_a_dry_run_counts_one_settling_per_seed_where_the_arms_share_it(monkeypatch):
+    """The estimate counted the burn-in in every run, where a comparison's arms (and a sweep's
+    points) share one per seed: 2-3 times the time the study took."""
+    from juwei.model import Parameters
+    from juwei.studies import common
+    seen = {}
+
+    def estimate(runs, fn, workers, shorten, total, say):
+        seen["short"], seen["factor"] = shorten(runs[0].params)
+        return ""
+    monkeypatch.setattr(common, "estimate", estimate)
+    p = Parameters(scale=0.01, years=2, burn_in_years=6)
+    runs = [common.Run({"replicate": 0}, p, 1)]
+    common.dry_run(runs, 1, total=12, burn_ins=4)          # 3 arms x 4 seeds
+    assert seen["factor"] == 2 + 6 * 4 / 12
+    assert (seen["short"].years, seen["short"].burn_in_years) == (1, 0)
+    common.dry_run(runs, 1, total=12)                      # none shared: each its own
+    assert seen["factor"] == 2 + 6

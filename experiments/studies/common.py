@@ -191,10 +191,23 @@ def county_function(county, base=None, summary_only: bool = False) -> SharedBurn
 
 
 def dry_run(runs: list[Run], workers: int | None, total: int | None = None, county=None,
-            lang: str = "en") -> str:
+            lang: str = "en", burn_ins: int | None = None) -> str:
     """How many runs (`total`, or len(runs)), and about how long, from one timed year of the
-    first (on `county`, default the essay's); in `lang` (the catalogues' [terminal])."""
+    first (on `county`, default the essay's); in `lang` (the catalogues' [terminal]).
+    `burn_ins`: how many settlings the runs share (one per seed where the arms differ only
+    in levers, SharedBurnIn); None: one each. The kernels are loaded first, untimed: a
+    fresh process's first run pays for them once, not each run."""
+    from ..model import CountyModel, Parameters
     from ..present import i18n
+
+    CountyModel(Parameters(scale=0.003, years=1, burn_in_years=0), seed=0).step()
+    count = len(runs) if total is None else total
+
+    def shorten(params):
+        short, full = one_year(params)
+        if burn_ins is None or not count or full <= 1:
+            return short, full
+        return short, params.years + params.burn_in_years * min(burn_ins, count) / count
 
     def say(count, per_run, seconds, workers, error):
         if not count:
@@ -202,7 +215,7 @@ def dry_run(runs: list[Run], workers: int | None, total: int | None = None, coun
         return i18n.t("terminal.dry_estimate", lang, n=count, per_run=f"{per_run:.2f}",
                       total=i18n.duration(seconds, lang), workers=workers) + (
             i18n.t("terminal.dry_failed", lang, error=error) if error else "")
-    return estimate(runs, run_on(county), workers, shorten=one_year, total=total,
+    return estimate(runs, run_on(county), workers, shorten=shorten, total=total,
                     say=None if lang == "en" else say)
 
 
