@@ -167,6 +167,7 @@ def test_a_tiny_county_search_writes_its_pareto_set_and_report(tmp_path, monkeyp
     page = (out / "report.html").read_text()
     assert "症状消除的概率 ≥ 90%" in page and "仅2个重复种子" in page
     assert "相同的随机种子上" in page           # no posterior draws named without an ensemble
+    assert "县先在“现状（基线）”下" in page      # the base by its title, not its file name
     m = s.manifest
     assert m["design"]["warm_start"] == {"burn_in_years": 1, "under": "baseline",
                                          "then": "each package's levers switched on"}

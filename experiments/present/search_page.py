@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from ..engine.store import atomic_write  # noqa: E402
 from . import i18n  # noqa: E402
@@ -54,6 +55,10 @@ def plot_tradeoffs(evaluations: pd.DataFrame, pareto: pd.DataFrame, names: list[
                        label=i18n.t("search.fig_pareto", fl))
             ax.set_xlabel(label(a, fl))
             ax.set_ylabel(label(b, fl))
+            for axis, name in ((ax.xaxis, a), (ax.yaxis, b)):    # yuan in full, no "1e6"
+                if name.endswith("_yuan"):
+                    axis.set_major_locator(MaxNLocator(nbins=4))
+                    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axes[0].legend(fontsize=8, frameon=False)
         save(fig, path, i18n.t("search.fig_tradeoffs", fl), fontsize=11)
 
@@ -84,6 +89,7 @@ def plot_hypervolume(hv: pd.DataFrame, converged, path: Path, lang: str) -> None
         ax.plot(hv.generation + 1, hv.hypervolume, "o-")
         if converged is not None:
             ax.axvline(converged + 1, color="grey", ls="--", lw=1)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))      # generations are whole
         ax.set_xlabel(i18n.t("search.fig_generation", fl))
         ax.set_ylabel(i18n.t("search.fig_hv", fl))
         save(fig, path, i18n.t("search.fig_hv_title", fl), fontsize=11)
@@ -91,7 +97,8 @@ def plot_hypervolume(hv: pd.DataFrame, converged, path: Path, lang: str) -> None
 
 def levers_text(row: dict, design, lang: str) -> str:
     """A package's levers, as 'name value' pairs."""
-    return ", ".join(f"{label(n, lang)} {row[n]:.3g}" for n in design.levers)
+    return ("、" if lang == "zh" else ", ").join(f"{label(n, lang)} {row[n]:.3g}"
+                                                for n in design.levers)
 
 
 def yearly_money(yuan: float, lang: str) -> str:
@@ -142,12 +149,15 @@ def write(out: Path, design, evaluations: pd.DataFrame, pareto: pd.DataFrame,
     shown = [*design.levers, *names, *extra]
     shown += [c for c in ("p_syndrome_absent", "extra_yuan") if c in pareto and c not in shown]
     head = "".join(f"<th>{html.escape(label(c, lang))}</th>" for c in shown)
-    body = "".join("<tr>" + "".join(f"<td class=num>{fmt(r[c], 0 if abs(r[c]) >= 100 else 3)}"
-                                    "</td>" for c in shown) + "</tr>"
-                   for r in pareto.to_dict("records"))
+    whole = {n for n, integer in design.integer.items() if integer}    # a count: 26, not 26.000
+    body = "".join("<tr>" + "".join(
+        f"<td class=num>{fmt(r[c], 0 if c in whole or abs(r[c]) >= 100 else 3)}</td>"
+        for c in shown) + "</tr>" for r in pareto.to_dict("records"))
     sentences = "".join(f"<li>{html.escape(target_sentence(level, row, design, lang))}</li>"
                         for level, row in targets.items())
     warm = manifest["design"].get("warm_start")
+    under = warm and (i18n.scenario_title(design.base, lang) if warm["under"] == design.base.name
+                      else warm["under"])         # the base by its title, as elsewhere
     page = (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>"
             f"{html.escape(t('title', name=design.name))}</title><style>{CSS}</style></head>"
             f"<body><h1>{html.escape(t('title', name=design.name))}</h1>"
@@ -157,7 +167,7 @@ def write(out: Path, design, evaluations: pd.DataFrame, pareto: pd.DataFrame,
                                     algorithm=manifest["design"]["algorithm"],
                                     draws=t("intro_draws") if ensemble else "")) + "</p>"
             f"<p>{html.escape(t('robustness', measure=measure, units=units))}</p>"
-            + (f"<p>{html.escape(t('warm', years=warm['burn_in_years'], base=warm['under']))}</p>"
+            + (f"<p>{html.escape(t('warm', years=warm['burn_in_years'], base=under))}</p>"
                if warm else "")
             + (f"<p>{html.escape(t('constraints', what='; '.join(constraints)))}</p>"
                if constraints else "")
