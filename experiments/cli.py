@@ -20,6 +20,7 @@ from .engine import (DEFAULT_SEED, EXECUTORS, AnalysisRefused, Interrupted, Opti
 from .engine.errors import SIGNAL_STATUS, WRITE_STATUS, as_command, named, option
 from .engine.store import short
 from .inputs import scenario as scen
+from .inputs.files import suggest
 from .inputs.search import MIN_PACKAGES
 from .model import (BETTER, CANONICAL, HEADLINE, INDICATORS, LEVER_GROUPS, OTHER_GROUPS,
                     OUTCOMES, SYNDROME_THRESHOLD, describe, levers, switched_on, syndrome)
@@ -31,6 +32,24 @@ DEFAULT_DRAWS = 20          # posterior draws of --ensemble
 
 
 class Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):   # no abbreviations: `--replicate` is not `--replicates`
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but an option the command does not know is refused by the command
+        (`juwei run: unrecognized arguments: --scael; did you mean '--scale'?`), not by juwei."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            command = self._commands.get(getattr(parsed, "command", None)) if hasattr(
+                self, "_commands") else None
+            where = command or self
+            known = [o for a in where._actions for o in a.option_strings]
+            first = extra[0].split("=")[0]
+            where.error(f"unrecognized arguments: {' '.join(extra)}"
+                        f"{suggest(first, known) if first.startswith('-') else ''}")
+        return parsed
+
     def error(self, message):  # one line, status 2 (argparse prints usage lines by default)
         where = "" if self.prog == "juwei" else f"{self.prog}: "    # "juwei: error:" leads
         raise UserError(f"{where}{message} (see `{self.prog} --help`)")
@@ -144,6 +163,7 @@ def build_parser() -> Parser:
                  "cold' syndrome of a county's community governance and its remedies.")
     top.add_argument("--version", action="version", version=f"juwei {__version__}")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
+    top._commands = sub.choices          # name -> its parser, for its own refusals
 
     p = sub.add_parser("run", help="run a scenario and write its results folder")
     p.add_argument("scenario", help="scenario file or name (see `juwei scenarios`)")
@@ -335,8 +355,10 @@ def build_parser() -> Parser:
                    "setting in range under which it must fail) on the same seeds")
     p.add_argument("--csv", metavar="FILE", help="write the table of patterns (label, what each "
                    "rests on, figures, breaker) to FILE")
-    p.add_argument("--workers", type=positive_int)
-    p.add_argument("--executor", choices=EXECUTORS, default="processes")
+    p.add_argument("--workers", type=positive_int, help="processes or Dask workers "
+                   "(default: all cores)")
+    p.add_argument("--executor", choices=EXECUTORS, default="processes",
+                   help="local processes (default), one process, or Dask")
     p.add_argument("--out", help="store every run and the table of patterns (patterns.csv) in "
                    "this results folder, to read back with juwei.load (default: nothing is "
                    "written)")

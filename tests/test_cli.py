@@ -295,3 +295,21 @@ def test_scenarios_list_in_chinese():
     codes = i18n.words(" ".join([s.name.replace("_", " ") for s in shipped]
                                 + [k.replace("_", " ") for s in shipped for k in s.changes]))
     assert i18n.words(r.stdout) <= codes, i18n.words(r.stdout) - codes
+
+
+@pytest.mark.parametrize("args, said", [
+    (["run", "baseline", "--scael", "0.1"],
+     "juwei run: unrecognized arguments: --scael 0.1; did you mean '--scale'? "
+     "(see `juwei run --help`)"),
+    (["run", "baseline", "--replicate", "2"],            # no abbreviation of --replicates
+     "juwei run: unrecognized arguments: --replicate 2; did you mean '--replicates'?"),
+    (["run", "baseline", "--set", "cadre_pay=600", "--set", "cadre_pay=700"],
+     "--set cadre_pay: given twice"),
+])
+def test_an_option_the_command_does_not_know_is_named_by_the_command(tmp_path, args, said):
+    """An unknown option pointed to `juwei --help`, an abbreviation was taken, a parameter
+    set twice kept the last silently."""
+    r = juwei(*args, "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and said in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert not (tmp_path / "o").exists()
+

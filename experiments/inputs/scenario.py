@@ -237,6 +237,8 @@ def parse_set(items: list[str]) -> dict:
         key = key.strip()
         if not sep or not key:
             raise UserError(f"--set {item}: expected parameter=value")
+        if key in out:                     # the last would win silently
+            raise UserError(f"--set {key}: given twice; give each parameter once")
         try:
             out[key] = tomllib.loads(f"v = {raw.strip()}")["v"]
         except tomllib.TOMLDecodeError:
