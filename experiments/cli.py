@@ -629,10 +629,11 @@ def dose_response(scenarios, args) -> int:
     r = doses.run(scenarios, args.replicates, args.seed, opts, args.doses, args.budget,
                   lang=args.lang)
     from .present import i18n
+    from .present.stats import MIN_REPLICATES
 
     def tr(key, **fields):
         return i18n.t(f"terminal.{key}", args.lang, **fields)
-    names = scenario_names([r.base, *r.equal_cost.get("remedy", [])], args.lang,
+    names = scenario_names([r.base, *r.remedies], args.lang,
                            {s.name: i18n.scenario_title(s, args.lang) for s in scenarios})
     print("\n" + tr("doses_head", base=names[r.base], seconds=f"{r.wall_seconds:.0f}",
                      remedies=len(r.remedies), doses=args.doses, replicates=args.replicates))
@@ -645,9 +646,12 @@ def dose_response(scenarios, args) -> int:
                      whole="" if row["reaches_budget"] else tr("doses_whole"),
                      unmet=f"{row['unmet_need']:+.3f}", exhaustion=f"{row['exhaustion']:+.3f}",
                      trust=f"{row['trust']:+.3f}"))
+    if args.replicates < MIN_REPLICATES:     # the how-sure rule: no orderings from so few
+        print("\n" + i18n.t("doses.too_few", args.lang, n=args.replicates, min=MIN_REPLICATES))
     print("\n" + tr("doses_reversals" if r.reversals else "doses_no_reversals"))
-    for line in r.reversals[:20]:
-        print(f"  {line}")
+    from .present.dose_page import reversal
+    for pair in r.pairs[:20]:
+        print(f"  {reversal(pair, args.lang, names)}")
     if len(r.reversals) > 20:
         print(tr("doses_more", n=len(r.reversals) - 20))
     print("\n" + tr("doses_results", out=r.out))

@@ -95,6 +95,19 @@ def test_dose_response_speaks_chinese_under_lang_zh(tmp_path):
                   "结果："):
         assert words in r.stdout, words
     assert i18n.words(re.sub(r"\S*[/_.\-]\S*", " ", r.stdout)) == set(), r.stdout
+    # the report too (it was English): its headings and the remedies' titles, and no ordering
+    # read from 2 replicates
+    page = (tmp_path / "d" / "report.html").read_text("utf-8")
+    for key in ("doses_h", "reversals_h", "equal_h", "every_h"):
+        assert i18n.t(f"doses.{key}", "zh") in page, key
+    assert "提高待遇、竞聘上岗" in page and i18n.t("doses.too_few", "zh", n=2, min=4) in page
+    assert "每组只有2次重复" in r.stdout
+    body = page.split("</style>")[1].rsplit("<p", 1)[0]      # not the footer's command
+    text = re.sub(r"<[^>]+>", " ", body)
+    dose_sources = {w for s in ("separation", "cadre_pay_recruitment")
+                    for w in i18n.words(__import__("juwei").inputs.scenario.load(s).dose)}
+    english = i18n.words(re.sub(r"\S*[/_.\-]\S*", " ", text)) - dose_sources
+    assert english <= {"ODD", "juwei", "git", "Python", "mesa", "numpy", "SALib"}, english
 
 
 def test_a_whole_dose_reaches_the_end_of_every_range():

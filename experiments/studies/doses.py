@@ -10,7 +10,7 @@ random numbers (the warm start, ODD §7.1), so effects are paired differences fr
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from ..engine.show import Brief
 from ..engine.store import atomic_write, write_parquet
 from ..model import BETTER, INDICATORS, OUTCOMES
 from ..model.params import FIELDS, from_sample
-from ..present import dose_page
+from ..present import dose_page, i18n
 from ..present.stats import differences
 from .common import county_function, county_record, one_county
 
@@ -76,6 +76,7 @@ class DoseResponse(Brief):
     equal_cost: pd.DataFrame      # remedy, budget, effect at that budget per outcome
     reversals: list[str]          # orderings that change with the dose, in words
     wall_seconds: float
+    pairs: list = field(default_factory=list, repr=False)   # the same as tuples (any language)
 
 
 def plan(scenarios, doses: int, replicates: int, seed: int) -> tuple[list[Run], dict]:
@@ -134,17 +135,19 @@ def run(scenarios, replicates: int, seed: int, opts: Options, doses: int = DOSES
                    "diff_high", "diff_p", "n"]].sort_values(["remedy", "indicator", "dose"])
     costs = table[table.indicator == "public_yuan"].set_index(["remedy", "dose"])["diff"]
     equal = equal_cost(table, costs, budget)
-    reversals = reversed_orders(table)
+    pairs = reversed_pairs(table)
+    reversals = [dose_page.reversal(x) for x in pairs]
     write_parquet(opts.out / "doses.parquet", table)
     atomic_write(opts.out / "doses.csv", lambda tmp: table.to_csv(tmp, index=False))
     atomic_write(opts.out / "equal-cost.csv", lambda tmp: equal.to_csv(tmp, index=False))
     image = opts.out / "dose-response.png"
-    dose_page.plot(table, image)
-    html = dose_page.page(base, table, equal, reversals, image, store.manifest, lang)
+    names = {s.name: i18n.scenario_title(s, lang) for s in scenarios} if lang == "zh" else {}
+    dose_page.plot(table, image, lang, names)
+    html = dose_page.page(base, table, equal, pairs, image, store.manifest, lang, names)
     atomic_write(opts.out / "report.html", lambda tmp: Path(tmp).write_text(html, "utf-8"))
     store.finish(summary={"reversals": reversals})
     return DoseResponse(opts.out, base.name, [s.name for s in scenarios[1:]], table, equal,
-                        reversals, store.manifest["wall_seconds"])
+                        reversals, store.manifest["wall_seconds"], pairs)
 
 
 MIN_YUAN = 10_000            # a remedy whose full dose adds less a year costs no money here
@@ -179,10 +182,12 @@ def equal_cost(table: pd.DataFrame, costs: pd.Series, budget: float | None) -> p
     return pd.DataFrame(rows)
 
 
-def reversed_orders(table: pd.DataFrame) -> list[str]:
+def reversed_pairs(table: pd.DataFrame) -> list[tuple]:
     """For each outcome, the pairs of remedies whose order (better for the county first)
     changes between the doses they share: one clearly ahead at some doses and clearly behind
-    at others, clearly meaning by more than the sum of the two effects' interval half-widths."""
+    at others, clearly meaning by more than the sum of the two effects' interval half-widths.
+    Each as (outcome, the remedy ahead at the first doses, the other, those doses, the doses
+    where it is behind); dose_page.reversal says it in words."""
     out = []
     shared = sorted(set.intersection(*(set(g.dose) for _, g in table.groupby("remedy"))))
     for name in list(OUTCOMES) + ["htc_index"]:
@@ -200,6 +205,5 @@ def reversed_orders(table: pd.DataFrame) -> list[str]:
                 if (ahead > 0).any() and (ahead < 0).any():
                     first = [f"{d:.2f}" for d, x in zip(wide.index, ahead) if x > 0]
                     second = [f"{d:.2f}" for d, x in zip(wide.index, ahead) if x < 0]
-                    out.append(f"{name}: {a} does better than {b} at doses {', '.join(first)} "
-                               f"and worse at {', '.join(second)}")
+                    out.append((name, a, b, first, second))
     return out
