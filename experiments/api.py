@@ -118,16 +118,9 @@ def _design(design, loader, kind, overrides=None):
             raise UserError(f"scale={short(repr(value), 40)}: expected a number")
         if key in WHOLE:
             given[key] = int(value)
-    if isinstance(design, (str, Path)):
-        try:
-            return loader(str(design), {**overrides, **given}) if overrides is not None \
-                else loader(str(design))
-        except UserError as e:
-            head, _, rest = str(e).partition(": ")
-            key, _, why = rest.partition(": ")
-            if key in given and why:
-                raise UserError(f"{key}={given[key]!r}: {why}") from None
-            raise
+    if isinstance(design, (str, Path)):     # the loader names an override that it refuses
+        return loader(str(design), {**overrides, **given}) if overrides is not None \
+            else loader(str(design))
     if dataclasses.is_dataclass(design) and not isinstance(design, type):
         if given:
             raise UserError(f"{kind}: give a design's name or file to override "

@@ -945,8 +945,10 @@ def cmd_search(args) -> int:
                      objectives=len(d.objectives), population=d.population,
                      generations=d.generations, replicates=d.replicates, draws=on))
         from .studies.common import dry_run, scenario_runs
+        # the packages share one settling per unit, unless the units vary the constants
         print(dry_run(scenario_runs([d.base], 1, d.seed), args.workers, total=d.run_count(draws),
-                      county=d.base.county, lang=args.lang))
+                      county=d.base.county, lang=args.lang,
+                      burn_ins=None if d.assumptions else d.replicates * draws))
         return 0
     opts = _options(args, f"results/search-{d.name}-{_stamp()}")
     r = search.run(d, opts, ensemble, lang=args.lang)

@@ -557,7 +557,7 @@ def test_prepared_comparisons_show_at_once_and_a_double_click_runs_one(workshop,
     other = [o for o in options.all() if o.inner_text().strip() != current]
     assert other, current
     other[0].click()
-    expect(page.get_by_text("完成：", exact=False)).not_to_be_visible(timeout=10_000)
+    expect(page.get_by_text("完成：", exact=False)).not_to_be_visible(timeout=30_000)  # loaded CI
     assert page.errors == []
 
 

@@ -46,7 +46,7 @@ def initial_state_digest(m: CountyModel) -> str:
         if k not in CHOICE_STATE or m.p.cadres_choose:
             add(k, getattr(m.cadres, k))
     for k, v in sorted(vars(m.residents).items()):
-        if isinstance(v, np.ndarray):
+        if isinstance(v, np.ndarray) and k not in ("is_needy",):   # need > 0: a cache of need
             add(k, v)
     add("units", [(u.committee, u.places, u.disposition, u.open) for u in m.units])
     add("reach", m.reach)

@@ -237,5 +237,5 @@ def test_an_overridden_size_is_refused_naming_the_override_not_the_file(capsys):
         assert cli.main(["search", "search_packages", "--population", n, "--dry-run"]) == 2
         err = capsys.readouterr().err
         assert f"--population: expected at least 4, got {n}" in err and ".toml" not in err, err
-    with pytest.raises(UserError, match=r"^population: expected at least 4, got 2$"):
+    with pytest.raises(UserError, match=r"^population=2: expected at least 4, got 2$"):
         juwei.search("search_packages", population=2)

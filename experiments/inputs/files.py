@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 from .. import scenarios as _scenarios
-from ..engine.errors import UserError, named
+from ..engine.errors import UserError, given
 from ..engine.reading import read_bytes as _read_bytes
 
 SCENARIO_DIR = Path(_scenarios.__file__).resolve().parent      # shipped with the package
@@ -153,7 +153,8 @@ def at_least(path: Path, key: str, value, low=1, high=None):
 
 def names_overrides(load):
     """A design loader, `load(name, overrides)`, whose refusal of a value the caller gave
-    (`--population 2`, `population=2`) names that option, not the design file it overrode."""
+    names that option and value (`--replicates 0` in the command, `replicates=0` from
+    Python), not the design file it overrode."""
     @functools.wraps(load)
     def loader(name, overrides=None):
         try:
@@ -163,7 +164,7 @@ def names_overrides(load):
             for key, value in (overrides or {}).items():
                 said = re.match(rf"^.*?: {re.escape(key)}: ", text)
                 if value is not None and said:
-                    raise UserError(f"{named('--' + key.replace('_', '-'))}: "
+                    raise UserError(f"{given('--' + key.replace('_', '-'), value)}: "
                                     f"{text[said.end():]}") from None
             raise
     return loader
