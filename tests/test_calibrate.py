@@ -523,7 +523,7 @@ quit_base = [0.01, 0.06]
     _, planned = sensitivity.runs_of(calm, ensemble=sensitivity.ensemble_of(calm))
     assert {run.params.blame_pressure for run in planned} == {0.2}
     alone = juwei("sensitivity", design, "--draws", "3", "--dry-run")
-    assert alone.returncode == 2 and "draws: goes with ensemble" in alone.stderr
+    assert alone.returncode == 2 and "--draws 3: goes with ensemble" in alone.stderr
     assert len(alone.stderr.strip().splitlines()) == 1
 
 
